@@ -1,0 +1,179 @@
+// Package bookings is the residents' function: their participants, and
+// booking, waitlisting, listing and cancelling places.
+package bookings
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/booking"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/httpapi"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+type api struct {
+	deps    lambdafn.Deps
+	booking *booking.Service
+}
+
+// New is the function's http.Handler; its routes are those of BookingsFunction in template.yaml.
+func New(d lambdafn.Deps) http.Handler {
+	a := api{deps: d, booking: &booking.Service{Store: d.Store, Now: d.Now}}
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/me/participants", a.resident(a.createParticipant))
+	mux.Handle("GET /v1/me/participants", a.resident(a.listParticipants))
+	mux.Handle("POST /v1/offerings/{offering_id}/bookings", a.resident(a.book))
+	mux.Handle("GET /v1/me/bookings", a.resident(a.listBookings))
+	mux.Handle("GET /v1/me/bookings/{booking_id}", a.resident(a.getBooking))
+	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.resident(a.cancel))
+	return httpapi.Serve(d.Log, mux)
+}
+
+// resident lets only the residents group in (401 without a caller, 403 for other roles).
+func (a api) resident(fn func(http.ResponseWriter, *http.Request, auth.Caller) error) http.Handler {
+	return httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		c, err := auth.Require(r, auth.Residents)
+		if err != nil {
+			return err
+		}
+		return fn(w, r, c)
+	})
+}
+
+func (a api) createParticipant(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	var in domain.NewParticipant
+	if err := httpapi.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := domain.Register(in, c.Sub, a.deps.Hasher, a.deps.Now())
+	if err != nil {
+		return err
+	}
+	if err := a.deps.Store.CreateParticipant(r.Context(), p); err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, p)
+	return nil
+}
+
+func (a api) listParticipants(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	items, next, err := a.deps.Store.ListParticipants(r.Context(), c.Sub, page)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
+	return nil
+}
+
+// maxIdempotencyKey bounds the key, which becomes part of a DynamoDB sort key.
+const maxIdempotencyKey = 200
+
+func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	offeringID, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		ParticipantID *string `json:"participant_id"`
+		JoinWaitlist  bool    `json:"join_waitlist"`
+	}
+	if err := httpapi.DecodeJSON(r, &body); err != nil {
+		return err
+	}
+	if body.ParticipantID == nil || *body.ParticipantID == "" {
+		var v apperr.Validation
+		v.Add("participant_id", "请选择参与人", "participant_id is required")
+		return v.Err()
+	}
+	if !httpapi.ValidID(*body.ParticipantID) {
+		return apperr.New(apperr.NotFound, "找不到该参与人", "No such participant").With("participant_id", "不存在", "not found")
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		return apperr.New(apperr.InvalidRequest, "Idempotency-Key 须为不超过 200 个可见 ASCII 字符", "Idempotency-Key must be at most 200 visible ASCII characters").
+			With("Idempotency-Key", "格式无效", "not valid")
+	}
+	res, err := a.booking.Book(r.Context(), booking.Request{
+		Account: c.Sub, OfferingID: offeringID, ParticipantID: *body.ParticipantID,
+		JoinWaitlist: body.JoinWaitlist, IdempotencyKey: key,
+	})
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+		status = http.StatusOK
+	}
+	w.Header().Set("Location", "/v1/me/bookings/"+res.Booking.ID)
+	httpapi.WriteJSON(w, status, res.Booking)
+	return nil
+}
+
+func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	if err := httpapi.Query(r, "status"); err != nil {
+		return err
+	}
+	page, err := httpapi.PageOf(r)
+	if err != nil {
+		return err
+	}
+	status := domain.BookingStatus(r.URL.Query().Get("status"))
+	if status != "" && !status.Valid() {
+		return apperr.New(apperr.InvalidRequest, "status 应为 confirmed、waitlisted 或 cancelled", "status must be confirmed, waitlisted or cancelled").
+			With("status", "取值无效", "not a booking status")
+	}
+	items, next, err := a.booking.List(r.Context(), c.Sub, status, store.Page(page))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
+	return nil
+}
+
+func (a api) getBooking(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "booking_id")
+	if err != nil {
+		return err
+	}
+	b, err := a.booking.Get(r.Context(), c.Sub, id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, b)
+	return nil
+}
+
+func (a api) cancel(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "booking_id")
+	if err != nil {
+		return err
+	}
+	// The body is optional; if one is sent it must be an empty JSON object.
+	var none struct{}
+	if err := httpapi.DecodeOptionalJSON(r, &none); err != nil {
+		return err
+	}
+	b, err := a.booking.Cancel(r.Context(), c.Sub, id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, b)
+	return nil
+}
+
+func pageOf(r *http.Request) (store.Page, error) {
+	if err := httpapi.Query(r); err != nil {
+		return store.Page{}, err
+	}
+	p, err := httpapi.PageOf(r)
+	return store.Page(p), err
+}

@@ -1,0 +1,144 @@
+// Package catalog is the public catalogue function: centres and published
+// offerings, readable without signing in.
+package catalog
+
+import (
+	"net/http"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/httpapi"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+type api struct{ store *store.Store }
+
+// New is the function's http.Handler; its routes are those of CatalogFunction in template.yaml.
+func New(d lambdafn.Deps) http.Handler {
+	a := api{store: d.Store}
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/centres", httpapi.Handle(a.listCentres))
+	mux.Handle("GET /v1/centres/{centre_id}", httpapi.Handle(a.getCentre))
+	mux.Handle("GET /v1/offerings", httpapi.Handle(a.listOfferings))
+	mux.Handle("GET /v1/offerings/{offering_id}", httpapi.Handle(a.getOffering))
+	return httpapi.Serve(d.Log, mux)
+}
+
+func (a api) listCentres(w http.ResponseWriter, r *http.Request) error {
+	if err := httpapi.Query(r, "district"); err != nil {
+		return err
+	}
+	page, err := httpapi.PageOf(r)
+	if err != nil {
+		return err
+	}
+	district, err := districtParam(r)
+	if err != nil {
+		return err
+	}
+	items, next, err := a.store.ListCentres(r.Context(), district, store.Page(page))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
+	return nil
+}
+
+func (a api) getCentre(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "centre_id")
+	if err != nil {
+		return err
+	}
+	c, err := a.store.GetCentre(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (a api) listOfferings(w http.ResponseWriter, r *http.Request) error {
+	if err := httpapi.Query(r, "kind", "district", "centre_id", "term", "age_months", "available"); err != nil {
+		return err
+	}
+	page, err := httpapi.PageOf(r)
+	if err != nil {
+		return err
+	}
+	f, err := offeringFilter(r)
+	if err != nil {
+		return err
+	}
+	items, next, err := a.store.ListPublished(r.Context(), f, store.Page(page))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
+	return nil
+}
+
+func (a api) getOffering(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	o, err := a.store.GetOffering(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	// Drafts are the centre's business until published.
+	if o.Status == domain.OfferingDraft {
+		return apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
+	}
+	httpapi.WriteJSON(w, http.StatusOK, o)
+	return nil
+}
+
+func districtParam(r *http.Request) (domain.District, error) {
+	d := domain.District(r.URL.Query().Get("district"))
+	if d != "" && !d.Valid() {
+		return "", badParam("district", "未知的区", "unknown district")
+	}
+	return d, nil
+}
+
+func offeringFilter(r *http.Request) (store.OfferingFilter, error) {
+	q := r.URL.Query()
+	var f store.OfferingFilter
+	var err error
+	if f.District, err = districtParam(r); err != nil {
+		return f, err
+	}
+	f.Kind = domain.Kind(q.Get("kind"))
+	if f.Kind != "" && !f.Kind.Valid() {
+		return f, badParam("kind", "kind 应为 childcare、care_class 或 evening_course", "kind must be childcare, care_class or evening_course")
+	}
+	if f.CentreID = q.Get("centre_id"); f.CentreID != "" && !httpapi.ValidID(f.CentreID) {
+		return f, badParam("centre_id", "centre_id 无效", "centre_id is not valid")
+	}
+	if f.Term = q.Get("term"); utf8.RuneCountInString(f.Term) > 40 {
+		return f, badParam("term", "term 过长", "term is too long")
+	}
+	if s := q.Get("age_months"); s != "" {
+		age, err := strconv.Atoi(s)
+		if err != nil || age < 0 || age > 1200 {
+			return f, badParam("age_months", "age_months 应为 0 到 1200 的整数", "age_months must be a whole number from 0 to 1200")
+		}
+		f.AgeMonths = &age
+	}
+	switch q.Get("available") {
+	case "", "false":
+	case "true":
+		f.Available = true
+	default:
+		return f, badParam("available", "available 只能为 true 或 false", "available must be true or false")
+	}
+	return f, nil
+}
+
+func badParam(field, zh, en string) error {
+	return apperr.New(apperr.InvalidRequest, "查询参数有误："+zh, "Bad query parameter: "+en).With(field, zh, en)
+}

@@ -1,0 +1,202 @@
+// Package gateway is the local stand-in for API Gateway's HTTP API with its
+// Cognito JWT authorizer: it routes requests to Lambda handlers exactly as
+// template.yaml declares, checks tokens like the authorizer, and speaks
+// payload format 2.0 to the functions, JSON-encoded as Lambda would.
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/wuxi-enrol/enrol/infra/samtemplate"
+)
+
+const (
+	// maxBody is API Gateway's payload limit; the functions enforce the
+	// contract's much smaller one themselves.
+	maxBody = 10 << 20
+	// invokeTimeout is API Gateway's maximum integration timeout.
+	invokeTimeout = 30 * time.Second
+	// requestIDHeader is the response header API Gateway adds.
+	requestIDHeader = "Apigw-Requestid"
+)
+
+// Config is what the gateway serves.
+type Config struct {
+	Routes []samtemplate.Route
+	// Handlers by function logical id.
+	Handlers map[string]lambda.Handler
+	// Issuer verifies tokens on non-public routes and mints them at
+	// POST /_local/token. Required when any route needs a token.
+	Issuer *Issuer
+	Logger *slog.Logger
+	// Fallback, if set, serves whatever no route matches (the web front end).
+	Fallback http.Handler
+}
+
+// Gateway is an http.Handler.
+type Gateway struct {
+	routes   *routeTable
+	handlers map[string]lambda.Handler
+	issuer   *Issuer
+	log      *slog.Logger
+	fallback http.Handler
+	maxBody  int64 // maxBody, but tests may lower it
+}
+
+// New checks the config: every route needs a handler, and routes behind an
+// authorizer need an Issuer.
+func New(cfg Config) (*Gateway, error) {
+	rt, err := compileRoutes(cfg.Routes)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range cfg.Routes {
+		if cfg.Handlers[r.FunctionID] == nil {
+			return nil, fmt.Errorf("gateway: route %q names function %q, which has no handler", r.Key(), r.FunctionID)
+		}
+		if !r.Public() && cfg.Issuer == nil {
+			return nil, fmt.Errorf("gateway: route %q needs authorizer %q but no Issuer is configured", r.Key(), r.Authorizer)
+		}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Gateway{routes: rt, handlers: cfg.Handlers, issuer: cfg.Issuer, log: log, fallback: cfg.Fallback, maxBody: maxBody}, nil
+}
+
+// statusWriter remembers the status for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer (flush etc.).
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := newRequestID()
+	w.Header().Set(requestIDHeader, id)
+	sw := &statusWriter{ResponseWriter: w}
+	route := "-"
+	defer func() {
+		// One line per request; never headers or bodies, so no token is logged.
+		g.log.Info("request",
+			"method", r.Method, "path", r.URL.Path, "route", route,
+			"status", sw.status, "latency_ms", time.Since(start).Milliseconds(), "request_id", id)
+	}()
+
+	if strings.HasPrefix(r.URL.Path, "/_local/") && g.local(sw, r) {
+		route = r.Method + " " + r.URL.Path
+		return
+	}
+	m := g.routes.match(r.Method, r.URL.EscapedPath())
+	if m == nil {
+		// API Gateway answers 404 for a known path with another method too.
+		if g.fallback != nil {
+			route = "fallback"
+			g.fallback.ServeHTTP(sw, r)
+			return
+		}
+		writeProblem(sw, r, http.StatusNotFound, "not_found", msgNotFound)
+		return
+	}
+	route = m.route.Key()
+	g.invoke(sw, r, m, id, start)
+}
+
+// invoke authorizes, builds the event, calls the function and writes its answer.
+func (g *Gateway) invoke(w http.ResponseWriter, r *http.Request, m *routeMatch, id string, now time.Time) {
+	var claims map[string]string
+	if !m.route.Public() {
+		c, err := g.issuer.Verify(r.Header.Get("Authorization"))
+		if err != nil {
+			var af *authFailure
+			if !errors.As(err, &af) {
+				af = errInvalid
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			writeProblem(w, r, http.StatusUnauthorized, "unauthorized", af.msg)
+			return
+		}
+		claims = c
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, g.maxBody+1))
+	if err != nil {
+		writeProblem(w, r, http.StatusBadRequest, "invalid_request", msgBadJSON)
+		return
+	}
+	if int64(len(body)) > g.maxBody {
+		writeProblem(w, r, http.StatusRequestEntityTooLarge, "payload_too_large", msgTooLarge)
+		return
+	}
+	ev := buildEvent(r, m, body, claims, id, now)
+
+	fn := m.route.FunctionID
+	out, err := g.call(r.Context(), fn, id, ev)
+	if err == nil {
+		resp, respBody, derr := decodeResponse(out)
+		if derr == nil {
+			writeResponse(w, resp, respBody)
+			return
+		}
+		err = derr
+	}
+	// The error stays in the log: a client only learns that something failed.
+	g.log.Error("function failed", "function", fn, "route", m.route.Key(), "request_id", id, "err", err)
+	writeProblem(w, r, http.StatusBadGateway, "internal", msgInternal)
+}
+
+// call invokes the handler with the JSON event, the way the Lambda runtime
+// would, including a Lambda context and a deadline; a panic is an error.
+func (g *Gateway) call(ctx context.Context, fn, id string, ev any) (out []byte, err error) {
+	payload, err := jsonMarshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
+	defer cancel()
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
+		AwsRequestID:       id,
+		InvokedFunctionArn: "arn:aws:lambda:local:000000000000:function:" + fn,
+	})
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("function panicked: %v", p)
+		}
+	}()
+	return g.handlers[fn].Invoke(ctx, payload)
+}
+
+// newRequestID is unique per request, like API Gateway's request id.
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,206 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// leeway is the clock skew tolerated on exp, nbf and iat.
+const leeway = 30 * time.Second
+
+// Issuer stands in for the Cognito user pool: it signs ID tokens with an
+// RSA-2048 key that lives only in memory, so tokens die with the process.
+type Issuer struct {
+	url, audience string
+	key           *rsa.PrivateKey
+	kid           string
+}
+
+// NewIssuer makes a fresh signing key for issuerURL; audience is the app
+// client id tokens are minted for and checked against.
+func NewIssuer(issuerURL, audience string) (*Issuer, error) {
+	if issuerURL == "" || audience == "" {
+		return nil, errors.New("gateway: issuer URL and audience are required")
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: generating the signing key: %w", err)
+	}
+	// The kid is a thumbprint of the public key, so a token signed by another
+	// Issuer never finds its key here, as with Cognito's JWKS.
+	sum := sha256.Sum256(key.PublicKey.N.Bytes())
+	return &Issuer{
+		url:      issuerURL,
+		audience: audience,
+		key:      key,
+		kid:      base64.RawURLEncoding.EncodeToString(sum[:12]),
+	}, nil
+}
+
+// URL is the issuer (the "iss" claim).
+func (i *Issuer) URL() string { return i.url }
+
+// Audience is the app client id (the "aud" claim).
+func (i *Issuer) Audience() string { return i.audience }
+
+// Mint signs an ID token shaped like Cognito's: sub, cognito:groups (array),
+// custom:centre_ids (comma-joined, omitted when empty), iss, aud, iat, exp,
+// token_use "id".
+func (i *Issuer) Mint(sub string, groups, centreIDs []string, ttl time.Duration) (string, error) {
+	now := time.Now()
+	claims := jwt.MapClaims{
+		"sub":       sub,
+		"iss":       i.url,
+		"aud":       i.audience, // a single string, as Cognito writes it
+		"iat":       now.Unix(),
+		"auth_time": now.Unix(),
+		"exp":       now.Add(ttl).Unix(),
+		"token_use": "id",
+	}
+	if len(groups) > 0 {
+		claims["cognito:groups"] = groups
+	}
+	if len(centreIDs) > 0 {
+		claims["custom:centre_ids"] = strings.Join(centreIDs, ",")
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	tok.Header["kid"] = i.kid
+	return tok.SignedString(i.key)
+}
+
+// JWKS is the public key as a JSON Web Key Set, like Cognito's
+// /.well-known/jwks.json.
+func (i *Issuer) JWKS() []byte {
+	pub := i.key.PublicKey
+	set := map[string]any{"keys": []map[string]string{{
+		"kty": "RSA",
+		"alg": "RS256",
+		"use": "sig",
+		"kid": i.kid,
+		"n":   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+		"e":   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+	}}}
+	b, _ := json.Marshal(set)
+	return b
+}
+
+// authFailure is why a token was refused; the text goes to the client.
+type authFailure struct{ msg text }
+
+func (f *authFailure) Error() string { return f.msg.en }
+
+var (
+	errMissingToken = &authFailure{text{"缺少访问令牌，请先登录", "The bearer token is missing; please sign in"}}
+	errMalformed    = &authFailure{text{"访问令牌格式无效", "The token is malformed"}}
+	errSignature    = &authFailure{text{"访问令牌签名无效", "The token signature is invalid"}}
+	errIssuer       = &authFailure{text{"访问令牌的签发者不正确", "The token comes from another issuer"}}
+	errAudience     = &authFailure{text{"访问令牌不是签发给本应用的", "The token was not issued for this application"}}
+	errExpired      = &authFailure{text{"访问令牌已过期，请重新登录", "The token has expired; please sign in again"}}
+	errNotYetValid  = &authFailure{text{"访问令牌尚未生效", "The token is not valid yet"}}
+	errInvalid      = &authFailure{text{"访问令牌无效", "The token is invalid"}}
+)
+
+// Verify checks an Authorization header value the way API Gateway's JWT
+// authorizer does (RS256 signature by a known kid, iss, aud or client_id,
+// exp required, nbf and iat not in the future) and returns the claims
+// flattened as API Gateway hands them to a function.
+func (i *Issuer) Verify(authorization string) (map[string]string, error) {
+	raw := strings.TrimSpace(authorization)
+	// API Gateway accepts the token with or without the "Bearer " prefix.
+	if len(raw) > 7 && strings.EqualFold(raw[:7], "bearer ") {
+		raw = strings.TrimSpace(raw[7:])
+	}
+	if raw == "" {
+		return nil, errMissingToken
+	}
+	p := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
+		jwt.WithIssuer(i.url),
+		jwt.WithLeeway(leeway),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithJSONNumber(), // keep numbers' exact decimal text for the claims
+	)
+	claims := jwt.MapClaims{}
+	_, err := p.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
+		if kid, _ := t.Header["kid"].(string); kid != i.kid {
+			return nil, jwt.ErrTokenSignatureInvalid
+		}
+		return &i.key.PublicKey, nil
+	})
+	switch {
+	case err == nil:
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return nil, errMalformed
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
+		return nil, errSignature
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return nil, errExpired
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return nil, errIssuer
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return nil, errNotYetValid
+	default:
+		return nil, errInvalid
+	}
+	if !i.audienceOK(claims) {
+		return nil, errAudience
+	}
+	return flattenClaims(claims), nil
+}
+
+// audienceOK: ID tokens carry aud, access tokens client_id; API Gateway
+// accepts either.
+func (i *Issuer) audienceOK(c jwt.MapClaims) bool {
+	if aud, err := c.GetAudience(); err == nil && slices.Contains(aud, i.audience) {
+		return true
+	}
+	cid, _ := c["client_id"].(string)
+	return cid == i.audience
+}
+
+// flattenClaims renders claims as API Gateway payload 2.0 does: strings as
+// they are, numbers as decimal text, arrays as "[a b]".
+func flattenClaims(c jwt.MapClaims) map[string]string {
+	out := make(map[string]string, len(c))
+	for k, v := range c {
+		if v == nil {
+			continue
+		}
+		out[k] = claimText(v)
+	}
+	return out
+}
+
+func claimText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = claimText(e)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}

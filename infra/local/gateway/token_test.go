@@ -1,0 +1,90 @@
+package gateway
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLocalToken(t *testing.T) {
+	tests := []struct {
+		name, body string
+		wantStatus int
+	}{
+		{"resident", `{"sub":"u1","groups":["residents"]}`, 200},
+		{"staff with centres", `{"sub":"s1","groups":["centre-staff"],"centre_ids":["c1","c2"]}`, 200},
+		{"officer", `{"sub":"o1","groups":["city-officers"]}`, 200},
+		{"no groups", `{"sub":"u1"}`, 200},
+		{"unknown field", `{"sub":"u1","admin":true}`, 400},
+		{"missing sub", `{"groups":["residents"]}`, 400},
+		{"unknown group", `{"sub":"u1","groups":["admins"]}`, 400},
+		{"malformed", `{"sub":`, 400},
+		{"trailing data", `{"sub":"u1"}{"sub":"u2"}`, 400},
+		{"wrong type", `{"sub":1}`, 400},
+		{"empty", ``, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fn := &fakeFn{}
+			g := newTestGateway(t, fn)
+			w := serve(g, httptest.NewRequest("POST", "/_local/token", strings.NewReader(tt.body)))
+			if tt.wantStatus == 400 {
+				checkProblem(t, w, 400, "invalid_request")
+				return
+			}
+			if w.Code != 200 {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			var resp struct {
+				Token     string `json:"token"`
+				ExpiresAt string `json:"expires_at"`
+			}
+			dec := json.NewDecoder(w.Body)
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&resp); err != nil {
+				t.Fatal(err)
+			}
+			exp, err := time.Parse(time.RFC3339, resp.ExpiresAt)
+			if err != nil || time.Until(exp) < 59*time.Minute || time.Until(exp) > 61*time.Minute {
+				t.Errorf("expires_at = %q (%v)", resp.ExpiresAt, err)
+			}
+			// The token opens a protected route.
+			r := httptest.NewRequest("GET", "/v1/me/bookings", nil)
+			r.Header.Set("Authorization", "Bearer "+resp.Token)
+			if w := serve(g, r); w.Code != 200 {
+				t.Fatalf("token refused: %d %s", w.Code, w.Body)
+			}
+			var req tokenRequest
+			_ = json.Unmarshal([]byte(tt.body), &req)
+			claims := fn.last(t).RequestContext.Authorizer.JWT.Claims
+			if claims["sub"] != req.Sub || claims["custom:centre_ids"] != strings.Join(req.CentreIDs, ",") {
+				t.Errorf("claims = %v", claims)
+			}
+			if len(req.Groups) > 0 && claims["cognito:groups"] != "["+strings.Join(req.Groups, " ")+"]" {
+				t.Errorf("groups claim = %q", claims["cognito:groups"])
+			}
+		})
+	}
+}
+
+func TestLocalEndpoints(t *testing.T) {
+	tests := []struct {
+		method, path string
+		wantStatus   int
+		wantBody     string
+	}{
+		{"GET", "/_local/health", 200, `{"status":"ok"}`},
+		{"GET", "/_local/token", 404, ""},
+		{"GET", "/_local/.well-known/jwks.json", 200, `"kty":"RSA"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			w := serve(newTestGateway(t, &fakeFn{}), httptest.NewRequest(tt.method, tt.path, nil))
+			if w.Code != tt.wantStatus || !strings.Contains(w.Body.String(), tt.wantBody) {
+				t.Errorf("got %d %s", w.Code, w.Body)
+			}
+		})
+	}
+}

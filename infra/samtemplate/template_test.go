@@ -1,0 +1,169 @@
+package samtemplate
+
+import (
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+func loadReal(t *testing.T) *Template {
+	t.Helper()
+	tpl, err := Load(filepath.Join("..", "..", "template.yaml"))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return tpl
+}
+
+func TestRealTemplateRoutes(t *testing.T) {
+	tpl := loadReal(t)
+	got := map[string]Route{}
+	for _, r := range tpl.Routes() {
+		got[r.Key()] = r
+	}
+	tests := []struct {
+		key, fn, auth string
+		public        bool
+	}{
+		{"GET /v1/centres", "CatalogFunction", "NONE", true},
+		{"GET /v1/centres/{centre_id}", "CatalogFunction", "NONE", true},
+		{"GET /v1/offerings", "CatalogFunction", "NONE", true},
+		{"GET /v1/offerings/{offering_id}", "CatalogFunction", "NONE", true},
+		{"POST /v1/offerings/{offering_id}/bookings", "BookingsFunction", "CognitoAuthorizer", false},
+		{"GET /v1/me/bookings", "BookingsFunction", "CognitoAuthorizer", false},
+		{"POST /v1/me/bookings/{booking_id}/cancel", "BookingsFunction", "CognitoAuthorizer", false},
+		{"POST /v1/me/participants", "BookingsFunction", "CognitoAuthorizer", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			r, ok := got[tt.key]
+			if !ok {
+				t.Fatalf("route %q missing; have %v", tt.key, keys(got))
+			}
+			if r.FunctionID != tt.fn || r.Authorizer != tt.auth || r.Public() != tt.public || r.APIID != "HttpApi" {
+				t.Errorf("route = %+v, want fn %s auth %s public %v", r, tt.fn, tt.auth, tt.public)
+			}
+		})
+	}
+	rs := tpl.Routes()
+	for i := 1; i < len(rs); i++ {
+		a, b := rs[i-1], rs[i]
+		if a.Path > b.Path || a.Path == b.Path && a.Method > b.Method {
+			t.Errorf("routes not sorted: %s before %s", a.Key(), b.Key())
+		}
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestRealTemplateFunctions(t *testing.T) {
+	tpl := loadReal(t)
+	for _, id := range []string{"CatalogFunction", "BookingsFunction"} {
+		f := tpl.Functions[id]
+		if f == nil {
+			t.Fatalf("function %s missing", id)
+		}
+		if f.Runtime != "provided.al2023" || f.Handler != "bootstrap" || f.BuildMethod != "makefile" || f.CodeURI != "." {
+			t.Errorf("%s: %+v", id, f)
+		}
+		if !reflect.DeepEqual(f.Architectures, []string{"arm64"}) || f.Timeout != 10 || f.MemorySize != 256 {
+			t.Errorf("%s: arch %v timeout %d memory %d", id, f.Architectures, f.Timeout, f.MemorySize)
+		}
+		wantEnv := map[string]string{
+			"TABLE_NAME":  "!Ref EnrolTable",
+			"LOG_LEVEL":   "!Ref LogLevel",
+			"ID_HASH_KEY": "!Sub {{resolve:secretsmanager:${IdHashSecret}:SecretString}}",
+		}
+		if !reflect.DeepEqual(f.Environment, wantEnv) {
+			t.Errorf("%s env = %v", id, f.Environment)
+		}
+	}
+	cat := tpl.Functions["CatalogFunction"]
+	want := []Statement{{
+		Effect:  "Allow",
+		Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"},
+		Resources: []string{
+			"!GetAtt EnrolTable.Arn",
+			"!Sub ${EnrolTable.Arn}/index/GSI1",
+			"!Sub ${EnrolTable.Arn}/index/GSI2",
+		},
+	}}
+	if !reflect.DeepEqual(cat.Policies, want) {
+		t.Errorf("catalog policies = %#v", cat.Policies)
+	}
+	if n := len(tpl.Functions["BookingsFunction"].Policies); n != 2 {
+		t.Errorf("bookings has %d statements, want 2", n)
+	}
+	if got := tpl.Parameters["Stage"]; got.Default != "prod" || len(got.AllowedValues) != 3 {
+		t.Errorf("Stage parameter = %+v", got)
+	}
+	if got := tpl.Outputs["UserPoolClientId"]; got != "!Ref UserPoolClient" {
+		t.Errorf("output = %q", got)
+	}
+}
+
+func TestRealTemplateAuthorizers(t *testing.T) {
+	tpl := loadReal(t)
+	got := tpl.HttpAPIAuthorizers()
+	want := map[string]JWTAuthorizer{"CognitoAuthorizer": {
+		Name:           "CognitoAuthorizer",
+		APIID:          "HttpApi",
+		IdentitySource: "$request.header.Authorization",
+		Issuer:         "!Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}",
+		Audience:       []string{"!Ref UserPoolClient"},
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("authorizers = %#v", got)
+	}
+}
+
+func TestRealTemplateTable(t *testing.T) {
+	tpl := loadReal(t)
+	if ids := tpl.TableLogicalIDs(); !reflect.DeepEqual(ids, []string{"EnrolTable"}) {
+		t.Fatalf("tables = %v", ids)
+	}
+	in, err := tpl.Table("EnrolTable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.TableName != nil {
+		t.Errorf("TableName = %q, want nil", *in.TableName)
+	}
+	if in.BillingMode != types.BillingModePayPerRequest {
+		t.Errorf("billing = %q", in.BillingMode)
+	}
+	if len(in.AttributeDefinitions) != 6 {
+		t.Errorf("attributes = %d", len(in.AttributeDefinitions))
+	}
+	if aws.ToString(in.KeySchema[0].AttributeName) != "PK" || in.KeySchema[0].KeyType != types.KeyTypeHash ||
+		aws.ToString(in.KeySchema[1].AttributeName) != "SK" || in.KeySchema[1].KeyType != types.KeyTypeRange {
+		t.Errorf("key schema = %+v", in.KeySchema)
+	}
+	if len(in.GlobalSecondaryIndexes) != 2 {
+		t.Fatalf("GSIs = %d", len(in.GlobalSecondaryIndexes))
+	}
+	for i, name := range []string{"GSI1", "GSI2"} {
+		g := in.GlobalSecondaryIndexes[i]
+		if aws.ToString(g.IndexName) != name || g.Projection.ProjectionType != types.ProjectionTypeAll ||
+			aws.ToString(g.KeySchema[0].AttributeName) != name+"PK" || aws.ToString(g.KeySchema[1].AttributeName) != name+"SK" {
+			t.Errorf("GSI %d = %+v", i, g)
+		}
+	}
+	if attr, ok := tpl.TableTTLAttribute("EnrolTable"); !ok || attr != "expires_at" {
+		t.Errorf("ttl = %q %v", attr, ok)
+	}
+	for _, bad := range []string{"UserPool", "Nope"} {
+		if _, err := tpl.Table(bad); err == nil {
+			t.Errorf("Table(%q): want error", bad)
+		}
+	}
+}

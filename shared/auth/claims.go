@@ -1,0 +1,86 @@
+// Package auth reads who is calling from the claims API Gateway's JWT
+// authorizer has already checked; functions never re-parse the token.
+package auth
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+)
+
+// The Cognito groups of the contract.
+const (
+	Residents    = "residents"
+	CentreStaff  = "centre-staff"
+	CityOfficers = "city-officers"
+)
+
+// Caller is the account behind a request.
+type Caller struct {
+	Sub       string
+	Groups    []string
+	CentreIDs []string
+}
+
+// In reports whether the caller belongs to group.
+func (c Caller) In(group string) bool { return slices.Contains(c.Groups, group) }
+
+// ManagesCentre: city officers manage every centre, staff only their own.
+func (c Caller) ManagesCentre(id string) bool {
+	return c.In(CityOfficers) || (c.In(CentreStaff) && slices.Contains(c.CentreIDs, id))
+}
+
+// FromRequest reads the caller from the API Gateway v2 request context.
+func FromRequest(r *http.Request) (Caller, error) {
+	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
+	if !ok || rc.Authorizer == nil || rc.Authorizer.JWT == nil {
+		return Caller{}, unauthorized()
+	}
+	claims := rc.Authorizer.JWT.Claims
+	c := Caller{
+		Sub:       claims["sub"],
+		Groups:    ParseList(claims["cognito:groups"]),
+		CentreIDs: ParseList(claims["custom:centre_ids"]),
+	}
+	if c.Sub == "" {
+		return Caller{}, unauthorized()
+	}
+	return c, nil
+}
+
+// Require answers 401 without claims and 403 when the caller is in none of groups.
+func Require(r *http.Request, groups ...string) (Caller, error) {
+	c, err := FromRequest(r)
+	if err != nil {
+		return c, err
+	}
+	for _, g := range groups {
+		if c.In(g) {
+			return c, nil
+		}
+	}
+	return c, apperr.New(apperr.Forbidden, "您的账号无权使用此功能", "Your account's role may not use this")
+}
+
+func unauthorized() error {
+	return apperr.New(apperr.Unauthorized, "请先登录", "Please sign in")
+}
+
+// ParseList reads a claim that may be "[a b]" (how API Gateway flattens a JWT
+// array), a JSON-ish `["a","b"]`, or "a,b".
+func ParseList(s string) []string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "[")
+	s = strings.TrimSuffix(s, "]")
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' }) {
+		f = strings.Trim(f, `"`)
+		if f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

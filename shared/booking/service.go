@@ -1,0 +1,207 @@
+// Package booking carries out the residents' booking rules against the
+// store: decide from one read, write once, and read again and retry when a
+// concurrent booking got there first.
+package booking
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// IdempotencyTTL is how long an Idempotency-Key is remembered (the contract
+// asks for at least 24 hours).
+const IdempotencyTTL = 48 * time.Hour
+
+// maxAttempts bounds retries under contention; a request that loses this
+// many races answers 503, which the client may safely retry.
+const maxAttempts = 40
+
+// Service books and cancels.
+type Service struct {
+	Store *store.Store
+	Now   func() time.Time
+}
+
+// Request is a resident's booking request.
+type Request struct {
+	Account        string
+	OfferingID     string
+	ParticipantID  string `json:"participant_id"`
+	JoinWaitlist   bool   `json:"join_waitlist"`
+	IdempotencyKey string
+}
+
+// hash identifies the request's content for idempotency: the same key with a
+// different offering, participant or waitlist choice is a different request.
+func (r Request) hash() string {
+	b, _ := json.Marshal([]any{r.OfferingID, r.ParticipantID, r.JoinWaitlist})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Result is a booking and whether it answers a retry of an earlier request.
+type Result struct {
+	Booking  domain.Booking
+	Replayed bool
+}
+
+// Book applies the contract's booking rules; see store.CreateBooking for the
+// write. A retry under the same Idempotency-Key gets the booking the first
+// request made, as it stands now.
+func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
+	bookingID := domain.NewID("bk", s.Now())
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			backoff(ctx, attempt)
+		}
+		now := s.Now()
+		in, err := s.Store.LoadBookingInputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, now)
+		if err != nil {
+			return Result{}, err
+		}
+		if in.Replay != nil {
+			if in.Replay.RequestHash != req.hash() {
+				return Result{}, apperr.New(apperr.IdempotencyKeyReused, "此 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was already used for a different request")
+			}
+			b, err := s.Get(ctx, req.Account, in.Replay.BookingID)
+			return Result{Booking: b, Replayed: true}, err
+		}
+		if in.Offering == nil || in.Offering.Status == domain.OfferingDraft {
+			return Result{}, apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
+		}
+		if in.Participant == nil {
+			return Result{}, apperr.New(apperr.NotFound, "找不到该参与人，请先登记", "No such participant; register them first").
+				With("participant_id", "不存在", "not found")
+		}
+		o, p := *in.Offering, *in.Participant
+		status, err := domain.Decide(o, p, now, req.JoinWaitlist)
+		if err != nil {
+			return Result{}, err
+		}
+		// Stamp as late as possible: the less time between stamp and write,
+		// the fewer writes lose the arrival-order race and retry.
+		now = s.Now()
+		b := domain.Booking{
+			ID: bookingID, OfferingID: o.ID,
+			Offering:      domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
+			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
+			Status: status, CreatedAt: now, UpdatedAt: now,
+			Account: req.Account, Identity: p.Identity, Term: o.Term, Stamp: domain.Stamp(now, o),
+		}
+		// The first try can know its place in line for free; later ones count it.
+		exact := attempt == 0
+		if status == domain.BookingWaitlisted && exact {
+			b.WaitlistPosition = o.Waitlisted + 1
+		}
+		nb := store.NewBooking{Booking: b, Offering: o, ExactPosition: exact}
+		if req.IdempotencyKey != "" {
+			nb.IdempotencyKey, nb.RequestHash, nb.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
+		}
+		err = s.Store.CreateBooking(ctx, nb)
+		switch {
+		case err == nil:
+			if status == domain.BookingWaitlisted && !exact {
+				if b.WaitlistPosition, err = s.Store.WaitlistPosition(ctx, b); err != nil {
+					return Result{}, err
+				}
+			}
+			return Result{Booking: b}, nil
+		case errors.Is(err, store.ErrContention), errors.Is(err, store.ErrIdempotencyTaken):
+			continue
+		default:
+			return Result{}, err
+		}
+	}
+	return Result{}, busy()
+}
+
+// Get reads one of the account's bookings with its current place in line.
+func (s *Service) Get(ctx context.Context, account, id string) (domain.Booking, error) {
+	b, err := s.Store.GetBooking(ctx, account, id)
+	if err != nil {
+		return b, err
+	}
+	return b, s.position(ctx, &b)
+}
+
+// List pages through the account's bookings with their places in line.
+func (s *Service) List(ctx context.Context, account string, status domain.BookingStatus, page store.Page) ([]domain.Booking, string, error) {
+	bs, next, err := s.Store.ListBookings(ctx, account, status, page)
+	if err != nil {
+		return nil, "", err
+	}
+	for i := range bs {
+		if err := s.position(ctx, &bs[i]); err != nil {
+			return nil, "", err
+		}
+	}
+	return bs, next, nil
+}
+
+func (s *Service) position(ctx context.Context, b *domain.Booking) error {
+	if b.Status != domain.BookingWaitlisted {
+		return nil
+	}
+	var err error
+	b.WaitlistPosition, err = s.Store.WaitlistPosition(ctx, *b)
+	return err
+}
+
+// Cancel cancels one of the account's bookings; cancelling a cancelled
+// booking returns it unchanged. A freed place goes to the head of the
+// waitlist in the same write.
+func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Booking, error) {
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			backoff(ctx, attempt)
+		}
+		b, err := s.Store.GetBooking(ctx, account, id)
+		if err != nil || b.Status == domain.BookingCancelled {
+			return b, err
+		}
+		var head *store.Waiting
+		if b.Status == domain.BookingConfirmed {
+			if head, err = s.Store.FirstWaiting(ctx, b.OfferingID); err != nil {
+				return b, err
+			}
+		}
+		now := s.Now()
+		err = s.Store.CancelBooking(ctx, b, head, now)
+		switch {
+		case err == nil:
+			b.Status, b.UpdatedAt, b.CancelledAt = domain.BookingCancelled, now, &now
+			return b, nil
+		case errors.Is(err, store.ErrContention):
+			continue
+		default:
+			return b, err
+		}
+	}
+	return domain.Booking{}, busy()
+}
+
+func busy() error {
+	e := apperr.New(apperr.Unavailable, "当前报名人数过多，请稍后重试", "Too many people are booking right now; please retry")
+	e.RetryAfter = 1
+	return e
+}
+
+// backoff waits a little longer after each lost race, with jitter so that
+// the losers do not collide again in step.
+func backoff(ctx context.Context, attempt int) {
+	d := time.Duration(min(attempt, 10)) * 3 * time.Millisecond
+	d += time.Duration(rand.Int64N(int64(5 * time.Millisecond)))
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}

@@ -1,0 +1,91 @@
+package domain
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Participant is a person an account books for: a child or the resident.
+type Participant struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	BirthDate     string    `json:"birth_date"`
+	IDNumberLast4 string    `json:"id_number_last4"`
+	CreatedAt     time.Time `json:"created_at"`
+	// Account owns the participant; Identity is the keyed hash of the ID
+	// number, the same whichever account registered the person.
+	Account  string `json:"-"`
+	Identity string `json:"-"`
+}
+
+// MarshalJSON shows times in the city's zone.
+func (p Participant) MarshalJSON() ([]byte, error) {
+	type plain Participant
+	q := plain(p)
+	q.CreatedAt = q.CreatedAt.In(CityZone)
+	return json.Marshal(q)
+}
+
+// BookingStatus is a booking's state.
+type BookingStatus string
+
+// Booking states; confirmed and waitlisted ones are "active".
+const (
+	BookingConfirmed  BookingStatus = "confirmed"
+	BookingWaitlisted BookingStatus = "waitlisted"
+	BookingCancelled  BookingStatus = "cancelled"
+)
+
+// Valid reports whether s is a booking state.
+func (s BookingStatus) Valid() bool {
+	return s.Active() || s == BookingCancelled
+}
+
+// Active bookings hold a place or a place in line.
+func (s BookingStatus) Active() bool { return s == BookingConfirmed || s == BookingWaitlisted }
+
+// BookedOffering is the offering as a booking shows it.
+type BookedOffering struct {
+	Title    string    `json:"title"`
+	Kind     Kind      `json:"kind"`
+	Centre   CentreRef `json:"centre"`
+	StartsOn string    `json:"starts_on"`
+}
+
+// BookedParticipant is the participant as a booking shows it.
+type BookedParticipant struct {
+	Name string `json:"name"`
+}
+
+// Booking is a participant's claim on a place, or on a place in line.
+type Booking struct {
+	ID               string            `json:"id"`
+	OfferingID       string            `json:"offering_id"`
+	Offering         BookedOffering    `json:"offering"`
+	ParticipantID    string            `json:"participant_id"`
+	Participant      BookedParticipant `json:"participant"`
+	Status           BookingStatus     `json:"status"`
+	WaitlistPosition int               `json:"waitlist_position,omitempty"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
+	CancelledAt      *time.Time        `json:"cancelled_at,omitempty"`
+
+	Account  string `json:"-"`
+	Identity string `json:"-"`
+	Term     string `json:"-"`
+	// Stamp orders the waitlist: see Stamp.
+	Stamp int64 `json:"-"`
+}
+
+// MarshalJSON shows times in the city's zone.
+func (b Booking) MarshalJSON() ([]byte, error) {
+	type plain Booking
+	q := plain(b)
+	q.CreatedAt = q.CreatedAt.In(CityZone)
+	q.UpdatedAt = q.UpdatedAt.In(CityZone)
+	if q.CancelledAt != nil {
+		t := q.CancelledAt.In(CityZone)
+		q.CancelledAt = &t
+	}
+	return json.Marshal(q)
+}

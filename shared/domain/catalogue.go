@@ -1,0 +1,123 @@
+// Package domain holds enrol's vocabulary and booking rules, free of storage
+// and HTTP: kinds, districts, offerings, participants, bookings, and the
+// checks that decide whether a booking is confirmed, waitlisted or refused.
+package domain
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// CityZone is Asia/Shanghai. China keeps no daylight saving time, so a fixed
+// zone is exact and needs no tzdata on the Lambda image.
+var CityZone = time.FixedZone("CST", 8*3600)
+
+// Kind is what an offering is.
+type Kind string
+
+// The three programmes.
+const (
+	Childcare     Kind = "childcare"      // 普惠性托位
+	CareClass     Kind = "care_class"     // 七彩公益安心托班
+	EveningCourse Kind = "evening_course" // 锡青夜校
+)
+
+// Kinds lists every kind.
+var Kinds = []Kind{Childcare, CareClass, EveningCourse}
+
+// Valid reports whether k is one of Kinds.
+func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
+
+// District is one of Wuxi's districts and county-level cities.
+type District string
+
+// Districts lists them all, with their Chinese names in DistrictNames.
+var Districts = []District{"liangxi", "xishan", "huishan", "binhu", "xinwu", "jingkai", "jiangyin", "yixing"}
+
+// DistrictNames gives each district's Chinese name.
+var DistrictNames = map[District]string{
+	"liangxi": "梁溪区", "xishan": "锡山区", "huishan": "惠山区", "binhu": "滨湖区",
+	"xinwu": "新吴区", "jingkai": "经开区", "jiangyin": "江阴市", "yixing": "宜兴市",
+}
+
+// Valid reports whether d is one of Districts.
+func (d District) Valid() bool { return slices.Contains(Districts, d) }
+
+// Centre is a nursery, school, community centre or youth hub.
+type Centre struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	District District `json:"district"`
+	Address  string   `json:"address"`
+	Phone    string   `json:"phone"`
+	Kinds    []Kind   `json:"kinds"`
+}
+
+// Ref is how other resources name a centre.
+func (c Centre) Ref() CentreRef { return CentreRef{ID: c.ID, Name: c.Name, District: c.District} }
+
+// CentreRef is a centre as embedded in an offering or booking.
+type CentreRef struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	District District `json:"district"`
+}
+
+// OfferingStatus is an offering's life-cycle state.
+type OfferingStatus string
+
+// Offering states.
+const (
+	OfferingDraft     OfferingStatus = "draft"
+	OfferingPublished OfferingStatus = "published"
+	OfferingClosed    OfferingStatus = "closed"
+	OfferingCancelled OfferingStatus = "cancelled"
+)
+
+// Schedule is free text plus, for courses and classes, the session dates.
+type Schedule struct {
+	Text     string   `json:"text"`
+	Sessions []string `json:"sessions,omitempty"`
+}
+
+// Offering is a number of places at a centre that residents can book.
+type Offering struct {
+	ID                       string         `json:"id"`
+	Kind                     Kind           `json:"kind"`
+	Centre                   CentreRef      `json:"centre"`
+	Title                    string         `json:"title"`
+	Description              string         `json:"description"`
+	Term                     string         `json:"term"`
+	StartsOn                 string         `json:"starts_on"`
+	EndsOn                   string         `json:"ends_on"`
+	Schedule                 Schedule       `json:"schedule"`
+	Capacity                 int            `json:"capacity"`
+	Confirmed                int            `json:"confirmed"`
+	Waitlisted               int            `json:"waitlisted"`
+	Status                   OfferingStatus `json:"status"`
+	BookingOpensAt           time.Time      `json:"booking_opens_at"`
+	BookingClosesAt          time.Time      `json:"booking_closes_at"`
+	FeeFen                   int            `json:"fee_fen"`
+	MinAgeMonths             int            `json:"min_age_months"`
+	MaxAgeMonths             int            `json:"max_age_months"`
+	MaxPerParticipantPerTerm int            `json:"max_per_participant_per_term"`
+	WaitlistEnabled          bool           `json:"waitlist_enabled"`
+	// LastStamp is the arrival stamp of the latest booking admitted; see Stamp.
+	LastStamp int64 `json:"-"`
+}
+
+// Available is capacity − confirmed, never negative.
+func (o Offering) Available() int { return max(0, o.Capacity-o.Confirmed) }
+
+// MarshalJSON adds the derived "available" and shows times in the city's zone.
+func (o Offering) MarshalJSON() ([]byte, error) {
+	type plain Offering
+	p := plain(o)
+	p.BookingOpensAt = p.BookingOpensAt.In(CityZone)
+	p.BookingClosesAt = p.BookingClosesAt.In(CityZone)
+	return json.Marshal(struct {
+		plain
+		Available int `json:"available"`
+	}{p, o.Available()})
+}

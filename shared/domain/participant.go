@@ -1,0 +1,74 @@
+package domain
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/idnumber"
+)
+
+// NewParticipant is what a resident sends to register a participant.
+type NewParticipant struct {
+	Name      string `json:"name"`
+	BirthDate string `json:"birth_date"`
+	IDNumber  string `json:"id_number"`
+}
+
+// Register validates a new participant and turns the ID number into an
+// identity (keyed hash) and its last four characters; the number itself goes
+// no further than this function.
+func Register(in NewParticipant, account string, h *idnumber.Hasher, now time.Time) (Participant, error) {
+	var v apperr.Validation
+	name := strings.TrimSpace(in.Name)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		v.Add("name", "请填写姓名", "name is required")
+	case n > 50:
+		v.Add("name", "姓名不能超过 50 个字", "name must be at most 50 characters")
+	}
+	birth, err := ParseDate(in.BirthDate)
+	switch {
+	case in.BirthDate == "":
+		v.Add("birth_date", "请填写出生日期", "birth_date is required")
+	case err != nil:
+		v.Add("birth_date", "出生日期格式应为 YYYY-MM-DD", "birth_date must be a date YYYY-MM-DD")
+	case birth.After(now):
+		v.Add("birth_date", "出生日期不能晚于今天", "birth_date cannot be in the future")
+	case now.Sub(birth) > 120*365*24*time.Hour:
+		v.Add("birth_date", "出生日期不合理", "birth_date is implausible")
+	}
+	if strings.TrimSpace(in.IDNumber) == "" {
+		v.Add("id_number", "请填写身份证号", "id_number is required")
+	}
+	if err := v.Err(); err != nil {
+		return Participant{}, err
+	}
+	id := idnumber.Normalize(in.IDNumber)
+	if err := idnumber.Validate(id, birth); err != nil {
+		return Participant{}, idNumberError(err)
+	}
+	return Participant{
+		ID:            NewID("pt", now),
+		Name:          name,
+		BirthDate:     in.BirthDate,
+		IDNumberLast4: idnumber.Last4(id),
+		CreatedAt:     now,
+		Account:       account,
+		Identity:      h.Identity(id),
+	}, nil
+}
+
+func idNumberError(err error) error {
+	e := apperr.New(apperr.InvalidIDNumber, "身份证号无效", "The ID number is not valid")
+	switch {
+	case errors.Is(err, idnumber.ErrBirthDate):
+		return e.With("id_number", "身份证号中的出生日期与填写的出生日期不一致", "the birth date in the ID number differs from birth_date")
+	case errors.Is(err, idnumber.ErrCheckDigit):
+		return e.With("id_number", "身份证号校验位不正确，请核对", "the check character is wrong; please check the number")
+	default:
+		return e.With("id_number", "身份证号应为 18 位（17 位数字加校验位）", "must be 18 characters: 17 digits and a check character")
+	}
+}

@@ -1,0 +1,95 @@
+package domain
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+)
+
+// DateLayout is the contract's YYYY-MM-DD.
+const DateLayout = "2006-01-02"
+
+// ParseDate reads a YYYY-MM-DD date in the city's zone.
+func ParseDate(s string) (time.Time, error) {
+	return time.ParseInLocation(DateLayout, s, CityZone)
+}
+
+// AgeInMonths is the age in whole months on day on (a birthday month counts
+// only once its day is reached).
+func AgeInMonths(birth, on time.Time) int {
+	m := (on.Year()-birth.Year())*12 + int(on.Month()-birth.Month())
+	if on.Day() < birth.Day() {
+		m--
+	}
+	return m
+}
+
+// Decide applies the contract's booking rules 4 and 5 to what was read:
+// the offering must be published and within its booking window, the
+// participant of the right age on starts_on; then a place is confirmed only
+// while places are free and nobody waits (nobody jumps the queue), else the
+// booking joins the waitlist if asked and allowed, else it is refused.
+func Decide(o Offering, p Participant, now time.Time, joinWaitlist bool) (BookingStatus, error) {
+	if o.Status != OfferingPublished {
+		return "", apperr.New(apperr.BookingClosed, "该项目当前不接受报名", "This offering is not open for booking")
+	}
+	if now.Before(o.BookingOpensAt) {
+		at := o.BookingOpensAt.In(CityZone).Format("2006-01-02 15:04")
+		return "", apperr.New(apperr.BookingClosed, "报名尚未开始，开始时间："+at, "Booking has not opened yet; it opens at "+at)
+	}
+	if !now.Before(o.BookingClosesAt) {
+		return "", apperr.New(apperr.BookingClosed, "报名已截止", "Booking has closed")
+	}
+	if err := CheckAge(o, p); err != nil {
+		return "", err
+	}
+	if o.Confirmed < o.Capacity && o.Waitlisted == 0 {
+		return BookingConfirmed, nil
+	}
+	if joinWaitlist && o.WaitlistEnabled {
+		return BookingWaitlisted, nil
+	}
+	if o.WaitlistEnabled {
+		return "", apperr.New(apperr.OfferingFull, "名额已满，可选择加入候补", "All places are taken; you may join the waitlist")
+	}
+	return "", apperr.New(apperr.OfferingFull, "名额已满", "All places are taken")
+}
+
+// CheckAge: the age on starts_on must lie in min_age_months..max_age_months.
+func CheckAge(o Offering, p Participant) error {
+	birth, err1 := ParseDate(p.BirthDate)
+	start, err2 := ParseDate(o.StartsOn)
+	if err1 != nil || err2 != nil {
+		return apperr.Wrap(apperr.Internal, fmt.Errorf("bad stored date: %v %v", err1, err2), "", "")
+	}
+	age := AgeInMonths(birth, start)
+	if age < o.MinAgeMonths || age > o.MaxAgeMonths {
+		return apperr.New(apperr.NotEligible,
+			fmt.Sprintf("年龄不符：开课日 %s 时为 %s，要求 %s 至 %s", o.StartsOn, months(age, true), months(o.MinAgeMonths, true), months(o.MaxAgeMonths, true)),
+			fmt.Sprintf("Not eligible: aged %s on %s; this offering takes %s to %s", months(age, false), o.StartsOn, months(o.MinAgeMonths, false), months(o.MaxAgeMonths, false)))
+	}
+	return nil
+}
+
+func months(m int, zh bool) string {
+	if zh {
+		if m >= 24 && m%12 == 0 {
+			return fmt.Sprintf("%d 岁", m/12)
+		}
+		return fmt.Sprintf("%d 个月", m)
+	}
+	if m >= 24 && m%12 == 0 {
+		return fmt.Sprintf("%d years", m/12)
+	}
+	return fmt.Sprintf("%d months", m)
+}
+
+// Stamp is a booking's place in arrival order, in nanoseconds: the later of
+// now and just after the offering's last admitted stamp. The booking write
+// requires the offering's stamp to be older than its own, so stamps — and so
+// the waitlist — follow the order in which bookings were admitted even when
+// Lambda instances' clocks disagree.
+func Stamp(now time.Time, o Offering) int64 {
+	return max(now.UnixNano(), o.LastStamp+1)
+}

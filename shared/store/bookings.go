@@ -1,0 +1,438 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+// Outcomes of a booking or cancellation write that the caller acts on.
+var (
+	// ErrContention: another write changed what this one was decided on;
+	// read again and retry.
+	ErrContention = errors.New("store: concurrent change, retry")
+	// ErrIdempotencyTaken: a request with the same idempotency key got there
+	// first; read again to answer as it was answered.
+	ErrIdempotencyTaken = errors.New("store: idempotency key already used")
+)
+
+type bookingItem struct {
+	PK, SK         string
+	GSI2PK, GSI2SK string
+	Type           string `dynamodbav:"type"`
+	ID             string `dynamodbav:"id"`
+	OfferingID     string `dynamodbav:"offering_id"`
+	Title          string `dynamodbav:"offering_title"`
+	Kind           string `dynamodbav:"kind"`
+	Term           string `dynamodbav:"term"`
+	CentreID       string `dynamodbav:"centre_id"`
+	CentreName     string `dynamodbav:"centre_name"`
+	District       string `dynamodbav:"district"`
+	StartsOn       string `dynamodbav:"starts_on"`
+	ParticipantID  string `dynamodbav:"participant_id"`
+	Participant    string `dynamodbav:"participant_name"`
+	Status         string `dynamodbav:"status"`
+	Account        string `dynamodbav:"account"`
+	Identity       string `dynamodbav:"identity"`
+	Stamp          int64  `dynamodbav:"stamp"`
+	CreatedAt      string `dynamodbav:"created_at"`
+	UpdatedAt      string `dynamodbav:"updated_at"`
+	CancelledAt    string `dynamodbav:"cancelled_at,omitempty"`
+}
+
+func bookingToItem(b domain.Booking) bookingItem {
+	it := bookingItem{
+		PK: accountPK(b.Account), SK: prefixBooking + b.ID,
+		// GSI2 lists an offering's bookings in arrival order (the roster).
+		GSI2PK: prefixRoster + b.OfferingID, GSI2SK: stampKey(b.Stamp) + "#" + b.ID,
+		Type: "booking", ID: b.ID, OfferingID: b.OfferingID, Title: b.Offering.Title, Kind: string(b.Offering.Kind),
+		Term: b.Term, CentreID: b.Offering.Centre.ID, CentreName: b.Offering.Centre.Name,
+		District: string(b.Offering.Centre.District), StartsOn: b.Offering.StartsOn,
+		ParticipantID: b.ParticipantID, Participant: b.Participant.Name, Status: string(b.Status),
+		Account: b.Account, Identity: b.Identity, Stamp: b.Stamp,
+		CreatedAt: utc(b.CreatedAt), UpdatedAt: utc(b.UpdatedAt),
+	}
+	if b.CancelledAt != nil {
+		it.CancelledAt = utc(*b.CancelledAt)
+	}
+	return it
+}
+
+func (it bookingItem) booking() domain.Booking {
+	b := domain.Booking{
+		ID: it.ID, OfferingID: it.OfferingID,
+		Offering: domain.BookedOffering{Title: it.Title, Kind: domain.Kind(it.Kind), StartsOn: it.StartsOn,
+			Centre: domain.CentreRef{ID: it.CentreID, Name: it.CentreName, District: domain.District(it.District)}},
+		ParticipantID: it.ParticipantID, Participant: domain.BookedParticipant{Name: it.Participant},
+		Status: domain.BookingStatus(it.Status), CreatedAt: parseTime(it.CreatedAt), UpdatedAt: parseTime(it.UpdatedAt),
+		Account: it.Account, Identity: it.Identity, Term: it.Term, Stamp: it.Stamp,
+	}
+	if it.CancelledAt != "" {
+		t := parseTime(it.CancelledAt)
+		b.CancelledAt = &t
+	}
+	return b
+}
+
+func unmarshalBooking(m map[string]types.AttributeValue) (domain.Booking, error) {
+	var it bookingItem
+	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+		return domain.Booking{}, classify(err)
+	}
+	return it.booking(), nil
+}
+
+// Replay is what an earlier request with the same idempotency key stored.
+type Replay struct {
+	RequestHash string
+	BookingID   string
+}
+
+// BookingInputs is everything a booking is decided on, read in one call.
+type BookingInputs struct {
+	Offering    *domain.Offering
+	Participant *domain.Participant
+	Replay      *Replay
+}
+
+// LoadBookingInputs reads the offering, the participant (only the caller's
+// own: another account's id finds nothing) and any earlier answer under the
+// idempotency key in one strongly consistent BatchGetItem.
+func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, participantID, idemKey string, now time.Time) (BookingInputs, error) {
+	keys := []map[string]types.AttributeValue{
+		key(offeringPK(offeringID), skOffering),
+		key(accountPK(account), prefixPart+participantID),
+	}
+	if idemKey != "" {
+		keys = append(keys, key(accountPK(account), prefixIdem+idemKey))
+	}
+	items, err := st.batchGet(ctx, keys)
+	var in BookingInputs
+	if err != nil {
+		return in, err
+	}
+	for _, m := range items {
+		switch sk := m[attrSK].(*types.AttributeValueMemberS).Value; {
+		case sk == skOffering:
+			o, err := unmarshalOffering(m)
+			if err != nil {
+				return in, err
+			}
+			in.Offering = &o
+		case len(sk) > len(prefixIdem) && sk[:len(prefixIdem)] == prefixIdem:
+			var r struct {
+				Hash      string `dynamodbav:"request_hash"`
+				BookingID string `dynamodbav:"booking_id"`
+				ExpiresAt int64  `dynamodbav:"expires_at"`
+			}
+			if err := attributevalue.UnmarshalMap(m, &r); err != nil {
+				return in, classify(err)
+			}
+			// TTL deletion lags by up to days; an expired key is treated as gone.
+			if r.ExpiresAt > now.Unix() {
+				in.Replay = &Replay{RequestHash: r.Hash, BookingID: r.BookingID}
+			}
+		default:
+			p, err := unmarshalParticipant(m)
+			if err != nil {
+				return in, err
+			}
+			in.Participant = &p
+		}
+	}
+	return in, nil
+}
+
+// batchGet reads keys strongly consistently, asking again for any key
+// DynamoDB leaves unprocessed.
+func (st *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	req := map[string]types.KeysAndAttributes{st.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	var items []map[string]types.AttributeValue
+	for attempt := 0; len(req) > 0; attempt++ {
+		if attempt > 0 {
+			if attempt > 5 {
+				return nil, unavailable(errors.New("unprocessed keys"))
+			}
+			time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
+		}
+		out, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return nil, classify(err)
+		}
+		items = append(items, out.Responses[st.table]...)
+		req = out.UnprocessedKeys
+	}
+	return items, nil
+}
+
+// NewBooking is a booking decided on and ready to write.
+type NewBooking struct {
+	Booking  domain.Booking
+	Offering domain.Offering // as read
+	// ExactPosition makes the write also require the waitlist to be as long
+	// as it was read, so the new booking's place in line is known without
+	// another read. Under contention the caller drops it and counts instead.
+	ExactPosition bool
+	// IdempotencyKey, when set, records the request under the key until
+	// IdempotencyTill, so a retry finds the booking it made.
+	IdempotencyKey  string
+	RequestHash     string
+	IdempotencyTill time.Time
+}
+
+// CreateBooking writes a booking in one TransactWriteItems: the identity's
+// active-booking marker for the offering (rule 2), its per-term counter
+// (rule 3), the idempotency record, the offering's counters guarded by
+// capacity, queue and arrival stamp (rules 1 and 5), the booking, and its
+// place in the waitlist. It returns apperr already_booked or
+// term_limit_reached, ErrIdempotencyTaken or ErrContention.
+func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
+	b, o := nb.Booking, nb.Offering
+	now := b.CreatedAt
+	active := key(identityPK(b.Identity), prefixActive+b.OfferingID)
+	active["booking_id"], active["account"] = s(b.ID), s(b.Account)
+
+	term := &types.Update{
+		TableName:                 &st.table,
+		Key:                       key(identityPK(b.Identity), prefixTerm+string(o.Kind)+"#"+o.Term),
+		UpdateExpression:          aws.String("ADD active :one"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1)},
+	}
+	if o.MaxPerParticipantPerTerm > 0 {
+		term.ConditionExpression = aws.String("attribute_not_exists(active) OR active < :max")
+		term.ExpressionAttributeValues[":max"] = n(int64(o.MaxPerParticipantPerTerm))
+	}
+
+	items := []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		{Update: term},
+	}
+	if nb.IdempotencyKey != "" {
+		rec := key(accountPK(b.Account), prefixIdem+nb.IdempotencyKey)
+		rec["request_hash"] = s(nb.RequestHash)
+		rec["booking_id"], rec["expires_at"] = s(b.ID), n(nb.IdempotencyTill.Unix())
+		items = append(items, types.TransactWriteItem{Put: &types.Put{
+			TableName: &st.table, Item: rec,
+			ConditionExpression:       aws.String("attribute_not_exists(PK) OR expires_at < :now"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
+		}})
+	}
+	idemAt := len(items) - 1
+
+	values := map[string]types.AttributeValue{
+		":one": n(1), ":zero": n(0), ":stamp": n(b.Stamp), ":published": s(string(domain.OfferingPublished)),
+	}
+	names := map[string]string{"#status": "status", "#capacity": "capacity"}
+	var update, cond string
+	if b.Status == domain.BookingConfirmed {
+		update = "SET confirmed = confirmed + :one, last_stamp = :stamp"
+		cond = "#status = :published AND last_stamp < :stamp AND confirmed < #capacity AND waitlisted = :zero"
+	} else {
+		update = "SET waitlisted = waitlisted + :one, last_stamp = :stamp"
+		cond = "#status = :published AND last_stamp < :stamp AND waitlist_enabled = :true AND (confirmed >= #capacity OR waitlisted > :zero)"
+		values[":true"] = &types.AttributeValueMemberBOOL{Value: true}
+		if nb.ExactPosition {
+			cond += " AND waitlisted = :seen"
+			values[":seen"] = n(int64(o.Waitlisted))
+		}
+	}
+	offeringAt := len(items)
+	items = append(items, types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: key(offeringPK(o.ID), skOffering),
+		UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}})
+
+	item, err := attributevalue.MarshalMap(bookingToItem(b))
+	if err != nil {
+		return classify(err)
+	}
+	items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	if b.Status == domain.BookingWaitlisted {
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
+	}
+
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	switch at := failedAt(err); {
+	case err == nil:
+		return nil
+	case at == 0:
+		return apperr.New(apperr.AlreadyBooked, "该参与人已报名此项目", "This participant already holds a booking for this offering")
+	case at == 1:
+		return apperr.New(apperr.TermLimitReached,
+			"该参与人本期同类项目的报名数已达上限（"+strconv.Itoa(o.MaxPerParticipantPerTerm)+" 个）",
+			"This participant has reached the limit of "+strconv.Itoa(o.MaxPerParticipantPerTerm)+" bookings of this kind this term")
+	case nb.IdempotencyKey != "" && at == idemAt:
+		return ErrIdempotencyTaken
+	case at == offeringAt, cancelled(err):
+		return ErrContention
+	}
+	return classify(err)
+}
+
+func waitItem(b domain.Booking) map[string]types.AttributeValue {
+	w := key(offeringPK(b.OfferingID), waitSK(b.Stamp, b.ID))
+	w["booking_id"], w["account"], w["stamp"] = s(b.ID), s(b.Account), n(b.Stamp)
+	return w
+}
+
+// GetBooking reads one of an account's bookings; another account's is not found.
+func (st *Store) GetBooking(ctx context.Context, account, id string) (domain.Booking, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(accountPK(account), prefixBooking+id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return domain.Booking{}, classify(err)
+	}
+	if out.Item == nil {
+		return domain.Booking{}, notFound("booking")
+	}
+	return unmarshalBooking(out.Item)
+}
+
+// ListBookings pages through an account's bookings, newest first.
+func (st *Store) ListBookings(ctx context.Context, account string, status domain.BookingStatus, page Page) ([]domain.Booking, string, error) {
+	pk := accountPK(account)
+	q := &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":sk": s(prefixBooking)},
+		ScanIndexForward:          aws.Bool(false),
+		ConsistentRead:            aws.Bool(true),
+	}
+	if status != "" {
+		q.FilterExpression = aws.String("#status = :status")
+		q.ExpressionAttributeNames = map[string]string{"#status": "status"}
+		q.ExpressionAttributeValues[":status"] = s(string(status))
+	}
+	out := []domain.Booking{}
+	next, err := st.queryPage(ctx, q, attrPK, pk, page, func(m map[string]types.AttributeValue) error {
+		b, err := unmarshalBooking(m)
+		out = append(out, b)
+		return err
+	})
+	return out, next, err
+}
+
+// WaitlistPosition counts the waitlist up to and including b (1-based), in
+// one strongly consistent COUNT Query per megabyte of waitlist.
+func (st *Store) WaitlistPosition(ctx context.Context, b domain.Booking) (int, error) {
+	q := &dynamodb.QueryInput{
+		TableName:              &st.table,
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :first AND :me"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": s(offeringPK(b.OfferingID)), ":first": s(prefixWait), ":me": s(waitSK(b.Stamp, b.ID)),
+		},
+		Select:         types.SelectCount,
+		ConsistentRead: aws.Bool(true),
+	}
+	total := 0
+	for {
+		out, err := st.db.Query(ctx, q)
+		if err != nil {
+			return 0, classify(err)
+		}
+		total += int(out.Count)
+		if len(out.LastEvaluatedKey) == 0 {
+			return total, nil
+		}
+		q.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// Waiting is the head of an offering's waitlist.
+type Waiting struct {
+	BookingID string `dynamodbav:"booking_id"`
+	Account   string `dynamodbav:"account"`
+	Stamp     int64  `dynamodbav:"stamp"`
+}
+
+// FirstWaiting is the earliest waitlisted booking of an offering, or nil.
+func (st *Store) FirstWaiting(ctx context.Context, offeringID string) (*Waiting, error) {
+	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :w)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(offeringPK(offeringID)), ":w": s(prefixWait)},
+		Limit:                     aws.Int32(1),
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil || len(out.Items) == 0 {
+		return nil, classify(err)
+	}
+	var w Waiting
+	if err := attributevalue.UnmarshalMap(out.Items[0], &w); err != nil {
+		return nil, classify(err)
+	}
+	return &w, nil
+}
+
+// CancelBooking cancels b in one TransactWriteItems: the booking, the
+// identity's marker and term counter, the offering's counters, and b's place
+// in line if it waited. When b held a place and promote is the head of the
+// waitlist, that booking is confirmed in the same write (rule 5); with
+// nobody waiting the write requires the waitlist to still be empty. Any
+// interference returns ErrContention: read again and retry.
+func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *Waiting, now time.Time) error {
+	values := map[string]types.AttributeValue{
+		":old": s(string(b.Status)), ":cancelled": s(string(domain.BookingCancelled)), ":now": s(utc(now)),
+	}
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName: &st.table, Key: key(accountPK(b.Account), prefixBooking+b.ID),
+			UpdateExpression:          aws.String("SET #status = :cancelled, updated_at = :now, cancelled_at = :now"),
+			ConditionExpression:       aws.String("#status = :old"),
+			ExpressionAttributeNames:  map[string]string{"#status": "status"},
+			ExpressionAttributeValues: values,
+		}},
+		{Delete: &types.Delete{TableName: &st.table, Key: key(identityPK(b.Identity), prefixActive+b.OfferingID)}},
+		{Update: &types.Update{
+			TableName: &st.table, Key: key(identityPK(b.Identity), prefixTerm+string(b.Offering.Kind)+"#"+b.Term),
+			UpdateExpression:          aws.String("ADD active :minus"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
+		}},
+	}
+	offering := &types.Update{
+		TableName: &st.table, Key: key(offeringPK(b.OfferingID), skOffering),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":zero": n(0)},
+	}
+	switch {
+	case b.Status == domain.BookingWaitlisted:
+		offering.UpdateExpression = aws.String("SET waitlisted = waitlisted - :one")
+		offering.ConditionExpression = aws.String("waitlisted > :zero")
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
+			TableName: &st.table, Key: key(offeringPK(b.OfferingID), waitSK(b.Stamp, b.ID)),
+			ConditionExpression: aws.String("attribute_exists(PK)"),
+		}})
+	case promote == nil:
+		offering.UpdateExpression = aws.String("SET confirmed = confirmed - :one")
+		offering.ConditionExpression = aws.String("waitlisted = :zero AND confirmed > :zero")
+	default:
+		// The freed place goes straight to the head of the line: confirmed stays.
+		offering.UpdateExpression = aws.String("SET waitlisted = waitlisted - :one")
+		offering.ConditionExpression = aws.String("waitlisted > :zero")
+		items = append(items,
+			types.TransactWriteItem{Update: &types.Update{
+				TableName: &st.table, Key: key(accountPK(promote.Account), prefixBooking+promote.BookingID),
+				UpdateExpression:          aws.String("SET #status = :confirmed, updated_at = :now"),
+				ConditionExpression:       aws.String("#status = :waitlisted"),
+				ExpressionAttributeNames:  map[string]string{"#status": "status"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":confirmed": s(string(domain.BookingConfirmed)), ":waitlisted": s(string(domain.BookingWaitlisted)), ":now": s(utc(now))},
+			}},
+			types.TransactWriteItem{Delete: &types.Delete{
+				TableName: &st.table, Key: key(offeringPK(b.OfferingID), waitSK(promote.Stamp, promote.BookingID)),
+				ConditionExpression: aws.String("attribute_exists(PK)"),
+			}})
+	}
+	items = append(items, types.TransactWriteItem{Update: offering})
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if cancelled(err) {
+		return ErrContention
+	}
+	return classify(err)
+}

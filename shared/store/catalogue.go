@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+type centreItem struct {
+	PK, SK, GSI1PK, GSI1SK string
+	Type                   string   `dynamodbav:"type"`
+	ID                     string   `dynamodbav:"id"`
+	Name                   string   `dynamodbav:"name"`
+	District               string   `dynamodbav:"district"`
+	Address                string   `dynamodbav:"address"`
+	Phone                  string   `dynamodbav:"phone"`
+	Kinds                  []string `dynamodbav:"kinds,stringset,omitempty"`
+}
+
+func centreToItem(c domain.Centre) centreItem {
+	it := centreItem{
+		PK: centrePK(c.ID), SK: skCentre, GSI1PK: gsiAllCentres, GSI1SK: string(c.District) + "#" + c.ID,
+		Type: "centre", ID: c.ID, Name: c.Name, District: string(c.District), Address: c.Address, Phone: c.Phone,
+	}
+	for _, k := range c.Kinds {
+		it.Kinds = append(it.Kinds, string(k))
+	}
+	return it
+}
+
+func (it centreItem) centre() domain.Centre {
+	c := domain.Centre{ID: it.ID, Name: it.Name, District: domain.District(it.District), Address: it.Address, Phone: it.Phone, Kinds: []domain.Kind{}}
+	for _, k := range domain.Kinds { // a string set has no order; show the kinds in a fixed one
+		for _, have := range it.Kinds {
+			if have == string(k) {
+				c.Kinds = append(c.Kinds, k)
+			}
+		}
+	}
+	return c
+}
+
+// PutCentre writes a centre; with onlyIfNew an existing one is left as it is
+// (the seed runs again without harm).
+func (st *Store) PutCentre(ctx context.Context, c domain.Centre, onlyIfNew bool) error {
+	item, err := attributevalue.MarshalMap(centreToItem(c))
+	if err != nil {
+		return classify(err)
+	}
+	in := &dynamodb.PutItemInput{TableName: &st.table, Item: item}
+	if onlyIfNew {
+		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
+	}
+	_, err = st.db.PutItem(ctx, in)
+	if onlyIfNew && isConditionFailed(err) {
+		return nil
+	}
+	return classify(err)
+}
+
+// GetCentre reads one centre.
+func (st *Store) GetCentre(ctx context.Context, id string) (domain.Centre, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(centrePK(id), skCentre)})
+	if err != nil {
+		return domain.Centre{}, classify(err)
+	}
+	if out.Item == nil {
+		return domain.Centre{}, notFound("centre")
+	}
+	var it centreItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return domain.Centre{}, classify(err)
+	}
+	return it.centre(), nil
+}
+
+// ListCentres pages through centres, all or one district's, in one Query.
+func (st *Store) ListCentres(ctx context.Context, district domain.District, page Page) ([]domain.Centre, string, error) {
+	q := &dynamodb.QueryInput{
+		TableName:              &st.table,
+		IndexName:              aws.String(indexGSI1),
+		KeyConditionExpression: aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": s(gsiAllCentres),
+		},
+	}
+	if district != "" {
+		q.KeyConditionExpression = aws.String("GSI1PK = :pk AND begins_with(GSI1SK, :d)")
+		q.ExpressionAttributeValues[":d"] = s(string(district) + "#")
+	}
+	var items []centreItem
+	next, err := st.queryPage(ctx, q, attrGSI1PK, gsiAllCentres, page, func(m map[string]types.AttributeValue) error {
+		var it centreItem
+		if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+			return err
+		}
+		items = append(items, it)
+		return nil
+	})
+	out := make([]domain.Centre, len(items))
+	for i, it := range items {
+		out[i] = it.centre()
+	}
+	return out, next, err
+}
+
+// Page is which page of a list to read.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// queryPage runs one Query for a page. With a filter, DynamoDB's Limit counts
+// items read before filtering, so it reads up to four pages' worth and cuts
+// the page at Limit matches, taking the cursor from the last item kept: pages
+// come out full far more often, still in one call.
+func (st *Store) queryPage(ctx context.Context, q *dynamodb.QueryInput, pkAttr, pkValue string, page Page, each func(map[string]types.AttributeValue) error) (string, error) {
+	start, err := decodeCursor(page.Cursor, pkAttr, pkValue)
+	if err != nil {
+		return "", err
+	}
+	q.ExclusiveStartKey = start
+	read := page.Limit
+	if q.FilterExpression != nil {
+		read = min(page.Limit*4, 1000)
+	}
+	q.Limit = aws.Int32(int32(read))
+	out, err := st.db.Query(ctx, q)
+	if err != nil {
+		return "", classify(err)
+	}
+	items := out.Items
+	next := out.LastEvaluatedKey
+	if len(items) > page.Limit {
+		items = items[:page.Limit]
+		next = keyOf(items[len(items)-1], pkAttr, q.IndexName)
+	}
+	for _, m := range items {
+		if err := each(m); err != nil {
+			return "", classify(err)
+		}
+	}
+	return encodeCursor(next), nil
+}
+
+// keyOf is the LastEvaluatedKey DynamoDB would give for item: the table key
+// plus, on an index, the index key.
+func keyOf(item map[string]types.AttributeValue, pkAttr string, index *string) map[string]types.AttributeValue {
+	k := map[string]types.AttributeValue{attrPK: item[attrPK], attrSK: item[attrSK]}
+	if index != nil {
+		k[pkAttr] = item[pkAttr]
+		sk := strings.TrimSuffix(pkAttr, "PK") + "SK"
+		k[sk] = item[sk]
+	}
+	return k
+}
+
+func notFound(what string) error {
+	zh := map[string]string{"centre": "找不到该机构", "offering": "找不到该项目", "booking": "找不到该报名", "participant": "找不到该参与人"}[what]
+	return apperr.New(apperr.NotFound, zh, "No such "+what)
+}
+
+func isConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return err != nil && errors.As(err, &ccf)
+}

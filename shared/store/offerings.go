@@ -1,0 +1,212 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+type offeringItem struct {
+	PK, SK         string
+	GSI1PK, GSI1SK string `dynamodbav:",omitempty"`
+	GSI2PK, GSI2SK string
+	Type           string   `dynamodbav:"type"`
+	ID             string   `dynamodbav:"id"`
+	Kind           string   `dynamodbav:"kind"`
+	CentreID       string   `dynamodbav:"centre_id"`
+	CentreName     string   `dynamodbav:"centre_name"`
+	District       string   `dynamodbav:"district"`
+	Title          string   `dynamodbav:"title"`
+	Description    string   `dynamodbav:"description"`
+	Term           string   `dynamodbav:"term"`
+	StartsOn       string   `dynamodbav:"starts_on"`
+	EndsOn         string   `dynamodbav:"ends_on"`
+	ScheduleText   string   `dynamodbav:"schedule_text"`
+	Sessions       []string `dynamodbav:"sessions"`
+	Capacity       int      `dynamodbav:"capacity"`
+	Confirmed      int      `dynamodbav:"confirmed"`
+	Waitlisted     int      `dynamodbav:"waitlisted"`
+	Status         string   `dynamodbav:"status"`
+	OpensAt        string   `dynamodbav:"opens_at"`
+	ClosesAt       string   `dynamodbav:"closes_at"`
+	FeeFen         int      `dynamodbav:"fee_fen"`
+	MinAge         int      `dynamodbav:"min_age_months"`
+	MaxAge         int      `dynamodbav:"max_age_months"`
+	MaxPerTerm     int      `dynamodbav:"max_per_term"`
+	Waitlist       bool     `dynamodbav:"waitlist_enabled"`
+	LastStamp      int64    `dynamodbav:"last_stamp"`
+}
+
+// publishedSK orders the public catalogue: by kind, district, start date.
+func publishedSK(o domain.Offering) string {
+	return string(o.Kind) + "#" + string(o.Centre.District) + "#" + o.StartsOn + "#" + o.ID
+}
+
+func offeringToItem(o domain.Offering) offeringItem {
+	it := offeringItem{
+		PK: offeringPK(o.ID), SK: skOffering,
+		GSI2PK: centrePK(o.Centre.ID), GSI2SK: prefixOffering + o.StartsOn + "#" + o.ID,
+		Type: "offering", ID: o.ID, Kind: string(o.Kind), CentreID: o.Centre.ID, CentreName: o.Centre.Name,
+		District: string(o.Centre.District), Title: o.Title, Description: o.Description, Term: o.Term,
+		StartsOn: o.StartsOn, EndsOn: o.EndsOn, ScheduleText: o.Schedule.Text, Sessions: o.Schedule.Sessions,
+		Capacity: o.Capacity, Confirmed: o.Confirmed, Waitlisted: o.Waitlisted, Status: string(o.Status),
+		OpensAt: utc(o.BookingOpensAt), ClosesAt: utc(o.BookingClosesAt), FeeFen: o.FeeFen,
+		MinAge: o.MinAgeMonths, MaxAge: o.MaxAgeMonths, MaxPerTerm: o.MaxPerParticipantPerTerm,
+		Waitlist: o.WaitlistEnabled, LastStamp: o.LastStamp,
+	}
+	if it.Sessions == nil {
+		it.Sessions = []string{}
+	}
+	// Only published offerings are in the public index (a sparse index).
+	if o.Status == domain.OfferingPublished {
+		it.GSI1PK, it.GSI1SK = gsiPublished, publishedSK(o)
+	}
+	return it
+}
+
+func (it offeringItem) offering() domain.Offering {
+	return domain.Offering{
+		ID: it.ID, Kind: domain.Kind(it.Kind),
+		Centre: domain.CentreRef{ID: it.CentreID, Name: it.CentreName, District: domain.District(it.District)},
+		Title:  it.Title, Description: it.Description, Term: it.Term, StartsOn: it.StartsOn, EndsOn: it.EndsOn,
+		Schedule: domain.Schedule{Text: it.ScheduleText, Sessions: it.Sessions},
+		Capacity: it.Capacity, Confirmed: it.Confirmed, Waitlisted: it.Waitlisted, Status: domain.OfferingStatus(it.Status),
+		BookingOpensAt: parseTime(it.OpensAt), BookingClosesAt: parseTime(it.ClosesAt), FeeFen: it.FeeFen,
+		MinAgeMonths: it.MinAge, MaxAgeMonths: it.MaxAge, MaxPerParticipantPerTerm: it.MaxPerTerm,
+		WaitlistEnabled: it.Waitlist, LastStamp: it.LastStamp,
+	}
+}
+
+func unmarshalOffering(m map[string]types.AttributeValue) (domain.Offering, error) {
+	var it offeringItem
+	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+		return domain.Offering{}, classify(err)
+	}
+	return it.offering(), nil
+}
+
+// PutOffering writes an offering whole; with onlyIfNew an existing one is kept.
+// Bookings change an offering's counters only through their transactions.
+func (st *Store) PutOffering(ctx context.Context, o domain.Offering, onlyIfNew bool) error {
+	item, err := attributevalue.MarshalMap(offeringToItem(o))
+	if err != nil {
+		return classify(err)
+	}
+	in := &dynamodb.PutItemInput{TableName: &st.table, Item: item}
+	if onlyIfNew {
+		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
+	}
+	_, err = st.db.PutItem(ctx, in)
+	if onlyIfNew && isConditionFailed(err) {
+		return nil
+	}
+	return classify(err)
+}
+
+// GetOffering reads one offering, strongly consistent.
+func (st *Store) GetOffering(ctx context.Context, id string) (domain.Offering, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(offeringPK(id), skOffering), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return domain.Offering{}, classify(err)
+	}
+	if out.Item == nil {
+		return domain.Offering{}, notFound("offering")
+	}
+	return unmarshalOffering(out.Item)
+}
+
+// OfferingFilter is the public catalogue's query.
+type OfferingFilter struct {
+	Kind      domain.Kind
+	District  domain.District
+	CentreID  string
+	Term      string
+	AgeMonths *int
+	Available bool
+}
+
+// ListPublished pages through published offerings in one Query: on the
+// centre's partition of GSI2 when a centre is named, else on the published
+// index GSI1, whose sort key (kind#district#starts_on) serves kind and district
+// as key conditions; other filters are filter expressions.
+func (st *Store) ListPublished(ctx context.Context, f OfferingFilter, page Page) ([]domain.Offering, string, error) {
+	var (
+		q       = &dynamodb.QueryInput{TableName: &st.table, ExpressionAttributeValues: map[string]types.AttributeValue{}}
+		names   = map[string]string{}
+		filters []string
+		pkAttr  string
+		pkValue string
+	)
+	if f.CentreID != "" {
+		pkAttr, pkValue = attrGSI2PK, centrePK(f.CentreID)
+		q.IndexName = aws.String(indexGSI2)
+		q.KeyConditionExpression = aws.String("GSI2PK = :pk AND begins_with(GSI2SK, :sk)")
+		q.ExpressionAttributeValues[":sk"] = s(prefixOffering)
+		names["#status"] = "status"
+		filters = append(filters, "#status = :published")
+		q.ExpressionAttributeValues[":published"] = s(string(domain.OfferingPublished))
+		if f.Kind != "" {
+			filters = append(filters, "#kind = :kind")
+			names["#kind"] = "kind"
+			q.ExpressionAttributeValues[":kind"] = s(string(f.Kind))
+		}
+		if f.District != "" {
+			filters = append(filters, "#district = :district")
+			names["#district"] = "district"
+			q.ExpressionAttributeValues[":district"] = s(string(f.District))
+		}
+	} else {
+		pkAttr, pkValue = attrGSI1PK, gsiPublished
+		q.IndexName = aws.String(indexGSI1)
+		prefix := ""
+		if f.Kind != "" {
+			prefix = string(f.Kind) + "#"
+			if f.District != "" {
+				prefix += string(f.District) + "#"
+			}
+		} else if f.District != "" {
+			filters = append(filters, "#district = :district")
+			names["#district"] = "district"
+			q.ExpressionAttributeValues[":district"] = s(string(f.District))
+		}
+		q.KeyConditionExpression = aws.String("GSI1PK = :pk")
+		if prefix != "" {
+			q.KeyConditionExpression = aws.String("GSI1PK = :pk AND begins_with(GSI1SK, :sk)")
+			q.ExpressionAttributeValues[":sk"] = s(prefix)
+		}
+	}
+	q.ExpressionAttributeValues[":pk"] = s(pkValue)
+	if f.Term != "" {
+		filters = append(filters, "#term = :term")
+		names["#term"] = "term"
+		q.ExpressionAttributeValues[":term"] = s(f.Term)
+	}
+	if f.AgeMonths != nil {
+		filters = append(filters, "#minage <= :age AND #maxage >= :age")
+		names["#minage"], names["#maxage"] = "min_age_months", "max_age_months"
+		q.ExpressionAttributeValues[":age"] = n(int64(*f.AgeMonths))
+	}
+	if f.Available {
+		names["#capacity"] = "capacity"
+		names["#confirmed"] = "confirmed"
+		filters = append(filters, "#confirmed < #capacity")
+	}
+	if len(filters) > 0 {
+		q.FilterExpression = aws.String(strings.Join(filters, " AND "))
+	}
+	if len(names) > 0 {
+		q.ExpressionAttributeNames = names
+	}
+	var out []domain.Offering
+	next, err := st.queryPage(ctx, q, pkAttr, pkValue, page, func(m map[string]types.AttributeValue) error {
+		o, err := unmarshalOffering(m)
+		out = append(out, o)
+		return err
+	})
+	return out, next, err
+}

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+type participantItem struct {
+	PK, SK    string
+	Type      string `dynamodbav:"type"`
+	ID        string `dynamodbav:"id"`
+	Name      string `dynamodbav:"name"`
+	BirthDate string `dynamodbav:"birth_date"`
+	Last4     string `dynamodbav:"id_number_last4"`
+	Identity  string `dynamodbav:"identity"`
+	Account   string `dynamodbav:"account"`
+	CreatedAt string `dynamodbav:"created_at"`
+}
+
+func (it participantItem) participant() domain.Participant {
+	return domain.Participant{ID: it.ID, Name: it.Name, BirthDate: it.BirthDate, IDNumberLast4: it.Last4,
+		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}
+}
+
+func unmarshalParticipant(m map[string]types.AttributeValue) (domain.Participant, error) {
+	var it participantItem
+	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+		return domain.Participant{}, classify(err)
+	}
+	return it.participant(), nil
+}
+
+// CreateParticipant stores a participant and, in the same transaction, a
+// marker of its identity in the account, so one account cannot register the
+// same person twice.
+func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) error {
+	item, err := attributevalue.MarshalMap(participantItem{
+		PK: accountPK(p.Account), SK: prefixPart + p.ID, Type: "participant", ID: p.ID, Name: p.Name,
+		BirthDate: p.BirthDate, Last4: p.IDNumberLast4, Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	marker := key(accountPK(p.Account), prefixPartID+p.Identity)
+	marker["participant_id"] = s(p.ID)
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &st.table, Item: marker, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+	}})
+	if failedAt(err) == 0 {
+		return apperr.New(apperr.Conflict, "此身份证号已在您的账号中登记", "This ID number is already registered in your account")
+	}
+	return classify(err)
+}
+
+// GetParticipant reads one of an account's participants.
+func (st *Store) GetParticipant(ctx context.Context, account, id string) (domain.Participant, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(accountPK(account), prefixPart+id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return domain.Participant{}, classify(err)
+	}
+	if out.Item == nil {
+		return domain.Participant{}, notFound("participant")
+	}
+	return unmarshalParticipant(out.Item)
+}
+
+// ListParticipants pages through an account's participants, oldest first.
+func (st *Store) ListParticipants(ctx context.Context, account string, page Page) ([]domain.Participant, string, error) {
+	pk := accountPK(account)
+	q := &dynamodb.QueryInput{
+		TableName:              &st.table,
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": s(pk), ":sk": s(prefixPart),
+		},
+		ConsistentRead: aws.Bool(true),
+	}
+	out := []domain.Participant{}
+	next, err := st.queryPage(ctx, q, attrPK, pk, page, func(m map[string]types.AttributeValue) error {
+		p, err := unmarshalParticipant(m)
+		out = append(out, p)
+		return err
+	})
+	return out, next, err
+}
+
+// failedAt is the index of the transaction item whose condition failed, or
+// -1 when err is no such cancellation.
+func failedAt(err error) int {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) {
+		return -1
+	}
+	for i, r := range tce.CancellationReasons {
+		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+			return i
+		}
+	}
+	return -1
+}
+
+// cancelled reports whether err is a cancelled transaction (a failed
+// condition or a conflict with another transaction).
+func cancelled(err error) bool {
+	var tce *types.TransactionCanceledException
+	var conflict *types.TransactionConflictException
+	return errors.As(err, &tce) || errors.As(err, &conflict)
+}
