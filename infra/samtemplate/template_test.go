@@ -118,7 +118,7 @@ func TestRealTemplateAuthorizers(t *testing.T) {
 		Name:           "CognitoAuthorizer",
 		APIID:          "HttpApi",
 		IdentitySource: "$request.header.Authorization",
-		Issuer:         "!Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}",
+		Issuer:         "!Sub https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${UserPool}",
 		Audience:       []string{"!Ref UserPoolClient"},
 	}}
 	if !reflect.DeepEqual(got, want) {

@@ -87,15 +87,15 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		// Stamp as late as possible: the less time between stamp and write,
-		// the fewer writes lose the arrival-order race and retry.
+		// Arrival is stamped after the read, so a booking that saw the
+		// offering full is stamped after every booking that saw a place free.
 		now = s.Now()
 		b := domain.Booking{
 			ID: bookingID, OfferingID: o.ID,
 			Offering:      domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
 			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
 			Status: status, CreatedAt: now, UpdatedAt: now,
-			Account: req.Account, Identity: p.Identity, Term: o.Term, Stamp: domain.Stamp(now, o),
+			Account: req.Account, Identity: p.Identity, Term: o.Term, Stamp: now.UnixNano(),
 		}
 		// The first try can know its place in line for free; later ones count it.
 		exact := attempt == 0
@@ -195,13 +195,12 @@ func busy() error {
 	return e
 }
 
-// backoff waits a little longer after each lost race, with jitter so that
-// the losers do not collide again in step.
+// backoff waits after a lost race: exponential with full jitter (capped at
+// 250 ms), so that losers spread out instead of colliding again in step.
 func backoff(ctx context.Context, attempt int) {
-	d := time.Duration(min(attempt, 10)) * 3 * time.Millisecond
-	d += time.Duration(rand.Int64N(int64(5 * time.Millisecond)))
+	ceiling := min(250*time.Millisecond, 4*time.Millisecond<<min(attempt, 8))
 	select {
 	case <-ctx.Done():
-	case <-time.After(d):
+	case <-time.After(time.Duration(rand.Int64N(int64(ceiling)))):
 	}
 }

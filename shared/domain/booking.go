@@ -73,7 +73,7 @@ type Booking struct {
 	Account  string `json:"-"`
 	Identity string `json:"-"`
 	Term     string `json:"-"`
-	// Stamp orders the waitlist: see Stamp.
+	// Stamp is the arrival time in nanoseconds; it orders the waitlist.
 	Stamp int64 `json:"-"`
 }
 

@@ -103,8 +103,6 @@ type Offering struct {
 	MaxAgeMonths             int            `json:"max_age_months"`
 	MaxPerParticipantPerTerm int            `json:"max_per_participant_per_term"`
 	WaitlistEnabled          bool           `json:"waitlist_enabled"`
-	// LastStamp is the arrival stamp of the latest booking admitted; see Stamp.
-	LastStamp int64 `json:"-"`
 }
 
 // Available is capacity − confirmed, never negative.

@@ -84,12 +84,3 @@ func months(m int, zh bool) string {
 	}
 	return fmt.Sprintf("%d months", m)
 }
-
-// Stamp is a booking's place in arrival order, in nanoseconds: the later of
-// now and just after the offering's last admitted stamp. The booking write
-// requires the offering's stamp to be older than its own, so stamps — and so
-// the waitlist — follow the order in which bookings were admitted even when
-// Lambda instances' clocks disagree.
-func Stamp(now time.Time, o Offering) int64 {
-	return max(now.UnixNano(), o.LastStamp+1)
-}

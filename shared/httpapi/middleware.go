@@ -9,6 +9,7 @@ import (
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 )
 
 type recorder struct {
@@ -47,12 +48,15 @@ func Route(r *http.Request) string {
 	return r.Method + " " + r.URL.Path
 }
 
-// Serve wraps a function's mux: one JSON log line per request, panics turned
-// into a 500 that reveals nothing, and a problem body whenever the mux has no route.
+// Serve wraps a function's mux: one JSON log line per request with the
+// DynamoDB calls it made, panics turned into a 500 that reveals nothing, and
+// a problem body whenever the mux has no route.
 func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
+		ctx, calls := dbcalls.With(r.Context())
+		r = r.WithContext(ctx)
 		defer func() {
 			if p := recover(); p != nil {
 				log.ErrorContext(r.Context(), "panic", "request_id", RequestID(r), "panic", fmt.Sprint(p))
@@ -66,6 +70,7 @@ func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
 				"method", r.Method,
 				"status", rec.status,
 				"latency_ms", float64(time.Since(start).Microseconds()) / 1000,
+				"ddb_calls", calls.Snapshot(),
 			}
 			level := slog.LevelInfo
 			if rec.err != nil {

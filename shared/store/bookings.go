@@ -191,8 +191,8 @@ type NewBooking struct {
 // CreateBooking writes a booking in one TransactWriteItems: the identity's
 // active-booking marker for the offering (rule 2), its per-term counter
 // (rule 3), the idempotency record, the offering's counters guarded by
-// capacity, queue and arrival stamp (rules 1 and 5), the booking, and its
-// place in the waitlist. It returns apperr already_booked or
+// capacity and queue (rules 1 and 5), the booking, and its place in the
+// waitlist. It returns apperr already_booked or
 // term_limit_reached, ErrIdempotencyTaken or ErrContention.
 func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	b, o := nb.Booking, nb.Offering
@@ -211,33 +211,38 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 		term.ExpressionAttributeValues[":max"] = n(int64(o.MaxPerParticipantPerTerm))
 	}
 
-	items := []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		{Update: term},
-	}
+	// The order decides which refusal is reported when several conditions
+	// fail: a retry of the same request first, then a duplicate, then the
+	// term limit, then the offering's state.
+	var items []types.TransactWriteItem
+	idemAt := -1
 	if nb.IdempotencyKey != "" {
 		rec := key(accountPK(b.Account), prefixIdem+nb.IdempotencyKey)
 		rec["request_hash"] = s(nb.RequestHash)
 		rec["booking_id"], rec["expires_at"] = s(b.ID), n(nb.IdempotencyTill.Unix())
+		idemAt = len(items)
 		items = append(items, types.TransactWriteItem{Put: &types.Put{
 			TableName: &st.table, Item: rec,
 			ConditionExpression:       aws.String("attribute_not_exists(PK) OR expires_at < :now"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
 		}})
 	}
-	idemAt := len(items) - 1
+	activeAt := len(items)
+	items = append(items,
+		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		types.TransactWriteItem{Update: term})
 
 	values := map[string]types.AttributeValue{
-		":one": n(1), ":zero": n(0), ":stamp": n(b.Stamp), ":published": s(string(domain.OfferingPublished)),
+		":one": n(1), ":zero": n(0), ":published": s(string(domain.OfferingPublished)),
 	}
 	names := map[string]string{"#status": "status", "#capacity": "capacity"}
 	var update, cond string
 	if b.Status == domain.BookingConfirmed {
-		update = "SET confirmed = confirmed + :one, last_stamp = :stamp"
-		cond = "#status = :published AND last_stamp < :stamp AND confirmed < #capacity AND waitlisted = :zero"
+		update = "SET confirmed = confirmed + :one"
+		cond = "#status = :published AND confirmed < #capacity AND waitlisted = :zero"
 	} else {
-		update = "SET waitlisted = waitlisted + :one, last_stamp = :stamp"
-		cond = "#status = :published AND last_stamp < :stamp AND waitlist_enabled = :true AND (confirmed >= #capacity OR waitlisted > :zero)"
+		update = "SET waitlisted = waitlisted + :one"
+		cond = "#status = :published AND waitlist_enabled = :true AND (confirmed >= #capacity OR waitlisted > :zero)"
 		values[":true"] = &types.AttributeValueMemberBOOL{Value: true}
 		if nb.ExactPosition {
 			cond += " AND waitlisted = :seen"
@@ -264,14 +269,14 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	switch at := failedAt(err); {
 	case err == nil:
 		return nil
-	case at == 0:
+	case at == idemAt:
+		return ErrIdempotencyTaken
+	case at == activeAt:
 		return apperr.New(apperr.AlreadyBooked, "该参与人已报名此项目", "This participant already holds a booking for this offering")
-	case at == 1:
+	case at == activeAt+1:
 		return apperr.New(apperr.TermLimitReached,
 			"该参与人本期同类项目的报名数已达上限（"+strconv.Itoa(o.MaxPerParticipantPerTerm)+" 个）",
 			"This participant has reached the limit of "+strconv.Itoa(o.MaxPerParticipantPerTerm)+" bookings of this kind this term")
-	case nb.IdempotencyKey != "" && at == idemAt:
-		return ErrIdempotencyTaken
 	case at == offeringAt, cancelled(err):
 		return ErrContention
 	}
@@ -306,16 +311,14 @@ func (st *Store) ListBookings(ctx context.Context, account string, status domain
 		ScanIndexForward:          aws.Bool(false),
 		ConsistentRead:            aws.Bool(true),
 	}
-	if status != "" {
-		q.FilterExpression = aws.String("#status = :status")
-		q.ExpressionAttributeNames = map[string]string{"#status": "status"}
-		q.ExpressionAttributeValues[":status"] = s(string(status))
-	}
 	out := []domain.Booking{}
-	next, err := st.queryPage(ctx, q, attrPK, pk, page, func(m map[string]types.AttributeValue) error {
+	next, err := st.queryPage(ctx, q, attrPK, pk, page, status != "", func(m map[string]types.AttributeValue) (bool, error) {
 		b, err := unmarshalBooking(m)
+		if err != nil || status != "" && b.Status != status {
+			return false, err
+		}
 		out = append(out, b)
-		return err
+		return true, nil
 	})
 	return out, next, err
 }

@@ -96,13 +96,11 @@ func (st *Store) ListCentres(ctx context.Context, district domain.District, page
 		q.ExpressionAttributeValues[":d"] = s(string(district) + "#")
 	}
 	var items []centreItem
-	next, err := st.queryPage(ctx, q, attrGSI1PK, gsiAllCentres, page, func(m map[string]types.AttributeValue) error {
+	next, err := st.queryPage(ctx, q, attrGSI1PK, gsiAllCentres, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		var it centreItem
-		if err := attributevalue.UnmarshalMap(m, &it); err != nil {
-			return err
-		}
+		err := attributevalue.UnmarshalMap(m, &it)
 		items = append(items, it)
-		return nil
+		return true, err
 	})
 	out := make([]domain.Centre, len(items))
 	for i, it := range items {
@@ -117,18 +115,21 @@ type Page struct {
 	Cursor string
 }
 
-// queryPage runs one Query for a page. With a filter, DynamoDB's Limit counts
-// items read before filtering, so it reads up to four pages' worth and cuts
-// the page at Limit matches, taking the cursor from the last item kept: pages
-// come out full far more often, still in one call.
-func (st *Store) queryPage(ctx context.Context, q *dynamodb.QueryInput, pkAttr, pkValue string, page Page, each func(map[string]types.AttributeValue) error) (string, error) {
+// queryPage runs one Query for a page. keep decodes an item and says whether
+// it belongs on the page. Filtering happens here rather than in a
+// FilterExpression (same read cost: DynamoDB reads before it filters) so that
+// a filtered page can read up to four pages' worth and still stop at exactly
+// Limit matches, with the cursor on the last item kept: pages come out full
+// far more often, in one call. (It also sidesteps the embedded server's
+// miscounting of Limit under a FilterExpression.)
+func (st *Store) queryPage(ctx context.Context, q *dynamodb.QueryInput, pkAttr, pkValue string, page Page, filtered bool, keep func(map[string]types.AttributeValue) (bool, error)) (string, error) {
 	start, err := decodeCursor(page.Cursor, pkAttr, pkValue)
 	if err != nil {
 		return "", err
 	}
 	q.ExclusiveStartKey = start
 	read := page.Limit
-	if q.FilterExpression != nil {
+	if filtered {
 		read = min(page.Limit*4, 1000)
 	}
 	q.Limit = aws.Int32(int32(read))
@@ -136,18 +137,23 @@ func (st *Store) queryPage(ctx context.Context, q *dynamodb.QueryInput, pkAttr, 
 	if err != nil {
 		return "", classify(err)
 	}
-	items := out.Items
-	next := out.LastEvaluatedKey
-	if len(items) > page.Limit {
-		items = items[:page.Limit]
-		next = keyOf(items[len(items)-1], pkAttr, q.IndexName)
-	}
-	for _, m := range items {
-		if err := each(m); err != nil {
+	kept := 0
+	for i, m := range out.Items {
+		ok, err := keep(m)
+		if err != nil {
 			return "", classify(err)
 		}
+		if ok {
+			kept++
+		}
+		if kept == page.Limit {
+			if i == len(out.Items)-1 && len(out.LastEvaluatedKey) == 0 {
+				return "", nil
+			}
+			return encodeCursor(keyOf(m, pkAttr, q.IndexName)), nil
+		}
 	}
-	return encodeCursor(next), nil
+	return encodeCursor(out.LastEvaluatedKey), nil
 }
 
 // keyOf is the LastEvaluatedKey DynamoDB would give for item: the table key

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -27,7 +26,7 @@ type offeringItem struct {
 	StartsOn       string   `dynamodbav:"starts_on"`
 	EndsOn         string   `dynamodbav:"ends_on"`
 	ScheduleText   string   `dynamodbav:"schedule_text"`
-	Sessions       []string `dynamodbav:"sessions"`
+	Sessions       []string `dynamodbav:"sessions,omitempty"`
 	Capacity       int      `dynamodbav:"capacity"`
 	Confirmed      int      `dynamodbav:"confirmed"`
 	Waitlisted     int      `dynamodbav:"waitlisted"`
@@ -39,7 +38,6 @@ type offeringItem struct {
 	MaxAge         int      `dynamodbav:"max_age_months"`
 	MaxPerTerm     int      `dynamodbav:"max_per_term"`
 	Waitlist       bool     `dynamodbav:"waitlist_enabled"`
-	LastStamp      int64    `dynamodbav:"last_stamp"`
 }
 
 // publishedSK orders the public catalogue: by kind, district, start date.
@@ -57,10 +55,7 @@ func offeringToItem(o domain.Offering) offeringItem {
 		Capacity: o.Capacity, Confirmed: o.Confirmed, Waitlisted: o.Waitlisted, Status: string(o.Status),
 		OpensAt: utc(o.BookingOpensAt), ClosesAt: utc(o.BookingClosesAt), FeeFen: o.FeeFen,
 		MinAge: o.MinAgeMonths, MaxAge: o.MaxAgeMonths, MaxPerTerm: o.MaxPerParticipantPerTerm,
-		Waitlist: o.WaitlistEnabled, LastStamp: o.LastStamp,
-	}
-	if it.Sessions == nil {
-		it.Sessions = []string{}
+		Waitlist: o.WaitlistEnabled,
 	}
 	// Only published offerings are in the public index (a sparse index).
 	if o.Status == domain.OfferingPublished {
@@ -78,7 +73,7 @@ func (it offeringItem) offering() domain.Offering {
 		Capacity: it.Capacity, Confirmed: it.Confirmed, Waitlisted: it.Waitlisted, Status: domain.OfferingStatus(it.Status),
 		BookingOpensAt: parseTime(it.OpensAt), BookingClosesAt: parseTime(it.ClosesAt), FeeFen: it.FeeFen,
 		MinAgeMonths: it.MinAge, MaxAgeMonths: it.MaxAge, MaxPerParticipantPerTerm: it.MaxPerTerm,
-		WaitlistEnabled: it.Waitlist, LastStamp: it.LastStamp,
+		WaitlistEnabled: it.Waitlist,
 	}
 }
 
@@ -132,81 +127,53 @@ type OfferingFilter struct {
 
 // ListPublished pages through published offerings in one Query: on the
 // centre's partition of GSI2 when a centre is named, else on the published
-// index GSI1, whose sort key (kind#district#starts_on) serves kind and district
-// as key conditions; other filters are filter expressions.
+// index GSI1, whose sort key (kind#district#starts_on) serves kind and
+// district as key conditions; the other criteria filter what was read.
 func (st *Store) ListPublished(ctx context.Context, f OfferingFilter, page Page) ([]domain.Offering, string, error) {
-	var (
-		q       = &dynamodb.QueryInput{TableName: &st.table, ExpressionAttributeValues: map[string]types.AttributeValue{}}
-		names   = map[string]string{}
-		filters []string
-		pkAttr  string
-		pkValue string
-	)
+	q := &dynamodb.QueryInput{TableName: &st.table, ExpressionAttributeValues: map[string]types.AttributeValue{}}
+	var pkAttr, pkValue, prefix string
 	if f.CentreID != "" {
-		pkAttr, pkValue = attrGSI2PK, centrePK(f.CentreID)
+		pkAttr, pkValue, prefix = attrGSI2PK, centrePK(f.CentreID), prefixOffering
 		q.IndexName = aws.String(indexGSI2)
 		q.KeyConditionExpression = aws.String("GSI2PK = :pk AND begins_with(GSI2SK, :sk)")
-		q.ExpressionAttributeValues[":sk"] = s(prefixOffering)
-		names["#status"] = "status"
-		filters = append(filters, "#status = :published")
-		q.ExpressionAttributeValues[":published"] = s(string(domain.OfferingPublished))
-		if f.Kind != "" {
-			filters = append(filters, "#kind = :kind")
-			names["#kind"] = "kind"
-			q.ExpressionAttributeValues[":kind"] = s(string(f.Kind))
-		}
-		if f.District != "" {
-			filters = append(filters, "#district = :district")
-			names["#district"] = "district"
-			q.ExpressionAttributeValues[":district"] = s(string(f.District))
-		}
 	} else {
 		pkAttr, pkValue = attrGSI1PK, gsiPublished
 		q.IndexName = aws.String(indexGSI1)
-		prefix := ""
+		q.KeyConditionExpression = aws.String("GSI1PK = :pk")
 		if f.Kind != "" {
 			prefix = string(f.Kind) + "#"
 			if f.District != "" {
 				prefix += string(f.District) + "#"
 			}
-		} else if f.District != "" {
-			filters = append(filters, "#district = :district")
-			names["#district"] = "district"
-			q.ExpressionAttributeValues[":district"] = s(string(f.District))
-		}
-		q.KeyConditionExpression = aws.String("GSI1PK = :pk")
-		if prefix != "" {
 			q.KeyConditionExpression = aws.String("GSI1PK = :pk AND begins_with(GSI1SK, :sk)")
-			q.ExpressionAttributeValues[":sk"] = s(prefix)
 		}
 	}
 	q.ExpressionAttributeValues[":pk"] = s(pkValue)
-	if f.Term != "" {
-		filters = append(filters, "#term = :term")
-		names["#term"] = "term"
-		q.ExpressionAttributeValues[":term"] = s(f.Term)
+	if prefix != "" {
+		q.ExpressionAttributeValues[":sk"] = s(prefix)
 	}
-	if f.AgeMonths != nil {
-		filters = append(filters, "#minage <= :age AND #maxage >= :age")
-		names["#minage"], names["#maxage"] = "min_age_months", "max_age_months"
-		q.ExpressionAttributeValues[":age"] = n(int64(*f.AgeMonths))
-	}
-	if f.Available {
-		names["#capacity"] = "capacity"
-		names["#confirmed"] = "confirmed"
-		filters = append(filters, "#confirmed < #capacity")
-	}
-	if len(filters) > 0 {
-		q.FilterExpression = aws.String(strings.Join(filters, " AND "))
-	}
-	if len(names) > 0 {
-		q.ExpressionAttributeNames = names
-	}
+	filtered := f.CentreID != "" || (f.Kind == "" && f.District != "") || f.Term != "" || f.AgeMonths != nil || f.Available
 	var out []domain.Offering
-	next, err := st.queryPage(ctx, q, pkAttr, pkValue, page, func(m map[string]types.AttributeValue) error {
+	next, err := st.queryPage(ctx, q, pkAttr, pkValue, page, filtered, func(m map[string]types.AttributeValue) (bool, error) {
 		o, err := unmarshalOffering(m)
+		if err != nil || !f.matches(o) {
+			return false, err
+		}
 		out = append(out, o)
-		return err
+		return true, nil
 	})
 	return out, next, err
+}
+
+func (f OfferingFilter) matches(o domain.Offering) bool {
+	switch {
+	case o.Status != domain.OfferingPublished,
+		f.Kind != "" && o.Kind != f.Kind,
+		f.District != "" && o.Centre.District != f.District,
+		f.Term != "" && o.Term != f.Term,
+		f.AgeMonths != nil && (*f.AgeMonths < o.MinAgeMonths || *f.AgeMonths > o.MaxAgeMonths),
+		f.Available && o.Available() == 0:
+		return false
+	}
+	return true
 }

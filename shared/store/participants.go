@@ -84,10 +84,10 @@ func (st *Store) ListParticipants(ctx context.Context, account string, page Page
 		ConsistentRead: aws.Bool(true),
 	}
 	out := []domain.Participant{}
-	next, err := st.queryPage(ctx, q, attrPK, pk, page, func(m map[string]types.AttributeValue) error {
+	next, err := st.queryPage(ctx, q, attrPK, pk, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		p, err := unmarshalParticipant(m)
 		out = append(out, p)
-		return err
+		return true, err
 	})
 	return out, next, err
 }

@@ -1,0 +1,75 @@
+// Command enrol-local is `make run`: the whole of enrol on this machine with
+// demo data, until Ctrl-C.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/wuxi-enrol/enrol/infra/local"
+	"github.com/wuxi-enrol/enrol/infra/seed"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	opts := local.Getenv()
+	opts.Log, opts.FunctionLog = logger, logger
+	opts.Progress = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "• "+format+"\n", args...) }
+	st, err := local.Start(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "enrol-local:", err)
+		os.Exit(1)
+	}
+	if err := banner(st); err != nil {
+		fmt.Fprintln(os.Stderr, "enrol-local:", err)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(os.Stderr, "\n正在停止 / stopping …")
+	if err := st.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "enrol-local:", err)
+		os.Exit(1)
+	}
+}
+
+func banner(st *local.Stack) error {
+	token, err := st.Token(seed.DemoResident, []string{"residents"})
+	if err != nil {
+		return err
+	}
+	s := st.Seeded
+	u := st.URL
+	participant := seed.DemoParticipantIDs()[len(seed.DemoParticipantIDs())-1]
+	fmt.Fprintf(os.Stderr, `
+enrol 已启动 / is running: %[1]s
+  演示数据 / demo data: %[2]d centres, %[3]d offerings, %[4]d participants, %[5]d bookings (%[6]d confirmed, %[7]d waitlisted)
+
+  # 浏览目录（无需登录）/ browse the catalogue (no token)
+  curl -s '%[1]s/v1/offerings?kind=evening_course&available=true&limit=5'
+
+  # 取得令牌（本地代替 Cognito）/ get a token (the local stand-in for Cognito)
+  curl -s -X POST %[1]s/_local/token -H 'Content-Type: application/json' \
+       -d '{"sub":"%[8]s","groups":["residents"]}'
+  TOKEN=%[9]s
+
+  # 我的参与人 / my participants
+  curl -s %[1]s/v1/me/participants -H "Authorization: Bearer $TOKEN"
+
+  # 报名（满员时进入候补）/ book a place (join the waitlist when full)
+  curl -s -X POST %[1]s/v1/offerings/%[10]s/bookings -H "Authorization: Bearer $TOKEN" \
+       -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-1' \
+       -d '{"participant_id":"%[11]s","join_waitlist":true}'
+
+  # 我的报名 / my bookings
+  curl -s %[1]s/v1/me/bookings -H "Authorization: Bearer $TOKEN"
+
+按 Ctrl-C 停止 / press Ctrl-C to stop.
+`, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
+		seed.DemoResident, token, seed.DemoOpenOffering, participant)
+	return nil
+}

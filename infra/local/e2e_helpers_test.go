@@ -1,0 +1,176 @@
+package local_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/infra/local"
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/idnumber"
+)
+
+// syncBuffer collects the functions' log lines from concurrent requests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type env struct {
+	t      *testing.T
+	st     *local.Stack
+	client *http.Client
+	logs   *syncBuffer
+	centre domain.Centre
+	seq    int
+}
+
+// start runs a whole local stack on a free port, without demo data.
+func start(t *testing.T) *env {
+	t.Helper()
+	logs := &syncBuffer{}
+	st, err := local.Start(context.Background(), local.Options{
+		Addr:        "127.0.0.1:0",
+		FunctionLog: slog.New(slog.NewJSONHandler(logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &env{t: t, st: st, logs: logs, centre: dbtest.Centre("c-binhu-1", "binhu"),
+		client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 400, MaxConnsPerHost: 400}}}
+	if err := st.Store.PutCentre(context.Background(), e.centre, false); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) offering(id string, capacity int, edit ...func(*domain.Offering)) {
+	e.t.Helper()
+	if err := e.st.Store.PutOffering(context.Background(), dbtest.Offering(id, e.centre, capacity, time.Now(), edit...), false); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) counters(id string) (int, int) {
+	e.t.Helper()
+	o, err := e.st.Store.GetOffering(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return o.Confirmed, o.Waitlisted
+}
+
+func (e *env) token(sub string, groups ...string) string {
+	e.t.Helper()
+	tok, err := e.st.Token(sub, groups)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+	json   map[string]any
+}
+
+func (r reply) str(k string) string { s, _ := r.json[k].(string); return s }
+func (r reply) num(k string) int    { f, _ := r.json[k].(float64); return int(f) }
+
+// do sends a request through the local gateway; body may be a string (sent
+// as is) or any value (sent as JSON).
+func (e *env) do(method, path, token string, body any, headers ...string) reply {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, e.st.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := reply{status: resp.StatusCode, header: resp.Header, body: raw}
+	_ = json.Unmarshal(raw, &r.json)
+	return r
+}
+
+// expect fails unless r has status and, for errors, the problem code.
+func (e *env) expect(r reply, status int, code string) {
+	e.t.Helper()
+	if r.status != status {
+		e.t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+	}
+	if code != "" {
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+			e.t.Fatalf("content type %q for an error", ct)
+		}
+		if r.str("code") != code || r.num("status") != status || r.str("detail") == "" {
+			e.t.Fatalf("problem %s, want code %s", r.body, code)
+		}
+	}
+}
+
+// resident registers a participant for a fresh account; adult births suit
+// the default evening-course fixture.
+func (e *env) resident(account string) (token, participantID, idNumber string) {
+	e.t.Helper()
+	e.seq++
+	birth := time.Date(1990, time.Month(1+e.seq%12), 1+e.seq%28, 0, 0, 0, 0, domain.CityZone)
+	idNumber = idnumber.Make("320211", birth, e.seq%1000)
+	token = e.token(account, "residents")
+	r := e.do("POST", "/v1/me/participants", token, map[string]any{
+		"name": fmt.Sprintf("测试居民%d", e.seq), "birth_date": birth.Format(domain.DateLayout), "id_number": idNumber,
+	})
+	e.expect(r, 201, "")
+	return token, r.str("id"), idNumber
+}
+
+func (e *env) book(token, offering, participant string, wait bool, headers ...string) reply {
+	e.t.Helper()
+	return e.do("POST", "/v1/offerings/"+offering+"/bookings", token,
+		map[string]any{"participant_id": participant, "join_waitlist": wait}, headers...)
+}

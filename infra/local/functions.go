@@ -1,0 +1,19 @@
+// Package local is the whole of enrol on one machine: the embedded DynamoDB,
+// the table and routes read from template.yaml, every function's Lambda
+// handler in-process behind the API Gateway stand-in, and the demo data.
+package local
+
+import (
+	"net/http"
+
+	"github.com/wuxi-enrol/enrol/functions/bookings"
+	"github.com/wuxi-enrol/enrol/functions/catalog"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+)
+
+// Functions builds each template function's handler, by logical id: the same
+// constructors the functions' Lambda entry points call.
+var Functions = map[string]func(lambdafn.Deps) http.Handler{
+	"CatalogFunction":  catalog.New,
+	"BookingsFunction": bookings.New,
+}

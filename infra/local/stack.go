@@ -1,0 +1,240 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/wuxi-enrol/enrol/infra/local/gateway"
+	"github.com/wuxi-enrol/enrol/infra/localdb"
+	"github.com/wuxi-enrol/enrol/infra/samtemplate"
+	"github.com/wuxi-enrol/enrol/infra/seed"
+	"github.com/wuxi-enrol/enrol/shared/booking"
+	"github.com/wuxi-enrol/enrol/shared/config"
+	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// Audience is the local stand-in for the Cognito app client id.
+const Audience = "enrol-local"
+
+// DevIDHashKey keys the ID-number HMAC locally. It is no secret: local data
+// is demo data. Set ID_HASH_KEY to use another (say, against real DynamoDB).
+const DevIDHashKey = "enrol-local-development-key-not-a-secret"
+
+// Options say how to run the stack.
+type Options struct {
+	Addr string // listen address; "127.0.0.1:0" picks a free port
+	// DynamoDBEndpoint, if set, is used instead of the embedded server.
+	DynamoDBEndpoint string
+	TableName        string
+	IDHashKey        string
+	Seed             bool
+	TemplatePath     string
+	// FunctionLog receives the functions' request lines; Log the stack's own.
+	FunctionLog *slog.Logger
+	Log         *slog.Logger
+	Progress    func(format string, args ...any)
+}
+
+// Stack is a running enrol.
+type Stack struct {
+	URL    string
+	Issuer *gateway.Issuer
+	// Store and Booking reach the same table the functions use, for tests
+	// and the seed.
+	Store   *store.Store
+	Booking *booking.Service
+	Seeded  seed.Summary
+	Routes  []samtemplate.Route
+
+	db  *localdb.Server
+	srv *http.Server
+}
+
+// Start brings the stack up: DynamoDB, table, functions, gateway, seed.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	o = withDefaults(o)
+	progress := o.Progress
+	tmpl, err := samtemplate.Load(o.TemplatePath)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", o.TemplatePath, err)
+	}
+	st := &Stack{}
+	endpoint := o.DynamoDBEndpoint
+	if endpoint == "" {
+		if st.db, err = localdb.Start("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("embedded DynamoDB: %w", err)
+		}
+		endpoint = st.db.URL
+		progress("内嵌 DynamoDB / embedded DynamoDB: %s", endpoint)
+	} else {
+		progress("使用 DynamoDB / using DynamoDB at %s", endpoint)
+	}
+	fail := func(err error) (*Stack, error) { st.Close(); return nil, err }
+
+	env := map[string]string{
+		"TABLE_NAME": o.TableName, "ID_HASH_KEY": o.IDHashKey, "LOG_LEVEL": "INFO",
+		"DYNAMODB_ENDPOINT": endpoint, "AWS_REGION": "cn-north-1",
+	}
+	base, err := config.FromLookup(lookup(env))
+	if err != nil {
+		return fail(err)
+	}
+	db, err := store.NewClient(ctx, base)
+	if err != nil {
+		return fail(err)
+	}
+	if err := localdb.CreateTable(ctx, db, tmpl, o.TableName); err != nil {
+		return fail(fmt.Errorf("creating table %s: %w", o.TableName, err))
+	}
+	progress("数据表 / table: %s（定义取自 template.yaml）", o.TableName)
+	hasher, err := idnumber.NewHasher(base.IDHashKey)
+	if err != nil {
+		return fail(err)
+	}
+	st.Store = store.New(db, o.TableName)
+	st.Booking = &booking.Service{Store: st.Store, Now: time.Now}
+
+	handlers, err := buildFunctions(ctx, tmpl, env, o.FunctionLog)
+	if err != nil {
+		return fail(err)
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fail(fmt.Errorf("listening on %s: %w", o.Addr, err))
+	}
+	st.URL = "http://" + ln.Addr().String()
+	if st.Issuer, err = gateway.NewIssuer(st.URL+"/_local", Audience); err != nil {
+		ln.Close()
+		return fail(err)
+	}
+	st.Routes = tmpl.Routes()
+	gw, err := gateway.New(gateway.Config{Routes: st.Routes, Handlers: handlers, Issuer: st.Issuer, Logger: o.Log})
+	if err != nil {
+		ln.Close()
+		return fail(err)
+	}
+	st.srv = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = st.srv.Serve(ln) }()
+
+	if o.Seed {
+		t0 := time.Now()
+		st.Seeded, err = seed.Run(ctx, seed.Deps{Store: st.Store, Booking: st.Booking, Hasher: hasher, Now: time.Now, Progress: o.Progress})
+		if err != nil {
+			return fail(fmt.Errorf("seeding: %w", err))
+		}
+		progress("演示数据就绪 / demo data ready in %s", time.Since(t0).Round(time.Millisecond))
+	}
+	return st, nil
+}
+
+// buildFunctions gives every template function its handler, configured from
+// the environment variables the template declares for it, so a variable the
+// template adds without a local value stops the stack instead of drifting.
+func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, log *slog.Logger) (map[string]lambda.Handler, error) {
+	handlers := map[string]lambda.Handler{}
+	ids := make([]string, 0, len(tmpl.Functions))
+	for id := range tmpl.Functions {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		build, ok := Functions[id]
+		if !ok {
+			return nil, fmt.Errorf("template function %s has no local constructor in infra/local/functions.go", id)
+		}
+		fnEnv := map[string]string{"DYNAMODB_ENDPOINT": env["DYNAMODB_ENDPOINT"], "AWS_REGION": env["AWS_REGION"]}
+		for name := range tmpl.Functions[id].Environment {
+			v, ok := env[name]
+			if !ok {
+				return nil, fmt.Errorf("%s: no local value for environment variable %s", id, name)
+			}
+			fnEnv[name] = v
+		}
+		cfg, err := config.FromLookup(lookup(fnEnv))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", id, err)
+		}
+		deps, err := lambdafn.Load(ctx, cfg, log.With("function", id))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", id, err)
+		}
+		handlers[id] = lambdafn.Handler(build(deps))
+	}
+	return handlers, nil
+}
+
+// Token mints a local JWT, as Cognito would issue after sign-in.
+func (s *Stack) Token(sub string, groups []string, centreIDs ...string) (string, error) {
+	return s.Issuer.Mint(sub, groups, centreIDs, time.Hour)
+}
+
+// Close stops the gateway and the embedded DynamoDB.
+func (s *Stack) Close() error {
+	var errs []error
+	if s.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		errs = append(errs, s.srv.Shutdown(ctx))
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func withDefaults(o Options) Options {
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:3000"
+	}
+	if o.TableName == "" {
+		o.TableName = "enrol-local"
+	}
+	if o.IDHashKey == "" {
+		o.IDHashKey = DevIDHashKey
+	}
+	if o.TemplatePath == "" {
+		o.TemplatePath = localdb.TemplatePath()
+	}
+	discard := slog.New(slog.DiscardHandler)
+	if o.Log == nil {
+		o.Log = discard
+	}
+	if o.FunctionLog == nil {
+		o.FunctionLog = discard
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, ...any) {}
+	}
+	return o
+}
+
+func lookup(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// Getenv reads the stack's settings from the environment: PORT,
+// DYNAMODB_ENDPOINT, TABLE_NAME, ID_HASH_KEY.
+func Getenv() Options {
+	o := Options{
+		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
+		TableName:        os.Getenv("TABLE_NAME"),
+		IDHashKey:        os.Getenv("ID_HASH_KEY"),
+		Seed:             true,
+	}
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "3000"
+	}
+	o.Addr = "127.0.0.1:" + port
+	return o
+}

@@ -1,0 +1,30 @@
+// Package templatecheck holds only tests: they fail when the deployed
+// infrastructure drifts from the code and the contract.
+//
+// They check, against template.yaml, the Makefile, api/openapi.yaml and the
+// function packages, that:
+//   - every HttpApi route belongs to a function on a declared HttpApi, and no
+//     two routes share a method and path;
+//   - every route except the public catalogue reads (GET /v1/centres…,
+//     GET /v1/offerings, GET /v1/offerings/{offering_id}) has the Cognito JWT
+//     authorizer (issuer the user pool, audience its app client), and no
+//     /_local route is deployed;
+//   - every function is provided.al2023 on arm64 with handler bootstrap, is
+//     built by the Makefile (BuildMethod makefile), and `make
+//     build-<LogicalId>` really produces an arm64 ELF bootstrap of its
+//     functions/<name>/lambda package;
+//   - IAM policies are least privilege: no wildcards, only DynamoDB data-plane
+//     actions on the template's table and indexes, no SAM policy templates,
+//     no write actions for read-only functions, no non-existent
+//     dynamodb:Transact* actions;
+//   - the table (one, on-demand, PITR, SSE, TTL, deletion protection), the
+//     stack outputs and the Cognito groups are as the system needs them;
+//   - api/openapi.yaml is OpenAPI 3.1, describes exactly the template's routes
+//     (operationId = event name, x-function = function), marks exactly the
+//     public routes `security: []`, lists exactly apperr.Codes() as Problem
+//     codes, and has no dangling $ref;
+//   - each function's handler (its package's New) serves its template routes
+//     and no other function's, its mux registers no route the template lacks,
+//     protected routes answer 401 without a caller, and the DynamoDB calls the
+//     public routes make are allowed by the function's policy.
+package templatecheck

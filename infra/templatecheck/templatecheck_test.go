@@ -1,0 +1,1148 @@
+package templatecheck
+
+import (
+	"context"
+	"debug/buildinfo"
+	"debug/elf"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/wuxi-enrol/enrol/functions/bookings"
+	"github.com/wuxi-enrol/enrol/functions/catalog"
+	"github.com/wuxi-enrol/enrol/infra/localdb"
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/infra/samtemplate"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/dbcalls"
+	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+)
+
+const modulePath = "github.com/wuxi-enrol/enrol"
+
+// constructors is every function's handler, by template logical id. A
+// function added to template.yaml must be added here, so its routes are
+// probed against its real handler.
+var constructors = map[string]func(lambdafn.Deps) http.Handler{
+	"CatalogFunction":  catalog.New,
+	"BookingsFunction": bookings.New,
+}
+
+// justifiedActions are IAM actions outside dynamodb: that a function may
+// have, each with the reason it needs it. Empty: nothing needs one today.
+var justifiedActions = map[string]string{}
+
+const (
+	typeUserPool       = "AWS::Cognito::UserPool"
+	typeUserPoolClient = "AWS::Cognito::UserPoolClient"
+	typeUserPoolGroup  = "AWS::Cognito::UserPoolGroup"
+)
+
+// repoRoot is the repository root, found from infra/localdb's source file.
+func repoRoot() string { return filepath.Dir(localdb.TemplatePath()) }
+
+func loadTemplate(t *testing.T) *samtemplate.Template {
+	t.Helper()
+	tpl, err := samtemplate.Load(localdb.TemplatePath())
+	if err != nil {
+		t.Fatalf("load template.yaml: %v", err)
+	}
+	return tpl
+}
+
+func idsOfType(tpl *samtemplate.Template, typ string) []string {
+	var ids []string
+	for id, r := range tpl.Resources {
+		if r.Type == typ {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func routeName(r samtemplate.Route) string {
+	return fmt.Sprintf("%s (%s.%s)", r.Key(), r.FunctionID, r.EventName)
+}
+
+func truthy(v any) bool {
+	if b, ok := v.(bool); ok {
+		return b
+	}
+	return strings.EqualFold(samtemplate.Render(v), "true")
+}
+
+func mapOf(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// ---------- 1. routes belong to functions ----------
+
+func TestRoutesBelongToFunctions(t *testing.T) {
+	tpl := loadTemplate(t)
+	routes := tpl.Routes()
+	if len(routes) == 0 {
+		t.Fatal("template.yaml has no HttpApi routes")
+	}
+	seen := map[string]samtemplate.Route{}
+	for _, r := range routes {
+		if res, ok := tpl.Resources[r.FunctionID]; !ok || res.Type != samtemplate.TypeFunction {
+			t.Errorf("route %s: %s is a %q, not an %s", routeName(r), r.FunctionID, res.Type, samtemplate.TypeFunction)
+		}
+		if api, ok := tpl.Resources[r.APIID]; !ok || api.Type != samtemplate.TypeHTTPAPI {
+			t.Errorf("route %s: ApiId %q is not an %s of the template (a route on the implicit API escapes its authorizer settings)",
+				routeName(r), r.APIID, samtemplate.TypeHTTPAPI)
+		}
+		if r.Path == samtemplate.DefaultRoutePath || !strings.HasPrefix(r.Path, "/") {
+			t.Errorf("route %s: Path %q must be an explicit path starting with /", routeName(r), r.Path)
+		}
+		if r.Method == "ANY" {
+			t.Errorf("route %s: Method ANY serves every method; name the one method", routeName(r))
+		}
+		if prev, dup := seen[r.Key()]; dup {
+			t.Errorf("route %s: %s is also %s", r.Key(), routeName(r), routeName(prev))
+		}
+		seen[r.Key()] = r
+	}
+}
+
+// ---------- 2. authorization ----------
+
+// catalogueRead reports whether a route is one of the public catalogue reads
+// of the contract: "Catalogue reads (GET /v1/centres…, GET /v1/offerings…)
+// need no token".
+func catalogueRead(r samtemplate.Route) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	return r.Path == "/v1/centres" || strings.HasPrefix(r.Path, "/v1/centres/") ||
+		r.Path == "/v1/offerings" || r.Path == "/v1/offerings/{offering_id}"
+}
+
+var (
+	// !Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}
+	issuerSubRe = regexp.MustCompile(`^!Sub https://cognito-idp\.\$\{AWS::Region\}\.(?:amazonaws\.com|amazonaws\.com\.cn|\$\{AWS::URLSuffix\})/\$\{([A-Za-z0-9]+)\}$`)
+	// !Sub https://${UserPool.ProviderURL}
+	issuerProviderRe = regexp.MustCompile(`^!Sub https://\$\{([A-Za-z0-9]+)\.ProviderURL\}$`)
+)
+
+// issuerPool is the user pool a JWT issuer points at.
+func issuerPool(issuer string) (string, bool) {
+	for _, re := range []*regexp.Regexp{issuerSubRe, issuerProviderRe} {
+		if m := re.FindStringSubmatch(issuer); m != nil {
+			return m[1], true
+		}
+	}
+	return "", false
+}
+
+// checkJWTAuthorizer reports what is wrong with authorizer name on api, or "".
+func checkJWTAuthorizer(tpl *samtemplate.Template, api, name string) []string {
+	a, ok := tpl.HttpAPIAuthorizers()[name]
+	if !ok {
+		return []string{fmt.Sprintf("authorizer %q is not a JWT authorizer in %s's Auth.Authorizers", name, api)}
+	}
+	var problems []string
+	if a.APIID != api {
+		problems = append(problems, fmt.Sprintf("authorizer %q is declared on %q, not on %q", name, a.APIID, api))
+	}
+	if a.IdentitySource != "$request.header.Authorization" {
+		problems = append(problems, fmt.Sprintf("authorizer %q IdentitySource = %q, want $request.header.Authorization", name, a.IdentitySource))
+	}
+	pool, ok := issuerPool(a.Issuer)
+	if !ok {
+		problems = append(problems, fmt.Sprintf("authorizer %q issuer %q is not the Cognito issuer URL of a user pool (!Sub https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${Pool})", name, a.Issuer))
+	} else if tpl.Resources[pool].Type != typeUserPool {
+		problems = append(problems, fmt.Sprintf("authorizer %q issuer points at %q, which is not an %s", name, pool, typeUserPool))
+	}
+	if len(a.Audience) == 0 {
+		problems = append(problems, fmt.Sprintf("authorizer %q has no audience", name))
+	}
+	for _, aud := range a.Audience {
+		client, ok := strings.CutPrefix(aud, "!Ref ")
+		res := tpl.Resources[client]
+		switch {
+		case !ok || res.Type != typeUserPoolClient:
+			problems = append(problems, fmt.Sprintf("authorizer %q audience %q is not !Ref of an %s", name, aud, typeUserPoolClient))
+		case pool != "":
+			if p, _ := samtemplate.RefTarget(res.Properties["UserPoolId"]); p != pool {
+				problems = append(problems, fmt.Sprintf("authorizer %q audience %s belongs to user pool %q, not to the issuer's %q", name, client, p, pool))
+			}
+		}
+	}
+	return problems
+}
+
+func TestRouteAuthorization(t *testing.T) {
+	tpl := loadTemplate(t)
+	// Each authorizer is checked once, naming the routes that use it.
+	usedBy := map[[2]string][]string{} // {ApiId, authorizer} → routes
+	for _, r := range tpl.Routes() {
+		t.Run(r.Method+" "+r.Path, func(t *testing.T) {
+			if strings.HasPrefix(r.Path, "/_local") {
+				t.Errorf("route %s: /_local routes belong to the local gateway only and must never be deployed", routeName(r))
+			}
+			switch {
+			case r.Public() && r.Method != http.MethodGet:
+				t.Errorf("route %s is public (Authorizer %q) but is not a GET: only catalogue reads may skip the JWT authorizer", routeName(r), r.Authorizer)
+			case r.Public() && !catalogueRead(r):
+				t.Errorf("route %s is public (Authorizer %q) but is not a catalogue read (GET /v1/centres…, GET /v1/offerings, GET /v1/offerings/{offering_id})", routeName(r), r.Authorizer)
+			case !r.Public() && catalogueRead(r):
+				t.Errorf("route %s is a catalogue read but requires authorizer %q; the contract says catalogue reads need no token (Auth.Authorizer: NONE)", routeName(r), r.Authorizer)
+			case !r.Public():
+				k := [2]string{r.APIID, r.Authorizer}
+				usedBy[k] = append(usedBy[k], routeName(r))
+			}
+		})
+	}
+	for k, routes := range usedBy {
+		for _, p := range checkJWTAuthorizer(tpl, k[0], k[1]) {
+			t.Errorf("%s (used by %d routes: %s)", p, len(routes), strings.Join(routes, ", "))
+		}
+	}
+	// A route that forgets Auth must get the JWT authorizer, not be public.
+	for _, api := range idsOfType(tpl, samtemplate.TypeHTTPAPI) {
+		def := samtemplate.Render(mapOf(tpl.Resources[api].Properties["Auth"])["DefaultAuthorizer"])
+		if def == "" || def == samtemplate.AuthNone {
+			t.Errorf("%s has no Auth.DefaultAuthorizer: a new route would be public by default", api)
+			continue
+		}
+		for _, p := range checkJWTAuthorizer(tpl, api, def) {
+			t.Errorf("%s Auth.DefaultAuthorizer: %s", api, p)
+		}
+	}
+}
+
+// ---------- 3. functions: runtime and build ----------
+
+// functionDir is functions/<name> for <Name>Function, as the Makefile's
+// build-%Function rule expects.
+func functionDir(id string) string {
+	return "functions/" + strings.ToLower(strings.TrimSuffix(id, "Function"))
+}
+
+func TestFunctionsRuntimeAndBuild(t *testing.T) {
+	tpl := loadTemplate(t)
+	root := repoRoot()
+	ids := sortedKeys(tpl.Functions)
+	if len(ids) == 0 {
+		t.Fatal("template.yaml has no functions")
+	}
+	for _, id := range ids {
+		f := tpl.Functions[id]
+		t.Run(id, func(t *testing.T) {
+			t.Parallel()
+			if f.Runtime != "provided.al2023" {
+				t.Errorf("%s Runtime = %q, want provided.al2023", id, f.Runtime)
+			}
+			if !slices.Equal(f.Architectures, []string{"arm64"}) {
+				t.Errorf("%s Architectures = %q, want [arm64]", id, f.Architectures)
+			}
+			if f.Handler != "bootstrap" {
+				t.Errorf("%s Handler = %q, want bootstrap", id, f.Handler)
+			}
+			if f.BuildMethod != "makefile" {
+				t.Errorf("%s Metadata.BuildMethod = %q, want makefile", id, f.BuildMethod)
+			}
+			if !strings.HasSuffix(id, "Function") || id == "Function" {
+				t.Fatalf("%s: logical id must be <Name>Function for the Makefile's build-%%Function rule", id)
+			}
+			pkg := functionDir(id) + "/lambda"
+			checkMainPackage(t, id, filepath.Join(root, filepath.FromSlash(pkg)), modulePath+"/"+functionDir(id))
+
+			if f.CodeURI == "" {
+				t.Fatalf("%s has no CodeUri: SAM would not know where to run make", id)
+			}
+			codeDir := filepath.Join(root, filepath.FromSlash(f.CodeURI))
+			if _, err := os.Stat(filepath.Join(codeDir, "Makefile")); err != nil {
+				t.Fatalf("%s CodeUri %q has no Makefile for BuildMethod makefile: %v", id, f.CodeURI, err)
+			}
+			out := t.TempDir()
+			cmd := exec.CommandContext(t.Context(), "make", "--no-print-directory", "-C", codeDir, "build-"+id, "ARTIFACTS_DIR="+out)
+			cmd.Env = cleanMakeEnv()
+			start := time.Now()
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("make build-%s ARTIFACTS_DIR=%s failed: %v\n%s", id, out, err, b)
+			}
+			t.Logf("make build-%s took %v", id, time.Since(start).Round(time.Millisecond))
+			checkBootstrap(t, id, filepath.Join(out, "bootstrap"), modulePath+"/"+pkg)
+		})
+	}
+}
+
+// cleanMakeEnv drops an outer make's flags (jobserver, -n, …) so the
+// build runs the same whether the tests run under `make test` or not.
+func cleanMakeEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEFILES", "ARTIFACTS_DIR":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// checkMainPackage: dir holds package main with func main, importing the
+// function's handler package.
+func checkMainPackage(t *testing.T, id, dir, handlerPkg string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Errorf("%s: no Go files in %s, which the Makefile builds for it", id, mustRel(dir))
+		return
+	}
+	fset := token.NewFileSet()
+	hasMain, importsHandler := false, false
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Errorf("%s: %v", id, err)
+			continue
+		}
+		if f.Name.Name != "main" {
+			t.Errorf("%s: %s is package %s, want package main", id, mustRel(file), f.Name.Name)
+		}
+		for _, imp := range f.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); p == handlerPkg {
+				importsHandler = true
+			}
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && fn.Name.Name == "main" {
+				hasMain = true
+			}
+		}
+	}
+	if !hasMain {
+		t.Errorf("%s: %s has no func main", id, mustRel(dir))
+	}
+	if !importsHandler {
+		t.Errorf("%s: %s does not import its handler package %s", id, mustRel(dir), handlerPkg)
+	}
+}
+
+func mustRel(path string) string {
+	if rel, err := filepath.Rel(repoRoot(), path); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return path
+}
+
+// checkBootstrap: an arm64 Linux ELF executable built from pkg.
+func checkBootstrap(t *testing.T, id, path, pkg string) {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("%s: make build-%s did not produce bootstrap: %v", id, id, err)
+	}
+	if st.Mode()&0o111 == 0 {
+		t.Errorf("%s: bootstrap is not executable (mode %v)", id, st.Mode())
+	}
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatalf("%s: bootstrap is not an ELF file: %v", id, err)
+	}
+	defer f.Close()
+	if f.Machine != elf.EM_AARCH64 {
+		t.Errorf("%s: bootstrap machine = %v, want %v (Architectures [arm64])", id, f.Machine, elf.EM_AARCH64)
+	}
+	if f.Class != elf.ELFCLASS64 {
+		t.Errorf("%s: bootstrap class = %v, want ELFCLASS64", id, f.Class)
+	}
+	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
+		t.Errorf("%s: bootstrap ELF type = %v, want an executable", id, f.Type)
+	}
+	bi, err := buildinfo.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%s: bootstrap has no Go build info: %v", id, err)
+	}
+	if bi.Path != pkg {
+		t.Errorf("%s: bootstrap is built from %s, want %s", id, bi.Path, pkg)
+	}
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	if settings["GOOS"] != "linux" || settings["GOARCH"] != "arm64" {
+		t.Errorf("%s: bootstrap built for %s/%s, want linux/arm64", id, settings["GOOS"], settings["GOARCH"])
+	}
+}
+
+func TestMakeRejectsUnknownFunction(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	cmd := exec.CommandContext(t.Context(), "make", "--no-print-directory", "-C", repoRoot(), "build-NoSuchThingFunction", "ARTIFACTS_DIR="+out)
+	cmd.Env = cleanMakeEnv()
+	if b, err := cmd.CombinedOutput(); err == nil {
+		t.Errorf("make build-NoSuchThingFunction succeeded; the rule must fail for a function without functions/<name>/lambda:\n%s", b)
+	}
+	if _, err := os.Stat(filepath.Join(out, "bootstrap")); err == nil {
+		t.Error("make build-NoSuchThingFunction produced a bootstrap")
+	}
+}
+
+// ---------- 4. least privilege ----------
+
+// dataPlane are the DynamoDB actions a request handler may need; readOnly the
+// subset that writes nothing.
+var (
+	dataPlane = map[string]bool{
+		"GetItem": true, "BatchGetItem": true, "Query": true, "Scan": true, "ConditionCheckItem": true,
+		"PutItem": true, "UpdateItem": true, "DeleteItem": true, "BatchWriteItem": true,
+		"DescribeTable": true, "PartiQLSelect": true, "PartiQLInsert": true, "PartiQLUpdate": true, "PartiQLDelete": true,
+	}
+	readOnly = map[string]bool{
+		"GetItem": true, "BatchGetItem": true, "Query": true, "Scan": true, "ConditionCheckItem": true,
+		"DescribeTable": true, "PartiQLSelect": true,
+	}
+	// DynamoDB has no such IAM actions: transactions are authorised item by item.
+	notIAMActions = map[string]string{
+		"TransactWriteItems": "use the per-item actions PutItem, UpdateItem, DeleteItem and ConditionCheckItem",
+		"TransactGetItems":   "use GetItem",
+	}
+)
+
+// tableResources is every ARN form a statement may name: each table's
+// !GetAtt T.Arn and each of its indexes.
+func tableResources(t *testing.T, tpl *samtemplate.Template) map[string]bool {
+	t.Helper()
+	ok := map[string]bool{}
+	for _, id := range idsOfType(tpl, samtemplate.TypeTable) {
+		ok["!GetAtt "+id+".Arn"] = true
+		in, err := tpl.Table(id)
+		if err != nil {
+			t.Fatalf("table %s: %v", id, err)
+		}
+		for _, g := range in.GlobalSecondaryIndexes {
+			ok["!Sub ${"+id+".Arn}/index/"+*g.IndexName] = true
+		}
+		for _, l := range in.LocalSecondaryIndexes {
+			ok["!Sub ${"+id+".Arn}/index/"+*l.IndexName] = true
+		}
+	}
+	return ok
+}
+
+func TestLeastPrivilege(t *testing.T) {
+	tpl := loadTemplate(t)
+	resources := tableResources(t, tpl)
+	for _, id := range sortedKeys(tpl.Functions) {
+		f := tpl.Functions[id]
+		t.Run(id, func(t *testing.T) {
+			if len(f.NamedPolicies) > 0 {
+				t.Errorf("%s uses managed policies or SAM policy templates %q; write the statements out (templates like DynamoDBCrudPolicy grant far more than a function needs)", id, f.NamedPolicies)
+			}
+			readOnlyFn := len(f.Routes) > 0
+			for _, r := range f.Routes {
+				if r.Method != http.MethodGet {
+					readOnlyFn = false
+				}
+			}
+			for i, s := range f.Policies {
+				where := fmt.Sprintf("%s policy statement %d (%s %v on %v)", id, i, s.Effect, s.Actions, s.Resources)
+				if s.Effect != "Allow" && s.Effect != "Deny" {
+					t.Errorf("%s: Effect %q, want Allow or Deny", where, s.Effect)
+				}
+				if len(s.Actions) == 0 || len(s.Resources) == 0 {
+					t.Errorf("%s: a statement needs both Action and Resource (NotAction/NotResource are not allowed)", where)
+				}
+				for _, a := range s.Actions {
+					if strings.ContainsAny(a, "*?") {
+						t.Errorf("%s: Action %q has a wildcard", where, a)
+						continue
+					}
+					name, isDynamo := strings.CutPrefix(a, "dynamodb:")
+					if !isDynamo {
+						if _, ok := justifiedActions[a]; !ok {
+							t.Errorf("%s: Action %q is not a dynamodb: action and is not in justifiedActions", where, a)
+						}
+						continue
+					}
+					if fix, bad := notIAMActions[name]; bad {
+						t.Errorf("%s: %q is not an IAM action (it grants nothing); %s", where, a, fix)
+						continue
+					}
+					if !dataPlane[name] {
+						t.Errorf("%s: %q is not a DynamoDB data-plane action a request handler needs", where, a)
+					}
+					if readOnlyFn && s.Effect == "Allow" && !readOnly[name] {
+						t.Errorf("%s: %s serves only GET routes but is allowed the write action %q", where, id, a)
+					}
+				}
+				for _, r := range s.Resources {
+					if strings.ContainsAny(r, "*?") {
+						t.Errorf("%s: Resource %q has a wildcard", where, r)
+						continue
+					}
+					if !resources[r] {
+						t.Errorf("%s: Resource %q is not one of the template's tables or indexes (%v)", where, r, sortedKeys(resources))
+					}
+				}
+			}
+		})
+	}
+}
+
+// ---------- 5. table, outputs, user pool ----------
+
+func TestTable(t *testing.T) {
+	tpl := loadTemplate(t)
+	tables := idsOfType(tpl, samtemplate.TypeTable)
+	if len(tables) != 1 {
+		t.Fatalf("template has %d %s resources %v, want exactly 1", len(tables), samtemplate.TypeTable, tables)
+	}
+	id := tables[0]
+	if _, err := tpl.Table(id); err != nil {
+		t.Errorf("Table(%s): %v", id, err)
+	}
+	p := tpl.Resources[id].Properties
+	checks := []struct {
+		what string
+		ok   bool
+		got  any
+	}{
+		{"BillingMode PAY_PER_REQUEST", samtemplate.Render(p["BillingMode"]) == "PAY_PER_REQUEST", p["BillingMode"]},
+		{"PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled true", truthy(mapOf(p["PointInTimeRecoverySpecification"])["PointInTimeRecoveryEnabled"]), p["PointInTimeRecoverySpecification"]},
+		{"SSESpecification.SSEEnabled true", truthy(mapOf(p["SSESpecification"])["SSEEnabled"]), p["SSESpecification"]},
+		{"TimeToLiveSpecification.Enabled true", truthy(mapOf(p["TimeToLiveSpecification"])["Enabled"]), p["TimeToLiveSpecification"]},
+		{"TimeToLiveSpecification.AttributeName set", samtemplate.Render(mapOf(p["TimeToLiveSpecification"])["AttributeName"]) != "", p["TimeToLiveSpecification"]},
+		{"DeletionProtectionEnabled true", truthy(p["DeletionProtectionEnabled"]), p["DeletionProtectionEnabled"]},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			got := samtemplate.Render(c.got)
+			if c.got == nil {
+				got = "(missing)"
+			}
+			t.Errorf("table %s: want %s, got %s", id, c.what, got)
+		}
+	}
+	for _, fid := range sortedKeys(tpl.Functions) {
+		if got := tpl.Functions[fid].Environment["TABLE_NAME"]; got != "!Ref "+id {
+			t.Errorf("%s TABLE_NAME = %q, want !Ref %s", fid, got, id)
+		}
+	}
+}
+
+func onlyOne(t *testing.T, tpl *samtemplate.Template, typ string) string {
+	t.Helper()
+	ids := idsOfType(tpl, typ)
+	if len(ids) != 1 {
+		t.Fatalf("template has %d %s resources %v, want exactly 1", len(ids), typ, ids)
+	}
+	return ids[0]
+}
+
+func TestOutputs(t *testing.T) {
+	tpl := loadTemplate(t)
+	api := onlyOne(t, tpl, samtemplate.TypeHTTPAPI)
+	pool := onlyOne(t, tpl, typeUserPool)
+	client := onlyOne(t, tpl, typeUserPoolClient)
+	tests := []struct {
+		output string
+		ok     func(string) bool
+		want   string
+	}{
+		{"ApiUrl", func(v string) bool {
+			return strings.Contains(v, "${"+api+"}") && strings.Contains(v, "execute-api")
+		}, "the execute-api URL of " + api},
+		{"UserPoolId", func(v string) bool { return v == "!Ref "+pool }, "!Ref " + pool},
+		{"UserPoolClientId", func(v string) bool { return v == "!Ref "+client }, "!Ref " + client},
+	}
+	for _, tt := range tests {
+		v, ok := tpl.Outputs[tt.output]
+		switch {
+		case !ok:
+			t.Errorf("Outputs has no %s (have %v)", tt.output, sortedKeys(tpl.Outputs))
+		case !tt.ok(v):
+			t.Errorf("output %s = %q, want %s", tt.output, v, tt.want)
+		}
+	}
+}
+
+func TestUserPoolGroups(t *testing.T) {
+	tpl := loadTemplate(t)
+	pool := onlyOne(t, tpl, typeUserPool)
+	groups := map[string]string{} // GroupName → logical id
+	for _, id := range idsOfType(tpl, typeUserPoolGroup) {
+		p := tpl.Resources[id].Properties
+		name := samtemplate.Render(p["GroupName"])
+		if prev, dup := groups[name]; dup {
+			t.Errorf("groups %s and %s are both named %q", prev, id, name)
+		}
+		groups[name] = id
+		if ref, _ := samtemplate.RefTarget(p["UserPoolId"]); ref != pool {
+			t.Errorf("group %s (%q) is in user pool %q, want !Ref %s", id, name, samtemplate.Render(p["UserPoolId"]), pool)
+		}
+	}
+	// The names the code checks claims against (shared/auth).
+	for _, want := range []string{auth.Residents, auth.CentreStaff, auth.CityOfficers} {
+		if _, ok := groups[want]; !ok {
+			t.Errorf("no %s with GroupName %q (have %v)", typeUserPoolGroup, want, sortedKeys(groups))
+		}
+	}
+}
+
+// ---------- 6. OpenAPI ----------
+
+func loadOpenAPI(t *testing.T) map[string]any {
+	t.Helper()
+	path := filepath.Join(repoRoot(), "api", "openapi.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	m, ok := normalize(doc).(map[string]any)
+	if !ok {
+		t.Fatalf("%s is not a mapping", path)
+	}
+	return m
+}
+
+// normalize makes every mapping a map[string]any, whatever its keys.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalize(e)
+		}
+		return x
+	case map[any]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[fmt.Sprint(k)] = normalize(e)
+		}
+		return m
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e)
+		}
+		return x
+	}
+	return v
+}
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+type operation struct {
+	key  string // "GET /v1/offerings"
+	path string
+	op   map[string]any
+}
+
+func operations(t *testing.T, doc map[string]any) map[string]operation {
+	t.Helper()
+	out := map[string]operation{}
+	for path, item := range mapOf(doc["paths"]) {
+		pi := mapOf(item)
+		if ref, ok := pi["$ref"].(string); ok {
+			target, err := resolve(doc, ref)
+			if err != nil {
+				t.Errorf("paths.%s: %v", path, err)
+				continue
+			}
+			pi = mapOf(target)
+		}
+		for _, m := range httpMethods {
+			if op, ok := pi[m]; ok {
+				key := strings.ToUpper(m) + " " + path
+				out[key] = operation{key: key, path: path, op: mapOf(op)}
+			}
+		}
+	}
+	return out
+}
+
+// resolve follows a local JSON pointer reference ("#/components/schemas/X").
+func resolve(doc map[string]any, ref string) (any, error) {
+	ptr, ok := strings.CutPrefix(ref, "#")
+	if !ok {
+		return nil, fmt.Errorf("$ref %q is not local to the document", ref)
+	}
+	var cur any = doc
+	if ptr == "" {
+		return cur, nil
+	}
+	if !strings.HasPrefix(ptr, "/") {
+		return nil, fmt.Errorf("$ref %q is not a JSON pointer", ref)
+	}
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch c := cur.(type) {
+		case map[string]any:
+			next, ok := c[tok]
+			if !ok {
+				return nil, fmt.Errorf("$ref %q: no %q", ref, tok)
+			}
+			cur = next
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil, fmt.Errorf("$ref %q: no element %q", ref, tok)
+			}
+			cur = c[i]
+		default:
+			return nil, fmt.Errorf("$ref %q: %q is inside a scalar", ref, tok)
+		}
+	}
+	return cur, nil
+}
+
+// deref follows $ref chains.
+func deref(doc map[string]any, v any) (map[string]any, error) {
+	m := mapOf(v)
+	for range 20 {
+		ref, ok := m["$ref"].(string)
+		if !ok {
+			return m, nil
+		}
+		target, err := resolve(doc, ref)
+		if err != nil {
+			return nil, err
+		}
+		m = mapOf(target)
+	}
+	return nil, fmt.Errorf("$ref cycle")
+}
+
+func TestOpenAPI(t *testing.T) {
+	tpl := loadTemplate(t)
+	doc := loadOpenAPI(t)
+	routes := map[string]samtemplate.Route{}
+	for _, r := range tpl.Routes() {
+		routes[r.Key()] = r
+	}
+	ops := operations(t, doc)
+
+	t.Run("version", func(t *testing.T) {
+		if v := fmt.Sprint(doc["openapi"]); !strings.HasPrefix(v, "3.1") {
+			t.Errorf("openapi = %q, want 3.1.x", v)
+		}
+	})
+
+	t.Run("operations equal routes", func(t *testing.T) {
+		for _, k := range sortedKeys(routes) {
+			if _, ok := ops[k]; !ok {
+				t.Errorf("in template, not in OpenAPI: %s", routeName(routes[k]))
+			}
+		}
+		for _, k := range sortedKeys(ops) {
+			if _, ok := routes[k]; !ok {
+				t.Errorf("in OpenAPI, not in template: %s (operationId %v)", k, ops[k].op["operationId"])
+			}
+		}
+	})
+
+	t.Run("operationId and x-function", func(t *testing.T) {
+		seen := map[string]string{}
+		for _, k := range sortedKeys(ops) {
+			op := ops[k]
+			id := samtemplate.Render(op.op["operationId"])
+			if prev, dup := seen[id]; dup && id != "" {
+				t.Errorf("%s and %s share operationId %q", prev, k, id)
+			}
+			seen[id] = k
+			r, ok := routes[k]
+			if !ok {
+				continue // reported above
+			}
+			if id != r.EventName {
+				t.Errorf("%s: operationId = %q, want the template event name %q", k, id, r.EventName)
+			}
+			if fn := samtemplate.Render(op.op["x-function"]); fn != r.FunctionID {
+				t.Errorf("%s: x-function = %q, want %q", k, fn, r.FunctionID)
+			}
+		}
+	})
+
+	t.Run("security", func(t *testing.T) {
+		schemes := mapOf(mapOf(doc["components"])["securitySchemes"])
+		jwt := map[string]bool{}
+		for name, s := range schemes {
+			sm, err := deref(doc, s)
+			if err != nil {
+				t.Errorf("securitySchemes.%s: %v", name, err)
+				continue
+			}
+			typ := samtemplate.Render(sm["type"])
+			bearerJWT := typ == "http" && strings.EqualFold(samtemplate.Render(sm["scheme"]), "bearer") &&
+				strings.EqualFold(samtemplate.Render(sm["bearerFormat"]), "JWT")
+			if bearerJWT || typ == "openIdConnect" {
+				jwt[name] = true
+			}
+		}
+		if len(jwt) == 0 {
+			t.Fatalf("components.securitySchemes has no JWT scheme (http bearer JWT or openIdConnect): %v", sortedKeys(schemes))
+		}
+		for _, k := range sortedKeys(ops) {
+			r, ok := routes[k]
+			if !ok {
+				continue
+			}
+			own, declared := ops[k].op["security"]
+			if r.Public() {
+				if list, isList := own.([]any); !declared || !isList || len(list) != 0 {
+					t.Errorf("%s is public in the template but its operation does not declare `security: []` (got %v)", k, own)
+				}
+				continue
+			}
+			eff := own
+			if !declared {
+				eff = doc["security"]
+			}
+			reqs, _ := eff.([]any)
+			if len(reqs) == 0 {
+				t.Errorf("%s needs the JWT authorizer (%s) but its effective OpenAPI security is %v", k, r.Authorizer, eff)
+				continue
+			}
+			for _, req := range reqs {
+				rm := mapOf(req)
+				hasJWT := false
+				for name := range rm {
+					if _, ok := schemes[name]; !ok {
+						t.Errorf("%s: security names %q, which is not in components.securitySchemes", k, name)
+					}
+					hasJWT = hasJWT || jwt[name]
+				}
+				if !hasJWT {
+					t.Errorf("%s: security alternative %v does not require a JWT scheme %v (an empty or non-JWT alternative makes the token optional)", k, req, sortedKeys(jwt))
+				}
+			}
+		}
+	})
+
+	t.Run("problem codes", func(t *testing.T) {
+		problem, err := deref(doc, mapOf(mapOf(doc["components"])["schemas"])["Problem"])
+		if err != nil || problem == nil {
+			t.Fatalf("components.schemas.Problem: %v", err)
+		}
+		code, err := deref(doc, mapOf(problem["properties"])["code"])
+		if err != nil {
+			t.Fatalf("Problem.properties.code: %v", err)
+		}
+		enum, _ := code["enum"].([]any)
+		if len(enum) == 0 {
+			t.Fatalf("Problem.properties.code has no enum: %v", code)
+		}
+		inDoc := map[string]bool{}
+		for _, e := range enum {
+			inDoc[fmt.Sprint(e)] = true
+		}
+		inCode := map[string]bool{}
+		for _, c := range apperr.Codes() {
+			inCode[string(c)] = true
+		}
+		for _, c := range sortedKeys(inCode) {
+			if !inDoc[c] {
+				t.Errorf("apperr code %q is not in the OpenAPI Problem code enum", c)
+			}
+		}
+		for _, c := range sortedKeys(inDoc) {
+			if !inCode[c] {
+				t.Errorf("OpenAPI Problem code %q is not an apperr code", c)
+			}
+		}
+	})
+
+	t.Run("refs resolve", func(t *testing.T) {
+		n := 0
+		var walk func(at string, v any)
+		walk = func(at string, v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				if ref, ok := x["$ref"]; ok {
+					n++
+					s, isStr := ref.(string)
+					if !isStr {
+						t.Errorf("%s: $ref is %v, not a string", at, ref)
+					} else if _, err := resolve(doc, s); err != nil {
+						t.Errorf("%s: %v", at, err)
+					}
+				}
+				for _, k := range sortedKeys(x) {
+					walk(at+"/"+k, x[k])
+				}
+			case []any:
+				for i, e := range x {
+					walk(at+"/"+strconv.Itoa(i), e)
+				}
+			}
+		}
+		walk("#", doc)
+		if n == 0 {
+			t.Error("found no $ref at all; is the walk broken?")
+		}
+	})
+}
+
+// ---------- 7. the handlers serve the template's routes ----------
+
+func TestConstructorTableCoversTemplate(t *testing.T) {
+	tpl := loadTemplate(t)
+	for _, id := range sortedKeys(tpl.Functions) {
+		if _, ok := constructors[id]; !ok {
+			t.Errorf("template function %s has no entry in templatecheck's constructors table: add %s → %s.New so its routes are probed",
+				id, id, strings.TrimPrefix(functionDir(id), "functions/"))
+		}
+	}
+	for _, id := range sortedKeys(constructors) {
+		if _, ok := tpl.Functions[id]; !ok {
+			t.Errorf("constructors table has %s, which is not a function in template.yaml", id)
+		}
+	}
+}
+
+// answer is the part of a response that tells routes apart.
+type answer struct {
+	Status int
+	Code   string
+	Detail string
+}
+
+// callLog is the handler's logger: it keeps the DynamoDB calls that
+// httpapi.Serve reports in each request's log line ("ddb_calls").
+type callLog struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *callLog) Enabled(context.Context, slog.Level) bool { return true }
+func (c *callLog) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *callLog) WithGroup(string) slog.Handler            { return c }
+
+func (c *callLog) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if m, ok := a.Value.Any().(map[string]int); ok && a.Key == "ddb_calls" {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			for op, n := range m {
+				c.calls[op] += n
+			}
+		}
+		return true
+	})
+	return nil
+}
+
+// call sends one request without any authorizer context and returns the
+// answer and the DynamoDB calls it made (from a tally in the request's
+// context and from the request log line, whichever carries them).
+func call(t *testing.T, h http.Handler, log *callLog, method, path string) (answer, map[string]int) {
+	t.Helper()
+	log.mu.Lock()
+	log.calls = map[string]int{}
+	log.mu.Unlock()
+	ctx, tally := dbcalls.With(t.Context())
+	req := httptest.NewRequestWithContext(ctx, method, path, nil)
+	req.Header.Set("Accept-Language", "en")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var body struct {
+		Code   string `json:"code"`
+		Detail string `json:"detail"`
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &body)
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	ops := log.calls
+	for op, n := range tally.Snapshot() {
+		ops[op] = max(ops[op], n)
+	}
+	return answer{rec.Code, body.Code, body.Detail}, ops
+}
+
+var pathParamRe = regexp.MustCompile(`\{[^}]+\}`)
+
+func fillPath(p string) string { return pathParamRe.ReplaceAllString(p, "x") }
+
+// allowedActions is every action an Allow statement of f grants.
+func allowedActions(f *samtemplate.Function) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range f.Policies {
+		if s.Effect == "Allow" {
+			for _, a := range s.Actions {
+				out[a] = true
+			}
+		}
+	}
+	return out
+}
+
+func TestHandlersServeTemplateRoutes(t *testing.T) {
+	tpl := loadTemplate(t)
+	all := tpl.Routes()
+	for _, id := range sortedKeys(tpl.Functions) {
+		f := tpl.Functions[id]
+		newHandler, ok := constructors[id]
+		if !ok {
+			continue // TestConstructorTableCoversTemplate fails
+		}
+		// Not parallel: minidyn's server keeps its tables in a map without a
+		// lock, so concurrent CreateTable/Query calls race.
+		t.Run(id, func(t *testing.T) {
+			st, _ := dbtest.Store(t)
+			hasher, err := idnumber.NewHasher([]byte(dbtest.HashKey))
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := &callLog{}
+			h := newHandler(lambdafn.Deps{Store: st, Hasher: hasher, Now: time.Now, Log: slog.New(log)})
+			// What this handler answers for a path no mux pattern matches.
+			noRoute, _ := call(t, h, log, http.MethodGet, "/__templatecheck/no/such/route")
+			if noRoute.Status != http.StatusNotFound || noRoute.Code != string(apperr.NotFound) {
+				t.Fatalf("%s answers an unrouted path with %+v, want 404 not_found", id, noRoute)
+			}
+			allowed := allowedActions(f)
+			for _, r := range f.Routes {
+				got, ops := call(t, h, log, r.Method, fillPath(r.Path))
+				if got == noRoute {
+					t.Errorf("%s: template route %s is not served by %s.New's mux (answered %+v)", id, routeName(r), functionDir(id), got)
+					continue
+				}
+				if r.Public() {
+					if got.Status == http.StatusUnauthorized || got.Status == http.StatusForbidden || got.Status >= 500 {
+						t.Errorf("%s: public route %s answered %+v without a caller, want a catalogue answer", id, routeName(r), got)
+					}
+				} else if got.Status != http.StatusUnauthorized || got.Code != string(apperr.Unauthorized) {
+					t.Errorf("%s: protected route %s answered %+v with no authorizer context, want 401 unauthorized", id, routeName(r), got)
+				}
+				if r.Public() && got.Status < 300 && len(ops) == 0 {
+					t.Errorf("%s: public route %s answered %d but no DynamoDB call was observed; the policy coverage check is blind (did httpapi.Serve stop logging ddb_calls?)", id, routeName(r), got.Status)
+				}
+				for _, op := range sortedKeys(ops) {
+					action := "dynamodb:" + op
+					switch op {
+					case "TransactGetItems":
+						action = "dynamodb:GetItem"
+					case "TransactWriteItems":
+						continue // authorised item by item; not known from here
+					}
+					if !allowed[action] {
+						t.Errorf("%s: %s made DynamoDB %s, but the function's policy does not allow %s", id, routeName(r), op, action)
+					}
+				}
+			}
+			// Another function's routes must not be served here.
+			for _, r := range all {
+				if r.FunctionID == id {
+					continue
+				}
+				if got, _ := call(t, h, log, r.Method, fillPath(r.Path)); got != noRoute {
+					t.Errorf("%s.New serves %s, which template.yaml routes to %s (answered %+v)", functionDir(id), r.Key(), r.FunctionID, got)
+				}
+			}
+		})
+	}
+}
+
+// TestMuxPatternsMatchTemplate reads each function package's source for the
+// patterns it registers (mux.Handle("GET /v1/…", …)) and compares them with
+// the function's template routes, so a route a handler serves but the
+// template lacks (and API Gateway would never send) is caught.
+func TestMuxPatternsMatchTemplate(t *testing.T) {
+	tpl := loadTemplate(t)
+	for _, id := range sortedKeys(tpl.Functions) {
+		f := tpl.Functions[id]
+		t.Run(id, func(t *testing.T) {
+			dir := filepath.Join(repoRoot(), filepath.FromSlash(functionDir(id)))
+			patterns := muxPatterns(t, dir)
+			if len(patterns) == 0 {
+				t.Fatalf("%s: found no mux.Handle(\"METHOD /path\", …) calls in %s", id, mustRel(dir))
+			}
+			inTemplate := map[string]bool{}
+			for _, r := range f.Routes {
+				inTemplate[r.Key()] = true
+				if !patterns[r.Key()] {
+					t.Errorf("%s: template route %s has no mux pattern %q in %s", id, routeName(r), r.Key(), mustRel(dir))
+				}
+			}
+			for _, p := range sortedKeys(patterns) {
+				if !inTemplate[p] {
+					t.Errorf("%s: %s registers %q, which is not a route of %s in template.yaml", id, mustRel(dir), p, id)
+				}
+			}
+		})
+	}
+}
+
+// muxPatterns is every string-literal pattern passed to X.Handle / X.HandleFunc
+// in the non-test files of dir.
+func muxPatterns(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	fset := token.NewFileSet()
+	out := map[string]bool{}
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok || len(c.Args) != 2 {
+				return true
+			}
+			sel, ok := c.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "Handle" && sel.Sel.Name != "HandleFunc") {
+				return true
+			}
+			lit, ok := c.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				t.Errorf("%s: %s pattern is not a string literal; this check cannot see it", fset.Position(c.Pos()), sel.Sel.Name)
+				return true
+			}
+			p, _ := strconv.Unquote(lit.Value)
+			method, path, hasMethod := strings.Cut(p, " ")
+			if !hasMethod || !strings.HasPrefix(strings.TrimSpace(path), "/") {
+				t.Errorf("%s: pattern %q has no method: it serves every method", fset.Position(c.Pos()), p)
+				return true
+			}
+			out[method+" "+strings.TrimSpace(path)] = true
+			return true
+		})
+	}
+	return out
+}

@@ -1,0 +1,135 @@
+package domain
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/idnumber"
+)
+
+func date(s string) time.Time {
+	t, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestAgeInMonths(t *testing.T) {
+	cases := []struct {
+		birth, on string
+		want      int
+	}{
+		{"2024-01-15", "2024-01-15", 0},
+		{"2024-01-15", "2024-02-14", 0},
+		{"2024-01-15", "2024-02-15", 1},
+		{"2023-01-31", "2024-02-29", 12},
+		{"2022-07-01", "2025-07-01", 36},
+		{"2022-07-02", "2025-07-01", 35},
+		{"2000-12-31", "2025-01-01", 288},
+	}
+	for _, c := range cases {
+		if got := AgeInMonths(date(c.birth), date(c.on)); got != c.want {
+			t.Errorf("AgeInMonths(%s, %s) = %d, want %d", c.birth, c.on, got, c.want)
+		}
+	}
+}
+
+func TestDecide(t *testing.T) {
+	now := time.Date(2025, 6, 1, 9, 0, 0, 0, CityZone)
+	base := Offering{
+		Status: OfferingPublished, Capacity: 2, StartsOn: "2025-07-07",
+		BookingOpensAt: now.Add(-time.Hour), BookingClosesAt: now.Add(time.Hour),
+		MinAgeMonths: 72, MaxAgeMonths: 155, WaitlistEnabled: true,
+	}
+	pupil := Participant{BirthDate: "2017-03-01"} // 8 on 2025-07-07
+	cases := []struct {
+		name   string
+		edit   func(o *Offering)
+		p      Participant
+		wait   bool
+		status BookingStatus
+		code   apperr.Code
+	}{
+		{"free place", nil, pupil, false, BookingConfirmed, ""},
+		{"full, waits", func(o *Offering) { o.Confirmed = 2 }, pupil, true, BookingWaitlisted, ""},
+		{"full, no wait", func(o *Offering) { o.Confirmed = 2 }, pupil, false, "", apperr.OfferingFull},
+		{"full, waitlist off", func(o *Offering) { o.Confirmed, o.WaitlistEnabled = 2, false }, pupil, true, "", apperr.OfferingFull},
+		{"free place but a queue: no jumping", func(o *Offering) { o.Confirmed, o.Waitlisted = 1, 3 }, pupil, true, BookingWaitlisted, ""},
+		{"draft", func(o *Offering) { o.Status = OfferingDraft }, pupil, false, "", apperr.BookingClosed},
+		{"closed", func(o *Offering) { o.Status = OfferingClosed }, pupil, false, "", apperr.BookingClosed},
+		{"cancelled", func(o *Offering) { o.Status = OfferingCancelled }, pupil, false, "", apperr.BookingClosed},
+		{"not open yet", func(o *Offering) { o.BookingOpensAt = now.Add(time.Minute) }, pupil, false, "", apperr.BookingClosed},
+		{"closes exactly now", func(o *Offering) { o.BookingClosesAt = now }, pupil, false, "", apperr.BookingClosed},
+		{"too young", nil, Participant{BirthDate: "2020-01-01"}, false, "", apperr.NotEligible},
+		{"too old", nil, Participant{BirthDate: "2010-01-01"}, false, "", apperr.NotEligible},
+		{"youngest eligible", nil, Participant{BirthDate: "2019-07-07"}, false, BookingConfirmed, ""},
+		{"one day too young", nil, Participant{BirthDate: "2019-07-08"}, false, "", apperr.NotEligible},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := base
+			if c.edit != nil {
+				c.edit(&o)
+			}
+			got, err := Decide(o, c.p, now, c.wait)
+			if got != c.status || (c.code == "" && err != nil) || (c.code != "" && !apperr.Is(err, c.code)) {
+				t.Fatalf("Decide = %q, %v; want %q, %q", got, err, c.status, c.code)
+			}
+		})
+	}
+}
+
+func TestNewIDOrdered(t *testing.T) {
+	a := NewID("bk", time.UnixMilli(1000))
+	b := NewID("bk", time.UnixMilli(1001))
+	if !strings.HasPrefix(a, "bk_") || a >= b || NewID("bk", time.UnixMilli(1000)) == a {
+		t.Fatalf("%s %s", a, b)
+	}
+}
+
+func TestRegister(t *testing.T) {
+	h, _ := idnumber.NewHasher([]byte("0123456789abcdef"))
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, CityZone)
+	id := idnumber.Make("320211", date("2021-04-05"), 12)
+	p, err := Register(NewParticipant{Name: " 李小雨 ", BirthDate: "2021-04-05", IDNumber: strings.ToLower(id)}, "acc", h, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "李小雨" || p.IDNumberLast4 != id[14:] || p.Identity != h.Identity(id) || p.Account != "acc" {
+		t.Fatalf("%+v", p)
+	}
+	raw, _ := json.Marshal(p)
+	if strings.Contains(string(raw), id) || strings.Contains(string(raw), p.Identity) || strings.Contains(string(raw), "acc") {
+		t.Fatalf("the participant JSON shows private data: %s", raw)
+	}
+	bad := []struct {
+		in   NewParticipant
+		code apperr.Code
+	}{
+		{NewParticipant{BirthDate: "2021-04-05", IDNumber: id}, apperr.ValidationFailed},
+		{NewParticipant{Name: strings.Repeat("名", 51), BirthDate: "2021-04-05", IDNumber: id}, apperr.ValidationFailed},
+		{NewParticipant{Name: "a", BirthDate: "05/04/2021", IDNumber: id}, apperr.ValidationFailed},
+		{NewParticipant{Name: "a", BirthDate: "2021-04-05"}, apperr.ValidationFailed},
+		{NewParticipant{Name: "a", BirthDate: "2021-04-06", IDNumber: id}, apperr.InvalidIDNumber},
+		{NewParticipant{Name: "a", BirthDate: "2021-04-05", IDNumber: id[:17] + "Z"}, apperr.InvalidIDNumber},
+	}
+	for _, c := range bad {
+		if _, err := Register(c.in, "acc", h, now); !apperr.Is(err, c.code) {
+			t.Errorf("%+v: %v, want %s", c.in, err, c.code)
+		}
+	}
+}
+
+func TestOfferingJSON(t *testing.T) {
+	o := Offering{Capacity: 3, Confirmed: 5, BookingOpensAt: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}
+	raw, _ := json.Marshal(o)
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	if m["available"] != 0.0 || m["booking_opens_at"] != "2025-07-01T08:00:00+08:00" {
+		t.Fatalf("%s", raw)
+	}
+}
