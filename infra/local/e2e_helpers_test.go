@@ -38,7 +38,7 @@ func (b *syncBuffer) String() string {
 }
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	st     *local.Stack
 	client *http.Client
 	logs   *syncBuffer
@@ -46,14 +46,18 @@ type env struct {
 	seq    int
 }
 
-// start runs a whole local stack on a free port, without demo data.
-func start(t *testing.T) *env {
+// withSeed loads the demo data, as `make run` does.
+func withSeed(o *local.Options) { o.Seed = true }
+
+// start runs a whole local stack on a free port, by default without demo data.
+func start(t testing.TB, mods ...func(*local.Options)) *env {
 	t.Helper()
 	logs := &syncBuffer{}
-	st, err := local.Start(context.Background(), local.Options{
-		Addr:        "127.0.0.1:0",
-		FunctionLog: slog.New(slog.NewJSONHandler(logs, nil)),
-	})
+	opts := local.Options{Addr: "127.0.0.1:0", FunctionLog: slog.New(slog.NewJSONHandler(logs, nil))}
+	for _, m := range mods {
+		m(&opts)
+	}
+	st, err := local.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

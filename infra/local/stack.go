@@ -56,9 +56,13 @@ type Stack struct {
 	Seeded  seed.Summary
 	Routes  []samtemplate.Route
 
-	db  *localdb.Server
-	srv *http.Server
+	db       *localdb.Server
+	endpoint string
+	srv      *http.Server
 }
+
+// DynamoDBEndpoint is the DynamoDB the stack uses.
+func (s *Stack) DynamoDBEndpoint() string { return s.endpoint }
 
 // Start brings the stack up: DynamoDB, table, functions, gateway, seed.
 func Start(ctx context.Context, o Options) (*Stack, error) {
@@ -79,6 +83,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	} else {
 		progress("使用 DynamoDB / using DynamoDB at %s", endpoint)
 	}
+	st.endpoint = endpoint
 	fail := func(err error) (*Stack, error) { st.Close(); return nil, err }
 
 	env := map[string]string{

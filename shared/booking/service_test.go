@@ -25,7 +25,6 @@ type fixture struct {
 	hasher *idnumber.Hasher
 	now    time.Time
 	centre domain.Centre
-	seq    int
 }
 
 func newFixture(t testing.TB) *fixture {

@@ -55,8 +55,12 @@ func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
-		ctx, calls := dbcalls.With(r.Context())
-		r = r.WithContext(ctx)
+		calls := dbcalls.From(r.Context())
+		if calls == nil {
+			var ctx context.Context
+			ctx, calls = dbcalls.With(r.Context())
+			r = r.WithContext(ctx)
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				log.ErrorContext(r.Context(), "panic", "request_id", RequestID(r), "panic", fmt.Sprint(p))
