@@ -72,15 +72,22 @@ func CheckAge(o Offering, p Participant) error {
 	return nil
 }
 
+// months says an age as people do: months for small children, years and
+// months after two.
 func months(m int, zh bool) string {
-	if zh {
-		if m >= 24 && m%12 == 0 {
-			return fmt.Sprintf("%d 岁", m/12)
-		}
+	y, r := m/12, m%12
+	switch {
+	case m < 24 && zh:
 		return fmt.Sprintf("%d 个月", m)
+	case m < 24:
+		return fmt.Sprintf("%d months", m)
+	case zh && r == 0:
+		return fmt.Sprintf("%d 岁", y)
+	case zh:
+		return fmt.Sprintf("%d 岁 %d 个月", y, r)
+	case r == 0:
+		return fmt.Sprintf("%d years", y)
+	default:
+		return fmt.Sprintf("%d years %d months", y, r)
 	}
-	if m >= 24 && m%12 == 0 {
-		return fmt.Sprintf("%d years", m/12)
-	}
-	return fmt.Sprintf("%d months", m)
 }

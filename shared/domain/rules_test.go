@@ -133,3 +133,17 @@ func TestOfferingJSON(t *testing.T) {
 		t.Fatalf("%s", raw)
 	}
 }
+
+func TestMonthsSaidAsPeopleSay(t *testing.T) {
+	cases := []struct {
+		m      int
+		zh, en string
+	}{
+		{8, "8 个月", "8 months"}, {24, "2 岁", "2 years"}, {386, "32 岁 2 个月", "32 years 2 months"},
+	}
+	for _, c := range cases {
+		if months(c.m, true) != c.zh || months(c.m, false) != c.en {
+			t.Errorf("%d: %q %q", c.m, months(c.m, true), months(c.m, false))
+		}
+	}
+}
