@@ -61,7 +61,9 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 	bookingID := domain.NewID("bk", s.Now())
 	for attempt := range maxAttempts {
 		if attempt > 0 {
-			backoff(ctx, attempt)
+			if backoff(ctx, attempt) != nil {
+				break
+			}
 		}
 		now := s.Now()
 		in, err := s.Store.LoadBookingInputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, now)
@@ -162,7 +164,9 @@ func (s *Service) position(ctx context.Context, b *domain.Booking) error {
 func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Booking, error) {
 	for attempt := range maxAttempts {
 		if attempt > 0 {
-			backoff(ctx, attempt)
+			if backoff(ctx, attempt) != nil {
+				break
+			}
 		}
 		b, err := s.Store.GetBooking(ctx, account, id)
 		if err != nil || b.Status == domain.BookingCancelled {
@@ -196,11 +200,14 @@ func busy() error {
 }
 
 // backoff waits after a lost race: exponential with full jitter (capped at
-// 250 ms), so that losers spread out instead of colliding again in step.
-func backoff(ctx context.Context, attempt int) {
+// 250 ms), so that losers spread out instead of colliding again in step. It
+// returns the context's error when the request has run out of time.
+func backoff(ctx context.Context, attempt int) error {
 	ceiling := min(250*time.Millisecond, 4*time.Millisecond<<min(attempt, 8))
 	select {
 	case <-ctx.Done():
+		return ctx.Err()
 	case <-time.After(time.Duration(rand.Int64N(int64(ceiling)))):
+		return nil
 	}
 }

@@ -291,14 +291,7 @@ func waitItem(b domain.Booking) map[string]types.AttributeValue {
 
 // GetBooking reads one of an account's bookings; another account's is not found.
 func (st *Store) GetBooking(ctx context.Context, account, id string) (domain.Booking, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(accountPK(account), prefixBooking+id), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return domain.Booking{}, classify(err)
-	}
-	if out.Item == nil {
-		return domain.Booking{}, notFound("booking")
-	}
-	return unmarshalBooking(out.Item)
+	return get(ctx, st, key(accountPK(account), prefixBooking+id), "booking", unmarshalBooking)
 }
 
 // ListBookings pages through an account's bookings, newest first.

@@ -47,38 +47,18 @@ func (it centreItem) centre() domain.Centre {
 	return c
 }
 
-// PutCentre writes a centre; with onlyIfNew an existing one is left as it is
-// (the seed runs again without harm).
+// PutCentre writes a centre; with onlyIfNew an existing one is kept.
 func (st *Store) PutCentre(ctx context.Context, c domain.Centre, onlyIfNew bool) error {
-	item, err := attributevalue.MarshalMap(centreToItem(c))
-	if err != nil {
-		return classify(err)
-	}
-	in := &dynamodb.PutItemInput{TableName: &st.table, Item: item}
-	if onlyIfNew {
-		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
-	}
-	_, err = st.db.PutItem(ctx, in)
-	if onlyIfNew && isConditionFailed(err) {
-		return nil
-	}
-	return classify(err)
+	return st.put(ctx, centreToItem(c), onlyIfNew)
 }
 
 // GetCentre reads one centre.
 func (st *Store) GetCentre(ctx context.Context, id string) (domain.Centre, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(centrePK(id), skCentre)})
-	if err != nil {
-		return domain.Centre{}, classify(err)
-	}
-	if out.Item == nil {
-		return domain.Centre{}, notFound("centre")
-	}
-	var it centreItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return domain.Centre{}, classify(err)
-	}
-	return it.centre(), nil
+	return get(ctx, st, key(centrePK(id), skCentre), "centre", func(m map[string]types.AttributeValue) (domain.Centre, error) {
+		var it centreItem
+		err := attributevalue.UnmarshalMap(m, &it)
+		return it.centre(), classify(err)
+	})
 }
 
 // ListCentres pages through centres, all or one district's, in one Query.

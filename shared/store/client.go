@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -91,4 +92,36 @@ func utc(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t
+}
+
+// put writes one item; with onlyIfNew an existing item is left as it is, so
+// that the seed can run again without harm.
+func (st *Store) put(ctx context.Context, item any, onlyIfNew bool) error {
+	m, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return classify(err)
+	}
+	in := &dynamodb.PutItemInput{TableName: &st.table, Item: m}
+	if onlyIfNew {
+		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
+	}
+	_, err = st.db.PutItem(ctx, in)
+	if onlyIfNew && isConditionFailed(err) {
+		return nil
+	}
+	return classify(err)
+}
+
+// get reads one item strongly consistently and decodes it; a missing item is
+// not_found, named as what.
+func get[T any](ctx context.Context, st *Store, k map[string]types.AttributeValue, what string, decode func(map[string]types.AttributeValue) (T, error)) (T, error) {
+	var zero T
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: k, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return zero, classify(err)
+	}
+	if out.Item == nil {
+		return zero, notFound(what)
+	}
+	return decode(out.Item)
 }

@@ -88,31 +88,12 @@ func unmarshalOffering(m map[string]types.AttributeValue) (domain.Offering, erro
 // PutOffering writes an offering whole; with onlyIfNew an existing one is kept.
 // Bookings change an offering's counters only through their transactions.
 func (st *Store) PutOffering(ctx context.Context, o domain.Offering, onlyIfNew bool) error {
-	item, err := attributevalue.MarshalMap(offeringToItem(o))
-	if err != nil {
-		return classify(err)
-	}
-	in := &dynamodb.PutItemInput{TableName: &st.table, Item: item}
-	if onlyIfNew {
-		in.ConditionExpression = aws.String("attribute_not_exists(PK)")
-	}
-	_, err = st.db.PutItem(ctx, in)
-	if onlyIfNew && isConditionFailed(err) {
-		return nil
-	}
-	return classify(err)
+	return st.put(ctx, offeringToItem(o), onlyIfNew)
 }
 
-// GetOffering reads one offering, strongly consistent.
+// GetOffering reads one offering.
 func (st *Store) GetOffering(ctx context.Context, id string) (domain.Offering, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(offeringPK(id), skOffering), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return domain.Offering{}, classify(err)
-	}
-	if out.Item == nil {
-		return domain.Offering{}, notFound("offering")
-	}
-	return unmarshalOffering(out.Item)
+	return get(ctx, st, key(offeringPK(id), skOffering), "offering", unmarshalOffering)
 }
 
 // OfferingFilter is the public catalogue's query.

@@ -62,14 +62,7 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 
 // GetParticipant reads one of an account's participants.
 func (st *Store) GetParticipant(ctx context.Context, account, id string) (domain.Participant, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(accountPK(account), prefixPart+id), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return domain.Participant{}, classify(err)
-	}
-	if out.Item == nil {
-		return domain.Participant{}, notFound("participant")
-	}
-	return unmarshalParticipant(out.Item)
+	return get(ctx, st, key(accountPK(account), prefixPart+id), "participant", unmarshalParticipant)
 }
 
 // ListParticipants pages through an account's participants, oldest first.
