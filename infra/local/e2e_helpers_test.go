@@ -178,3 +178,20 @@ func (e *env) book(token, offering, participant string, wait bool, headers ...st
 	return e.do("POST", "/v1/offerings/"+offering+"/bookings", token,
 		map[string]any{"participant_id": participant, "join_waitlist": wait}, headers...)
 }
+
+// callsOf adds up the DynamoDB calls that the log lines of route report.
+func (e *env) callsOf(route string) map[string]int {
+	total := map[string]int{}
+	for _, l := range strings.Split(e.logs.String(), "\n") {
+		var m struct {
+			Route string         `json:"route"`
+			Calls map[string]int `json:"ddb_calls"`
+		}
+		if json.Unmarshal([]byte(l), &m) == nil && m.Route == route {
+			for k, v := range m.Calls {
+				total[k] += v
+			}
+		}
+	}
+	return total
+}
