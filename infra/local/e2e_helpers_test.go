@@ -179,19 +179,39 @@ func (e *env) book(token, offering, participant string, wait bool, headers ...st
 		map[string]any{"participant_id": participant, "join_waitlist": wait}, headers...)
 }
 
-// callsOf adds up the DynamoDB calls that the log lines of route report.
-func (e *env) callsOf(route string) map[string]int {
-	total := map[string]int{}
+// requestsOf adds up, over the log lines of route, the DynamoDB calls made
+// and the statuses answered.
+func (e *env) requestsOf(route string) (calls map[string]int, statuses map[int]int) {
+	calls, statuses = map[string]int{}, map[int]int{}
 	for _, l := range strings.Split(e.logs.String(), "\n") {
 		var m struct {
-			Route string         `json:"route"`
-			Calls map[string]int `json:"ddb_calls"`
+			Route  string         `json:"route"`
+			Status int            `json:"status"`
+			Calls  map[string]int `json:"ddb_calls"`
 		}
 		if json.Unmarshal([]byte(l), &m) == nil && m.Route == route {
+			statuses[m.Status]++
 			for k, v := range m.Calls {
-				total[k] += v
+				calls[k] += v
 			}
 		}
 	}
-	return total
+	return calls, statuses
+}
+
+// bookLikeAClient books as a well-behaved app does under load: with an
+// Idempotency-Key, retrying a 503 (or a gateway 502/504) after Retry-After,
+// so that a retry can never book twice. A retry of a booking that did land
+// answers 200 with the same booking.
+func (e *env) bookLikeAClient(token, offering, participant, key string) reply {
+	e.t.Helper()
+	var r reply
+	for try := range 5 {
+		r = e.book(token, offering, participant, true, "Idempotency-Key", key)
+		if r.status != 503 && r.status != 502 && r.status != 504 {
+			return r
+		}
+		time.Sleep(time.Duration(try+1) * 500 * time.Millisecond)
+	}
+	return r
 }

@@ -408,13 +408,14 @@ func TestConcurrentBookingsOverHTTP(t *testing.T) {
 	for i := range people {
 		wg.Go(func() {
 			<-gate
-			replies[i] = e.book(people[i].tok, "hot", people[i].p, true)
+			replies[i] = e.bookLikeAClient(people[i].tok, "hot", people[i].p, fmt.Sprintf("burst-%d", i))
 		})
 	}
 	close(gate)
 	wg.Wait()
-	t.Logf("300 concurrent bookings through the gateway in %s, DynamoDB calls %v",
-		time.Since(t0).Round(time.Millisecond), e.callsOf("POST /v1/offerings/{offering_id}/bookings"))
+	calls, statuses := e.requestsOf("POST /v1/offerings/{offering_id}/bookings")
+	t.Logf("300 concurrent bookings through the gateway in %s; answers %v; DynamoDB calls %v",
+		time.Since(t0).Round(time.Millisecond), statuses, calls)
 	type got struct {
 		created  time.Time
 		status   string
@@ -423,7 +424,7 @@ func TestConcurrentBookingsOverHTTP(t *testing.T) {
 	}
 	var all []got
 	for i, r := range replies {
-		if r.status != 201 {
+		if r.status != 201 && r.status != 200 {
 			t.Fatalf("booking %d: %d %s", i, r.status, r.body)
 		}
 		ts, err := time.Parse(time.RFC3339Nano, r.str("created_at"))
