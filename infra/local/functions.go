@@ -8,6 +8,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/functions/bookings"
 	"github.com/wuxi-enrol/enrol/functions/catalog"
+	"github.com/wuxi-enrol/enrol/functions/centres"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
@@ -16,4 +17,5 @@ import (
 var Functions = map[string]func(lambdafn.Deps) http.Handler{
 	"CatalogFunction":  catalog.New,
 	"BookingsFunction": bookings.New,
+	"CentresFunction":  centres.New,
 }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/functions/bookings"
 	"github.com/wuxi-enrol/enrol/functions/catalog"
+	"github.com/wuxi-enrol/enrol/functions/centres"
 	"github.com/wuxi-enrol/enrol/infra/localdb"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
@@ -46,6 +47,7 @@ const modulePath = "github.com/wuxi-enrol/enrol"
 var constructors = map[string]func(lambdafn.Deps) http.Handler{
 	"CatalogFunction":  catalog.New,
 	"BookingsFunction": bookings.New,
+	"CentresFunction":  centres.New,
 }
 
 // justifiedActions are IAM actions outside dynamodb: that a function may
@@ -140,13 +142,18 @@ func TestRoutesBelongToFunctions(t *testing.T) {
 
 // catalogueRead reports whether a route is one of the public catalogue reads
 // of the contract: "Catalogue reads (GET /v1/centres…, GET /v1/offerings…)
-// need no token".
+// need no token" — the centres and offerings themselves, not what hangs
+// below them (a centre's offerings in every status, its audit log, a
+// roster), which are the staff's.
 func catalogueRead(r samtemplate.Route) bool {
 	if r.Method != http.MethodGet {
 		return false
 	}
-	return r.Path == "/v1/centres" || strings.HasPrefix(r.Path, "/v1/centres/") ||
-		r.Path == "/v1/offerings" || r.Path == "/v1/offerings/{offering_id}"
+	switch r.Path {
+	case "/v1/centres", "/v1/centres/{centre_id}", "/v1/offerings", "/v1/offerings/{offering_id}":
+		return true
+	}
+	return false
 }
 
 var (

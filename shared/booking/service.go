@@ -98,6 +98,7 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
 			Status: status, CreatedAt: now, UpdatedAt: now,
 			Account: req.Account, Identity: p.Identity, Term: o.Term, Stamp: now.UnixNano(),
+			BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
 		}
 		// The first try can know its place in line for free; later ones count it.
 		exact := attempt == 0
@@ -182,7 +183,7 @@ func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Bookin
 		err = s.Store.CancelBooking(ctx, b, head, now)
 		switch {
 		case err == nil:
-			b.Status, b.UpdatedAt, b.CancelledAt = domain.BookingCancelled, now, &now
+			b.Status, b.UpdatedAt, b.CancelledAt, b.CancelledBy = domain.BookingCancelled, now, &now, store.ByResident
 			return b, nil
 		case errors.Is(err, store.ErrContention):
 			continue

@@ -69,10 +69,16 @@ type Booking struct {
 	CreatedAt        time.Time         `json:"created_at"`
 	UpdatedAt        time.Time         `json:"updated_at"`
 	CancelledAt      *time.Time        `json:"cancelled_at,omitempty"`
+	// CancelledBy is "resident" or "centre"; a centre says why.
+	CancelledBy  string `json:"cancelled_by,omitempty"`
+	CancelReason string `json:"cancel_reason,omitempty"`
 
 	Account  string `json:"-"`
 	Identity string `json:"-"`
 	Term     string `json:"-"`
+	// BirthDate and IDNumberLast4 of the participant, for the roster.
+	BirthDate     string `json:"-"`
+	IDNumberLast4 string `json:"-"`
 	// Stamp is the arrival time in nanoseconds; it orders the waitlist.
 	Stamp int64 `json:"-"`
 }

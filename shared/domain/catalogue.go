@@ -103,6 +103,8 @@ type Offering struct {
 	MaxAgeMonths             int            `json:"max_age_months"`
 	MaxPerParticipantPerTerm int            `json:"max_per_participant_per_term"`
 	WaitlistEnabled          bool           `json:"waitlist_enabled"`
+	NoShowRule               *NoShowRule    `json:"no_show_rule,omitempty"`
+	CancelReason             string         `json:"cancel_reason,omitempty"`
 }
 
 // Available is capacity − confirmed, never negative.

@@ -27,7 +27,7 @@ const (
 // each row's totals.
 func WriteXLSX(w io.Writer, r Roster) error {
 	f := excelize.NewFile()
-	defer f.Close() //nolint:errcheck // nothing was opened from disk
+	defer f.Close() // frees only temporary files; nothing to report
 	st, err := newStyles(f)
 	if err != nil {
 		return err
@@ -183,6 +183,7 @@ func writeTable(f *excelize.File, st styles, t table) error {
 				Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sh, titleRow, headerRow), Scope: sh,
 			})
 		},
+		// After AutoFilter, which replaces the sheet's properties wholesale.
 		func() error { return f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: ptr(true)}) },
 		func() error {
 			return f.SetPageLayout(sh, &excelize.PageLayoutOptions{

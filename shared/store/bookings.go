@@ -46,6 +46,10 @@ type bookingItem struct {
 	CreatedAt      string `dynamodbav:"created_at"`
 	UpdatedAt      string `dynamodbav:"updated_at"`
 	CancelledAt    string `dynamodbav:"cancelled_at,omitempty"`
+	CancelledBy    string `dynamodbav:"cancelled_by,omitempty"`
+	CancelReason   string `dynamodbav:"cancel_reason,omitempty"`
+	BirthDate      string `dynamodbav:"birth_date,omitempty"`
+	Last4          string `dynamodbav:"id_number_last4,omitempty"`
 }
 
 func bookingToItem(b domain.Booking) bookingItem {
@@ -59,6 +63,7 @@ func bookingToItem(b domain.Booking) bookingItem {
 		ParticipantID: b.ParticipantID, Participant: b.Participant.Name, Status: string(b.Status),
 		Account: b.Account, Identity: b.Identity, Stamp: b.Stamp,
 		CreatedAt: utc(b.CreatedAt), UpdatedAt: utc(b.UpdatedAt),
+		CancelledBy: b.CancelledBy, CancelReason: b.CancelReason, BirthDate: b.BirthDate, Last4: b.IDNumberLast4,
 	}
 	if b.CancelledAt != nil {
 		it.CancelledAt = utc(*b.CancelledAt)
@@ -74,6 +79,7 @@ func (it bookingItem) booking() domain.Booking {
 		ParticipantID: it.ParticipantID, Participant: domain.BookedParticipant{Name: it.Participant},
 		Status: domain.BookingStatus(it.Status), CreatedAt: parseTime(it.CreatedAt), UpdatedAt: parseTime(it.UpdatedAt),
 		Account: it.Account, Identity: it.Identity, Term: it.Term, Stamp: it.Stamp,
+		CancelledBy: it.CancelledBy, CancelReason: it.CancelReason, BirthDate: it.BirthDate, IDNumberLast4: it.Last4,
 	}
 	if it.CancelledAt != "" {
 		t := parseTime(it.CancelledAt)
@@ -231,6 +237,15 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	items = append(items,
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		types.TransactWriteItem{Update: term})
+	// A no-show block (written when attendance was recorded) is checked in
+	// the same write, so it costs no extra read.
+	noShowAt := len(items)
+	items = append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName:                           &st.table,
+		Key:                                 key(identityPK(b.Identity), blockSK(o.Kind, o.Term)),
+		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}})
 
 	values := map[string]types.AttributeValue{
 		":one": n(1), ":zero": n(0), ":published": s(string(domain.OfferingPublished)),
@@ -273,6 +288,13 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 		return ErrIdempotencyTaken
 	case at == activeAt:
 		return apperr.New(apperr.AlreadyBooked, "该参与人已报名此项目", "This participant already holds a booking for this offering")
+	case at == noShowAt:
+		var block struct {
+			Until    string `dynamodbav:"blocked_until"`
+			Absences int    `dynamodbav:"absences"`
+		}
+		_ = attributevalue.UnmarshalMap(failedItem(err, at), &block)
+		return domain.NoShowBlocked(block.Until, block.Absences)
 	case at == activeAt+1:
 		return apperr.New(apperr.TermLimitReached,
 			"该参与人本期同类项目的报名数已达上限（"+strconv.Itoa(o.MaxPerParticipantPerTerm)+" 个）",
@@ -349,39 +371,50 @@ type Waiting struct {
 	Stamp     int64  `dynamodbav:"stamp"`
 }
 
-// FirstWaiting is the earliest waitlisted booking of an offering, or nil.
-func (st *Store) FirstWaiting(ctx context.Context, offeringID string) (*Waiting, error) {
+// Waiters are the earliest n waitlisted bookings of an offering, in order.
+func (st *Store) Waiters(ctx context.Context, offeringID string, n int) ([]Waiting, error) {
 	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 &st.table,
 		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :w)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(offeringPK(offeringID)), ":w": s(prefixWait)},
-		Limit:                     aws.Int32(1),
+		Limit:                     aws.Int32(int32(n)),
 		ConsistentRead:            aws.Bool(true),
 	})
-	if err != nil || len(out.Items) == 0 {
+	if err != nil {
 		return nil, classify(err)
 	}
-	var w Waiting
-	if err := attributevalue.UnmarshalMap(out.Items[0], &w); err != nil {
-		return nil, classify(err)
+	ws := make([]Waiting, len(out.Items))
+	for i, m := range out.Items {
+		if err := attributevalue.UnmarshalMap(m, &ws[i]); err != nil {
+			return nil, classify(err)
+		}
 	}
-	return &w, nil
+	return ws, nil
 }
 
-// CancelBooking cancels b in one TransactWriteItems: the booking, the
-// identity's marker and term counter, the offering's counters, and b's place
-// in line if it waited. When b held a place and promote is the head of the
-// waitlist, that booking is confirmed in the same write (rule 5); with
-// nobody waiting the write requires the waitlist to still be empty. Any
-// interference returns ErrContention: read again and retry.
-func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *Waiting, now time.Time) error {
+// Who ends a booking.
+const (
+	ByResident = "resident"
+	ByCentre   = "centre"
+)
+
+// cancelItems are the writes that end one active booking: the booking (its
+// status must still be what was read), the identity's marker and term
+// counter, and its place in line if it waited. The offering's counters are
+// the caller's, as one cancellation may hand its place on.
+func (st *Store) cancelItems(b domain.Booking, by, reason string, now time.Time) []types.TransactWriteItem {
 	values := map[string]types.AttributeValue{
-		":old": s(string(b.Status)), ":cancelled": s(string(domain.BookingCancelled)), ":now": s(utc(now)),
+		":old": s(string(b.Status)), ":cancelled": s(string(domain.BookingCancelled)), ":now": s(utc(now)), ":by": s(by),
+	}
+	update := "SET #status = :cancelled, updated_at = :now, cancelled_at = :now, cancelled_by = :by"
+	if reason != "" {
+		update += ", cancel_reason = :reason"
+		values[":reason"] = s(reason)
 	}
 	items := []types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName: &st.table, Key: key(accountPK(b.Account), prefixBooking+b.ID),
-			UpdateExpression:          aws.String("SET #status = :cancelled, updated_at = :now, cancelled_at = :now"),
+			UpdateExpression:          aws.String(update),
 			ConditionExpression:       aws.String("#status = :old"),
 			ExpressionAttributeNames:  map[string]string{"#status": "status"},
 			ExpressionAttributeValues: values,
@@ -393,6 +426,39 @@ func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *W
 			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
 		}},
 	}
+	if b.Status == domain.BookingWaitlisted {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
+			TableName: &st.table, Key: key(offeringPK(b.OfferingID), waitSK(b.Stamp, b.ID)),
+			ConditionExpression: aws.String("attribute_exists(PK)"),
+		}})
+	}
+	return items
+}
+
+// promoteItems confirm the waitlisted booking w: it must still be waiting.
+func (st *Store) promoteItems(offeringID string, w Waiting, now time.Time) []types.TransactWriteItem {
+	return []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName: &st.table, Key: key(accountPK(w.Account), prefixBooking+w.BookingID),
+			UpdateExpression:          aws.String("SET #status = :confirmed, updated_at = :now"),
+			ConditionExpression:       aws.String("#status = :waitlisted"),
+			ExpressionAttributeNames:  map[string]string{"#status": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":confirmed": s(string(domain.BookingConfirmed)), ":waitlisted": s(string(domain.BookingWaitlisted)), ":now": s(utc(now))},
+		}},
+		{Delete: &types.Delete{
+			TableName: &st.table, Key: key(offeringPK(offeringID), waitSK(w.Stamp, w.BookingID)),
+			ConditionExpression: aws.String("attribute_exists(PK)"),
+		}},
+	}
+}
+
+// CancelBooking is a resident cancelling b in one TransactWriteItems. When b
+// held a place and promote is the head of the waitlist, that booking is
+// confirmed in the same write (rule 5); with nobody waiting the write
+// requires the waitlist to still be empty. Any interference returns
+// ErrContention: read again and retry.
+func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *Waiting, now time.Time) error {
+	items := st.cancelItems(b, ByResident, "", now)
 	offering := &types.Update{
 		TableName: &st.table, Key: key(offeringPK(b.OfferingID), skOffering),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":zero": n(0)},
@@ -401,10 +467,6 @@ func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *W
 	case b.Status == domain.BookingWaitlisted:
 		offering.UpdateExpression = aws.String("SET waitlisted = waitlisted - :one")
 		offering.ConditionExpression = aws.String("waitlisted > :zero")
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName: &st.table, Key: key(offeringPK(b.OfferingID), waitSK(b.Stamp, b.ID)),
-			ConditionExpression: aws.String("attribute_exists(PK)"),
-		}})
 	case promote == nil:
 		offering.UpdateExpression = aws.String("SET confirmed = confirmed - :one")
 		offering.ConditionExpression = aws.String("waitlisted = :zero AND confirmed > :zero")
@@ -412,18 +474,7 @@ func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *W
 		// The freed place goes straight to the head of the line: confirmed stays.
 		offering.UpdateExpression = aws.String("SET waitlisted = waitlisted - :one")
 		offering.ConditionExpression = aws.String("waitlisted > :zero")
-		items = append(items,
-			types.TransactWriteItem{Update: &types.Update{
-				TableName: &st.table, Key: key(accountPK(promote.Account), prefixBooking+promote.BookingID),
-				UpdateExpression:          aws.String("SET #status = :confirmed, updated_at = :now"),
-				ConditionExpression:       aws.String("#status = :waitlisted"),
-				ExpressionAttributeNames:  map[string]string{"#status": "status"},
-				ExpressionAttributeValues: map[string]types.AttributeValue{":confirmed": s(string(domain.BookingConfirmed)), ":waitlisted": s(string(domain.BookingWaitlisted)), ":now": s(utc(now))},
-			}},
-			types.TransactWriteItem{Delete: &types.Delete{
-				TableName: &st.table, Key: key(offeringPK(b.OfferingID), waitSK(promote.Stamp, promote.BookingID)),
-				ConditionExpression: aws.String("attribute_exists(PK)"),
-			}})
+		items = append(items, st.promoteItems(b.OfferingID, *promote, now)...)
 	}
 	items = append(items, types.TransactWriteItem{Update: offering})
 	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
@@ -431,4 +482,13 @@ func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *W
 		return ErrContention
 	}
 	return classify(err)
+}
+
+// FirstWaiting is the head of an offering's waitlist, or nil.
+func (st *Store) FirstWaiting(ctx context.Context, offeringID string) (*Waiting, error) {
+	ws, err := st.Waiters(ctx, offeringID, 1)
+	if err != nil || len(ws) == 0 {
+		return nil, err
+	}
+	return &ws[0], nil
 }

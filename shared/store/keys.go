@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
 // Key attribute names and index names, as declared in template.yaml.
@@ -33,6 +34,10 @@ const (
 	prefixTerm     = "TERM#"
 	prefixRoster   = "ROSTER#"
 	prefixOffering = "OFFERING#"
+	prefixAudit    = "AUDIT#"
+	prefixAttend   = "ATTENDANCE#"
+	prefixNoShow   = "NOSHOW#"
+	prefixBlock    = "BLOCK#"
 )
 
 func centrePK(id string) string   { return "CENTRE#" + id }
@@ -47,6 +52,17 @@ func waitSK(stamp int64, bookingID string) string {
 	return prefixWait + stampKey(stamp) + "#" + bookingID
 }
 
+// noShowSK holds an identity's unexcused absences in one kind and term, as a
+// string set of "<offering>#<date>", so recording a day twice counts once.
+func noShowSK(kind domain.Kind, term string) string {
+	return prefixNoShow + string(kind) + "#" + term
+}
+
+// blockSK marks an identity blocked from booking a kind in a term.
+func blockSK(kind domain.Kind, term string) string {
+	return prefixBlock + string(kind) + "#" + term
+}
+
 func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
 		attrPK: &types.AttributeValueMemberS{Value: pk},
@@ -54,5 +70,6 @@ func key(pk, sk string) map[string]types.AttributeValue {
 	}
 }
 
-func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func n(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Value: fmt.Sprint(v)} }
+func s(v string) types.AttributeValue  { return &types.AttributeValueMemberS{Value: v} }
+func n(v int64) types.AttributeValue   { return &types.AttributeValueMemberN{Value: fmt.Sprint(v)} }
+func nAttr(v int) types.AttributeValue { return n(int64(v)) }

@@ -38,6 +38,9 @@ type offeringItem struct {
 	MaxAge         int      `dynamodbav:"max_age_months"`
 	MaxPerTerm     int      `dynamodbav:"max_per_term"`
 	Waitlist       bool     `dynamodbav:"waitlist_enabled"`
+	NoShowMax      int      `dynamodbav:"no_show_max,omitempty"`
+	NoShowSeasons  []string `dynamodbav:"no_show_seasons,omitempty"`
+	CancelReason   string   `dynamodbav:"cancel_reason,omitempty"`
 }
 
 // publishedSK orders the public catalogue: by kind, district, start date.
@@ -55,7 +58,10 @@ func offeringToItem(o domain.Offering) offeringItem {
 		Capacity: o.Capacity, Confirmed: o.Confirmed, Waitlisted: o.Waitlisted, Status: string(o.Status),
 		OpensAt: utc(o.BookingOpensAt), ClosesAt: utc(o.BookingClosesAt), FeeFen: o.FeeFen,
 		MinAge: o.MinAgeMonths, MaxAge: o.MaxAgeMonths, MaxPerTerm: o.MaxPerParticipantPerTerm,
-		Waitlist: o.WaitlistEnabled,
+		Waitlist: o.WaitlistEnabled, CancelReason: o.CancelReason,
+	}
+	if o.NoShowRule != nil {
+		it.NoShowMax, it.NoShowSeasons = o.NoShowRule.MaxUnexcused, o.NoShowRule.Seasons
 	}
 	// Only published offerings are in the public index (a sparse index).
 	if o.Status == domain.OfferingPublished {
@@ -65,7 +71,7 @@ func offeringToItem(o domain.Offering) offeringItem {
 }
 
 func (it offeringItem) offering() domain.Offering {
-	return domain.Offering{
+	o := domain.Offering{
 		ID: it.ID, Kind: domain.Kind(it.Kind),
 		Centre: domain.CentreRef{ID: it.CentreID, Name: it.CentreName, District: domain.District(it.District)},
 		Title:  it.Title, Description: it.Description, Term: it.Term, StartsOn: it.StartsOn, EndsOn: it.EndsOn,
@@ -73,8 +79,12 @@ func (it offeringItem) offering() domain.Offering {
 		Capacity: it.Capacity, Confirmed: it.Confirmed, Waitlisted: it.Waitlisted, Status: domain.OfferingStatus(it.Status),
 		BookingOpensAt: parseTime(it.OpensAt), BookingClosesAt: parseTime(it.ClosesAt), FeeFen: it.FeeFen,
 		MinAgeMonths: it.MinAge, MaxAgeMonths: it.MaxAge, MaxPerParticipantPerTerm: it.MaxPerTerm,
-		WaitlistEnabled: it.Waitlist,
+		WaitlistEnabled: it.Waitlist, CancelReason: it.CancelReason,
 	}
+	if it.NoShowMax > 0 {
+		o.NoShowRule = &domain.NoShowRule{MaxUnexcused: it.NoShowMax, Seasons: it.NoShowSeasons}
+	}
+	return o
 }
 
 func unmarshalOffering(m map[string]types.AttributeValue) (domain.Offering, error) {

@@ -100,6 +100,15 @@ func failedAt(err error) int {
 	return -1
 }
 
+// failedItem is the item a failed condition returned (ALL_OLD), or an empty map.
+func failedItem(err error, at int) map[string]types.AttributeValue {
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) && at < len(tce.CancellationReasons) && tce.CancellationReasons[at].Item != nil {
+		return tce.CancellationReasons[at].Item
+	}
+	return map[string]types.AttributeValue{}
+}
+
 // cancelled reports whether err is a cancelled transaction (a failed
 // condition or a conflict with another transaction).
 func cancelled(err error) bool {

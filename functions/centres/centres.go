@@ -1,0 +1,268 @@
+// Package centres is the centre staff's function (city officers may use it
+// for any centre): offerings in every status, publishing and editing,
+// cancelling, the roster and its exports, attendance and the audit log.
+package centres
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/centreadmin"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/httpapi"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/rosterexport"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+type api struct {
+	deps  lambdafn.Deps
+	admin *centreadmin.Service
+}
+
+// New is the function's http.Handler; its routes are those of CentresFunction in template.yaml.
+func New(d lambdafn.Deps) http.Handler {
+	a := api{deps: d, admin: &centreadmin.Service{Store: d.Store, Now: d.Now}}
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/centres/{centre_id}/offerings", a.staff(a.listOfferings))
+	mux.Handle("POST /v1/centres/{centre_id}/offerings", a.staff(a.createOffering))
+	mux.Handle("PATCH /v1/offerings/{offering_id}", a.staff(a.updateOffering))
+	mux.Handle("POST /v1/offerings/{offering_id}/cancel", a.staff(a.cancelOffering))
+	mux.Handle("GET /v1/offerings/{offering_id}/roster", a.staff(a.roster))
+	mux.Handle("PUT /v1/offerings/{offering_id}/attendance/{date}", a.staff(a.recordAttendance))
+	mux.Handle("GET /v1/offerings/{offering_id}/attendance", a.staff(a.attendance))
+	mux.Handle("GET /v1/centres/{centre_id}/audit", a.staff(a.audit))
+	return httpapi.Serve(d.Log, mux)
+}
+
+// staff lets centre staff and city officers in; which centres they may act
+// on is checked per resource (another centre's is not found).
+func (a api) staff(fn func(http.ResponseWriter, *http.Request, auth.Caller) error) http.Handler {
+	return httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		c, err := auth.Require(r, auth.CentreStaff, auth.CityOfficers)
+		if err != nil {
+			return err
+		}
+		return fn(w, r, c)
+	})
+}
+
+func (a api) listOfferings(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "centre_id")
+	if err != nil {
+		return err
+	}
+	if err := httpapi.Query(r); err != nil {
+		return err
+	}
+	page, err := httpapi.PageOf(r)
+	if err != nil {
+		return err
+	}
+	if _, err := a.admin.Centre(r.Context(), c, id); err != nil {
+		return err
+	}
+	items, next, err := a.deps.Store.ListCentreOfferings(r.Context(), id, store.Page(page))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
+	return nil
+}
+
+func (a api) createOffering(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "centre_id")
+	if err != nil {
+		return err
+	}
+	var in domain.NewOffering
+	if err := httpapi.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	o, err := a.admin.Create(r.Context(), c, id, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/offerings/"+o.ID)
+	httpapi.WriteJSON(w, http.StatusCreated, o)
+	return nil
+}
+
+func (a api) updateOffering(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	var p domain.Patch
+	if err := httpapi.DecodeJSON(r, &p); err != nil {
+		return err
+	}
+	o, err := a.admin.Update(r.Context(), c, id, p)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (a api) cancelOffering(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := httpapi.DecodeJSON(r, &body); err != nil {
+		return err
+	}
+	body.Reason = strings.TrimSpace(body.Reason)
+	if n := utf8.RuneCountInString(body.Reason); n == 0 || n > 500 {
+		var v apperr.Validation
+		v.Add("reason", "请填写取消原因（不超过 500 字），居民会看到", "give a reason (up to 500 characters); residents will see it")
+		return v.Err()
+	}
+	o, err := a.admin.Cancel(r.Context(), c, id, body.Reason)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, o)
+	return nil
+}
+
+// rosterLine is a roster entry as JSON.
+type rosterLine struct {
+	BookingID        string               `json:"booking_id"`
+	Participant      rosterParticipant    `json:"participant"`
+	Status           domain.BookingStatus `json:"status"`
+	WaitlistPosition int                  `json:"waitlist_position,omitempty"`
+	BookedAt         time.Time            `json:"booked_at"`
+	Attendance       rosterAttendance     `json:"attendance"`
+}
+
+type rosterParticipant struct {
+	Name          string `json:"name"`
+	IDNumberLast4 string `json:"id_number_last4"`
+	AgeMonths     int    `json:"age_months"`
+}
+
+type rosterAttendance struct {
+	Present int               `json:"present"`
+	Absent  int               `json:"absent"`
+	Excused int               `json:"excused"`
+	Days    map[string]string `json:"days"`
+}
+
+func (a api) roster(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	if err := httpapi.Query(r, "format"); err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" && format != "xlsx" {
+		return apperr.New(apperr.InvalidRequest, "format 应为 json、csv 或 xlsx", "format must be json, csv or xlsx").With("format", "取值无效", "not a format")
+	}
+	ro, err := a.admin.Roster(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "csv", "xlsx":
+		var buf bytes.Buffer
+		write, contentType := rosterexport.WriteCSV, rosterexport.CSVContentType
+		if format == "xlsx" {
+			write, contentType = rosterexport.WriteXLSX, rosterexport.XLSXContentType
+		}
+		if err := write(&buf, ro); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Content-Disposition", rosterexport.ContentDisposition(ro, format))
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(buf.Bytes())
+		return nil
+	}
+	lines := make([]rosterLine, 0, len(ro.Entries))
+	for _, e := range ro.Entries {
+		p, ab, ex := ro.Summary(e)
+		lines = append(lines, rosterLine{
+			BookingID: e.BookingID, Status: e.Status, WaitlistPosition: e.WaitlistPosition, BookedAt: e.BookedAt.In(domain.CityZone),
+			Participant: rosterParticipant{Name: e.ParticipantName, IDNumberLast4: e.IDNumberLast4, AgeMonths: e.AgeMonths},
+			Attendance:  rosterAttendance{Present: p, Absent: ab, Excused: ex, Days: e.Attendance},
+		})
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"offering": ro.Offering, "items": lines})
+	return nil
+}
+
+func (a api) recordAttendance(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	date := r.PathValue("date")
+	if _, err := domain.ParseDate(date); err != nil {
+		var v apperr.Validation
+		v.Add("date", "日期应为 YYYY-MM-DD", "date must be YYYY-MM-DD")
+		return v.Err()
+	}
+	var body struct {
+		Records []centreadmin.AttendanceRecord `json:"records"`
+	}
+	if err := httpapi.DecodeJSON(r, &body); err != nil {
+		return err
+	}
+	day, err := a.admin.RecordAttendance(r.Context(), c, id, date, body.Records)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, day)
+	return nil
+}
+
+func (a api) attendance(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	if err := httpapi.Query(r); err != nil {
+		return err
+	}
+	days, err := a.admin.Attendance(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(days, ""))
+	return nil
+}
+
+func (a api) audit(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "centre_id")
+	if err != nil {
+		return err
+	}
+	if err := httpapi.Query(r); err != nil {
+		return err
+	}
+	page, err := httpapi.PageOf(r)
+	if err != nil {
+		return err
+	}
+	if _, err := a.admin.Centre(r.Context(), c, id); err != nil {
+		return err
+	}
+	items, next, err := a.deps.Store.ListAudit(r.Context(), id, store.Page(page))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
+	return nil
+}

@@ -1,0 +1,152 @@
+package centreadmin
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/rosterexport"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// Roster is an offering's confirmed and waitlisted participants in arrival
+// order (the waitlist numbered), with their attendance, read page by page
+// from the roster index.
+func (s *Service) Roster(ctx context.Context, c auth.Caller, offeringID string) (rosterexport.Roster, error) {
+	o, err := s.Offering(ctx, c, offeringID)
+	if err != nil {
+		return rosterexport.Roster{}, err
+	}
+	active, err := s.activeBookings(ctx, offeringID)
+	if err != nil {
+		return rosterexport.Roster{}, err
+	}
+	days, err := s.Store.AttendanceDays(ctx, offeringID)
+	if err != nil {
+		return rosterexport.Roster{}, err
+	}
+	start, _ := domain.ParseDate(o.StartsOn)
+	r := rosterexport.Roster{Offering: o, Generated: s.Now()}
+	position := 0
+	for _, b := range active {
+		e := rosterexport.Entry{
+			BookingID: b.ID, ParticipantName: b.Participant.Name, IDNumberLast4: b.IDNumberLast4,
+			AgeMonths: -1, Status: b.Status, BookedAt: b.CreatedAt, Attendance: map[string]string{},
+		}
+		if birth, err := domain.ParseDate(b.BirthDate); err == nil {
+			e.AgeMonths = domain.AgeInMonths(birth, start)
+		}
+		if b.Status == domain.BookingWaitlisted {
+			position++
+			e.WaitlistPosition = position
+		}
+		for _, d := range days {
+			if st, ok := d.Records[b.ID]; ok {
+				e.Attendance[d.Date] = string(st)
+			}
+		}
+		r.Entries = append(r.Entries, e)
+	}
+	// Confirmed first, each group in arrival order (the sort is stable).
+	slices.SortStableFunc(r.Entries, func(a, b rosterexport.Entry) int {
+		return boolInt(a.Status == domain.BookingWaitlisted) - boolInt(b.Status == domain.BookingWaitlisted)
+	})
+	return r, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// activeBookings reads an offering's confirmed and waitlisted bookings in
+// arrival order, every page of them.
+func (s *Service) activeBookings(ctx context.Context, offeringID string) ([]domain.Booking, error) {
+	var out []domain.Booking
+	page := store.Page{Limit: 200}
+	for {
+		bs, next, err := s.Store.RosterPage(ctx, offeringID, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bs {
+			if b.Status.Active() {
+				out = append(out, b)
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		page.Cursor = next
+	}
+}
+
+// AttendanceRecord is one line of a day's attendance.
+type AttendanceRecord struct {
+	BookingID string                  `json:"booking_id"`
+	Status    domain.AttendanceStatus `json:"status"`
+}
+
+// RecordAttendance replaces what was recorded for one session date. The
+// date must be a session of the offering, and every booking confirmed on
+// it; re-sending the same day is safe.
+func (s *Service) RecordAttendance(ctx context.Context, c auth.Caller, offeringID, date string, records []AttendanceRecord) (store.AttendanceDay, error) {
+	o, err := s.Offering(ctx, c, offeringID)
+	if err != nil {
+		return store.AttendanceDay{}, err
+	}
+	var v apperr.Validation
+	if !slices.Contains(o.Schedule.Sessions, date) {
+		v.Add("date", "该日期不是本项目的上课日", "this date is not a session of the offering")
+	}
+	if len(records) == 0 {
+		v.Add("records", "请至少提交一条出勤记录", "records must not be empty")
+	}
+	if err := v.Err(); err != nil {
+		return store.AttendanceDay{}, err
+	}
+	active, err := s.activeBookings(ctx, offeringID)
+	if err != nil {
+		return store.AttendanceDay{}, err
+	}
+	confirmed := map[string]domain.Booking{}
+	for _, b := range active {
+		if b.Status == domain.BookingConfirmed {
+			confirmed[b.ID] = b
+		}
+	}
+	now := s.Now()
+	day := store.AttendanceDay{Date: date, Records: map[string]domain.AttendanceStatus{}, UpdatedBy: c.Sub, UpdatedAt: now}
+	for i, r := range records {
+		field := fmt.Sprintf("records[%d]", i)
+		switch _, ok := confirmed[r.BookingID]; {
+		case !r.Status.Valid():
+			v.Add(field+".status", "出勤状态应为 present、absent 或 excused", "status must be present, absent or excused")
+		case !ok:
+			v.Add(field+".booking_id", "不是本项目已确认的报名", "not a confirmed booking of this offering")
+		case day.Records[r.BookingID] != "":
+			v.Add(field+".booking_id", "同一报名重复出现", "the same booking appears twice")
+		default:
+			day.Records[r.BookingID] = r.Status
+		}
+	}
+	if err := v.Err(); err != nil {
+		return store.AttendanceDay{}, err
+	}
+	err = s.Store.PutAttendanceDay(ctx, o, day, confirmed,
+		store.Audit(o.Centre.ID, c.Sub, "attendance.record", o.ID+"@"+date, nil, day.Records, now))
+	return day, err
+}
+
+// Attendance is every recorded day of an offering.
+func (s *Service) Attendance(ctx context.Context, c auth.Caller, offeringID string) ([]store.AttendanceDay, error) {
+	if _, err := s.Offering(ctx, c, offeringID); err != nil {
+		return nil, err
+	}
+	return s.Store.AttendanceDays(ctx, offeringID)
+}

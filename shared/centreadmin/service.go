@@ -1,0 +1,189 @@
+// Package centreadmin carries out what centre staff and city officers do to
+// offerings: publish, edit (a raised capacity confirms the waitlist), cancel
+// (ending every booking, in resumable batches), the roster and attendance.
+// Every change is written with its audit record.
+package centreadmin
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// Service acts for one caller at a time.
+type Service struct {
+	Store *store.Store
+	Now   func() time.Time
+}
+
+const maxAttempts = 20
+
+// Centre reads a centre the caller manages; any other is not found, so
+// centre ids cannot be probed.
+func (s *Service) Centre(ctx context.Context, c auth.Caller, centreID string) (domain.Centre, error) {
+	if !c.ManagesCentre(centreID) {
+		return domain.Centre{}, apperr.New(apperr.NotFound, "找不到该机构", "No such centre")
+	}
+	return s.Store.GetCentre(ctx, centreID)
+}
+
+// Offering reads an offering of a centre the caller manages.
+func (s *Service) Offering(ctx context.Context, c auth.Caller, offeringID string) (domain.Offering, error) {
+	o, err := s.Store.GetOffering(ctx, offeringID)
+	if err != nil {
+		return o, err
+	}
+	if !c.ManagesCentre(o.Centre.ID) {
+		return domain.Offering{}, apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
+	}
+	return o, nil
+}
+
+// Create validates and stores a new offering of a centre the caller manages.
+func (s *Service) Create(ctx context.Context, c auth.Caller, centreID string, in domain.NewOffering) (domain.Offering, error) {
+	centre, err := s.Centre(ctx, c, centreID)
+	if err != nil {
+		return domain.Offering{}, err
+	}
+	now := s.Now()
+	o, err := domain.Create(in, centre, now)
+	if err != nil {
+		return o, err
+	}
+	return o, s.Store.CreateOffering(ctx, o, store.Audit(centreID, c.Sub, "offering.create", o.ID, nil, o, now))
+}
+
+// Update applies a centre's edit. Raising the capacity confirms the earliest
+// waitlisted bookings in the same write (more than a write holds take
+// further writes, each complete in itself); lowering it below the confirmed
+// places is refused.
+func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, p domain.Patch) (domain.Offering, error) {
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
+		}
+		before, err := s.Offering(ctx, c, offeringID)
+		if err != nil {
+			return before, err
+		}
+		after, err := p.Apply(before)
+		if err != nil {
+			return before, err
+		}
+		if after.Capacity < before.Confirmed {
+			e := apperr.New(apperr.CapacityBelowConfirmed, "名额不能少于已确认人数", "Capacity cannot go below the places already confirmed")
+			e.Extra = map[string]any{"confirmed": before.Confirmed}
+			return before, e
+		}
+		var promote []store.Waiting
+		if free := min(after.Capacity-after.Confirmed, after.Waitlisted, store.MaxPromotionsPerWrite); free > 0 {
+			if promote, err = s.Store.Waiters(ctx, offeringID, free); err != nil {
+				return before, err
+			}
+			after.Confirmed += len(promote)
+			after.Waitlisted -= len(promote)
+		}
+		now := s.Now()
+		err = s.Store.UpdateOffering(ctx, store.OfferingChange{
+			Before: before, After: after, Promote: promote, Now: now,
+			Audit: store.Audit(before.Centre.ID, c.Sub, "offering.update", before.ID, before, after, now),
+		})
+		switch {
+		case errors.Is(err, store.ErrContention):
+			continue
+		case err != nil:
+			return before, err
+		}
+		// More waiting than one write can confirm: go round again, with
+		// nothing left to change but the promotions.
+		if after.Capacity > after.Confirmed && after.Waitlisted > 0 {
+			p = domain.Patch{}
+			continue
+		}
+		return after, nil
+	}
+	return domain.Offering{}, busy()
+}
+
+// Cancel cancels an offering and every active booking of it, each marked
+// cancelled by the centre with the reason. The offering is marked first, so
+// no booking can join while the bookings are ended in batches; calling
+// Cancel again resumes an interrupted cancellation.
+func (s *Service) Cancel(ctx context.Context, c auth.Caller, offeringID, reason string) (domain.Offering, error) {
+	o, err := s.Offering(ctx, c, offeringID)
+	if err != nil {
+		return o, err
+	}
+	if o.Status != domain.OfferingCancelled {
+		now := s.Now()
+		after := o
+		after.Status, after.CancelReason = domain.OfferingCancelled, reason
+		err := s.Store.UpdateOffering(ctx, store.OfferingChange{Before: o, After: after, Now: now,
+			Audit: store.Audit(o.Centre.ID, c.Sub, "offering.cancel", o.ID, map[string]any{"status": o.Status}, map[string]any{"status": after.Status, "reason": reason}, now)})
+		if errors.Is(err, store.ErrContention) {
+			return s.Cancel(ctx, c, offeringID, reason)
+		}
+		if err != nil {
+			return o, err
+		}
+	}
+	if err := s.endBookings(ctx, offeringID); err != nil {
+		return o, err
+	}
+	return s.Store.GetOffering(ctx, offeringID)
+}
+
+// endBookings ends the active bookings of a cancelled offering in batches
+// until its counters say none is left. The roster index is eventually
+// consistent, so a booking made just before the offering was marked may show
+// up a moment later: the loop reads again until the counters agree.
+func (s *Service) endBookings(ctx context.Context, offeringID string) error {
+	for attempt := range maxAttempts {
+		o, err := s.Store.GetOffering(ctx, offeringID)
+		if err != nil {
+			return err
+		}
+		if o.Confirmed == 0 && o.Waitlisted == 0 {
+			return nil
+		}
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 20 * time.Millisecond)
+		}
+		page := store.Page{Limit: 200}
+		for {
+			bs, next, err := s.Store.RosterPage(ctx, offeringID, page)
+			if err != nil {
+				return err
+			}
+			var active []domain.Booking
+			for _, b := range bs {
+				if b.Status.Active() {
+					active = append(active, b)
+				}
+			}
+			for len(active) > 0 {
+				batch := active[:min(len(active), store.MaxCancelsPerWrite)]
+				active = active[len(batch):]
+				if err := s.Store.CancelBookingsOf(ctx, offeringID, batch, o.CancelReason, s.Now()); err != nil && !errors.Is(err, store.ErrContention) {
+					return err
+				}
+			}
+			if next == "" {
+				break
+			}
+			page.Cursor = next
+		}
+	}
+	return busy()
+}
+
+func busy() error {
+	e := apperr.New(apperr.Unavailable, "操作未能完成，请稍后重试（可安全重试）", "Could not finish now; please retry (safe to retry)")
+	e.RetryAfter = 1
+	return e
+}

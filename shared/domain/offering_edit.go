@@ -1,0 +1,248 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+)
+
+// NewOffering is what a centre sends to publish (or draft) an offering.
+// Pointers tell a field left out from a zero, so kind defaults can apply.
+type NewOffering struct {
+	Kind                     Kind           `json:"kind"`
+	Title                    string         `json:"title"`
+	Description              string         `json:"description"`
+	Term                     string         `json:"term"`
+	StartsOn                 string         `json:"starts_on"`
+	EndsOn                   string         `json:"ends_on"`
+	Schedule                 Schedule       `json:"schedule"`
+	Capacity                 int            `json:"capacity"`
+	BookingOpensAt           *time.Time     `json:"booking_opens_at"`
+	BookingClosesAt          *time.Time     `json:"booking_closes_at"`
+	FeeFen                   int            `json:"fee_fen"`
+	MinAgeMonths             *int           `json:"min_age_months"`
+	MaxAgeMonths             *int           `json:"max_age_months"`
+	MaxPerParticipantPerTerm *int           `json:"max_per_participant_per_term"`
+	WaitlistEnabled          *bool          `json:"waitlist_enabled"`
+	NoShowRule               *NoShowRule    `json:"no_show_rule"`
+	Status                   OfferingStatus `json:"status"`
+}
+
+// kindDefaults are the sensible ages and limits of each programme.
+var kindDefaults = map[Kind]struct {
+	minAge, maxAge, maxPerTerm int
+	sessions                   bool
+}{
+	Childcare:     {0, 36, 0, false},
+	CareClass:     {72, 155, 0, true},
+	EveningCourse: {216, 551, 2, true},
+}
+
+// Limits on what a centre may publish.
+const (
+	MaxCapacity = 10000
+	maxSessions = 400
+	maxFeeFen   = 10_000_000
+)
+
+// Create validates a new offering for centre c and fills the kind's
+// defaults: ages, term limit, waitlist on, the no-show rule, the term from
+// the start date, draft unless asked to publish.
+func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
+	var v apperr.Validation
+	def, kindOK := kindDefaults[in.Kind]
+	if !kindOK {
+		v.Add("kind", "kind 应为 childcare、care_class 或 evening_course", "kind must be childcare, care_class or evening_course")
+	}
+	o := Offering{
+		ID: NewID("of", now), Kind: in.Kind, Centre: c.Ref(), Title: strings.TrimSpace(in.Title),
+		Description: strings.TrimSpace(in.Description), Term: in.Term, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
+		Schedule: in.Schedule, Capacity: in.Capacity, FeeFen: in.FeeFen, Status: in.Status,
+		MinAgeMonths: def.minAge, MaxAgeMonths: def.maxAge, MaxPerParticipantPerTerm: def.maxPerTerm, WaitlistEnabled: true,
+	}
+	if in.MinAgeMonths != nil {
+		o.MinAgeMonths = *in.MinAgeMonths
+	}
+	if in.MaxAgeMonths != nil {
+		o.MaxAgeMonths = *in.MaxAgeMonths
+	}
+	if in.MaxPerParticipantPerTerm != nil {
+		o.MaxPerParticipantPerTerm = *in.MaxPerParticipantPerTerm
+	}
+	if in.WaitlistEnabled != nil {
+		o.WaitlistEnabled = *in.WaitlistEnabled
+	}
+	if rule, ok := NoShowRules[in.Kind]; ok {
+		o.NoShowRule = &rule
+	}
+	if in.NoShowRule != nil {
+		o.NoShowRule = in.NoShowRule
+		if in.NoShowRule.MaxUnexcused == 0 {
+			o.NoShowRule = nil
+		}
+	}
+	if o.Status == "" {
+		o.Status = OfferingDraft
+	}
+	if o.Status != OfferingDraft && o.Status != OfferingPublished {
+		v.Add("status", "新项目只能为 draft 或 published", "a new offering is draft or published")
+	}
+	start, errStart := ParseDate(o.StartsOn)
+	end, errEnd := ParseDate(o.EndsOn)
+	switch {
+	case errStart != nil:
+		v.Add("starts_on", "开始日期应为 YYYY-MM-DD", "starts_on must be a date YYYY-MM-DD")
+	case errEnd != nil:
+		v.Add("ends_on", "结束日期应为 YYYY-MM-DD", "ends_on must be a date YYYY-MM-DD")
+	case end.Before(start):
+		v.Add("ends_on", "结束日期不能早于开始日期", "ends_on cannot be before starts_on")
+	case start.Before(now.AddDate(0, 0, -1)):
+		v.Add("starts_on", "开始日期不能在过去", "starts_on cannot be in the past")
+	}
+	if o.Term == "" && errStart == nil {
+		o.Term = TermOf(start)
+	}
+	if !ValidTerm(o.Term) {
+		v.Add("term", "学期格式应为 年份-季节，如 2026-autumn", "term must be <year>-<season>, e.g. 2026-autumn")
+	}
+	// By default booking opens now and closes the day before the start.
+	o.BookingOpensAt, o.BookingClosesAt = now, start
+	if in.BookingOpensAt != nil {
+		o.BookingOpensAt = *in.BookingOpensAt
+	}
+	if in.BookingClosesAt != nil {
+		o.BookingClosesAt = *in.BookingClosesAt
+	}
+	if errStart == nil {
+		checkWindow(&v, o.BookingOpensAt, o.BookingClosesAt, start)
+	}
+	checkText(&v, o.Title, o.Description)
+	checkCapacity(&v, o.Capacity)
+	if o.FeeFen < 0 || o.FeeFen > maxFeeFen {
+		v.Add("fee_fen", "费用应为 0 到 10,000,000 分", "fee_fen must be 0..10,000,000")
+	}
+	if o.MinAgeMonths < 0 || o.MaxAgeMonths > 1200 || o.MinAgeMonths > o.MaxAgeMonths {
+		v.Add("min_age_months", "年龄范围应满足 0 ≤ 最小 ≤ 最大 ≤ 1200 个月", "ages must satisfy 0 ≤ min ≤ max ≤ 1200 months")
+	} else if kindOK && (o.MaxAgeMonths < def.minAge || o.MinAgeMonths > def.maxAge) {
+		v.Add("max_age_months", fmt.Sprintf("该类项目的年龄应在 %d 到 %d 个月之间", def.minAge, def.maxAge),
+			fmt.Sprintf("this kind of offering is for ages %d to %d months", def.minAge, def.maxAge))
+	}
+	if o.MaxPerParticipantPerTerm < 0 || o.MaxPerParticipantPerTerm > 20 {
+		v.Add("max_per_participant_per_term", "应为 0（不限）到 20", "must be 0 (no limit) to 20")
+	}
+	if o.NoShowRule != nil && (o.NoShowRule.MaxUnexcused < 0 || o.NoShowRule.MaxUnexcused > 50) {
+		v.Add("no_show_rule", "无故缺勤次数上限应为 0 到 50", "max_unexcused_absences must be 0..50")
+	}
+	if errStart == nil && errEnd == nil {
+		checkSessions(&v, o.Schedule.Sessions, o.StartsOn, o.EndsOn, def.sessions)
+	}
+	if utf8.RuneCountInString(o.Schedule.Text) > 500 {
+		v.Add("schedule.text", "时间安排不能超过 500 字", "schedule.text must be at most 500 characters")
+	}
+	return o, v.Err()
+}
+
+func checkText(v *apperr.Validation, title, description string) {
+	if n := utf8.RuneCountInString(title); n == 0 || n > 100 {
+		v.Add("title", "标题应为 1 到 100 字", "title must be 1 to 100 characters")
+	}
+	if utf8.RuneCountInString(description) > 2000 {
+		v.Add("description", "简介不能超过 2000 字", "description must be at most 2000 characters")
+	}
+}
+
+func checkCapacity(v *apperr.Validation, capacity int) {
+	if capacity < 1 || capacity > MaxCapacity {
+		v.Add("capacity", "名额应为 1 到 10000", "capacity must be 1 to 10000")
+	}
+}
+
+// checkWindow: booking opens before it closes, and closes by the start day.
+func checkWindow(v *apperr.Validation, opens, closes, start time.Time) {
+	if !opens.Before(closes) {
+		v.Add("booking_closes_at", "报名截止时间应晚于开始时间", "booking_closes_at must be after booking_opens_at")
+	}
+	if closes.After(start) {
+		v.Add("booking_closes_at", "报名应在开课日之前截止", "booking must close before starts_on")
+	}
+}
+
+func checkSessions(v *apperr.Validation, sessions []string, startsOn, endsOn string, required bool) {
+	if required && len(sessions) == 0 {
+		v.Add("schedule.sessions", "托班和夜校须列出上课日期", "care classes and evening courses list their session dates")
+	}
+	if len(sessions) > maxSessions {
+		v.Add("schedule.sessions", "上课日期过多", "too many sessions")
+		return
+	}
+	for i, d := range sessions {
+		if _, err := ParseDate(d); err != nil || d < startsOn || d > endsOn {
+			v.Add(fmt.Sprintf("schedule.sessions[%d]", i), "上课日期应在开始和结束日期之间", "sessions must be dates between starts_on and ends_on")
+			return
+		}
+	}
+	if !slices.IsSorted(sessions) || len(slices.Compact(slices.Clone(sessions))) != len(sessions) {
+		v.Add("schedule.sessions", "上课日期应按顺序排列且不重复", "sessions must be in order, each once")
+	}
+}
+
+// Patch is a centre's edit of an offering; fields left out stay as they are.
+type Patch struct {
+	Title           *string         `json:"title"`
+	Description     *string         `json:"description"`
+	Capacity        *int            `json:"capacity"`
+	BookingOpensAt  *time.Time      `json:"booking_opens_at"`
+	BookingClosesAt *time.Time      `json:"booking_closes_at"`
+	Status          *OfferingStatus `json:"status"`
+}
+
+// Apply validates p against o and returns the edited offering (counters as
+// before: promotions are the caller's). Publishing a draft, closing and
+// re-opening are the status changes allowed; a cancelled offering is final.
+func (p Patch) Apply(o Offering) (Offering, error) {
+	if o.Status == OfferingCancelled {
+		return o, apperr.New(apperr.Conflict, "该项目已取消，不能再修改", "This offering is cancelled and can no longer be changed")
+	}
+	var v apperr.Validation
+	if p.Title != nil {
+		o.Title = strings.TrimSpace(*p.Title)
+	}
+	if p.Description != nil {
+		o.Description = strings.TrimSpace(*p.Description)
+	}
+	checkText(&v, o.Title, o.Description)
+	if p.Capacity != nil {
+		checkCapacity(&v, *p.Capacity)
+		o.Capacity = *p.Capacity
+	}
+	if p.BookingOpensAt != nil {
+		o.BookingOpensAt = *p.BookingOpensAt
+	}
+	if p.BookingClosesAt != nil {
+		o.BookingClosesAt = *p.BookingClosesAt
+	}
+	if p.BookingOpensAt != nil || p.BookingClosesAt != nil {
+		start, _ := ParseDate(o.StartsOn)
+		checkWindow(&v, o.BookingOpensAt, o.BookingClosesAt, start)
+	}
+	if p.Status != nil {
+		switch to := *p.Status; {
+		case to == o.Status:
+		case to == OfferingPublished && (o.Status == OfferingDraft || o.Status == OfferingClosed),
+			to == OfferingClosed && o.Status == OfferingPublished:
+			o.Status = to
+		case to == OfferingPublished || to == OfferingClosed:
+			v.Add("status", "不能从 "+string(o.Status)+" 改为 "+string(to), "cannot change status from "+string(o.Status)+" to "+string(to))
+		default:
+			v.Add("status", "status 只能改为 published 或 closed（取消请用取消接口）", "status can be set to published or closed (cancel has its own route)")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return o, err
+	}
+	return o, nil
+}

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+// AttendanceDay is what a centre recorded for one session date.
+type AttendanceDay struct {
+	Date      string                             `json:"date"`
+	Records   map[string]domain.AttendanceStatus `json:"records"` // by booking id
+	UpdatedBy string                             `json:"updated_by"`
+	UpdatedAt time.Time                          `json:"updated_at"`
+}
+
+type attendanceItem struct {
+	PK, SK    string
+	Type      string            `dynamodbav:"type"`
+	Date      string            `dynamodbav:"date"`
+	Records   map[string]string `dynamodbav:"records"`
+	UpdatedBy string            `dynamodbav:"updated_by"`
+	UpdatedAt string            `dynamodbav:"updated_at"`
+}
+
+// AttendanceDays reads every recorded day of an offering, by date.
+func (st *Store) AttendanceDays(ctx context.Context, offeringID string) ([]AttendanceDay, error) {
+	q := &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :sk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(offeringPK(offeringID)), ":sk": s(prefixAttend)},
+		ConsistentRead:            aws.Bool(true),
+	}
+	var days []AttendanceDay
+	for {
+		out, err := st.db.Query(ctx, q)
+		if err != nil {
+			return nil, classify(err)
+		}
+		for _, m := range out.Items {
+			var it attendanceItem
+			if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+				return nil, classify(err)
+			}
+			d := AttendanceDay{Date: it.Date, Records: map[string]domain.AttendanceStatus{}, UpdatedBy: it.UpdatedBy, UpdatedAt: parseTime(it.UpdatedAt).In(domain.CityZone)}
+			for k, v := range it.Records {
+				d.Records[k] = domain.AttendanceStatus(v)
+			}
+			days = append(days, d)
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return days, nil
+		}
+		q.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// maxPeoplePerWrite leaves room in a transaction (two items a person) for
+// the day and its audit record.
+const maxPeoplePerWrite = 45
+
+// PutAttendanceDay records a day, replacing what was recorded before. For
+// each participant it also sets whether this session counts as an
+// unexcused absence in their identity's record for the kind and term (a
+// string set of "<offering>#<date>", so a session counts once however often
+// it is sent), and, when the offering has a no-show rule, blocks or unblocks
+// the identity for the next term according to the new count. It reads those
+// records first (one BatchGetItem per 100 people) so that it only deletes
+// what is there. Sending the same day again converges to the same state
+// however far an earlier attempt got; the day and its audit record go in the
+// last transaction.
+func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day AttendanceDay, bookings map[string]domain.Booking, a AuditEntry) error {
+	ids := slices.Sorted(maps.Keys(day.Records))
+	current := map[string][]string{} // identity → sessions counted now
+	for chunk := range slices.Chunk(ids, 100) {
+		keys := make([]map[string]types.AttributeValue, 0, len(chunk))
+		for _, id := range chunk {
+			keys = append(keys, key(identityPK(bookings[id].Identity), noShowSK(o.Kind, o.Term)))
+		}
+		items, err := st.batchGet(ctx, keys)
+		if err != nil {
+			return err
+		}
+		for _, m := range items {
+			var it struct {
+				PK       string
+				Absences []string `dynamodbav:"absences,stringset"`
+			}
+			if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+				return classify(err)
+			}
+			current[it.PK] = it.Absences
+		}
+	}
+	session := o.ID + "#" + day.Date
+	blocked, limit, ruled := o.BlockedTerm()
+	until, _ := domain.TermEnds(blocked)
+	var writes []types.TransactWriteItem
+	for _, id := range ids {
+		identity := bookings[id].Identity
+		had := current[identityPK(identity)]
+		counted := slices.Contains(had, session)
+		absent := day.Records[id] == domain.Absent
+		n := len(had)
+		switch {
+		case absent && !counted:
+			n++
+			writes = append(writes, st.setOp(identity, o, "ADD", session))
+		case !absent && counted:
+			n--
+			writes = append(writes, st.setOp(identity, o, "DELETE", session))
+		}
+		if !ruled {
+			continue
+		}
+		blockKey := key(identityPK(identity), blockSK(o.Kind, blocked))
+		if n >= limit {
+			block := blockKey
+			block["blocked_until"], block["absences"], block["because_of"] = s(until.Format(domain.DateLayout)), nAttr(n), s(o.Term)
+			writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: block}})
+		} else {
+			writes = append(writes, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: blockKey}})
+		}
+	}
+	records := map[string]string{}
+	for k, v := range day.Records {
+		records[k] = string(v)
+	}
+	item, err := attributevalue.MarshalMap(attendanceItem{
+		PK: offeringPK(o.ID), SK: prefixAttend + day.Date, Type: "attendance", Date: day.Date,
+		Records: records, UpdatedBy: day.UpdatedBy, UpdatedAt: utc(day.UpdatedAt),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	for {
+		chunk := slices.Clip(writes[:min(len(writes), 2*maxPeoplePerWrite)])
+		writes = writes[len(chunk):]
+		if len(writes) == 0 {
+			chunk = append(chunk, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item}}, st.auditPut(a))
+		}
+		if _, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: chunk}); err != nil {
+			return classify(err)
+		}
+		if len(writes) == 0 {
+			return nil
+		}
+	}
+}
+
+func (st *Store) setOp(identity string, o domain.Offering, op, session string) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: key(identityPK(identity), noShowSK(o.Kind, o.Term)),
+		UpdateExpression:          aws.String(op + " absences :session"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":session": &types.AttributeValueMemberSS{Value: []string{session}}},
+	}}
+}
+
+// Absences is how many unexcused absences an identity has in a kind and term.
+func (st *Store) Absences(ctx context.Context, identity string, kind domain.Kind, term string) (int, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(identityPK(identity), noShowSK(kind, term)), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return 0, classify(err)
+	}
+	if set, ok := out.Item["absences"].(*types.AttributeValueMemberSS); ok {
+		return len(set.Value), nil
+	}
+	return 0, nil
+}
