@@ -158,4 +158,24 @@ func TestDemoStack(t *testing.T) {
 	if b.str("status") != "confirmed" {
 		t.Fatalf("%s", b.body)
 	}
+
+	// Last term: attendance recorded, and the no-show block it caused.
+	staff := e.tokenFor(seed.DemoStaff, []string{"centre-staff"}, seed.DemoStaffCentre)
+	roster := e.do("GET", "/v1/offerings/"+seed.PastCourse+"/roster", staff, nil)
+	e.expect(roster, 200, "")
+	absent := 0
+	for _, it := range roster.json["items"].([]any) {
+		absent += int(it.(map[string]any)["attendance"].(map[string]any)["absent"].(float64))
+	}
+	if absent != 3 {
+		t.Fatalf("last term's absences %d: %s", absent, roster.body)
+	}
+	blocked := e.token(s.BlockedAccount, "residents")
+	r = e.book(blocked, seed.DemoOpenOffering, s.BlockedParticipant, true)
+	e.expect(r, 409, "no_show_blocked")
+	if r.str("blocked_until") == "" {
+		t.Fatalf("%s", r.body)
+	}
+	officer := e.token(seed.DemoOfficer, "city-officers")
+	e.expect(e.do("GET", "/v1/centres/"+seed.DemoStaffCentre+"/audit", officer, nil), 200, "")
 }

@@ -1,7 +1,6 @@
 package seed
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -95,20 +94,8 @@ func makeHoliday(name string, start time.Time, weeks int) holiday {
 	return h
 }
 
-// termOf names the term a start date falls in: winter (Jan–Feb), spring
-// (Mar–Jun), summer (Jul–Aug), autumn (Sep–Dec).
-func termOf(d time.Time) string {
-	season := "autumn"
-	switch m := d.Month(); {
-	case m <= time.February:
-		season = "winter"
-	case m <= time.June:
-		season = "spring"
-	case m <= time.August:
-		season = "summer"
-	}
-	return fmt.Sprintf("%d-%s", d.Year(), season)
-}
+// termOf names the term a start date falls in, as the domain does.
+func termOf(d time.Time) string { return domain.TermOf(d) }
 
 func onOrAfter(d time.Time, wd time.Weekday) time.Time {
 	return d.AddDate(0, 0, (int(wd)-int(d.Weekday())+7)%7)

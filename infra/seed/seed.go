@@ -34,6 +34,9 @@ type Deps struct {
 // count those in each state.
 type Summary struct {
 	Centres, Offerings, Participants, Bookings, Confirmed, Waitlisted int
+	// Blocked is the account and participant that last term's absences
+	// block from evening courses this term.
+	BlockedAccount, BlockedParticipant string
 }
 
 // Run writes the demo data, or finds it already there. Running it again on
@@ -47,7 +50,7 @@ func Run(ctx context.Context, d Deps) (Summary, error) {
 	}
 	r := &runner{d: d, cal: newCalendar(d.Now()), offerings: map[string]domain.Offering{},
 		participants: map[string]domain.Participant{}, existing: map[string]map[string]domain.Booking{}}
-	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book} {
+	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history} {
 		if err := step(ctx); err != nil {
 			return Summary{}, fmt.Errorf("seed: %w", err)
 		}
@@ -64,6 +67,7 @@ type runner struct {
 	participants map[string]domain.Participant
 	people       []resident
 	bookings     []*seeded
+	blocked      [2]string // account, participant
 	// existing caches each account's bookings by offering and participant.
 	existing map[string]map[string]domain.Booking
 }
@@ -279,7 +283,8 @@ func (r *runner) close(ctx context.Context, id string) error {
 }
 
 func (r *runner) summary() Summary {
-	s := Summary{Centres: len(centres), Offerings: len(offerings), Participants: len(r.participants), Bookings: len(r.bookings)}
+	s := Summary{Centres: len(centres), Offerings: len(offerings) + 1, Participants: len(r.participants), Bookings: len(r.bookings),
+		BlockedAccount: r.blocked[0], BlockedParticipant: r.blocked[1]}
 	for _, b := range r.bookings {
 		switch b.status {
 		case domain.BookingConfirmed:

@@ -42,6 +42,13 @@ var kindDefaults = map[Kind]struct {
 	EveningCourse: {216, 551, 2, true},
 }
 
+// kindSeasons are the terms each programme runs in, by default.
+var kindSeasons = map[Kind][]string{
+	Childcare:     {"winter", "spring", "summer", "autumn"},
+	CareClass:     {"winter", "summer"},
+	EveningCourse: {"spring", "autumn"},
+}
+
 // Limits on what a centre may publish.
 const (
 	MaxCapacity = 10000
@@ -80,8 +87,12 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 		o.NoShowRule = &rule
 	}
 	if in.NoShowRule != nil {
-		o.NoShowRule = in.NoShowRule
-		if in.NoShowRule.MaxUnexcused == 0 {
+		rule := *in.NoShowRule
+		if len(rule.Seasons) == 0 {
+			rule.Seasons = kindSeasons[in.Kind]
+		}
+		o.NoShowRule = &rule
+		if rule.MaxUnexcused == 0 {
 			o.NoShowRule = nil
 		}
 	}
@@ -136,6 +147,14 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 	}
 	if o.NoShowRule != nil && (o.NoShowRule.MaxUnexcused < 0 || o.NoShowRule.MaxUnexcused > 50) {
 		v.Add("no_show_rule", "无故缺勤次数上限应为 0 到 50", "max_unexcused_absences must be 0..50")
+	}
+	if o.NoShowRule != nil {
+		for _, season := range o.NoShowRule.Seasons {
+			if !ValidTerm("2000-" + season) {
+				v.Add("no_show_rule.term_seasons", "季节应为 winter、spring、summer 或 autumn", "seasons are winter, spring, summer or autumn")
+				break
+			}
+		}
 	}
 	if errStart == nil && errEnd == nil {
 		checkSessions(&v, o.Schedule.Sessions, o.StartsOn, o.EndsOn, def.sessions)

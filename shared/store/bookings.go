@@ -218,8 +218,8 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	}
 
 	// The order decides which refusal is reported when several conditions
-	// fail: a retry of the same request first, then a duplicate, then the
-	// term limit, then the offering's state.
+	// fail: a retry of the same request first, then a no-show block, a
+	// duplicate, the term limit, and last the offering's state.
 	var items []types.TransactWriteItem
 	idemAt := -1
 	if nb.IdempotencyKey != "" {
@@ -233,10 +233,6 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
 		}})
 	}
-	activeAt := len(items)
-	items = append(items,
-		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		types.TransactWriteItem{Update: term})
 	// A no-show block (written when attendance was recorded) is checked in
 	// the same write, so it costs no extra read.
 	noShowAt := len(items)
@@ -246,6 +242,10 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}})
+	activeAt := len(items)
+	items = append(items,
+		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		types.TransactWriteItem{Update: term})
 
 	values := map[string]types.AttributeValue{
 		":one": n(1), ":zero": n(0), ":published": s(string(domain.OfferingPublished)),

@@ -42,6 +42,14 @@ func banner(st *local.Stack) error {
 	if err != nil {
 		return err
 	}
+	staff, err := st.Token(seed.DemoStaff, []string{"centre-staff"}, seed.DemoStaffCentre)
+	if err != nil {
+		return err
+	}
+	officer, err := st.Token(seed.DemoOfficer, []string{"city-officers"})
+	if err != nil {
+		return err
+	}
 	s := st.Seeded
 	u := st.URL
 	participant := seed.DemoParticipantIDs()[len(seed.DemoParticipantIDs())-1]
@@ -68,8 +76,20 @@ enrol 已启动 / is running: %[1]s
   # 我的报名 / my bookings
   curl -s %[1]s/v1/me/bookings -H "Authorization: Bearer $TOKEN"
 
+  # 机构工作人员（%[13]s）/ centre staff of %[13]s: offerings, roster, Excel export
+  STAFF=%[12]s
+  curl -s %[1]s/v1/centres/%[13]s/offerings -H "Authorization: Bearer $STAFF"
+  curl -s %[1]s/v1/offerings/%[14]s/roster -H "Authorization: Bearer $STAFF"
+  curl -s -o roster.xlsx '%[1]s/v1/offerings/%[14]s/roster?format=xlsx' -H "Authorization: Bearer $STAFF"
+
+  # 教育局（全市）/ a city officer (any centre)
+  OFFICER=%[15]s
+  curl -s %[1]s/v1/centres/%[13]s/audit -H "Authorization: Bearer $OFFICER"
+
+  # 上期两次无故缺勤的居民 %[16]s / %[16]s missed two sessions last term: booking answers no_show_blocked
+
 按 Ctrl-C 停止 / press Ctrl-C to stop.
 `, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
-		seed.DemoResident, token, seed.DemoOpenOffering, participant)
+		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant)
 	return nil
 }
