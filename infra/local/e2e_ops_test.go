@@ -22,6 +22,7 @@ func TestCallBudgetsOverHTTP(t *testing.T) {
 	e.offering("nowait", 1, func(o *domain.Offering) { o.WaitlistEnabled = false; o.Confirmed = 1 })
 	aTok, aP, _ := e.resident("a")
 	bTok, bP, _ := e.resident("b")
+	staff := e.tokenFor("staff", []string{"centre-staff"}, e.centre.ID)
 	var booked reply
 	steps := []struct {
 		name string
@@ -33,6 +34,12 @@ func TestCallBudgetsOverHTTP(t *testing.T) {
 		{"waitlisted booking", func() { e.book(bTok, "o", bP, true) }, `{"BatchGetItem":1,"TransactWriteItems":1}`},
 		{"refused booking", func() { e.book(bTok, "nowait", bP, false) }, `{"BatchGetItem":1}`},
 		{"cancel with promotion", func() { e.do("POST", "/v1/me/bookings/"+booked.str("id")+"/cancel", aTok, nil) }, `{"GetItem":1,"Query":1,"TransactWriteItems":1}`},
+		{"wait again", func() { e.book(aTok, "o", aP, true) }, `{"BatchGetItem":1,"TransactWriteItems":1}`},
+		{"roster", func() { e.do("GET", "/v1/offerings/o/roster", staff, nil) }, `{"GetItem":1,"Query":2}`},
+		{"roster as Excel", func() { e.do("GET", "/v1/offerings/o/roster?format=xlsx", staff, nil) }, `{"GetItem":1,"Query":2}`},
+		{"capacity raised, line confirmed", func() { e.do("PATCH", "/v1/offerings/o", staff, map[string]any{"capacity": 3}) }, `{"GetItem":1,"Query":1,"TransactWriteItems":1}`},
+		{"capacity below confirmed", func() { e.do("PATCH", "/v1/offerings/o", staff, map[string]any{"capacity": 1}) }, `{"GetItem":1}`},
+		{"offering cancelled", func() { e.do("POST", "/v1/offerings/o/cancel", staff, map[string]any{"reason": "停课"}) }, `{"GetItem":2,"Query":1,"TransactWriteItems":2}`},
 	}
 	for _, s := range steps {
 		before := len(strings.Split(strings.TrimSpace(e.logs.String()), "\n"))

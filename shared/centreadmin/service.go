@@ -7,6 +7,7 @@ package centreadmin
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -115,50 +116,51 @@ func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, 
 // no booking can join while the bookings are ended in batches; calling
 // Cancel again resumes an interrupted cancellation.
 func (s *Service) Cancel(ctx context.Context, c auth.Caller, offeringID, reason string) (domain.Offering, error) {
-	o, err := s.Offering(ctx, c, offeringID)
-	if err != nil {
-		return o, err
-	}
-	if o.Status != domain.OfferingCancelled {
-		now := s.Now()
-		after := o
-		after.Status, after.CancelReason = domain.OfferingCancelled, reason
-		err := s.Store.UpdateOffering(ctx, store.OfferingChange{Before: o, After: after, Now: now,
-			Audit: store.Audit(o.Centre.ID, c.Sub, "offering.cancel", o.ID, map[string]any{"status": o.Status}, map[string]any{"status": after.Status, "reason": reason}, now)})
-		if errors.Is(err, store.ErrContention) {
-			return s.Cancel(ctx, c, offeringID, reason)
-		}
+	for attempt := range maxAttempts {
+		o, err := s.Offering(ctx, c, offeringID)
 		if err != nil {
 			return o, err
 		}
+		if o.Status != domain.OfferingCancelled {
+			now := s.Now()
+			after := o
+			after.Status, after.CancelReason = domain.OfferingCancelled, reason
+			err := s.Store.UpdateOffering(ctx, store.OfferingChange{Before: o, After: after, Now: now,
+				Audit: store.Audit(o.Centre.ID, c.Sub, "offering.cancel", o.ID,
+					map[string]any{"status": o.Status}, map[string]any{"status": after.Status, "reason": reason}, now)})
+			if errors.Is(err, store.ErrContention) {
+				// A booking landed meanwhile: mark it again from a fresh read.
+				time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+				continue
+			}
+			if err != nil {
+				return o, err
+			}
+			o = after // as written: the counters are still those read
+		}
+		return s.endBookings(ctx, o)
 	}
-	if err := s.endBookings(ctx, offeringID); err != nil {
-		return o, err
-	}
-	return s.Store.GetOffering(ctx, offeringID)
+	return domain.Offering{}, busy()
 }
 
-// endBookings ends the active bookings of a cancelled offering in batches
-// until its counters say none is left. The roster index is eventually
-// consistent, so a booking made just before the offering was marked may show
-// up a moment later: the loop reads again until the counters agree.
-func (s *Service) endBookings(ctx context.Context, offeringID string) error {
+// endBookings ends the active bookings of a cancelled offering o in
+// batches until its counters say none is left, and returns it as it then
+// stands. The roster index is eventually consistent, so a booking made just
+// before the offering was marked may show up a moment later: the loop reads
+// again until the counters agree.
+func (s *Service) endBookings(ctx context.Context, o domain.Offering) (domain.Offering, error) {
 	for attempt := range maxAttempts {
-		o, err := s.Store.GetOffering(ctx, offeringID)
-		if err != nil {
-			return err
-		}
 		if o.Confirmed == 0 && o.Waitlisted == 0 {
-			return nil
+			return o, nil
 		}
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt) * 20 * time.Millisecond)
 		}
 		page := store.Page{Limit: 200}
 		for {
-			bs, next, err := s.Store.RosterPage(ctx, offeringID, page)
+			bs, next, err := s.Store.RosterPage(ctx, o.ID, page)
 			if err != nil {
-				return err
+				return o, err
 			}
 			var active []domain.Booking
 			for _, b := range bs {
@@ -166,11 +168,9 @@ func (s *Service) endBookings(ctx context.Context, offeringID string) error {
 					active = append(active, b)
 				}
 			}
-			for len(active) > 0 {
-				batch := active[:min(len(active), store.MaxCancelsPerWrite)]
-				active = active[len(batch):]
-				if err := s.Store.CancelBookingsOf(ctx, offeringID, batch, o.CancelReason, s.Now()); err != nil && !errors.Is(err, store.ErrContention) {
-					return err
+			for batch := range slices.Chunk(active, store.MaxCancelsPerWrite) {
+				if err := s.Store.CancelBookingsOf(ctx, o.ID, batch, o.CancelReason, s.Now()); err != nil && !errors.Is(err, store.ErrContention) {
+					return o, err
 				}
 			}
 			if next == "" {
@@ -178,8 +178,12 @@ func (s *Service) endBookings(ctx context.Context, offeringID string) error {
 			}
 			page.Cursor = next
 		}
+		var err error
+		if o, err = s.Store.GetOffering(ctx, o.ID); err != nil {
+			return o, err
+		}
 	}
-	return busy()
+	return o, busy()
 }
 
 func busy() error {
