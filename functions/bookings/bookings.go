@@ -61,11 +61,11 @@ func (a api) createParticipant(w http.ResponseWriter, r *http.Request, c auth.Ca
 }
 
 func (a api) listParticipants(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	page, err := pageOf(r)
+	page, err := httpapi.ListQuery(r)
 	if err != nil {
 		return err
 	}
-	items, next, err := a.deps.Store.ListParticipants(r.Context(), c.Sub, page)
+	items, next, err := a.deps.Store.ListParticipants(r.Context(), c.Sub, store.Page(page))
 	if err != nil {
 		return err
 	}
@@ -119,10 +119,7 @@ func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 }
 
 func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	if err := httpapi.Query(r, "status"); err != nil {
-		return err
-	}
-	page, err := httpapi.PageOf(r)
+	page, err := httpapi.ListQuery(r, "status")
 	if err != nil {
 		return err
 	}
@@ -168,12 +165,4 @@ func (a api) cancel(w http.ResponseWriter, r *http.Request, c auth.Caller) error
 	}
 	httpapi.WriteJSON(w, http.StatusOK, b)
 	return nil
-}
-
-func pageOf(r *http.Request) (store.Page, error) {
-	if err := httpapi.Query(r); err != nil {
-		return store.Page{}, err
-	}
-	p, err := httpapi.PageOf(r)
-	return store.Page(p), err
 }

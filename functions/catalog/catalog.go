@@ -28,10 +28,7 @@ func New(d lambdafn.Deps) http.Handler {
 }
 
 func (a api) listCentres(w http.ResponseWriter, r *http.Request) error {
-	if err := httpapi.Query(r, "district"); err != nil {
-		return err
-	}
-	page, err := httpapi.PageOf(r)
+	page, err := httpapi.ListQuery(r, "district")
 	if err != nil {
 		return err
 	}
@@ -61,10 +58,7 @@ func (a api) getCentre(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a api) listOfferings(w http.ResponseWriter, r *http.Request) error {
-	if err := httpapi.Query(r, "kind", "district", "centre_id", "term", "age_months", "available"); err != nil {
-		return err
-	}
-	page, err := httpapi.PageOf(r)
+	page, err := httpapi.ListQuery(r, "kind", "district", "centre_id", "term", "age_months", "available")
 	if err != nil {
 		return err
 	}

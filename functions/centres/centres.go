@@ -5,6 +5,7 @@ package centres
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -29,14 +30,14 @@ type api struct {
 func New(d lambdafn.Deps) http.Handler {
 	a := api{deps: d, admin: &centreadmin.Service{Store: d.Store, Now: d.Now}}
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/centres/{centre_id}/offerings", a.staff(a.listOfferings))
+	mux.Handle("GET /v1/centres/{centre_id}/offerings", a.staff(centreList(a, d.Store.ListCentreOfferings)))
 	mux.Handle("POST /v1/centres/{centre_id}/offerings", a.staff(a.createOffering))
 	mux.Handle("PATCH /v1/offerings/{offering_id}", a.staff(a.updateOffering))
 	mux.Handle("POST /v1/offerings/{offering_id}/cancel", a.staff(a.cancelOffering))
 	mux.Handle("GET /v1/offerings/{offering_id}/roster", a.staff(a.roster))
 	mux.Handle("PUT /v1/offerings/{offering_id}/attendance/{date}", a.staff(a.recordAttendance))
 	mux.Handle("GET /v1/offerings/{offering_id}/attendance", a.staff(a.attendance))
-	mux.Handle("GET /v1/centres/{centre_id}/audit", a.staff(a.audit))
+	mux.Handle("GET /v1/centres/{centre_id}/audit", a.staff(centreList(a, d.Store.ListAudit)))
 	return httpapi.Serve(d.Log, mux)
 }
 
@@ -52,27 +53,27 @@ func (a api) staff(fn func(http.ResponseWriter, *http.Request, auth.Caller) erro
 	})
 }
 
-func (a api) listOfferings(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "centre_id")
-	if err != nil {
-		return err
+// centreList serves a paged list that belongs to a centre the caller manages.
+func centreList[T any](a api, list func(context.Context, string, store.Page) ([]T, string, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
+	return func(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+		id, err := httpapi.PathID(r, "centre_id")
+		if err != nil {
+			return err
+		}
+		page, err := httpapi.ListQuery(r)
+		if err != nil {
+			return err
+		}
+		if _, err := a.admin.Centre(r.Context(), c, id); err != nil {
+			return err
+		}
+		items, next, err := list(r.Context(), id, store.Page(page))
+		if err != nil {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
+		return nil
 	}
-	if err := httpapi.Query(r); err != nil {
-		return err
-	}
-	page, err := httpapi.PageOf(r)
-	if err != nil {
-		return err
-	}
-	if _, err := a.admin.Centre(r.Context(), c, id); err != nil {
-		return err
-	}
-	items, next, err := a.deps.Store.ListCentreOfferings(r.Context(), id, store.Page(page))
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
-	return nil
 }
 
 func (a api) createOffering(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
@@ -241,28 +242,5 @@ func (a api) attendance(w http.ResponseWriter, r *http.Request, c auth.Caller) e
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(days, ""))
-	return nil
-}
-
-func (a api) audit(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "centre_id")
-	if err != nil {
-		return err
-	}
-	if err := httpapi.Query(r); err != nil {
-		return err
-	}
-	page, err := httpapi.PageOf(r)
-	if err != nil {
-		return err
-	}
-	if _, err := a.admin.Centre(r.Context(), c, id); err != nil {
-		return err
-	}
-	items, next, err := a.deps.Store.ListAudit(r.Context(), id, store.Page(page))
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
 	return nil
 }

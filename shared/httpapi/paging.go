@@ -42,6 +42,15 @@ func PageOf(r *http.Request) (Page, error) {
 	return p, nil
 }
 
+// ListQuery checks a list request's query (the allowed parameters besides
+// limit and cursor) and reads its page.
+func ListQuery(r *http.Request, allowed ...string) (Page, error) {
+	if err := Query(r, allowed...); err != nil {
+		return Page{}, err
+	}
+	return PageOf(r)
+}
+
 // Query rejects query parameters a route does not know, so a typo is not
 // silently ignored.
 func Query(r *http.Request, allowed ...string) error {
