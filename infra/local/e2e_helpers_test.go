@@ -137,6 +137,7 @@ func (e *env) do(method, path, token string, body any, headers ...string) reply 
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	e.checkContract(req, resp, raw)
 	r := reply{status: resp.StatusCode, header: resp.Header, body: raw}
 	_ = json.Unmarshal(raw, &r.json)
 	return r
