@@ -100,8 +100,9 @@ func TestRealTemplateFunctions(t *testing.T) {
 	if !reflect.DeepEqual(cat.Policies, want) {
 		t.Errorf("catalog policies = %#v", cat.Policies)
 	}
-	if n := len(tpl.Functions["BookingsFunction"].Policies); n != 2 {
-		t.Errorf("bookings has %d statements, want 2", n)
+	// A policy of two statements: the table's, and the index's.
+	if n := len(tpl.Functions["CentresFunction"].Policies); n != 2 {
+		t.Errorf("centres has %d statements, want 2", n)
 	}
 	if got := tpl.Parameters["Stage"]; got.Default != "prod" || len(got.AllowedValues) != 3 {
 		t.Errorf("Stage parameter = %+v", got)
