@@ -83,8 +83,7 @@ func (a api) getOffering(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Drafts are the centre's business until published.
-	if o.Status == domain.OfferingDraft {
+	if !o.Public() {
 		return apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
 	}
 	httpapi.WriteJSON(w, http.StatusOK, o)

@@ -136,7 +136,7 @@ func (t *Template) HttpAPIAuthorizers() map[string]JWTAuthorizer {
 		}
 	}
 	add("", t.Globals.HttpAPI)
-	for _, id := range t.idsOfType(TypeHTTPAPI) {
+	for _, id := range t.ResourceIDs(TypeHTTPAPI) {
 		add(id, t.Resources[id].Properties)
 	}
 	return out

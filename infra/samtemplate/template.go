@@ -209,15 +209,16 @@ func (t *Template) function(id string, r Resource) *Function {
 
 // TableLogicalIDs lists the AWS::DynamoDB::Table resources, sorted.
 func (t *Template) TableLogicalIDs() []string {
-	return t.idsOfType(TypeTable)
+	return t.ResourceIDs(TypeTable)
 }
 
 // FunctionLogicalIDs lists the functions, sorted.
 func (t *Template) FunctionLogicalIDs() []string {
-	return t.idsOfType(TypeFunction)
+	return t.ResourceIDs(TypeFunction)
 }
 
-func (t *Template) idsOfType(typ string) []string {
+// ResourceIDs lists the logical ids of the resources of one type, sorted.
+func (t *Template) ResourceIDs(typ string) []string {
 	var ids []string
 	for id, r := range t.Resources {
 		if r.Type == typ {

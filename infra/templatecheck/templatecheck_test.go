@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,7 +18,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,25 +72,8 @@ func loadTemplate(t *testing.T) *samtemplate.Template {
 	return tpl
 }
 
-func idsOfType(tpl *samtemplate.Template, typ string) []string {
-	var ids []string
-	for id, r := range tpl.Resources {
-		if r.Type == typ {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+// sortedKeys lists a map's keys in order, for stable messages.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 func routeName(r samtemplate.Route) string {
 	return fmt.Sprintf("%s (%s.%s)", r.Key(), r.FunctionID, r.EventName)
@@ -238,7 +221,7 @@ func TestRouteAuthorization(t *testing.T) {
 		}
 	}
 	// A route that forgets Auth must get the JWT authorizer, not be public.
-	for _, api := range idsOfType(tpl, samtemplate.TypeHTTPAPI) {
+	for _, api := range tpl.ResourceIDs(samtemplate.TypeHTTPAPI) {
 		def := samtemplate.Render(mapOf(tpl.Resources[api].Properties["Auth"])["DefaultAuthorizer"])
 		if def == "" || def == samtemplate.AuthNone {
 			t.Errorf("%s has no Auth.DefaultAuthorizer: a new route would be public by default", api)
@@ -450,7 +433,7 @@ var (
 func tableResources(t *testing.T, tpl *samtemplate.Template) map[string]bool {
 	t.Helper()
 	ok := map[string]bool{}
-	for _, id := range idsOfType(tpl, samtemplate.TypeTable) {
+	for _, id := range tpl.ResourceIDs(samtemplate.TypeTable) {
 		ok["!GetAtt "+id+".Arn"] = true
 		in, err := tpl.Table(id)
 		if err != nil {
@@ -530,7 +513,7 @@ func TestLeastPrivilege(t *testing.T) {
 
 func TestTable(t *testing.T) {
 	tpl := loadTemplate(t)
-	tables := idsOfType(tpl, samtemplate.TypeTable)
+	tables := tpl.ResourceIDs(samtemplate.TypeTable)
 	if len(tables) != 1 {
 		t.Fatalf("template has %d %s resources %v, want exactly 1", len(tables), samtemplate.TypeTable, tables)
 	}
@@ -569,7 +552,7 @@ func TestTable(t *testing.T) {
 
 func onlyOne(t *testing.T, tpl *samtemplate.Template, typ string) string {
 	t.Helper()
-	ids := idsOfType(tpl, typ)
+	ids := tpl.ResourceIDs(typ)
 	if len(ids) != 1 {
 		t.Fatalf("template has %d %s resources %v, want exactly 1", len(ids), typ, ids)
 	}
@@ -607,7 +590,7 @@ func TestUserPoolGroups(t *testing.T) {
 	tpl := loadTemplate(t)
 	pool := onlyOne(t, tpl, typeUserPool)
 	groups := map[string]string{} // GroupName → logical id
-	for _, id := range idsOfType(tpl, typeUserPoolGroup) {
+	for _, id := range tpl.ResourceIDs(typeUserPoolGroup) {
 		p := tpl.Resources[id].Properties
 		name := samtemplate.Render(p["GroupName"])
 		if prev, dup := groups[name]; dup {

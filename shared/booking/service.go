@@ -77,7 +77,7 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 			b, err := s.Get(ctx, req.Account, in.Replay.BookingID)
 			return Result{Booking: b, Replayed: true}, err
 		}
-		if in.Offering == nil || in.Offering.Status == domain.OfferingDraft {
+		if in.Offering == nil || !in.Offering.Public() {
 			return Result{}, apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
 		}
 		if in.Participant == nil {

@@ -156,29 +156,15 @@ func (s *Service) endBookings(ctx context.Context, o domain.Offering) (domain.Of
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt) * 20 * time.Millisecond)
 		}
-		page := store.Page{Limit: 200}
-		for {
-			bs, next, err := s.Store.RosterPage(ctx, o.ID, page)
-			if err != nil {
+		active, err := s.activeBookings(ctx, o.ID)
+		if err != nil {
+			return o, err
+		}
+		for batch := range slices.Chunk(active, store.MaxCancelsPerWrite) {
+			if err := s.Store.CancelBookingsOf(ctx, o.ID, batch, o.CancelReason, s.Now()); err != nil && !errors.Is(err, store.ErrContention) {
 				return o, err
 			}
-			var active []domain.Booking
-			for _, b := range bs {
-				if b.Status.Active() {
-					active = append(active, b)
-				}
-			}
-			for batch := range slices.Chunk(active, store.MaxCancelsPerWrite) {
-				if err := s.Store.CancelBookingsOf(ctx, o.ID, batch, o.CancelReason, s.Now()); err != nil && !errors.Is(err, store.ErrContention) {
-					return o, err
-				}
-			}
-			if next == "" {
-				break
-			}
-			page.Cursor = next
 		}
-		var err error
 		if o, err = s.Store.GetOffering(ctx, o.ID); err != nil {
 			return o, err
 		}

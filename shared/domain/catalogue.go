@@ -107,6 +107,10 @@ type Offering struct {
 	CancelReason             string         `json:"cancel_reason,omitempty"`
 }
 
+// Public reports whether residents may see the offering: drafts are the
+// centre's business until published.
+func (o Offering) Public() bool { return o.Status != OfferingDraft }
+
 // Available is capacity − confirmed, never negative.
 func (o Offering) Available() int { return max(0, o.Capacity-o.Confirmed) }
 

@@ -32,12 +32,7 @@ type attendanceItem struct {
 
 // AttendanceDays reads every recorded day of an offering, by date.
 func (st *Store) AttendanceDays(ctx context.Context, offeringID string) ([]AttendanceDay, error) {
-	q := &dynamodb.QueryInput{
-		TableName:                 &st.table,
-		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(offeringPK(offeringID)), ":sk": s(prefixAttend)},
-		ConsistentRead:            aws.Bool(true),
-	}
+	q := st.query(partition{pk: offeringPK(offeringID), prefix: prefixAttend}, consistent)
 	var days []AttendanceDay
 	for {
 		out, err := st.db.Query(ctx, q)

@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
@@ -65,15 +63,8 @@ func (st *Store) auditPut(a AuditEntry) types.TransactWriteItem {
 
 // ListAudit pages through a centre's audit log, newest first.
 func (st *Store) ListAudit(ctx context.Context, centreID string, page Page) ([]AuditEntry, string, error) {
-	pk := centrePK(centreID)
-	q := &dynamodb.QueryInput{
-		TableName:                 &st.table,
-		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":sk": s(prefixAudit)},
-		ScanIndexForward:          aws.Bool(false),
-	}
 	out := []AuditEntry{}
-	next, err := st.queryPage(ctx, q, attrPK, pk, page, false, func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPage(ctx, partition{pk: centrePK(centreID), prefix: prefixAudit}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		var it auditItem
 		if err := attributevalue.UnmarshalMap(m, &it); err != nil {
 			return false, err
@@ -87,6 +78,6 @@ func (st *Store) ListAudit(ctx context.Context, centreID string, page Page) ([]A
 		}
 		out = append(out, a)
 		return true, nil
-	})
+	}, newestFirst)
 	return out, next, err
 }

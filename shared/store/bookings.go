@@ -318,23 +318,15 @@ func (st *Store) GetBooking(ctx context.Context, account, id string) (domain.Boo
 
 // ListBookings pages through an account's bookings, newest first.
 func (st *Store) ListBookings(ctx context.Context, account string, status domain.BookingStatus, page Page) ([]domain.Booking, string, error) {
-	pk := accountPK(account)
-	q := &dynamodb.QueryInput{
-		TableName:                 &st.table,
-		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":sk": s(prefixBooking)},
-		ScanIndexForward:          aws.Bool(false),
-		ConsistentRead:            aws.Bool(true),
-	}
 	out := []domain.Booking{}
-	next, err := st.queryPage(ctx, q, attrPK, pk, page, status != "", func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPage(ctx, partition{pk: accountPK(account), prefix: prefixBooking}, page, status != "", func(m map[string]types.AttributeValue) (bool, error) {
 		b, err := unmarshalBooking(m)
 		if err != nil || status != "" && b.Status != status {
 			return false, err
 		}
 		out = append(out, b)
 		return true, nil
-	})
+	}, newestFirst, consistent)
 	return out, next, err
 }
 
@@ -373,13 +365,8 @@ type Waiting struct {
 
 // Waiters are the earliest n waitlisted bookings of an offering, in order.
 func (st *Store) Waiters(ctx context.Context, offeringID string, n int) ([]Waiting, error) {
-	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 &st.table,
-		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :w)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(offeringPK(offeringID)), ":w": s(prefixWait)},
-		Limit:                     aws.Int32(int32(n)),
-		ConsistentRead:            aws.Bool(true),
-	})
+	out, err := st.db.Query(ctx, st.query(partition{pk: offeringPK(offeringID), prefix: prefixWait}, consistent,
+		func(q *dynamodb.QueryInput) { q.Limit = aws.Int32(int32(n)) }))
 	if err != nil {
 		return nil, classify(err)
 	}

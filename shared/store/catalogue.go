@@ -63,20 +63,12 @@ func (st *Store) GetCentre(ctx context.Context, id string) (domain.Centre, error
 
 // ListCentres pages through centres, all or one district's, in one Query.
 func (st *Store) ListCentres(ctx context.Context, district domain.District, page Page) ([]domain.Centre, string, error) {
-	q := &dynamodb.QueryInput{
-		TableName:              &st.table,
-		IndexName:              aws.String(indexGSI1),
-		KeyConditionExpression: aws.String("GSI1PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s(gsiAllCentres),
-		},
-	}
+	p := partition{index: indexGSI1, pk: gsiAllCentres}
 	if district != "" {
-		q.KeyConditionExpression = aws.String("GSI1PK = :pk AND begins_with(GSI1SK, :d)")
-		q.ExpressionAttributeValues[":d"] = s(string(district) + "#")
+		p.prefix = string(district) + "#"
 	}
 	var items []centreItem
-	next, err := st.queryPage(ctx, q, attrGSI1PK, gsiAllCentres, page, false, func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPage(ctx, p, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		var it centreItem
 		err := attributevalue.UnmarshalMap(m, &it)
 		items = append(items, it)
@@ -95,6 +87,46 @@ type Page struct {
 	Cursor string
 }
 
+// partition names what a Query reads: one partition of the table (index
+// "") or of an index, optionally only the sort keys that begin with prefix.
+type partition struct{ index, pk, prefix string }
+
+// Query options.
+var (
+	newestFirst = func(q *dynamodb.QueryInput) { q.ScanIndexForward = aws.Bool(false) }
+	consistent  = func(q *dynamodb.QueryInput) { q.ConsistentRead = aws.Bool(true) }
+)
+
+// pkAttr is the partition key attribute of p's table or index.
+func (p partition) pkAttr() string {
+	if p.index == "" {
+		return attrPK
+	}
+	return p.index + "PK"
+}
+
+// query is the QueryInput that reads p.
+func (st *Store) query(p partition, opts ...func(*dynamodb.QueryInput)) *dynamodb.QueryInput {
+	pkAttr := p.pkAttr()
+	q := &dynamodb.QueryInput{
+		TableName:                 &st.table,
+		KeyConditionExpression:    aws.String(pkAttr + " = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(p.pk)},
+	}
+	if p.index != "" {
+		q.IndexName = aws.String(p.index)
+	}
+	if p.prefix != "" {
+		skAttr := strings.TrimSuffix(pkAttr, "PK") + "SK"
+		q.KeyConditionExpression = aws.String(pkAttr + " = :pk AND begins_with(" + skAttr + ", :sk)")
+		q.ExpressionAttributeValues[":sk"] = s(p.prefix)
+	}
+	for _, o := range opts {
+		o(q)
+	}
+	return q
+}
+
 // queryPage runs one Query for a page. keep decodes an item and says whether
 // it belongs on the page. Filtering happens here rather than in a
 // FilterExpression (same read cost: DynamoDB reads before it filters) so that
@@ -102,8 +134,10 @@ type Page struct {
 // Limit matches, with the cursor on the last item kept: pages come out full
 // far more often, in one call. (It also sidesteps the embedded server's
 // miscounting of Limit under a FilterExpression.)
-func (st *Store) queryPage(ctx context.Context, q *dynamodb.QueryInput, pkAttr, pkValue string, page Page, filtered bool, keep func(map[string]types.AttributeValue) (bool, error)) (string, error) {
-	start, err := decodeCursor(page.Cursor, pkAttr, pkValue)
+func (st *Store) queryPage(ctx context.Context, p partition, page Page, filtered bool, keep func(map[string]types.AttributeValue) (bool, error), opts ...func(*dynamodb.QueryInput)) (string, error) {
+	q := st.query(p, opts...)
+	pkAttr := p.pkAttr()
+	start, err := decodeCursor(page.Cursor, pkAttr, p.pk)
 	if err != nil {
 		return "", err
 	}

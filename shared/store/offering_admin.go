@@ -19,15 +19,8 @@ const MaxPromotionsPerWrite = 45
 
 // ListCentreOfferings pages through a centre's offerings in every status, by start date.
 func (st *Store) ListCentreOfferings(ctx context.Context, centreID string, page Page) ([]domain.Offering, string, error) {
-	pk := centrePK(centreID)
-	q := &dynamodb.QueryInput{
-		TableName:                 &st.table,
-		IndexName:                 aws.String(indexGSI2),
-		KeyConditionExpression:    aws.String("GSI2PK = :pk AND begins_with(GSI2SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":sk": s(prefixOffering)},
-	}
 	var out []domain.Offering
-	next, err := st.queryPage(ctx, q, attrGSI2PK, pk, page, false, func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPage(ctx, partition{index: indexGSI2, pk: centrePK(centreID), prefix: prefixOffering}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		o, err := unmarshalOffering(m)
 		out = append(out, o)
 		return true, err
@@ -97,15 +90,8 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 // RosterPage pages through an offering's bookings in arrival order, from
 // the roster index (GSI2): every status, cancelled ones too.
 func (st *Store) RosterPage(ctx context.Context, offeringID string, page Page) ([]domain.Booking, string, error) {
-	pk := prefixRoster + offeringID
-	q := &dynamodb.QueryInput{
-		TableName:                 &st.table,
-		IndexName:                 aws.String(indexGSI2),
-		KeyConditionExpression:    aws.String("GSI2PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk)},
-	}
 	var out []domain.Booking
-	next, err := st.queryPage(ctx, q, attrGSI2PK, pk, page, false, func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPage(ctx, partition{index: indexGSI2, pk: prefixRoster + offeringID}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		b, err := unmarshalBooking(m)
 		out = append(out, b)
 		return true, err

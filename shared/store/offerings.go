@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
@@ -121,31 +119,18 @@ type OfferingFilter struct {
 // index GSI1, whose sort key (kind#district#starts_on) serves kind and
 // district as key conditions; the other criteria filter what was read.
 func (st *Store) ListPublished(ctx context.Context, f OfferingFilter, page Page) ([]domain.Offering, string, error) {
-	q := &dynamodb.QueryInput{TableName: &st.table, ExpressionAttributeValues: map[string]types.AttributeValue{}}
-	var pkAttr, pkValue, prefix string
-	if f.CentreID != "" {
-		pkAttr, pkValue, prefix = attrGSI2PK, centrePK(f.CentreID), prefixOffering
-		q.IndexName = aws.String(indexGSI2)
-		q.KeyConditionExpression = aws.String("GSI2PK = :pk AND begins_with(GSI2SK, :sk)")
-	} else {
-		pkAttr, pkValue = attrGSI1PK, gsiPublished
-		q.IndexName = aws.String(indexGSI1)
-		q.KeyConditionExpression = aws.String("GSI1PK = :pk")
-		if f.Kind != "" {
-			prefix = string(f.Kind) + "#"
-			if f.District != "" {
-				prefix += string(f.District) + "#"
-			}
-			q.KeyConditionExpression = aws.String("GSI1PK = :pk AND begins_with(GSI1SK, :sk)")
-		}
-	}
-	q.ExpressionAttributeValues[":pk"] = s(pkValue)
-	if prefix != "" {
-		q.ExpressionAttributeValues[":sk"] = s(prefix)
+	p := partition{index: indexGSI1, pk: gsiPublished}
+	switch {
+	case f.CentreID != "":
+		p = partition{index: indexGSI2, pk: centrePK(f.CentreID), prefix: prefixOffering}
+	case f.Kind != "" && f.District != "":
+		p.prefix = string(f.Kind) + "#" + string(f.District) + "#"
+	case f.Kind != "":
+		p.prefix = string(f.Kind) + "#"
 	}
 	filtered := f.CentreID != "" || (f.Kind == "" && f.District != "") || f.Term != "" || f.AgeMonths != nil || f.Available
 	var out []domain.Offering
-	next, err := st.queryPage(ctx, q, pkAttr, pkValue, page, filtered, func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPage(ctx, p, page, filtered, func(m map[string]types.AttributeValue) (bool, error) {
 		o, err := unmarshalOffering(m)
 		if err != nil || !f.matches(o) {
 			return false, err

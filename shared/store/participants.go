@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -67,52 +66,11 @@ func (st *Store) GetParticipant(ctx context.Context, account, id string) (domain
 
 // ListParticipants pages through an account's participants, oldest first.
 func (st *Store) ListParticipants(ctx context.Context, account string, page Page) ([]domain.Participant, string, error) {
-	pk := accountPK(account)
-	q := &dynamodb.QueryInput{
-		TableName:              &st.table,
-		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :sk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s(pk), ":sk": s(prefixPart),
-		},
-		ConsistentRead: aws.Bool(true),
-	}
 	out := []domain.Participant{}
-	next, err := st.queryPage(ctx, q, attrPK, pk, page, false, func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPage(ctx, partition{pk: accountPK(account), prefix: prefixPart}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		p, err := unmarshalParticipant(m)
 		out = append(out, p)
 		return true, err
-	})
+	}, consistent)
 	return out, next, err
-}
-
-// failedAt is the index of the transaction item whose condition failed, or
-// -1 when err is no such cancellation.
-func failedAt(err error) int {
-	var tce *types.TransactionCanceledException
-	if !errors.As(err, &tce) {
-		return -1
-	}
-	for i, r := range tce.CancellationReasons {
-		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
-			return i
-		}
-	}
-	return -1
-}
-
-// failedItem is the item a failed condition returned (ALL_OLD), or an empty map.
-func failedItem(err error, at int) map[string]types.AttributeValue {
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) && at < len(tce.CancellationReasons) && tce.CancellationReasons[at].Item != nil {
-		return tce.CancellationReasons[at].Item
-	}
-	return map[string]types.AttributeValue{}
-}
-
-// cancelled reports whether err is a cancelled transaction (a failed
-// condition or a conflict with another transaction).
-func cancelled(err error) bool {
-	var tce *types.TransactionCanceledException
-	var conflict *types.TransactionConflictException
-	return errors.As(err, &tce) || errors.As(err, &conflict)
 }
