@@ -9,6 +9,7 @@ import (
 	"github.com/wuxi-enrol/enrol/functions/bookings"
 	"github.com/wuxi-enrol/enrol/functions/catalog"
 	"github.com/wuxi-enrol/enrol/functions/centres"
+	"github.com/wuxi-enrol/enrol/functions/city"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
@@ -18,4 +19,5 @@ var Functions = map[string]func(lambdafn.Deps) http.Handler{
 	"CatalogFunction":  catalog.New,
 	"BookingsFunction": bookings.New,
 	"CentresFunction":  centres.New,
+	"CityFunction":     city.New,
 }

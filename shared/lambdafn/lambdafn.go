@@ -47,6 +47,12 @@ func Handler(h http.Handler) lambda.Handler {
 // Main is a function's whole entry point: read the environment, build the
 // handler, serve Lambda invocations.
 func Main(build func(Deps) http.Handler) {
+	lambda.Start(Handler(build(fromEnv())))
+}
+
+// fromEnv reads the configuration once and builds Deps, or exits: a function
+// that cannot start should fail its cold start loudly.
+func fromEnv() Deps {
 	cfg, err := config.FromEnv()
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	if err != nil {
@@ -58,5 +64,5 @@ func Main(build func(Deps) http.Handler) {
 		log.Error("start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(Handler(build(deps)))
+	return deps
 }

@@ -1,0 +1,31 @@
+package lambdafn
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// Job is a scheduled function: at is when the schedule fired. AWS invokes it
+// from an EventBridge schedule; the local stack on the same schedule, or on
+// demand.
+type Job func(ctx context.Context, at time.Time) error
+
+// JobHandler is the Lambda handler for a Job: the EventBridge scheduled
+// event's time is the job's.
+func JobHandler(j Job) lambda.Handler {
+	return lambda.NewHandler(func(ctx context.Context, ev events.CloudWatchEvent) error {
+		at := ev.Time
+		if at.IsZero() {
+			at = time.Now()
+		}
+		return j(ctx, at)
+	})
+}
+
+// MainJob is a scheduled function's whole entry point.
+func MainJob(build func(Deps) Job) {
+	lambda.Start(JobHandler(build(fromEnv())))
+}
