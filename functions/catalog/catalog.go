@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -32,7 +31,7 @@ func (a api) listCentres(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	district, err := districtParam(r)
+	district, err := httpapi.DistrictParam(r)
 	if err != nil {
 		return err
 	}
@@ -90,35 +89,26 @@ func (a api) getOffering(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func districtParam(r *http.Request) (domain.District, error) {
-	d := domain.District(r.URL.Query().Get("district"))
-	if d != "" && !d.Valid() {
-		return "", badParam("district", "未知的区", "unknown district")
-	}
-	return d, nil
-}
-
 func offeringFilter(r *http.Request) (store.OfferingFilter, error) {
 	q := r.URL.Query()
 	var f store.OfferingFilter
 	var err error
-	if f.District, err = districtParam(r); err != nil {
+	if f.District, err = httpapi.DistrictParam(r); err != nil {
 		return f, err
 	}
-	f.Kind = domain.Kind(q.Get("kind"))
-	if f.Kind != "" && !f.Kind.Valid() {
-		return f, badParam("kind", "kind 应为 childcare、care_class 或 evening_course", "kind must be childcare, care_class or evening_course")
+	if f.Kind, err = httpapi.KindParam(r); err != nil {
+		return f, err
 	}
 	if f.CentreID = q.Get("centre_id"); f.CentreID != "" && !httpapi.ValidID(f.CentreID) {
-		return f, badParam("centre_id", "centre_id 无效", "centre_id is not valid")
+		return f, httpapi.BadParam("centre_id", "centre_id 无效", "centre_id is not valid")
 	}
 	if f.Term = q.Get("term"); utf8.RuneCountInString(f.Term) > 40 {
-		return f, badParam("term", "term 过长", "term is too long")
+		return f, httpapi.BadParam("term", "term 过长", "term is too long")
 	}
 	if s := q.Get("age_months"); s != "" {
 		age, err := strconv.Atoi(s)
 		if err != nil || age < 0 || age > 1200 {
-			return f, badParam("age_months", "age_months 应为 0 到 1200 的整数", "age_months must be a whole number from 0 to 1200")
+			return f, httpapi.BadParam("age_months", "age_months 应为 0 到 1200 的整数", "age_months must be a whole number from 0 to 1200")
 		}
 		f.AgeMonths = &age
 	}
@@ -127,11 +117,7 @@ func offeringFilter(r *http.Request) (store.OfferingFilter, error) {
 	case "true":
 		f.Available = true
 	default:
-		return f, badParam("available", "available 只能为 true 或 false", "available must be true or false")
+		return f, httpapi.BadParam("available", "available 只能为 true 或 false", "available must be true or false")
 	}
 	return f, nil
-}
-
-func badParam(field, zh, en string) error {
-	return apperr.New(apperr.InvalidRequest, "查询参数有误："+zh, "Bad query parameter: "+en).With(field, zh, en)
 }

@@ -1,6 +1,7 @@
 // Package samtemplate reads the project's SAM template (template.yaml) so the
 // local stack can run exactly what is declared for AWS: the functions, their
-// HTTP API routes and authorizers, their environment, and the DynamoDB table.
+// HTTP API routes and authorizers, their schedules, their environment, and
+// the DynamoDB table.
 // It is lenient: CloudFormation intrinsics are kept, never evaluated.
 package samtemplate
 
@@ -73,6 +74,8 @@ type Function struct {
 	MemorySize, Timeout                               int
 	Routes                                            []Route
 	Policies                                          []Statement
+	// Schedules are the function's Schedule and ScheduleV2 events.
+	Schedules []Schedule
 	// NamedPolicies are managed policy names/ARNs and SAM policy templates
 	// (by template name), which are not expanded into statements.
 	NamedPolicies []string
@@ -204,6 +207,7 @@ func (t *Template) function(id string, r Resource) *Function {
 	}
 	f.Policies, f.NamedPolicies = policies(p["Policies"])
 	f.Routes = t.functionRoutes(id, p)
+	f.Schedules = functionSchedules(id, p)
 	return f
 }
 

@@ -142,17 +142,17 @@ func TestRealTemplateTable(t *testing.T) {
 	if in.BillingMode != types.BillingModePayPerRequest {
 		t.Errorf("billing = %q", in.BillingMode)
 	}
-	if len(in.AttributeDefinitions) != 6 {
+	if len(in.AttributeDefinitions) != 8 {
 		t.Errorf("attributes = %d", len(in.AttributeDefinitions))
 	}
 	if aws.ToString(in.KeySchema[0].AttributeName) != "PK" || in.KeySchema[0].KeyType != types.KeyTypeHash ||
 		aws.ToString(in.KeySchema[1].AttributeName) != "SK" || in.KeySchema[1].KeyType != types.KeyTypeRange {
 		t.Errorf("key schema = %+v", in.KeySchema)
 	}
-	if len(in.GlobalSecondaryIndexes) != 2 {
+	if len(in.GlobalSecondaryIndexes) != 3 {
 		t.Fatalf("GSIs = %d", len(in.GlobalSecondaryIndexes))
 	}
-	for i, name := range []string{"GSI1", "GSI2"} {
+	for i, name := range []string{"GSI1", "GSI2", "GSI3"} {
 		g := in.GlobalSecondaryIndexes[i]
 		if aws.ToString(g.IndexName) != name || g.Projection.ProjectionType != types.ProjectionTypeAll ||
 			aws.ToString(g.KeySchema[0].AttributeName) != name+"PK" || aws.ToString(g.KeySchema[1].AttributeName) != name+"SK" {

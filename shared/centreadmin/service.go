@@ -90,6 +90,9 @@ func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, 
 			after.Waitlisted -= len(promote)
 		}
 		now := s.Now()
+		// A cut to the confirmed places, or promotions taking the last
+		// ones, fill the offering as surely as a booking does.
+		after.NoteFull(now)
 		err = s.Store.UpdateOffering(ctx, store.OfferingChange{
 			Before: before, After: after, Promote: promote, Now: now,
 			Audit: store.Audit(before.Centre.ID, c.Sub, "offering.update", before.ID, before, after, now),

@@ -105,6 +105,17 @@ type Offering struct {
 	WaitlistEnabled          bool           `json:"waitlist_enabled"`
 	NoShowRule               *NoShowRule    `json:"no_show_rule,omitempty"`
 	CancelReason             string         `json:"cancel_reason,omitempty"`
+	// FullAt is when the last place was first taken; the city's demand
+	// figures measure from booking opening to it.
+	FullAt *time.Time `json:"-"`
+}
+
+// NoteFull records now as the moment the offering filled, if it is full and
+// had not filled before: the first time counts.
+func (o *Offering) NoteFull(now time.Time) {
+	if o.FullAt == nil && o.Capacity > 0 && o.Confirmed >= o.Capacity {
+		o.FullAt = &now
+	}
 }
 
 // Public reports whether residents may see the offering: drafts are the

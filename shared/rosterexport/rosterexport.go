@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/download"
 )
 
 // Content types for the HTTP response.
 const (
-	CSVContentType  = "text/csv; charset=utf-8"
+	CSVContentType  = download.CSVContentType
 	XLSXContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 
@@ -217,63 +218,23 @@ func asciiFileName(r Roster, ext string) string {
 
 func name(prefix string, r Roster, ext string) string {
 	parts := []string{prefix}
-	if id := safe(r.Offering.ID); id != "" {
+	if id := download.Safe(r.Offering.ID); id != "" {
 		parts = append(parts, id)
 	}
 	if d := cityTime(r.Generated, "20060102"); d != "" {
 		parts = append(parts, d)
 	}
 	n := strings.Join(parts, "-")
-	if ext = safe(strings.TrimPrefix(ext, ".")); ext != "" {
+	if ext = download.Safe(strings.TrimPrefix(ext, ".")); ext != "" {
 		n += "." + ext
 	}
 	return n
 }
 
-// safe keeps only characters that mean nothing in a path or a header.
-func safe(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			return r
-		}
-		return -1
-	}, s)
-}
-
-// ContentDisposition is the Content-Disposition header for a download:
-// an ASCII filename for old clients and the Chinese name as filename*
-// (RFC 6266, with RFC 5987 encoding), which current browsers prefer.
+// ContentDisposition is the Content-Disposition header for a download of
+// the roster.
 func ContentDisposition(r Roster, ext string) string {
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
-		asciiFileName(r, ext), encodeRFC5987(FileName(r, ext)))
-}
-
-// encodeRFC5987 percent-encodes every byte that is not an RFC 5987
-// attr-char. url.PathEscape is close but leaves characters such as ':' and
-// '@' that attr-char does not allow.
-func encodeRFC5987(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isAttrChar(c) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
-func isAttrChar(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$&+-.^_`|~", c) >= 0
+	return download.Disposition(FileName(r, ext), asciiFileName(r, ext))
 }
 
 // displayWidth approximates how many Latin-character widths s takes in

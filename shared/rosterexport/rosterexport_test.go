@@ -137,24 +137,6 @@ func TestWriteCSV(t *testing.T) {
 	}
 }
 
-func TestGuard(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"=1+1", "'=1+1"},
-		{"+86 139", "'+86 139"},
-		{"-2", "'-2"},
-		{"@SUM(A1)", "'@SUM(A1)"},
-		{"\t=1", "'\t=1"},
-		{"\r=1", "'\r=1"},
-		{"王=小明", "王=小明"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		if got := guard(tt.in); got != tt.want {
-			t.Errorf("guard(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func openXLSX(t *testing.T, r Roster) *excelize.File {
 	t.Helper()
 	var buf bytes.Buffer
@@ -307,20 +289,6 @@ func TestContentDisposition(t *testing.T) {
 	}
 	if strings.ContainsAny(got, "\r\n") {
 		t.Error("header value contains a line break")
-	}
-}
-
-func TestEncodeRFC5987(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"a b", "a%20b"},
-		{"x:y@z;'\"%", "x%3Ay%40z%3B%27%22%25"},
-		{"花", "%E8%8A%B1"},
-		{"A-z_0.9~!#$&+^`|", "A-z_0.9~!#$&+^`|"},
-	}
-	for _, tt := range tests {
-		if got := encodeRFC5987(tt.in); got != tt.want {
-			t.Errorf("encodeRFC5987(%q) = %q, want %q", tt.in, got, tt.want)
-		}
 	}
 }
 

@@ -253,8 +253,20 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	names := map[string]string{"#status": "status", "#capacity": "capacity"}
 	var update, cond string
 	if b.Status == domain.BookingConfirmed {
-		update = "SET confirmed = confirmed + :one"
-		cond = "#status = :published AND confirmed < #capacity AND waitlisted = :zero"
+		// The write knows whether it takes the last place: it requires the
+		// capacity it read and, for the last place, exactly one place left
+		// (then it notes when the offering filled, for the city's demand
+		// figures), else at least two. A booking that read two left but
+		// lands on the last goes round again, as one landing on none would.
+		values[":cap"], values[":last"] = n(int64(o.Capacity)), n(int64(o.Capacity-1))
+		if o.Confirmed+1 >= o.Capacity {
+			update = "SET confirmed = confirmed + :one, full_at = if_not_exists(full_at, :now)"
+			cond = "#status = :published AND #capacity = :cap AND confirmed = :last AND waitlisted = :zero"
+			values[":now"] = s(utc(now))
+		} else {
+			update = "SET confirmed = confirmed + :one"
+			cond = "#status = :published AND #capacity = :cap AND confirmed < :last AND waitlisted = :zero"
+		}
 	} else {
 		update = "SET waitlisted = waitlisted + :one"
 		cond = "#status = :published AND waitlist_enabled = :true AND (confirmed >= #capacity OR waitlisted > :zero)"

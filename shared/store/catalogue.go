@@ -88,8 +88,9 @@ type Page struct {
 }
 
 // partition names what a Query reads: one partition of the table (index
-// "") or of an index, optionally only the sort keys that begin with prefix.
-type partition struct{ index, pk, prefix string }
+// "") or of an index, optionally only the sort keys that begin with prefix,
+// or only those from from (and through to, when set).
+type partition struct{ index, pk, prefix, from, to string }
 
 // Query options.
 var (
@@ -116,10 +117,17 @@ func (st *Store) query(p partition, opts ...func(*dynamodb.QueryInput)) *dynamod
 	if p.index != "" {
 		q.IndexName = aws.String(p.index)
 	}
-	if p.prefix != "" {
-		skAttr := strings.TrimSuffix(pkAttr, "PK") + "SK"
+	skAttr := strings.TrimSuffix(pkAttr, "PK") + "SK"
+	switch {
+	case p.prefix != "":
 		q.KeyConditionExpression = aws.String(pkAttr + " = :pk AND begins_with(" + skAttr + ", :sk)")
 		q.ExpressionAttributeValues[":sk"] = s(p.prefix)
+	case p.from != "" && p.to != "":
+		q.KeyConditionExpression = aws.String(pkAttr + " = :pk AND " + skAttr + " BETWEEN :from AND :to")
+		q.ExpressionAttributeValues[":from"], q.ExpressionAttributeValues[":to"] = s(p.from), s(p.to)
+	case p.from != "":
+		q.KeyConditionExpression = aws.String(pkAttr + " = :pk AND " + skAttr + " >= :from")
+		q.ExpressionAttributeValues[":from"] = s(p.from)
 	}
 	for _, o := range opts {
 		o(q)
@@ -168,6 +176,29 @@ func (st *Store) queryPage(ctx context.Context, p partition, page Page, filtered
 		}
 	}
 	return encodeCursor(out.LastEvaluatedKey), nil
+}
+
+// queryAll reads every page of p, one Query per megabyte, handing each item
+// to each. For reads bounded by their key range (the city's in-service
+// offerings, a date range of the ledger or of snapshots), not for lists a
+// client pages through.
+func (st *Store) queryAll(ctx context.Context, p partition, each func(map[string]types.AttributeValue) error, opts ...func(*dynamodb.QueryInput)) error {
+	q := st.query(p, opts...)
+	for {
+		out, err := st.db.Query(ctx, q)
+		if err != nil {
+			return classify(err)
+		}
+		for _, m := range out.Items {
+			if err := each(m); err != nil {
+				return classify(err)
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return nil
+		}
+		q.ExclusiveStartKey = out.LastEvaluatedKey
+	}
 }
 
 // keyOf is the LastEvaluatedKey DynamoDB would give for item: the table key

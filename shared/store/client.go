@@ -125,3 +125,31 @@ func get[T any](ctx context.Context, st *Store, k map[string]types.AttributeValu
 	}
 	return decode(out.Item)
 }
+
+// batchPut writes items 25 to a BatchWriteItem, sending again whatever
+// DynamoDB leaves unprocessed (with backoff), so nothing is silently dropped.
+func (st *Store) batchPut(ctx context.Context, items []map[string]types.AttributeValue) error {
+	for len(items) > 0 {
+		n := min(len(items), 25)
+		reqs := make([]types.WriteRequest, n)
+		for i, it := range items[:n] {
+			reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
+		}
+		items = items[n:]
+		pending := map[string][]types.WriteRequest{st.table: reqs}
+		for attempt := 0; len(pending[st.table]) > 0; attempt++ {
+			if attempt > 0 {
+				if attempt > 8 {
+					return unavailable(errors.New("unprocessed writes"))
+				}
+				time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
+			}
+			out, err := st.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return classify(err)
+			}
+			pending = out.UnprocessedItems
+		}
+	}
+	return nil
+}

@@ -17,6 +17,7 @@ const (
 	attrGSI2SK = "GSI2SK"
 	indexGSI1  = "GSI1"
 	indexGSI2  = "GSI2"
+	indexGSI3  = "GSI3"
 )
 
 // Partition and sort key values; DESIGN.md lists what lives where.
@@ -38,6 +39,10 @@ const (
 	prefixAttend   = "ATTENDANCE#"
 	prefixNoShow   = "NOSHOW#"
 	prefixBlock    = "BLOCK#"
+	prefixCity     = "CITY#"
+	pkLedger       = "LEDGER"
+	pkSnapshot     = "SNAPSHOT"
+	pkTarget       = "TARGET"
 )
 
 func centrePK(id string) string   { return "CENTRE#" + id }

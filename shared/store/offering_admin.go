@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/city"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -28,16 +29,21 @@ func (st *Store) ListCentreOfferings(ctx context.Context, centreID string, page 
 	return out, next, err
 }
 
-// CreateOffering writes a new offering and its audit record in one transaction.
+// CreateOffering writes a new offering, its audit record and, when it opens
+// places, its change-ledger entry in one transaction.
 func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditEntry) error {
 	item, err := attributevalue.MarshalMap(offeringToItem(o))
 	if err != nil {
 		return classify(err)
 	}
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	items := []types.TransactWriteItem{
 		{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		st.auditPut(a),
-	}})
+	}
+	if items, err = st.withChange(items, domain.Offering{}, o, a.Actor, a.At); err != nil {
+		return classify(err)
+	}
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if failedAt(err) == 0 {
 		return apperr.New(apperr.Conflict, "项目编号已存在", "An offering with this id exists")
 	}
@@ -54,8 +60,8 @@ type OfferingChange struct {
 	Now     time.Time
 }
 
-// UpdateOffering writes an edit, its promotions and its audit record in one
-// transaction. The offering is written whole (After, counters included) on
+// UpdateOffering writes an edit, its promotions, its audit record and any
+// change in places (to the ledger) in one transaction. The offering is written whole (After, counters included) on
 // condition that its status and counters are still Before's, so capacity
 // never drops below confirmed, promotions take exactly the head of the line,
 // and no booking landing meanwhile is overwritten: a lost race returns
@@ -80,11 +86,26 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 		items = append(items, st.promoteItems(b.ID, w, c.Now)...)
 	}
 	items = append(items, st.auditPut(c.Audit))
+	if items, err = st.withChange(items, b, c.After, c.Audit.Actor, c.Now); err != nil {
+		return classify(err)
+	}
 	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if cancelled(err) {
 		return ErrContention
 	}
 	return classify(err)
+}
+
+// withChange adds the ledger entry of the change in places that writing after
+// over before makes, if it makes one: in the same transaction, so the ledger
+// records every change exactly once and nothing that did not happen.
+func (st *Store) withChange(items []types.TransactWriteItem, before, after domain.Offering, actor string, at time.Time) ([]types.TransactWriteItem, error) {
+	c, ok := city.ChangeOf(before, after, actor, at)
+	if !ok {
+		return items, nil
+	}
+	put, err := st.ledgerPut(c)
+	return append(items, put), err
 }
 
 // RosterPage pages through an offering's bookings in arrival order, from

@@ -12,6 +12,7 @@ type offeringItem struct {
 	PK, SK         string
 	GSI1PK, GSI1SK string `dynamodbav:",omitempty"`
 	GSI2PK, GSI2SK string
+	GSI3PK, GSI3SK string
 	Type           string   `dynamodbav:"type"`
 	ID             string   `dynamodbav:"id"`
 	Kind           string   `dynamodbav:"kind"`
@@ -39,6 +40,7 @@ type offeringItem struct {
 	NoShowMax      int      `dynamodbav:"no_show_max,omitempty"`
 	NoShowSeasons  []string `dynamodbav:"no_show_seasons,omitempty"`
 	CancelReason   string   `dynamodbav:"cancel_reason,omitempty"`
+	FullAt         string   `dynamodbav:"full_at,omitempty"`
 }
 
 // publishedSK orders the public catalogue: by kind, district, start date.
@@ -50,6 +52,7 @@ func offeringToItem(o domain.Offering) offeringItem {
 	it := offeringItem{
 		PK: offeringPK(o.ID), SK: skOffering,
 		GSI2PK: centrePK(o.Centre.ID), GSI2SK: prefixOffering + o.StartsOn + "#" + o.ID,
+		GSI3PK: cityPK(o.Kind), GSI3SK: citySK(o),
 		Type: "offering", ID: o.ID, Kind: string(o.Kind), CentreID: o.Centre.ID, CentreName: o.Centre.Name,
 		District: string(o.Centre.District), Title: o.Title, Description: o.Description, Term: o.Term,
 		StartsOn: o.StartsOn, EndsOn: o.EndsOn, ScheduleText: o.Schedule.Text, Sessions: o.Schedule.Sessions,
@@ -57,6 +60,9 @@ func offeringToItem(o domain.Offering) offeringItem {
 		OpensAt: utc(o.BookingOpensAt), ClosesAt: utc(o.BookingClosesAt), FeeFen: o.FeeFen,
 		MinAge: o.MinAgeMonths, MaxAge: o.MaxAgeMonths, MaxPerTerm: o.MaxPerParticipantPerTerm,
 		Waitlist: o.WaitlistEnabled, CancelReason: o.CancelReason,
+	}
+	if o.FullAt != nil {
+		it.FullAt = utc(*o.FullAt)
 	}
 	if o.NoShowRule != nil {
 		it.NoShowMax, it.NoShowSeasons = o.NoShowRule.MaxUnexcused, o.NoShowRule.Seasons
@@ -78,6 +84,10 @@ func (it offeringItem) offering() domain.Offering {
 		BookingOpensAt: parseTime(it.OpensAt), BookingClosesAt: parseTime(it.ClosesAt), FeeFen: it.FeeFen,
 		MinAgeMonths: it.MinAge, MaxAgeMonths: it.MaxAge, MaxPerParticipantPerTerm: it.MaxPerTerm,
 		WaitlistEnabled: it.Waitlist, CancelReason: it.CancelReason,
+	}
+	if it.FullAt != "" {
+		t := parseTime(it.FullAt)
+		o.FullAt = &t
 	}
 	if it.NoShowMax > 0 {
 		o.NoShowRule = &domain.NoShowRule{MaxUnexcused: it.NoShowMax, Seasons: it.NoShowSeasons}
