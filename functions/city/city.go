@@ -1,17 +1,42 @@
 // Package city is the education bureau's function: the city's places,
 // bookings and waitlists now and by day, every change in places, progress
-// against targets, and unmet demand; each also as CSV.
+// against targets, and unmet demand; each also as CSV (?format=csv).
+// Only city officers may call it.
 package city
 
 import (
 	"net/http"
+	"time"
 
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
+
+type api struct {
+	store *store.Store
+	now   func() time.Time
+}
 
 // New is the function's http.Handler; its routes are those of CityFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
+	a := api{store: d.Store, now: d.Now}
 	mux := http.NewServeMux()
+	mux.Handle("GET /v1/city/capacity", officers(a.capacity))
+	mux.Handle("GET /v1/city/capacity/history", officers(a.history))
+	mux.Handle("GET /v1/city/capacity/changes", officers(a.changes))
+	mux.Handle("GET /v1/city/targets", officers(a.targets))
+	mux.Handle("GET /v1/city/demand", officers(a.demand))
 	return httpapi.Serve(d.Log, mux)
+}
+
+// officers lets only city officers in: residents and centre staff get 403.
+func officers(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		if _, err := auth.Require(r, auth.CityOfficers); err != nil {
+			return err
+		}
+		return fn(w, r)
+	})
 }

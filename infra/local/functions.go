@@ -1,6 +1,7 @@
 // Package local is the whole of enrol on one machine: the embedded DynamoDB,
 // the table and routes read from template.yaml, every function's Lambda
-// handler in-process behind the API Gateway stand-in, and the demo data.
+// handler in-process behind the API Gateway stand-in, the scheduled functions
+// on their template schedules, and the demo data.
 package local
 
 import (
@@ -10,6 +11,7 @@ import (
 	"github.com/wuxi-enrol/enrol/functions/catalog"
 	"github.com/wuxi-enrol/enrol/functions/centres"
 	"github.com/wuxi-enrol/enrol/functions/city"
+	"github.com/wuxi-enrol/enrol/functions/snapshot"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
@@ -20,4 +22,11 @@ var Functions = map[string]func(lambdafn.Deps) http.Handler{
 	"BookingsFunction": bookings.New,
 	"CentresFunction":  centres.New,
 	"CityFunction":     city.New,
+}
+
+// Jobs builds each scheduled function's job (a function with Schedule
+// events), by logical id: the same constructors their Lambda entry points
+// call.
+var Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{
+	"SnapshotFunction": snapshot.New,
 }

@@ -26,6 +26,13 @@ const (
 // Kinds lists every kind.
 var Kinds = []Kind{Childcare, CareClass, EveningCourse}
 
+// KindNames are the programmes' public Chinese names.
+var KindNames = map[Kind]string{
+	Childcare:     "普惠性托位",
+	CareClass:     "七彩公益安心托班",
+	EveningCourse: "锡青夜校",
+}
+
 // Valid reports whether k is one of Kinds.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
 

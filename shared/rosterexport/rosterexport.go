@@ -133,13 +133,6 @@ func statusText(e Entry) string {
 	return string(e.Status)
 }
 
-// kindNames are the programmes' public names.
-var kindNames = map[domain.Kind]string{
-	domain.Childcare:     "普惠性托位",
-	domain.CareClass:     "七彩公益安心托班",
-	domain.EveningCourse: "锡青夜校",
-}
-
 const timeLayout = "2006-01-02 15:04:05"
 
 // cityTime formats t in Wuxi's zone, whatever zone it was stored in.
@@ -187,7 +180,7 @@ func (r Roster) rosterRow(i int, e Entry) []any {
 // title is the line above the workbook's tables: what, where, when.
 func (r Roster) title() string {
 	o := r.Offering
-	parts := []string{o.Title, kindNames[o.Kind], o.Centre.Name, o.Term}
+	parts := []string{o.Title, domain.KindNames[o.Kind], o.Centre.Name, o.Term}
 	if o.StartsOn != "" {
 		parts = append(parts, "开课日期 "+o.StartsOn)
 	}

@@ -42,6 +42,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Fallback, if set, serves whatever no route matches (the web front end).
 	Fallback http.Handler
+	// Local adds local-only endpoints beside /_local/token, by http.ServeMux
+	// pattern with a method ("POST /_local/schedule/{FunctionId}"), each
+	// under /_local/. They never reach a function or the authorizer; they
+	// get the request id (RequestID) and answer errors with WriteProblem.
+	Local map[string]http.Handler
 }
 
 // Gateway is an http.Handler.
@@ -51,7 +56,8 @@ type Gateway struct {
 	issuer   *Issuer
 	log      *slog.Logger
 	fallback http.Handler
-	maxBody  int64 // maxBody, but tests may lower it
+	extra    *http.ServeMux // Config.Local; nil when there is none
+	maxBody  int64          // maxBody, but tests may lower it
 }
 
 // New checks the config: every route needs a handler, and routes behind an
@@ -69,11 +75,15 @@ func New(cfg Config) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: route %q needs authorizer %q but no Issuer is configured", r.Key(), r.Authorizer)
 		}
 	}
+	extra, err := localMux(cfg.Local)
+	if err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Gateway{routes: rt, handlers: cfg.Handlers, issuer: cfg.Issuer, log: log, fallback: cfg.Fallback, maxBody: maxBody}, nil
+	return &Gateway{routes: rt, handlers: cfg.Handlers, issuer: cfg.Issuer, log: log, fallback: cfg.Fallback, extra: extra, maxBody: maxBody}, nil
 }
 
 // statusWriter remembers the status for the access log.
@@ -112,9 +122,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"status", sw.status, "latency_ms", time.Since(start).Milliseconds(), "request_id", id)
 	}()
 
-	if strings.HasPrefix(r.URL.Path, "/_local/") && g.local(sw, r) {
-		route = r.Method + " " + r.URL.Path
-		return
+	if strings.HasPrefix(r.URL.Path, "/_local/") {
+		if g.local(sw, r) {
+			route = r.Method + " " + r.URL.Path
+			return
+		}
+		if g.extra != nil {
+			if _, pattern := g.extra.Handler(r); pattern != "" {
+				route = pattern
+				g.extra.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+				return
+			}
+		}
 	}
 	m := g.routes.match(r.Method, r.URL.EscapedPath())
 	if m == nil {

@@ -100,7 +100,7 @@ func (s *Schedule) Next(after time.Time) time.Time {
 			if o1 != o2 {
 				next = t.Add(time.Minute)
 			}
-		case !s.minute[t.Minute()]:
+		case !s.minute[t.Minute()] || repeated(t):
 			next = t.Add(time.Minute)
 		default:
 			return t
@@ -112,6 +112,21 @@ func (s *Schedule) Next(after time.Time) time.Time {
 		t = next
 	}
 	return time.Time{}
+}
+
+// repeated reports whether t's wall clock already showed once, before the
+// clocks went back. EventBridge Scheduler fires such a time once, and skips
+// one that the clocks jump over; both fall out of walking real instants.
+func repeated(t time.Time) bool {
+	y, mo, d := t.Date()
+	for _, back := range []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour} {
+		u := t.Add(-back)
+		uy, umo, ud := u.Date()
+		if uy == y && umo == mo && ud == d && u.Hour() == t.Hour() && u.Minute() == t.Minute() {
+			return true
+		}
+	}
+	return false
 }
 
 // parseRate reads "Value Unit"; EventBridge wants the unit singular for 1

@@ -1,0 +1,50 @@
+package city
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/download"
+)
+
+// figureHeader heads the figure columns of every CSV, Chinese first.
+var figureHeader = []string{"名额 (Places)", "已确认 (Confirmed)", "候补 (Waitlisted)", "余位 (Available)", "使用率 (Utilization)", "机构数 (Centres)", "项目数 (Offerings)"}
+
+func figureCells(f city.Figures) []any {
+	return []any{f.Capacity, f.Confirmed, f.Waitlisted, f.Available(), f.Utilization(), f.Centres, f.Offerings}
+}
+
+// scopeRow is a slice's district and kind, named as people read them, then
+// its figures.
+func scopeRow(s city.Scope, f city.Figures) []any {
+	return append([]any{districtText(s.District), kindText(s.Kind)}, figureCells(f)...)
+}
+
+func districtText(d domain.District) string {
+	if d == "" {
+		return "全市 (all)"
+	}
+	return domain.DistrictNames[d] + " (" + string(d) + ")"
+}
+
+func kindText(k domain.Kind) string {
+	if k == "" {
+		return "全部 (all)"
+	}
+	return domain.KindNames[k] + " (" + string(k) + ")"
+}
+
+var reasonNames = map[city.Reason]string{
+	city.Published: "新开放", city.CapacityRaised: "扩容", city.CapacityCut: "缩减",
+	city.Cancelled: "取消", city.Ended: "结束", city.Withdrawn: "撤回",
+}
+
+func reasonText(r city.Reason) string { return reasonNames[r] + " (" + string(r) + ")" }
+
+// csvFile answers a CSV download named, e.g., 全市名额-20261128.csv.
+func csvFile(w http.ResponseWriter, name, ascii, date string, header []string, rows [][]any) error {
+	suffix := "-" + download.Safe(strings.ReplaceAll(date, "-", "")) + ".csv"
+	return download.ServeCSV(w, name+suffix, ascii+suffix, header, rows)
+}
