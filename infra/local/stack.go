@@ -8,7 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"sort"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -43,6 +43,13 @@ type Options struct {
 	FunctionLog *slog.Logger
 	Log         *slog.Logger
 	Progress    func(format string, args ...any)
+	// RunSchedules runs each scheduled function at its template schedule's
+	// fire times until Close (make run). Without it, jobs run only when
+	// asked: RunJob, POST /_local/schedule/{FunctionId}.
+	RunSchedules bool
+	// Jobs are the scheduled functions' constructors by logical id; nil
+	// means this package's Jobs. Tests put fake jobs here.
+	Jobs map[string]func(lambdafn.Deps) lambdafn.Job
 }
 
 // Stack is a running enrol.
@@ -59,6 +66,13 @@ type Stack struct {
 	db       *localdb.Server
 	endpoint string
 	srv      *http.Server
+	log      *slog.Logger
+
+	jobs      map[string]*job
+	schedules []JobSchedule
+	// stopSchedules ends the RunSchedules goroutines; scheduling waits for them.
+	stopSchedules context.CancelFunc
+	scheduling    sync.WaitGroup
 }
 
 // DynamoDBEndpoint is the DynamoDB the stack uses.
@@ -72,7 +86,16 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", o.TemplatePath, err)
 	}
-	st := &Stack{}
+	// A function without a constructor or a schedule this stack cannot keep
+	// stops it here, before anything has started.
+	if err := checkFunctions(tmpl, o.Jobs); err != nil {
+		return nil, err
+	}
+	schedules, err := parseSchedules(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	st := &Stack{log: o.Log, schedules: schedules}
 	endpoint := o.DynamoDBEndpoint
 	if endpoint == "" {
 		if st.db, err = localdb.Start("127.0.0.1:0"); err != nil {
@@ -109,10 +132,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	st.Store = store.New(db, o.TableName)
 	st.Booking = &booking.Service{Store: st.Store, Now: time.Now}
 
-	handlers, err := buildFunctions(ctx, tmpl, env, o.FunctionLog)
+	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o.Jobs, o.FunctionLog)
 	if err != nil {
 		return fail(err)
 	}
+	st.jobs = jobs
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fail(fmt.Errorf("listening on %s: %w", o.Addr, err))
@@ -123,7 +147,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	st.Routes = tmpl.Routes()
-	gw, err := gateway.New(gateway.Config{Routes: st.Routes, Handlers: handlers, Issuer: st.Issuer, Logger: o.Log})
+	gw, err := gateway.New(gateway.Config{
+		Routes: st.Routes, Handlers: handlers, Issuer: st.Issuer, Logger: o.Log,
+		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob)},
+	})
 	if err != nil {
 		ln.Close()
 		return fail(err)
@@ -139,43 +166,81 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 		progress("演示数据就绪 / demo data ready in %s", time.Since(t0).Round(time.Millisecond))
 	}
+	// After the seed, so no job reads a half-seeded table.
+	if o.RunSchedules {
+		st.startSchedules(realClock{})
+	}
 	return st, nil
+}
+
+// checkFunctions: every template function is either an HTTP function (in
+// Functions) or a scheduled one (in Jobs), and one with Schedule events is a
+// job: Lambda gives a function one handler, which takes one kind of event.
+func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.Deps) lambdafn.Job) error {
+	for _, id := range tmpl.FunctionLogicalIDs() {
+		f := tmpl.Functions[id]
+		_, isHTTP := Functions[id]
+		_, isJob := jobsOr(jobs)[id]
+		switch {
+		case len(f.Routes) > 0 && len(f.Schedules) > 0:
+			return fmt.Errorf("template function %s has both HttpApi and Schedule events; a function is one or the other", id)
+		case isHTTP && isJob:
+			return fmt.Errorf("%s is in both Functions and Jobs in infra/local/functions.go", id)
+		case len(f.Schedules) > 0 && !isJob:
+			return fmt.Errorf("template function %s runs on a schedule but has no local constructor in Jobs in infra/local/functions.go", id)
+		case len(f.Routes) > 0 && !isHTTP:
+			return fmt.Errorf("template function %s has HttpApi routes but no local constructor in Functions in infra/local/functions.go", id)
+		case !isHTTP && !isJob:
+			return fmt.Errorf("template function %s has no local constructor in infra/local/functions.go", id)
+		}
+	}
+	return nil
+}
+
+func jobsOr(jobs map[string]func(lambdafn.Deps) lambdafn.Job) map[string]func(lambdafn.Deps) lambdafn.Job {
+	if jobs == nil {
+		return Jobs
+	}
+	return jobs
 }
 
 // buildFunctions gives every template function its handler, configured from
 // the environment variables the template declares for it, so a variable the
 // template adds without a local value stops the stack instead of drifting.
-func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, log *slog.Logger) (map[string]lambda.Handler, error) {
+// HTTP functions are for the gateway; jobs for the scheduler and RunJob.
+func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string,
+	jobCtors map[string]func(lambdafn.Deps) lambdafn.Job, log *slog.Logger) (map[string]lambda.Handler, map[string]*job, error) {
 	handlers := map[string]lambda.Handler{}
-	ids := make([]string, 0, len(tmpl.Functions))
-	for id := range tmpl.Functions {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		build, ok := Functions[id]
-		if !ok {
-			return nil, fmt.Errorf("template function %s has no local constructor in infra/local/functions.go", id)
-		}
+	jobs := map[string]*job{}
+	for _, id := range tmpl.FunctionLogicalIDs() {
+		f := tmpl.Functions[id]
 		fnEnv := map[string]string{"DYNAMODB_ENDPOINT": env["DYNAMODB_ENDPOINT"], "AWS_REGION": env["AWS_REGION"]}
-		for name := range tmpl.Functions[id].Environment {
+		for name := range f.Environment {
 			v, ok := env[name]
 			if !ok {
-				return nil, fmt.Errorf("%s: no local value for environment variable %s", id, name)
+				return nil, nil, fmt.Errorf("%s: no local value for environment variable %s", id, name)
 			}
 			fnEnv[name] = v
 		}
 		cfg, err := config.FromLookup(lookup(fnEnv))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", id, err)
+			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
 		deps, err := lambdafn.Load(ctx, cfg, log.With("function", id))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", id, err)
+			return nil, nil, fmt.Errorf("%s: %w", id, err)
+		}
+		if build, ok := jobsOr(jobCtors)[id]; ok {
+			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps)), f.Timeout)
+			continue
+		}
+		build, ok := Functions[id]
+		if !ok {
+			return nil, nil, fmt.Errorf("template function %s has no local constructor in infra/local/functions.go", id)
 		}
 		handlers[id] = lambdafn.Handler(build(deps))
 	}
-	return handlers, nil
+	return handlers, jobs, nil
 }
 
 // Token mints a local JWT, as Cognito would issue after sign-in.
@@ -183,8 +248,13 @@ func (s *Stack) Token(sub string, groups []string, centreIDs ...string) (string,
 	return s.Issuer.Mint(sub, groups, centreIDs, time.Hour)
 }
 
-// Close stops the gateway and the embedded DynamoDB.
+// Close stops the schedules (cancelling a job they run), the gateway and
+// the embedded DynamoDB.
 func (s *Stack) Close() error {
+	if s.stopSchedules != nil {
+		s.stopSchedules()
+		s.scheduling.Wait()
+	}
 	var errs []error
 	if s.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
