@@ -373,6 +373,10 @@ func TestConcurrentBookings(t *testing.T) {
 	if o.Confirmed != places || o.Waitlisted != n-places {
 		t.Fatalf("counters %d/%d", o.Confirmed, o.Waitlisted)
 	}
+	// Exactly one write took the last place, and it noted the time.
+	if o.FullAt == nil || !slices.ContainsFunc(confirmed, func(b domain.Booking) bool { return b.CreatedAt.Equal(*o.FullAt) }) {
+		t.Fatalf("full_at %v is no confirmed booking's time", o.FullAt)
+	}
 	// Arrival order: every confirmed booking arrived before every waitlisted
 	// one, and the line, read back once all have landed (a sample: each read
 	// counts the line), is 1..n-places in arrival order. An answer given while
@@ -460,5 +464,33 @@ func TestConcurrentTermLimit(t *testing.T) {
 	wg.Wait()
 	if ok != 2 {
 		t.Fatalf("%d bookings succeeded, limit is 2 (%d refused)", ok, limited)
+	}
+}
+
+// TestFullAt: the booking that takes the last place records when the
+// offering filled; a later raise and refill keep the first time.
+func TestFullAt(t *testing.T) {
+	f := newFixture(t)
+	f.offering("small", 3)
+	var last domain.Booking
+	for i := range 3 {
+		if o := f.mustOffering("small"); o.FullAt != nil {
+			t.Fatalf("full after %d bookings", i)
+		}
+		b, err := f.book(f.person(fmt.Sprintf("a%d", i), 2000+i), "small", true)
+		if err != nil || b.Status != domain.BookingConfirmed {
+			t.Fatalf("booking %d: %v %v", i, b.Status, err)
+		}
+		last = b
+	}
+	o := f.mustOffering("small")
+	if o.FullAt == nil || !o.FullAt.Equal(last.CreatedAt) {
+		t.Fatalf("full_at %v, want the third booking's %v", o.FullAt, last.CreatedAt)
+	}
+	if w, err := f.book(f.person("a9", 2009), "small", true); err != nil || w.Status != domain.BookingWaitlisted {
+		t.Fatalf("fourth: %v %v", w.Status, err)
+	}
+	if again := f.mustOffering("small"); !again.FullAt.Equal(*o.FullAt) {
+		t.Fatalf("full_at moved to %v", again.FullAt)
 	}
 }

@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/infra/seed"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
 func main() {
@@ -21,11 +24,13 @@ func main() {
 	opts := local.Getenv()
 	opts.Log, opts.FunctionLog = logger, logger
 	opts.Progress = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "• "+format+"\n", args...) }
+	opts.RunSchedules = true
 	st, err := local.Start(ctx, opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 		os.Exit(1)
 	}
+	runJobsOnce(ctx, st, opts.Progress)
 	if err := banner(st); err != nil {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 	}
@@ -35,6 +40,45 @@ func main() {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 		os.Exit(1)
 	}
+}
+
+// runJobsOnce runs each scheduled function once, so today's snapshot exists
+// before the first 23:55; a failure is reported and the stack serves on.
+func runJobsOnce(ctx context.Context, st *local.Stack, progress func(string, ...any)) {
+	seen := map[string]bool{}
+	for _, js := range st.Schedules() {
+		if seen[js.FunctionID] {
+			continue
+		}
+		seen[js.FunctionID] = true
+		t0 := time.Now()
+		at, err := st.RunJob(ctx, js.FunctionID)
+		if err != nil {
+			progress("定时函数 %s 运行失败 / scheduled function %s failed: %v", js.FunctionID, js.FunctionID, err)
+			continue
+		}
+		progress("定时函数 / scheduled function %s ran for %s (at %s)", js.FunctionID,
+			time.Since(t0).Round(time.Millisecond), at.Format(time.RFC3339))
+	}
+}
+
+// scheduleLines are the banner's lines on the scheduled functions: when each
+// next runs, and how to run it now.
+func scheduleLines(st *local.Stack) string {
+	var b strings.Builder
+	for _, js := range st.Schedules() {
+		when := "模板中已停用 / disabled in template.yaml"
+		if js.Enabled {
+			if next := js.Schedule.Next(time.Now()); !next.IsZero() {
+				when = "下次 / next " + next.In(domain.CityZone).Format("2006-01-02 15:04 -07:00")
+			} else {
+				when = "不再运行 / fires no more"
+			}
+		}
+		fmt.Fprintf(&b, "\n  # 定时函数 / scheduled function %[1]s: %[2]s, %[3]s; 立即运行 / run it now:\n  curl -s -X POST %[4]s/_local/schedule/%[1]s\n",
+			js.FunctionID, js.Schedule, when, st.URL)
+	}
+	return b.String()
 }
 
 func banner(st *local.Stack) error {
@@ -87,9 +131,10 @@ enrol 已启动 / is running: %[1]s
   curl -s %[1]s/v1/centres/%[13]s/audit -H "Authorization: Bearer $OFFICER"
 
   # 上期两次无故缺勤的居民 %[16]s / %[16]s missed two sessions last term: booking answers no_show_blocked
-
+%[17]s
 按 Ctrl-C 停止 / press Ctrl-C to stop.
 `, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
-		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant)
+		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant,
+		scheduleLines(st))
 	return nil
 }
