@@ -59,18 +59,21 @@ func (a api) capacity(w http.ResponseWriter, r *http.Request) error {
 	tally := city.Count(offerings, today)
 	res := capacityResponse{Date: today, AsOf: now.In(domain.CityZone), Kind: q.Kind, District: q.District,
 		Total: figuresOf(tally[q.Scope]), ByDistrict: []row{}, ByKind: []row{}, ByDistrictKind: []row{}}
-	for _, s := range city.Scopes() {
-		if (q.Kind != "" && s.Kind != q.Kind) || (q.District != "" && s.District != q.District) || s == (city.Scope{}) {
-			continue
+	// Each breakdown stays within the scope asked for: by district within
+	// the kind asked, by kind within the district asked.
+	for _, d := range domain.Districts {
+		if q.District == "" || d == q.District {
+			res.ByDistrict = append(res.ByDistrict, rowOf(city.Scope{Kind: q.Kind, District: d}, tally))
 		}
-		rw := rowOf(s, tally[s])
-		switch {
-		case s.Kind == "":
-			res.ByDistrict = append(res.ByDistrict, rw)
-		case s.District == "":
-			res.ByKind = append(res.ByKind, rw)
-		default:
-			res.ByDistrictKind = append(res.ByDistrictKind, rw)
+	}
+	for _, k := range domain.Kinds {
+		if q.Kind == "" || k == q.Kind {
+			res.ByKind = append(res.ByKind, rowOf(city.Scope{Kind: k, District: q.District}, tally))
+			for _, d := range domain.Districts {
+				if q.District == "" || d == q.District {
+					res.ByDistrictKind = append(res.ByDistrictKind, rowOf(city.Scope{Kind: k, District: d}, tally))
+				}
+			}
 		}
 	}
 	if q.CSV {
@@ -86,8 +89,8 @@ func (a api) capacity(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func rowOf(s city.Scope, f city.Figures) row {
-	return row{Kind: s.Kind, District: s.District, DistrictName: domain.DistrictNames[s.District], figures: figuresOf(f)}
+func rowOf(s city.Scope, t city.Tally) row {
+	return row{Kind: s.Kind, District: s.District, DistrictName: domain.DistrictNames[s.District], figures: figuresOf(t[s])}
 }
 
 // inService reads the offerings of the kinds in scope whose last day is not

@@ -12,7 +12,8 @@
 //   - every function is provided.al2023 on arm64 with handler bootstrap, is
 //     built by the Makefile (BuildMethod makefile), and `make
 //     build-<LogicalId>` really produces an arm64 ELF bootstrap of its
-//     functions/<name>/lambda package;
+//     functions/<name>/lambda package, and `make build` builds exactly the
+//     template's functions;
 //   - IAM policies are least privilege: no wildcards, only DynamoDB data-plane
 //     actions on the template's table and indexes, no SAM policy templates,
 //     no write actions for read-only functions, no non-existent
@@ -23,8 +24,15 @@
 //     (operationId = event name, x-function = function), marks exactly the
 //     public routes `security: []`, lists exactly apperr.Codes() as Problem
 //     codes, and has no dangling $ref;
-//   - each function's handler (its package's New) serves its template routes
-//     and no other function's, its mux registers no route the template lacks,
-//     protected routes answer 401 without a caller, and the DynamoDB calls the
-//     public routes make are allowed by the function's policy.
+//   - every function is either an HTTP function (HttpApi routes, its New an
+//     http.Handler) or a scheduled one (Schedule events, its New a
+//     lambdafn.Job, no routes), never both and never neither;
+//   - each HTTP function's handler (its package's New) serves its template
+//     routes and no other function's, its mux registers no route the template
+//     lacks, protected routes answer 401 without a caller, and the DynamoDB
+//     calls the public routes make are allowed by the function's policy;
+//   - every schedule is one the local stack keeps exactly (no L, W or #), the
+//     daily snapshot fires at 23:55 Asia/Shanghai, a scheduled function
+//     registers no HTTP route, and the DynamoDB calls a job makes are allowed
+//     by its policy.
 package templatecheck

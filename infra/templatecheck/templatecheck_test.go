@@ -29,6 +29,9 @@ import (
 	"github.com/wuxi-enrol/enrol/functions/bookings"
 	"github.com/wuxi-enrol/enrol/functions/catalog"
 	"github.com/wuxi-enrol/enrol/functions/centres"
+	"github.com/wuxi-enrol/enrol/functions/city"
+	"github.com/wuxi-enrol/enrol/functions/snapshot"
+	"github.com/wuxi-enrol/enrol/infra/local/schedule"
 	"github.com/wuxi-enrol/enrol/infra/localdb"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
@@ -41,13 +44,20 @@ import (
 
 const modulePath = "github.com/wuxi-enrol/enrol"
 
-// constructors is every function's handler, by template logical id. A
-// function added to template.yaml must be added here, so its routes are
-// probed against its real handler.
+// constructors is every HTTP function's handler, by template logical id. A
+// function with HttpApi routes added to template.yaml must be added here,
+// so its routes are probed against its real handler.
 var constructors = map[string]func(lambdafn.Deps) http.Handler{
 	"CatalogFunction":  catalog.New,
 	"BookingsFunction": bookings.New,
 	"CentresFunction":  centres.New,
+	"CityFunction":     city.New,
+}
+
+// jobs is every scheduled function's job (a function with Schedule events),
+// by template logical id, so its DynamoDB calls are held to its policy.
+var jobs = map[string]func(lambdafn.Deps) lambdafn.Job{
+	"SnapshotFunction": snapshot.New,
 }
 
 // justifiedActions are IAM actions outside dynamodb: that a function may
@@ -391,6 +401,25 @@ func checkBootstrap(t *testing.T, id, path, pkg string) {
 	}
 	if settings["GOOS"] != "linux" || settings["GOARCH"] != "arm64" {
 		t.Errorf("%s: bootstrap built for %s/%s, want linux/arm64", id, settings["GOOS"], settings["GOARCH"])
+	}
+}
+
+// TestMakeBuildListsEveryFunction: `make build` builds exactly the
+// template's functions, so its zips are what SAM would deploy.
+func TestMakeBuildListsEveryFunction(t *testing.T) {
+	tpl := loadTemplate(t)
+	data, err := os.ReadFile(filepath.Join(repoRoot(), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^FUNCTIONS\s*:?=\s*(.*)$`).FindSubmatch(data)
+	if m == nil {
+		t.Fatal("the Makefile has no FUNCTIONS := … line for `make build`")
+	}
+	listed := strings.Fields(string(m[1]))
+	slices.Sort(listed)
+	if want := tpl.FunctionLogicalIDs(); !slices.Equal(listed, want) {
+		t.Errorf("Makefile FUNCTIONS = %v, want the template's functions %v", listed, want)
 	}
 }
 
@@ -907,17 +936,43 @@ func TestOpenAPI(t *testing.T) {
 
 // ---------- 7. the handlers serve the template's routes ----------
 
+// TestConstructorTableCoversTemplate: every function is either an HTTP
+// function (HttpApi routes, in constructors) or a scheduled one (Schedule
+// events, in jobs), never both: Lambda gives a function one handler, and it
+// takes one kind of event.
 func TestConstructorTableCoversTemplate(t *testing.T) {
 	tpl := loadTemplate(t)
 	for _, id := range sortedKeys(tpl.Functions) {
-		if _, ok := constructors[id]; !ok {
-			t.Errorf("template function %s has no entry in templatecheck's constructors table: add %s → %s.New so its routes are probed",
-				id, id, strings.TrimPrefix(functionDir(id), "functions/"))
+		f := tpl.Functions[id]
+		_, isHTTP := constructors[id]
+		_, isJob := jobs[id]
+		pkg := strings.TrimPrefix(functionDir(id), "functions/")
+		switch {
+		case len(f.Routes) > 0 && len(f.Schedules) > 0:
+			t.Errorf("template function %s has both HttpApi routes and Schedule events; a function is one or the other", id)
+		case len(f.Routes) == 0 && len(f.Schedules) == 0:
+			t.Errorf("template function %s has neither HttpApi routes nor Schedule events: nothing would invoke it", id)
+		case len(f.Routes) > 0 && !isHTTP:
+			t.Errorf("template function %s has routes but no entry in templatecheck's constructors table: add %s → %s.New so its routes are probed", id, id, pkg)
+		case len(f.Schedules) > 0 && !isJob:
+			t.Errorf("template function %s runs on a schedule but has no entry in templatecheck's jobs table: add %s → %s.New", id, id, pkg)
+		}
+		if isHTTP && isJob {
+			t.Errorf("%s is in both the constructors and the jobs table", id)
 		}
 	}
 	for _, id := range sortedKeys(constructors) {
-		if _, ok := tpl.Functions[id]; !ok {
+		if f, ok := tpl.Functions[id]; !ok {
 			t.Errorf("constructors table has %s, which is not a function in template.yaml", id)
+		} else if len(f.Routes) == 0 {
+			t.Errorf("constructors table has %s, which has no HttpApi routes in template.yaml", id)
+		}
+	}
+	for _, id := range sortedKeys(jobs) {
+		if f, ok := tpl.Functions[id]; !ok {
+			t.Errorf("jobs table has %s, which is not a function in template.yaml", id)
+		} else if len(f.Schedules) == 0 {
+			t.Errorf("jobs table has %s, which has no Schedule event in template.yaml", id)
 		}
 	}
 }
@@ -1005,7 +1060,7 @@ func TestHandlersServeTemplateRoutes(t *testing.T) {
 		f := tpl.Functions[id]
 		newHandler, ok := constructors[id]
 		if !ok {
-			continue // TestConstructorTableCoversTemplate fails
+			continue // a job (TestJobCallsAllowedByPolicy), or TestConstructorTableCoversTemplate fails
 		}
 		// Not parallel: minidyn's server keeps its tables in a map without a
 		// lock, so concurrent CreateTable/Query calls race.
@@ -1076,6 +1131,14 @@ func TestMuxPatternsMatchTemplate(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			dir := filepath.Join(repoRoot(), filepath.FromSlash(functionDir(id)))
 			patterns := muxPatterns(t, dir)
+			if len(f.Routes) == 0 && len(f.Schedules) > 0 {
+				// A scheduled function gets no HTTP request: a route it
+				// registered would never be reached.
+				for _, p := range sortedKeys(patterns) {
+					t.Errorf("%s runs on a schedule, yet %s registers %q", id, mustRel(dir), p)
+				}
+				return
+			}
 			if len(patterns) == 0 {
 				t.Fatalf("%s: found no mux.Handle(\"METHOD /path\", …) calls in %s", id, mustRel(dir))
 			}
@@ -1135,4 +1198,124 @@ func muxPatterns(t *testing.T, dir string) map[string]bool {
 		})
 	}
 	return out
+}
+
+// ---------- 8. schedules ----------
+
+// TestSchedules: every schedule is one the local stack can keep exactly
+// (infra/local/schedule rejects L, W and #), and the daily snapshot fires at
+// 23:55 in Wuxi, every day, leap days and year ends included.
+func TestSchedules(t *testing.T) {
+	tpl := loadTemplate(t)
+	all := tpl.Schedules()
+	if len(all) == 0 {
+		t.Fatal("template.yaml has no Schedule events")
+	}
+	parsed := map[string]*schedule.Schedule{}
+	for _, s := range all {
+		where := s.FunctionID + "." + s.EventName
+		var loc *time.Location
+		switch s.Type {
+		case samtemplate.EventSchedule:
+			if s.Timezone != "" {
+				t.Errorf("%s: a Schedule event is always UTC but names time zone %q", where, s.Timezone)
+			}
+		case samtemplate.EventScheduleV2:
+			if s.Timezone != "" {
+				var err error
+				if loc, err = time.LoadLocation(s.Timezone); err != nil {
+					t.Errorf("%s: time zone %q: %v", where, s.Timezone, err)
+					continue
+				}
+			}
+		}
+		sched, err := schedule.Parse(s.Expression, loc)
+		if err != nil {
+			t.Errorf("%s: %v", where, err)
+			continue
+		}
+		parsed[where] = sched
+	}
+
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := tpl.Functions["SnapshotFunction"]
+	if snap == nil {
+		t.Fatal("template.yaml has no SnapshotFunction")
+	}
+	if len(snap.Schedules) != 1 {
+		t.Fatalf("SnapshotFunction has %d schedule events, want one daily: %+v", len(snap.Schedules), snap.Schedules)
+	}
+	ev := snap.Schedules[0]
+	if !ev.Enabled {
+		t.Errorf("SnapshotFunction.%s is disabled: no day would have its snapshot", ev.EventName)
+	}
+	sched := parsed["SnapshotFunction."+ev.EventName]
+	if sched == nil {
+		t.Fatalf("SnapshotFunction.%s: %q does not parse", ev.EventName, ev.Expression)
+	}
+	for _, from := range []time.Time{
+		time.Date(2026, 6, 15, 12, 0, 0, 0, shanghai),
+		time.Date(2027, 12, 31, 23, 55, 0, 0, shanghai), // a fire time itself
+		time.Date(2028, 2, 28, 23, 56, 0, 0, shanghai),  // before a leap day
+	} {
+		prev := time.Time{}
+		at := from
+		for range 400 {
+			next := sched.Next(at)
+			local := next.In(shanghai)
+			if local.Hour() != 23 || local.Minute() != 55 {
+				t.Fatalf("SnapshotFunction %s: after %v fires at %v, want 23:55 Asia/Shanghai", ev.Expression, at.In(shanghai), local)
+			}
+			if !prev.IsZero() && next.Sub(prev) != 24*time.Hour {
+				t.Fatalf("SnapshotFunction %s: fires at %v then %v, want every day", ev.Expression, prev.In(shanghai), local)
+			}
+			prev, at = next, next
+		}
+	}
+}
+
+// TestJobCallsAllowedByPolicy runs each job once against an empty table and
+// holds the DynamoDB calls it makes to the function's policy, as
+// TestHandlersServeTemplateRoutes does for the public routes.
+func TestJobCallsAllowedByPolicy(t *testing.T) {
+	tpl := loadTemplate(t)
+	for _, id := range sortedKeys(jobs) {
+		f := tpl.Functions[id]
+		if f == nil {
+			continue // TestConstructorTableCoversTemplate fails
+		}
+		t.Run(id, func(t *testing.T) {
+			st, _ := dbtest.Store(t)
+			hasher, err := idnumber.NewHasher([]byte(dbtest.HashKey))
+			if err != nil {
+				t.Fatal(err)
+			}
+			job := jobs[id](lambdafn.Deps{Store: st, Hasher: hasher, Now: time.Now, Log: slog.New(slog.DiscardHandler)})
+			ctx, tally := dbcalls.With(t.Context())
+			// Whether the run succeeds on an empty table is the job's own
+			// tests' business; what it called is this one's.
+			_ = job(ctx, time.Now())
+			ops := tally.Snapshot()
+			t.Logf("%s made %v", id, ops)
+			if len(ops) == 0 {
+				t.Fatalf("%s made no DynamoDB call; the policy check is blind (is the tally still counted by the store's client?)", id)
+			}
+			allowed := allowedActions(f)
+			for _, op := range sortedKeys(ops) {
+				action := "dynamodb:" + op
+				switch op {
+				case "TransactGetItems":
+					action = "dynamodb:GetItem"
+				case "TransactWriteItems":
+					continue // authorised item by item; not known from here
+				}
+				if !allowed[action] {
+					t.Errorf("%s made DynamoDB %s, but the function's policy does not allow %s", id, op, action)
+				}
+			}
+		})
+	}
 }
