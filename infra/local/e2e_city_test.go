@@ -213,8 +213,12 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 			e.expect(e.do("POST", "/v1/me/bookings/"+booked[i][0]+"/cancel", p.token, nil), 200, "")
 		})
 	}
-	wg.Go(func() { e.expect(e.do("PATCH", "/v1/offerings/"+offerings[0], staff, map[string]any{"capacity": 11}), 200, "") })
-	wg.Go(func() { e.expect(e.do("POST", "/v1/offerings/"+doomed+"/cancel", staff, map[string]any{"reason": "场地维修"}), 200, "") })
+	wg.Go(func() {
+		e.expect(e.do("PATCH", "/v1/offerings/"+offerings[0], staff, map[string]any{"capacity": 11}), 200, "")
+	})
+	wg.Go(func() {
+		e.expect(e.do("POST", "/v1/offerings/"+doomed+"/cancel", staff, map[string]any{"reason": "场地维修"}), 200, "")
+	})
 	wg.Wait()
 	// A cut to what is confirmed, once things are quiet.
 	conf, _ := e.counters(offerings[1])
