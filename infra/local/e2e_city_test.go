@@ -137,6 +137,14 @@ type capacityReply struct {
 	ByDistrictKind []cityRow   `json:"by_district_kind"`
 }
 
+// okIn reports a failed request from any goroutine (t.Fatal may not be
+// called off the test's own).
+func okIn(t *testing.T, r reply) {
+	if r.status != 200 {
+		t.Errorf("status %d: %s", r.status, r.body)
+	}
+}
+
 func decode[T any](t *testing.T, r reply) T {
 	t.Helper()
 	var v T
@@ -210,14 +218,14 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 			continue
 		}
 		wg.Go(func() {
-			e.expect(e.do("POST", "/v1/me/bookings/"+booked[i][0]+"/cancel", p.token, nil), 200, "")
+			okIn(t, e.do("POST", "/v1/me/bookings/"+booked[i][0]+"/cancel", p.token, nil))
 		})
 	}
 	wg.Go(func() {
-		e.expect(e.do("PATCH", "/v1/offerings/"+offerings[0], staff, map[string]any{"capacity": 11}), 200, "")
+		okIn(t, e.do("PATCH", "/v1/offerings/"+offerings[0], staff, map[string]any{"capacity": 11}))
 	})
 	wg.Go(func() {
-		e.expect(e.do("POST", "/v1/offerings/"+doomed+"/cancel", staff, map[string]any{"reason": "场地维修"}), 200, "")
+		okIn(t, e.do("POST", "/v1/offerings/"+doomed+"/cancel", staff, map[string]any{"reason": "场地维修"}))
 	})
 	wg.Wait()
 	// A cut to what is confirmed, once things are quiet.
