@@ -52,7 +52,7 @@ func (a api) targets(w http.ResponseWriter, r *http.Request) error {
 	if q.CSV {
 		rows := make([][]any, len(res.Items))
 		for i, p := range res.Items {
-			rows[i] = []any{p.Year, kindText(p.Kind), p.Metric, p.Title, p.Target, p.From, p.To, p.Achieved, p.Remaining, p.Progress, p.Changes}
+			rows[i] = []any{p.Year, kindText(p.Kind), p.Metric, p.Title, p.Target.Target, p.From, p.To, p.Achieved, p.Remaining, p.Progress, p.Changes}
 		}
 		return csvFile(w, "目标进度", "targets", today, []string{
 			"年度 (Year)", "类型 (Kind)", "指标 (Metric)", "目标名称 (Title)", "目标 (Target)", "起算日 (From)", "统计至 (To)",

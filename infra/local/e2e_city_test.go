@@ -412,3 +412,54 @@ func TestCityAccessAndBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCityCSV: every city route also answers ?format=csv — an attachment
+// Excel opens as UTF-8, a header and the same rows as the JSON.
+func TestCityCSV(t *testing.T) {
+	e := start(t)
+	e.createOffering(e.centre.ID, 10)
+	id := e.createOffering(e.centre.ID, 12)
+	e.expect(e.do("PATCH", "/v1/offerings/"+id, e.officerToken(), map[string]any{"capacity": 15}), 200, "")
+	if err := e.st.Store.PutTarget(context.Background(), city.Target{Kind: domain.EveningCourse, Year: time.Now().Year(),
+		Metric: city.NewPlaces, Target: 100, Baseline: fmt.Sprintf("%d-01-01", time.Now().Year()), Title: "测试目标 · test target"}, false); err != nil {
+		t.Fatal(err)
+	}
+	e.expect(e.do("POST", "/_local/schedule/SnapshotFunction", "", nil), 200, "")
+	tok := e.officerToken()
+	tests := []struct {
+		path, file string
+		rows       int // data rows
+		has        string
+	}{
+		{"/v1/city/capacity", "city-capacity-", 1 + 8 + 3 + 24, "全市 (all),全部 (all),25,0,0,25,0,1,2"},
+		{"/v1/city/capacity?kind=evening_course&district=binhu", "city-capacity-", 4, "滨湖区 (binhu),锡青夜校 (evening_course),25,0,0,25,0,1,2"},
+		{"/v1/city/capacity/history", "capacity-history-", 1, ",全市 (all),全部 (all),25,0,0,25,0,1,2"},
+		{"/v1/city/capacity/changes", "capacity-changes-", 3, ",扩容 (capacity_raised),12,15,3," + officer},
+		{"/v1/city/targets", "targets-", 1, ",100,"},
+		{"/v1/city/demand", "demand-", 2, ",0,"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			sep := "?"
+			if strings.Contains(tt.path, "?") {
+				sep = "&"
+			}
+			r := e.do("GET", tt.path+sep+"format=csv", tok, nil)
+			e.expect(r, 200, "")
+			if ct := r.header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+				t.Errorf("content type %q", ct)
+			}
+			if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, `filename="`+tt.file) || !strings.Contains(cd, "filename*=UTF-8''") {
+				t.Errorf("disposition %q", cd)
+			}
+			body := string(r.body)
+			if !strings.HasPrefix(body, "\uFEFF") {
+				t.Fatal("no BOM")
+			}
+			lines := strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n")
+			if len(lines)-1 != tt.rows || !strings.Contains(body, tt.has) {
+				t.Errorf("%d rows, want %d, containing %q:\n%s", len(lines)-1, tt.rows, tt.has, body)
+			}
+		})
+	}
+}
