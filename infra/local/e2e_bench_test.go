@@ -1,9 +1,13 @@
 package local_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"testing"
+
+	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
 // BenchmarkCatalogueOverHTTP: one public catalogue page of the demo data,
@@ -60,4 +64,44 @@ func BenchmarkParallelBookingsOverHTTP(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkCityOverHTTP: each city view of the demo city (a year of
+// history), then "now" with a thousand more offerings running, to show how
+// the read grows with the offerings in service.
+func BenchmarkCityOverHTTP(b *testing.B) {
+	e := start(b, withSeed)
+	tok := e.token("bench-officer", "city-officers")
+	for _, path := range []string{
+		"/v1/city/capacity", "/v1/city/capacity?kind=childcare", "/v1/city/capacity/history",
+		"/v1/city/capacity/changes?limit=200", "/v1/city/targets", "/v1/city/demand", "/v1/city/capacity/history?format=csv",
+	} {
+		b.Run(path, func(b *testing.B) {
+			size := 0
+			for b.Loop() {
+				r := e.do("GET", path, tok, nil)
+				if r.status != 200 {
+					b.Fatalf("%d %s", r.status, r.body)
+				}
+				size = len(r.body)
+			}
+			b.ReportMetric(float64(size), "B/response")
+		})
+	}
+	for i := range 1000 {
+		e.offering(fmt.Sprintf("bench-%04d", i), 20, func(o *domain.Offering) { o.EndsOn = "2099-12-31" })
+	}
+	b.Run("/v1/city/capacity with 1000 more offerings", func(b *testing.B) {
+		for b.Loop() {
+			if r := e.do("GET", "/v1/city/capacity", tok, nil); r.status != 200 {
+				b.Fatalf("%d %s", r.status, r.body)
+			}
+		}
+	})
+	o, err := e.st.Store.GetOffering(context.Background(), "bench-0000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, _ := json.Marshal(o)
+	b.Logf("an offering is about %d bytes, so one 1 MB Query page holds about %d of them", len(raw), (1<<20)/len(raw))
 }
