@@ -180,7 +180,7 @@ func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.De
 	for _, id := range tmpl.FunctionLogicalIDs() {
 		f := tmpl.Functions[id]
 		_, isHTTP := Functions[id]
-		_, isJob := jobsOr(jobs)[id]
+		_, isJob := jobs[id]
 		switch {
 		case len(f.Routes) > 0 && len(f.Schedules) > 0:
 			return fmt.Errorf("template function %s has both HttpApi and Schedule events; a function is one or the other", id)
@@ -195,13 +195,6 @@ func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.De
 		}
 	}
 	return nil
-}
-
-func jobsOr(jobs map[string]func(lambdafn.Deps) lambdafn.Job) map[string]func(lambdafn.Deps) lambdafn.Job {
-	if jobs == nil {
-		return Jobs
-	}
-	return jobs
 }
 
 // buildFunctions gives every template function its handler, configured from
@@ -230,7 +223,7 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
-		if build, ok := jobsOr(jobCtors)[id]; ok {
+		if build, ok := jobCtors[id]; ok {
 			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps)), f.Timeout)
 			continue
 		}
@@ -279,6 +272,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.TemplatePath == "" {
 		o.TemplatePath = localdb.TemplatePath()
+	}
+	if o.Jobs == nil {
+		o.Jobs = Jobs
 	}
 	discard := slog.New(slog.DiscardHandler)
 	if o.Log == nil {
