@@ -42,7 +42,7 @@ func TestLedgerRecordsEachChangeOnce(t *testing.T) {
 	o = edit(o, day(2), func(o *domain.Offering) { o.Title = "新标题" })
 	o = edit(o, day(3), func(o *domain.Offering) { o.Status = domain.OfferingClosed })
 	draft = edit(draft, day(4), func(o *domain.Offering) { o.Capacity = 25 })
-	draft = edit(draft, day(5), func(o *domain.Offering) { o.Status = domain.OfferingPublished })
+	edit(draft, day(5), func(o *domain.Offering) { o.Status = domain.OfferingPublished })
 	o = edit(o, day(6), func(o *domain.Offering) { o.Capacity = 32 })
 	edit(o, day(7), func(o *domain.Offering) { o.Status = domain.OfferingCancelled })
 
