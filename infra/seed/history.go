@@ -36,23 +36,13 @@ func (r *runner) history(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("no term before %s", r.cal.eveningTerm)
 	}
-	now := r.d.Now()
-	first := onOrAfter(now.AddDate(0, 0, -42), time.Tuesday)
-	var sessions []string
-	for i := range 4 {
-		sessions = append(sessions, day(first.AddDate(0, 0, 7*i)))
+	if err := r.d.Store.PutOffering(ctx, pastCourseOffering(centre, term, r.d.Now()), true); err != nil {
+		return err
 	}
-	o := domain.Offering{
-		ID: PastCourse, Kind: domain.EveningCourse, Centre: centre.Ref(), Term: term,
-		Title: "锡青夜校 · 惠山泥人彩绘（上期）", Description: "上一期课程：学习惠山泥人“阿福”的开相与彩绘。",
-		StartsOn: sessions[0], EndsOn: sessions[3],
-		Schedule: domain.Schedule{Text: "每周二 19:00–21:00，共 4 次", Sessions: sessions},
-		Capacity: 20, Status: domain.OfferingPublished, FeeFen: 5000,
-		// Open while the seed books, then closed like any finished course.
-		BookingOpensAt: now.Add(-time.Hour), BookingClosesAt: now.Add(time.Hour),
-		MinAgeMonths: 216, MaxAgeMonths: 551, MaxPerParticipantPerTerm: 2, WaitlistEnabled: true, NoShowRule: &rule,
-	}
-	if err := r.d.Store.PutOffering(ctx, o, true); err != nil {
+	// As stored: a run on a later day must record attendance for the
+	// sessions the first run wrote, not for ones derived from its own now.
+	o, err := r.d.Store.GetOffering(ctx, PastCourse)
+	if err != nil {
 		return err
 	}
 	var adults []domain.Participant
@@ -80,7 +70,7 @@ func (r *runner) history(ctx context.Context) error {
 	r.blocked = [2]string{adults[0].Account, adults[0].ID}
 	admin := &centreadmin.Service{Store: r.d.Store, Now: r.d.Now}
 	officer := auth.Caller{Sub: DemoOfficer, Groups: []string{auth.CityOfficers}}
-	for i, date := range sessions {
+	for i, date := range o.Schedule.Sessions {
 		var records []centreadmin.AttendanceRecord
 		for j, b := range booked {
 			status := domain.Present
@@ -99,6 +89,28 @@ func (r *runner) history(ctx context.Context) error {
 		}
 	}
 	r.progress("上期出勤 / last term's attendance: %s，%d 人，%d 次课；%s 因两次无故缺勤本期不能报名夜校",
-		PastCourse, len(booked), len(sessions), r.blocked[1])
+		PastCourse, len(booked), len(o.Schedule.Sessions), r.blocked[1])
 	return nil
+}
+
+// pastCourseOffering is PastCourse as history first writes it: four weekly
+// sessions ending in the last few weeks, booking open around now only so
+// that the seed can book it before closing it.
+func pastCourseOffering(centre domain.Centre, term string, now time.Time) domain.Offering {
+	first := onOrAfter(now.AddDate(0, 0, -42), time.Tuesday)
+	var sessions []string
+	for i := range 4 {
+		sessions = append(sessions, day(first.AddDate(0, 0, 7*i)))
+	}
+	rule := domain.NoShowRules[domain.EveningCourse]
+	return domain.Offering{
+		ID: PastCourse, Kind: domain.EveningCourse, Centre: centre.Ref(), Term: term,
+		Title: "锡青夜校 · 惠山泥人彩绘（上期）", Description: "上一期课程：学习惠山泥人“阿福”的开相与彩绘。",
+		StartsOn: sessions[0], EndsOn: sessions[3],
+		Schedule: domain.Schedule{Text: "每周二 19:00–21:00，共 4 次", Sessions: sessions},
+		Capacity: 20, Status: domain.OfferingPublished, FeeFen: 5000,
+		// Open while the seed books, then closed like any finished course.
+		BookingOpensAt: now.Add(-time.Hour), BookingClosesAt: now.Add(time.Hour),
+		MinAgeMonths: 216, MaxAgeMonths: 551, MaxPerParticipantPerTerm: 2, WaitlistEnabled: true, NoShowRule: &rule,
+	}
 }

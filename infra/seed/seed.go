@@ -4,6 +4,14 @@
 // through the store and the booking service, so the demo obeys the same
 // rules as production data, and with fixed ids and idempotency keys, so
 // running it again changes nothing.
+//
+// For the city's views it also writes a history (cityhistory.go): the
+// offerings of earlier terms since 1 January of last year (or of 2025, the
+// target's year, if that is earlier), the change ledger of every offering
+// ever in service, a year of daily snapshots that agree with that ledger,
+// and the 2025 childcare target. Nobody is booked into the earlier terms'
+// offerings, so their counters and rosters are empty; what they had is in
+// the snapshots of their days.
 package seed
 
 import (
@@ -37,6 +45,9 @@ type Summary struct {
 	// Blocked is the account and participant that last term's absences
 	// block from evening courses this term.
 	BlockedAccount, BlockedParticipant string
+	// The city's history as the store holds it: offerings of earlier terms,
+	// change-ledger entries and daily snapshots.
+	PastOfferings, Changes, Snapshots int
 }
 
 // Run writes the demo data, or finds it already there. Running it again on
@@ -50,7 +61,7 @@ func Run(ctx context.Context, d Deps) (Summary, error) {
 	}
 	r := &runner{d: d, cal: newCalendar(d.Now()), offerings: map[string]domain.Offering{},
 		participants: map[string]domain.Participant{}, existing: map[string]map[string]domain.Booking{}}
-	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history} {
+	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history, r.cityHistory} {
 		if err := step(ctx); err != nil {
 			return Summary{}, fmt.Errorf("seed: %w", err)
 		}
@@ -70,6 +81,7 @@ type runner struct {
 	blocked      [2]string // account, participant
 	// existing caches each account's bookings by offering and participant.
 	existing map[string]map[string]domain.Booking
+	hist     struct{ past, changes, snapshots int }
 }
 
 // seeded is one seeded booking as it stands.
@@ -284,7 +296,8 @@ func (r *runner) close(ctx context.Context, id string) error {
 
 func (r *runner) summary() Summary {
 	s := Summary{Centres: len(centres), Offerings: len(offerings) + 1, Participants: len(r.participants), Bookings: len(r.bookings),
-		BlockedAccount: r.blocked[0], BlockedParticipant: r.blocked[1]}
+		BlockedAccount: r.blocked[0], BlockedParticipant: r.blocked[1],
+		PastOfferings: r.hist.past, Changes: r.hist.changes, Snapshots: r.hist.snapshots}
 	for _, b := range r.bookings {
 		switch b.status {
 		case domain.BookingConfirmed:

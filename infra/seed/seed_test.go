@@ -42,7 +42,12 @@ func TestRun(t *testing.T) {
 		t.Errorf("progress lines = %q, want one per step", lines)
 	}
 	before := counters(t, st)
+	ledger, snaps := historyCounts(t, st)
 
+	// The second run is a week later, as a restart of the demo might be: it
+	// must find everything and write nothing, the city's history included.
+	later := func() time.Time { return time.Now().AddDate(0, 0, 8) }
+	d.Now, d.Booking = later, &booking.Service{Store: st, Now: later}
 	t0 = time.Now()
 	second, err := Run(ctx, d)
 	if err != nil {
@@ -55,6 +60,9 @@ func TestRun(t *testing.T) {
 	if after := counters(t, st); !slices.Equal(after, before) {
 		t.Errorf("second run changed offering counters:\n%v\n%v", before, after)
 	}
+	if l, s := historyCounts(t, st); l != ledger || s != snaps {
+		t.Errorf("second run changed the city's history: %d ledger entries and %d snapshots, were %d and %d", l, s, ledger, snaps)
+	}
 
 	t.Run("summary", func(t *testing.T) {
 		if first.Centres < 30 || first.Offerings < 60 || first.Participants < 60 || first.Participants > 130 {
@@ -63,7 +71,11 @@ func TestRun(t *testing.T) {
 		if first.Bookings == 0 || first.Bookings > 400 || first.Confirmed+first.Waitlisted > first.Bookings {
 			t.Errorf("summary %+v: want 1–400 bookings", first)
 		}
+		if first.PastOfferings == 0 || first.Changes < first.Offerings || first.Snapshots != historyDays {
+			t.Errorf("summary %+v: want past offerings, a ledger entry per offering at least, %d snapshots", first, historyDays)
+		}
 	})
+	t.Run("city history", func(t *testing.T) { checkCityHistory(t, st, first) })
 	t.Run("centres", func(t *testing.T) { checkCentres(t, st) })
 	t.Run("offerings", func(t *testing.T) { checkOfferings(t, st) })
 	t.Run("counters agree with bookings", func(t *testing.T) { checkBookings(t, st, svc, first) })
@@ -90,6 +102,22 @@ func counters(t *testing.T, st *store.Store) []counter {
 		out = append(out, counter{o.ID, o.Capacity, o.Confirmed, o.Waitlisted, o.Status})
 	}
 	return out
+}
+
+// historyCounts counts the ledger entries and snapshots the store holds,
+// future days' included.
+func historyCounts(t *testing.T, st *store.Store) (ledger, snapshots int) {
+	t.Helper()
+	const last = "2099-12-31"
+	cs, err := st.Changes(context.Background(), ledgerFloor, last, store.ChangeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sns, err := st.Snapshots(context.Background(), ledgerFloor, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(cs), len(sns)
 }
 
 var phone = regexp.MustCompile(`^0510-8\d{7}$`)
@@ -244,25 +272,29 @@ func checkBookings(t *testing.T, st *store.Store, svc *booking.Service, sum Summ
 	if total != sum.Bookings || all.confirmed != sum.Confirmed || all.waitlisted != sum.Waitlisted {
 		t.Errorf("bookings read back: %d (%d confirmed, %d waitlisted); summary %+v", total, all.confirmed, all.waitlisted, sum)
 	}
-	for _, s := range offerings {
-		o, err := st.GetOffering(ctx, s.id)
-		if err != nil {
-			t.Fatal(err)
-		}
+	// Every offering, past terms' too: its counters are its bookings.
+	stored, err := st.CityOfferings(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != sum.Offerings+sum.PastOfferings {
+		t.Errorf("%d offerings in the city index, summary %+v", len(stored), sum)
+	}
+	for _, o := range stored {
 		got := tally{}
-		if per[s.id] != nil {
-			got = *per[s.id]
+		if per[o.ID] != nil {
+			got = *per[o.ID]
 		}
 		if o.Confirmed > o.Capacity || o.Confirmed != got.confirmed || o.Waitlisted != got.waitlisted {
 			t.Errorf("%s: counters %d/%d confirmed, %d waiting; bookings %d confirmed, %d waiting",
-				s.id, o.Confirmed, o.Capacity, o.Waitlisted, got.confirmed, got.waitlisted)
+				o.ID, o.Confirmed, o.Capacity, o.Waitlisted, got.confirmed, got.waitlisted)
 		}
 		// The waitlist is 1, 2, … n: nobody shares a place in line.
-		ps := positions[s.id]
+		ps := positions[o.ID]
 		slices.Sort(ps)
 		for i, p := range ps {
 			if p != i+1 {
-				t.Errorf("%s: waitlist positions %v", s.id, ps)
+				t.Errorf("%s: waitlist positions %v", o.ID, ps)
 				break
 			}
 		}

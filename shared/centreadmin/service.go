@@ -104,8 +104,9 @@ func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, 
 			return before, err
 		}
 		// More waiting than one write can confirm: go round again, with
-		// nothing left to change but the promotions.
-		if after.Capacity > after.Confirmed && after.Waitlisted > 0 {
+		// nothing left to change but the promotions. (A line shorter than
+		// asked for has no one else to confirm: going round would spin.)
+		if after.Capacity > after.Confirmed && after.Waitlisted > 0 && len(promote) == store.MaxPromotionsPerWrite {
 			p = domain.Patch{}
 			continue
 		}
