@@ -126,8 +126,13 @@ enrol 已启动 / is running: %[1]s
   curl -s %[1]s/v1/offerings/%[14]s/roster -H "Authorization: Bearer $STAFF"
   curl -s -o roster.xlsx '%[1]s/v1/offerings/%[14]s/roster?format=xlsx' -H "Authorization: Bearer $STAFF"
 
-  # 教育局（全市）/ a city officer (any centre)
+  # 教育局（全市）/ a city officer: places now, a year of history, changes in places, the 2025 target, demand
   OFFICER=%[15]s
+  curl -s %[1]s/v1/city/capacity -H "Authorization: Bearer $OFFICER"
+  curl -s '%[1]s/v1/city/capacity/history?kind=childcare' -H "Authorization: Bearer $OFFICER"
+  curl -s -o changes.csv '%[1]s/v1/city/capacity/changes?from=2025-01-01&format=csv' -H "Authorization: Bearer $OFFICER"
+  curl -s %[1]s/v1/city/targets -H "Authorization: Bearer $OFFICER"
+  curl -s '%[1]s/v1/city/demand?limit=5' -H "Authorization: Bearer $OFFICER"
   curl -s %[1]s/v1/centres/%[13]s/audit -H "Authorization: Bearer $OFFICER"
 
   # 上期两次无故缺勤的居民 %[16]s / %[16]s missed two sessions last term: booking answers no_show_blocked
