@@ -336,9 +336,7 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 		{"/v1/city/targets", 1}, // no targets here, so no ledger read
 		{"/v1/city/capacity?format=csv", 3},
 	} {
-		e.logs.mu.Lock()
-		e.logs.buf.Reset()
-		e.logs.mu.Unlock()
+		e.logs.Reset()
 		r := e.do("GET", tt.path, tok, nil)
 		e.expect(r, 200, "")
 		route := "GET " + strings.SplitN(tt.path, "?", 2)[0]

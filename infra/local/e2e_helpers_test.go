@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,29 +18,11 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 )
 
-// syncBuffer collects the functions' log lines from concurrent requests.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type env struct {
 	t      testing.TB
 	st     *local.Stack
 	client *http.Client
-	logs   *syncBuffer
+	logs   *local.SyncBuffer
 	centre domain.Centre
 	seq    int
 }
@@ -52,7 +33,7 @@ func withSeed(o *local.Options) { o.Seed = true }
 // start runs a whole local stack on a free port, by default without demo data.
 func start(t testing.TB, mods ...func(*local.Options)) *env {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &local.SyncBuffer{}
 	opts := local.Options{Addr: "127.0.0.1:0", FunctionLog: slog.New(slog.NewJSONHandler(logs, nil))}
 	for _, m := range mods {
 		m(&opts)

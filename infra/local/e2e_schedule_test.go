@@ -44,7 +44,7 @@ func (f *fakeSnapshot) runs() []time.Time {
 	return append([]time.Time(nil), f.ats...)
 }
 
-func withJob(f *fakeSnapshot, log *syncBuffer) func(*local.Options) {
+func withJob(f *fakeSnapshot, log *local.SyncBuffer) func(*local.Options) {
 	return func(o *local.Options) {
 		o.Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{"SnapshotFunction": f.build}
 		o.Log = slog.New(slog.NewJSONHandler(log, nil))
@@ -55,7 +55,7 @@ func withJob(f *fakeSnapshot, log *syncBuffer) func(*local.Options) {
 // with the stack's Deps; an unknown name is 404, a failure a bare 500.
 func TestScheduleRoute(t *testing.T) {
 	f := &fakeSnapshot{}
-	stackLog := &syncBuffer{}
+	stackLog := &local.SyncBuffer{}
 	e := start(t, withJob(f, stackLog))
 
 	r := e.do("POST", "/_local/schedule/SnapshotFunction", "", nil)
@@ -110,7 +110,7 @@ func TestScheduleRoute(t *testing.T) {
 // TestScheduleRunsWithTheStack: with RunSchedules the stack keeps the
 // template's schedule, the next run at 23:55 in Wuxi.
 func TestScheduleRunsWithTheStack(t *testing.T) {
-	stackLog := &syncBuffer{}
+	stackLog := &local.SyncBuffer{}
 	e := start(t, withJob(&fakeSnapshot{}, stackLog), func(o *local.Options) { o.RunSchedules = true })
 	ss := e.st.Schedules()
 	if len(ss) != 1 || ss[0].FunctionID != "SnapshotFunction" || ss[0].EventName != "Daily" || !ss[0].Enabled {

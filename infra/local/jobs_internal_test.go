@@ -45,32 +45,39 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// lockedBuffer is a log sink for concurrent writers.
-type lockedBuffer struct {
+// SyncBuffer is a log sink for concurrent writers (the functions' and the
+// stack's logs in tests of this package and of local_test).
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
 
-// jobStack is a Stack with only jobs: no DynamoDB, no gateway.
-func jobStack(t *testing.T, id, expr string, enabled bool, j lambdafn.Job) (*Stack, *lockedBuffer) {
+// Reset forgets what was written, to look at one request's lines.
+func (b *SyncBuffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Reset()
+}
+
+func jobStack(t *testing.T, id, expr string, enabled bool, j lambdafn.Job) (*Stack, *SyncBuffer) {
 	t.Helper()
 	sched, err := schedule.Parse(expr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedBuffer{}
+	logs := &SyncBuffer{}
 	st := &Stack{
 		log:       slog.New(slog.NewJSONHandler(logs, nil)),
 		jobs:      map[string]*job{id: newJob(id, lambdafn.JobHandler(j), 120)},

@@ -1094,18 +1094,7 @@ func TestHandlersServeTemplateRoutes(t *testing.T) {
 				if r.Public() && got.Status < 300 && len(ops) == 0 {
 					t.Errorf("%s: public route %s answered %d but no DynamoDB call was observed; the policy coverage check is blind (did httpapi.Serve stop logging ddb_calls?)", id, routeName(r), got.Status)
 				}
-				for _, op := range sortedKeys(ops) {
-					action := "dynamodb:" + op
-					switch op {
-					case "TransactGetItems":
-						action = "dynamodb:GetItem"
-					case "TransactWriteItems":
-						continue // authorised item by item; not known from here
-					}
-					if !allowed[action] {
-						t.Errorf("%s: %s made DynamoDB %s, but the function's policy does not allow %s", id, routeName(r), op, action)
-					}
-				}
+				checkAllowed(t, id+": "+routeName(r), ops, allowed)
 			}
 			// Another function's routes must not be served here.
 			for _, r := range all {
@@ -1303,19 +1292,25 @@ func TestJobCallsAllowedByPolicy(t *testing.T) {
 			if len(ops) == 0 {
 				t.Fatalf("%s made no DynamoDB call; the policy check is blind (is the tally still counted by the store's client?)", id)
 			}
-			allowed := allowedActions(f)
-			for _, op := range sortedKeys(ops) {
-				action := "dynamodb:" + op
-				switch op {
-				case "TransactGetItems":
-					action = "dynamodb:GetItem"
-				case "TransactWriteItems":
-					continue // authorised item by item; not known from here
-				}
-				if !allowed[action] {
-					t.Errorf("%s made DynamoDB %s, but the function's policy does not allow %s", id, op, action)
-				}
-			}
+			checkAllowed(t, id, ops, allowedActions(f))
 		})
+	}
+}
+
+// checkAllowed fails for each DynamoDB operation in ops that the policy's
+// allowed actions do not cover.
+func checkAllowed(t *testing.T, who string, ops map[string]int, allowed map[string]bool) {
+	t.Helper()
+	for _, op := range sortedKeys(ops) {
+		action := "dynamodb:" + op
+		switch op {
+		case "TransactGetItems":
+			action = "dynamodb:GetItem"
+		case "TransactWriteItems":
+			continue // authorised item by item; not known from here
+		}
+		if !allowed[action] {
+			t.Errorf("%s made DynamoDB %s, but the function's policy does not allow %s", who, op, action)
+		}
 	}
 }
