@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -43,6 +44,9 @@ type Options struct {
 	FunctionLog *slog.Logger
 	Log         *slog.Logger
 	Progress    func(format string, args ...any)
+	// WebDir, if set, is the built front end (web/dist), served at / beside
+	// the API with /config.json, as CloudFront serves it on AWS.
+	WebDir string
 	// RunSchedules runs each scheduled function at its template schedule's
 	// fire times until Close (make run). Without it, jobs run only when
 	// asked: RunJob, POST /_local/schedule/{FunctionId}.
@@ -147,8 +151,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	st.Routes = tmpl.Routes()
+	var web http.Handler
+	if o.WebDir != "" {
+		web = webHandler(o.WebDir)
+	}
 	gw, err := gateway.New(gateway.Config{
-		Routes: st.Routes, Handlers: handlers, Issuer: st.Issuer, Logger: o.Log,
+		Routes: st.Routes, Handlers: handlers, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob)},
 	})
 	if err != nil {
@@ -294,13 +302,17 @@ func lookup(m map[string]string) func(string) (string, bool) {
 }
 
 // Getenv reads the stack's settings from the environment: PORT,
-// DYNAMODB_ENDPOINT, TABLE_NAME, ID_HASH_KEY.
+// DYNAMODB_ENDPOINT, TABLE_NAME, ID_HASH_KEY, WEB_DIR (default web/dist).
 func Getenv() Options {
 	o := Options{
 		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
 		TableName:        os.Getenv("TABLE_NAME"),
 		IDHashKey:        os.Getenv("ID_HASH_KEY"),
 		Seed:             true,
+		WebDir:           os.Getenv("WEB_DIR"),
+	}
+	if o.WebDir == "" {
+		o.WebDir = filepath.Join("web", "dist") // make run runs in the repo's root
 	}
 	port := os.Getenv("PORT")
 	if port == "" {
