@@ -7,18 +7,57 @@ FUNCTIONS := CatalogFunction BookingsFunction CentresFunction CityFunction Snaps
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 
-.PHONY: run test vet staticcheck unit build clean bench fmt
+BROWSER_PORT ?= 3999
+# apt-get needs root; elsewhere sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
 
-## run: the whole system on this machine with demo data (API on 127.0.0.1:$(PORT))
-run:
+.PHONY: run test vet staticcheck unit build clean bench fmt web browser-deps browser-test deploy-web
+
+## run: the whole system on this machine with demo data: the web front end
+## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed)
+run: web
 	PORT=$(PORT) $(GO) run ./infra/local/cmd/enrol-local
+
+## web: the front end in web/dist, built again only when its sources change
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+## deploy-web: after `sam deploy`, upload web/dist and its config.json to
+## the stack's bucket (STACK=<stack name>; needs the AWS CLI)
+deploy-web: web
+	@test -n "$(STACK)" || { echo "STACK is not set: make deploy-web STACK=<the SAM stack name>"; exit 1; }
+	infra/deploy-web.sh $(STACK)
+
+## browser-deps: Debian's Chromium (never a downloaded browser) and the
+## front end's packages
+browser-deps: web/node_modules/.package-lock.json
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	/usr/bin/chromium --version
+
+## browser-test: the front end in headless Chromium against the whole
+## system, as `make run` starts it; screenshots in web/test-results/
+browser-test: browser-deps web
+	infra/local/with-stack.sh $(BROWSER_PORT) bash -c 'cd web && npm run --silent test:browser'
 
 ## test: every test, with the race detector, plus go vet and staticcheck.
 ## The end-to-end tests (infra/local) run on their own afterwards: their
 ## 300-way bursts measure the system, not the other packages' CPU use.
+## Chromium and the npm packages download meanwhile; the browser tests
+## run last, against the whole system.
 test: vet staticcheck
-	$(GO) test -race -count=1 -timeout 9m $$($(GO) list ./... | grep -v '/infra/local$$')
-	$(GO) test -race -count=1 -timeout 9m ./infra/local/
+	@mkdir -p build; set -e; \
+	( $(MAKE) --no-print-directory browser-deps > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
+	$(GO) test -race -count=1 -timeout 9m $$($(GO) list ./... | grep -v '/infra/local$$'); \
+	$(GO) test -race -count=1 -timeout 9m ./infra/local/; \
+	wait $$deps; cat build/browser-deps.log; test "$$(cat build/browser-deps.rc)" = 0
+	$(MAKE) --no-print-directory browser-test
 
 vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
@@ -43,7 +82,7 @@ build:
 	done
 
 clean:
-	rm -rf build .aws-sam
+	rm -rf build .aws-sam web/dist web/test-results
 
 # SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set;
 # build-CatalogFunction builds ./functions/catalog/lambda, and so on.

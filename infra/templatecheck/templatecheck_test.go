@@ -1317,3 +1317,91 @@ func checkAllowed(t *testing.T, who string, ops map[string]int, allowed map[stri
 		}
 	}
 }
+
+// TestWebHosting: the front end is a private bucket that only the site's
+// CloudFront distribution reads (origin access control), over HTTPS, with
+// the app's routes answered by index.html; sign-in comes back to that site,
+// and the API lets that site (and no other) call it from a browser.
+func TestWebHosting(t *testing.T) {
+	tpl := loadTemplate(t)
+	res := func(id, typ string) map[string]any {
+		t.Helper()
+		r, ok := tpl.Resources[id]
+		if !ok || r.Type != typ {
+			t.Fatalf("%s: want a %s, got %+v", id, typ, r)
+		}
+		return r.Properties
+	}
+	bucket := res("WebBucket", "AWS::S3::Bucket")
+	block := mapOf(bucket["PublicAccessBlockConfiguration"])
+	for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+		if block[k] != true {
+			t.Errorf("WebBucket %s = %v, want true", k, block[k])
+		}
+	}
+	if _, ok := bucket["WebsiteConfiguration"]; ok {
+		t.Error("WebBucket must not be a public website endpoint")
+	}
+
+	policy := res("WebBucketPolicy", "AWS::S3::BucketPolicy")
+	stmts, _ := mapOf(policy["PolicyDocument"])["Statement"].([]any)
+	if len(stmts) != 1 {
+		t.Fatalf("WebBucketPolicy: %d statements, want 1", len(stmts))
+	}
+	st := mapOf(stmts[0])
+	cond := samtemplate.Render(mapOf(mapOf(st["Condition"])["StringEquals"])["AWS:SourceArn"])
+	if samtemplate.Render(mapOf(st["Principal"])["Service"]) != "cloudfront.amazonaws.com" || st["Action"] != "s3:GetObject" ||
+		!strings.Contains(cond, "distribution/${WebDistribution}") {
+		t.Errorf("WebBucketPolicy must let only the WebDistribution read objects: %v", samtemplate.Render(st))
+	}
+
+	oac := mapOf(res("WebOriginAccessControl", "AWS::CloudFront::OriginAccessControl")["OriginAccessControlConfig"])
+	if oac["OriginAccessControlOriginType"] != "s3" || oac["SigningBehavior"] != "always" || oac["SigningProtocol"] != "sigv4" {
+		t.Errorf("origin access control %v", oac)
+	}
+	dist := mapOf(res("WebDistribution", "AWS::CloudFront::Distribution")["DistributionConfig"])
+	origins, _ := dist["Origins"].([]any)
+	if len(origins) != 1 {
+		t.Fatalf("WebDistribution: %d origins, want the bucket", len(origins))
+	}
+	o := mapOf(origins[0])
+	if samtemplate.Render(o["DomainName"]) != "!GetAtt WebBucket.RegionalDomainName" ||
+		samtemplate.Render(o["OriginAccessControlId"]) != "!GetAtt WebOriginAccessControl.Id" ||
+		mapOf(o["S3OriginConfig"])["OriginAccessIdentity"] != "" {
+		t.Errorf("the origin must be the bucket through origin access control (no legacy OAI): %v", samtemplate.Render(o))
+	}
+	def := mapOf(dist["DefaultCacheBehavior"])
+	if def["ViewerProtocolPolicy"] != "redirect-to-https" || def["Compress"] != true || dist["DefaultRootObject"] != "index.html" {
+		t.Errorf("default behaviour %v, root %v", samtemplate.Render(def), dist["DefaultRootObject"])
+	}
+	spa := map[string]bool{}
+	for _, e := range dist["CustomErrorResponses"].([]any) {
+		m := mapOf(e)
+		if m["ResponsePagePath"] == "/index.html" && fmt.Sprint(m["ResponseCode"]) == "200" {
+			spa[fmt.Sprint(m["ErrorCode"])] = true
+		}
+	}
+	if !spa["403"] || !spa["404"] {
+		t.Errorf("the app's routes must answer index.html: %v", dist["CustomErrorResponses"])
+	}
+
+	client := res("UserPoolClient", "AWS::Cognito::UserPoolClient")
+	for _, k := range []string{"CallbackURLs", "LogoutURLs"} {
+		if got := samtemplate.Render(client[k]); got != "[!Sub https://${WebDistribution.DomainName}/]" {
+			t.Errorf("UserPoolClient %s = %s, want the site", k, got)
+		}
+	}
+	if samtemplate.Render(client["AllowedOAuthFlows"]) != "[code]" || client["GenerateSecret"] != false {
+		t.Errorf("the web client is public and uses the authorization code flow (with PKCE): %v", samtemplate.Render(client))
+	}
+	res("UserPoolDomain", "AWS::Cognito::UserPoolDomain")
+	cors := mapOf(res("HttpApi", "AWS::Serverless::HttpApi")["CorsConfiguration"])
+	if got := samtemplate.Render(cors["AllowOrigins"]); got != "[!Sub https://${WebDistribution.DomainName}]" {
+		t.Errorf("CORS origins %s, want only the site", got)
+	}
+	for _, out := range []string{"WebUrl", "WebBucketName", "WebDistributionId", "AuthDomain", "ApiUrl", "UserPoolId", "UserPoolClientId"} {
+		if _, ok := tpl.Outputs[out]; !ok {
+			t.Errorf("output %s missing: make deploy-web reads it", out)
+		}
+	}
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# with-stack.sh PORT COMMAND...: start the local stack (demo data, the built
+# front end) on 127.0.0.1:PORT, wait until it answers, run COMMAND with
+# ENROL_URL set, stop the stack, and exit with COMMAND's status. The browser
+# tests run this way, against the system `make run` starts.
+set -euo pipefail
+port=$1; shift
+cd "$(dirname "$0")/../.."
+mkdir -p build
+go build -o build/enrol-local ./infra/local/cmd/enrol-local
+PORT=$port WEB_DIR=web/dist build/enrol-local > build/browser-stack.log 2>&1 &
+stack=$!
+trap 'kill $stack 2>/dev/null; wait $stack 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+	if curl -fsS "http://127.0.0.1:$port/config.json" > /dev/null 2>&1; then
+		break
+	fi
+	if ! kill -0 $stack 2>/dev/null; then
+		echo "the stack stopped; its log:" >&2
+		cat build/browser-stack.log >&2
+		exit 1
+	fi
+	sleep 0.5
+done
+ENROL_URL="http://127.0.0.1:$port" "$@"
