@@ -7,7 +7,10 @@ set -euo pipefail
 port=$1; shift
 cd "$(dirname "$0")/../.."
 mkdir -p build
-go build -o build/enrol-local ./infra/local/cmd/enrol-local
+# With the race detector: after make test's Go tests its packages are all
+# in the build cache (a plain build would compile everything again), and
+# the browser tests then also look for races in the whole system.
+go build -race -o build/enrol-local ./infra/local/cmd/enrol-local
 PORT=$port WEB_DIR=web/dist build/enrol-local > build/browser-stack.log 2>&1 &
 stack=$!
 trap 'kill $stack 2>/dev/null; wait $stack 2>/dev/null || true' EXIT

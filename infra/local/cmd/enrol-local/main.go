@@ -99,6 +99,7 @@ func banner(st *local.Stack) error {
 	participant := seed.DemoParticipantIDs()[len(seed.DemoParticipantIDs())-1]
 	fmt.Fprintf(os.Stderr, `
 enrol 已启动 / is running: %[1]s
+  网页 / web: %[1]s/ （居民 / residents）· %[1]s/staff （机构 / centre staff）· %[1]s/city （教育局 / city officers）
   演示数据 / demo data: %[2]d centres, %[3]d offerings, %[4]d participants, %[5]d bookings (%[6]d confirmed, %[7]d waitlisted)
 
   # 浏览目录（无需登录）/ browse the catalogue (no token)
