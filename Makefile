@@ -34,11 +34,11 @@ deploy-web: web
 	@test -n "$(STACK)" || { echo "STACK is not set: make deploy-web STACK=<the SAM stack name>"; exit 1; }
 	infra/deploy-web.sh $(STACK)
 
-## browser-deps: Debian's Chromium (never a downloaded browser) and the
-## front end's packages
+## browser-deps: Debian's Chromium (never a downloaded browser), a Chinese
+## font for its screenshots, and the front end's packages
 browser-deps: web/node_modules/.package-lock.json
-	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	@{ test -x /usr/bin/chromium && dpkg -s fonts-wqy-microhei > /dev/null 2>&1; } || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; }
 	/usr/bin/chromium --version
 
 ## browser-test: the front end in headless Chromium against the whole

@@ -14,8 +14,9 @@ go build -race -o build/enrol-local ./infra/local/cmd/enrol-local
 PORT=$port WEB_DIR=web/dist build/enrol-local > build/browser-stack.log 2>&1 &
 stack=$!
 trap 'kill $stack 2>/dev/null; wait $stack 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-	if curl -fsS "http://127.0.0.1:$port/config.json" > /dev/null 2>&1; then
+# Ready when it says so: it listens before the demo data is in.
+for _ in $(seq 1 240); do
+	if grep -q "is running: http://127.0.0.1:$port" build/browser-stack.log 2>/dev/null; then
 		break
 	fi
 	if ! kill -0 $stack 2>/dev/null; then
@@ -25,4 +26,5 @@ for _ in $(seq 1 120); do
 	fi
 	sleep 0.5
 done
+grep -q "is running" build/browser-stack.log || { echo "the stack did not start in 2 minutes; its log:" >&2; cat build/browser-stack.log >&2; exit 1; }
 ENROL_URL="http://127.0.0.1:$port" "$@"

@@ -1,0 +1,195 @@
+// City officers' dashboard: places and use by district, growth and targets, demand.
+// Charts come from ./charts.js, loaded on demand so no other page downloads ECharts.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { get, download } from './api.js';
+import { t, lang, fmtPct, fmtNum, fmtDateTime } from './i18n.js';
+import { useSignal } from './signal.js';
+import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText } from './ui.jsx';
+
+let chartsModule = null;
+const loadCharts = () => (chartsModule ||= import('./charts.js'));
+
+function Chart({ id, option, label }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    let alive = true;
+    loadCharts().then((m) => { if (alive && ref.current) m.draw(ref.current, option); });
+    const onResize = () => chartsModule && chartsModule.then((m) => ref.current && m.resizeAll([ref.current]));
+    window.addEventListener('resize', onResize);
+    return () => { alive = false; window.removeEventListener('resize', onResize); const el = ref.current; chartsModule && chartsModule.then((m) => el && m.dispose(el)); };
+  }, [option]);
+  return (
+    <figure class="chart-fig">
+      <div ref={ref} id={id} class="chart" role="img" aria-label={label + ' — ' + t('chartAlt')} data-chart={id} />
+      <figcaption class="sr-only">{t('chartAlt')}</figcaption>
+    </figure>
+  );
+}
+
+function CsvButton({ path, label }) {
+  const [error, setError] = useState(null);
+  const [msg, setMsg] = useState('');
+  const dl = async () => {
+    setError(null); setMsg('');
+    try { const n = await download(path); setMsg(t('downloaded', n)); announce(t('downloaded', n)); }
+    catch (e) { setError(e); announce(errorText(e)); }
+  };
+  return (
+    <div class="csv">
+      <button type="button" onClick={dl}>{label || t('csv')}</button>
+      <ErrorBox error={error} onRetry={dl} />
+      <Ok>{msg}</Ok>
+    </div>
+  );
+}
+
+const axisText = { color: '#333' };
+
+export function CityDashboard() {
+  useSignal(lang);
+  const data = useLoad(async () => {
+    const [capacity, histChildcare, histAll, targets, demand] = await Promise.all([
+      get('/v1/city/capacity'),
+      get('/v1/city/capacity/history?kind=childcare'),
+      get('/v1/city/capacity/history'),
+      get('/v1/city/targets'),
+      get('/v1/city/demand?limit=10'),
+    ]);
+    return { capacity, histChildcare, histAll, targets, demand };
+  }, [lang.value]);
+  const d = data.data;
+  return (
+    <>
+      <PageHeading>{t('cityTitle')}</PageHeading>
+      {data.loading && !d && <Loading />}
+      <ErrorBox error={data.error} onRetry={data.reload} />
+      {d && <Dashboard d={d} />}
+    </>
+  );
+}
+
+function Dashboard({ d }) {
+  const dn = (r) => t('d_' + r.district);
+  const cap = d.capacity;
+  const capOption = {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 48, right: 48, top: 40, bottom: 40, containLabel: true },
+    xAxis: { type: 'category', data: cap.by_district.map(dn), axisLabel: { ...axisText, interval: 0, rotate: 30 } },
+    yAxis: [{ type: 'value', name: t('capacity'), axisLabel: axisText }, { type: 'value', name: t('utilization'), min: 0, max: 100, axisLabel: { ...axisText, formatter: '{value}%' } }],
+    series: [
+      { name: t('capacity'), type: 'bar', data: cap.by_district.map((r) => r.capacity) },
+      { name: t('confirmedN'), type: 'bar', data: cap.by_district.map((r) => r.confirmed) },
+      { name: t('utilization'), type: 'line', yAxisIndex: 1, data: cap.by_district.map((r) => +(r.utilization * 100).toFixed(1)) },
+    ],
+  };
+  const hc = d.histChildcare.items, ha = d.histAll.items;
+  const growthOption = {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 48, right: 24, top: 40, bottom: 40, containLabel: true },
+    xAxis: { type: 'category', data: ha.map((p) => p.date), axisLabel: { ...axisText, hideOverlap: true } },
+    yAxis: { type: 'value', name: t('capacity'), axisLabel: axisText },
+    series: [
+      { name: t('kind_childcare'), type: 'line', showSymbol: false, data: alignTo(ha, hc) },
+      { name: t('all'), type: 'line', showSymbol: false, data: ha.map((p) => p.capacity) },
+    ],
+  };
+  const tg = d.targets.items;
+  const targetOption = {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 24, right: 24, top: 40, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', axisLabel: axisText },
+    yAxis: { type: 'category', data: tg.map((x) => `${x.year} ${t('kind_' + x.kind)}`), axisLabel: axisText },
+    series: [
+      { name: t('achieved'), type: 'bar', stack: 'target', barMaxWidth: 48, data: tg.map((x) => Math.max(0, x.achieved)) },
+      { name: t('remaining'), type: 'bar', stack: 'target', barMaxWidth: 48, data: tg.map((x) => x.remaining) },
+    ],
+  };
+  const dem = d.demand;
+  const demandOption = {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 48, right: 24, top: 40, bottom: 40, containLabel: true },
+    xAxis: { type: 'category', data: dem.by_district.map(dn), axisLabel: { ...axisText, interval: 0, rotate: 30 } },
+    yAxis: { type: 'value', axisLabel: axisText, minInterval: 1 },
+    series: [
+      { name: t('waitlist'), type: 'bar', data: dem.by_district.map((r) => r.waitlisted) },
+      { name: t('fullOfferings'), type: 'bar', data: dem.by_district.map((r) => r.full_offerings) },
+    ],
+  };
+  return (
+    <>
+      <p class="muted">{t('asOf', fmtDateTime(cap.as_of))}</p>
+      <section class="kpis" aria-label={t('total')}>
+        <div class="kpi"><span class="kpi-v">{fmtNum(cap.total.capacity)}</span><span class="kpi-l">{t('capacity')}</span></div>
+        <div class="kpi"><span class="kpi-v">{fmtNum(cap.total.confirmed)}</span><span class="kpi-l">{t('confirmedN')}</span></div>
+        <div class="kpi"><span class="kpi-v">{fmtNum(cap.total.waitlisted)}</span><span class="kpi-l">{t('waitlist')}</span></div>
+        <div class="kpi"><span class="kpi-v">{fmtPct(cap.total.utilization)}</span><span class="kpi-l">{t('utilization')}</span></div>
+      </section>
+
+      <section aria-labelledby="cap-h" class="panel">
+        <h2 id="cap-h">{t('capByDistrict')}</h2>
+        <Chart id="chart-capacity" option={capOption} label={t('capByDistrict')} />
+        <CsvButton path="/v1/city/capacity?format=csv" />
+        <Table id="table-capacity" caption={t('tableOf', t('capByDistrict'))}
+          head={[t('district'), t('capacity'), t('confirmedN'), t('waitlist'), t('available'), t('utilization'), t('centres'), t('offerings')]}
+          rows={[...cap.by_district.map((r) => [dn(r), r.capacity, r.confirmed, r.waitlisted, r.available, fmtPct(r.utilization), r.centres, r.offerings]),
+            [t('total'), cap.total.capacity, cap.total.confirmed, cap.total.waitlisted, cap.total.available, fmtPct(cap.total.utilization), cap.total.centres, cap.total.offerings]]} />
+      </section>
+
+      <section aria-labelledby="growth-h" class="panel">
+        <h2 id="growth-h">{t('growth')}</h2>
+        <Chart id="chart-growth" option={growthOption} label={t('growth')} />
+        <div class="actions">
+          <CsvButton path="/v1/city/capacity/history?kind=childcare&format=csv" label={t('csv') + ' · ' + t('kind_childcare')} />
+          <CsvButton path="/v1/city/capacity/history?format=csv" label={t('csv') + ' · ' + t('all')} />
+        </div>
+        <details>
+          <summary>{t('tableOf', t('growth'))}</summary>
+          <Table id="table-growth" caption={t('tableOf', t('growth'))} head={[t('date'), t('kind_childcare'), t('all')]}
+            rows={ha.map((p, i) => [p.date, alignTo(ha, hc)[i] ?? '', p.capacity]).reverse()} />
+        </details>
+        <h3 id="target-h">{t('targetTitle')}</h3>
+        <Chart id="chart-target" option={targetOption} label={t('targetTitle')} />
+        <CsvButton path="/v1/city/targets?format=csv" />
+        <Table id="table-target" caption={t('tableOf', t('targetTitle'))} head={[t('title'), t('target'), t('achieved'), t('remaining'), t('progress')]}
+          rows={tg.map((x) => [x.title, x.target, x.achieved, x.remaining, fmtPct(x.progress)])} />
+      </section>
+
+      <section aria-labelledby="demand-h" class="panel">
+        <h2 id="demand-h">{t('demand')}</h2>
+        <Chart id="chart-demand" option={demandOption} label={t('demand')} />
+        <CsvButton path="/v1/city/demand?format=csv" />
+        <Table id="table-demand" caption={t('tableOf', t('demand'))} head={[t('district'), t('offerings'), t('fullOfferings'), t('capacity'), t('confirmedN'), t('waitlist'), t('medianHours')]}
+          rows={dem.by_district.map((r) => [dn(r), r.offerings, r.full_offerings, r.capacity, r.confirmed, r.waitlisted, r.median_hours_to_full ?? '–'])} />
+        <h3 id="oversub-h">{t('oversub')}</h3>
+        <Table id="table-oversub" caption={t('oversub')} head={[t('title'), t('centre'), t('district'), t('capacity'), t('confirmedN'), t('waitlist'), t('oversubscription'), t('hoursToFull')]}
+          rows={dem.items.map((r) => [r.title, r.centre_name, t('d_' + r.district), r.capacity, r.confirmed, r.waitlisted, r.oversubscription.toFixed(2), r.hours_to_full ?? '–'])} />
+      </section>
+    </>
+  );
+}
+
+// The childcare series on the dates of the all-kinds series.
+function alignTo(base, other) {
+  const m = new Map(other.map((p) => [p.date, p.capacity]));
+  return base.map((p) => m.get(p.date) ?? null);
+}
+
+function Table({ id, caption, head, rows }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
+      <table class="data" id={id}>
+        <caption>{caption}</caption>
+        <thead><tr>{head.map((h, i) => <th key={i} scope="col">{h}</th>)}</tr></thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={i}>{r.map((c, j) => (j === 0 ? <th key={j} scope="row">{c}</th> : <td key={j} class={typeof c === 'number' ? 'num' : ''}>{typeof c === 'number' ? fmtNum(c) : c}</td>))}</tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

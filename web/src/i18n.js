@@ -1,0 +1,121 @@
+// Chinese by default, English on request; the choice is kept in localStorage.
+import { signal } from './signal.js';
+
+const zh = {
+  appName: '无锡托育与夜校报名', skip: '跳到主要内容', langSwitch: 'English', langSwitchLabel: 'Switch to English',
+  navBrowse: '找名额', navBookings: '我的报名', navParticipants: '报名人', navStaff: '机构管理', navCity: '全市看板',
+  signIn: '登录', signOut: '退出登录', signedInAs: '已登录：', loading: '加载中…', retry: '重试', close: '关闭',
+  kind_childcare: '普惠性托位', kind_care_class: '七彩公益安心托班', kind_evening_course: '锡青夜校',
+  kindHint_childcare: '0–3 岁', kindHint_care_class: '6–12 岁小学生', kindHint_evening_course: '18–45 岁青年',
+  d_liangxi: '梁溪区', d_xishan: '锡山区', d_huishan: '惠山区', d_binhu: '滨湖区', d_xinwu: '新吴区', d_jingkai: '经开区', d_jiangyin: '江阴市', d_yixing: '宜兴市',
+  browseTitle: '找托位、托班和夜校', browseIntro: '浏览已发布的项目，无需登录；报名时再登录。',
+  filters: '筛选', fKind: '类型', fDistrict: '区域', fAge: '年龄（月）', fAgeHint: '例如 24 表示 2 岁', fAvailable: '只看有余位', all: '全部', search: '查询',
+  results: (n) => `共显示 ${n} 个项目`, noResults: '没有符合条件的项目。', loadMore: '加载更多',
+  dates: '日期', fee: '费用', free: '免费', yuan: (y) => `¥${y}`, placesLeft: '余位', waitlist: '候补', people: (n) => `${n} 人`, capacity: '名额', confirmedN: '已确认',
+  details: '查看详情', back: '返回列表', centre: '机构', schedule: '时间安排', ages: '适龄', ageRange: (a, b) => `${fmtAge(a, 'zh')}–${fmtAge(b, 'zh')}`,
+  bookingWindow: '报名时间', term: '学期', status: '状态', perTerm: '每人每学期限报', unlimited: '不限',
+  st_draft: '草稿', st_published: '报名中', st_closed: '已截止', st_cancelled: '已取消',
+  book: '报名', bookTitle: '报名', joinWaitlist: '加入候补', bookFor: '报名人', full: '已满员，可加入候补',
+  signInToBook: '登录后报名', noParticipants: '还没有报名人，请先添加。', addParticipant: '添加报名人', notEligibleHint: '（年龄不符）',
+  booked: '报名成功，名额已确认。', waitlisted: (n) => `已加入候补，排第 ${n} 位。`, viewBookings: '查看我的报名',
+  myBookings: '我的报名', noBookings: '还没有报名。', bst_confirmed: '已确认', bst_waitlisted: '候补中', bst_cancelled: '已取消', position: (n) => `候补第 ${n} 位`,
+  cancel: '取消报名', cancelConfirm: '确定取消这个报名吗？', cancelled: '报名已取消。', startsOn: '开始', cancelledByCentre: '机构已取消：',
+  showCancelled: '显示已取消的报名', participants: '报名人', name: '姓名', birthDate: '出生日期', idNumber: '身份证号（18 位）',
+  idHint: '仅用于核验身份和报名限制，只保存末四位。', save: '保存', added: '已添加报名人。', idLast4: '身份证后四位',
+  signInTitle: '登录', signInIntro: '本地演示环境：选择一个演示账号。', demoResident: '居民（演示）', demoStaff: '机构工作人员（梁溪 · c-liangxi-04）', demoOfficer: '市教育局（全市看板）',
+  signInCognito: '使用统一身份认证登录',
+  staffTitle: '机构项目管理', staffCentre: '机构', newOffering: '新建项目', create: '创建', created: '项目已创建。',
+  title: '标题', description: '简介', startsOnL: '开课日期', endsOnL: '结束日期', capacityL: '名额', scheduleText: '时间安排说明', sessions: '上课日期（每行一个，YYYY-MM-DD）',
+  feeYuan: '费用（元）', opensAt: '报名开始', closesAt: '报名截止', statusL: '状态', publishNow: '立即发布', draft: '草稿',
+  edit: '修改项目', saved: '已保存。', roster: '花名册', downloadCsv: '下载 CSV', downloadXlsx: '下载 Excel', downloaded: (n) => `已下载 ${n}`,
+  attendance: '出勤', sessionDay: '上课日', att_present: '出勤', att_absent: '缺勤', att_excused: '请假', saveAttendance: '保存出勤', attendanceSaved: (d) => `${d} 的出勤已保存。`,
+  noBookingsForDay: '没有已确认的报名。', noSessions: '该项目没有上课日期。', manage: '管理', no: '序号', ageL: '月龄', bookedAt: '报名时间', totals: '出勤/缺勤/请假',
+  cityTitle: '全市托育与夜校看板', asOf: (d) => `数据截至 ${d}`, cityKind: '类型', capByDistrict: '各区名额与使用率', utilization: '使用率', available: '余位',
+  growth: '名额增长', growthChildcare: '普惠性托位名额（近一年）', growthAll: '全部名额（近一年）', target: '目标', achieved: '已完成', remaining: '尚差', progress: '进度',
+  targetTitle: '目标进度', demand: '需求：各区候补人数', oversub: '最紧俏的项目', oversubscription: '超额倍数', hoursToFull: '满员用时（小时）', fullOfferings: '满员项目',
+  medianHours: '满员中位小时数', date: '日期', district: '区', kind: '类型', offerings: '项目数', centres: '机构数', csv: '下载 CSV', tableOf: (t) => `${t}（数据表）`,
+  chartAlt: '图表的数据见下表。', total: '全市',
+  e_offering_full: '名额已满。可以加入候补。', e_booking_closed: '当前不在报名时间内，或项目未开放报名。', e_not_eligible: '报名人的年龄不符合该项目要求。',
+  e_term_limit_reached: '该报名人本学期同类项目的报名已达上限。', e_no_show_blocked: (d) => d ? `因上学期无故缺勤次数过多，${d} 前不能报名同类项目。` : '因上学期无故缺勤次数过多，暂时不能报名同类项目。',
+  e_already_booked: '该报名人已报名此项目。', e_unauthorized: '登录已失效，请重新登录。', e_forbidden: '当前账号无权进行此操作。', e_too_many_requests: '请求过于频繁，请稍后重试。',
+  e_unavailable: '服务暂时不可用，请稍后重试。', e_network: '网络连接失败，请检查网络后重试。', e_invalid_id_number: '身份证号无效：请核对号码和出生日期。', e_validation_failed: '请检查填写的内容。',
+  e_not_found: '没有找到。', e_capacity_below_confirmed: '名额不能少于已确认人数。', e_conflict: '数据已被他人修改，请刷新后重试。', e_internal: '系统出错，请稍后重试。',
+  e_idempotency_key_reused: '请求重复，请刷新后重试。', e_invalid_request: '请求无效。', e_payload_too_large: '内容过长。',
+};
+
+const en = {
+  appName: 'Wuxi childcare & evening school booking', skip: 'Skip to main content', langSwitch: '中文', langSwitchLabel: '切换到中文',
+  navBrowse: 'Find a place', navBookings: 'My bookings', navParticipants: 'Participants', navStaff: 'Centre', navCity: 'City dashboard',
+  signIn: 'Sign in', signOut: 'Sign out', signedInAs: 'Signed in: ', loading: 'Loading…', retry: 'Retry', close: 'Close',
+  kind_childcare: 'Inclusive childcare', kind_care_class: 'Holiday care class', kind_evening_course: 'Youth evening school',
+  kindHint_childcare: 'ages 0–3', kindHint_care_class: 'pupils 6–12', kindHint_evening_course: 'ages 18–45',
+  d_liangxi: 'Liangxi', d_xishan: 'Xishan', d_huishan: 'Huishan', d_binhu: 'Binhu', d_xinwu: 'Xinwu', d_jingkai: 'Jingkai', d_jiangyin: 'Jiangyin', d_yixing: 'Yixing',
+  browseTitle: 'Find childcare, care classes and evening courses', browseIntro: 'Browse published offerings without signing in; sign in to book.',
+  filters: 'Filters', fKind: 'Kind', fDistrict: 'District', fAge: 'Age (months)', fAgeHint: 'e.g. 24 for a two-year-old', fAvailable: 'Only with places left', all: 'All', search: 'Search',
+  results: (n) => `Showing ${n} offerings`, noResults: 'No offerings match.', loadMore: 'Load more',
+  dates: 'Dates', fee: 'Fee', free: 'Free', yuan: (y) => `¥${y}`, placesLeft: 'Places left', waitlist: 'Waitlist', people: (n) => `${n}`, capacity: 'Places', confirmedN: 'Confirmed',
+  details: 'Details', back: 'Back to the list', centre: 'Centre', schedule: 'Schedule', ages: 'Ages', ageRange: (a, b) => `${fmtAge(a, 'en')}–${fmtAge(b, 'en')}`,
+  bookingWindow: 'Booking', term: 'Term', status: 'Status', perTerm: 'Per person per term', unlimited: 'no limit',
+  st_draft: 'Draft', st_published: 'Open', st_closed: 'Closed', st_cancelled: 'Cancelled',
+  book: 'Book', bookTitle: 'Book a place', joinWaitlist: 'Join the waitlist', bookFor: 'Book for', full: 'Full — you can join the waitlist',
+  signInToBook: 'Sign in to book', noParticipants: 'No participants yet; add one first.', addParticipant: 'Add a participant', notEligibleHint: ' (age does not fit)',
+  booked: 'Booked: your place is confirmed.', waitlisted: (n) => `You are on the waitlist, number ${n}.`, viewBookings: 'See my bookings',
+  myBookings: 'My bookings', noBookings: 'No bookings yet.', bst_confirmed: 'Confirmed', bst_waitlisted: 'Waitlisted', bst_cancelled: 'Cancelled', position: (n) => `number ${n} in line`,
+  cancel: 'Cancel booking', cancelConfirm: 'Cancel this booking?', cancelled: 'The booking is cancelled.', startsOn: 'Starts', cancelledByCentre: 'Cancelled by the centre: ',
+  showCancelled: 'Show cancelled bookings', participants: 'Participants', name: 'Name', birthDate: 'Date of birth', idNumber: 'ID number (18 characters)',
+  idHint: 'Used only to check identity and limits; only the last four characters are kept.', save: 'Save', added: 'Participant added.', idLast4: 'ID last 4',
+  signInTitle: 'Sign in', signInIntro: 'Local demo: pick a demo account.', demoResident: 'Resident (demo)', demoStaff: 'Centre staff (Liangxi · c-liangxi-04)', demoOfficer: 'City education bureau (dashboard)',
+  signInCognito: 'Sign in with the city account',
+  staffTitle: 'Centre offerings', staffCentre: 'Centre', newOffering: 'New offering', create: 'Create', created: 'Offering created.',
+  title: 'Title', description: 'Description', startsOnL: 'Starts on', endsOnL: 'Ends on', capacityL: 'Places', scheduleText: 'Schedule (text)', sessions: 'Session dates (one a line, YYYY-MM-DD)',
+  feeYuan: 'Fee (yuan)', opensAt: 'Booking opens', closesAt: 'Booking closes', statusL: 'Status', publishNow: 'Publish now', draft: 'Draft',
+  edit: 'Edit offering', saved: 'Saved.', roster: 'Roster', downloadCsv: 'Download CSV', downloadXlsx: 'Download Excel', downloaded: (n) => `Downloaded ${n}`,
+  attendance: 'Attendance', sessionDay: 'Session day', att_present: 'Present', att_absent: 'Absent', att_excused: 'Excused', saveAttendance: 'Save attendance', attendanceSaved: (d) => `Attendance for ${d} saved.`,
+  noBookingsForDay: 'No confirmed bookings.', noSessions: 'This offering has no session dates.', manage: 'Manage', no: 'No.', ageL: 'Age (months)', bookedAt: 'Booked at', totals: 'Present/absent/excused',
+  cityTitle: 'City dashboard: childcare, care classes, evening school', asOf: (d) => `As of ${d}`, cityKind: 'Kind', capByDistrict: 'Places and utilization by district', utilization: 'Utilization', available: 'Available',
+  growth: 'Growth in places', growthChildcare: 'Inclusive childcare places (last year)', growthAll: 'All places (last year)', target: 'Target', achieved: 'Achieved', remaining: 'Remaining', progress: 'Progress',
+  targetTitle: 'Progress towards targets', demand: 'Demand: waitlisted by district', oversub: 'Most oversubscribed offerings', oversubscription: 'Oversubscription', hoursToFull: 'Hours to full', fullOfferings: 'Full offerings',
+  medianHours: 'Median hours to full', date: 'Date', district: 'District', kind: 'Kind', offerings: 'Offerings', centres: 'Centres', csv: 'Download CSV', tableOf: (t) => `${t} (table)`,
+  chartAlt: 'The figures are in the table below.', total: 'City',
+  e_offering_full: 'The offering is full. You can join the waitlist.', e_booking_closed: 'Booking is not open for this offering now.', e_not_eligible: "The participant's age does not fit this offering.",
+  e_term_limit_reached: 'This participant has reached the limit of bookings of this kind this term.', e_no_show_blocked: (d) => d ? `Too many unexcused absences last term: booking this kind is blocked until ${d}.` : 'Too many unexcused absences last term: booking this kind is blocked for now.',
+  e_already_booked: 'This participant has already booked this offering.', e_unauthorized: 'Your sign-in has expired; please sign in again.', e_forbidden: 'This account may not do that.', e_too_many_requests: 'Too many requests; please try again shortly.',
+  e_unavailable: 'The service is unavailable for a moment; please retry.', e_network: 'No connection; check the network and retry.', e_invalid_id_number: 'Invalid ID number: check the number and the date of birth.', e_validation_failed: 'Please check the highlighted fields.',
+  e_not_found: 'Not found.', e_capacity_below_confirmed: 'Places cannot be fewer than confirmed bookings.', e_conflict: 'Someone else changed this; reload and retry.', e_internal: 'Something went wrong; please retry later.',
+  e_idempotency_key_reused: 'Duplicate request; reload and retry.', e_invalid_request: 'The request was not valid.', e_payload_too_large: 'Too long.',
+};
+
+export function fmtAge(months, l) {
+  const y = Math.floor(months / 12), m = months % 12;
+  if (l === 'en') return y ? (m ? `${y}y ${m}m` : `${y} years`) : `${m} months`;
+  return y ? (m ? `${y}岁${m}个月` : `${y}岁`) : `${m}个月`;
+}
+
+const stored = (() => { try { return localStorage.getItem('enrol.lang'); } catch { return null; } })();
+export const lang = signal(stored === 'en' ? 'en' : 'zh-CN');
+
+export function setLang(l) {
+  lang.value = l;
+  try { localStorage.setItem('enrol.lang', l); } catch { /* private mode */ }
+  document.documentElement.lang = l;
+}
+
+export function t(key, ...args) {
+  const dict = lang.value === 'en' ? en : zh;
+  const v = dict[key] ?? zh[key] ?? key;
+  return typeof v === 'function' ? v(...args) : v;
+}
+
+export const KINDS = ['childcare', 'care_class', 'evening_course'];
+export const DISTRICTS = ['liangxi', 'xishan', 'huishan', 'binhu', 'xinwu', 'jingkai', 'jiangyin', 'yixing'];
+
+export const fmtDate = (d) => d || '';
+export function fmtDateTime(s) {
+  if (!s) return '';
+  const d = new Date(s);
+  if (isNaN(d)) return s;
+  return d.toLocaleString(lang.value === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+}
+export const fmtFee = (fen) => (fen ? t('yuan', (fen / 100).toFixed(fen % 100 ? 2 : 0)) : t('free'));
+export const fmtPct = (x) => (x * 100).toFixed(1) + '%';
+export const fmtNum = (n) => (n == null ? '' : Number(n).toLocaleString(lang.value === 'en' ? 'en' : 'zh-CN'));

@@ -1,0 +1,151 @@
+import { render } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import './styles.css';
+import { loadConfig } from './config.js';
+import { setApiConfig, setApiLang } from './api.js';
+import { t, lang, setLang } from './i18n.js';
+import { useSignal } from './signal.js';
+import { route, parseHash, LiveRegion, PageHeading, ErrorBox, go, announce, errorText } from './ui.jsx';
+import { DEMO_ACCOUNTS, loadSession, localSignIn, cognitoSignIn, completeCognito, signOut, isResident, isStaff, isOfficer } from './auth.js';
+import { Browse, OfferingDetail, Participants, MyBookings } from './resident.jsx';
+import { StaffHome, StaffOffering } from './staff.jsx';
+import { CityDashboard } from './city.jsx';
+
+function App({ cfg }) {
+  const r = useSignal(route);
+  const l = useSignal(lang);
+  const [session, setSession] = useState(loadSession);
+  const first = useRef(true);
+
+  useEffect(() => { setApiLang(l); document.documentElement.lang = l; document.title = t('appName') + ' · enrol'; }, [l]);
+  // Move focus to the page's heading after each navigation (not on first load).
+  useEffect(() => {
+    if (first.current) { first.current = false; return; }
+    let n = 0;
+    const tryFocus = () => {
+      const h = document.querySelector('main h1');
+      if (h) { h.focus(); window.scrollTo(0, 0); } else if (n++ < 40) setTimeout(tryFocus, 50);
+    };
+    tryFocus();
+  }, [r.path]);
+
+  const signIn = () => {
+    const ret = location.hash || '#/';
+    if (cfg.mode === 'cognito') cognitoSignIn(cfg, ret);
+    else go('#/signin?return=' + encodeURIComponent(ret));
+  };
+  const doSignOut = () => { signOut(cfg); setSession(null); go('#/'); announce(t('signOut')); };
+
+  const p = r.parts;
+  let page;
+  const needs = (ok, el) => (session && ok ? el : <NeedSignIn onSignIn={signIn} signedIn={!!session} />);
+  if (p.length === 0) page = <Browse />;
+  else if (p[0] === 'offerings' && p[1]) page = <OfferingDetail id={decodeURIComponent(p[1])} session={session} onSignIn={signIn} />;
+  else if (p[0] === 'signin') page = <SignIn cfg={cfg} onSignedIn={(s) => { setSession(s); }} />;
+  else if (p[0] === 'me' && p[1] === 'participants') page = needs(isResident(session), <Participants />);
+  else if (p[0] === 'me' && p[1] === 'bookings') page = needs(isResident(session), <MyBookings />);
+  else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session), <StaffOffering id={decodeURIComponent(p[2])} />);
+  else if (p[0] === 'staff') page = needs(isStaff(session), <StaffHome session={session} />);
+  else if (p[0] === 'city') page = needs(isOfficer(session), <CityDashboard />);
+  else page = <><PageHeading>404</PageHeading><p><a href="#/">{t('back')}</a></p></>;
+
+  const cur = (href) => (('#' + r.path) === href ? 'page' : undefined);
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>{t('skip')}</a>
+      <header class="top">
+        <div class="bar">
+          <a class="brand" href="#/">{t('appName')}</a>
+          <div class="tools">
+            <button type="button" class="lang" lang={l === 'en' ? 'zh-CN' : 'en'} aria-label={t('langSwitchLabel')} onClick={() => setLang(l === 'en' ? 'zh-CN' : 'en')}>{t('langSwitch')}</button>
+            {session ? (
+              <>
+                <span class="who" title={session.sub}>{t('signedInAs')}{session.name}</span>
+                <button type="button" onClick={doSignOut}>{t('signOut')}</button>
+              </>
+            ) : <button type="button" class="primary" onClick={signIn}>{t('signIn')}</button>}
+          </div>
+        </div>
+        <nav aria-label={t('appName')}>
+          <ul>
+            <li><a href="#/" aria-current={cur('#/')}>{t('navBrowse')}</a></li>
+            {isResident(session) && <li><a href="#/me/bookings" aria-current={cur('#/me/bookings')}>{t('navBookings')}</a></li>}
+            {isResident(session) && <li><a href="#/me/participants" aria-current={cur('#/me/participants')}>{t('navParticipants')}</a></li>}
+            {isStaff(session) && <li><a href="#/staff" aria-current={cur('#/staff')}>{t('navStaff')}</a></li>}
+            {isOfficer(session) && <li><a href="#/city" aria-current={cur('#/city')}>{t('navCity')}</a></li>}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>{page}</main>
+      <footer class="foot"><p>enrol · 无锡市 · Wuxi</p></footer>
+      <LiveRegion />
+    </>
+  );
+}
+
+function NeedSignIn({ onSignIn, signedIn }) {
+  return (
+    <>
+      <PageHeading>{t('signIn')}</PageHeading>
+      {signedIn ? <ErrorBox error={{ code: 'forbidden' }} /> : <p><button type="button" class="primary big" onClick={onSignIn}>{t('signIn')}</button></p>}
+    </>
+  );
+}
+
+function SignIn({ cfg, onSignedIn }) {
+  const [error, setError] = useState(null);
+  const ret = route.value.query.get('return');
+  const pick = async (a) => {
+    setError(null);
+    try {
+      const s = await localSignIn(cfg, a);
+      onSignedIn(s);
+      const home = a.role === 'staff' ? '#/staff' : a.role === 'officer' ? '#/city' : '#/';
+      go(ret && ret.startsWith('#/') && ret !== '#/' && !ret.startsWith('#/signin') ? ret : home);
+    } catch (e) {
+      const err = e.code ? e : { code: 'unavailable' };
+      setError(err); announce(errorText(err));
+    }
+  };
+  if (cfg.mode === 'cognito') {
+    return (
+      <>
+        <PageHeading>{t('signInTitle')}</PageHeading>
+        <button type="button" class="primary big" onClick={() => cognitoSignIn(cfg, ret || '#/')}>{t('signInCognito')}</button>
+      </>
+    );
+  }
+  const labels = { resident: t('demoResident'), staff: t('demoStaff'), officer: t('demoOfficer') };
+  return (
+    <>
+      <PageHeading>{t('signInTitle')}</PageHeading>
+      <p>{t('signInIntro')}</p>
+      <ul class="accounts">
+        {DEMO_ACCOUNTS.map((a) => (
+          <li key={a.sub}><button type="button" class="account" data-account={a.sub} onClick={() => pick(a)}>{labels[a.role]}<span class="muted"> · {a.sub}</span></button></li>
+        ))}
+      </ul>
+      <ErrorBox error={error} onRetry={() => setError(null)} />
+    </>
+  );
+}
+
+async function start() {
+  // Paths such as /staff or /city (as printed by `make run`) become the app's hash routes.
+  const path = location.pathname.replace(/\/index\.html$/, '/');
+  if (path !== '/' && !location.hash) { history.replaceState(null, '', '/#' + path + location.search); route.value = parseHash(); }
+  document.documentElement.lang = lang.value;
+  setApiLang(lang.value);
+  const cfg = await loadConfig();
+  setApiConfig(cfg);
+  if (cfg.mode === 'cognito') {
+    try {
+      const ret = await completeCognito(cfg);
+      if (ret) location.hash = ret;
+    } catch (e) {
+      console.error('sign-in failed', e);
+    }
+  }
+  render(<App cfg={cfg} />, document.getElementById('app'));
+}
+start();

@@ -1,0 +1,353 @@
+// Resident pages, phone first: browse, offering detail and booking, participants, my bookings.
+import { useState, useRef, useEffect } from 'preact/hooks';
+import { get, api, newKey } from './api.js';
+import { t, KINDS, DISTRICTS, fmtFee, fmtDateTime, lang } from './i18n.js';
+import { useSignal } from './signal.js';
+import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText, Field, fieldError, go } from './ui.jsx';
+import { isResident } from './auth.js';
+
+const FILTER_KEY = 'enrol.filters';
+function loadFilters() {
+  try { return { kind: '', district: '', age: '', available: true, ...JSON.parse(sessionStorage.getItem(FILTER_KEY) || '{}') }; }
+  catch { return { kind: '', district: '', age: '', available: true }; }
+}
+
+function offeringsQuery(f, cursor) {
+  const q = new URLSearchParams({ limit: '20' });
+  if (f.kind) q.set('kind', f.kind);
+  if (f.district) q.set('district', f.district);
+  if (f.age !== '' && f.age != null) q.set('age_months', String(f.age));
+  if (f.available) q.set('available', 'true');
+  if (cursor) q.set('cursor', cursor);
+  return '/v1/offerings?' + q;
+}
+
+export function Browse() {
+  useSignal(lang);
+  const [draft, setDraft] = useState(loadFilters);
+  const [filters, setFilters] = useState(draft);
+  const [items, setItems] = useState([]);
+  const [cursor, setCursor] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  const fetchPage = async (f, c) => {
+    setBusy(true); setError(null);
+    try {
+      const page = await get(offeringsQuery(f, c), { auth: false });
+      const next = c ? [...items, ...page.items] : page.items;
+      setItems(next);
+      setCursor(page.next_cursor || null);
+      announce(next.length ? t('results', next.length) : t('noResults'));
+    } catch (e) {
+      setError(e); announce(errorText(e));
+    } finally { setBusy(false); }
+  };
+  useEffect(() => { fetchPage(filters, null); }, [filters]);
+
+  const submit = (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(FILTER_KEY, JSON.stringify(draft));
+    setFilters({ ...draft });
+  };
+  const upd = (k) => (e) => setDraft({ ...draft, [k]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
+
+  return (
+    <>
+      <PageHeading>{t('browseTitle')}</PageHeading>
+      <p class="intro">{t('browseIntro')}</p>
+      <form class="filters" onSubmit={submit} aria-label={t('filters')}>
+        <div class="field">
+          <label for="f-kind">{t('fKind')}</label>
+          <select id="f-kind" value={draft.kind} onChange={upd('kind')}>
+            <option value="">{t('all')}</option>
+            {KINDS.map((k) => <option key={k} value={k}>{t('kind_' + k)}（{t('kindHint_' + k)}）</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-district">{t('fDistrict')}</label>
+          <select id="f-district" value={draft.district} onChange={upd('district')}>
+            <option value="">{t('all')}</option>
+            {DISTRICTS.map((d) => <option key={d} value={d}>{t('d_' + d)}</option>)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-age">{t('fAge')}</label>
+          <input id="f-age" type="number" inputMode="numeric" min="0" max="1200" value={draft.age} onInput={upd('age')} aria-describedby="f-age-hint" />
+          <p class="hint" id="f-age-hint">{t('fAgeHint')}</p>
+        </div>
+        <div class="field check">
+          <input id="f-available" type="checkbox" checked={draft.available} onChange={upd('available')} />
+          <label for="f-available">{t('fAvailable')}</label>
+        </div>
+        <button type="submit" class="primary">{t('search')}</button>
+      </form>
+      <ErrorBox error={error} onRetry={() => fetchPage(filters, null)} />
+      <section aria-labelledby="results-h">
+        <h2 id="results-h">{items.length ? t('results', items.length) : busy ? t('loading') : t('noResults')}</h2>
+        <ul class="cards" aria-busy={busy ? 'true' : 'false'}>
+          {items.map((o) => <OfferingCard key={o.id} o={o} />)}
+        </ul>
+        {busy && <Loading />}
+        {cursor && !busy && <button type="button" class="more" onClick={() => fetchPage(filters, cursor)}>{t('loadMore')}</button>}
+      </section>
+    </>
+  );
+}
+
+function OfferingCard({ o }) {
+  return (
+    <li class="card" data-offering={o.id}>
+      <h3><a href={'#/offerings/' + encodeURIComponent(o.id)}>{o.title}</a></h3>
+      <p class="meta"><span class={'tag tag-' + o.kind}>{t('kind_' + o.kind)}</span> {o.centre.name} · {t('d_' + o.centre.district)}</p>
+      <dl class="facts">
+        <div><dt>{t('dates')}</dt><dd>{o.starts_on} – {o.ends_on}</dd></div>
+        <div><dt>{t('fee')}</dt><dd>{fmtFee(o.fee_fen)}</dd></div>
+        <div><dt>{t('placesLeft')}</dt><dd class={o.available ? 'ok' : 'warn'}>{o.available} / {o.capacity}</dd></div>
+        <div><dt>{t('waitlist')}</dt><dd>{t('people', o.waitlisted)}</dd></div>
+      </dl>
+    </li>
+  );
+}
+
+export function monthsOn(birth, on) {
+  const [by, bm, bd] = birth.split('-').map(Number);
+  const [y, m, d] = on.split('-').map(Number);
+  let n = (y - by) * 12 + (m - bm);
+  if (d < bd) n--;
+  return n;
+}
+
+export function OfferingDetail({ id, session, onSignIn }) {
+  useSignal(lang);
+  const { data: o, error, loading, reload } = useLoad(() => get('/v1/offerings/' + encodeURIComponent(id), { auth: false }), [id, lang.value]);
+  return (
+    <>
+      <p><a href="#/" class="back">← {t('back')}</a></p>
+      {loading && !o && <Loading />}
+      <ErrorBox error={error} onRetry={reload} />
+      {o && (
+        <article>
+          <PageHeading>{o.title}</PageHeading>
+          <p class="meta"><span class={'tag tag-' + o.kind}>{t('kind_' + o.kind)}</span> {o.centre.name} · {t('d_' + o.centre.district)}</p>
+          {o.description && <p class="desc">{o.description}</p>}
+          <dl class="facts wide">
+            <div><dt>{t('dates')}</dt><dd>{o.starts_on} – {o.ends_on}</dd></div>
+            <div><dt>{t('schedule')}</dt><dd>{o.schedule.text}</dd></div>
+            <div><dt>{t('ages')}</dt><dd>{t('ageRange', o.min_age_months, o.max_age_months)}</dd></div>
+            <div><dt>{t('fee')}</dt><dd>{fmtFee(o.fee_fen)}</dd></div>
+            <div><dt>{t('placesLeft')}</dt><dd data-testid="available">{o.available} / {o.capacity}</dd></div>
+            <div><dt>{t('waitlist')}</dt><dd data-testid="waitlisted">{t('people', o.waitlisted)}</dd></div>
+            <div><dt>{t('bookingWindow')}</dt><dd>{fmtDateTime(o.booking_opens_at)} – {fmtDateTime(o.booking_closes_at)}</dd></div>
+            <div><dt>{t('term')}</dt><dd>{o.term}</dd></div>
+            <div><dt>{t('perTerm')}</dt><dd>{o.max_per_participant_per_term || t('unlimited')}</dd></div>
+            <div><dt>{t('status')}</dt><dd>{t('st_' + o.status)}</dd></div>
+          </dl>
+          <BookPanel o={o} session={session} onSignIn={onSignIn} onBooked={reload} />
+        </article>
+      )}
+    </>
+  );
+}
+
+function BookPanel({ o, session, onSignIn, onBooked }) {
+  const preselect = new URLSearchParams(location.hash.split('?')[1] || '').get('p');
+  const [pid, setPid] = useState(preselect || '');
+  const [result, setResult] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const key = useRef(null);
+  const resident = isResident(session);
+  const parts = useLoad(() => (resident ? get('/v1/me/participants?limit=200') : Promise.resolve({ items: [] })), [resident, session && session.sub]);
+
+  const list = (parts.data && parts.data.items) || [];
+  const eligible = (p) => { const m = monthsOn(p.birth_date, o.starts_on); return m >= o.min_age_months && m <= o.max_age_months; };
+  useEffect(() => {
+    if (!pid && list.length) { const e = list.find(eligible) || list[0]; setPid(e.id); }
+  }, [list.length]);
+
+  if (!session) {
+    return (
+      <section class="book" aria-labelledby="book-h">
+        <h2 id="book-h">{t('bookTitle')}</h2>
+        <button type="button" class="primary big" onClick={onSignIn}>{t('signInToBook')}</button>
+      </section>
+    );
+  }
+  if (!resident) return null;
+  const full = o.available <= 0;
+  const submit = async (e) => {
+    e.preventDefault();
+    if (!pid) return;
+    if (!key.current) key.current = newKey();
+    setBusy(true); setError(null); setResult(null);
+    try {
+      const b = await api('POST', '/v1/offerings/' + encodeURIComponent(o.id) + '/bookings', {
+        body: { participant_id: pid, join_waitlist: true }, headers: { 'Idempotency-Key': key.current },
+      });
+      key.current = null;
+      setResult(b);
+      announce(b.status === 'confirmed' ? t('booked') : t('waitlisted', b.waitlist_position));
+      onBooked();
+    } catch (err) {
+      if (err.status && err.status < 500 && err.code !== 'too_many_requests') key.current = null;
+      setError(err); announce(errorText(err));
+    } finally { setBusy(false); }
+  };
+  const ret = encodeURIComponent('#/offerings/' + o.id);
+  return (
+    <section class="book" aria-labelledby="book-h">
+      <h2 id="book-h">{t('bookTitle')}</h2>
+      {parts.loading && <Loading />}
+      <ErrorBox error={parts.error} onRetry={parts.reload} />
+      {!parts.loading && list.length === 0 && <p>{t('noParticipants')}</p>}
+      {list.length > 0 && (
+        <form onSubmit={submit}>
+          <fieldset>
+            <legend>{t('bookFor')}</legend>
+            {list.map((p) => (
+              <div class="radio" key={p.id}>
+                <input type="radio" id={'p-' + p.id} name="participant" value={p.id} checked={pid === p.id} onChange={() => { setPid(p.id); key.current = null; }} />
+                <label for={'p-' + p.id}>{p.name} · {p.birth_date} · {t('idLast4')} {p.id_number_last4}{eligible(p) ? '' : t('notEligibleHint')}</label>
+              </div>
+            ))}
+          </fieldset>
+          {full && <p class="warn">{t('full')}</p>}
+          <button type="submit" class="primary big" disabled={busy || !pid}>{full && o.waitlist_enabled ? t('joinWaitlist') : t('book')}</button>
+        </form>
+      )}
+      <p><a href={'#/me/participants?return=' + ret}>{t('addParticipant')}</a></p>
+      <ErrorBox error={error} onRetry={() => submit({ preventDefault() {} })} />
+      {result && (
+        <Ok>
+          <p data-status={result.status}>{result.status === 'confirmed' ? t('booked') : t('waitlisted', result.waitlist_position)}</p>
+          <p><a href="#/me/bookings">{t('viewBookings')}</a></p>
+        </Ok>
+      )}
+    </section>
+  );
+}
+
+export function Participants() {
+  useSignal(lang);
+  const ret = new URLSearchParams(location.hash.split('?')[1] || '').get('return');
+  const list = useLoad(() => get('/v1/me/participants?limit=200'), []);
+  const [form, setForm] = useState({ name: '', birth_date: '', id_number: '' });
+  const [error, setError] = useState(null);
+  const [ok, setOk] = useState('');
+  const [busy, setBusy] = useState(false);
+  const upd = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true); setError(null); setOk('');
+    try {
+      const p = await api('POST', '/v1/me/participants', { body: { name: form.name.trim(), birth_date: form.birth_date, id_number: form.id_number.trim() } });
+      setOk(t('added')); announce(t('added'));
+      setForm({ name: '', birth_date: '', id_number: '' });
+      if (ret && ret.startsWith('#/')) { go(ret + (ret.includes('?') ? '&' : '?') + 'p=' + encodeURIComponent(p.id)); return; }
+      list.reload();
+    } catch (err) {
+      setError(err); announce(errorText(err));
+    } finally { setBusy(false); }
+  };
+  const idErr = error && error.code === 'invalid_id_number' ? errorText(error) : fieldError(error, 'id_number');
+  return (
+    <>
+      <PageHeading>{t('participants')}</PageHeading>
+      {list.loading && <Loading />}
+      <ErrorBox error={list.error} onRetry={list.reload} />
+      {list.data && (
+        <ul class="plain">
+          {list.data.items.map((p) => <li key={p.id}>{p.name} · {p.birth_date} · {t('idLast4')} {p.id_number_last4}</li>)}
+        </ul>
+      )}
+      <section aria-labelledby="add-h">
+        <h2 id="add-h">{t('addParticipant')}</h2>
+        <form onSubmit={submit} noValidate>
+          <Field id="pt-name" label={t('name')} error={fieldError(error, 'name')}>
+            {(a) => <input {...a} autoComplete="name" required maxLength={50} value={form.name} onInput={upd('name')} />}
+          </Field>
+          <Field id="pt-birth" label={t('birthDate')} error={fieldError(error, 'birth_date')}>
+            {(a) => <input {...a} type="date" required value={form.birth_date} onInput={upd('birth_date')} />}
+          </Field>
+          <Field id="pt-id" label={t('idNumber')} hint={t('idHint')} error={idErr}>
+            {(a) => <input {...a} required inputMode="text" autoComplete="off" maxLength={18} pattern="[0-9]{17}[0-9Xx]" value={form.id_number} onInput={upd('id_number')} />}
+          </Field>
+          <button type="submit" class="primary" disabled={busy}>{t('save')}</button>
+        </form>
+        <ErrorBox error={error && error.code !== 'invalid_id_number' && error.code !== 'validation_failed' ? error : null} onRetry={() => submit({ preventDefault() {} })} />
+        {error && (error.code === 'invalid_id_number' || error.code === 'validation_failed') && (
+          <div class="msg msg-error" role="alert" data-code={error.code}><p>{errorText(error)}</p></div>
+        )}
+        <Ok>{ok}</Ok>
+      </section>
+    </>
+  );
+}
+
+export function MyBookings() {
+  useSignal(lang);
+  const [showCancelled, setShowCancelled] = useState(false);
+  const list = useLoad(async () => {
+    const all = [];
+    let cursor = '';
+    do {
+      const page = await get('/v1/me/bookings?limit=200' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+      all.push(...page.items);
+      cursor = page.next_cursor || '';
+    } while (cursor && all.length < 1000);
+    return all;
+  }, [lang.value]);
+  const [msg, setMsg] = useState('');
+  const items = (list.data || []).filter((b) => showCancelled || b.status !== 'cancelled');
+  return (
+    <>
+      <PageHeading>{t('myBookings')}</PageHeading>
+      <div class="field check">
+        <input id="show-cancelled" type="checkbox" checked={showCancelled} onChange={(e) => setShowCancelled(e.currentTarget.checked)} />
+        <label for="show-cancelled">{t('showCancelled')}</label>
+      </div>
+      {list.loading && <Loading />}
+      <ErrorBox error={list.error} onRetry={list.reload} />
+      <Ok>{msg}</Ok>
+      {list.data && items.length === 0 && <p>{t('noBookings')}</p>}
+      <ul class="cards">
+        {items.map((b) => <BookingCard key={b.id} b={b} onCancelled={() => { setMsg(t('cancelled')); announce(t('cancelled')); list.reload(); }} />)}
+      </ul>
+    </>
+  );
+}
+
+function BookingCard({ b, onCancelled }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const cancel = async () => {
+    setBusy(true); setError(null);
+    try {
+      await api('POST', '/v1/me/bookings/' + encodeURIComponent(b.id) + '/cancel');
+      onCancelled();
+    } catch (err) { setError(err); announce(errorText(err)); } finally { setBusy(false); }
+  };
+  return (
+    <li class="card" data-booking={b.id} data-offering={b.offering_id}>
+      <h2 class="h3"><a href={'#/offerings/' + encodeURIComponent(b.offering_id)}>{b.offering.title}</a></h2>
+      <p class="meta"><span class={'tag tag-' + b.offering.kind}>{t('kind_' + b.offering.kind)}</span> {b.offering.centre.name}</p>
+      <dl class="facts">
+        <div><dt>{t('bookFor')}</dt><dd>{b.participant.name}</dd></div>
+        <div><dt>{t('startsOn')}</dt><dd>{b.offering.starts_on}</dd></div>
+        <div><dt>{t('status')}</dt><dd class={'bst bst-' + b.status} data-testid="booking-status">{t('bst_' + b.status)}{b.status === 'waitlisted' && b.waitlist_position ? ' · ' + t('position', b.waitlist_position) : ''}</dd></div>
+      </dl>
+      {b.cancelled_by === 'centre' && b.cancel_reason && <p class="warn">{t('cancelledByCentre')}{b.cancel_reason}</p>}
+      {b.status !== 'cancelled' && !confirming && <button type="button" onClick={() => setConfirming(true)}>{t('cancel')}</button>}
+      {confirming && b.status !== 'cancelled' && (
+        <div class="confirm" role="group" aria-label={t('cancelConfirm')}>
+          <p>{t('cancelConfirm')}</p>
+          <button type="button" class="danger" disabled={busy} onClick={cancel}>{t('cancel')}</button>{' '}
+          <button type="button" onClick={() => setConfirming(false)}>{t('close')}</button>
+        </div>
+      )}
+      <ErrorBox error={error} onRetry={cancel} />
+    </li>
+  );
+}
