@@ -57,40 +57,49 @@ func (a api) capacity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	tally := city.Count(offerings, today)
-	res := capacityResponse{Date: today, AsOf: now.In(domain.CityZone), Kind: q.Kind, District: q.District,
-		Total: figuresOf(tally[q.Scope]), ByDistrict: []row{}, ByKind: []row{}, ByDistrictKind: []row{}}
-	// Each breakdown stays within the scope asked for: by district within
-	// the kind asked, by kind within the district asked.
-	for _, d := range domain.Districts {
-		if q.District == "" || d == q.District {
-			res.ByDistrict = append(res.ByDistrict, rowOf(city.Scope{Kind: q.Kind, District: d}, tally))
-		}
-	}
-	for _, k := range domain.Kinds {
-		if q.Kind == "" || k == q.Kind {
-			res.ByKind = append(res.ByKind, rowOf(city.Scope{Kind: k, District: q.District}, tally))
-			for _, d := range domain.Districts {
-				if q.District == "" || d == q.District {
-					res.ByDistrictKind = append(res.ByDistrictKind, rowOf(city.Scope{Kind: k, District: d}, tally))
-				}
-			}
-		}
-	}
+	byDistrict, byKind, byDistrictKind := breakdowns(q.Scope)
 	if q.CSV {
-		rows := [][]any{scopeRow(city.Scope{Kind: q.Kind, District: q.District}, tally[q.Scope])}
-		for _, group := range [][]row{res.ByDistrict, res.ByKind, res.ByDistrictKind} {
-			for _, rw := range group {
-				rows = append(rows, scopeRow(city.Scope{Kind: rw.Kind, District: rw.District}, tally[city.Scope{Kind: rw.Kind, District: rw.District}]))
+		rows := [][]any{scopeRow(q.Scope, tally[q.Scope])}
+		for _, group := range [][]city.Scope{byDistrict, byKind, byDistrictKind} {
+			for _, s := range group {
+				rows = append(rows, scopeRow(s, tally[s]))
 			}
 		}
 		return csvFile(w, "全市名额", "city-capacity", today, append([]string{"区 (District)", "类型 (Kind)"}, figureHeader...), rows)
 	}
+	res := capacityResponse{Date: today, AsOf: now.In(domain.CityZone), Kind: q.Kind, District: q.District,
+		Total: figuresOf(tally[q.Scope]), ByDistrict: rowsOf(byDistrict, tally), ByKind: rowsOf(byKind, tally),
+		ByDistrictKind: rowsOf(byDistrictKind, tally)}
 	httpapi.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
-func rowOf(s city.Scope, t city.Tally) row {
-	return row{Kind: s.Kind, District: s.District, DistrictName: domain.DistrictNames[s.District], figures: figuresOf(t[s])}
+// breakdowns are the slices each breakdown of scope lists, staying within
+// it: by district within the kind asked, by kind within the district asked.
+func breakdowns(scope city.Scope) (byDistrict, byKind, byDistrictKind []city.Scope) {
+	for _, d := range domain.Districts {
+		if scope.District == "" || d == scope.District {
+			byDistrict = append(byDistrict, city.Scope{Kind: scope.Kind, District: d})
+		}
+	}
+	for _, k := range domain.Kinds {
+		if scope.Kind != "" && k != scope.Kind {
+			continue
+		}
+		byKind = append(byKind, city.Scope{Kind: k, District: scope.District})
+		for _, d := range byDistrict {
+			byDistrictKind = append(byDistrictKind, city.Scope{Kind: k, District: d.District})
+		}
+	}
+	return byDistrict, byKind, byDistrictKind
+}
+
+func rowsOf(scopes []city.Scope, t city.Tally) []row {
+	out := make([]row, len(scopes))
+	for i, s := range scopes {
+		out[i] = row{Kind: s.Kind, District: s.District, DistrictName: domain.DistrictNames[s.District], figures: figuresOf(t[s])}
+	}
+	return out
 }
 
 // inService reads the offerings of the kinds in scope whose last day is not

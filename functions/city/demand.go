@@ -29,11 +29,9 @@ func (a api) demand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit := 20
-	if s := r.URL.Query().Get("limit"); s != "" {
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > 200 {
-			return httpapi.BadParam("limit", "limit 须为 1 到 200 的整数", "limit must be a whole number from 1 to 200")
-		}
+	limit, err := httpapi.LimitOf(r, 20)
+	if err != nil {
+		return err
 	}
 	now := a.now()
 	today := city.Date(now)

@@ -26,11 +26,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wuxi-enrol/enrol/functions/bookings"
-	"github.com/wuxi-enrol/enrol/functions/catalog"
-	"github.com/wuxi-enrol/enrol/functions/centres"
-	"github.com/wuxi-enrol/enrol/functions/city"
-	"github.com/wuxi-enrol/enrol/functions/snapshot"
+	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/infra/local/schedule"
 	"github.com/wuxi-enrol/enrol/infra/localdb"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
@@ -44,21 +40,15 @@ import (
 
 const modulePath = "github.com/wuxi-enrol/enrol"
 
-// constructors is every HTTP function's handler, by template logical id. A
-// function with HttpApi routes added to template.yaml must be added here,
-// so its routes are probed against its real handler.
-var constructors = map[string]func(lambdafn.Deps) http.Handler{
-	"CatalogFunction":  catalog.New,
-	"BookingsFunction": bookings.New,
-	"CentresFunction":  centres.New,
-	"CityFunction":     city.New,
-}
-
-// jobs is every scheduled function's job (a function with Schedule events),
-// by template logical id, so its DynamoDB calls are held to its policy.
-var jobs = map[string]func(lambdafn.Deps) lambdafn.Job{
-	"SnapshotFunction": snapshot.New,
-}
+// constructors and jobs are the local stack's own tables of every HTTP
+// function's handler and every scheduled function's job, by template
+// logical id — the constructors the Lambda entry points call — so each
+// function's routes are probed against its real handler and each job's
+// DynamoDB calls are held to its policy.
+var (
+	constructors = local.Functions
+	jobs         = local.Jobs
+)
 
 // justifiedActions are IAM actions outside dynamodb: that a function may
 // have, each with the reason it needs it. Empty: nothing needs one today.
@@ -956,26 +946,26 @@ func TestConstructorTableCoversTemplate(t *testing.T) {
 		case len(f.Routes) == 0 && len(f.Schedules) == 0:
 			t.Errorf("template function %s has neither HttpApi routes nor Schedule events: nothing would invoke it", id)
 		case len(f.Routes) > 0 && !isHTTP:
-			t.Errorf("template function %s has routes but no entry in templatecheck's constructors table: add %s → %s.New so its routes are probed", id, id, pkg)
+			t.Errorf("template function %s has routes but no entry in Functions in infra/local/functions.go: add %s → %s.New so its routes are probed", id, id, pkg)
 		case len(f.Schedules) > 0 && !isJob:
-			t.Errorf("template function %s runs on a schedule but has no entry in templatecheck's jobs table: add %s → %s.New", id, id, pkg)
+			t.Errorf("template function %s runs on a schedule but has no entry in Jobs in infra/local/functions.go: add %s → %s.New", id, id, pkg)
 		}
 		if isHTTP && isJob {
-			t.Errorf("%s is in both the constructors and the jobs table", id)
+			t.Errorf("%s is in both Functions and Jobs in infra/local/functions.go", id)
 		}
 	}
 	for _, id := range sortedKeys(constructors) {
 		if f, ok := tpl.Functions[id]; !ok {
-			t.Errorf("constructors table has %s, which is not a function in template.yaml", id)
+			t.Errorf("infra/local Functions has %s, which is not a function in template.yaml", id)
 		} else if len(f.Routes) == 0 {
-			t.Errorf("constructors table has %s, which has no HttpApi routes in template.yaml", id)
+			t.Errorf("infra/local Functions has %s, which has no HttpApi routes in template.yaml", id)
 		}
 	}
 	for _, id := range sortedKeys(jobs) {
 		if f, ok := tpl.Functions[id]; !ok {
-			t.Errorf("jobs table has %s, which is not a function in template.yaml", id)
+			t.Errorf("infra/local Jobs has %s, which is not a function in template.yaml", id)
 		} else if len(f.Schedules) == 0 {
-			t.Errorf("jobs table has %s, which has no Schedule event in template.yaml", id)
+			t.Errorf("infra/local Jobs has %s, which has no Schedule event in template.yaml", id)
 		}
 	}
 }

@@ -30,16 +30,22 @@ func ListOf[T any](items []T, next string) List[T] {
 // PageOf reads ?limit= (1..200, default 50) and ?cursor=.
 func PageOf(r *http.Request) (Page, error) {
 	q := r.URL.Query()
-	p := Page{Limit: 50, Cursor: q.Get("cursor")}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 200 {
-			return p, apperr.New(apperr.InvalidRequest, "limit 须为 1 到 200 的整数", "limit must be a whole number from 1 to 200").
-				With("limit", "须为 1 到 200", "must be 1..200")
-		}
-		p.Limit = n
+	limit, err := LimitOf(r, 50)
+	return Page{Limit: limit, Cursor: q.Get("cursor")}, err
+}
+
+// LimitOf reads ?limit= (1..200), or def when it is absent.
+func LimitOf(r *http.Request, def int) (int, error) {
+	s := r.URL.Query().Get("limit")
+	if s == "" {
+		return def, nil
 	}
-	return p, nil
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 200 {
+		return def, apperr.New(apperr.InvalidRequest, "limit 须为 1 到 200 的整数", "limit must be a whole number from 1 to 200").
+			With("limit", "须为 1 到 200", "must be 1..200")
+	}
+	return n, nil
 }
 
 // ListQuery checks a list request's query (the allowed parameters besides
