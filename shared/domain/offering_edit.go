@@ -205,6 +205,14 @@ type Patch struct {
 	Status          *OfferingStatus `json:"status"`
 }
 
+// Edited reports whether after differs from before in what a Patch can
+// change (times compared as instants, whatever their zone).
+func Edited(before, after Offering) bool {
+	return before.Title != after.Title || before.Description != after.Description || before.Capacity != after.Capacity ||
+		!before.BookingOpensAt.Equal(after.BookingOpensAt) || !before.BookingClosesAt.Equal(after.BookingClosesAt) ||
+		before.Status != after.Status
+}
+
 // Apply validates p against o and returns the edited offering (counters as
 // before: promotions are the caller's). Publishing a draft, closing and
 // re-opening are the status changes allowed; a cancelled offering is final.
