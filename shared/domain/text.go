@@ -72,16 +72,35 @@ func (r TextRule) badCharacter(s string) *[2]string {
 	for _, c := range s {
 		switch {
 		case r.Multiline && (c == '\n' || c == '\t'):
-		case c == '\n' || c == '\r' || c == '\u2028' || c == '\u2029' || c == '\v' || c == '\f' || c == '\u0085':
+		case LineBreak(c):
 			return &errLineBreak
-		case c < 0x20 || c >= 0x7f && c <= 0x9f:
-			return &errControl
-		case c >= 0x202a && c <= 0x202e, c >= 0x2066 && c <= 0x2069:
+		case Bidi(c):
 			return &errBidi
+		case Unsafe(c):
+			return &errControl
 		}
 	}
 	return nil
 }
+
+// Unsafe is a character no stored text may hold but as a multi-line
+// field's \n or \t: a control character (C0, DEL, C1), a line or paragraph
+// separator, or a bidirectional control (Bidi). Downloads drop or replace
+// these in text stored before the rule (shared/download.Clean).
+func Unsafe(c rune) bool {
+	return c < 0x20 || c >= 0x7f && c <= 0x9f || c == '\u2028' || c == '\u2029' || Bidi(c)
+}
+
+// LineBreak is a character that ends a line: LF, CR, VT, FF, NEL and the
+// Unicode line and paragraph separators.
+func LineBreak(c rune) bool {
+	return c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\u0085' || c == '\u2028' || c == '\u2029'
+}
+
+// Bidi is a bidirectional embedding, override or isolate (U+202A–U+202E,
+// U+2066–U+2069): it makes text show other than it reads, as in
+// "Trojan Source" (CVE-2021-42574).
+func Bidi(c rune) bool { return c >= 0x202a && c <= 0x202e || c >= 0x2066 && c <= 0x2069 }
 
 // trimmable is white space and the invisible characters that mean nothing
 // at the ends of a name or a title.

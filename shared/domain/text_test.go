@@ -139,7 +139,7 @@ func TestEveryTextFieldKeepsTheRule(t *testing.T) {
 		{"patched title", patch(Patch{Title: str("新\u2066标题")}), "title"},
 		{"patched title of spaces", patch(Patch{Title: str(" \u3000 ")}), "title"},
 		{"patched description", patch(Patch{Description: str("\x1b[2J")}), "description"},
-		{"participant name", register("王小明\n"+"王小红"), "name"},
+		{"participant name", register("王小明\n" + "王小红"), "name"},
 		{"participant name of zero-width", register("\u200b\u200d"), "name"},
 		{"participant name with NUL", register("王\x00"), "name"},
 		{"cancel reason", reason.Err(), "reason"},

@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
 // CSVContentType is a CSV response's Content-Type.
@@ -89,23 +91,18 @@ func guard(s string) string {
 // it holds are dropped. A download carries no raw control byte but the CSV's
 // own line ends.
 func Clean(s string) string {
-	if !strings.ContainsFunc(s, unsafe) {
+	if !strings.ContainsFunc(s, domain.Unsafe) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
-		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0x2028 || r == 0x2029:
+		case r == '\t' || domain.LineBreak(r):
 			return ' '
-		case unsafe(r):
+		case domain.Unsafe(r):
 			return -1
 		}
 		return r
 	}, s)
-}
-
-func unsafe(r rune) bool {
-	return r < 0x20 || r >= 0x7f && r <= 0x9f || r == 0x2028 || r == 0x2029 ||
-		r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 // Digits is text made of digits that is not a number: an ID number's last
