@@ -199,7 +199,7 @@ func (a api) roster(w http.ResponseWriter, r *http.Request, c auth.Caller) error
 			BookingID: e.BookingID, Status: e.Status, WaitlistPosition: e.WaitlistPosition, BookedAt: e.BookedAt.In(domain.CityZone),
 			Participant: rosterParticipant{Name: e.ParticipantName, IDNumberLast4: e.IDNumberLast4, AgeMonths: e.AgeMonths,
 				Age: domain.AgeText(e.AgeMonths, !httpapi.English(r))},
-			Attendance:  rosterAttendance{Present: p, Absent: ab, Excused: ex, Days: e.Attendance},
+			Attendance: rosterAttendance{Present: p, Absent: ab, Excused: ex, Days: e.Attendance},
 		})
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"offering": ro.Offering, "items": lines})
