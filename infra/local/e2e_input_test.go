@@ -316,11 +316,17 @@ func TestRosterForExcel(t *testing.T) {
 	e.offering("kids", 5, func(o *domain.Offering) { o.Kind, o.MinAgeMonths, o.MaxAgeMonths = domain.Childcare, 0, 36 })
 	e.expect(e.book(tok, "kids", "pt_old", false), 201, "")
 
-	starts, _ := domain.ParseDate(dbtest.Offering("o", e.centre, 1, now).StartsOn)
-	adultAge := domain.AgeInMonths(birth, starts)
+	adultAge := -1
 	for _, lang := range []string{"zh-CN", "en"} {
 		js := e.do("GET", "/v1/offerings/o/roster", staff, nil, "Accept-Language", lang)
 		e.expect(js, 200, "")
+		starts, err := domain.ParseDate(js.json["offering"].(map[string]any)["starts_on"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if adultAge = domain.AgeInMonths(birth, starts); adultAge < 18*12 {
+			t.Fatalf("an adult of %d months", adultAge)
+		}
 		p := js.json["items"].([]any)[0].(map[string]any)["participant"].(map[string]any)
 		if p["id_number_last4"] != last4 || p["age_months"] != float64(adultAge) || p["age"] != domain.AgeText(adultAge, lang != "en") {
 			t.Fatalf("%s: %v", lang, p)
