@@ -7,9 +7,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
@@ -122,13 +120,13 @@ func (a api) cancelOffering(w http.ResponseWriter, r *http.Request, c auth.Calle
 	if err := httpapi.DecodeJSON(r, &body); err != nil {
 		return err
 	}
-	body.Reason = strings.TrimSpace(body.Reason)
-	if n := utf8.RuneCountInString(body.Reason); n == 0 || n > 500 {
-		var v apperr.Validation
-		v.Add("reason", "请填写取消原因（不超过 500 字），居民会看到", "give a reason (up to 500 characters); residents will see it")
-		return v.Err()
+	// Residents see the reason on every booking it ends.
+	var v apperr.Validation
+	reason := domain.CancelReasonText.Check(&v, body.Reason)
+	if err := v.Err(); err != nil {
+		return err
 	}
-	o, err := a.admin.Cancel(r.Context(), c, id, body.Reason)
+	o, err := a.admin.Cancel(r.Context(), c, id, reason)
 	if err != nil {
 		return err
 	}
@@ -150,6 +148,9 @@ type rosterParticipant struct {
 	Name          string `json:"name"`
 	IDNumberLast4 string `json:"id_number_last4"`
 	AgeMonths     int    `json:"age_months"`
+	// Age says it as people do ("2 岁 3 个月", "35 years"), in the language
+	// asked for; left out when the birth date could not be read.
+	Age string `json:"age,omitempty"`
 }
 
 type rosterAttendance struct {
@@ -196,8 +197,9 @@ func (a api) roster(w http.ResponseWriter, r *http.Request, c auth.Caller) error
 		p, ab, ex := ro.Summary(e)
 		lines = append(lines, rosterLine{
 			BookingID: e.BookingID, Status: e.Status, WaitlistPosition: e.WaitlistPosition, BookedAt: e.BookedAt.In(domain.CityZone),
-			Participant: rosterParticipant{Name: e.ParticipantName, IDNumberLast4: e.IDNumberLast4, AgeMonths: e.AgeMonths},
-			Attendance:  rosterAttendance{Present: p, Absent: ab, Excused: ex, Days: e.Attendance},
+			Participant: rosterParticipant{Name: e.ParticipantName, IDNumberLast4: e.IDNumberLast4, AgeMonths: e.AgeMonths,
+				Age: domain.AgeText(e.AgeMonths, !httpapi.English(r))},
+			Attendance: rosterAttendance{Present: p, Absent: ab, Excused: ex, Days: e.Attendance},
 		})
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"offering": ro.Offering, "items": lines})

@@ -25,9 +25,9 @@ func TestCapacityRaisePromotesMoreThanOneWrite(t *testing.T) {
 	if r.num("confirmed") != 61 || r.num("waitlisted") != 0 {
 		t.Fatalf("%s", r.body)
 	}
-	bs, _, err := e.st.Store.RosterPage(context.Background(), "o", store.Page{Limit: 200})
-	if err != nil {
-		t.Fatal(err)
+	bs, next, err := e.st.Store.RosterPage(context.Background(), "o", store.Page{Limit: 200})
+	if err != nil || len(bs) != 61 || next != "" {
+		t.Fatalf("%d bookings on the roster, want 61 (%v)", len(bs), err)
 	}
 	for _, b := range bs {
 		if b.Status != domain.BookingConfirmed {
@@ -51,7 +51,11 @@ func TestStaffRacingResidents(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { e.bookLikeAClient(toks[i], "o", ps[i], fmt.Sprintf("k%d", i)) })
+		wg.Go(func() {
+			if r := e.bookLikeAClient(toks[i], "o", ps[i], fmt.Sprintf("k%d", i)); r.status != 201 && r.status != 200 {
+				t.Errorf("booking %d: %d %s", i, r.status, r.body)
+			}
+		})
 	}
 	for _, c := range []int{15, 20, 25} {
 		wg.Go(func() {
@@ -62,8 +66,21 @@ func TestStaffRacingResidents(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	o, _ := e.st.Store.GetOffering(context.Background(), "o")
-	bs, _, _ := e.st.Store.RosterPage(context.Background(), "o", store.Page{Limit: 200})
+	// Read back with errors checked: a failed read would otherwise give
+	// zero counters that agree with an empty roster.
+	roster := func(want int) (domain.Offering, []domain.Booking) {
+		t.Helper()
+		o, err := e.st.Store.GetOffering(context.Background(), "o")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bs, next, err := e.st.Store.RosterPage(context.Background(), "o", store.Page{Limit: 200})
+		if err != nil || next != "" || len(bs) != want {
+			t.Fatalf("%d bookings on the roster, want %d (%v)", len(bs), want, err)
+		}
+		return o, bs
+	}
+	o, bs := roster(n)
 	confirmed, waitlisted := 0, 0
 	for _, b := range bs {
 		switch b.Status {
@@ -82,8 +99,17 @@ func TestStaffRacingResidents(t *testing.T) {
 	for i := range n {
 		wave[i], ps[i], _ = e.resident(fmt.Sprintf("w%02d", i))
 	}
+	var landed sync.Map
 	for i := range n {
-		wg.Go(func() { e.book(wave[i], "o", ps[i], true) })
+		wg.Go(func() {
+			switch r := e.book(wave[i], "o", ps[i], true); {
+			case r.status == 201:
+				landed.Store(i, true)
+			case r.status == 409 && r.str("code") == "booking_closed", r.status == 503: // too late, or busy: nothing written
+			default:
+				t.Errorf("second wave %d: %d %s", i, r.status, r.body)
+			}
+		})
 	}
 	wg.Go(func() {
 		if r := e.do("POST", "/v1/offerings/o/cancel", staff, map[string]any{"reason": "停电"}); r.status != 200 {
@@ -91,8 +117,9 @@ func TestStaffRacingResidents(t *testing.T) {
 		}
 	})
 	wg.Wait()
-	o, _ = e.st.Store.GetOffering(context.Background(), "o")
-	bs, _, _ = e.st.Store.RosterPage(context.Background(), "o", store.Page{Limit: 200})
+	late := 0
+	landed.Range(func(any, any) bool { late++; return true })
+	o, bs = roster(n + late)
 	for _, b := range bs {
 		if b.Status.Active() {
 			t.Fatalf("%s is %s after the offering was cancelled", b.ID, b.Status)

@@ -24,26 +24,33 @@ func TestCallBudgetsOverHTTP(t *testing.T) {
 	bTok, bP, _ := e.resident("b")
 	staff := e.tokenFor("staff", []string{"centre-staff"}, e.centre.ID)
 	var booked reply
+	// Each step's answer is checked too: a request that failed early could
+	// otherwise keep within its budget.
 	steps := []struct {
-		name string
-		run  func()
-		want string
+		name   string
+		run    func() reply
+		status int
+		code   string
+		want   string
 	}{
-		{"catalogue page", func() { e.do("GET", "/v1/offerings?kind=evening_course&available=true", "", nil) }, `{"Query":1}`},
-		{"booking", func() { booked = e.book(aTok, "o", aP, false, "Idempotency-Key", "k1") }, `{"BatchGetItem":1,"TransactWriteItems":1}`},
-		{"waitlisted booking", func() { e.book(bTok, "o", bP, true) }, `{"BatchGetItem":1,"TransactWriteItems":1}`},
-		{"refused booking", func() { e.book(bTok, "nowait", bP, false) }, `{"BatchGetItem":1}`},
-		{"cancel with promotion", func() { e.do("POST", "/v1/me/bookings/"+booked.str("id")+"/cancel", aTok, nil) }, `{"GetItem":1,"Query":1,"TransactWriteItems":1}`},
-		{"wait again", func() { e.book(aTok, "o", aP, true) }, `{"BatchGetItem":1,"TransactWriteItems":1}`},
-		{"roster", func() { e.do("GET", "/v1/offerings/o/roster", staff, nil) }, `{"GetItem":1,"Query":2}`},
-		{"roster as Excel", func() { e.do("GET", "/v1/offerings/o/roster?format=xlsx", staff, nil) }, `{"GetItem":1,"Query":2}`},
-		{"capacity raised, line confirmed", func() { e.do("PATCH", "/v1/offerings/o", staff, map[string]any{"capacity": 3}) }, `{"GetItem":1,"Query":1,"TransactWriteItems":1}`},
-		{"capacity below confirmed", func() { e.do("PATCH", "/v1/offerings/o", staff, map[string]any{"capacity": 1}) }, `{"GetItem":1}`},
-		{"offering cancelled", func() { e.do("POST", "/v1/offerings/o/cancel", staff, map[string]any{"reason": "停课"}) }, `{"GetItem":2,"Query":1,"TransactWriteItems":2}`},
+		{"catalogue page", func() reply { return e.do("GET", "/v1/offerings?kind=evening_course&available=true", "", nil) }, 200, "", `{"Query":1}`},
+		{"booking", func() reply { booked = e.book(aTok, "o", aP, false, "Idempotency-Key", "k1"); return booked }, 201, "", `{"BatchGetItem":1,"TransactWriteItems":1}`},
+		{"waitlisted booking", func() reply { return e.book(bTok, "o", bP, true) }, 201, "", `{"BatchGetItem":1,"TransactWriteItems":1}`},
+		{"refused booking", func() reply { return e.book(bTok, "nowait", bP, false) }, 409, "offering_full", `{"BatchGetItem":1}`},
+		{"cancel with promotion", func() reply { return e.do("POST", "/v1/me/bookings/"+booked.str("id")+"/cancel", aTok, nil) }, 200, "", `{"GetItem":1,"Query":1,"TransactWriteItems":1}`},
+		{"wait again", func() reply { return e.book(aTok, "o", aP, true) }, 201, "", `{"BatchGetItem":1,"TransactWriteItems":1}`},
+		{"roster", func() reply { return e.do("GET", "/v1/offerings/o/roster", staff, nil) }, 200, "", `{"GetItem":1,"Query":2}`},
+		{"roster as Excel", func() reply { return e.do("GET", "/v1/offerings/o/roster?format=xlsx", staff, nil) }, 200, "", `{"GetItem":1,"Query":2}`},
+		{"capacity raised, line confirmed", func() reply { return e.do("PATCH", "/v1/offerings/o", staff, map[string]any{"capacity": 3}) }, 200, "", `{"GetItem":1,"Query":1,"TransactWriteItems":1}`},
+		{"capacity below confirmed", func() reply { return e.do("PATCH", "/v1/offerings/o", staff, map[string]any{"capacity": 1}) }, 409, "capacity_below_confirmed", `{"GetItem":1}`},
+		{"offering cancelled", func() reply { return e.do("POST", "/v1/offerings/o/cancel", staff, map[string]any{"reason": "停课"}) }, 200, "", `{"GetItem":2,"Query":1,"TransactWriteItems":2}`},
 	}
 	for _, s := range steps {
 		before := len(strings.Split(strings.TrimSpace(e.logs.String()), "\n"))
-		s.run()
+		r := s.run()
+		if r.status != s.status || s.code != "" && r.str("code") != s.code {
+			t.Fatalf("%s: %d %s, want %d %s", s.name, r.status, r.body, s.status, s.code)
+		}
 		lines := strings.Split(strings.TrimSpace(e.logs.String()), "\n")
 		if len(lines) != before+1 {
 			t.Fatalf("%s: %d log lines", s.name, len(lines)-before)

@@ -113,12 +113,20 @@ func TestBookingRules(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			before, _ := f.st.GetOffering(context.Background(), c.offering)
+			// Unread counters would be zero before and after, and agree.
+			read := func() domain.Offering {
+				o, err := f.st.GetOffering(context.Background(), c.offering)
+				if err != nil && !(c.offering == "nope" && apperr.Is(err, apperr.NotFound)) {
+					t.Fatal(err)
+				}
+				return o
+			}
+			before := read()
 			_, err := f.book(c.p, c.offering, c.wait)
 			if !apperr.Is(err, c.want) {
 				t.Fatalf("err = %v, want %s", err, c.want)
 			}
-			if after, _ := f.st.GetOffering(context.Background(), c.offering); after.Confirmed != before.Confirmed || after.Waitlisted != before.Waitlisted {
+			if after := read(); after.Confirmed != before.Confirmed || after.Waitlisted != before.Waitlisted {
 				t.Fatalf("a refused booking changed the offering: %+v → %+v", before, after)
 			}
 		})
@@ -161,13 +169,21 @@ func TestTermLimit(t *testing.T) {
 		t.Fatalf("another term is not limited: %v", err)
 	}
 	// Cancelling one frees a slot in the term.
-	bs, _, _ := f.svc.List(context.Background(), "acc", domain.BookingConfirmed, store.Page{Limit: 10})
+	bs, _, err := f.svc.List(context.Background(), "acc", domain.BookingConfirmed, store.Page{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled := 0
 	for _, b := range bs {
 		if b.OfferingID == "t1" {
 			if _, err := f.svc.Cancel(context.Background(), "acc", b.ID); err != nil {
 				t.Fatal(err)
 			}
+			cancelled++
 		}
+	}
+	if cancelled != 1 {
+		t.Fatalf("%d bookings of t1 cancelled, want 1: %+v", cancelled, bs)
 	}
 	if _, err := f.book(p, "t3", false); err != nil {
 		t.Fatalf("after a cancellation: %v", err)
@@ -296,7 +312,10 @@ func TestCallBudgets(t *testing.T) {
 			wb = res.Booking
 		}, map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1}},
 		{"cancel with promotion", func(ctx context.Context) {
-			bs, _, _ := f.svc.List(context.Background(), "a", "", store.Page{Limit: 5})
+			bs, _, err := f.svc.List(context.Background(), "a", "", store.Page{Limit: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, x := range bs {
 				if x.OfferingID == "w" {
 					if _, err := f.svc.Cancel(ctx, "a", x.ID); err != nil {
@@ -309,7 +328,10 @@ func TestCallBudgets(t *testing.T) {
 			if _, err := f.svc.Book(context.Background(), booking.Request{Account: "c", OfferingID: "w", ParticipantID: c.ID, JoinWaitlist: true}); err != nil {
 				t.Fatal(err)
 			}
-			bs, _, _ := f.svc.List(context.Background(), "c", "", store.Page{Limit: 5})
+			bs, _, err := f.svc.List(context.Background(), "c", "", store.Page{Limit: 5})
+			if err != nil || len(bs) != 1 {
+				t.Fatalf("%+v %v", bs, err)
+			}
 			if _, err := f.svc.Cancel(ctx, "c", bs[0].ID); err != nil {
 				t.Fatal(err)
 			}

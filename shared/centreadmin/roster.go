@@ -101,8 +101,14 @@ func (s *Service) RecordAttendance(ctx context.Context, c auth.Caller, offeringI
 		return store.AttendanceDay{}, err
 	}
 	var v apperr.Validation
-	if !slices.Contains(o.Schedule.Sessions, date) {
+	// A day not yet come has no attendance: an absence recorded ahead would
+	// count as a no-show and could block the person's next term.
+	today := s.Now().In(domain.CityZone).Format(domain.DateLayout)
+	switch {
+	case !slices.Contains(o.Schedule.Sessions, date):
 		v.Add("date", "该日期不是本项目的上课日", "this date is not a session of the offering")
+	case date > today:
+		v.Add("date", fmt.Sprintf("不能记录未来日期的出勤（今天是 %s）", today), fmt.Sprintf("attendance cannot be recorded for a day after today (%s)", today))
 	}
 	if len(records) == 0 {
 		v.Add("records", "请至少提交一条出勤记录", "records must not be empty")

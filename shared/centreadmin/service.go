@@ -89,6 +89,9 @@ func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, 
 			after.Confirmed += len(promote)
 			after.Waitlisted -= len(promote)
 		}
+		if len(promote) == 0 && !domain.Edited(before, after) {
+			return before, nil // nothing to write, so no audit record of nothing
+		}
 		now := s.Now()
 		// A cut to the confirmed places, or promotions taking the last
 		// ones, fill the offering as surely as a booking does.

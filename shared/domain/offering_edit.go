@@ -3,9 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 )
@@ -66,8 +64,8 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 		v.Add("kind", "kind 应为 childcare、care_class 或 evening_course", "kind must be childcare, care_class or evening_course")
 	}
 	o := Offering{
-		ID: NewID("of", now), Kind: in.Kind, Centre: c.Ref(), Title: strings.TrimSpace(in.Title),
-		Description: strings.TrimSpace(in.Description), Term: in.Term, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
+		ID: NewID("of", now), Kind: in.Kind, Centre: c.Ref(), Title: TitleText.Check(&v, in.Title),
+		Description: DescriptionText.Check(&v, in.Description), Term: in.Term, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
 		Schedule: in.Schedule, Capacity: in.Capacity, FeeFen: in.FeeFen, Status: in.Status,
 		MinAgeMonths: def.minAge, MaxAgeMonths: def.maxAge, MaxPerParticipantPerTerm: def.maxPerTerm, WaitlistEnabled: true,
 	}
@@ -131,7 +129,6 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 	if errStart == nil {
 		checkWindow(&v, o.BookingOpensAt, o.BookingClosesAt, start)
 	}
-	checkText(&v, o.Title, o.Description)
 	checkCapacity(&v, o.Capacity)
 	if o.FeeFen < 0 || o.FeeFen > maxFeeFen {
 		v.Add("fee_fen", "费用应为 0 到 10,000,000 分", "fee_fen must be 0..10,000,000")
@@ -159,19 +156,8 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 	if errStart == nil && errEnd == nil {
 		checkSessions(&v, o.Schedule.Sessions, o.StartsOn, o.EndsOn, def.sessions)
 	}
-	if utf8.RuneCountInString(o.Schedule.Text) > 500 {
-		v.Add("schedule.text", "时间安排不能超过 500 字", "schedule.text must be at most 500 characters")
-	}
+	o.Schedule.Text = ScheduleText.Check(&v, o.Schedule.Text)
 	return o, v.Err()
-}
-
-func checkText(v *apperr.Validation, title, description string) {
-	if n := utf8.RuneCountInString(title); n == 0 || n > 100 {
-		v.Add("title", "标题应为 1 到 100 字", "title must be 1 to 100 characters")
-	}
-	if utf8.RuneCountInString(description) > 2000 {
-		v.Add("description", "简介不能超过 2000 字", "description must be at most 2000 characters")
-	}
 }
 
 func checkCapacity(v *apperr.Validation, capacity int) {
@@ -219,6 +205,14 @@ type Patch struct {
 	Status          *OfferingStatus `json:"status"`
 }
 
+// Edited reports whether after differs from before in what a Patch can
+// change (times compared as instants, whatever their zone).
+func Edited(before, after Offering) bool {
+	return before.Title != after.Title || before.Description != after.Description || before.Capacity != after.Capacity ||
+		!before.BookingOpensAt.Equal(after.BookingOpensAt) || !before.BookingClosesAt.Equal(after.BookingClosesAt) ||
+		before.Status != after.Status
+}
+
 // Apply validates p against o and returns the edited offering (counters as
 // before: promotions are the caller's). Publishing a draft, closing and
 // re-opening are the status changes allowed; a cancelled offering is final.
@@ -227,13 +221,14 @@ func (p Patch) Apply(o Offering) (Offering, error) {
 		return o, apperr.New(apperr.Conflict, "该项目已取消，不能再修改", "This offering is cancelled and can no longer be changed")
 	}
 	var v apperr.Validation
+	// Only what is sent is checked: an edit of the capacity is not refused
+	// for a title stored before today's rules.
 	if p.Title != nil {
-		o.Title = strings.TrimSpace(*p.Title)
+		o.Title = TitleText.Check(&v, *p.Title)
 	}
 	if p.Description != nil {
-		o.Description = strings.TrimSpace(*p.Description)
+		o.Description = DescriptionText.Check(&v, *p.Description)
 	}
-	checkText(&v, o.Title, o.Description)
 	if p.Capacity != nil {
 		checkCapacity(&v, *p.Capacity)
 		o.Capacity = *p.Capacity

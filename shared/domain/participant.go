@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -22,13 +21,7 @@ type NewParticipant struct {
 // no further than this function.
 func Register(in NewParticipant, account string, h *idnumber.Hasher, now time.Time) (Participant, error) {
 	var v apperr.Validation
-	name := strings.TrimSpace(in.Name)
-	switch n := utf8.RuneCountInString(name); {
-	case n == 0:
-		v.Add("name", "请填写姓名", "name is required")
-	case n > 50:
-		v.Add("name", "姓名不能超过 50 个字", "name must be at most 50 characters")
-	}
+	name := ParticipantName.Check(&v, in.Name)
 	birth, err := ParseDate(in.BirthDate)
 	switch {
 	case in.BirthDate == "":

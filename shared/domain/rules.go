@@ -66,28 +66,38 @@ func CheckAge(o Offering, p Participant) error {
 	age := AgeInMonths(birth, start)
 	if age < o.MinAgeMonths || age > o.MaxAgeMonths {
 		return apperr.New(apperr.NotEligible,
-			fmt.Sprintf("年龄不符：开课日 %s 时为 %s，要求 %s 至 %s", o.StartsOn, months(age, true), months(o.MinAgeMonths, true), months(o.MaxAgeMonths, true)),
-			fmt.Sprintf("Not eligible: aged %s on %s; this offering takes %s to %s", months(age, false), o.StartsOn, months(o.MinAgeMonths, false), months(o.MaxAgeMonths, false)))
+			fmt.Sprintf("年龄不符：开课日 %s 时为 %s，要求 %s 至 %s", o.StartsOn, AgeText(age, true), AgeText(o.MinAgeMonths, true), AgeText(o.MaxAgeMonths, true)),
+			fmt.Sprintf("Not eligible: aged %s on %s; this offering takes %s to %s", AgeText(age, false), o.StartsOn, AgeText(o.MinAgeMonths, false), AgeText(o.MaxAgeMonths, false)))
 	}
 	return nil
 }
 
-// months says an age as people do: months for small children, years and
-// months after two.
-func months(m int, zh bool) string {
+// AgeText says an age in whole months as people do: months for small
+// children, years and months from two (in Chinese when zh, else English),
+// as the refusals here, the roster and its downloads show it. A negative
+// age (a birth date that could not be read) says nothing.
+func AgeText(m int, zh bool) string {
 	y, r := m/12, m%12
+	unit := func(n int, one, many string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, one)
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
 	switch {
+	case m < 0:
+		return ""
 	case m < 24 && zh:
 		return fmt.Sprintf("%d 个月", m)
 	case m < 24:
-		return fmt.Sprintf("%d months", m)
+		return unit(m, "month", "months")
 	case zh && r == 0:
 		return fmt.Sprintf("%d 岁", y)
 	case zh:
 		return fmt.Sprintf("%d 岁 %d 个月", y, r)
 	case r == 0:
-		return fmt.Sprintf("%d years", y)
+		return unit(y, "year", "years")
 	default:
-		return fmt.Sprintf("%d years %d months", y, r)
+		return unit(y, "year", "years") + " " + unit(r, "month", "months")
 	}
 }

@@ -139,11 +139,13 @@ func TestMonthsSaidAsPeopleSay(t *testing.T) {
 		m      int
 		zh, en string
 	}{
-		{8, "8 个月", "8 months"}, {24, "2 岁", "2 years"}, {386, "32 岁 2 个月", "32 years 2 months"},
+		{0, "0 个月", "0 months"}, {1, "1 个月", "1 month"}, {8, "8 个月", "8 months"}, {23, "23 个月", "23 months"},
+		{24, "2 岁", "2 years"}, {25, "2 岁 1 个月", "2 years 1 month"}, {27, "2 岁 3 个月", "2 years 3 months"},
+		{386, "32 岁 2 个月", "32 years 2 months"}, {420, "35 岁", "35 years"}, {-1, "", ""},
 	}
 	for _, c := range cases {
-		if months(c.m, true) != c.zh || months(c.m, false) != c.en {
-			t.Errorf("%d: %q %q", c.m, months(c.m, true), months(c.m, false))
+		if AgeText(c.m, true) != c.zh || AgeText(c.m, false) != c.en {
+			t.Errorf("%d: %q %q", c.m, AgeText(c.m, true), AgeText(c.m, false))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,8 +15,11 @@ import (
 // MaxBody is the contract's limit on request bodies.
 const MaxBody = 64 << 10
 
-// DecodeJSON reads a JSON object into dst, refusing unknown fields, trailing
-// data, wrong types and bodies over MaxBody, each with the contract's code.
+// DecodeJSON reads a JSON object into dst, refusing anything but an object
+// (null too: decoding null into a struct would silently do nothing),
+// unknown fields, trailing data, wrong types and bodies over MaxBody, each
+// with the contract's code. A wrong type or an unknown field is named by its
+// path in the body (records[0].status) and described in JSON's terms.
 func DecodeJSON(r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return apperr.New(apperr.InvalidRequest, "请求体须为 JSON（Content-Type: application/json）", "The body must be JSON (Content-Type: application/json)")
@@ -27,10 +31,16 @@ func DecodeJSON(r *http.Request, dst any) error {
 	if len(body) > MaxBody {
 		return apperr.New(apperr.PayloadTooLarge, "请求体超过 64 KiB", "The request body is larger than 64 KiB")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	switch trimmed := bytes.TrimLeft(body, " \t\r\n"); {
+	case len(trimmed) == 0:
+		return apperr.Wrap(apperr.InvalidRequest, errEmpty, "请求体为空", "The request body is empty")
+	case trimmed[0] != '{':
+		return apperr.New(apperr.InvalidRequest, "请求体须为一个 JSON 对象（{…}）", "The body must be a JSON object ({…})")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		return decodeError(err, body, dst)
 	}
 	if dec.More() {
 		return apperr.New(apperr.InvalidRequest, "请求体只能包含一个 JSON 对象", "The body must hold exactly one JSON object")
@@ -49,24 +59,32 @@ func DecodeOptionalJSON(r *http.Request, dst any) error {
 
 var errEmpty = errors.New("empty body")
 
-func decodeError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.Is(err, io.EOF):
-		return apperr.Wrap(apperr.InvalidRequest, errEmpty, "请求体为空", "The request body is empty")
-	case errors.As(err, &typeErr):
-		e := apperr.New(apperr.InvalidRequest, "字段类型错误", "A field has the wrong type")
-		return e.With(typeErr.Field, "应为 "+typeErr.Type.String(), "must be "+typeErr.Type.String())
-	case errors.As(err, &syntaxErr):
+// decodeError explains why body did not decode into dst. encoding/json's
+// own messages name Go types (struct { … }, []centreadmin.AttendanceRecord)
+// and lose array indexes, so the body is walked again against dst's type to
+// find the first field that does not fit.
+func decodeError(err error, body []byte, dst any) error {
+	if syntaxErr, ok := errors.AsType[*json.SyntaxError](err); ok {
 		return apperr.New(apperr.InvalidRequest,
 			fmt.Sprintf("JSON 格式错误（第 %d 字节）", syntaxErr.Offset),
 			fmt.Sprintf("Malformed JSON at byte %d", syntaxErr.Offset))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		e := apperr.New(apperr.InvalidRequest, "请求包含未知字段", "The request has an unknown field")
-		return e.With(field, "未知字段", "unknown field")
-	default:
-		return apperr.New(apperr.InvalidRequest, "JSON 格式错误", "Malformed JSON")
 	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return apperr.New(apperr.InvalidRequest, "JSON 不完整", "The JSON ends too soon")
+	}
+	if m := locate(body, dst); m != nil {
+		if m.unknown {
+			return apperr.New(apperr.InvalidRequest, "请求包含未知字段", "The request has an unknown field").
+				With(m.path, "未知字段", "unknown field")
+		}
+		return apperr.New(apperr.InvalidRequest, "字段类型错误", "A field has the wrong type").
+			With(m.path, "应为"+m.want.zh, "must be "+m.want.en)
+	}
+	// Not located (it should always be): still never a Go type name.
+	if typeErr, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && typeErr.Type != nil {
+		want := jsonTermOf(typeErr.Type)
+		return apperr.New(apperr.InvalidRequest, "字段类型错误", "A field has the wrong type").
+			With(typeErr.Field, "应为"+want.zh, "must be "+want.en)
+	}
+	return apperr.Wrap(apperr.InvalidRequest, err, "请求体不符合该接口的格式", "The body does not have this request's shape")
 }

@@ -100,23 +100,6 @@ func markText(v string) string {
 	return ""
 }
 
-// ageText says an age as people do, like the booking rules' messages: months
-// for small children, years and months from two.
-func ageText(m int) string {
-	if m < 0 {
-		return "" // bad stored dates; better blank than a negative age
-	}
-	y, r := m/12, m%12
-	switch {
-	case m < 24:
-		return fmt.Sprintf("%d 个月", m)
-	case r == 0:
-		return fmt.Sprintf("%d 岁", y)
-	default:
-		return fmt.Sprintf("%d 岁 %d 个月", y, r)
-	}
-}
-
 // statusText: 确认, or 候补 with the place in line.
 func statusText(e Entry) string {
 	switch e.Status {
@@ -148,7 +131,6 @@ const (
 	hNo       = "序号 (No.)"
 	hName     = "姓名 (Name)"
 	hIDLast4  = "身份证后四位 (ID last 4)"
-	hAgeMonth = "开课时月龄 (Age in months)"
 	hAge      = "年龄 (Age)"
 	hStatus   = "状态 (Status)"
 	hBookedAt = "报名时间 (Booked at)"
@@ -161,15 +143,17 @@ const (
 // rosterHeader is the roster's columns, shared by the CSV and the workbook's
 // first sheet so the two never drift apart.
 func (r Roster) rosterHeader() []string {
-	h := []string{hNo, hName, hIDLast4, hAgeMonth, hAge, hStatus, hBookedAt, hBooking, hPresent, hAbsent, hExcused}
+	h := []string{hNo, hName, hIDLast4, hAge, hStatus, hBookedAt, hBooking, hPresent, hAbsent, hExcused}
 	return append(h, r.sessions()...)
 }
 
 // rosterRow is entry i's line; numbers stay ints so the workbook stores them
-// as numbers that sort and sum.
+// as numbers that sort and sum, and the ID number's last four stay text
+// (0029 is no 29). The age is said as people say it, the same words as the
+// booking rules use: "8 个月", "7 岁 5 个月", never an adult's age in months.
 func (r Roster) rosterRow(i int, e Entry) []any {
 	p, a, x := r.Summary(e)
-	row := []any{i + 1, e.ParticipantName, e.IDNumberLast4, e.AgeMonths, ageText(e.AgeMonths),
+	row := []any{i + 1, e.ParticipantName, download.Digits(e.IDNumberLast4), domain.AgeText(e.AgeMonths, true),
 		statusText(e), cityTime(e.BookedAt, timeLayout), e.BookingID, p, a, x}
 	for _, d := range r.sessions() {
 		row = append(row, markText(e.Attendance[d]))

@@ -47,6 +47,12 @@ func sampleRoster() Roster {
 				BookingID: "bk_3", ParticipantName: "=HYPERLINK(\"http://x\")", IDNumberLast4: "4567", AgeMonths: 36,
 				Status: domain.BookingWaitlisted, WaitlistPosition: 3, BookedAt: booked.Add(time.Hour),
 			},
+			{
+				// An adult, and a name stored before the text rules, with a
+				// line break, a NUL and a right-to-left override in it.
+				BookingID: "bk_4", ParticipantName: "赵\r\n大\x00伟\u202e", IDNumberLast4: "0029", AgeMonths: 35*12 + 2,
+				Status: domain.BookingWaitlisted, WaitlistPosition: 4, BookedAt: booked.Add(2 * time.Hour),
+			},
 		},
 		Generated: time.Date(2025, 6, 30, 16, 5, 0, 0, time.UTC), // 2025-07-01 00:05 in Wuxi
 	}
@@ -60,14 +66,15 @@ func emptyRoster() Roster {
 }
 
 var wantHeader = append([]string{
-	"序号 (No.)", "姓名 (Name)", "身份证后四位 (ID last 4)", "开课时月龄 (Age in months)", "年龄 (Age)",
+	"序号 (No.)", "姓名 (Name)", "身份证后四位 (ID last 4)", "年龄 (Age)",
 	"状态 (Status)", "报名时间 (Booked at)", "报名编号 (Booking ID)", "出勤 (Present)", "缺勤 (Absent)", "请假 (Excused)",
 }, sessions...)
 
 var wantRows = [][]string{
-	{"1", "王小明", "0012", "27", "2 岁 3 个月", "确认", "2025-06-01 09:30:00", "bk_1", "2", "1", "0", "出勤", "缺勤", "出勤"},
-	{"2", "李雨桐", "123X", "8", "8 个月", "确认", "2025-06-01 09:31:00", "bk_2", "1", "0", "1", "请假", "出勤", ""},
-	{"3", "'=HYPERLINK(\"http://x\")", "4567", "36", "3 岁", "候补 3", "2025-06-01 10:30:00", "bk_3", "0", "0", "0", "", "", ""},
+	{"1", "王小明", `="0012"`, "2 岁 3 个月", "确认", "2025-06-01 09:30:00", "bk_1", "2", "1", "0", "出勤", "缺勤", "出勤"},
+	{"2", "李雨桐", "123X", "8 个月", "确认", "2025-06-01 09:31:00", "bk_2", "1", "0", "1", "请假", "出勤", ""},
+	{"3", "'=HYPERLINK(\"http://x\")", `="4567"`, "3 岁", "候补 3", "2025-06-01 10:30:00", "bk_3", "0", "0", "0", "", "", ""},
+	{"4", "赵  大伟", `="0029"`, "35 岁 2 个月", "候补 4", "2025-06-01 11:30:00", "bk_4", "0", "0", "0", "", "", ""},
 }
 
 func TestSummary(t *testing.T) {
@@ -120,7 +127,7 @@ func TestWriteCSV(t *testing.T) {
 		want [][]string
 	}{
 		{"roster", sampleRoster(), append([][]string{wantHeader}, wantRows...)},
-		{"empty roster gives the header only", emptyRoster(), [][]string{wantHeader[:11]}},
+		{"empty roster gives the header only", emptyRoster(), [][]string{wantHeader[:10]}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,9 +187,11 @@ func TestWriteXLSXRoster(t *testing.T) {
 	}
 	for i, want := range wantRows {
 		got := padded(rs[2+i], len(want))
-		// The workbook stores text cells, so it needs no apostrophe.
+		// The workbook stores text cells, so it needs no apostrophe and
+		// no formula to keep 0012 as it is.
 		want = slices.Clone(want)
 		want[1] = strings.TrimPrefix(want[1], "'")
+		want[2] = strings.TrimSuffix(strings.TrimPrefix(want[2], `="`), `"`)
 		if !slices.Equal(got, want) {
 			t.Errorf("row %d\n got %q\nwant %q", i, got, want)
 		}
@@ -193,10 +202,24 @@ func TestWriteXLSXRoster(t *testing.T) {
 	isText := func(c excelize.CellType) bool {
 		return c == excelize.CellTypeSharedString || c == excelize.CellTypeInlineString
 	}
-	for ref, ok := range map[string]func(excelize.CellType) bool{"A3": isNumber, "D3": isNumber, "I3": isNumber, "C3": isText} {
+	for ref, ok := range map[string]func(excelize.CellType) bool{"A3": isNumber, "H3": isNumber, "C3": isText, "C6": isText, "D6": isText} {
 		if got, _ := f.GetCellType(RosterSheet, ref); !ok(got) {
 			t.Errorf("%s has cell type %v", ref, got)
 		}
+	}
+	// The ID tail's column is formatted as Text (@, number format 49), so
+	// 0029 stays 0029 when staff edit it too.
+	for _, ref := range []string{"C3", "C6"} {
+		id, err := f.GetCellStyle(RosterSheet, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := f.GetStyle(id); err != nil || st.NumFmt != 49 {
+			t.Errorf("%s: number format %d, want 49 (Text): %v", ref, st.NumFmt, err)
+		}
+	}
+	if v, _ := f.GetCellValue(RosterSheet, "C6"); v != "0029" {
+		t.Errorf("C6 = %q, want 0029", v)
 	}
 	if bold(t, f, RosterSheet, "B2") != true {
 		t.Error("header is not bold")
@@ -219,6 +242,7 @@ func TestWriteXLSXAttendance(t *testing.T) {
 		{"1", "王小明", "确认", "出勤", "缺勤", "出勤", "2", "1", "0"},
 		{"2", "李雨桐", "确认", "请假", "出勤", "", "1", "0", "1"},
 		{"3", "=HYPERLINK(\"http://x\")", "候补 3", "", "", "", "0", "0", "0"},
+		{"4", "赵  大伟", "候补 4", "", "", "", "0", "0", "0"},
 	}
 	if len(rs) != 1+len(want) {
 		t.Fatalf("%d rows, want %d", len(rs), 1+len(want))
@@ -243,7 +267,7 @@ func TestWriteXLSXEmpty(t *testing.T) {
 		sheet string
 		want  []string
 	}{
-		{RosterSheet, wantHeader[:11]},
+		{RosterSheet, wantHeader[:10]},
 		{AttendanceSheet, []string{"序号 (No.)", "姓名 (Name)", "状态 (Status)", "出勤 (Present)", "缺勤 (Absent)", "请假 (Excused)"}},
 	}
 	for _, tt := range tests {
@@ -289,18 +313,6 @@ func TestContentDisposition(t *testing.T) {
 	}
 	if strings.ContainsAny(got, "\r\n") {
 		t.Error("header value contains a line break")
-	}
-}
-
-func TestAgeText(t *testing.T) {
-	tests := []struct {
-		m    int
-		want string
-	}{{0, "0 个月"}, {8, "8 个月"}, {23, "23 个月"}, {24, "2 岁"}, {27, "2 岁 3 个月"}, {-1, ""}}
-	for _, tt := range tests {
-		if got := ageText(tt.m); got != tt.want {
-			t.Errorf("ageText(%d) = %q, want %q", tt.m, got, tt.want)
-		}
 	}
 }
 

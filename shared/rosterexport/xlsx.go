@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/wuxi-enrol/enrol/shared/download"
 )
 
 // Sheet names (Excel allows up to 31 characters, none of []:*?/\).
@@ -43,14 +45,14 @@ func WriteXLSX(w io.Writer, r Roster) error {
 	for i, e := range r.Entries {
 		rows[i] = r.rosterRow(i, e)
 	}
-	// No., age in months, status and the counts and marks read best centred.
-	centred := []int{0, 3, 5, 8, 9, 10}
+	// No., status and the counts and marks read best centred.
+	centred := []int{0, 4, 7, 8, 9}
 	for j := range r.sessions() {
-		centred = append(centred, 11+j)
+		centred = append(centred, 10+j)
 	}
 	if err := writeTable(f, st, table{
 		sheet: RosterSheet, title: r.title(), header: r.rosterHeader(), rows: rows,
-		centred: centred, freezeCols: 0,
+		centred: centred, text: []int{2}, freezeCols: 0,
 	}); err != nil {
 		return err
 	}
@@ -79,8 +81,8 @@ func WriteXLSX(w io.Writer, r Roster) error {
 	}
 
 	props := &excelize.DocProperties{
-		Title:          strings.TrimSpace("花名册 " + r.Offering.Title),
-		Subject:        r.title(),
+		Title:          strings.TrimSpace("花名册 " + download.Clean(r.Offering.Title)),
+		Subject:        download.Clean(r.title()),
 		Creator:        "enrol",
 		LastModifiedBy: "enrol",
 		Language:       "zh-CN",
@@ -98,7 +100,7 @@ func WriteXLSX(w io.Writer, r Roster) error {
 	return f.Write(w)
 }
 
-type styles struct{ title, header, body, centred int }
+type styles struct{ title, header, body, centred, text int }
 
 func newStyles(f *excelize.File) (styles, error) {
 	border := []excelize.Border{
@@ -127,6 +129,9 @@ func newStyles(f *excelize.File) (styles, error) {
 	})
 	s.body = mk(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "center"}})
 	s.centred = mk(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+	// Number format 49 is Excel's "Text" (@): the ID tail is shown, and
+	// stays when edited, as typed.
+	s.text = mk(&excelize.Style{Border: border, NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "center"}})
 	return s, err
 }
 
@@ -135,6 +140,7 @@ type table struct {
 	header       []string
 	rows         [][]any
 	centred      []int // column indexes
+	text         []int // columns of text that looks like numbers (download.Digits)
 	freezeCols   int
 }
 
@@ -148,7 +154,7 @@ func writeTable(f *excelize.File, st styles, t table) error {
 	sh := t.sheet
 
 	steps := []func() error{
-		func() error { return f.SetCellStr(sh, cell(0, titleRow), t.title) },
+		func() error { return f.SetCellStr(sh, cell(0, titleRow), download.Clean(t.title)) },
 		func() error { return f.MergeCell(sh, cell(0, titleRow), cell(ncol-1, titleRow)) },
 		func() error { return f.SetCellStyle(sh, cell(0, titleRow), cell(0, titleRow), st.title) },
 		func() error { return f.SetRowHeight(sh, titleRow, 24) },
@@ -158,7 +164,18 @@ func writeTable(f *excelize.File, st styles, t table) error {
 		func() error { return f.SetRowHeight(sh, headerRow, 32) },
 	}
 	for i, row := range t.rows {
-		steps = append(steps, func() error { return f.SetSheetRow(sh, cell(0, firstRow+i), &row) })
+		cells := make([]any, len(row))
+		for j, v := range row {
+			switch v := v.(type) {
+			case download.Digits: // a text cell, never a number
+				cells[j] = download.Clean(string(v))
+			case string: // no control character in the sheet's XML, as in the CSV
+				cells[j] = download.Clean(v)
+			default:
+				cells[j] = v
+			}
+		}
+		steps = append(steps, func() error { return f.SetSheetRow(sh, cell(0, firstRow+i), &cells) })
 	}
 	if len(t.rows) > 0 {
 		steps = append(steps, func() error {
@@ -167,6 +184,11 @@ func writeTable(f *excelize.File, st styles, t table) error {
 		for _, c := range t.centred {
 			steps = append(steps, func() error {
 				return f.SetCellStyle(sh, cell(c, firstRow), cell(c, lastRow), st.centred)
+			})
+		}
+		for _, c := range t.text {
+			steps = append(steps, func() error {
+				return f.SetCellStyle(sh, cell(c, firstRow), cell(c, lastRow), st.text)
 			})
 		}
 	}

@@ -145,7 +145,7 @@ func (st *Store) query(p partition, opts ...func(*dynamodb.QueryInput)) *dynamod
 func (st *Store) queryPage(ctx context.Context, p partition, page Page, filtered bool, keep func(map[string]types.AttributeValue) (bool, error), opts ...func(*dynamodb.QueryInput)) (string, error) {
 	q := st.query(p, opts...)
 	pkAttr := p.pkAttr()
-	start, err := decodeCursor(page.Cursor, pkAttr, p.pk)
+	start, err := decodeCursor(page.Cursor, p)
 	if err != nil {
 		return "", err
 	}

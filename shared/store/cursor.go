@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -28,9 +29,21 @@ func encodeCursor(key map[string]types.AttributeValue) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// decodeCursor refuses a cursor that is not ours or that points outside the
-// partition being queried (pkAttr = pkValue), so a forged cursor reads nothing else.
-func decodeCursor(c, pkAttr, pkValue string) (map[string]types.AttributeValue, error) {
+// keyTypes are the key attributes' types, as template.yaml declares them.
+var keyTypes = map[string]types.ScalarAttributeType{
+	attrPK: types.ScalarAttributeTypeS, attrSK: types.ScalarAttributeTypeS,
+	attrGSI1PK: types.ScalarAttributeTypeS, attrGSI1SK: types.ScalarAttributeTypeS,
+	attrGSI2PK: types.ScalarAttributeTypeS, attrGSI2SK: types.ScalarAttributeTypeS,
+	"GSI3PK": types.ScalarAttributeTypeS, "GSI3SK": types.ScalarAttributeTypeS,
+}
+
+// decodeCursor reads a cursor for a Query of p and refuses one that is not
+// exactly what that Query's LastEvaluatedKey would be: the table's key and,
+// on an index, the index's key, nothing more or less, each of its declared
+// type, in the partition being read and within its sort-key condition. So a
+// forged cursor, or one from another list, reads nothing else and never
+// reaches DynamoDB (which would fail the Query, a 500).
+func decodeCursor(c string, p partition) (map[string]types.AttributeValue, error) {
 	if c == "" {
 		return nil, nil
 	}
@@ -40,19 +53,58 @@ func decodeCursor(c, pkAttr, pkValue string) (map[string]types.AttributeValue, e
 		return nil, bad
 	}
 	var m map[string]string
-	if json.Unmarshal(b, &m) != nil || m[pkAttr] != pkValue || len(m) > 4 {
+	if json.Unmarshal(b, &m) != nil {
+		return nil, bad
+	}
+	want := p.keyAttrs()
+	if len(m) != len(want) {
 		return nil, bad
 	}
 	key := map[string]types.AttributeValue{}
-	for k, v := range m {
-		if len(v) > 0 && v[0] == '#' {
+	for _, attr := range want {
+		v, ok := m[attr]
+		if !ok || v == "" {
+			return nil, bad
+		}
+		switch keyTypes[attr] {
+		case types.ScalarAttributeTypeS:
+			key[attr] = &types.AttributeValueMemberS{Value: v}
+		case types.ScalarAttributeTypeN:
+			if v[0] != '#' {
+				return nil, bad
+			}
 			if _, err := strconv.ParseFloat(v[1:], 64); err != nil {
 				return nil, bad
 			}
-			key[k] = &types.AttributeValueMemberN{Value: v[1:]}
-			continue
+			key[attr] = &types.AttributeValueMemberN{Value: v[1:]}
+		default:
+			return nil, bad
 		}
-		key[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	pkAttr := p.pkAttr()
+	if m[pkAttr] != p.pk || !p.holds(m[strings.TrimSuffix(pkAttr, "PK")+"SK"]) {
+		return nil, bad
 	}
 	return key, nil
+}
+
+// keyAttrs are the attributes of a LastEvaluatedKey of a Query of p.
+func (p partition) keyAttrs() []string {
+	if p.index == "" {
+		return []string{attrPK, attrSK}
+	}
+	return []string{attrPK, attrSK, p.index + "PK", p.index + "SK"}
+}
+
+// holds reports whether sort key sk meets p's key condition.
+func (p partition) holds(sk string) bool {
+	switch {
+	case p.prefix != "":
+		return strings.HasPrefix(sk, p.prefix)
+	case p.from != "" && p.to != "":
+		return p.from <= sk && sk <= p.to
+	case p.from != "":
+		return p.from <= sk
+	}
+	return true
 }
