@@ -26,7 +26,9 @@ function App({ cfg }) {
     if (first.current) { first.current = false; if (back) restore(back, false); return; }
     if (back) { restore(back, true); return; }
     let n = 0;
+    const at = location.href;
     const tryFocus = () => {
+      if (location.href !== at) return; // moved on meanwhile
       const h = document.querySelector('main h1');
       if (h) { h.focus(); window.scrollTo(0, 0); } else if (n++ < 40) setTimeout(tryFocus, 50);
     };

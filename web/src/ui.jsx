@@ -40,10 +40,14 @@ export const returning = () => (history.state && history.state.scroll != null ? 
 
 // Puts the page back as the entry remembers it once its content is in (nothing loading,
 // tall enough), and, when focus moves, on the link followed from here (else the heading).
+// A restore still waiting for its page's content stops when the reader moves on.
+let restores = 0;
 export function restore(st, moveFocus) {
+  const mine = ++restores, at = location.href;
   restoring = true;
   let tries = 0;
   const step = () => {
+    if (mine !== restores || location.href !== at) { if (mine === restores) restoring = false; return; }
     const busy = document.querySelector('main .loading, main [aria-busy="true"]');
     const room = document.documentElement.scrollHeight - window.innerHeight;
     if ((busy || room < st.scroll) && tries++ < 80) { setTimeout(step, 50); return; }
