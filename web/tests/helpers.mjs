@@ -201,7 +201,7 @@ export async function residentFor(o, sub = 'web-' + runId()) {
   d.setUTCMonth(d.getUTCMonth() - months);
   d.setUTCDate(1 + Math.floor(Math.random() * 28));
   const birth = d.toISOString().slice(0, 10);
-  const p = await apiCall(tok, 'POST', '/v1/me/participants', { name: '键盘' + sub.slice(-4), birth_date: birth, id_number: idNumber(birth) });
+  const p = await apiCall(tok, 'POST', '/v1/me/participants', { name: '居民' + sub.slice(-4), birth_date: birth, id_number: idNumber(birth) });
   if (p.status !== 201) throw new Error('participant: ' + p.status + ' ' + p.text);
   return { tok, sub, participant: p.json };
 }
