@@ -1,5 +1,5 @@
 // Calls to the enrol API: Bearer token, Accept-Language, problem+json errors.
-import { loadSession } from './auth.js';
+import { loadSession, endSession } from './auth.js';
 
 let cfg = { apiUrl: '' };
 let lang = 'zh-CN';
@@ -39,6 +39,9 @@ async function raw(method, path, { body, headers: extra, auth = true } = {}) {
     let p = {};
     try { p = await r.json(); } catch { /* not JSON (e.g. a gateway message) */ }
     if (p && p.message && !p.detail) p.detail = p.message;
+    // The token expired or was refused (e.g. signed by a key since rotated): the sign-in is
+    // over, whatever the page was doing; the app says so and offers to sign in again.
+    if (r.status === 401 && auth) endSession('expired');
     throw new ApiError(r.status, p || {});
   }
   return r;

@@ -1,7 +1,15 @@
-// Who is signed in: the token (kept in sessionStorage) and what it says about the caller.
-// Locally, tokens come from POST /_local/token; in AWS from the Cognito hosted UI
-// (authorization code + PKCE), and the id_token is the Bearer token.
-const KEY = 'enrol.session';
+// Who is signed in. The ID token is kept in localStorage, so every tab and a shared link
+// opened in a new tab share the sign-in until the token expires; signing out, or the
+// sign-in ending, reaches every tab through the storage event. Everything else about the
+// session is read from the token. Locally, tokens come from POST /_local/token; in AWS
+// from the Cognito hosted UI (authorization code + PKCE), and the id_token is the Bearer
+// token.
+import { signal } from './signal.js';
+import { now, at } from './clock.js';
+
+const KEY = 'enrol.token';
+// Why the last sign-in ended, when not by signing out ("expired"), for every tab to say.
+const ENDED = 'enrol.ended';
 const PKCE = 'enrol.pkce';
 
 export const DEMO_ACCOUNTS = [
@@ -35,21 +43,51 @@ export function sessionFromToken(token) {
   return { token, sub: c.sub || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, exp: c.exp || 0 };
 }
 
-export function loadSession() {
-  try {
-    const s = JSON.parse(sessionStorage.getItem(KEY) || 'null');
-    if (!s || !s.token) return null;
-    if (s.exp && s.exp * 1000 < Date.now()) { sessionStorage.removeItem(KEY); return null; }
-    return s;
-  } catch {
-    return null;
-  }
+const store = {
+  get: (k) => { try { return localStorage.getItem(k); } catch { return null; } },
+  set: (k, v) => { try { if (v == null) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch { /* private mode */ } },
+};
+const live = (s) => !!s && s.exp * 1000 > now();
+
+// The signed-in session, or null; and why the last one ended ('expired' or '').
+export const session = signal(null);
+export const ended = signal('');
+export const loadSession = () => session.value;
+
+let cancelExpiry = () => {};
+// Reads the stored token: a live one is the session; an expired one ends it.
+function sync() {
+  const tok = store.get(KEY);
+  const s = tok ? sessionFromToken(tok) : null;
+  if (s && !live(s)) { endSession('expired'); return; }
+  cancelExpiry();
+  if ((s && s.token) !== (session.value && session.value.token)) session.value = s;
+  const why = s ? '' : store.get(ENDED) || '';
+  if (why !== ended.value) ended.value = why;
+  if (s) cancelExpiry = at(s.exp * 1000, sync);
 }
 
 export function saveSession(s) {
-  if (s) sessionStorage.setItem(KEY, JSON.stringify(s));
-  else sessionStorage.removeItem(KEY);
+  store.set(ENDED, null);
+  store.set(KEY, s ? s.token : null);
+  sync();
 }
+
+// Ends the session in every tab: on expiry, or when the API rejects the token.
+export function endSession(why) {
+  cancelExpiry();
+  store.set(ENDED, why);
+  store.set(KEY, null);
+  session.value = null;
+  ended.value = why;
+}
+
+export const dismissEnded = () => { store.set(ENDED, null); ended.value = ''; };
+
+sync();
+window.addEventListener('storage', (e) => { if (e.key === KEY || e.key === ENDED || e.key === null) sync(); });
+// Timers sleep with a phone's screen; look again when the page is seen.
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') sync(); });
 
 export const isResident = (s) => !!s && s.groups.includes('residents');
 export const isStaff = (s) => !!s && (s.groups.includes('centre-staff') || s.groups.includes('city-officers'));
@@ -63,9 +101,8 @@ export async function localSignIn(cfg, account) {
   });
   if (!r.ok) throw new Error('token ' + r.status);
   const { token } = await r.json();
-  const s = sessionFromToken(token);
-  saveSession(s);
-  return s;
+  saveSession(sessionFromToken(token));
+  return session.value;
 }
 
 // --- Cognito hosted UI, authorization code with PKCE ---

@@ -10,7 +10,9 @@ const COLORS = ['#0b5cab', '#c2410c', '#15803d', '#7c3aed', '#b91c1c'];
 
 export function draw(el, option) {
   const chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: 'svg' });
-  chart.setOption({ color: COLORS, aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'inherit' }, ...option }, true);
+  // A compact legend, so that three series fit on one line of a 320 px phone.
+  const legend = option.legend && { itemWidth: 16, itemGap: 8, ...option.legend };
+  chart.setOption({ color: COLORS, aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'inherit' }, ...option, legend }, true);
   return chart;
 }
 

@@ -9,7 +9,7 @@ import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText } from
 let chartsModule = null;
 const loadCharts = () => (chartsModule ||= import('./charts.js'));
 
-function Chart({ id, option, label }) {
+function Chart({ id, option, label, tall, height }) {
   const ref = useRef(null);
   useEffect(() => {
     let alive = true;
@@ -20,7 +20,7 @@ function Chart({ id, option, label }) {
   }, [option]);
   return (
     <figure class="chart-fig">
-      <div ref={ref} id={id} class="chart" role="img" aria-label={label + ' — ' + t('chartAlt')} data-chart={id} />
+      <div ref={ref} id={id} class={'chart' + (tall ? ' tall' : '')} style={height ? { height: height + 'px' } : undefined} role="img" aria-label={label + ' — ' + t('chartAlt')} data-chart={id} />
       <figcaption class="sr-only">{t('chartAlt')}</figcaption>
     </figure>
   );
@@ -44,6 +44,10 @@ function CsvButton({ path, label }) {
 }
 
 const axisText = { color: '#333' };
+// At phone width: room at the top for the legend and the axes' names, which start at their
+// axis (left axis) or end at it (right axis) so that none is cut off; labels contained.
+const phoneGrid = { left: 8, right: 8, top: 64, bottom: 8, containLabel: true };
+const nameLeft = { ...axisText, align: 'left' }, nameRight = { ...axisText, align: 'right' };
 
 export function CityDashboard() {
   useSignal(lang);
@@ -74,12 +78,15 @@ function Dashboard({ d }) {
   const capOption = {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 48, right: 48, top: 40, bottom: 40, containLabel: true },
-    xAxis: { type: 'category', data: cap.by_district.map(dn), axisLabel: { ...axisText, interval: 0, rotate: 30 } },
-    yAxis: [{ type: 'value', name: t('capacity'), axisLabel: axisText }, { type: 'value', name: t('utilization'), min: 0, max: 100, axisLabel: { ...axisText, formatter: '{value}%' } }],
+    grid: phoneGrid,
+    xAxis: { type: 'category', data: cap.by_district.map(dn), axisLabel: { ...axisText, interval: 0, rotate: 45 } },
+    yAxis: [
+      { type: 'value', name: t('capacity'), nameTextStyle: nameLeft, axisLabel: axisText },
+      { type: 'value', name: t('utilization'), nameTextStyle: nameRight, min: 0, max: 100, axisLabel: { ...axisText, formatter: '{value}%' } },
+    ],
     series: [
-      { name: t('capacity'), type: 'bar', data: cap.by_district.map((r) => r.capacity) },
-      { name: t('confirmedN'), type: 'bar', data: cap.by_district.map((r) => r.confirmed) },
+      { name: t('capacity'), type: 'bar', barMaxWidth: 24, data: cap.by_district.map((r) => r.capacity) },
+      { name: t('confirmedN'), type: 'bar', barMaxWidth: 24, data: cap.by_district.map((r) => r.confirmed) },
       { name: t('utilization'), type: 'line', yAxisIndex: 1, data: cap.by_district.map((r) => +(r.utilization * 100).toFixed(1)) },
     ],
   };
@@ -87,9 +94,9 @@ function Dashboard({ d }) {
   const growthOption = {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 48, right: 24, top: 40, bottom: 40, containLabel: true },
+    grid: { ...phoneGrid, right: 24 },
     xAxis: { type: 'category', data: ha.map((p) => p.date), axisLabel: { ...axisText, hideOverlap: true } },
-    yAxis: { type: 'value', name: t('capacity'), axisLabel: axisText },
+    yAxis: { type: 'value', name: t('capacity'), nameTextStyle: nameLeft, axisLabel: axisText },
     series: [
       { name: t('kind_childcare'), type: 'line', showSymbol: false, data: alignTo(ha, hc) },
       { name: t('all'), type: 'line', showSymbol: false, data: ha.map((p) => p.capacity) },
@@ -99,24 +106,38 @@ function Dashboard({ d }) {
   const targetOption = {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 24, right: 24, top: 40, bottom: 24, containLabel: true },
-    xAxis: { type: 'value', axisLabel: axisText },
-    yAxis: { type: 'category', data: tg.map((x) => `${x.year} ${t('kind_' + x.kind)}`), axisLabel: axisText },
+    grid: { left: 16, right: 24, top: 40, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', splitNumber: 3, axisLabel: { ...axisText, hideOverlap: true } },
+    yAxis: { type: 'category', data: tg.map((x) => `${x.year} ${t('kind_' + x.kind)}`), axisLabel: { ...axisText, width: 96, overflow: 'break' } },
     series: [
       { name: t('achieved'), type: 'bar', stack: 'target', barMaxWidth: 48, data: tg.map((x) => Math.max(0, x.achieved)) },
       { name: t('remaining'), type: 'bar', stack: 'target', barMaxWidth: 48, data: tg.map((x) => x.remaining) },
     ],
   };
+  // Waitlists run to hundreds, full offerings to a few: each gets its own grid and axis,
+  // one above the other over the same districts, so neither's bars shrink to slivers.
   const dem = d.demand;
+  const districts = dem.by_district.map(dn);
   const demandOption = {
     tooltip: { trigger: 'axis' },
+    axisPointer: { link: [{ xAxisIndex: 'all' }] },
     legend: { top: 0 },
-    grid: { left: 48, right: 24, top: 40, bottom: 40, containLabel: true },
-    xAxis: { type: 'category', data: dem.by_district.map(dn), axisLabel: { ...axisText, interval: 0, rotate: 30 } },
-    yAxis: { type: 'value', axisLabel: axisText, minInterval: 1 },
+    grid: [
+      { left: 8, right: 16, top: 60, height: '28%', containLabel: true },
+      { left: 8, right: 16, top: '57%', bottom: 4, containLabel: true },
+    ],
+    xAxis: [
+      { type: 'category', gridIndex: 0, data: districts, axisLabel: { show: false } },
+      { type: 'category', gridIndex: 1, data: districts, axisLabel: { ...axisText, interval: 0, rotate: 30 } },
+    ],
+    yAxis: [
+      // Each axis's name starts at the axis, so a narrow screen does not cut it off.
+      { type: 'value', gridIndex: 0, name: t('waitlist'), nameTextStyle: { ...axisText, align: 'left' }, axisLabel: axisText, minInterval: 1 },
+      { type: 'value', gridIndex: 1, name: t('fullOfferings'), nameTextStyle: { ...axisText, align: 'left' }, axisLabel: axisText, minInterval: 1 },
+    ],
     series: [
-      { name: t('waitlist'), type: 'bar', data: dem.by_district.map((r) => r.waitlisted) },
-      { name: t('fullOfferings'), type: 'bar', data: dem.by_district.map((r) => r.full_offerings) },
+      { name: t('waitlist'), type: 'bar', xAxisIndex: 0, yAxisIndex: 0, barMaxWidth: 28, data: dem.by_district.map((r) => r.waitlisted) },
+      { name: t('fullOfferings'), type: 'bar', xAxisIndex: 1, yAxisIndex: 1, barMaxWidth: 28, data: dem.by_district.map((r) => r.full_offerings) },
     ],
   };
   return (
@@ -152,7 +173,7 @@ function Dashboard({ d }) {
             rows={ha.map((p, i) => [p.date, alignTo(ha, hc)[i] ?? '', p.capacity]).reverse()} />
         </details>
         <h3 id="target-h">{t('targetTitle')}</h3>
-        <Chart id="chart-target" option={targetOption} label={t('targetTitle')} />
+        <Chart id="chart-target" option={targetOption} label={t('targetTitle')} height={120 + 64 * tg.length} />
         <CsvButton path="/v1/city/targets?format=csv" />
         <Table id="table-target" caption={t('tableOf', t('targetTitle'))} head={[t('title'), t('target'), t('achieved'), t('remaining'), t('progress')]}
           rows={tg.map((x) => [x.title, x.target, x.achieved, x.remaining, fmtPct(x.progress)])} />
@@ -160,7 +181,7 @@ function Dashboard({ d }) {
 
       <section aria-labelledby="demand-h" class="panel">
         <h2 id="demand-h">{t('demand')}</h2>
-        <Chart id="chart-demand" option={demandOption} label={t('demand')} />
+        <Chart id="chart-demand" option={demandOption} label={t('demand')} tall />
         <CsvButton path="/v1/city/demand?format=csv" />
         <Table id="table-demand" caption={t('tableOf', t('demand'))} head={[t('district'), t('offerings'), t('fullOfferings'), t('capacity'), t('confirmedN'), t('waitlist'), t('medianHours')]}
           rows={dem.by_district.map((r) => [dn(r), r.offerings, r.full_offerings, r.capacity, r.confirmed, r.waitlisted, r.median_hours_to_full ?? '–'])} />

@@ -15,6 +15,8 @@ const zh = {
   details: '查看详情', back: '返回列表', centre: '机构', schedule: '时间安排', ages: '适龄', ageRange: (a, b) => `${fmtAge(a, 'zh')}–${fmtAge(b, 'zh')}`,
   bookingWindow: '报名时间', term: '学期', status: '状态', perTerm: '每人每学期限报', unlimited: '不限',
   st_draft: '草稿', st_published: '报名中', st_closed: '已截止', st_cancelled: '已取消',
+  bookingState: '报名状态', bw_soon: (at) => `${at} 开始报名`, bw_ended: '报名已截止', bookOpensAt: (at) => `报名将于 ${at} 开始，届时即可报名。`, bookEnded: '报名已截止，不能再报名。',
+  sessionExpired: '登录已过期，请重新登录。', signInAgain: '重新登录',
   book: '报名', bookTitle: '报名', joinWaitlist: '加入候补', bookFor: '报名人', full: '已满员，可加入候补',
   signInToBook: '登录后报名', noParticipants: '还没有报名人，请先添加。', addParticipant: '添加报名人', notEligibleHint: '（年龄不符）',
   booked: '报名成功，名额已确认。', waitlisted: (n) => `已加入候补，排第 ${n} 位。`, viewBookings: '查看我的报名',
@@ -37,7 +39,7 @@ const zh = {
   chartAlt: '图表的数据见下表。', total: '全市',
   e_offering_full: '名额已满。可以加入候补。', e_booking_closed: '当前不在报名时间内，或项目未开放报名。', e_not_eligible: '报名人的年龄不符合该项目要求。',
   e_term_limit_reached: '该报名人本学期同类项目的报名已达上限。', e_no_show_blocked: (d) => d ? `因上学期无故缺勤次数过多，${d} 前不能报名同类项目。` : '因上学期无故缺勤次数过多，暂时不能报名同类项目。',
-  e_already_booked: '该报名人已报名此项目。', e_unauthorized: '登录已失效，请重新登录。', e_forbidden: '当前账号无权进行此操作。', e_too_many_requests: '请求过于频繁，请稍后重试。',
+  e_already_booked: '该报名人已报名此项目。', e_unauthorized: '登录已过期，请重新登录。', e_forbidden: '当前账号无权进行此操作。', e_too_many_requests: '请求过于频繁，请稍后重试。',
   e_unavailable: '服务暂时不可用，请稍后重试。', e_network: '网络连接失败，请检查网络后重试。', e_invalid_id_number: '身份证号无效：请核对号码和出生日期。', e_validation_failed: '请检查填写的内容。',
   e_not_found: '没有找到。', e_capacity_below_confirmed: '名额不能少于已确认人数。', e_conflict: '数据已被他人修改，请刷新后重试。', e_internal: '系统出错，请稍后重试。',
   e_idempotency_key_reused: '请求重复，请刷新后重试。', e_invalid_request: '请求无效。', e_payload_too_large: '内容过长。',
@@ -57,6 +59,8 @@ const en = {
   details: 'Details', back: 'Back to the list', centre: 'Centre', schedule: 'Schedule', ages: 'Ages', ageRange: (a, b) => `${fmtAge(a, 'en')}–${fmtAge(b, 'en')}`,
   bookingWindow: 'Booking', term: 'Term', status: 'Status', perTerm: 'Per person per term', unlimited: 'no limit',
   st_draft: 'Draft', st_published: 'Open', st_closed: 'Closed', st_cancelled: 'Cancelled',
+  bookingState: 'Booking', bw_soon: (at) => `Booking opens ${at}`, bw_ended: 'Booking closed', bookOpensAt: (at) => `Booking opens at ${at}; you can book then.`, bookEnded: 'Booking has closed for this offering.',
+  sessionExpired: 'Your sign-in has expired; please sign in again.', signInAgain: 'Sign in again',
   book: 'Book', bookTitle: 'Book a place', joinWaitlist: 'Join the waitlist', bookFor: 'Book for', full: 'Full — you can join the waitlist',
   signInToBook: 'Sign in to book', noParticipants: 'No participants yet; add one first.', addParticipant: 'Add a participant', notEligibleHint: ' (age does not fit)',
   booked: 'Booked: your place is confirmed.', waitlisted: (n) => `You are on the waitlist, number ${n}.`, viewBookings: 'See my bookings',
@@ -100,11 +104,13 @@ export function setLang(l) {
   document.documentElement.lang = l;
 }
 
-export function t(key, ...args) {
-  const dict = lang.value === 'en' ? en : zh;
+// A message in language l; t is in the page's language.
+export function tIn(l, key, ...args) {
+  const dict = l === 'en' ? en : zh;
   const v = dict[key] ?? zh[key] ?? key;
   return typeof v === 'function' ? v(...args) : v;
 }
+export const t = (key, ...args) => tIn(lang.value, key, ...args);
 
 export const KINDS = ['childcare', 'care_class', 'evening_course'];
 export const DISTRICTS = ['liangxi', 'xishan', 'huishan', 'binhu', 'xinwu', 'jingkai', 'jiangyin', 'yixing'];

@@ -3,10 +3,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import './styles.css';
 import { loadConfig } from './config.js';
 import { setApiConfig, setApiLang } from './api.js';
-import { t, lang, setLang } from './i18n.js';
+import { t, tIn, lang, setLang } from './i18n.js';
 import { useSignal } from './signal.js';
-import { route, parseHash, LiveRegion, PageHeading, ErrorBox, go, announce, errorText } from './ui.jsx';
-import { DEMO_ACCOUNTS, loadSession, localSignIn, cognitoSignIn, completeCognito, signOut, isResident, isStaff, isOfficer } from './auth.js';
+import { route, parseHash, LiveRegion, PageHeading, ErrorBox, go, announce, errorText, returning, restore } from './ui.jsx';
+import { DEMO_ACCOUNTS, session as sessionSignal, ended as endedSignal, dismissEnded, localSignIn, cognitoSignIn, completeCognito, signOut, isResident, isStaff, isOfficer } from './auth.js';
 import { Browse, OfferingDetail, Participants, MyBookings } from './resident.jsx';
 import { StaffHome, StaffOffering } from './staff.jsx';
 import { CityDashboard } from './city.jsx';
@@ -14,15 +14,21 @@ import { CityDashboard } from './city.jsx';
 function App({ cfg }) {
   const r = useSignal(route);
   const l = useSignal(lang);
-  const [session, setSession] = useState(loadSession);
+  const session = useSignal(sessionSignal);
+  const ended = useSignal(endedSignal);
   const first = useRef(true);
 
   useEffect(() => { setApiLang(l); document.documentElement.lang = l; document.title = t('appName') + ' · enrol'; }, [l]);
-  // Move focus to the page's heading after each navigation (not on first load).
+  // Move focus to the page's heading after each navigation (not on first load); Back and
+  // Forward put the page back where it was instead.
   useEffect(() => {
-    if (first.current) { first.current = false; return; }
+    const back = returning();
+    if (first.current) { first.current = false; if (back) restore(back, false); return; }
+    if (back) { restore(back, true); return; }
     let n = 0;
+    const at = location.href;
     const tryFocus = () => {
+      if (location.href !== at) return; // moved on meanwhile
       const h = document.querySelector('main h1');
       if (h) { h.focus(); window.scrollTo(0, 0); } else if (n++ < 40) setTimeout(tryFocus, 50);
     };
@@ -34,14 +40,15 @@ function App({ cfg }) {
     if (cfg.mode === 'cognito') cognitoSignIn(cfg, ret);
     else go('#/signin?return=' + encodeURIComponent(ret));
   };
-  const doSignOut = () => { signOut(cfg); setSession(null); go('#/'); announce(t('signOut')); };
+  const doSignOut = () => { signOut(cfg); go('#/'); announce(t('signOut')); };
 
   const p = r.parts;
   let page;
-  const needs = (ok, el) => (session && ok ? el : <NeedSignIn onSignIn={signIn} signedIn={!!session} />);
+  const expired = ended === 'expired' && !session && p[0] !== 'signin';
+  const needs = (ok, el) => (session && ok ? el : <NeedSignIn onSignIn={signIn} signedIn={!!session} expired={expired} />);
   if (p.length === 0) page = <Browse />;
   else if (p[0] === 'offerings' && p[1]) page = <OfferingDetail id={decodeURIComponent(p[1])} session={session} onSignIn={signIn} />;
-  else if (p[0] === 'signin') page = <SignIn cfg={cfg} onSignedIn={(s) => { setSession(s); }} />;
+  else if (p[0] === 'signin') page = <SignIn cfg={cfg} />;
   else if (p[0] === 'me' && p[1] === 'participants') page = needs(isResident(session), <Participants />);
   else if (p[0] === 'me' && p[1] === 'bookings') page = needs(isResident(session), <MyBookings />);
   else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session), <StaffOffering id={decodeURIComponent(p[2])} />);
@@ -76,30 +83,47 @@ function App({ cfg }) {
           </ul>
         </nav>
       </header>
-      <main id="main" tabIndex={-1}>{page}</main>
+      <main id="main" tabIndex={-1}>
+        {expired && <Expired onSignIn={signIn} />}
+        {page}
+      </main>
       <footer class="foot"><p>enrol · 无锡市 · Wuxi</p></footer>
       <LiveRegion />
     </>
   );
 }
 
-function NeedSignIn({ onSignIn, signedIn }) {
+// The sign-in ended (the token expired or the API refused it): said in both languages, the
+// page's own first, with the way to sign in again and come back here.
+function Expired({ onSignIn }) {
+  const l = lang.value, other = l === 'en' ? 'zh-CN' : 'en';
+  return (
+    <div class="msg msg-warn expired" role="alert" data-ended="expired">
+      <p><strong>{t('sessionExpired')}</strong> <span lang={other} class="other-lang">{tIn(other, 'sessionExpired')}</span></p>
+      <p class="actions">
+        <button type="button" class="primary" onClick={onSignIn}>{t('signInAgain')}</button>
+        <button type="button" onClick={dismissEnded}>{t('close')}</button>
+      </p>
+    </div>
+  );
+}
+
+function NeedSignIn({ onSignIn, signedIn, expired }) {
   return (
     <>
       <PageHeading>{t('signIn')}</PageHeading>
-      {signedIn ? <ErrorBox error={{ code: 'forbidden' }} /> : <p><button type="button" class="primary big" onClick={onSignIn}>{t('signIn')}</button></p>}
+      {signedIn ? <ErrorBox error={{ code: 'forbidden' }} /> : !expired && <p><button type="button" class="primary big" onClick={onSignIn}>{t('signIn')}</button></p>}
     </>
   );
 }
 
-function SignIn({ cfg, onSignedIn }) {
+function SignIn({ cfg }) {
   const [error, setError] = useState(null);
   const ret = route.value.query.get('return');
   const pick = async (a) => {
     setError(null);
     try {
-      const s = await localSignIn(cfg, a);
-      onSignedIn(s);
+      await localSignIn(cfg, a);
       const home = a.role === 'staff' ? '#/staff' : a.role === 'officer' ? '#/city' : '#/';
       go(ret && ret.startsWith('#/') && ret !== '#/' && !ret.startsWith('#/signin') ? ret : home);
     } catch (e) {

@@ -3,13 +3,41 @@ import { useState, useRef, useEffect } from 'preact/hooks';
 import { get, api, newKey } from './api.js';
 import { t, KINDS, DISTRICTS, fmtFee, fmtDateTime, lang } from './i18n.js';
 import { useSignal } from './signal.js';
-import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText, Field, fieldError, go } from './ui.jsx';
+import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText, Field, fieldError, go, returning } from './ui.jsx';
 import { isResident } from './auth.js';
+import { useNow } from './clock.js';
 
 const FILTER_KEY = 'enrol.filters';
 function loadFilters() {
   try { return { kind: '', district: '', age: '', available: true, ...JSON.parse(sessionStorage.getItem(FILTER_KEY) || '{}') }; }
   catch { return { kind: '', district: '', age: '', available: true }; }
+}
+
+// The list as last shown (its query, the offerings of every page loaded, the next cursor),
+// so that Back from an offering shows the same list at the same place.
+const LIST_KEY = 'enrol.list';
+function shownList(q) {
+  try { const c = JSON.parse(sessionStorage.getItem(LIST_KEY) || 'null'); return c && c.q === q ? c : null; } catch { return null; }
+}
+function keepList(q, items, cursor) {
+  try { sessionStorage.setItem(LIST_KEY, JSON.stringify({ q, items, cursor })); } catch { /* full or private: Back shows page one */ }
+}
+
+// Where an offering's booking stands at instant now (ms): open, soon (opens later), ended
+// (closed after booking_closes_at), or the offering's own status when not published. The
+// server decides by the same rule (shared/domain Decide).
+export function bookingWindow(o, now) {
+  if (o.status !== 'published') return { state: o.status };
+  if (now < Date.parse(o.booking_opens_at)) return { state: 'soon', at: o.booking_opens_at };
+  if (now >= Date.parse(o.booking_closes_at)) return { state: 'ended' };
+  return { state: 'open' };
+}
+const windowEdges = (o) => [Date.parse(o.booking_opens_at), Date.parse(o.booking_closes_at)];
+function windowText(w) {
+  if (w.state === 'open') return t('st_published');
+  if (w.state === 'soon') return t('bw_soon', fmtDateTime(w.at));
+  if (w.state === 'ended') return t('bw_ended');
+  return t('st_' + w.state);
 }
 
 function offeringsQuery(f, cursor) {
@@ -26,10 +54,23 @@ export function Browse() {
   useSignal(lang);
   const [draft, setDraft] = useState(loadFilters);
   const [filters, setFilters] = useState(draft);
-  const [items, setItems] = useState([]);
-  const [cursor, setCursor] = useState(null);
+  // Coming back (Back, Forward, reload): the list as it was, refreshed quietly below.
+  const [shown] = useState(() => (returning() ? shownList(offeringsQuery(draft)) : null));
+  const [items, setItems] = useState(shown ? shown.items : []);
+  const [cursor, setCursor] = useState(shown ? shown.cursor : null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const first = useRef(true);
+  // "Load more" goes away while it loads: the focus moves on to the first offering it added.
+  const more = useRef(-1);
+  useEffect(() => {
+    keepList(offeringsQuery(filters), items, cursor);
+    if (more.current >= 0 && items.length > more.current) {
+      const a = document.querySelectorAll('main ul.cards > li.card h3 a')[more.current];
+      more.current = -1;
+      if (a) a.focus();
+    }
+  }, [items, cursor]);
 
   const fetchPage = async (f, c) => {
     setBusy(true); setError(null);
@@ -40,10 +81,27 @@ export function Browse() {
       setCursor(page.next_cursor || null);
       announce(next.length ? t('results', next.length) : t('noResults'));
     } catch (e) {
+      more.current = -1;
       setError(e); announce(errorText(e));
     } finally { setBusy(false); }
   };
-  useEffect(() => { fetchPage(filters, null); }, [filters]);
+  // The same pages again, for today's places left, shown when all are in.
+  const refresh = async (f, n) => {
+    let all = [], c = null;
+    try {
+      do {
+        const page = await get(offeringsQuery(f, c), { auth: false });
+        all = all.concat(page.items);
+        c = page.next_cursor || null;
+      } while (c && all.length < n);
+      setItems(all); setCursor(c);
+    } catch { /* keep what is shown */ }
+  };
+  useEffect(() => {
+    if (first.current && shown) refresh(filters, shown.items.length);
+    else fetchPage(filters, null);
+    first.current = false;
+  }, [filters]);
 
   const submit = (e) => {
     e.preventDefault();
@@ -57,7 +115,7 @@ export function Browse() {
       <PageHeading>{t('browseTitle')}</PageHeading>
       <p class="intro">{t('browseIntro')}</p>
       <form class="filters" onSubmit={submit} aria-label={t('filters')}>
-        <div class="field">
+        <div class="field kind">
           <label for="f-kind">{t('fKind')}</label>
           <select id="f-kind" value={draft.kind} onChange={upd('kind')}>
             <option value="">{t('all')}</option>
@@ -89,13 +147,14 @@ export function Browse() {
           {items.map((o) => <OfferingCard key={o.id} o={o} />)}
         </ul>
         {busy && <Loading />}
-        {cursor && !busy && <button type="button" class="more" onClick={() => fetchPage(filters, cursor)}>{t('loadMore')}</button>}
+        {cursor && !busy && <button type="button" class="more" onClick={() => { more.current = items.length; fetchPage(filters, cursor); }}>{t('loadMore')}</button>}
       </section>
     </>
   );
 }
 
 function OfferingCard({ o }) {
+  const w = bookingWindow(o, useNow(windowEdges(o)));
   return (
     <li class="card" data-offering={o.id}>
       <h3><a href={'#/offerings/' + encodeURIComponent(o.id)}>{o.title}</a></h3>
@@ -105,6 +164,7 @@ function OfferingCard({ o }) {
         <div><dt>{t('fee')}</dt><dd>{fmtFee(o.fee_fen)}</dd></div>
         <div><dt>{t('placesLeft')}</dt><dd class={o.available ? 'ok' : 'warn'}>{o.available} / {o.capacity}</dd></div>
         <div><dt>{t('waitlist')}</dt><dd>{t('people', o.waitlisted)}</dd></div>
+        <div class="span"><dt>{t('bookingState')}</dt><dd class={'bw bw-' + w.state} data-testid="booking-state">{windowText(w)}</dd></div>
       </dl>
     </li>
   );
@@ -121,6 +181,8 @@ export function monthsOn(birth, on) {
 export function OfferingDetail({ id, session, onSignIn }) {
   useSignal(lang);
   const { data: o, error, loading, reload } = useLoad(() => get('/v1/offerings/' + encodeURIComponent(id), { auth: false }), [id, lang.value]);
+  const now = useNow(o ? windowEdges(o) : []);
+  const w = o ? bookingWindow(o, now) : null;
   return (
     <>
       <p><a href="#/" class="back">← {t('back')}</a></p>
@@ -141,16 +203,16 @@ export function OfferingDetail({ id, session, onSignIn }) {
             <div><dt>{t('bookingWindow')}</dt><dd>{fmtDateTime(o.booking_opens_at)} – {fmtDateTime(o.booking_closes_at)}</dd></div>
             <div><dt>{t('term')}</dt><dd>{o.term}</dd></div>
             <div><dt>{t('perTerm')}</dt><dd>{o.max_per_participant_per_term || t('unlimited')}</dd></div>
-            <div><dt>{t('status')}</dt><dd>{t('st_' + o.status)}</dd></div>
+            <div><dt>{t('status')}</dt><dd class={'bw bw-' + w.state} data-testid="booking-state">{windowText(w)}</dd></div>
           </dl>
-          <BookPanel o={o} session={session} onSignIn={onSignIn} onBooked={reload} />
+          <BookPanel o={o} w={w} session={session} onSignIn={onSignIn} onBooked={reload} />
         </article>
       )}
     </>
   );
 }
 
-function BookPanel({ o, session, onSignIn, onBooked }) {
+function BookPanel({ o, w, session, onSignIn, onBooked }) {
   const preselect = new URLSearchParams(location.hash.split('?')[1] || '').get('p');
   const [pid, setPid] = useState(preselect || '');
   const [result, setResult] = useState(null);
@@ -166,11 +228,15 @@ function BookPanel({ o, session, onSignIn, onBooked }) {
     if (!pid && list.length) { const e = list.find(eligible) || list[0]; setPid(e.id); }
   }, [list.length]);
 
+  // Booking not open now: when it opens, or that it has closed; 报名 stays disabled till then.
+  const when = w.state === 'open' ? null : w.state === 'soon' ? t('bookOpensAt', fmtDateTime(w.at)) : t('bookEnded');
+  const whenNote = when && <p class="warn" id="book-when">{when}</p>;
   if (!session) {
     return (
       <section class="book" aria-labelledby="book-h">
         <h2 id="book-h">{t('bookTitle')}</h2>
-        <button type="button" class="primary big" onClick={onSignIn}>{t('signInToBook')}</button>
+        {whenNote}
+        {(w.state === 'open' || w.state === 'soon') && <button type="button" class="primary big" onClick={onSignIn}>{t('signInToBook')}</button>}
       </section>
     );
   }
@@ -178,7 +244,7 @@ function BookPanel({ o, session, onSignIn, onBooked }) {
   const full = o.available <= 0;
   const submit = async (e) => {
     e.preventDefault();
-    if (!pid) return;
+    if (!pid || w.state !== 'open') return;
     if (!key.current) key.current = newKey();
     setBusy(true); setError(null); setResult(null);
     try {
@@ -212,14 +278,16 @@ function BookPanel({ o, session, onSignIn, onBooked }) {
               </div>
             ))}
           </fieldset>
-          {full && <p class="warn">{t('full')}</p>}
-          <button type="submit" class="primary big" disabled={busy || !pid}>{full && o.waitlist_enabled ? t('joinWaitlist') : t('book')}</button>
+          {full && w.state === 'open' && <p class="warn">{t('full')}</p>}
+          {whenNote}
+          <button type="submit" class="primary big" disabled={busy || !pid || w.state !== 'open'} aria-describedby={when ? 'book-when' : undefined}>{full && o.waitlist_enabled ? t('joinWaitlist') : t('book')}</button>
         </form>
       )}
       <p><a href={'#/me/participants?return=' + ret}>{t('addParticipant')}</a></p>
-      <ErrorBox error={error} onRetry={() => submit({ preventDefault() {} })} />
+      {!list.length && whenNote}
+      <ErrorBox error={error} focusKey={error} onRetry={() => submit({ preventDefault() {} })} />
       {result && (
-        <Ok>
+        <Ok focusKey={result}>
           <p data-status={result.status}>{result.status === 'confirmed' ? t('booked') : t('waitlisted', result.waitlist_position)}</p>
           <p><a href="#/me/bookings">{t('viewBookings')}</a></p>
         </Ok>
@@ -298,7 +366,7 @@ export function MyBookings() {
     } while (cursor && all.length < 1000);
     return all;
   }, [lang.value]);
-  const [msg, setMsg] = useState('');
+  const [msg, setMsg] = useState(null);
   const items = (list.data || []).filter((b) => showCancelled || b.status !== 'cancelled');
   return (
     <>
@@ -309,10 +377,11 @@ export function MyBookings() {
       </div>
       {list.loading && <Loading />}
       <ErrorBox error={list.error} onRetry={list.reload} />
-      <Ok>{msg}</Ok>
+      {/* The card may leave the list once cancelled: the focus goes to this message. */}
+      <Ok focusKey={msg}>{msg && t('cancelled')}</Ok>
       {list.data && items.length === 0 && <p>{t('noBookings')}</p>}
       <ul class="cards">
-        {items.map((b) => <BookingCard key={b.id} b={b} onCancelled={() => { setMsg(t('cancelled')); announce(t('cancelled')); list.reload(); }} />)}
+        {items.map((b) => <BookingCard key={b.id} b={b} onCancelled={() => { setMsg({}); announce(t('cancelled')); list.reload(); }} />)}
       </ul>
     </>
   );
@@ -322,6 +391,12 @@ function BookingCard({ b, onCancelled }) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  // The button pressed goes away: the focus moves to the question's answer, and back.
+  const ask = useRef(null), again = useRef(null), asked = useRef(false);
+  useEffect(() => {
+    if (confirming) { asked.current = true; ask.current && ask.current.focus(); }
+    else if (asked.current && again.current) again.current.focus();
+  }, [confirming]);
   const cancel = async () => {
     setBusy(true); setError(null);
     try {
@@ -339,15 +414,15 @@ function BookingCard({ b, onCancelled }) {
         <div><dt>{t('status')}</dt><dd class={'bst bst-' + b.status} data-testid="booking-status">{t('bst_' + b.status)}{b.status === 'waitlisted' && b.waitlist_position ? ' · ' + t('position', b.waitlist_position) : ''}</dd></div>
       </dl>
       {b.cancelled_by === 'centre' && b.cancel_reason && <p class="warn">{t('cancelledByCentre')}{b.cancel_reason}</p>}
-      {b.status !== 'cancelled' && !confirming && <button type="button" onClick={() => setConfirming(true)}>{t('cancel')}</button>}
+      {b.status !== 'cancelled' && !confirming && <button type="button" ref={again} onClick={() => setConfirming(true)}>{t('cancel')}</button>}
       {confirming && b.status !== 'cancelled' && (
         <div class="confirm" role="group" aria-label={t('cancelConfirm')}>
           <p>{t('cancelConfirm')}</p>
-          <button type="button" class="danger" disabled={busy} onClick={cancel}>{t('cancel')}</button>{' '}
+          <button type="button" class="danger" ref={ask} disabled={busy} onClick={cancel}>{t('cancel')}</button>{' '}
           <button type="button" onClick={() => setConfirming(false)}>{t('close')}</button>
         </div>
       )}
-      <ErrorBox error={error} onRetry={cancel} />
+      <ErrorBox error={error} focusKey={error} onRetry={cancel} />
     </li>
   );
 }

@@ -43,7 +43,7 @@ export function StaffHome({ session, centreId }) {
               {list.data.items.map((o) => (
                 <tr key={o.id} data-offering={o.id}>
                   <th scope="row"><a href={'#/staff/offerings/' + encodeURIComponent(o.id)}>{o.title}</a></th>
-                  <td>{t('kind_' + o.kind)}</td><td>{o.starts_on} – {o.ends_on}</td><td>{t('st_' + o.status)}</td>
+                  <td>{t('kind_' + o.kind)}</td><td class="nowrap">{o.starts_on} –<br />{o.ends_on}</td><td>{t('st_' + o.status)}</td>
                   <td class="num">{o.capacity}</td><td class="num">{o.confirmed}</td><td class="num">{o.waitlisted}</td>
                 </tr>
               ))}

@@ -21,6 +21,7 @@ export async function newPage(browser, { width = 390, height = 844, lang = 'zh-C
   const context = await browser.newContext({ viewport: { width, height }, locale: lang, acceptDownloads: true });
   context.setDefaultTimeout(15000);
   await context.addInitScript((l) => { try { if (!localStorage.getItem('enrol.lang')) localStorage.setItem('enrol.lang', l); } catch {} }, lang);
+  await context.addInitScript(pageLib);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('[pageerror]', e.message));
   return { context, page };
@@ -99,3 +100,124 @@ export function adultBirth(on) {
   const days = 365 * 20 + Math.floor(Math.random() * 365 * 20);
   return addDays(on, -days);
 }
+
+// In every page, window.__t: what the tests measure in the page itself.
+function pageLib() {
+  const rgba = (c) => {
+    const m = /rgba?\(([^)]+)\)/.exec(c || '');
+    if (!m) return [0, 0, 0, 0];
+    const v = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+    return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+  };
+  const over = (top, under) => {
+    const a = top[3] + under[3] * (1 - top[3]);
+    if (!a) return [0, 0, 0, 0];
+    return [0, 1, 2].map((i) => (top[i] * top[3] + under[i] * under[3] * (1 - top[3])) / a).concat(a);
+  };
+  // The colour behind el (its own background included when self), composited up to the page.
+  const backdrop = (el, self) => {
+    let c = [0, 0, 0, 0];
+    for (let a = self ? el : el.parentElement; a; a = a.parentElement) {
+      c = over(c, rgba(getComputedStyle(a).backgroundColor));
+      if (c[3] >= 0.999) return c;
+    }
+    return over(c, [255, 255, 255, 1]);
+  };
+  const lum = ([r, g, b]) => {
+    const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const ratio = (x, y) => { const a = lum(x), b = lum(y); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
+  const describe = (el) => {
+    const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+    const text = (el.innerText || el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls + (text ? ` "${text}"` : '');
+  };
+  window.__t = {
+    describe,
+    // Whatever is wider than the viewport: the page itself, or any element whose right
+    // edge is past it (unless a scrolling or clipping box holds it, e.g. a table's region).
+    overflow() {
+      const vw = window.innerWidth;
+      const out = [];
+      const doc = document.documentElement;
+      if (doc.scrollWidth > vw) out.push(`the page is ${doc.scrollWidth} px wide`);
+      const held = (el) => {
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== 'visible') return true;
+        }
+        return false;
+      };
+      for (const el of document.body.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if (r.right <= vw + 0.5 || (r.width === 0 && r.height === 0)) continue;
+        // Not drawn (hidden, or inside a closed <details>), or held in a box that scrolls.
+        if (!el.checkVisibility({ visibilityProperty: true }) || held(el)) continue;
+        out.push(`${describe(el)} ends at ${Math.round(r.right)}`);
+        if (out.length >= 8) break;
+      }
+      return out;
+    },
+    // The contrast of el's text against its own background as drawn.
+    textContrast(el) {
+      return ratio(rgba(getComputedStyle(el).color), backdrop(el, true));
+    },
+    // The focused element, and whether its focus shows: a focus-visible outline of at
+    // least 2 px whose colour stands out 3:1 from what is around it (WCAG 1.4.11).
+    focus() {
+      const el = document.activeElement;
+      if (!el || el === document.body || el === document.documentElement) return { body: true };
+      const cs = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      const width = cs.outlineStyle === 'none' ? 0 : parseFloat(cs.outlineWidth);
+      const contrast = width ? ratio(rgba(cs.outlineColor), backdrop(el, false)) : 0;
+      return {
+        tag: el.tagName.toLowerCase(), type: el.type || '', href: el.getAttribute('href') || '', name: describe(el),
+        text: (el.innerText || el.value || '').trim(), checked: !!el.checked, role: el.getAttribute('role') || '',
+        visible: el.matches(':focus-visible') && width >= 2 && contrast >= 3, outline: `${width}px ${cs.outlineColor}`, contrast,
+        inView: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight,
+      };
+    },
+  };
+}
+
+// Signs a page in as any account (the local picker offers only the demo ones): the token
+// goes where the app keeps it, then the page opens at hash.
+export async function signInWithToken(page, tok, hash = '#/') {
+  await page.goto(BASE + '/config.json');
+  await page.evaluate((t) => localStorage.setItem('enrol.token', t), tok);
+  await page.goto(BASE + '/' + hash);
+  await page.getByRole('button', { name: /退出登录|Sign out/ }).waitFor();
+}
+
+// A new resident account with one participant whose age fits offering o; returns the token and the participant.
+// (Age is counted in whole months on starts_on; the birth day is at most the 28th, one month inside either end.)
+export async function residentFor(o, sub = 'web-' + runId()) {
+  const tok = await token(sub, ['residents']);
+  // Any age well inside the range, on any day: two such residents rarely share an ID number.
+  const months = o.min_age_months + 1 + Math.floor(Math.random() * Math.max(1, o.max_age_months - o.min_age_months - 2));
+  const d = new Date(o.starts_on + 'T00:00:00Z');
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - months);
+  d.setUTCDate(1 + Math.floor(Math.random() * 28));
+  const birth = d.toISOString().slice(0, 10);
+  const p = await apiCall(tok, 'POST', '/v1/me/participants', { name: '居民' + sub.slice(-4), birth_date: birth, id_number: idNumber(birth) });
+  if (p.status !== 201) throw new Error('participant: ' + p.status + ' ' + p.text);
+  return { tok, sub, participant: p.json };
+}
+
+// Every published offering in the catalogue, page by page, as the app asks for them.
+export async function catalogue(query = 'available=true') {
+  const all = [];
+  let cursor = '';
+  do {
+    const r = await apiCall(null, 'GET', `/v1/offerings?limit=20&${query}${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`);
+    if (r.status !== 200) throw new Error('catalogue: ' + r.status + ' ' + r.text);
+    all.push(...r.json.items);
+    cursor = r.json.next_cursor || '';
+  } while (cursor);
+  return all;
+}
+
+// Open for booking at instant t (ms).
+export const openAt = (o, t) => o.status === 'published' && Date.parse(o.booking_opens_at) <= t && t < Date.parse(o.booking_closes_at);

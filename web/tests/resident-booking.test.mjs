@@ -3,6 +3,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, newPage, token, apiCall, signIn, idNumber, addDays, todayShanghai, runId, adultBirth } from './helpers.mjs';
 
+// Waits until the focused element's text matches re.
+async function focusOn(page, re, when) {
+  await page.waitForFunction((src) => {
+    const el = document.activeElement;
+    return el && el !== document.body && new RegExp(src).test((el.innerText || '').trim());
+  }, re.source, { timeout: 5000 })
+    .catch(async () => assert.fail(`${when}: the focus is on ${(await page.evaluate(() => window.__t.focus())).name || '<body>'}`));
+}
+
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -51,6 +60,8 @@ test('resident books, cancels, and the waitlisted booking is promoted', async ()
     assert.equal(await radio.isChecked(), true);
     await page.getByRole('button', { name: '报名', exact: true }).click();
     await page.locator('[role="status"] [data-status="confirmed"]').waitFor();
+    // The focus moves to the result (not to <body>), for keyboard and screen-reader users.
+    await focusOn(page, /报名成功/, 'after 报名');
 
     // My bookings shows it confirmed.
     await page.getByRole('link', { name: '查看我的报名' }).click();
@@ -68,10 +79,12 @@ test('resident books, cancels, and the waitlisted booking is promoted', async ()
     assert.equal(b2.json.status, 'waitlisted');
     assert.equal(b2.json.waitlist_position, 1);
 
-    // The demo resident cancels in the UI.
+    // The demo resident cancels in the UI; the focus goes to the question, then to the result.
     await card.getByRole('button', { name: '取消报名' }).click();
+    await focusOn(page, /^取消报名$/, 'when asked to confirm');
     await card.getByRole('group').getByRole('button', { name: '取消报名' }).click();
     await page.getByRole('status').filter({ hasText: '报名已取消' }).waitFor();
+    await focusOn(page, /报名已取消/, 'after 取消');
 
     // The waitlisted booking is now confirmed.
     const after = await apiCall(other, 'GET', '/v1/me/bookings/' + b2.json.id);

@@ -125,14 +125,15 @@ func (i *Issuer) Verify(authorization string) (map[string]string, error) {
 	if raw == "" {
 		return nil, errMissingToken
 	}
-	p := jwt.NewParser(
+	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
 		jwt.WithIssuer(i.url),
 		jwt.WithLeeway(leeway),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithJSONNumber(), // keep numbers' exact decimal text for the claims
-	)
+	}
+	p := jwt.NewParser(opts...)
 	claims := jwt.MapClaims{}
 	_, err := p.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
 		if kid, _ := t.Header["kid"].(string); kid != i.kid {
@@ -145,6 +146,12 @@ func (i *Issuer) Verify(authorization string) (map[string]string, error) {
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return nil, errMalformed
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
+		// A token past its exp is refused as expired even when its key is
+		// gone (one from an earlier run of the stack): "sign in again" is
+		// what helps the user. Refused either way.
+		if errors.Is(jwt.NewValidator(opts...).Validate(claims), jwt.ErrTokenExpired) {
+			return nil, errExpired
+		}
 		return nil, errSignature
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, errExpired

@@ -1,0 +1,109 @@
+// Every page at phone widths (320, 360, 390, 430) in both languages: nothing is wider than
+// the screen (the page's scrollWidth, and every element's right edge); and at 1280.
+// Screenshots of every page at 390 in both languages, and of the main ones at 1280 in
+// Chinese, go to test-results/screenshots/<page>-<lang>-<width>.png; SHOT_WIDTHS=320,390
+// takes them at other phone widths too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { BASE, SHOTS, launch, newPage, token, apiCall, signInWithToken, residentFor, catalogue, openAt } from './helpers.mjs';
+
+const PHONES = [320, 360, 390, 430];
+const SHOT_AT = new Set((process.env.SHOT_WIDTHS || '390').split(',').map(Number));
+const LANGS = ['zh-CN', 'en'];
+const STAFF_OFFERING = 'o-liangxi-ec-past';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+// A page is ready when nothing on it is loading and its marker is there.
+async function ready(page, marker) {
+  await page.locator(marker).first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('main .loading, main [aria-busy="true"]'));
+}
+
+async function setLang(page, lang, marker) {
+  if ((await page.getAttribute('html', 'lang')) !== lang) await page.locator('header button.lang').click();
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+  await ready(page, marker);
+}
+
+// Opens every closed disclosure in main, so forms inside are measured too.
+async function openAll(page) {
+  for (const s of await page.locator('main details:not([open]) > summary').all()) await s.click();
+}
+
+const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+test('every page fits phone screens in both languages; screenshots', async () => {
+  const all = await catalogue();
+  const open = all.find((o) => openAt(o, Date.now()) && o.available > 0 && o.kind === 'evening_course');
+  const soon = all.reduce((a, o) => (Date.parse(o.booking_opens_at) > Date.parse(a.booking_opens_at) ? o : a));
+  const full = (await catalogue('')).find((o) => o.available === 0 && o.waitlist_enabled && o.kind === open.kind && openAt(o, Date.now()));
+  assert.ok(open && full, 'the demo data has an open evening course and a full offering with a waitlist');
+
+  // A resident with a confirmed and a waitlisted booking, so "my bookings" shows both.
+  const r = await residentFor(open);
+  for (const o of [open, full]) {
+    const b = await apiCall(r.tok, 'POST', `/v1/offerings/${o.id}/bookings`, { participant_id: r.participant.id, join_waitlist: true }, { 'Idempotency-Key': 'pages-' + r.sub + o.id });
+    assert.equal(b.status, 201, b.text);
+  }
+  const accounts = {
+    anonymous: null,
+    resident: r.tok,
+    staff: await token('staff-liangxi-04', ['centre-staff'], ['c-liangxi-04']),
+    officer: await token('officer-wuxi-edu', ['city-officers']),
+  };
+  const pages = [
+    { name: 'browse', desk: true, who: 'anonymous', hash: '#/', marker: 'li.card' },
+    { name: 'offering-soon', who: 'anonymous', hash: '#/offerings/' + soon.id, marker: 'main h1' },
+    { name: 'signin', who: 'anonymous', hash: '#/signin', marker: 'button.account' },
+    { name: 'need-signin', who: 'anonymous', hash: '#/me/bookings', marker: 'main button.primary' },
+    { name: 'not-found', who: 'anonymous', hash: '#/no-such-page', marker: 'main h1' },
+    { name: 'resident-browse', who: 'resident', hash: '#/', marker: 'li.card' },
+    { name: 'offering-book', who: 'resident', hash: '#/offerings/' + open.id, marker: 'input[type=radio]' },
+    { name: 'offering-full', who: 'resident', hash: '#/offerings/' + full.id, marker: 'input[type=radio]' },
+    { name: 'my-bookings', who: 'resident', hash: '#/me/bookings', marker: 'li.card' },
+    { name: 'participants', who: 'resident', hash: '#/me/participants', marker: '#pt-name' },
+    { name: 'staff-offerings', desk: true, who: 'staff', hash: '#/staff', marker: 'tr[data-offering]', open: true },
+    { name: 'staff-roster', desk: true, who: 'staff', hash: '#/staff/offerings/' + STAFF_OFFERING, marker: 'fieldset.att', open: true },
+    { name: 'city-dashboard', desk: true, who: 'officer', hash: '#/city', marker: '#chart-demand svg' },
+  ];
+
+  const problems = [];
+  let checks = 0, shots = 0;
+  // The accounts' pages side by side, each in its own context.
+  await Promise.all(Object.entries(accounts).map(async ([who, tok]) => {
+    const { context, page } = await newPage(browser, { width: 390, height: 844 });
+    // A failure on one account's pages is reported with the others' findings.
+    try {
+      if (tok) await signInWithToken(page, tok);
+      for (const p of pages.filter((x) => x.who === who)) {
+        await page.goto(BASE + '/' + p.hash);
+        await ready(page, p.marker);
+        if (p.open) await openAll(page);
+        for (const lang of LANGS) {
+          await setLang(page, lang, p.marker);
+          for (const width of [...PHONES, 1280]) {
+            await page.setViewportSize({ width, height: width > 1000 ? 800 : 844 });
+            await frames(page);
+            checks++;
+            for (const o of await page.evaluate(() => window.__t.overflow())) problems.push(`${p.name} ${lang} ${width}px: ${o}`);
+            if (SHOT_AT.has(width) || (width === 1280 && p.desk && lang === 'zh-CN')) {
+              await page.screenshot({ path: join(SHOTS, `${p.name}-${lang}-${width}.png`), fullPage: true });
+              shots++;
+            }
+          }
+          await page.setViewportSize({ width: 390, height: 844 });
+        }
+      }
+    } catch (e) {
+      problems.push(`${who}: ${e.message.split('\n')[0]}`);
+    } finally {
+      await context.close();
+    }
+  }));
+  console.log(`${pages.length} pages: ${checks} overflow checks, ${shots} screenshots in ${SHOTS}`);
+  assert.deepEqual(problems, [], 'wider than the screen:\n' + problems.join('\n'));
+});
