@@ -181,6 +181,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.srv = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = st.srv.Serve(ln) }()
+	progress("网关 / gateway: %s（就绪前 /_local/health 答 503 / answers 503 until ready）", st.URL)
 
 	if o.Seed {
 		t0 := time.Now()

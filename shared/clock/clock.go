@@ -15,7 +15,7 @@ import (
 // across a suspended machine or a clock that was set. Its times are in at's
 // zone.
 func From(at time.Time) func() time.Time {
-	offset := at.Sub(time.Now())
+	offset := time.Until(at)
 	loc := at.Location()
 	return func() time.Time { return time.Now().Add(offset).In(loc) }
 }
