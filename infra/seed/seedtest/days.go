@@ -28,8 +28,9 @@ var Days = []Day{
 	{"1 January 00:30", time.Date(2027, 1, 1, 0, 30, 0, 0, domain.CityZone)},
 }
 
-// WithToday is Days after the real today, as the wall clock says it is:
-// the demo must work on the day `make test` runs too.
-func WithToday() []Day {
-	return append([]Day{{"today", time.Now()}}, Days...)
-}
+// Today is the real today, as the wall clock says it is: the demo must
+// work on the day `make test` runs too.
+func Today() Day { return Day{"today", time.Now()} }
+
+// WithToday is Today and then Days.
+func WithToday() []Day { return append([]Day{Today()}, Days...) }
