@@ -79,8 +79,9 @@ var eveningSeasons = domain.NoShowRules[domain.EveningCourse].Seasons
 // nextEveningTerm is the first Monday four weeks or more after today that
 // an evening term's courses can start in the week of: the whole week in a
 // season evening courses run in, and the eight weekly sessions over by the
-// term's end (autumn's runs into January). From April to August that is
-// September's; from December to February, March's.
+// term's end (autumn's runs into January). From about the second week of
+// April to early August that is September's; from about the second week of
+// November to the end of January, March's.
 func nextEveningTerm(today time.Time) (time.Time, string) {
 	m := onOrAfter(today.AddDate(0, 0, 28), time.Monday)
 	for range 53 {

@@ -8,9 +8,9 @@
 // For the city's views it also writes a history (cityhistory.go): the
 // offerings of earlier terms since 1 January of last year, the change
 // ledger of every offering ever in service, a year of daily snapshots that
-// agree with that ledger, and last year's childcare target. Nobody is booked into the earlier terms'
-// offerings, so their counters and rosters are empty; what they had is in
-// the snapshots of their days.
+// agree with that ledger, and last year's childcare target. Nobody is
+// booked into the earlier terms' offerings, so their counters and rosters
+// are empty; what they had is in the snapshots of their days.
 package seed
 
 import (
