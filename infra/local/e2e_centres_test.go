@@ -15,9 +15,10 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// newOfferingBody is a valid evening course for POST /v1/centres/{id}/offerings.
-func newOfferingBody(status string) map[string]any {
-	start := time.Now().AddDate(0, 1, 0)
+// newOfferingBody is a valid evening course for POST /v1/centres/{id}/offerings,
+// a month ahead on the stack's clock.
+func (e *env) newOfferingBody(status string) map[string]any {
+	start := e.st.Now().AddDate(0, 1, 0)
 	d := func(t time.Time) string { return t.In(domain.CityZone).Format(domain.DateLayout) }
 	return map[string]any{
 		"kind": "evening_course", "title": "锡青夜校 · 摄影入门", "description": "每周一次",
@@ -55,7 +56,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	routes := []route{
 		{"list offerings", "GET", "/v1/centres/" + mine + "/offerings", nil, 200},
-		{"create offering", "POST", "/v1/centres/" + mine + "/offerings", func(string) any { return newOfferingBody("draft") }, 201},
+		{"create offering", "POST", "/v1/centres/" + mine + "/offerings", func(string) any { return e.newOfferingBody("draft") }, 201},
 		{"edit offering", "PATCH", "/v1/offerings/o-mine", func(string) any { return map[string]any{"title": "锡青夜校 · 新标题"} }, 200},
 		{"roster", "GET", "/v1/offerings/o-mine/roster", nil, 200},
 		{"roster csv", "GET", "/v1/offerings/o-mine/roster?format=csv", nil, 200},
@@ -134,7 +135,7 @@ func TestOfferingLifecycle(t *testing.T) {
 			{"wrong type", func(m map[string]any) { m["capacity"] = "20" }, 400, "invalid_request"},
 		}
 		for _, c := range bad {
-			body := newOfferingBody("draft")
+			body := e.newOfferingBody("draft")
 			c.edit(body)
 			r := e.do("POST", base, staff, body)
 			e.expect(r, c.status, c.code)
@@ -146,7 +147,7 @@ func TestOfferingLifecycle(t *testing.T) {
 		}
 	})
 
-	created := e.do("POST", base, staff, newOfferingBody("draft"))
+	created := e.do("POST", base, staff, e.newOfferingBody("draft"))
 	e.expect(created, 201, "")
 	id := created.str("id")
 	rule, _ := created.json["no_show_rule"].(map[string]any)
@@ -253,8 +254,8 @@ func TestCancelInBatches(t *testing.T) {
 	}
 	after := o
 	after.Status, after.CancelReason = domain.OfferingCancelled, "暴雨停课"
-	if err := e.st.Store.UpdateOffering(context.Background(), store.OfferingChange{Before: o, After: after, Now: time.Now(),
-		Audit: store.Audit(o.Centre.ID, "staff-1", "offering.cancel", o.ID, nil, nil, time.Now())}); err != nil {
+	if err := e.st.Store.UpdateOffering(context.Background(), store.OfferingChange{Before: o, After: after, Now: e.st.Now(),
+		Audit: store.Audit(o.Centre.ID, "staff-1", "offering.cancel", o.ID, nil, nil, e.st.Now())}); err != nil {
 		t.Fatal(err)
 	}
 	if c, w := e.counters("big"); c != 30 || w != 15 {

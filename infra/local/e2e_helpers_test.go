@@ -53,7 +53,7 @@ func start(t testing.TB, mods ...func(*local.Options)) *env {
 
 func (e *env) offering(id string, capacity int, edit ...func(*domain.Offering)) {
 	e.t.Helper()
-	if err := e.st.Store.PutOffering(context.Background(), dbtest.Offering(id, e.centre, capacity, time.Now(), edit...), false); err != nil {
+	if err := e.st.Store.PutOffering(context.Background(), dbtest.Offering(id, e.centre, capacity, e.st.Now(), edit...), false); err != nil {
 		e.t.Fatal(err)
 	}
 }

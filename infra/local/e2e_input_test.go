@@ -176,7 +176,7 @@ func TestPatchThatChangesNothingOverHTTP(t *testing.T) {
 	e := start(t)
 	staff := e.tokenFor("staff-1", []string{"centre-staff"}, e.centre.ID)
 	officer := e.officerToken()
-	created := e.do("POST", "/v1/centres/"+e.centre.ID+"/offerings", staff, newOfferingBody("published"))
+	created := e.do("POST", "/v1/centres/"+e.centre.ID+"/offerings", staff, e.newOfferingBody("published"))
 	e.expect(created, 201, "")
 	id := created.str("id")
 	ledger := func() int {
@@ -216,7 +216,7 @@ func TestTextThatIsNeverStored(t *testing.T) {
 	tok, _, _ := e.resident("a")
 	base := "/v1/centres/" + e.centre.ID + "/offerings"
 	offering := func(field string, v any) map[string]any {
-		b := newOfferingBody("published")
+		b := e.newOfferingBody("published")
 		if field == "schedule.text" {
 			b["schedule"].(map[string]any)["text"] = v
 		} else {

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/wuxi-enrol/enrol/infra/seed"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -135,61 +134,4 @@ func endpointOf(t *testing.T, e *env) string {
 		t.Fatal("no embedded DynamoDB")
 	}
 	return u
-}
-
-// TestDemoStack: `make run` as a resident meets it — seeded catalogue, the
-// demo resident's participants, a booking of the printed offering.
-func TestDemoStack(t *testing.T) {
-	e := start(t, withSeed)
-	s := e.st.Seeded
-	if s.Centres < 30 || s.Offerings < 30 || s.Bookings == 0 || s.Waitlisted == 0 {
-		t.Fatalf("seed summary %+v", s)
-	}
-	r := e.do("GET", "/v1/centres?limit=200", "", nil)
-	districts := map[string]int{}
-	for _, it := range r.json["items"].([]any) {
-		districts[it.(map[string]any)["district"].(string)]++
-	}
-	if len(districts) != 8 {
-		t.Fatalf("districts %v", districts)
-	}
-	kinds := map[string]bool{}
-	r = e.do("GET", "/v1/offerings?limit=200", "", nil)
-	for _, it := range r.json["items"].([]any) {
-		kinds[it.(map[string]any)["kind"].(string)] = true
-	}
-	if len(kinds) != 3 {
-		t.Fatalf("kinds %v", kinds)
-	}
-	tok := e.token(seed.DemoResident, "residents")
-	r = e.do("GET", "/v1/me/participants", tok, nil)
-	if n := len(r.json["items"].([]any)); n != len(seed.DemoParticipantIDs()) {
-		t.Fatalf("demo participants: %s", r.body)
-	}
-	ids := seed.DemoParticipantIDs()
-	b := e.book(tok, seed.DemoOpenOffering, ids[len(ids)-1], true, "Idempotency-Key", "demo-1")
-	e.expect(b, 201, "")
-	if b.str("status") != "confirmed" {
-		t.Fatalf("%s", b.body)
-	}
-
-	// Last term: attendance recorded, and the no-show block it caused.
-	staff := e.tokenFor(seed.DemoStaff, []string{"centre-staff"}, seed.DemoStaffCentre)
-	roster := e.do("GET", "/v1/offerings/"+seed.PastCourse+"/roster", staff, nil)
-	e.expect(roster, 200, "")
-	absent := 0
-	for _, it := range roster.json["items"].([]any) {
-		absent += int(it.(map[string]any)["attendance"].(map[string]any)["absent"].(float64))
-	}
-	if absent != 3 {
-		t.Fatalf("last term's absences %d: %s", absent, roster.body)
-	}
-	blocked := e.token(s.BlockedAccount, "residents")
-	r = e.book(blocked, seed.DemoOpenOffering, s.BlockedParticipant, true)
-	e.expect(r, 409, "no_show_blocked")
-	if r.str("blocked_until") == "" {
-		t.Fatalf("%s", r.body)
-	}
-	officer := e.token(seed.DemoOfficer, "city-officers")
-	e.expect(e.do("GET", "/v1/centres/"+seed.DemoStaffCentre+"/audit", officer, nil), 200, "")
 }

@@ -236,7 +236,7 @@ func TestBookingRulesOverHTTP(t *testing.T) {
 	e.offering("one", 1)
 	e.offering("nowait", 1, func(o *domain.Offering) { o.WaitlistEnabled = false; o.Confirmed = 1 })
 	e.offering("closed", 5, func(o *domain.Offering) { o.Status = domain.OfferingClosed })
-	e.offering("soon", 5, func(o *domain.Offering) { o.BookingOpensAt = time.Now().Add(time.Hour) })
+	e.offering("soon", 5, func(o *domain.Offering) { o.BookingOpensAt = e.st.Now().Add(time.Hour) })
 	e.offering("kids", 5, func(o *domain.Offering) { o.Kind, o.MinAgeMonths, o.MaxAgeMonths = domain.Childcare, 0, 36 })
 	for _, id := range []string{"t1", "t2", "t3"} {
 		e.offering(id, 5, func(o *domain.Offering) { o.MaxPerParticipantPerTerm = 2; o.Term = "2026-spring" })

@@ -98,9 +98,9 @@ func (s *Stack) run(ctx context.Context, j *job, at time.Time, trigger, event st
 		return time.Time{}, ctx.Err()
 	}
 	defer func() { <-j.busy }()
-	start := time.Now()
+	start := time.Now() // for the duration; the job's time is the stack's
 	if at.IsZero() {
-		at = start.Truncate(time.Second)
+		at = s.now().Truncate(time.Second)
 	}
 	at = at.In(domain.CityZone)
 	id := gateway.RequestID(ctx)
@@ -153,19 +153,42 @@ func (j *job) invoke(ctx context.Context, at time.Time, event, id string) (err e
 	return err
 }
 
-// clock is the time the scheduler waits on; tests advance a fake one.
-type clock interface {
+// waitClock is the time the scheduler waits on; tests advance a fake one.
+type waitClock interface {
 	Now() time.Time
 	After(time.Duration) <-chan time.Time
 }
 
-type realClock struct{}
+// stackClock is the stack's clock, which advances in real time (the wall
+// clock, or one started at another instant): waits are real ones.
+type stackClock struct{ now func() time.Time }
 
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+func (c stackClock) Now() time.Time                       { return c.now() }
+func (stackClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// runJobsOnce runs each scheduled function once, so that today's snapshot
+// exists before the first 23:55; a failure is reported and the stack
+// serves on.
+func (s *Stack) runJobsOnce(ctx context.Context, progress func(string, ...any)) {
+	seen := map[string]bool{}
+	for _, js := range s.schedules {
+		if seen[js.FunctionID] {
+			continue
+		}
+		seen[js.FunctionID] = true
+		t0 := time.Now()
+		at, err := s.RunJob(ctx, js.FunctionID)
+		if err != nil {
+			progress("定时函数 %s 运行失败 / scheduled function %s failed: %v", js.FunctionID, js.FunctionID, err)
+			continue
+		}
+		progress("定时函数 / scheduled function %s ran for %s (at %s)", js.FunctionID,
+			time.Since(t0).Round(time.Millisecond), at.Format(time.RFC3339))
+	}
+}
 
 // startSchedules runs every enabled schedule in its own goroutine until Close.
-func (s *Stack) startSchedules(clk clock) {
+func (s *Stack) startSchedules(clk waitClock) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopSchedules = cancel
 	for _, js := range s.schedules {
@@ -183,9 +206,9 @@ func (s *Stack) startSchedules(clk clock) {
 }
 
 // keep runs j at each fire time of js until ctx ends. It wakes at least
-// once a minute and compares with the wall clock, so a machine that slept
+// once a minute and compares with the stack's clock, so a machine that slept
 // or a clock that was set still fires on time.
-func (s *Stack) keep(ctx context.Context, clk clock, j *job, js JobSchedule) {
+func (s *Stack) keep(ctx context.Context, clk waitClock, j *job, js JobSchedule) {
 	last := clk.Now()
 	for {
 		next := js.Schedule.Next(last)

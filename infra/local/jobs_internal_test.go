@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/wuxi-enrol/enrol/infra/local/schedule"
+	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
@@ -71,6 +73,10 @@ func (b *SyncBuffer) Reset() {
 	b.buf.Reset()
 }
 
+// jobNow is the stack's clock in the job tests: RunJob gives the job this
+// time, to the second.
+var jobNow = time.Date(2027, 1, 1, 0, 30, 15, 500_000_000, domain.CityZone)
+
 func jobStack(t *testing.T, id, expr string, enabled bool, j lambdafn.Job) (*Stack, *SyncBuffer) {
 	t.Helper()
 	sched, err := schedule.Parse(expr, nil)
@@ -80,7 +86,8 @@ func jobStack(t *testing.T, id, expr string, enabled bool, j lambdafn.Job) (*Sta
 	logs := &SyncBuffer{}
 	st := &Stack{
 		log:       slog.New(slog.NewJSONHandler(logs, nil)),
-		jobs:      map[string]*job{id: newJob(id, lambdafn.JobHandler(j), 120)},
+		now:       clock.Fixed(jobNow),
+		jobs:      map[string]*job{id: newJob(id, lambdafn.JobHandler(j, clock.Fixed(jobNow)), 120)},
 		schedules: []JobSchedule{{FunctionID: id, EventName: "Daily", Enabled: enabled, Schedule: sched}},
 	}
 	t.Cleanup(func() { st.Close() })
@@ -236,8 +243,8 @@ func TestRunJobInvocation(t *testing.T) {
 			if dl, ok := ctx.Deadline(); !ok || time.Until(dl) < 110*time.Second || time.Until(dl) > 120*time.Second {
 				return errors.New("deadline is not the function's 120 s timeout")
 			}
-			if d := time.Since(at); d < 0 || d > 5*time.Second || at.Nanosecond() != 0 {
-				return errors.New("at is not now in whole seconds")
+			if !at.Equal(jobNow.Truncate(time.Second)) {
+				return fmt.Errorf("at is %s, not the stack's now in whole seconds", at)
 			}
 			return nil
 		}, ""},

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -18,6 +19,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
 	"github.com/wuxi-enrol/enrol/shared/booking"
+	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
@@ -47,10 +49,16 @@ type Options struct {
 	// WebDir, if set, is the built front end (web/dist), served at / beside
 	// the API with /config.json, as CloudFront serves it on AWS.
 	WebDir string
-	// RunSchedules runs each scheduled function at its template schedule's
-	// fire times until Close (make run). Without it, jobs run only when
-	// asked: RunJob, POST /_local/schedule/{FunctionId}.
+	// RunSchedules runs each scheduled function once at start, so that
+	// today's snapshot exists, then at its template schedule's fire times
+	// until Close (make run). Without it, jobs run only when asked:
+	// RunJob, POST /_local/schedule/{FunctionId}.
 	RunSchedules bool
+	// Now is the stack's clock (nil: the wall clock). Every function's
+	// Deps.Now, the booking service, the seed, the schedules, the tokens and
+	// the gateway read it, so a stack can run at any date: make run takes
+	// ENROL_NOW, tests clock.From(a date).
+	Now func() time.Time
 	// Jobs are the scheduled functions' constructors by logical id; nil
 	// means this package's Jobs. Tests put fake jobs here.
 	Jobs map[string]func(lambdafn.Deps) lambdafn.Job
@@ -71,6 +79,10 @@ type Stack struct {
 	endpoint string
 	srv      *http.Server
 	log      *slog.Logger
+	now      func() time.Time
+	// ready is set once Start has seeded and run the jobs: until then
+	// /_local/health answers 503.
+	ready atomic.Bool
 
 	jobs      map[string]*job
 	schedules []JobSchedule
@@ -81,6 +93,9 @@ type Stack struct {
 
 // DynamoDBEndpoint is the DynamoDB the stack uses.
 func (s *Stack) DynamoDBEndpoint() string { return s.endpoint }
+
+// Now is the time on the stack's clock.
+func (s *Stack) Now() time.Time { return s.now() }
 
 // Start brings the stack up: DynamoDB, table, functions, gateway, seed.
 func Start(ctx context.Context, o Options) (*Stack, error) {
@@ -99,7 +114,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Stack{log: o.Log, schedules: schedules}
+	st := &Stack{log: o.Log, schedules: schedules, now: o.Now}
 	endpoint := o.DynamoDBEndpoint
 	if endpoint == "" {
 		if st.db, err = localdb.Start("127.0.0.1:0"); err != nil {
@@ -134,9 +149,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	st.Store = store.New(db, o.TableName)
-	st.Booking = &booking.Service{Store: st.Store, Now: time.Now}
+	st.Booking = &booking.Service{Store: st.Store, Now: o.Now}
 
-	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o.Jobs, o.FunctionLog)
+	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o.Jobs, o.FunctionLog, o.Now)
 	if err != nil {
 		return fail(err)
 	}
@@ -146,7 +161,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(fmt.Errorf("listening on %s: %w", o.Addr, err))
 	}
 	st.URL = "http://" + ln.Addr().String()
-	if st.Issuer, err = gateway.NewIssuer(st.URL+"/_local", Audience); err != nil {
+	if st.Issuer, err = gateway.NewIssuer(st.URL+"/_local", Audience, o.Now); err != nil {
 		ln.Close()
 		return fail(err)
 	}
@@ -158,6 +173,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	gw, err := gateway.New(gateway.Config{
 		Routes: st.Routes, Handlers: handlers, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob)},
+		Now:   o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
 		ln.Close()
@@ -165,10 +181,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.srv = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = st.srv.Serve(ln) }()
+	progress("网关 / gateway: %s（就绪前 /_local/health 答 503 / answers 503 until ready）", st.URL)
 
 	if o.Seed {
 		t0 := time.Now()
-		st.Seeded, err = seed.Run(ctx, seed.Deps{Store: st.Store, Booking: st.Booking, Hasher: hasher, Now: time.Now, Progress: o.Progress})
+		st.Seeded, err = seed.Run(ctx, seed.Deps{Store: st.Store, Booking: st.Booking, Hasher: hasher, Now: o.Now, Progress: o.Progress})
 		if err != nil {
 			return fail(fmt.Errorf("seeding: %w", err))
 		}
@@ -176,8 +193,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	// After the seed, so no job reads a half-seeded table.
 	if o.RunSchedules {
-		st.startSchedules(realClock{})
+		st.runJobsOnce(ctx, progress)
+		st.startSchedules(stackClock{o.Now})
 	}
+	st.ready.Store(true)
 	return st, nil
 }
 
@@ -210,7 +229,7 @@ func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.De
 // template adds without a local value stops the stack instead of drifting.
 // HTTP functions are for the gateway; jobs for the scheduler and RunJob.
 func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string,
-	jobCtors map[string]func(lambdafn.Deps) lambdafn.Job, log *slog.Logger) (map[string]lambda.Handler, map[string]*job, error) {
+	jobCtors map[string]func(lambdafn.Deps) lambdafn.Job, log *slog.Logger, now func() time.Time) (map[string]lambda.Handler, map[string]*job, error) {
 	handlers := map[string]lambda.Handler{}
 	jobs := map[string]*job{}
 	for _, id := range tmpl.FunctionLogicalIDs() {
@@ -231,8 +250,9 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
+		deps.Now = now
 		if build, ok := jobCtors[id]; ok {
-			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps)), f.Timeout)
+			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps), now), f.Timeout)
 			continue
 		}
 		build, ok := Functions[id]
@@ -294,6 +314,9 @@ func withDefaults(o Options) Options {
 	if o.Progress == nil {
 		o.Progress = func(string, ...any) {}
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	return o
 }
 
@@ -301,9 +324,12 @@ func lookup(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
-// Getenv reads the stack's settings from the environment: PORT,
-// DYNAMODB_ENDPOINT, TABLE_NAME, ID_HASH_KEY, WEB_DIR (default web/dist).
-func Getenv() Options {
+// Getenv reads the stack's settings from the environment, once: PORT,
+// DYNAMODB_ENDPOINT, TABLE_NAME, ID_HASH_KEY, WEB_DIR (default web/dist),
+// and ENROL_NOW, an instant (RFC 3339, or a date for its midnight in Wuxi)
+// at which the stack's clock starts, to advance in real time from there
+// (default: the wall clock).
+func Getenv() (Options, error) {
 	o := Options{
 		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
 		TableName:        os.Getenv("TABLE_NAME"),
@@ -319,5 +345,12 @@ func Getenv() Options {
 		port = "3000"
 	}
 	o.Addr = "127.0.0.1:" + port
-	return o
+	if v := os.Getenv("ENROL_NOW"); v != "" {
+		at, err := clock.Parse(v)
+		if err != nil {
+			return o, fmt.Errorf("ENROL_NOW: %w", err)
+		}
+		o.Now = clock.From(at)
+	}
+	return o, nil
 }

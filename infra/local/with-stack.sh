@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # with-stack.sh PORT COMMAND...: start the local stack (demo data, the built
-# front end) on 127.0.0.1:PORT, wait until it answers, run COMMAND with
+# front end) on 127.0.0.1:PORT, wait until it is up, run COMMAND with
 # ENROL_URL set, stop the stack, and exit with COMMAND's status. The browser
 # tests run this way, against the system `make run` starts.
 set -euo pipefail
@@ -14,9 +14,12 @@ go build -race -o build/enrol-local ./infra/local/cmd/enrol-local
 PORT=$port WEB_DIR=web/dist build/enrol-local > build/browser-stack.log 2>&1 &
 stack=$!
 trap 'kill $stack 2>/dev/null; wait $stack 2>/dev/null || true' EXIT
-# Ready when it says so: it listens before the demo data is in.
+# Ready when /_local/health says ok: it listens, answering 503
+# {"status":"starting"}, before the demo data is in.
+ready=
 for _ in $(seq 1 240); do
-	if grep -q "is running: http://127.0.0.1:$port" build/browser-stack.log 2>/dev/null; then
+	if curl -fsS -o /dev/null "http://127.0.0.1:$port/_local/health" 2>/dev/null; then
+		ready=1
 		break
 	fi
 	if ! kill -0 $stack 2>/dev/null; then
@@ -26,5 +29,5 @@ for _ in $(seq 1 240); do
 	fi
 	sleep 0.5
 done
-grep -q "is running" build/browser-stack.log || { echo "the stack did not start in 2 minutes; its log:" >&2; cat build/browser-stack.log >&2; exit 1; }
+test -n "$ready" || { echo "the stack was not up in 2 minutes; its log:" >&2; cat build/browser-stack.log >&2; exit 1; }
 ENROL_URL="http://127.0.0.1:$port" "$@"

@@ -1,6 +1,9 @@
 package seed
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -8,7 +11,9 @@ import (
 
 // calendar holds every date the demo data uses, all derived from one "now",
 // so the demo means the same on any day it is started: booking open now for
-// terms a few weeks ahead.
+// terms a few weeks ahead (an evening term up to a few months ahead, as
+// evening courses run only in spring and autumn), and last evening term's
+// course over, its absences blocking a resident from the term on offer.
 type calendar struct {
 	now   time.Time
 	today time.Time // midnight, city time
@@ -17,10 +22,15 @@ type calendar struct {
 	opened, soon time.Time
 	// childcareStart is the first of a month at least three weeks ahead.
 	childcareStart time.Time
-	// eveningStart is the Monday four to five weeks ahead that the evening
-	// term starts; eveningTerm is its term name.
+	// eveningStart is the Monday, four weeks ahead or more, that the
+	// evening term's courses start in the week of; eveningTerm is its term.
 	eveningStart time.Time
 	eveningTerm  string
+	// pastTerm is the evening term before eveningTerm, and pastSessions the
+	// four weekly sessions of its course at the demo youth hub (PastCourse),
+	// all before today.
+	pastTerm     string
+	pastSessions []time.Time
 	holiday      holiday
 }
 
@@ -56,10 +66,58 @@ func newCalendar(now time.Time) calendar {
 		c.childcareStart = c.childcareStart.AddDate(0, 1, 0)
 	}
 
-	c.eveningStart = onOrAfter(today.AddDate(0, 0, 28), time.Monday)
-	c.eveningTerm = termOf(c.eveningStart)
+	c.eveningStart, c.eveningTerm = nextEveningTerm(today)
+	c.pastTerm, c.pastSessions = lastTermsCourse(today, c.eveningTerm)
 	c.holiday = nextHoliday(earliest)
 	return c
+}
+
+// eveningSeasons are the seasons evening courses run in (spring, autumn):
+// the no-show rule's, so that last term's absences block the term on offer.
+var eveningSeasons = domain.NoShowRules[domain.EveningCourse].Seasons
+
+// nextEveningTerm is the first Monday four weeks or more after today that
+// an evening term's courses can start in the week of: the whole week in a
+// season evening courses run in, and the eight weekly sessions over by the
+// term's end (autumn's runs into January). From about the second week of
+// April to early August that is September's; from about the second week of
+// November to the end of January, March's.
+func nextEveningTerm(today time.Time) (time.Time, string) {
+	m := onOrAfter(today.AddDate(0, 0, 28), time.Monday)
+	for range 53 {
+		term := termOf(m)
+		_, season, _ := strings.Cut(term, "-")
+		end, _ := domain.TermEnds(term)
+		last := m.AddDate(0, 0, 6+7*(eveningSessions-1))
+		if slices.Contains(eveningSeasons, season) && termOf(m.AddDate(0, 0, 6)) == term && !last.After(end) {
+			return m, term
+		}
+		m = m.AddDate(0, 0, 7)
+	}
+	panic(fmt.Sprintf("seed: no evening term starts within a year of %s", day(today)))
+}
+
+// lastTermsCourse is the evening term before term and four weekly Tuesday
+// sessions in it, the latest that were all over before today.
+func lastTermsCourse(today time.Time, term string) (string, []time.Time) {
+	past, ok := domain.PreviousTerm(term, eveningSeasons)
+	if !ok {
+		panic(fmt.Sprintf("seed: no evening term before %s", term))
+	}
+	end, _ := domain.TermEnds(past)
+	last := today.AddDate(0, 0, -1)
+	if end.Before(last) {
+		last = end
+	}
+	last = last.AddDate(0, 0, -((int(last.Weekday()) - int(time.Tuesday) + 7) % 7)) // on or before: a Tuesday
+	for range 53 {
+		first := last.AddDate(0, 0, -21)
+		if termOf(first) == past && termOf(last) == past {
+			return past, []time.Time{first, first.AddDate(0, 0, 7), first.AddDate(0, 0, 14), last}
+		}
+		last = last.AddDate(0, 0, -7)
+	}
+	panic(fmt.Sprintf("seed: no four weeks of %s before %s", past, day(today)))
 }
 
 // nextHoliday picks the first winter or summer holiday starting on or after

@@ -15,24 +15,29 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// CityTarget is the goal the city views measure: net new inclusive
-// childcare places in 2025. It is fixed data; the history around it is
-// relative to now.
-var CityTarget = city.Target{
-	Kind: domain.Childcare, Year: 2025, Metric: city.NewPlaces, Target: 2500, Baseline: "2025-01-01",
-	Title: "2025 年新增普惠性托位 2,500 个 · 2,500 new inclusive childcare places in 2025",
+// cityTarget is the goal the city views measure: 2,500 net new inclusive
+// childcare places in the year before today's. That is the city's plan for
+// 2025, the year before the demo began; it moves with the clock, as the
+// history does, so that the demo means the same on any day: a whole year
+// of ledger behind the target, and no more history to seed as years pass.
+func cityTarget(today time.Time) city.Target {
+	y := today.In(domain.CityZone).Year() - 1
+	return city.Target{
+		Kind: domain.Childcare, Year: y, Metric: city.NewPlaces, Target: 2500, Baseline: fmt.Sprintf("%d-01-01", y),
+		Title: fmt.Sprintf("%d 年新增普惠性托位 2,500 个 · 2,500 new inclusive childcare places in %d", y, y),
+	}
 }
 
 // historyDays is how many daily snapshots before today the seed writes;
 // today's is the daily job's.
 const historyDays = 365
 
-// historyStart is the ledger's first day: 1 January of last year, or of the
-// target's year if that is earlier, so the target is measured over its whole
-// window. No seeded offering is published before it: the ledger starts from
-// zero places, as if the city began keeping it that day.
+// historyStart is the ledger's first day: 1 January of last year, the
+// target's, so the target is measured over its whole year. No seeded
+// offering is published before it: the ledger starts from zero places, as
+// if the city began keeping it that day.
 func historyStart(today time.Time) time.Time {
-	return time.Date(min(today.Year()-1, CityTarget.Year), time.January, 1, 0, 0, 0, 0, domain.CityZone)
+	return time.Date(cityTarget(today).Year, time.January, 1, 0, 0, 0, 0, domain.CityZone)
 }
 
 // pastID tells the offerings of earlier terms from the current ones
@@ -51,7 +56,9 @@ func (r *runner) cityHistory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if slices.ContainsFunc(targets, sameTarget(CityTarget)) {
+	// Whichever year it was written in: a run in a later year finds it.
+	if i := slices.IndexFunc(targets, isCityTarget); i >= 0 {
+		r.hist.target = targets[i]
 		if err := r.countHistory(ctx); err != nil {
 			return err
 		}
@@ -78,21 +85,24 @@ func (r *runner) cityHistory(ctx context.Context) error {
 	if err := r.d.Store.PutSnapshots(ctx, h.snapshots); err != nil {
 		return fmt.Errorf("snapshots: %w", err)
 	}
-	if err := r.d.Store.PutTarget(ctx, CityTarget, true); err != nil {
+	target := cityTarget(r.cal.today)
+	if err := r.d.Store.PutTarget(ctx, target, true); err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
+	r.hist.target = target
 	// What was written is what a fresh store holds; reading it back would
 	// cost half a second of the embedded server's scans.
-	r.hist.past, r.hist.changes, r.hist.snapshots = len(h.past), len(h.changes), len(h.snapshots)
-	p := city.Measure(CityTarget, h.changes, day(r.cal.today))
+	r.hist.past, r.hist.changes, r.hist.snapshots, r.hist.from = len(h.past), len(h.changes), len(h.snapshots), firstDate(h.changes)
+	p := city.Measure(target, h.changes, day(r.cal.today))
 	r.progress("写入城市历史 / city history: %d 天快照 / snapshots（%s 至 %s），%d 条名额变动 / ledger entries（%s 起），%d 个往期项目 / past offerings（人数只在历史快照中 / their bookings only in the history）",
 		len(h.snapshots), h.snapshots[0].Date, h.snapshots[len(h.snapshots)-1].Date, len(h.changes), day(h.start), len(h.past))
-	r.progress("目标 / target: %s：已完成 / achieved %d（%.1f%%）", CityTarget.Title, p.Achieved, p.Progress*100)
+	r.progress("目标 / target: %s：已完成 / achieved %d（%.1f%%）", target.Title, p.Achieved, p.Progress*100)
 	return nil
 }
 
-func sameTarget(t city.Target) func(city.Target) bool {
-	return func(o city.Target) bool { return o.Year == t.Year && o.Kind == t.Kind && o.Metric == t.Metric }
+// isCityTarget tells the seeded target (of some year) from others.
+func isCityTarget(t city.Target) bool {
+	return t.Kind == domain.Childcare && t.Metric == city.NewPlaces
 }
 
 // currentOfferings reads the seed's current offerings as they stand after
@@ -140,8 +150,19 @@ func (r *runner) countHistory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.hist.changes, r.hist.snapshots = len(cs), len(sns)
+	r.hist.changes, r.hist.snapshots, r.hist.from = len(cs), len(sns), firstDate(cs)
 	return nil
+}
+
+// firstDate is the day of the earliest entry, or "" when there is none.
+func firstDate(cs []city.Change) string {
+	first := ""
+	for _, c := range cs {
+		if first == "" || c.Date < first {
+			first = c.Date
+		}
+	}
+	return first
 }
 
 // ledgerFloor is a day before any the city could have recorded.
@@ -363,12 +384,6 @@ func currentLine(cal calendar, o domain.Offering) (lifeline, bool) {
 		return lifeline{}, false
 	}
 	l := lifeline{o: o, opening: o.Capacity, opens: o.BookingOpensAt, closes: o.BookingClosesAt}
-	// PastCourse was booked open around now so the seed could book it; its
-	// term, as it happened, took bookings before its first session.
-	start, _ := time.ParseInLocation(time.DateOnly, o.StartsOn, domain.CityZone)
-	if !l.opens.Before(start) {
-		l.opens, l.closes = at(start.AddDate(0, 0, -14), 10), at(start.AddDate(0, 0, -1), 18)
-	}
 	l.published = earlier(at(l.opens.AddDate(0, 0, -publishLead[o.Kind]), 9).Add(30*time.Minute), cal.now)
 	if e, ok := currentEdits[o.ID]; ok {
 		l.opening = o.Capacity - e.delta

@@ -23,20 +23,17 @@ const (
 const PastCourse = "o-liangxi-ec-past"
 
 // history seeds last term: an evening course with four weekly sessions
-// before today, booked by the adults of the seed, with attendance in which
+// before today, in the evening term before the one on offer, booked by the
+// adults of the seed while its booking was open, with attendance in which
 // one of them missed two sessions unexcused. It goes through the same
-// services as the API, so the no-show block is the one the API would write.
+// services as the API, so the no-show block is the one the API would write,
+// and it blocks that adult from the term on offer.
 func (r *runner) history(ctx context.Context) error {
 	centre, err := r.d.Store.GetCentre(ctx, DemoStaffCentre)
 	if err != nil {
 		return err
 	}
-	rule := domain.NoShowRules[domain.EveningCourse]
-	term, ok := domain.PreviousTerm(r.cal.eveningTerm, rule.Seasons)
-	if !ok {
-		return fmt.Errorf("no term before %s", r.cal.eveningTerm)
-	}
-	if err := r.d.Store.PutOffering(ctx, pastCourseOffering(centre, term, r.d.Now()), true); err != nil {
+	if err := r.d.Store.PutOffering(ctx, pastCourseOffering(centre, r.cal), true); err != nil {
 		return err
 	}
 	// As stored: a run on a later day must record attendance for the
@@ -51,9 +48,16 @@ func (r *runner) history(ctx context.Context) error {
 			adults = append(adults, r.participants[res.id])
 		}
 	}
+	// They booked in the days after its booking opened: through a booking
+	// service on a clock of those days, as on any other they would find
+	// booking closed.
+	then := o.BookingOpensAt
+	past := *r.d.Booking
+	past.Now = func() time.Time { return then }
 	var booked []*seeded
-	for _, p := range adults {
-		b, err := r.bookOne(ctx, PastCourse, p)
+	for i, p := range adults {
+		then = o.BookingOpensAt.Add(time.Duration(2+19*i) * time.Hour).Add(time.Duration(7*i) * time.Minute)
+		b, err := r.bookOneWith(ctx, &past, PastCourse, p)
 		if err != nil {
 			return fmt.Errorf("booking %s: %w", p.ID, err)
 		}
@@ -65,8 +69,9 @@ func (r *runner) history(ctx context.Context) error {
 	if err := r.close(ctx, PastCourse); err != nil {
 		return err
 	}
-	// The first adult missed two sessions unexcused, so evening-course
-	// bookings this term answer no_show_blocked.
+	// The first adult (blockedResident, whom the plan left out of this
+	// term) missed two sessions unexcused, so evening-course bookings this
+	// term answer no_show_blocked.
 	r.blocked = [2]string{adults[0].Account, adults[0].ID}
 	admin := &centreadmin.Service{Store: r.d.Store, Now: r.d.Now}
 	officer := auth.Caller{Sub: DemoOfficer, Groups: []string{auth.CityOfficers}}
@@ -93,24 +98,35 @@ func (r *runner) history(ctx context.Context) error {
 	return nil
 }
 
-// pastCourseOffering is PastCourse as history first writes it: four weekly
-// sessions ending in the last few weeks, booking open around now only so
-// that the seed can book it before closing it.
-func pastCourseOffering(centre domain.Centre, term string, now time.Time) domain.Offering {
-	first := onOrAfter(now.AddDate(0, 0, -42), time.Tuesday)
+// pastCourseOffering is PastCourse as history first writes it: the
+// calendar's four weekly sessions of last term, booking open in the two
+// weeks before the first; the seed books it and then closes it like any
+// finished course.
+func pastCourseOffering(centre domain.Centre, cal calendar) domain.Offering {
 	var sessions []string
-	for i := range 4 {
-		sessions = append(sessions, day(first.AddDate(0, 0, 7*i)))
+	for _, d := range cal.pastSessions {
+		sessions = append(sessions, day(d))
 	}
+	first := cal.pastSessions[0]
 	rule := domain.NoShowRules[domain.EveningCourse]
 	return domain.Offering{
-		ID: PastCourse, Kind: domain.EveningCourse, Centre: centre.Ref(), Term: term,
+		ID: PastCourse, Kind: domain.EveningCourse, Centre: centre.Ref(), Term: cal.pastTerm,
 		Title: "锡青夜校 · 惠山泥人彩绘（上期）", Description: "上一期课程：学习惠山泥人“阿福”的开相与彩绘。",
-		StartsOn: sessions[0], EndsOn: sessions[3],
-		Schedule: domain.Schedule{Text: "每周二 19:00–21:00，共 4 次", Sessions: sessions},
+		StartsOn: sessions[0], EndsOn: sessions[len(sessions)-1],
+		Schedule: domain.Schedule{Text: fmt.Sprintf("每周二 19:00–21:00，共 %d 次", len(sessions)), Sessions: sessions},
 		Capacity: 20, Status: domain.OfferingPublished, FeeFen: 5000,
-		// Open while the seed books, then closed like any finished course.
-		BookingOpensAt: now.Add(-time.Hour), BookingClosesAt: now.Add(time.Hour),
+		BookingOpensAt: at(first.AddDate(0, 0, -14), 10), BookingClosesAt: at(first.AddDate(0, 0, -1), 18),
 		MinAgeMonths: 216, MaxAgeMonths: 551, MaxPerParticipantPerTerm: 2, WaitlistEnabled: true, NoShowRule: &rule,
 	}
+}
+
+// blockedResident is the adult whom last term's absences block: the first
+// seeded for evening courses outside the demo account.
+func blockedResident(people []resident) resident {
+	for _, res := range people {
+		if res.kind == domain.EveningCourse && res.account != DemoResident {
+			return res
+		}
+	}
+	return resident{}
 }

@@ -135,7 +135,7 @@ var offerings = []offeringSpec{
 	{id: "o-jingkai-ec-02", centre: "c-jingkai-04", kind: ec, title: "无锡精微绣", weekday: time.Thursday, hours: "19:00–21:00", capacity: 24, fee: 15000,
 		desc: "国家级非遗无锡精微绣体验课：劈丝、平针与乱针，完成一幅团扇小品。"},
 	{id: "o-jingkai-ec-03", centre: "c-jingkai-04", kind: ec, title: "声乐与合唱", weekday: time.Monday, hours: "19:00–21:00", capacity: 40, fee: 0, state: notYetOpen,
-		desc: "科学发声与多声部合唱，结课登台市民中心新年音乐会。报名开放时间见下方，名额有限。"},
+		desc: "科学发声与多声部合唱，结课登台市民中心汇报演出。报名开放时间见下方，名额有限。"},
 
 	// 江阴市
 	{id: "o-jiangyin-cc-01", centre: "c-jiangyin-01", kind: cc, group: toddlers, capacity: 15, fee: 140000},

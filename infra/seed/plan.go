@@ -16,8 +16,11 @@ import (
 // cursor goes round the residents so bookings are spread over them.
 func (r *runner) plan() (map[string][]domain.Participant, error) {
 	pool := map[domain.Kind][]domain.Participant{}
+	blocked := blockedResident(r.people).id
 	for _, res := range r.people {
-		if res.account != DemoResident { // the demo account stays without bookings
+		// The demo account stays without bookings; last term's absences
+		// block one adult from this term's evening courses.
+		if res.account != DemoResident && res.id != blocked {
 			pool[res.kind] = append(pool[res.kind], r.participants[res.id])
 		}
 	}

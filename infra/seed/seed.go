@@ -6,12 +6,11 @@
 // running it again changes nothing.
 //
 // For the city's views it also writes a history (cityhistory.go): the
-// offerings of earlier terms since 1 January of last year (or of 2025, the
-// target's year, if that is earlier), the change ledger of every offering
-// ever in service, a year of daily snapshots that agree with that ledger,
-// and the 2025 childcare target. Nobody is booked into the earlier terms'
-// offerings, so their counters and rosters are empty; what they had is in
-// the snapshots of their days.
+// offerings of earlier terms since 1 January of last year, the change
+// ledger of every offering ever in service, a year of daily snapshots that
+// agree with that ledger, and last year's childcare target. Nobody is
+// booked into the earlier terms' offerings, so their counters and rosters
+// are empty; what they had is in the snapshots of their days.
 package seed
 
 import (
@@ -22,6 +21,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/booking"
+	"github.com/wuxi-enrol/enrol/shared/city"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -46,8 +46,12 @@ type Summary struct {
 	// block from evening courses this term.
 	BlockedAccount, BlockedParticipant string
 	// The city's history as the store holds it: offerings of earlier terms,
-	// change-ledger entries and daily snapshots.
+	// change-ledger entries and daily snapshots, and the day of the
+	// ledger's first entry (YYYY-MM-DD).
 	PastOfferings, Changes, Snapshots int
+	LedgerFrom                        string
+	// Target is the seeded target the city views measure.
+	Target city.Target
 }
 
 // Run writes the demo data, or finds it already there. Running it again on
@@ -81,7 +85,11 @@ type runner struct {
 	blocked      [2]string // account, participant
 	// existing caches each account's bookings by offering and participant.
 	existing map[string]map[string]domain.Booking
-	hist     struct{ past, changes, snapshots int }
+	hist     struct {
+		past, changes, snapshots int
+		from                     string
+		target                   city.Target
+	}
 }
 
 // seeded is one seeded booking as it stands.
@@ -203,11 +211,16 @@ func (r *runner) book(ctx context.Context) error {
 // request. It returns nil when the person holds the place through another
 // account (not a seeded booking).
 func (r *runner) bookOne(ctx context.Context, offering string, p domain.Participant) (*seeded, error) {
+	return r.bookOneWith(ctx, r.d.Booking, offering, p)
+}
+
+// bookOneWith is bookOne through svc, which may keep another clock.
+func (r *runner) bookOneWith(ctx context.Context, svc *booking.Service, offering string, p domain.Participant) (*seeded, error) {
 	found, err := r.find(ctx, p.Account, offering, p.ID, false)
 	if err != nil || found != nil {
 		return found, err
 	}
-	res, err := r.d.Booking.Book(ctx, booking.Request{
+	res, err := svc.Book(ctx, booking.Request{
 		Account: p.Account, OfferingID: offering, ParticipantID: p.ID, JoinWaitlist: true,
 		IdempotencyKey: "seed-" + offering + "-" + p.ID,
 	})
@@ -297,7 +310,7 @@ func (r *runner) close(ctx context.Context, id string) error {
 func (r *runner) summary() Summary {
 	s := Summary{Centres: len(centres), Offerings: len(offerings) + 1, Participants: len(r.participants), Bookings: len(r.bookings),
 		BlockedAccount: r.blocked[0], BlockedParticipant: r.blocked[1],
-		PastOfferings: r.hist.past, Changes: r.hist.changes, Snapshots: r.hist.snapshots}
+		PastOfferings: r.hist.past, Changes: r.hist.changes, Snapshots: r.hist.snapshots, LedgerFrom: r.hist.from, Target: r.hist.target}
 	for _, b := range r.bookings {
 		switch b.status {
 		case domain.BookingConfirmed:

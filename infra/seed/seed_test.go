@@ -4,11 +4,15 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/infra/seed/seedtest"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/booking"
+	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -23,13 +27,23 @@ func hasher(t *testing.T) *idnumber.Hasher {
 	return h
 }
 
-// TestRun seeds one store twice and checks what it holds.
+// TestRun seeds a store today, and again a week later, which must change
+// nothing, and checks what it holds. Other days cost a seeded store each:
+// the calendar and the plan are checked in memory for every day of three
+// years (TestPlanOnAnyDay), the history on seedtest.Days
+// (TestCityHistoryOnAnyDay), and a seeded stack at each of seedtest.Days
+// end to end (TestAnyDay in infra/local).
 func TestRun(t *testing.T) {
+	run(t, clock.From(seedtest.Today().At))
+}
+
+// run seeds one store at now, and again a week later, and checks it.
+func run(t *testing.T, now func() time.Time) {
 	ctx := context.Background()
 	st, _ := dbtest.Store(t)
-	svc := &booking.Service{Store: st, Now: time.Now}
+	svc := &booking.Service{Store: st, Now: now}
 	var lines []string
-	d := Deps{Store: st, Booking: svc, Hasher: hasher(t), Now: time.Now,
+	d := Deps{Store: st, Booking: svc, Hasher: hasher(t), Now: now,
 		Progress: func(format string, args ...any) { lines = append(lines, format) }}
 
 	t0 := time.Now()
@@ -41,28 +55,7 @@ func TestRun(t *testing.T) {
 	if len(lines) < 4 {
 		t.Errorf("progress lines = %q, want one per step", lines)
 	}
-	before := counters(t, st)
-	ledger, snaps := historyCounts(t, st)
-
-	// The second run is a week later, as a restart of the demo might be: it
-	// must find everything and write nothing, the city's history included.
-	later := func() time.Time { return time.Now().AddDate(0, 0, 8) }
-	d.Now, d.Booking = later, &booking.Service{Store: st, Now: later}
-	t0 = time.Now()
-	second, err := Run(ctx, d)
-	if err != nil {
-		t.Fatalf("second run: %v", err)
-	}
-	t.Logf("second run: %s", time.Since(t0).Round(time.Millisecond))
-	if second != first {
-		t.Errorf("second run's summary %+v, first %+v", second, first)
-	}
-	if after := counters(t, st); !slices.Equal(after, before) {
-		t.Errorf("second run changed offering counters:\n%v\n%v", before, after)
-	}
-	if l, s := historyCounts(t, st); l != ledger || s != snaps {
-		t.Errorf("second run changed the city's history: %d ledger entries and %d snapshots, were %d and %d", l, s, ledger, snaps)
-	}
+	runAgain(t, d, first)
 
 	t.Run("summary", func(t *testing.T) {
 		if first.Centres < 30 || first.Offerings < 60 || first.Participants < 60 || first.Participants > 130 {
@@ -75,13 +68,41 @@ func TestRun(t *testing.T) {
 			t.Errorf("summary %+v: want past offerings, a ledger entry per offering at least, %d snapshots", first, historyDays)
 		}
 	})
-	t.Run("city history", func(t *testing.T) { checkCityHistory(t, st, first) })
+	t.Run("city history", func(t *testing.T) { checkCityHistory(t, st, first, now()) })
 	t.Run("centres", func(t *testing.T) { checkCentres(t, st) })
-	t.Run("offerings", func(t *testing.T) { checkOfferings(t, st) })
-	t.Run("counters agree with bookings", func(t *testing.T) { checkBookings(t, st, svc, first) })
+	t.Run("offerings", func(t *testing.T) { checkOfferings(t, st, now()) })
+	t.Run("counters agree with bookings", func(t *testing.T) { checkBookings(t, st, svc, first, now()) })
 	t.Run("catalogue", func(t *testing.T) { checkCatalogue(t, st) })
+	t.Run("last term", func(t *testing.T) { checkLastTerm(t, st, first, now()) })
 	// Last, as it books: the flow `make run` prints must work.
-	t.Run("demo resident", func(t *testing.T) { checkDemo(t, st, svc) })
+	t.Run("demo resident", func(t *testing.T) { checkDemo(t, st, svc, first) })
+}
+
+// runAgain runs the seed on d's store a week after d's clock, as a restart
+// of the demo might be: it must find everything and write nothing, the
+// city's history included, and report what the first run did.
+func runAgain(t *testing.T, d Deps, first Summary) {
+	t.Helper()
+	before := counters(t, d.Store)
+	ledger, snaps := historyCounts(t, d.Store)
+	now := d.Now
+	later := func() time.Time { return now().AddDate(0, 0, 8) }
+	d.Now, d.Booking = later, &booking.Service{Store: d.Store, Now: later}
+	t0 := time.Now()
+	second, err := Run(context.Background(), d)
+	if err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	t.Logf("second run: %s", time.Since(t0).Round(time.Millisecond))
+	if second != first {
+		t.Errorf("second run's summary %+v, first %+v", second, first)
+	}
+	if after := counters(t, d.Store); !slices.Equal(after, before) {
+		t.Errorf("second run changed offering counters:\n%v\n%v", before, after)
+	}
+	if l, s := historyCounts(t, d.Store); l != ledger || s != snaps {
+		t.Errorf("second run changed the city's history: %d ledger entries and %d snapshots, were %d and %d", l, s, ledger, snaps)
+	}
 }
 
 type counter struct {
@@ -144,9 +165,8 @@ func checkCentres(t *testing.T, st *store.Store) {
 	}
 }
 
-func checkOfferings(t *testing.T, st *store.Store) {
+func checkOfferings(t *testing.T, st *store.Store, now time.Time) {
 	ctx := context.Background()
-	now := time.Now()
 	kinds := map[domain.Kind]int{}
 	states := map[state]int{}
 	plenty := 0
@@ -234,14 +254,14 @@ func checkTypical(t *testing.T, o domain.Offering) {
 
 // checkBookings reads every account's bookings back through the booking
 // service and compares them with the offerings' counters and the summary.
-func checkBookings(t *testing.T, st *store.Store, svc *booking.Service, sum Summary) {
+func checkBookings(t *testing.T, st *store.Store, svc *booking.Service, sum Summary, now time.Time) {
 	ctx := context.Background()
 	type tally struct{ confirmed, waitlisted int }
 	per := map[string]*tally{}
 	positions := map[string][]int{}
 	var all tally
 	total := 0
-	for _, account := range accounts() {
+	for _, account := range accounts(now) {
 		page := store.Page{Limit: 200}
 		for {
 			bs, next, err := svc.List(ctx, account, "", page)
@@ -302,9 +322,9 @@ func checkBookings(t *testing.T, st *store.Store, svc *booking.Service, sum Summ
 }
 
 // accounts lists every seeded account, the demo one included.
-func accounts() []string {
+func accounts(now time.Time) []string {
 	var out []string
-	for _, r := range residents(newCalendar(time.Now())) {
+	for _, r := range residents(newCalendar(now)) {
 		if !slices.Contains(out, r.account) {
 			out = append(out, r.account)
 		}
@@ -339,8 +359,9 @@ func checkCatalogue(t *testing.T, st *store.Store) {
 }
 
 // checkDemo: the demo account has its three participants and no bookings,
-// and its adult can book DemoOpenOffering, as the printed curl example does.
-func checkDemo(t *testing.T, st *store.Store, svc *booking.Service) {
+// its adult can book DemoOpenOffering, as the printed curl example does,
+// and the blocked adult cannot.
+func checkDemo(t *testing.T, st *store.Store, svc *booking.Service, sum Summary) {
 	ctx := context.Background()
 	ps, _, err := st.ListParticipants(ctx, DemoResident, store.Page{Limit: 10})
 	if err != nil {
@@ -365,12 +386,69 @@ func checkDemo(t *testing.T, st *store.Store, svc *booking.Service) {
 	if err != nil || res.Booking.Status != domain.BookingConfirmed {
 		t.Fatalf("booking the demo offering: %+v, %v", res.Booking, err)
 	}
+	_, err = svc.Book(ctx, booking.Request{Account: sum.BlockedAccount, OfferingID: DemoOpenOffering, ParticipantID: sum.BlockedParticipant, JoinWaitlist: true})
+	if !apperr.Is(err, apperr.NoShowBlocked) {
+		t.Fatalf("the blocked adult booking %s: %v, want no_show_blocked", DemoOpenOffering, err)
+	}
+}
+
+// checkLastTerm: PastCourse ran in the evening term before the one on
+// offer, its sessions are over and its booking was open before them; the
+// blocked adult holds no booking of the term on offer, and their block
+// ends with it.
+func checkLastTerm(t *testing.T, st *store.Store, sum Summary, now time.Time) {
+	ctx := context.Background()
+	past, err := st.GetOffering(ctx, PastCourse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := st.GetOffering(ctx, DemoOpenOffering)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := day(now.In(domain.CityZone))
+	blocked, _, ok := past.BlockedTerm()
+	switch {
+	case !ok || blocked != open.Term:
+		t.Errorf("%s (%s) blocks %s, but %s is in %s", PastCourse, past.Term, blocked, DemoOpenOffering, open.Term)
+	case past.Status != domain.OfferingClosed || past.EndsOn >= today || !past.BookingClosesAt.Before(at(mustDate(t, past.StartsOn), 0)):
+		t.Errorf("%s: %s, %s–%s, booking %s–%s; want closed, over before %s, booked before it began",
+			PastCourse, past.Status, past.StartsOn, past.EndsOn, past.BookingOpensAt, past.BookingClosesAt, today)
+	}
+	for _, s := range past.Schedule.Sessions {
+		if domain.TermOf(mustDate(t, s)) != past.Term || s >= today {
+			t.Errorf("%s: session %s is not in %s before %s", PastCourse, s, past.Term, today)
+		}
+	}
+	bs, _, err := st.ListBookings(ctx, sum.BlockedAccount, "", store.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs {
+		if b.ParticipantID == sum.BlockedParticipant && b.Term == open.Term && b.Status != domain.BookingCancelled {
+			t.Errorf("the blocked adult holds %s in %s, the term they are blocked from", b.OfferingID, b.Term)
+		}
+	}
+}
+
+func mustDate(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := domain.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // TestResidents: every ID number is valid for its birth date, every person
 // is someone else, and the demo family is eligible for its kinds.
 func TestResidents(t *testing.T) {
-	cal := newCalendar(time.Now())
+	for _, d := range seedtest.Days {
+		t.Run(d.Name, func(t *testing.T) { checkResidents(t, newCalendar(d.At)) })
+	}
+}
+
+func checkResidents(t *testing.T, cal calendar) {
 	h := hasher(t)
 	seen := map[string]string{}
 	count := 0
@@ -393,18 +471,28 @@ func TestResidents(t *testing.T) {
 	}
 }
 
-// TestPlanOnAnyDay plans the bookings for every day of two years, in memory:
-// the demo must work whenever `make run` is started.
+// TestPlanOnAnyDay plans the bookings for every day of three years, at
+// half past midnight, half past nine and half past eleven at night, and on
+// each of seedtest.Days, in memory: the demo must work whenever `make run`
+// is started, and its calendar hold together.
 func TestPlanOnAnyDay(t *testing.T) {
 	h := hasher(t)
 	byID := map[string]domain.Centre{}
 	for _, c := range centres {
 		byID[c.ID] = c
 	}
-	start := time.Date(2026, 1, 1, 9, 30, 0, 0, domain.CityZone)
-	for d := 0; d < 2*365; d++ {
-		now := start.AddDate(0, 0, d)
+	var days []time.Time
+	first := time.Date(2026, 1, 1, 0, 30, 0, 0, domain.CityZone)
+	for d := 0; d < 3*365+1; d++ {
+		midnight := first.AddDate(0, 0, d)
+		days = append(days, midnight.Add([]time.Duration{0, 9 * time.Hour, 23 * time.Hour}[d%3]))
+	}
+	for _, d := range seedtest.Days {
+		days = append(days, d.At)
+	}
+	for _, now := range days {
 		r := &runner{cal: newCalendar(now), offerings: map[string]domain.Offering{}, participants: map[string]domain.Participant{}}
+		checkCalendar(t, r.cal, now)
 		for _, s := range offerings {
 			o := s.offering(byID[s.centre], r.cal)
 			r.offerings[s.id] = o
@@ -413,6 +501,9 @@ func TestPlanOnAnyDay(t *testing.T) {
 			}
 			if lead := o.StartsOn; lead < day(now.Add(leadTime)) {
 				t.Fatalf("%s on %s starts %s, too soon", s.id, day(now), lead)
+			}
+			if end, _ := domain.TermEnds(o.Term); domain.TermOf(mustDate(t, o.StartsOn)) != o.Term || (o.Kind == domain.EveningCourse && o.EndsOn > day(end)) {
+				t.Fatalf("%s on %s: %s–%s is not in its term %s", s.id, day(now), o.StartsOn, o.EndsOn, o.Term)
 			}
 		}
 		r.people = residents(r.cal)
@@ -432,8 +523,62 @@ func TestPlanOnAnyDay(t *testing.T) {
 				t.Fatalf("on %s: demo participant %s fits no %s", day(now), res.id, res.kind)
 			}
 		}
-		if domain.CheckAge(r.offerings[DemoOpenOffering], r.participants[demoAdult]) != nil {
-			t.Fatalf("on %s: the demo adult cannot book %s", day(now), DemoOpenOffering)
+		// The demo adult can book the printed offering; the blocked adult
+		// could but for the block, and last term's course took them too.
+		blocked := r.participants[blockedResident(r.people).id]
+		past := pastCourseOffering(byID[DemoStaffCentre], r.cal)
+		for _, p := range []domain.Participant{r.participants[demoAdult], blocked} {
+			if domain.CheckAge(r.offerings[DemoOpenOffering], p) != nil || domain.CheckAge(past, p) != nil {
+				t.Fatalf("on %s: %s cannot book %s or %s", day(now), p.ID, DemoOpenOffering, PastCourse)
+			}
 		}
+	}
+}
+
+// checkCalendar: the evening term on offer starts its courses in a season
+// they run in, four weeks ahead or more; last term's course lies in the
+// term before, is over, and blocks the term on offer; the holiday and the
+// nursery intake lie ahead.
+func checkCalendar(t *testing.T, cal calendar, now time.Time) {
+	t.Helper()
+	today := day(now.In(domain.CityZone))
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("on %s (%s): "+format, append([]any{today, now.Format(time.RFC3339)}, args...)...)
+	}
+	if cal.today.Format(time.RFC3339) != today+"T00:00:00+08:00" {
+		fail("today is %s", cal.today)
+	}
+	_, season, _ := strings.Cut(cal.eveningTerm, "-")
+	switch {
+	case cal.eveningStart.Weekday() != time.Monday || day(cal.eveningStart) < day(cal.today.AddDate(0, 0, 28)):
+		fail("the evening term starts %s, want a Monday four weeks ahead or more", day(cal.eveningStart))
+	case !slices.Contains(eveningSeasons, season) || domain.TermOf(cal.eveningStart) != cal.eveningTerm ||
+		domain.TermOf(cal.eveningStart.AddDate(0, 0, 6)) != cal.eveningTerm:
+		fail("the evening term %s starts in the week of %s, not all in a season evening courses run in", cal.eveningTerm, day(cal.eveningStart))
+	case cal.eveningStart.After(cal.today.AddDate(0, 6, 0)):
+		fail("the evening term starts %s, more than six months ahead", day(cal.eveningStart))
+	}
+	if prev, _ := domain.PreviousTerm(cal.eveningTerm, eveningSeasons); cal.pastTerm != prev {
+		fail("last term is %s, want %s, the one before %s", cal.pastTerm, prev, cal.eveningTerm)
+	}
+	if next, _ := domain.NextTerm(cal.pastTerm, eveningSeasons); next != cal.eveningTerm {
+		fail("last term %s blocks %s, not %s", cal.pastTerm, next, cal.eveningTerm)
+	}
+	if len(cal.pastSessions) != 4 {
+		fail("last term's course has %d sessions", len(cal.pastSessions))
+	}
+	for i, s := range cal.pastSessions {
+		if s.Weekday() != time.Tuesday || day(s) >= today || domain.TermOf(s) != cal.pastTerm || (i > 0 && !s.Equal(cal.pastSessions[i-1].AddDate(0, 0, 7))) {
+			fail("last term's sessions %v: want weekly Tuesdays in %s before today", cal.pastSessions, cal.pastTerm)
+		}
+	}
+	h := cal.holiday
+	if start := h.periods[0].start; day(start) < day(cal.today.Add(leadTime)) || h.term != domain.TermOf(start) ||
+		(h.name == "寒假") != strings.HasSuffix(h.term, "-winter") || (h.name == "暑期") != strings.HasSuffix(h.term, "-summer") {
+		fail("the holiday %s (%s) starts %s", h.name, h.term, day(start))
+	}
+	if c := cal.childcareStart; c.Day() != 1 || day(c) < day(cal.today.Add(leadTime)) || day(c) > day(cal.today.AddDate(0, 2, 0)) {
+		fail("the nursery intake is %s, want the first of a month three weeks to two months ahead", day(c))
 	}
 }

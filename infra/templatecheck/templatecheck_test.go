@@ -33,12 +33,18 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
 const modulePath = "github.com/wuxi-enrol/enrol"
+
+// checkNow is the functions' clock in these checks: what they call does not
+// depend on the day.
+var checkNow = time.Date(2027, 1, 1, 0, 30, 0, 0, domain.CityZone)
 
 // constructors and jobs are the local stack's own tables of every HTTP
 // function's handler and every scheduled function's job, by template
@@ -1064,7 +1070,7 @@ func TestHandlersServeTemplateRoutes(t *testing.T) {
 				t.Fatal(err)
 			}
 			log := &callLog{}
-			h := newHandler(lambdafn.Deps{Store: st, Hasher: hasher, Now: time.Now, Log: slog.New(log)})
+			h := newHandler(lambdafn.Deps{Store: st, Hasher: hasher, Now: clock.Fixed(checkNow), Log: slog.New(log)})
 			// What this handler answers for a path no mux pattern matches.
 			noRoute, _ := call(t, h, log, http.MethodGet, "/__templatecheck/no/such/route")
 			if noRoute.Status != http.StatusNotFound || noRoute.Code != string(apperr.NotFound) {
@@ -1275,11 +1281,11 @@ func TestJobCallsAllowedByPolicy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			job := jobs[id](lambdafn.Deps{Store: st, Hasher: hasher, Now: time.Now, Log: slog.New(slog.DiscardHandler)})
+			job := jobs[id](lambdafn.Deps{Store: st, Hasher: hasher, Now: clock.Fixed(checkNow), Log: slog.New(slog.DiscardHandler)})
 			ctx, tally := dbcalls.With(t.Context())
 			// Whether the run succeeds on an empty table is the job's own
 			// tests' business; what it called is this one's.
-			_ = job(ctx, time.Now())
+			_ = job(ctx, checkNow)
 			ops := tally.Snapshot()
 			t.Logf("%s made %v", id, ops)
 			if len(ops) == 0 {

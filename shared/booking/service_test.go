@@ -12,6 +12,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/booking"
+	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -35,7 +36,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
 	f := &fixture{t: t, st: st, hasher: h, now: now, centre: dbtest.Centre("c1", "liangxi")}
-	f.svc = &booking.Service{Store: st, Now: time.Now}
+	f.svc = &booking.Service{Store: st, Now: clock.From(now)}
 	if err := st.PutCentre(context.Background(), f.centre, false); err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func newFixture(t testing.TB) *fixture {
 }
 
 func (f *fixture) offering(id string, capacity int, edit ...func(*domain.Offering)) domain.Offering {
-	o := dbtest.Offering(id, f.centre, capacity, time.Now(), edit...)
+	o := dbtest.Offering(id, f.centre, capacity, f.svc.Now(), edit...)
 	if err := f.st.PutOffering(context.Background(), o, false); err != nil {
 		f.t.Fatal(err)
 	}
@@ -82,8 +83,8 @@ func TestBookingRules(t *testing.T) {
 	f := newFixture(t)
 	f.offering("full", 1, func(o *domain.Offering) { o.WaitlistEnabled = false })
 	f.offering("open", 2)
-	f.offering("later", 5, func(o *domain.Offering) { o.BookingOpensAt = time.Now().Add(time.Hour) })
-	f.offering("over", 5, func(o *domain.Offering) { o.BookingClosesAt = time.Now().Add(-time.Minute) })
+	f.offering("later", 5, func(o *domain.Offering) { o.BookingOpensAt = f.svc.Now().Add(time.Hour) })
+	f.offering("over", 5, func(o *domain.Offering) { o.BookingClosesAt = f.svc.Now().Add(-time.Minute) })
 	f.offering("closed", 5, func(o *domain.Offering) { o.Status = domain.OfferingClosed })
 	f.offering("draft", 5, func(o *domain.Offering) { o.Status = domain.OfferingDraft })
 	f.offering("kids", 5, func(o *domain.Offering) { o.Kind = domain.Childcare; o.MinAgeMonths, o.MaxAgeMonths = 0, 36 })

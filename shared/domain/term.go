@@ -24,8 +24,11 @@ var seasons = []season{
 }
 
 // TermOf names the term a start date falls in: January–February winter,
-// March–June spring, July–August summer, September–December autumn.
+// March–June spring, July–August summer, September–December autumn. The
+// day is Wuxi's, whatever zone startsOn is given in: 1 January 00:30 in
+// Shanghai is still 31 December in UTC.
 func TermOf(startsOn time.Time) string {
+	startsOn = startsOn.In(CityZone)
 	season := "autumn"
 	switch m := startsOn.Month(); {
 	case m <= time.February:

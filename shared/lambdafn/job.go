@@ -14,12 +14,12 @@ import (
 type Job func(ctx context.Context, at time.Time) error
 
 // JobHandler is the Lambda handler for a Job: the EventBridge scheduled
-// event's time is the job's.
-func JobHandler(j Job) lambda.Handler {
+// event's time is the job's, or now's for an event without one.
+func JobHandler(j Job, now func() time.Time) lambda.Handler {
 	return lambda.NewHandler(func(ctx context.Context, ev events.CloudWatchEvent) error {
 		at := ev.Time
 		if at.IsZero() {
-			at = time.Now()
+			at = now()
 		}
 		return j(ctx, at)
 	})
@@ -27,5 +27,6 @@ func JobHandler(j Job) lambda.Handler {
 
 // MainJob is a scheduled function's whole entry point.
 func MainJob(build func(Deps) Job) {
-	lambda.Start(JobHandler(build(fromEnv())))
+	deps := fromEnv()
+	lambda.Start(JobHandler(build(deps), deps.Now))
 }

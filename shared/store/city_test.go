@@ -111,7 +111,7 @@ func TestCityOfferingsReadsOnlyRunning(t *testing.T) {
 	ctx := context.Background()
 	st, _ := dbtest.Store(t)
 	c := dbtest.Centre("c1", "binhu")
-	now := time.Now()
+	now := time.Date(2025, 7, 1, 9, 0, 0, 0, domain.CityZone)
 	put := func(id string, k domain.Kind, ends string) {
 		o := dbtest.Offering(id, c, 10, now, func(o *domain.Offering) { o.Kind, o.EndsOn = k, ends })
 		if err := st.PutOffering(ctx, o, false); err != nil {
@@ -152,7 +152,7 @@ func TestSnapshotsAndTargets(t *testing.T) {
 		t.Fatalf("before any: %v %v", sn, err)
 	}
 	c := dbtest.Centre("c1", "binhu")
-	o := dbtest.Offering("o1", c, 30, time.Now(), func(o *domain.Offering) { o.Confirmed, o.Waitlisted, o.EndsOn = 30, 4, "2030-01-01" })
+	o := dbtest.Offering("o1", c, 30, time.Date(2026, 11, 1, 9, 0, 0, 0, domain.CityZone), func(o *domain.Offering) { o.Confirmed, o.Waitlisted, o.EndsOn = 30, 4, "2030-01-01" })
 	var sns []store.Snapshot
 	for d := 1; d <= 30; d++ {
 		date := fmt.Sprintf("2026-11-%02d", d)

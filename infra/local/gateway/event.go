@@ -49,7 +49,7 @@ func buildEvent(r *http.Request, m *routeMatch, body []byte, claims map[string]s
 			APIID:        "local",
 			DomainName:   host,
 			DomainPrefix: strings.SplitN(hostname, ".", 2)[0],
-			Time:         now.Format(eventTimeLayout),
+			Time:         now.UTC().Format(eventTimeLayout), // API Gateway writes it in UTC
 			TimeEpoch:    now.UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
 				Method:    r.Method,

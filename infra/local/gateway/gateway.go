@@ -42,6 +42,12 @@ type Config struct {
 	Logger *slog.Logger
 	// Fallback, if set, serves whatever no route matches (the web front end).
 	Fallback http.Handler
+	// Now is the time requests arrive at, as the events say (nil: the wall
+	// clock); the Issuer keeps its own for tokens.
+	Now func() time.Time
+	// Ready, if set, says whether the stack behind the gateway is up:
+	// until it is, GET /_local/health answers 503 {"status":"starting"}.
+	Ready func() bool
 	// Local adds local-only endpoints beside /_local/token, by http.ServeMux
 	// pattern with a method ("POST /_local/schedule/{FunctionId}"), each
 	// under /_local/. They never reach a function or the authorizer; they
@@ -58,6 +64,8 @@ type Gateway struct {
 	fallback http.Handler
 	extra    *http.ServeMux // Config.Local; nil when there is none
 	maxBody  int64          // maxBody, but tests may lower it
+	now      func() time.Time
+	ready    func() bool // nil: always ready
 }
 
 // New checks the config: every route needs a handler, and routes behind an
@@ -83,7 +91,12 @@ func New(cfg Config) (*Gateway, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Gateway{routes: rt, handlers: cfg.Handlers, issuer: cfg.Issuer, log: log, fallback: cfg.Fallback, extra: extra, maxBody: maxBody}, nil
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Gateway{routes: rt, handlers: cfg.Handlers, issuer: cfg.Issuer, log: log, fallback: cfg.Fallback, extra: extra,
+		maxBody: maxBody, now: now, ready: cfg.Ready}, nil
 }
 
 // statusWriter remembers the status for the access log.
@@ -147,7 +160,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	route = m.route.Key()
-	g.invoke(sw, r, m, id, start)
+	g.invoke(sw, r, m, id, g.now())
 }
 
 // invoke authorizes, builds the event, calls the function and writes its answer.

@@ -15,12 +15,17 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
+	"github.com/wuxi-enrol/enrol/shared/clock"
 )
 
 const (
 	testIssuerURL = "https://cognito-idp.local/pool"
 	testAudience  = "enrol-web"
 )
+
+// testNow is the gateway's and the issuers' time in these tests: 1 January
+// 00:30 in Wuxi, still 31 December in UTC.
+var testNow = time.Date(2027, 1, 1, 0, 30, 0, 0, time.FixedZone("CST", 8*3600))
 
 // RSA key generation is slow under -race, so the tests share two issuers.
 var (
@@ -32,10 +37,10 @@ func issuers(t *testing.T) (*Issuer, *Issuer) {
 	t.Helper()
 	issuersOnce.Do(func() {
 		var err error
-		if issuer, err = NewIssuer(testIssuerURL, testAudience); err != nil {
+		if issuer, err = NewIssuer(testIssuerURL, testAudience, clock.Fixed(testNow)); err != nil {
 			panic(err)
 		}
-		if other, err = NewIssuer(testIssuerURL, testAudience); err != nil {
+		if other, err = NewIssuer(testIssuerURL, testAudience, clock.Fixed(testNow)); err != nil {
 			panic(err)
 		}
 	})
@@ -106,6 +111,7 @@ func newTestGateway(t *testing.T, fn *fakeFn) *Gateway {
 		Handlers: map[string]lambda.Handler{"Catalog": fn, "Bookings": fn, "Files": fn},
 		Issuer:   iss,
 		Logger:   slog.New(slog.DiscardHandler),
+		Now:      clock.Fixed(testNow),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -26,13 +26,19 @@ type Issuer struct {
 	url, audience string
 	key           *rsa.PrivateKey
 	kid           string
+	// now stamps iat and exp and checks them: the stack's clock.
+	now func() time.Time
 }
 
 // NewIssuer makes a fresh signing key for issuerURL; audience is the app
-// client id tokens are minted for and checked against.
-func NewIssuer(issuerURL, audience string) (*Issuer, error) {
+// client id tokens are minted for and checked against; now is the clock
+// tokens are issued and checked by (nil: the wall clock).
+func NewIssuer(issuerURL, audience string, now func() time.Time) (*Issuer, error) {
 	if issuerURL == "" || audience == "" {
 		return nil, errors.New("gateway: issuer URL and audience are required")
+	}
+	if now == nil {
+		now = time.Now
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -46,6 +52,7 @@ func NewIssuer(issuerURL, audience string) (*Issuer, error) {
 		audience: audience,
 		key:      key,
 		kid:      base64.RawURLEncoding.EncodeToString(sum[:12]),
+		now:      now,
 	}, nil
 }
 
@@ -59,14 +66,21 @@ func (i *Issuer) Audience() string { return i.audience }
 // custom:centre_ids (comma-joined, omitted when empty), iss, aud, iat, exp,
 // token_use "id".
 func (i *Issuer) Mint(sub string, groups, centreIDs []string, ttl time.Duration) (string, error) {
-	now := time.Now()
+	tok, _, err := i.mint(sub, groups, centreIDs, ttl)
+	return tok, err
+}
+
+// mint is Mint, also returning the token's exp.
+func (i *Issuer) mint(sub string, groups, centreIDs []string, ttl time.Duration) (string, time.Time, error) {
+	now := i.now()
+	exp := now.Add(ttl)
 	claims := jwt.MapClaims{
 		"sub":       sub,
 		"iss":       i.url,
 		"aud":       i.audience, // a single string, as Cognito writes it
 		"iat":       now.Unix(),
 		"auth_time": now.Unix(),
-		"exp":       now.Add(ttl).Unix(),
+		"exp":       exp.Unix(),
 		"token_use": "id",
 	}
 	if len(groups) > 0 {
@@ -77,7 +91,8 @@ func (i *Issuer) Mint(sub string, groups, centreIDs []string, ttl time.Duration)
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["kid"] = i.kid
-	return tok.SignedString(i.key)
+	signed, err := tok.SignedString(i.key)
+	return signed, time.Unix(exp.Unix(), 0).In(exp.Location()), err
 }
 
 // JWKS is the public key as a JSON Web Key Set, like Cognito's
@@ -131,6 +146,7 @@ func (i *Issuer) Verify(authorization string) (map[string]string, error) {
 		jwt.WithLeeway(leeway),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(i.now),
 		jwt.WithJSONNumber(), // keep numbers' exact decimal text for the claims
 	}
 	p := jwt.NewParser(opts...)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/wuxi-enrol/enrol/shared/clock"
 )
 
 // signed makes a token with iss's key and kid but arbitrary claims/method.
@@ -26,7 +27,7 @@ func signed(t *testing.T, iss *Issuer, method jwt.SigningMethod, key any, claims
 
 func TestAuthorizer(t *testing.T) {
 	iss, stranger := issuers(t)
-	now := time.Now()
+	now := testNow
 	base := func(extra jwt.MapClaims) jwt.MapClaims {
 		c := jwt.MapClaims{"sub": "u1", "iss": testIssuerURL, "aud": testAudience,
 			"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
@@ -39,8 +40,11 @@ func TestAuthorizer(t *testing.T) {
 		}
 		return c
 	}
-	wrongAud := &Issuer{url: iss.url, audience: "someone-else", key: iss.key, kid: iss.kid}
-	wrongIss := &Issuer{url: "https://evil.example", audience: iss.audience, key: iss.key, kid: iss.kid}
+	wrongAud := &Issuer{url: iss.url, audience: "someone-else", key: iss.key, kid: iss.kid, now: iss.now}
+	wrongIss := &Issuer{url: "https://evil.example", audience: iss.audience, key: iss.key, kid: iss.kid, now: iss.now}
+	// The same key an hour and a half later, and earlier.
+	later := &Issuer{url: iss.url, audience: iss.audience, key: iss.key, kid: iss.kid, now: clock.Fixed(now.Add(90 * time.Minute))}
+	earlier := &Issuer{url: iss.url, audience: iss.audience, key: iss.key, kid: iss.kid, now: clock.Fixed(now.Add(-time.Hour))}
 	valid := mustMint(t, iss, "u1", []string{"residents"}, nil, time.Hour)
 	parts := strings.Split(valid, ".")
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"admin","iss":"`+testIssuerURL+`","aud":"`+testAudience+`","exp":9999999999}`)) + "." + parts[2]
@@ -64,6 +68,9 @@ func TestAuthorizer(t *testing.T) {
 		{"wrong audience", "Bearer " + mustMint(t, wrongAud, "u1", nil, nil, time.Hour), false},
 		{"wrong issuer", "Bearer " + mustMint(t, wrongIss, "u1", nil, nil, time.Hour), false},
 		{"expired", "Bearer " + mustMint(t, iss, "u1", nil, nil, -time.Hour), false},
+		{"minted by the clock half an hour ago", "Bearer " + mustMint(t, earlier, "u1", nil, nil, 90*time.Minute), true},
+		{"expired by the clock, whatever the wall clock says", "Bearer " + mustMint(t, earlier, "u1", nil, nil, time.Hour-time.Minute), false},
+		{"issued later by the clock", "Bearer " + mustMint(t, later, "u1", nil, nil, time.Hour), false},
 		{"no exp", "Bearer " + signed(t, iss, jwt.SigningMethodRS256, iss.key, base(jwt.MapClaims{"exp": nil})), false},
 		{"iat in the future", "Bearer " + signed(t, iss, jwt.SigningMethodRS256, iss.key, base(jwt.MapClaims{"iat": now.Add(time.Hour).Unix()})), false},
 		{"nbf in the future", "Bearer " + signed(t, iss, jwt.SigningMethodRS256, iss.key, base(jwt.MapClaims{"nbf": now.Add(time.Hour).Unix()})), false},

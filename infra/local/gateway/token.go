@@ -36,6 +36,12 @@ type tokenResponse struct {
 func (g *Gateway) local(w http.ResponseWriter, r *http.Request) (ok bool) {
 	switch {
 	case r.URL.Path == healthPath && r.Method == http.MethodGet:
+		// Up only once the stack is: it listens before its demo data is in.
+		if g.ready != nil && !g.ready() {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+			return true
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	case r.URL.Path == tokenPath && r.Method == http.MethodPost && g.issuer != nil:
 		g.mintToken(w, r)
@@ -72,14 +78,12 @@ func (g *Gateway) mintToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tok, err := g.issuer.Mint(req.Sub, req.Groups, req.CentreIDs, tokenTTL)
+	tok, exp, err := g.issuer.mint(req.Sub, req.Groups, req.CentreIDs, tokenTTL)
 	if err != nil {
 		g.log.Error("minting a local token", "err", err)
 		writeProblem(w, r, http.StatusInternalServerError, "internal", msgInternal)
 		return
 	}
-	// Minting just happened, so now+TTL is the exp to the second.
-	exp := time.Now().Add(tokenTTL).Truncate(time.Second)
 	writeJSON(w, http.StatusOK, tokenResponse{Token: tok, ExpiresAt: exp.Format(time.RFC3339)})
 }
 

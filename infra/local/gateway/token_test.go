@@ -2,10 +2,15 @@ package gateway
 
 import (
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
 )
 
 func TestLocalToken(t *testing.T) {
@@ -46,9 +51,13 @@ func TestLocalToken(t *testing.T) {
 			if err := dec.Decode(&resp); err != nil {
 				t.Fatal(err)
 			}
+			// An hour after the clock's now, to the second, as the token's exp says.
 			exp, err := time.Parse(time.RFC3339, resp.ExpiresAt)
-			if err != nil || time.Until(exp) < 59*time.Minute || time.Until(exp) > 61*time.Minute {
-				t.Errorf("expires_at = %q (%v)", resp.ExpiresAt, err)
+			if err != nil || !exp.Equal(testNow.Add(time.Hour)) {
+				t.Errorf("expires_at = %q (%v), want %s", resp.ExpiresAt, err, testNow.Add(time.Hour).Format(time.RFC3339))
+			}
+			if claims, err := g.issuer.Verify(resp.Token); err != nil || claims["exp"] != fmt.Sprint(exp.Unix()) || claims["iat"] != fmt.Sprint(testNow.Unix()) {
+				t.Errorf("claims %v (%v), want iat %d and exp %d", claims, err, testNow.Unix(), exp.Unix())
 			}
 			// The token opens a protected route.
 			r := httptest.NewRequest("GET", "/v1/me/bookings", nil)
@@ -86,5 +95,34 @@ func TestLocalEndpoints(t *testing.T) {
 				t.Errorf("got %d %s", w.Code, w.Body)
 			}
 		})
+	}
+}
+
+// TestHealthWhileStarting: /_local/health answers 503 {"status":"starting"}
+// until the stack behind the gateway says it is up, then 200 {"status":"ok"}.
+func TestHealthWhileStarting(t *testing.T) {
+	iss, _ := issuers(t)
+	var up atomic.Bool
+	g, err := New(Config{
+		Routes: testRoutes, Handlers: map[string]lambda.Handler{"Catalog": &fakeFn{}, "Bookings": &fakeFn{}, "Files": &fakeFn{}},
+		Issuer: iss, Logger: slog.New(slog.DiscardHandler), Ready: up.Load,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		up         bool
+		status     int
+		body       string
+		retryAfter string
+	}{
+		{false, 503, `{"status":"starting"}`, "1"},
+		{true, 200, `{"status":"ok"}`, ""},
+	} {
+		up.Store(tt.up)
+		w := serve(g, httptest.NewRequest("GET", "/_local/health", nil))
+		if w.Code != tt.status || w.Body.String() != tt.body || w.Header().Get("Content-Type") != "application/json" || w.Header().Get("Retry-After") != tt.retryAfter {
+			t.Errorf("up %v: %d %s (Retry-After %q), want %d %s", tt.up, w.Code, w.Body, w.Header().Get("Retry-After"), tt.status, tt.body)
+		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/infra/seed"
@@ -21,7 +20,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	opts := local.Getenv()
+	opts, err := local.Getenv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "enrol-local:", err)
+		os.Exit(2)
+	}
 	opts.Log, opts.FunctionLog = logger, logger
 	opts.Progress = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "• "+format+"\n", args...) }
 	opts.RunSchedules = true
@@ -30,8 +33,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 		os.Exit(1)
 	}
-	runJobsOnce(ctx, st, opts.Progress)
-	if err := banner(st); err != nil {
+	if err := banner(st, opts.Now != nil); err != nil {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 	}
 	<-ctx.Done()
@@ -42,26 +44,6 @@ func main() {
 	}
 }
 
-// runJobsOnce runs each scheduled function once, so today's snapshot exists
-// before the first 23:55; a failure is reported and the stack serves on.
-func runJobsOnce(ctx context.Context, st *local.Stack, progress func(string, ...any)) {
-	seen := map[string]bool{}
-	for _, js := range st.Schedules() {
-		if seen[js.FunctionID] {
-			continue
-		}
-		seen[js.FunctionID] = true
-		t0 := time.Now()
-		at, err := st.RunJob(ctx, js.FunctionID)
-		if err != nil {
-			progress("定时函数 %s 运行失败 / scheduled function %s failed: %v", js.FunctionID, js.FunctionID, err)
-			continue
-		}
-		progress("定时函数 / scheduled function %s ran for %s (at %s)", js.FunctionID,
-			time.Since(t0).Round(time.Millisecond), at.Format(time.RFC3339))
-	}
-}
-
 // scheduleLines are the banner's lines on the scheduled functions: when each
 // next runs, and how to run it now.
 func scheduleLines(st *local.Stack) string {
@@ -69,7 +51,7 @@ func scheduleLines(st *local.Stack) string {
 	for _, js := range st.Schedules() {
 		when := "模板中已停用 / disabled in template.yaml"
 		if js.Enabled {
-			if next := js.Schedule.Next(time.Now()); !next.IsZero() {
+			if next := js.Schedule.Next(st.Now()); !next.IsZero() {
 				when = "下次 / next " + next.In(domain.CityZone).Format("2006-01-02 15:04 -07:00")
 			} else {
 				when = "不再运行 / fires no more"
@@ -81,7 +63,16 @@ func scheduleLines(st *local.Stack) string {
 	return b.String()
 }
 
-func banner(st *local.Stack) error {
+// clockLine is the banner's line on a clock that ENROL_NOW set.
+func clockLine(st *local.Stack, set bool) string {
+	if !set {
+		return ""
+	}
+	now := st.Now().In(domain.CityZone).Format("2006-01-02 15:04:05 -07:00")
+	return fmt.Sprintf("  时钟 / clock: ENROL_NOW，现在是 / it is now %s（按实际时间走 / advancing in real time）\n", now)
+}
+
+func banner(st *local.Stack, clockSet bool) error {
 	token, err := st.Token(seed.DemoResident, []string{"residents"})
 	if err != nil {
 		return err
@@ -99,7 +90,7 @@ func banner(st *local.Stack) error {
 	participant := seed.DemoParticipantIDs()[len(seed.DemoParticipantIDs())-1]
 	fmt.Fprintf(os.Stderr, `
 enrol 已启动 / is running: %[1]s
-  网页 / web: %[1]s/ （居民 / residents）· %[1]s/staff （机构 / centre staff）· %[1]s/city （教育局 / city officers）
+%[18]s  网页 / web: %[1]s/ （居民 / residents）· %[1]s/staff （机构 / centre staff）· %[1]s/city （教育局 / city officers）
   演示数据 / demo data: %[2]d centres, %[3]d offerings, %[4]d participants, %[5]d bookings (%[6]d confirmed, %[7]d waitlisted)
 
   # 浏览目录（无需登录）/ browse the catalogue (no token)
@@ -127,11 +118,11 @@ enrol 已启动 / is running: %[1]s
   curl -s %[1]s/v1/offerings/%[14]s/roster -H "Authorization: Bearer $STAFF"
   curl -s -o roster.xlsx '%[1]s/v1/offerings/%[14]s/roster?format=xlsx' -H "Authorization: Bearer $STAFF"
 
-  # 教育局（全市）/ a city officer: places now, a year of history, changes in places, the 2025 target, demand
+  # 教育局（全市）/ a city officer: places now, a year of history, changes in places (in the target's year), the target, demand
   OFFICER=%[15]s
   curl -s %[1]s/v1/city/capacity -H "Authorization: Bearer $OFFICER"
   curl -s '%[1]s/v1/city/capacity/history?kind=childcare' -H "Authorization: Bearer $OFFICER"
-  curl -s -o changes.csv '%[1]s/v1/city/capacity/changes?from=2025-01-01&format=csv' -H "Authorization: Bearer $OFFICER"
+  curl -s -o changes.csv '%[1]s/v1/city/capacity/changes?from=%[19]s&to=%[20]s&format=csv' -H "Authorization: Bearer $OFFICER"
   curl -s %[1]s/v1/city/targets -H "Authorization: Bearer $OFFICER"
   curl -s '%[1]s/v1/city/demand?limit=5' -H "Authorization: Bearer $OFFICER"
   curl -s %[1]s/v1/centres/%[13]s/audit -H "Authorization: Bearer $OFFICER"
@@ -141,6 +132,6 @@ enrol 已启动 / is running: %[1]s
 按 Ctrl-C 停止 / press Ctrl-C to stop.
 `, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
 		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant,
-		scheduleLines(st))
+		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year))
 	return nil
 }
