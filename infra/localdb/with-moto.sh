@@ -14,7 +14,9 @@ mkdir -p build
 log=build/moto.log
 moto_server -H 127.0.0.1 -p 0 > "$log" 2>&1 &
 moto=$!
+child=""
 stop() {
+	if [ -n "$child" ]; then kill "$child" 2>/dev/null || true; fi
 	kill "$moto" 2>/dev/null || return 0
 	for _ in $(seq 1 50); do
 		kill -0 "$moto" 2>/dev/null || break
@@ -24,6 +26,17 @@ stop() {
 	wait "$moto" 2>/dev/null || true
 }
 trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# answers: moto answers HTTP on $1 (host:port); bash's /dev/tcp, no curl needed.
+answers() {
+	(
+		exec 3<>"/dev/tcp/${1%:*}/${1##*:}"
+		printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$1" >&3
+		IFS= read -r -t 5 line <&3
+		[[ $line == "HTTP/1."?" 200"* ]]
+	) 2> /dev/null
+}
 url=""
 for _ in $(seq 1 120); do
 	if ! kill -0 "$moto" 2>/dev/null; then
@@ -32,7 +45,7 @@ for _ in $(seq 1 120); do
 		exit 1
 	fi
 	url=$(sed -n 's|.*Running on \(http://127\.0\.0\.1:[0-9][0-9]*\).*|\1|p' "$log" | head -n 1)
-	if [ -n "$url" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/" || true)" = 200 ]; then
+	if [ -n "$url" ] && answers "${url#http://}"; then
 		break
 	fi
 	url=""
@@ -44,4 +57,7 @@ if [ -z "$url" ]; then
 	exit 1
 fi
 echo "moto's DynamoDB (moto_server) on $url; its log in $log"
-ENROL_TEST_DYNAMODB=$url "$@"
+# In the background, so that a signal reaches the trap (and stops moto) at once.
+ENROL_TEST_DYNAMODB=$url "$@" &
+child=$!
+wait "$child"
