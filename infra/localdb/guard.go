@@ -59,9 +59,9 @@ type tableSchema struct {
 // item is an item in DynamoDB's JSON wire format, attribute by attribute.
 type item = map[string]json.RawMessage
 
-// in reports whether it belongs in an index keyed on attrs (a sparse index
+// inIndex reports whether it belongs in an index keyed on attrs (a sparse index
 // holds only the items that have all of them).
-func in(it item, attrs []string) bool {
+func inIndex(it item, attrs []string) bool {
 	if it == nil {
 		return false
 	}
@@ -194,7 +194,6 @@ func (g *guard) schemaChange(op string, body []byte) (apply func(), err error) {
 	return func() { g.tables[in.TableName] = t }, nil
 }
 
-// writeOp is one item a write request puts or updates.
 // writeOp is one item a write request puts or updates that the guard may
 // have to repair.
 type writeOp struct {
@@ -290,7 +289,7 @@ func (g *guard) opsOf(op string, body []byte) ([]writeOp, error) {
 			w.key[k] = p.Item[k]
 		}
 		for name, attrs := range t.indexes {
-			if !in(p.Item, attrs) {
+			if !inIndex(p.Item, attrs) {
 				w.indexes = append(w.indexes, name)
 			}
 		}
@@ -300,7 +299,7 @@ func (g *guard) opsOf(op string, body []byte) ([]writeOp, error) {
 	}
 	addUpdate := func(u updateReq) {
 		t := g.tables[u.TableName]
-		if t == nil || !in(u.Key, t.key) {
+		if t == nil || !inIndex(u.Key, t.key) {
 			return
 		}
 		named := map[string]bool{}
@@ -396,7 +395,7 @@ func (g *guard) write(r *http.Request, op string, body []byte) (*recorder, error
 			continue
 		}
 		for _, x := range w.indexes {
-			if !in(pre[i], g.tables[w.table].indexes[x]) {
+			if !inIndex(pre[i], g.tables[w.table].indexes[x]) {
 				if err := g.addSentinel(w.table, x); err != nil {
 					return nil, err
 				}
@@ -408,7 +407,7 @@ func (g *guard) write(r *http.Request, op string, body []byte) (*recorder, error
 	// A Put goes wrong only over an item in an index its item is not in.
 	kept := 0
 	for i, w := range ops {
-		if w.update || slices.ContainsFunc(w.indexes, func(x string) bool { return in(pre[i], g.tables[w.table].indexes[x]) }) {
+		if w.update || slices.ContainsFunc(w.indexes, func(x string) bool { return inIndex(pre[i], g.tables[w.table].indexes[x]) }) {
 			ops[kept], pre[kept] = w, pre[i]
 			kept++
 		}
@@ -431,11 +430,11 @@ func (g *guard) write(r *http.Request, op string, body []byte) (*recorder, error
 		for _, x := range w.indexes {
 			attrs := indexes[x]
 			switch {
-			case in(pre[i], attrs) && post[i] != nil && !in(post[i], attrs):
+			case inIndex(pre[i], attrs) && post[i] != nil && !inIndex(post[i], attrs):
 				for _, a := range attrs {
 					left[a] = pre[i][a]
 				}
-			case w.update && !in(pre[i], attrs) && in(post[i], attrs):
+			case w.update && !inIndex(pre[i], attrs) && inIndex(post[i], attrs):
 				sentinels[[2]string{w.table, x}]-- // the write took its placeholder
 			}
 		}
