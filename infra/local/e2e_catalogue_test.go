@@ -21,10 +21,10 @@ import (
 func TestCatalogueFiltersOnTheDemoStack(t *testing.T) {
 	e := start(t, withSeed)
 	ctx := context.Background()
-	all := func(list func(store.Page) (int, string, error)) {
+	all := func(list func(store.Page) (string, error)) {
 		t.Helper()
 		for page := (store.Page{Limit: 200}); ; {
-			_, next, err := list(page)
+			next, err := list(page)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,25 +34,24 @@ func TestCatalogueFiltersOnTheDemoStack(t *testing.T) {
 		}
 	}
 	var centres []domain.Centre
-	all(func(p store.Page) (int, string, error) {
+	all(func(p store.Page) (string, error) {
 		cs, next, err := e.st.Store.ListCentres(ctx, "", p)
 		centres = append(centres, cs...)
-		return len(cs), next, err
+		return next, err
 	})
 	var published []domain.Offering
 	for _, c := range centres {
-		all(func(p store.Page) (int, string, error) {
+		all(func(p store.Page) (string, error) {
 			os, next, err := e.st.Store.ListCentreOfferings(ctx, c.ID, p)
 			for _, o := range os {
 				if o.Status == domain.OfferingPublished {
 					published = append(published, o)
 				}
 			}
-			return len(os), next, err
+			return next, err
 		})
 	}
-	closed := e.st.Seeded.Offerings - len(published)
-	if closed == 0 {
+	if e.st.Seeded.Offerings == len(published) {
 		t.Fatalf("the demo data has no offering out of the catalogue (%d published)", len(published))
 	}
 
