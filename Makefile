@@ -12,7 +12,7 @@ BROWSER_PORT ?= 3999
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
 
-.PHONY: run test vet staticcheck unit build clean bench fmt web browser-deps browser-test deploy-web
+.PHONY: run test test-fidelity vet staticcheck unit build clean bench fmt web browser-deps browser-test deploy-web
 
 ## run: the whole system on this machine with demo data: the web front end
 ## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed)
@@ -58,6 +58,25 @@ test: vet staticcheck
 	$(GO) test -race -count=1 -timeout 9m ./infra/local/; \
 	wait $$deps; cat build/browser-deps.log; test "$$(cat build/browser-deps.rc)" = 0
 	$(MAKE) --no-print-directory browser-test
+	@echo "make test: done, on the embedded DynamoDB. The second pass, on moto's DynamoDB, is make test-fidelity (.ci/run runs both)."
+
+# The second DynamoDB pass runs every test that uses infra/localdb/dbtest
+# (store, booking, seed, snapshot, ... and the end-to-end tests) against moto.
+FIDELITY_PACKAGES = $$($(GO) list -f '{{.ImportPath}}{{range .TestImports}} {{.}}{{end}}{{range .XTestImports}} {{.}}{{end}}' ./... | awk '/ github.com\/wuxi-enrol\/enrol\/infra\/localdb\/dbtest( |$$)/ {print $$1}')
+# Concurrency bursts stay on the embedded server: moto's threaded server runs
+# requests without isolation (shared/store/DESIGN.md, "Two emulators").
+FIDELITY_BURSTS := TestConcurrent.*|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings
+# The tests that seed the whole demo data take minutes each on moto, which
+# copies the whole table for every transaction; FIDELITY=all runs them too.
+FIDELITY_DEMO := TestRun|TestDemoStack|TestCityFromTheSeededYear|TestCatalogueFiltersOnTheDemoStack
+FIDELITY_SKIP = ^($(FIDELITY_BURSTS)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_DEMO)))$$
+
+## test-fidelity: the store and end-to-end tests again, with the race
+## detector, on a second DynamoDB: moto's server (moto_server), started and
+## stopped here; bursts stay on the embedded one (FIDELITY=all: the demo-data
+## tests too, which take minutes on moto)
+test-fidelity:
+	infra/localdb/with-moto.sh $(GO) test -race -count=1 -timeout 25m -skip '$(FIDELITY_SKIP)' $(FIDELITY_PACKAGES)
 
 vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }

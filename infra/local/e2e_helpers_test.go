@@ -2,6 +2,7 @@ package local_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,6 +26,7 @@ type env struct {
 	logs   *local.SyncBuffer
 	centre domain.Centre
 	seq    int
+	table  string // the stack's table
 }
 
 // withSeed loads the demo data, as `make run` does.
@@ -35,6 +37,10 @@ func start(t testing.TB, mods ...func(*local.Options)) *env {
 	t.Helper()
 	logs := &local.SyncBuffer{}
 	opts := local.Options{Addr: "127.0.0.1:0", FunctionLog: slog.New(slog.NewJSONHandler(logs, nil))}
+	if db := dbtest.External(); db != "" { // make test-fidelity: a table of its own on that DynamoDB
+		opts.DynamoDBEndpoint, opts.TableName = db, dbtest.TableName()
+		dbtest.DropAtCleanup(t, db, opts.TableName)
+	}
 	for _, m := range mods {
 		m(&opts)
 	}
@@ -43,7 +49,7 @@ func start(t testing.TB, mods ...func(*local.Options)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, st: st, logs: logs, centre: dbtest.Centre("c-binhu-1", "binhu"),
+	e := &env{t: t, st: st, logs: logs, centre: dbtest.Centre("c-binhu-1", "binhu"), table: cmp.Or(opts.TableName, "enrol-local" /* local.Start's default */),
 		client: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 400, MaxConnsPerHost: 400}}}
 	if err := st.Store.PutCentre(context.Background(), e.centre, false); err != nil {
 		t.Fatal(err)

@@ -101,7 +101,7 @@ func TestFilteredPagesOverHTTP(t *testing.T) {
 // 500 naming only its request id, and the cause goes to the log.
 func TestFailureRevealsNothing(t *testing.T) {
 	e := start(t)
-	cfg := config.Config{TableName: "enrol-local", DynamoDBEndpoint: endpointOf(t, e), Region: "cn-north-1", IDHashKey: []byte("0123456789abcdef")}
+	cfg := config.Config{TableName: e.table, DynamoDBEndpoint: endpointOf(t, e), Region: "cn-north-1", IDHashKey: []byte("0123456789abcdef")}
 	db, err := store.NewClient(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestFailureRevealsNothing(t *testing.T) {
 	r := e.do("GET", "/v1/offerings", "", nil)
 	e.expect(r, 500, "internal")
 	body := string(r.body)
-	for _, leak := range []string{"ResourceNotFound", "enrol-local", "table", "Table", "dynamodb", "goroutine"} {
+	for _, leak := range []string{"ResourceNotFound", e.table, "table", "Table", "dynamodb", "goroutine"} {
 		if strings.Contains(body, leak) {
 			t.Fatalf("the 500 reveals %q: %s", leak, body)
 		}

@@ -376,7 +376,14 @@ func TestIdempotencyOverHTTP(t *testing.T) {
 	if conf, _ := e.counters("p"); conf != 0 {
 		t.Fatalf("a reused key booked: %d", conf)
 	}
-	// Concurrent retries of one request make one booking.
+}
+
+// TestConcurrentIdempotentRetriesOverHTTP: concurrent retries of one
+// request make one booking.
+func TestConcurrentIdempotentRetriesOverHTTP(t *testing.T) {
+	e := start(t)
+	e.offering("p", 5)
+	tok, p, _ := e.resident("acc")
 	var wg sync.WaitGroup
 	ids := make([]string, 10)
 	for i := range ids {

@@ -28,13 +28,14 @@ type Server struct {
 	srv *http.Server
 }
 
-// Start serves minidyn on addr ("127.0.0.1:0" for any free port).
+// Start serves minidyn on addr ("127.0.0.1:0" for any free port), behind
+// the guard that mends what its writes get wrong (guard.go).
 func Start(addr string) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: miniserver.NewServer(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newGuard(miniserver.NewServer()), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return &Server{URL: "http://" + ln.Addr().String(), srv: srv}, nil
 }

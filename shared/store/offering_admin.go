@@ -66,8 +66,7 @@ type OfferingChange struct {
 // never drops below confirmed, promotions take exactly the head of the line,
 // and no booking landing meanwhile is overwritten: a lost race returns
 // ErrContention (read again and retry). Writing it whole also moves it in or
-// out of the public index in one step. (The embedded test server also
-// mis-indexes an item whose index key an update adds, which a put avoids.)
+// out of the public index in one step.
 func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 	b := c.Before
 	item, err := attributevalue.MarshalMap(offeringToItem(c.After))

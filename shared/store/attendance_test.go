@@ -1,0 +1,45 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// TestAbsenceTakenBackThenAnother: an absence corrected to present empties
+// the person's set of absences, and the next day's recording still counts
+// from it. (DynamoDB removes a set whose last element is deleted; the
+// embedded server used to leave a string in its place, and every later
+// recording for the person failed.)
+func TestAbsenceTakenBackThenAnother(t *testing.T) {
+	ctx := context.Background()
+	st, _ := dbtest.Store(t)
+	now := time.Date(2025, 10, 10, 9, 0, 0, 0, domain.CityZone)
+	c := dbtest.Centre("c1", "binhu")
+	o := dbtest.Offering("o1", c, 20, now, func(o *domain.Offering) {
+		o.NoShowRule = &domain.NoShowRule{MaxUnexcused: 2, Seasons: []string{"spring", "autumn"}}
+	})
+	if err := st.PutOffering(ctx, o, false); err != nil {
+		t.Fatal(err)
+	}
+	const identity = "identity-1"
+	bookings := map[string]domain.Booking{"b1": {ID: "b1", Identity: identity, OfferingID: o.ID}}
+	record := func(date string, status domain.AttendanceStatus, want int) {
+		t.Helper()
+		day := store.AttendanceDay{Date: date, Records: map[string]domain.AttendanceStatus{"b1": status}, UpdatedBy: "staff-1", UpdatedAt: now}
+		if err := st.PutAttendanceDay(ctx, o, day, bookings, store.Audit(c.ID, "staff-1", "attendance", o.ID, nil, nil, now)); err != nil {
+			t.Fatalf("%s %s: %v", date, status, err)
+		}
+		if n, err := st.Absences(ctx, identity, o.Kind, o.Term); err != nil || n != want {
+			t.Fatalf("after %s %s: %d absences (%v), want %d", date, status, n, err, want)
+		}
+	}
+	record("2025-09-01", domain.Absent, 1)
+	record("2025-09-01", domain.Present, 0)
+	record("2025-09-08", domain.Absent, 1)
+	record("2025-09-15", domain.Absent, 2)
+}
