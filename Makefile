@@ -68,7 +68,7 @@ FIDELITY_PACKAGES = $$($(GO) list -f '{{.ImportPath}}{{range .TestImports}} {{.}
 FIDELITY_BURSTS := TestConcurrent.*|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings
 # The tests that seed the whole demo data take minutes each on moto, which
 # copies the whole table for every transaction; FIDELITY=all runs them too.
-FIDELITY_DEMO := TestRun|TestDemoStack|TestCityFromTheSeededYear|TestCatalogueFiltersOnTheDemoStack
+FIDELITY_DEMO := TestRun|TestAnyDay|TestCatalogueFiltersOnTheDemoStack
 FIDELITY_SKIP = ^($(FIDELITY_BURSTS)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_DEMO)))$$
 
 ## test-fidelity: the store and end-to-end tests again, with the race
