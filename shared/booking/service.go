@@ -126,33 +126,24 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 // Get reads one of the account's bookings with its current place in line.
 func (s *Service) Get(ctx context.Context, account, id string) (domain.Booking, error) {
 	b, err := s.Store.GetBooking(ctx, account, id)
-	if err != nil {
+	if err != nil || b.Status != domain.BookingWaitlisted {
 		return b, err
 	}
-	return b, s.position(ctx, &b)
+	b.WaitlistPosition, err = s.Store.WaitlistPosition(ctx, b)
+	return b, err
 }
 
-// List pages through the account's bookings with their places in line.
+// List pages through the account's bookings with their places in line: one
+// Query for the page and one per offering the waitlisted ones wait for.
 func (s *Service) List(ctx context.Context, account string, status domain.BookingStatus, page store.Page) ([]domain.Booking, string, error) {
 	bs, next, err := s.Store.ListBookings(ctx, account, status, page)
 	if err != nil {
 		return nil, "", err
 	}
-	for i := range bs {
-		if err := s.position(ctx, &bs[i]); err != nil {
-			return nil, "", err
-		}
+	if err := s.Store.WaitlistPositions(ctx, bs); err != nil {
+		return nil, "", err
 	}
 	return bs, next, nil
-}
-
-func (s *Service) position(ctx context.Context, b *domain.Booking) error {
-	if b.Status != domain.BookingWaitlisted {
-		return nil
-	}
-	var err error
-	b.WaitlistPosition, err = s.Store.WaitlistPosition(ctx, *b)
-	return err
 }
 
 // Cancel cancels one of the account's bookings; cancelling a cancelled

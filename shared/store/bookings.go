@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -326,30 +329,101 @@ func (st *Store) ListBookings(ctx context.Context, account string, status domain
 	return out, next, err
 }
 
-// WaitlistPosition counts the waitlist up to and including b (1-based), in
-// one strongly consistent COUNT Query per megabyte of waitlist.
+// WaitlistPosition is b's place in line (1-based); see WaitlistPositions.
 func (st *Store) WaitlistPosition(ctx context.Context, b domain.Booking) (int, error) {
+	bs := []domain.Booking{b}
+	err := st.WaitlistPositions(ctx, bs)
+	return bs[0].WaitlistPosition, err
+}
+
+// maxPlaceQueries bounds the Queries WaitlistPositions has in flight at once.
+const maxPlaceQueries = 4
+
+// WaitlistPositions sets the place in line (1-based) of every waitlisted
+// booking in bs: one strongly consistent Query per offering (and per
+// megabyte of its line), at most maxPlaceQueries at once, so a page costs
+// one Query per distinct offering, not per booking, and about one Query's
+// time. DESIGN.md says why exact places take a read per offering.
+func (st *Store) WaitlistPositions(ctx context.Context, bs []domain.Booking) error {
+	byOffering := map[string][]*domain.Booking{}
+	var offerings []string
+	for i := range bs {
+		if b := &bs[i]; b.Status == domain.BookingWaitlisted {
+			if byOffering[b.OfferingID] == nil {
+				offerings = append(offerings, b.OfferingID)
+			}
+			byOffering[b.OfferingID] = append(byOffering[b.OfferingID], b)
+		}
+	}
+	errs := make([]error, len(offerings))
+	slots := make(chan struct{}, maxPlaceQueries)
+	var wg sync.WaitGroup
+	for i, id := range offerings {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			errs[i] = st.placeInLine(ctx, id, byOffering[id])
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeInLine sets the places of bs, all waiting for one offering, from one
+// Query of the line up to the last of them: a count when there is one, else
+// the line's keys (projected, nothing else), whose order places each. A
+// booking is placed after the entries at or ahead of its own key.
+func (st *Store) placeInLine(ctx context.Context, offeringID string, bs []*domain.Booking) error {
+	slices.SortFunc(bs, func(a, b *domain.Booking) int { return strings.Compare(waitSK(a.Stamp, a.ID), waitSK(b.Stamp, b.ID)) })
+	last := bs[len(bs)-1]
 	q := &dynamodb.QueryInput{
 		TableName:              &st.table,
-		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :first AND :me"),
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :first AND :last"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s(offeringPK(b.OfferingID)), ":first": s(prefixWait), ":me": s(waitSK(b.Stamp, b.ID)),
+			":pk": s(offeringPK(offeringID)), ":first": s(prefixWait), ":last": s(waitSK(last.Stamp, last.ID)),
 		},
-		Select:         types.SelectCount,
 		ConsistentRead: aws.Bool(true),
 	}
-	total := 0
+	if len(bs) == 1 {
+		q.Select = types.SelectCount
+	} else {
+		q.ProjectionExpression = aws.String(attrSK)
+	}
+	ahead, next := 0, 0 // entries read so far; the next of bs to place
 	for {
 		out, err := st.db.Query(ctx, q)
 		if err != nil {
-			return 0, classify(err)
+			return classify(err)
 		}
-		total += int(out.Count)
+		if q.Select == types.SelectCount {
+			ahead += int(out.Count)
+			out.Items = nil // the embedded server sends the items too
+		}
+		for _, m := range out.Items {
+			sk := m[attrSK].(*types.AttributeValueMemberS).Value
+			for ; next < len(bs) && waitSK(bs[next].Stamp, bs[next].ID) < sk; next++ {
+				bs[next].WaitlistPosition = ahead // no longer in line: placed after those ahead
+			}
+			ahead++
+			if next < len(bs) && waitSK(bs[next].Stamp, bs[next].ID) == sk {
+				bs[next].WaitlistPosition = ahead
+				next++
+			}
+		}
 		if len(out.LastEvaluatedKey) == 0 {
-			return total, nil
+			break
 		}
 		q.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	for ; next < len(bs); next++ {
+		bs[next].WaitlistPosition = ahead
+	}
+	return nil
 }
 
 // Waiting is the head of an offering's waitlist.
