@@ -22,10 +22,10 @@ const (
 	faultInvalid                  // our request is wrong, or a code unknown here: a logged 500
 )
 
-// faults is the one table from DynamoDB's codes to what they mean: the code
+// codes is the one table from DynamoDB's codes to what they mean: the code
 // of each of a cancelled transaction's reasons (CancellationReasons[i].Code),
 // and the code of an error itself. A code not listed is faultInvalid.
-var faults = map[string]fault{
+var codes = map[string]fault{
 	// Reasons, one per item of a cancelled TransactWriteItems.
 	"":                                faultNone,
 	"None":                            faultNone,
@@ -41,13 +41,14 @@ var faults = map[string]fault{
 	"ConditionalCheckFailedException":        faultCondition,
 	"TransactionConflictException":           faultConflict, // a single-item write met a transaction
 	"TransactionInProgressException":         faultConflict,
+	"ReplicatedWriteConflictException":       faultConflict, // multi-Region strong consistency
 	"ThrottlingException":                    faultUnavailable,
 	"ProvisionedThroughputExceededException": faultUnavailable,
 	"InternalServerError":                    faultUnavailable,
 }
 
 func faultOf(code string) fault {
-	if f, ok := faults[code]; ok {
+	if f, ok := codes[code]; ok {
 		return f
 	}
 	return faultInvalid
@@ -130,12 +131,12 @@ func (t *txn) outcome(err error) error {
 	}
 	var refused error
 	var throttled, conflict bool
-	codes := make([]string, len(tce.CancellationReasons))
+	reasons := make([]string, len(tce.CancellationReasons))
 	for i, r := range tce.CancellationReasons {
-		codes[i] = aws.ToString(r.Code)
-		switch faultOf(codes[i]) {
+		reasons[i] = aws.ToString(r.Code)
+		switch faultOf(reasons[i]) {
 		case faultInvalid:
-			return internal(fmt.Errorf("transaction cancelled, reasons %v: %w", codes, err))
+			return internal(fmt.Errorf("transaction cancelled, reasons %v: %w", reasons, err))
 		case faultCondition:
 			switch f := t.onFailAt(i); {
 			case f.refuse != nil:
@@ -149,7 +150,7 @@ func (t *txn) outcome(err error) error {
 			case f.contended:
 				conflict = true
 			default:
-				return internal(fmt.Errorf("transaction cancelled, undeclared condition failed at item %d, reasons %v: %w", i, codes, err))
+				return internal(fmt.Errorf("transaction cancelled, undeclared condition failed at item %d, reasons %v: %w", i, reasons, err))
 			}
 		case faultConflict:
 			conflict = true
@@ -161,11 +162,11 @@ func (t *txn) outcome(err error) error {
 	case refused != nil:
 		return refused
 	case throttled:
-		return unavailable(fmt.Errorf("transaction throttled, reasons %v: %w", codes, err))
+		return unavailable(fmt.Errorf("transaction throttled, reasons %v: %w", reasons, err))
 	case conflict:
-		return t.contention(fmt.Errorf("transaction conflict, reasons %v: %w", codes, err))
+		return t.contention(fmt.Errorf("transaction conflict, reasons %v: %w", reasons, err))
 	}
-	return internal(fmt.Errorf("transaction cancelled without a reason, reasons %v: %w", codes, err))
+	return internal(fmt.Errorf("transaction cancelled without a reason, reasons %v: %w", reasons, err))
 }
 
 func (t *txn) onFailAt(i int) onFail {
