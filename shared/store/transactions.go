@@ -93,15 +93,12 @@ type txn struct {
 	onFail []onFail
 }
 
-// add appends items that share one meaning of a failed condition and
-// returns the index of the first.
-func (t *txn) add(f onFail, items ...types.TransactWriteItem) int {
-	at := len(t.items)
+// add appends items that share one meaning of a failed condition.
+func (t *txn) add(f onFail, items ...types.TransactWriteItem) {
 	for _, it := range items {
 		t.items = append(t.items, it)
 		t.onFail = append(t.onFail, f)
 	}
-	return at
 }
 
 // transact writes t and returns its outcome.
@@ -131,9 +128,11 @@ func (t *txn) outcome(err error) error {
 	}
 	var refused error
 	var throttled, conflict bool
-	reasons := make([]string, len(tce.CancellationReasons))
+	reasons := make([]string, len(tce.CancellationReasons)) // for the log
 	for i, r := range tce.CancellationReasons {
 		reasons[i] = aws.ToString(r.Code)
+	}
+	for i, r := range tce.CancellationReasons {
 		switch faultOf(reasons[i]) {
 		case faultInvalid:
 			return internal(fmt.Errorf("transaction cancelled, reasons %v: %w", reasons, err))
