@@ -190,16 +190,18 @@ func (e *env) requestsOf(route string) (calls map[string]int, statuses map[int]i
 // bookLikeAClient books as a well-behaved app does under load: with an
 // Idempotency-Key, retrying a 503 (or a gateway 502/504) after Retry-After,
 // so that a retry can never book twice. A retry of a booking that did land
-// answers 200 with the same booking.
+// answers 200 with the same booking. Its patience is a time, not a number
+// of tries: a request answers 503 within its function's Timeout (10 s), so
+// a loaded machine takes more tries, not longer ones.
 func (e *env) bookLikeAClient(token, offering, participant, key string) reply {
 	e.t.Helper()
+	patience := time.Now().Add(2 * time.Minute)
 	var r reply
-	for try := range 5 {
+	for try := 0; ; try++ {
 		r = e.book(token, offering, participant, true, "Idempotency-Key", key)
-		if r.status != 503 && r.status != 502 && r.status != 504 {
+		if r.status != 503 && r.status != 502 && r.status != 504 || time.Now().After(patience) {
 			return r
 		}
-		time.Sleep(time.Duration(try+1) * 500 * time.Millisecond)
+		time.Sleep(time.Duration(min(try, 4)+1) * 500 * time.Millisecond)
 	}
-	return r
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/wuxi-enrol/enrol/infra/local/gateway"
 	"github.com/wuxi-enrol/enrol/infra/localdb"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
@@ -62,6 +63,9 @@ type Options struct {
 	// Jobs are the scheduled functions' constructors by logical id; nil
 	// means this package's Jobs. Tests put fake jobs here.
 	Jobs map[string]func(lambdafn.Deps) lambdafn.Job
+	// DynamoDBOptions configure every DynamoDB client the stack makes
+	// further; tests inject faults here (infra/localdb/faults).
+	DynamoDBOptions []func(*dynamodb.Options)
 }
 
 // Stack is a running enrol.
@@ -136,7 +140,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return fail(err)
 	}
-	db, err := store.NewClient(ctx, base)
+	db, err := store.NewClient(ctx, base, o.DynamoDBOptions...)
 	if err != nil {
 		return fail(err)
 	}
@@ -151,7 +155,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	st.Store = store.New(db, o.TableName)
 	st.Booking = &booking.Service{Store: st.Store, Now: o.Now}
 
-	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o.Jobs, o.FunctionLog, o.Now)
+	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o)
 	if err != nil {
 		return fail(err)
 	}
@@ -170,8 +174,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if o.WebDir != "" {
 		web = webHandler(o.WebDir)
 	}
+	timeouts := map[string]time.Duration{}
+	for id, f := range tmpl.Functions {
+		timeouts[id] = time.Duration(f.Timeout) * time.Second
+	}
 	gw, err := gateway.New(gateway.Config{
-		Routes: st.Routes, Handlers: handlers, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
+		Routes: st.Routes, Handlers: handlers, Timeouts: timeouts, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob)},
 		Now:   o.Now, Ready: st.ready.Load,
 	})
@@ -228,8 +236,8 @@ func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.De
 // the environment variables the template declares for it, so a variable the
 // template adds without a local value stops the stack instead of drifting.
 // HTTP functions are for the gateway; jobs for the scheduler and RunJob.
-func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string,
-	jobCtors map[string]func(lambdafn.Deps) lambdafn.Job, log *slog.Logger, now func() time.Time) (map[string]lambda.Handler, map[string]*job, error) {
+func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, o Options) (map[string]lambda.Handler, map[string]*job, error) {
+	jobCtors, log, now := o.Jobs, o.FunctionLog, o.Now
 	handlers := map[string]lambda.Handler{}
 	jobs := map[string]*job{}
 	for _, id := range tmpl.FunctionLogicalIDs() {
@@ -246,7 +254,7 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
-		deps, err := lambdafn.Load(ctx, cfg, log.With("function", id))
+		deps, err := lambdafn.Load(ctx, cfg, log.With("function", id), o.DynamoDBOptions...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}

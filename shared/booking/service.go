@@ -8,12 +8,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"math/rand/v2"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/retry"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -21,14 +20,14 @@ import (
 // asks for at least 24 hours).
 const IdempotencyTTL = 48 * time.Hour
 
-// maxAttempts bounds retries under contention; a request that loses this
-// many races answers 503, which the client may safely retry.
-const maxAttempts = 40
-
 // Service books and cancels.
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
+	// Retry bounds the reads and writes again after a lost race (attempts
+	// and the request's deadline); a request that gives up answers 503,
+	// which the client may safely retry. The zero value is retry.Default.
+	Retry retry.Policy
 }
 
 // Request is a resident's booking request.
@@ -59,35 +58,32 @@ type Result struct {
 // request made, as it stands now.
 func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 	bookingID := domain.NewID("bk", s.Now())
-	for attempt := range maxAttempts {
-		if attempt > 0 {
-			if backoff(ctx, attempt) != nil {
-				break
-			}
-		}
+	var res Result
+	err := s.Retry.Do(ctx, func(attempt int) error {
 		now := s.Now()
 		in, err := s.Store.LoadBookingInputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, now)
 		if err != nil {
-			return Result{}, err
+			return err
 		}
 		if in.Replay != nil {
 			if in.Replay.RequestHash != req.hash() {
-				return Result{}, apperr.New(apperr.IdempotencyKeyReused, "此 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was already used for a different request")
+				return apperr.New(apperr.IdempotencyKeyReused, "此 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was already used for a different request")
 			}
 			b, err := s.Get(ctx, req.Account, in.Replay.BookingID)
-			return Result{Booking: b, Replayed: true}, err
+			res = Result{Booking: b, Replayed: true}
+			return err
 		}
 		if in.Offering == nil || !in.Offering.Public() {
-			return Result{}, apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
+			return apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
 		}
 		if in.Participant == nil {
-			return Result{}, apperr.New(apperr.NotFound, "找不到该参与人，请先登记", "No such participant; register them first").
+			return apperr.New(apperr.NotFound, "找不到该参与人，请先登记", "No such participant; register them first").
 				With("participant_id", "不存在", "not found")
 		}
 		o, p := *in.Offering, *in.Participant
 		status, err := domain.Decide(o, p, now, req.JoinWaitlist)
 		if err != nil {
-			return Result{}, err
+			return err
 		}
 		// Arrival is stamped after the read, so a booking that saw the
 		// offering full is stamped after every booking that saw a place free.
@@ -109,106 +105,72 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 		if req.IdempotencyKey != "" {
 			nb.IdempotencyKey, nb.RequestHash, nb.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
 		}
-		err = s.Store.CreateBooking(ctx, nb)
-		switch {
-		case err == nil:
-			if status == domain.BookingWaitlisted && !exact {
-				if b.WaitlistPosition, err = s.Store.WaitlistPosition(ctx, b); err != nil {
-					return Result{}, err
-				}
-			}
-			return Result{Booking: b}, nil
-		case errors.Is(err, store.ErrContention), errors.Is(err, store.ErrIdempotencyTaken):
-			continue
-		default:
-			return Result{}, err
+		// ErrContention and ErrIdempotencyTaken go round again: read afresh.
+		if err := s.Store.CreateBooking(ctx, nb); err != nil {
+			return err
 		}
+		if status == domain.BookingWaitlisted && !exact {
+			if b.WaitlistPosition, err = s.Store.WaitlistPosition(ctx, b); err != nil {
+				return err
+			}
+		}
+		res = Result{Booking: b}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
 	}
-	return Result{}, busy()
+	return res, nil
 }
 
 // Get reads one of the account's bookings with its current place in line.
 func (s *Service) Get(ctx context.Context, account, id string) (domain.Booking, error) {
 	b, err := s.Store.GetBooking(ctx, account, id)
-	if err != nil {
+	if err != nil || b.Status != domain.BookingWaitlisted {
 		return b, err
 	}
-	return b, s.position(ctx, &b)
+	b.WaitlistPosition, err = s.Store.WaitlistPosition(ctx, b)
+	return b, err
 }
 
-// List pages through the account's bookings with their places in line.
+// List pages through the account's bookings with their places in line: one
+// Query for the page and one per offering the waitlisted ones wait for.
 func (s *Service) List(ctx context.Context, account string, status domain.BookingStatus, page store.Page) ([]domain.Booking, string, error) {
 	bs, next, err := s.Store.ListBookings(ctx, account, status, page)
 	if err != nil {
 		return nil, "", err
 	}
-	for i := range bs {
-		if err := s.position(ctx, &bs[i]); err != nil {
-			return nil, "", err
-		}
+	if err := s.Store.WaitlistPositions(ctx, bs); err != nil {
+		return nil, "", err
 	}
 	return bs, next, nil
-}
-
-func (s *Service) position(ctx context.Context, b *domain.Booking) error {
-	if b.Status != domain.BookingWaitlisted {
-		return nil
-	}
-	var err error
-	b.WaitlistPosition, err = s.Store.WaitlistPosition(ctx, *b)
-	return err
 }
 
 // Cancel cancels one of the account's bookings; cancelling a cancelled
 // booking returns it unchanged. A freed place goes to the head of the
 // waitlist in the same write.
 func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Booking, error) {
-	for attempt := range maxAttempts {
-		if attempt > 0 {
-			if backoff(ctx, attempt) != nil {
-				break
-			}
-		}
-		b, err := s.Store.GetBooking(ctx, account, id)
-		if err != nil || b.Status == domain.BookingCancelled {
-			return b, err
+	var b domain.Booking
+	err := s.Retry.Do(ctx, func(int) error {
+		var err error
+		if b, err = s.Store.GetBooking(ctx, account, id); err != nil || b.Status == domain.BookingCancelled {
+			return err
 		}
 		var head *store.Waiting
 		if b.Status == domain.BookingConfirmed {
 			if head, err = s.Store.FirstWaiting(ctx, b.OfferingID); err != nil {
-				return b, err
+				return err
 			}
 		}
 		now := s.Now()
-		err = s.Store.CancelBooking(ctx, b, head, now)
-		switch {
-		case err == nil:
-			b.Status, b.UpdatedAt, b.CancelledAt, b.CancelledBy = domain.BookingCancelled, now, &now, store.ByResident
-			return b, nil
-		case errors.Is(err, store.ErrContention):
-			continue
-		default:
-			return b, err
+		if err := s.Store.CancelBooking(ctx, b, head, now); err != nil {
+			return err // ErrContention goes round again
 		}
-	}
-	return domain.Booking{}, busy()
-}
-
-func busy() error {
-	e := apperr.New(apperr.Unavailable, "当前报名人数过多，请稍后重试", "Too many people are booking right now; please retry")
-	e.RetryAfter = 1
-	return e
-}
-
-// backoff waits after a lost race: exponential with full jitter (capped at
-// 250 ms), so that losers spread out instead of colliding again in step. It
-// returns the context's error when the request has run out of time.
-func backoff(ctx context.Context, attempt int) error {
-	ceiling := min(250*time.Millisecond, 4*time.Millisecond<<min(attempt, 8))
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(time.Duration(rand.Int64N(int64(ceiling)))):
+		b.Status, b.UpdatedAt, b.CancelledAt, b.CancelledBy = domain.BookingCancelled, now, &now, store.ByResident
 		return nil
+	})
+	if err != nil {
+		return domain.Booking{}, err
 	}
+	return b, nil
 }

@@ -7,12 +7,14 @@ package centreadmin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/retry"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -20,9 +22,10 @@ import (
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
+	// Retry bounds going round again after a lost race; the zero value is
+	// retry.Default. A request that gives up answers 503 (safe to retry).
+	Retry retry.Policy
 }
-
-const maxAttempts = 20
 
 // Centre reads a centre the caller manages; any other is not found, so
 // centre ids cannot be probed.
@@ -64,58 +67,66 @@ func (s *Service) Create(ctx context.Context, c auth.Caller, centreID string, in
 // further writes, each complete in itself); lowering it below the confirmed
 // places is refused.
 func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, p domain.Patch) (domain.Offering, error) {
-	for attempt := range maxAttempts {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
+	for {
+		after, promoted, err := s.update(ctx, c, offeringID, p)
+		if err != nil {
+			return after, err
 		}
+		// More waiting than one write can confirm: go round again, with
+		// nothing left to change but the promotions. (A line shorter than
+		// asked for has no one else to confirm: going round would spin.)
+		if !(after.Capacity > after.Confirmed && after.Waitlisted > 0 && promoted == store.MaxPromotionsPerWrite) {
+			return after, nil
+		}
+		p = domain.Patch{}
+	}
+}
+
+// update is one write of an edit, read again and retried while it loses
+// races; it returns the offering as written and how many it promoted.
+func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, p domain.Patch) (domain.Offering, int, error) {
+	var out domain.Offering
+	var promote []store.Waiting
+	err := s.Retry.Do(ctx, func(int) error {
 		before, err := s.Offering(ctx, c, offeringID)
 		if err != nil {
-			return before, err
+			return err
 		}
+		out = before
 		after, err := p.Apply(before)
 		if err != nil {
-			return before, err
+			return err
 		}
 		if after.Capacity < before.Confirmed {
 			e := apperr.New(apperr.CapacityBelowConfirmed, "名额不能少于已确认人数", "Capacity cannot go below the places already confirmed")
 			e.Extra = map[string]any{"confirmed": before.Confirmed}
-			return before, e
+			return e
 		}
-		var promote []store.Waiting
+		promote = nil
 		if free := min(after.Capacity-after.Confirmed, after.Waitlisted, store.MaxPromotionsPerWrite); free > 0 {
 			if promote, err = s.Store.Waiters(ctx, offeringID, free); err != nil {
-				return before, err
+				return err
 			}
 			after.Confirmed += len(promote)
 			after.Waitlisted -= len(promote)
 		}
 		if len(promote) == 0 && !domain.Edited(before, after) {
-			return before, nil // nothing to write, so no audit record of nothing
+			return nil // nothing to write, so no audit record of nothing (out is before)
 		}
 		now := s.Now()
 		// A cut to the confirmed places, or promotions taking the last
 		// ones, fill the offering as surely as a booking does.
 		after.NoteFull(now)
-		err = s.Store.UpdateOffering(ctx, store.OfferingChange{
+		if err := s.Store.UpdateOffering(ctx, store.OfferingChange{
 			Before: before, After: after, Promote: promote, Now: now,
 			Audit: store.Audit(before.Centre.ID, c.Sub, "offering.update", before.ID, before, after, now),
-		})
-		switch {
-		case errors.Is(err, store.ErrContention):
-			continue
-		case err != nil:
-			return before, err
+		}); err != nil {
+			return err // ErrContention goes round again
 		}
-		// More waiting than one write can confirm: go round again, with
-		// nothing left to change but the promotions. (A line shorter than
-		// asked for has no one else to confirm: going round would spin.)
-		if after.Capacity > after.Confirmed && after.Waitlisted > 0 && len(promote) == store.MaxPromotionsPerWrite {
-			p = domain.Patch{}
-			continue
-		}
-		return after, nil
-	}
-	return domain.Offering{}, busy()
+		out = after
+		return nil
+	})
+	return out, len(promote), err
 }
 
 // Cancel cancels an offering and every active booking of it, each marked
@@ -123,31 +134,29 @@ func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, 
 // no booking can join while the bookings are ended in batches; calling
 // Cancel again resumes an interrupted cancellation.
 func (s *Service) Cancel(ctx context.Context, c auth.Caller, offeringID, reason string) (domain.Offering, error) {
-	for attempt := range maxAttempts {
-		o, err := s.Offering(ctx, c, offeringID)
-		if err != nil {
-			return o, err
+	var o domain.Offering
+	err := s.Retry.Do(ctx, func(int) error {
+		var err error
+		if o, err = s.Offering(ctx, c, offeringID); err != nil || o.Status == domain.OfferingCancelled {
+			return err
 		}
-		if o.Status != domain.OfferingCancelled {
-			now := s.Now()
-			after := o
-			after.Status, after.CancelReason = domain.OfferingCancelled, reason
-			err := s.Store.UpdateOffering(ctx, store.OfferingChange{Before: o, After: after, Now: now,
-				Audit: store.Audit(o.Centre.ID, c.Sub, "offering.cancel", o.ID,
-					map[string]any{"status": o.Status}, map[string]any{"status": after.Status, "reason": reason}, now)})
-			if errors.Is(err, store.ErrContention) {
-				// A booking landed meanwhile: mark it again from a fresh read.
-				time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
-				continue
-			}
-			if err != nil {
-				return o, err
-			}
-			o = after // as written: the counters are still those read
+		now := s.Now()
+		after := o
+		after.Status, after.CancelReason = domain.OfferingCancelled, reason
+		// A booking that landed meanwhile is ErrContention: mark it again
+		// from a fresh read.
+		if err := s.Store.UpdateOffering(ctx, store.OfferingChange{Before: o, After: after, Now: now,
+			Audit: store.Audit(o.Centre.ID, c.Sub, "offering.cancel", o.ID,
+				map[string]any{"status": o.Status}, map[string]any{"status": after.Status, "reason": reason}, now)}); err != nil {
+			return err
 		}
-		return s.endBookings(ctx, o)
+		o = after // as written: the counters are still those read
+		return nil
+	})
+	if err != nil {
+		return o, err
 	}
-	return domain.Offering{}, busy()
+	return s.endBookings(ctx, o)
 }
 
 // endBookings ends the active bookings of a cancelled offering o in
@@ -156,31 +165,30 @@ func (s *Service) Cancel(ctx context.Context, c auth.Caller, offeringID, reason 
 // before the offering was marked may show up a moment later: the loop reads
 // again until the counters agree.
 func (s *Service) endBookings(ctx context.Context, o domain.Offering) (domain.Offering, error) {
-	for attempt := range maxAttempts {
-		if o.Confirmed == 0 && o.Waitlisted == 0 {
-			return o, nil
-		}
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * 20 * time.Millisecond)
-		}
+	if o.Confirmed == 0 && o.Waitlisted == 0 {
+		return o, nil
+	}
+	err := s.Retry.Do(ctx, func(int) error {
 		active, err := s.activeBookings(ctx, o.ID)
 		if err != nil {
-			return o, err
+			return err
 		}
 		for batch := range slices.Chunk(active, store.MaxCancelsPerWrite) {
+			// A batch that lost a race is read again in the next round.
 			if err := s.Store.CancelBookingsOf(ctx, o.ID, batch, o.CancelReason, s.Now()); err != nil && !errors.Is(err, store.ErrContention) {
-				return o, err
+				return err
 			}
 		}
 		if o, err = s.Store.GetOffering(ctx, o.ID); err != nil {
-			return o, err
+			return err
 		}
-	}
-	return o, busy()
+		if o.Confirmed > 0 || o.Waitlisted > 0 {
+			return errBookingsLeft
+		}
+		return nil
+	})
+	return o, err
 }
 
-func busy() error {
-	e := apperr.New(apperr.Unavailable, "操作未能完成，请稍后重试（可安全重试）", "Could not finish now; please retry (safe to retry)")
-	e.RetryAfter = 1
-	return e
-}
+// errBookingsLeft: the counters have not yet reached zero; read again.
+var errBookingsLeft = fmt.Errorf("centreadmin: active bookings left: %w", retry.ErrAgain)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -25,9 +26,10 @@ type Deps struct {
 	Now    func() time.Time
 }
 
-// Load builds Deps from a Config.
-func Load(ctx context.Context, cfg config.Config, log *slog.Logger) (Deps, error) {
-	db, err := store.NewClient(ctx, cfg)
+// Load builds Deps from a Config; opts configure the DynamoDB client
+// further (the local stack's tests inject faults).
+func Load(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func(*dynamodb.Options)) (Deps, error) {
+	db, err := store.NewClient(ctx, cfg, opts...)
 	if err != nil {
 		return Deps{}, err
 	}

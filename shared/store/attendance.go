@@ -141,8 +141,8 @@ func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day At
 		if len(writes) == 0 {
 			chunk = append(chunk, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item}}, st.auditPut(a))
 		}
-		if _, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: chunk}); err != nil {
-			return classify(err)
+		if err := st.transact(ctx, &txn{items: chunk}); err != nil {
+			return err
 		}
 		if len(writes) == 0 {
 			return nil

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,16 +15,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/retry"
 )
 
 // Outcomes of a booking or cancellation write that the caller acts on.
 var (
 	// ErrContention: another write changed what this one was decided on;
-	// read again and retry.
-	ErrContention = errors.New("store: concurrent change, retry")
+	// read again and retry (it wraps retry.ErrAgain).
+	ErrContention = fmt.Errorf("store: concurrent change: %w", retry.ErrAgain)
 	// ErrIdempotencyTaken: a request with the same idempotency key got there
-	// first; read again to answer as it was answered.
-	ErrIdempotencyTaken = errors.New("store: idempotency key already used")
+	// first; read again to answer as it was answered (it wraps retry.ErrAgain).
+	ErrIdempotencyTaken = fmt.Errorf("store: idempotency key already used: %w", retry.ErrAgain)
 )
 
 type bookingItem struct {
@@ -157,26 +161,23 @@ func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, par
 	return in, nil
 }
 
-// batchGet reads keys strongly consistently, asking again for any key
-// DynamoDB leaves unprocessed.
+// batchGet reads keys strongly consistently, asking again (under the retry
+// policy) for any key DynamoDB leaves unprocessed.
 func (st *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 	req := map[string]types.KeysAndAttributes{st.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
 	var items []map[string]types.AttributeValue
-	for attempt := 0; len(req) > 0; attempt++ {
-		if attempt > 0 {
-			if attempt > 5 {
-				return nil, unavailable(errors.New("unprocessed keys"))
-			}
-			time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
-		}
+	err := st.Retry.Do(ctx, func(int) error {
 		out, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 		if err != nil {
-			return nil, classify(err)
+			return classify(err)
 		}
 		items = append(items, out.Responses[st.table]...)
-		req = out.UnprocessedKeys
-	}
-	return items, nil
+		if req = out.UnprocessedKeys; len(req[st.table].Keys) > 0 {
+			return errUnprocessed
+		}
+		return nil
+	})
+	return items, err
 }
 
 // NewBooking is a booking decided on and ready to write.
@@ -198,8 +199,9 @@ type NewBooking struct {
 // active-booking marker for the offering (rule 2), its per-term counter
 // (rule 3), the idempotency record, the offering's counters guarded by
 // capacity and queue (rules 1 and 5), the booking, and its place in the
-// waitlist. It returns apperr already_booked or
-// term_limit_reached, ErrIdempotencyTaken or ErrContention.
+// waitlist. It returns apperr no_show_blocked, already_booked or
+// term_limit_reached, ErrIdempotencyTaken, ErrContention (read again and
+// retry), or the 503 or 500 that the transaction's outcome calls for.
 func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	b, o := nb.Booking, nb.Offering
 	now := b.CreatedAt
@@ -219,15 +221,14 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 
 	// The order decides which refusal is reported when several conditions
 	// fail: a retry of the same request first, then a no-show block, a
-	// duplicate, the term limit, and last the offering's state.
-	var items []types.TransactWriteItem
-	idemAt := -1
+	// duplicate, the term limit. The offering's state, the booking and its
+	// place in line are contended: a failure there means read again.
+	var t txn
 	if nb.IdempotencyKey != "" {
 		rec := key(accountPK(b.Account), prefixIdem+nb.IdempotencyKey)
 		rec["request_hash"] = s(nb.RequestHash)
 		rec["booking_id"], rec["expires_at"] = s(b.ID), n(nb.IdempotencyTill.Unix())
-		idemAt = len(items)
-		items = append(items, types.TransactWriteItem{Put: &types.Put{
+		t.add(refusal(ErrIdempotencyTaken), types.TransactWriteItem{Put: &types.Put{
 			TableName: &st.table, Item: rec,
 			ConditionExpression:       aws.String("attribute_not_exists(PK) OR expires_at < :now"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
@@ -235,16 +236,24 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	}
 	// A no-show block (written when attendance was recorded) is checked in
 	// the same write, so it costs no extra read.
-	noShowAt := len(items)
-	items = append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+	t.add(onFail{refuse: func(old map[string]types.AttributeValue) error {
+		var block struct {
+			Until    string `dynamodbav:"blocked_until"`
+			Absences int    `dynamodbav:"absences"`
+		}
+		_ = attributevalue.UnmarshalMap(old, &block)
+		return domain.NoShowBlocked(block.Until, block.Absences)
+	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 		TableName:                           &st.table,
 		Key:                                 key(identityPK(b.Identity), blockSK(o.Kind, o.Term)),
 		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}})
-	activeAt := len(items)
-	items = append(items,
-		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+	t.add(refusal(apperr.New(apperr.AlreadyBooked, "该参与人已报名此项目", "This participant already holds a booking for this offering")),
+		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	t.add(refusal(apperr.New(apperr.TermLimitReached,
+		"该参与人本期同类项目的报名数已达上限（"+strconv.Itoa(o.MaxPerParticipantPerTerm)+" 个）",
+		"This participant has reached the limit of "+strconv.Itoa(o.MaxPerParticipantPerTerm)+" bookings of this kind this term")),
 		types.TransactWriteItem{Update: term})
 
 	values := map[string]types.AttributeValue{
@@ -276,8 +285,7 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 			values[":seen"] = n(int64(o.Waitlisted))
 		}
 	}
-	offeringAt := len(items)
-	items = append(items, types.TransactWriteItem{Update: &types.Update{
+	t.add(contended, types.TransactWriteItem{Update: &types.Update{
 		TableName: &st.table, Key: key(offeringPK(o.ID), skOffering),
 		UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond),
 		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
@@ -287,34 +295,13 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	if err != nil {
 		return classify(err)
 	}
-	items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	// A retry reuses the booking's id, so a booking already there is a race
+	// with this request's own earlier attempt: read again.
+	t.add(contended, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	if b.Status == domain.BookingWaitlisted {
-		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
+		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 	}
-
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	switch at := failedAt(err); {
-	case err == nil:
-		return nil
-	case at == idemAt:
-		return ErrIdempotencyTaken
-	case at == activeAt:
-		return apperr.New(apperr.AlreadyBooked, "该参与人已报名此项目", "This participant already holds a booking for this offering")
-	case at == noShowAt:
-		var block struct {
-			Until    string `dynamodbav:"blocked_until"`
-			Absences int    `dynamodbav:"absences"`
-		}
-		_ = attributevalue.UnmarshalMap(failedItem(err, at), &block)
-		return domain.NoShowBlocked(block.Until, block.Absences)
-	case at == activeAt+1:
-		return apperr.New(apperr.TermLimitReached,
-			"该参与人本期同类项目的报名数已达上限（"+strconv.Itoa(o.MaxPerParticipantPerTerm)+" 个）",
-			"This participant has reached the limit of "+strconv.Itoa(o.MaxPerParticipantPerTerm)+" bookings of this kind this term")
-	case at == offeringAt, cancelled(err):
-		return ErrContention
-	}
-	return classify(err)
+	return st.transact(ctx, &t)
 }
 
 func waitItem(b domain.Booking) map[string]types.AttributeValue {
@@ -342,30 +329,101 @@ func (st *Store) ListBookings(ctx context.Context, account string, status domain
 	return out, next, err
 }
 
-// WaitlistPosition counts the waitlist up to and including b (1-based), in
-// one strongly consistent COUNT Query per megabyte of waitlist.
+// WaitlistPosition is b's place in line (1-based); see WaitlistPositions.
 func (st *Store) WaitlistPosition(ctx context.Context, b domain.Booking) (int, error) {
+	bs := []domain.Booking{b}
+	err := st.WaitlistPositions(ctx, bs)
+	return bs[0].WaitlistPosition, err
+}
+
+// maxPlaceQueries bounds the Queries WaitlistPositions has in flight at once.
+const maxPlaceQueries = 4
+
+// WaitlistPositions sets the place in line (1-based) of every waitlisted
+// booking in bs: one strongly consistent Query per offering (and per
+// megabyte of its line), at most maxPlaceQueries at once, so a page costs
+// one Query per distinct offering, not per booking, and about one Query's
+// time. DESIGN.md says why exact places take a read per offering.
+func (st *Store) WaitlistPositions(ctx context.Context, bs []domain.Booking) error {
+	byOffering := map[string][]*domain.Booking{}
+	var offerings []string
+	for i := range bs {
+		if b := &bs[i]; b.Status == domain.BookingWaitlisted {
+			if byOffering[b.OfferingID] == nil {
+				offerings = append(offerings, b.OfferingID)
+			}
+			byOffering[b.OfferingID] = append(byOffering[b.OfferingID], b)
+		}
+	}
+	errs := make([]error, len(offerings))
+	slots := make(chan struct{}, maxPlaceQueries)
+	var wg sync.WaitGroup
+	for i, id := range offerings {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			errs[i] = st.placeInLine(ctx, id, byOffering[id])
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeInLine sets the places of bs, all waiting for one offering, from one
+// Query of the line up to the last of them: a count when there is one, else
+// the line's keys (projected, nothing else), whose order places each. A
+// booking is placed after the entries at or ahead of its own key.
+func (st *Store) placeInLine(ctx context.Context, offeringID string, bs []*domain.Booking) error {
+	slices.SortFunc(bs, func(a, b *domain.Booking) int { return strings.Compare(waitSK(a.Stamp, a.ID), waitSK(b.Stamp, b.ID)) })
+	last := bs[len(bs)-1]
 	q := &dynamodb.QueryInput{
 		TableName:              &st.table,
-		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :first AND :me"),
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :first AND :last"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s(offeringPK(b.OfferingID)), ":first": s(prefixWait), ":me": s(waitSK(b.Stamp, b.ID)),
+			":pk": s(offeringPK(offeringID)), ":first": s(prefixWait), ":last": s(waitSK(last.Stamp, last.ID)),
 		},
-		Select:         types.SelectCount,
 		ConsistentRead: aws.Bool(true),
 	}
-	total := 0
+	if len(bs) == 1 {
+		q.Select = types.SelectCount
+	} else {
+		q.ProjectionExpression = aws.String(attrSK)
+	}
+	ahead, next := 0, 0 // entries read so far; the next of bs to place
 	for {
 		out, err := st.db.Query(ctx, q)
 		if err != nil {
-			return 0, classify(err)
+			return classify(err)
 		}
-		total += int(out.Count)
+		if q.Select == types.SelectCount {
+			ahead += int(out.Count)
+			out.Items = nil // the embedded server sends the items too
+		}
+		for _, m := range out.Items {
+			sk := m[attrSK].(*types.AttributeValueMemberS).Value
+			for ; next < len(bs) && waitSK(bs[next].Stamp, bs[next].ID) < sk; next++ {
+				bs[next].WaitlistPosition = ahead // no longer in line: placed after those ahead
+			}
+			ahead++
+			if next < len(bs) && waitSK(bs[next].Stamp, bs[next].ID) == sk {
+				bs[next].WaitlistPosition = ahead
+				next++
+			}
+		}
 		if len(out.LastEvaluatedKey) == 0 {
-			return total, nil
+			break
 		}
 		q.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+	for ; next < len(bs); next++ {
+		bs[next].WaitlistPosition = ahead
+	}
+	return nil
 }
 
 // Waiting is the head of an offering's waitlist.
@@ -455,9 +513,10 @@ func (st *Store) promoteItems(offeringID string, w Waiting, now time.Time) []typ
 // held a place and promote is the head of the waitlist, that booking is
 // confirmed in the same write (rule 5); with nobody waiting the write
 // requires the waitlist to still be empty. Any interference returns
-// ErrContention: read again and retry.
+// ErrContention: read again and retry. Every condition here is contended.
 func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *Waiting, now time.Time) error {
-	items := st.cancelItems(b, ByResident, "", now)
+	var t txn
+	t.add(contended, st.cancelItems(b, ByResident, "", now)...)
 	offering := &types.Update{
 		TableName: &st.table, Key: key(offeringPK(b.OfferingID), skOffering),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":zero": n(0)},
@@ -473,14 +532,10 @@ func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *W
 		// The freed place goes straight to the head of the line: confirmed stays.
 		offering.UpdateExpression = aws.String("SET waitlisted = waitlisted - :one")
 		offering.ConditionExpression = aws.String("waitlisted > :zero")
-		items = append(items, st.promoteItems(b.OfferingID, *promote, now)...)
+		t.add(contended, st.promoteItems(b.OfferingID, *promote, now)...)
 	}
-	items = append(items, types.TransactWriteItem{Update: offering})
-	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if cancelled(err) {
-		return ErrContention
-	}
-	return classify(err)
+	t.add(contended, types.TransactWriteItem{Update: offering})
+	return st.transact(ctx, &t)
 }
 
 // FirstWaiting is the head of an offering's waitlist, or nil.

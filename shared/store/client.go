@@ -5,26 +5,30 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
+	"github.com/wuxi-enrol/enrol/shared/retry"
 )
 
 // Store reads and writes the enrol table.
 type Store struct {
 	db    *dynamodb.Client
 	table string
+	// Retry is the policy of the store's own loops (keys a batch left
+	// unprocessed); the zero value is retry.Default.
+	Retry retry.Policy
 }
 
 // New wraps a client and a table name.
@@ -33,11 +37,12 @@ func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table
 // NewClient builds the DynamoDB client for cfg: AWS as usual, or the
 // endpoint in cfg.DynamoDBEndpoint (the local stack) with dummy credentials
 // and without response CRC checks, which the embedded server does not send.
-func NewClient(ctx context.Context, cfg config.Config) (*dynamodb.Client, error) {
+// extra options come last (tests add fault injection there).
+func NewClient(ctx context.Context, cfg config.Config, extra ...func(*dynamodb.Options)) (*dynamodb.Client, error) {
 	opts := []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithRegion(cfg.Region),
 		awsconfig.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 4 })
+			return awsretry.NewStandard(func(o *awsretry.StandardOptions) { o.MaxAttempts = 4 })
 		}),
 	}
 	if cfg.DynamoDBEndpoint != "" {
@@ -47,24 +52,27 @@ func NewClient(ctx context.Context, cfg config.Config) (*dynamodb.Client, error)
 	if err != nil {
 		return nil, err
 	}
-	return dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+	return dynamodb.NewFromConfig(awsCfg, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, dbcalls.Middleware)
 		if cfg.DynamoDBEndpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
 			o.DisableValidateResponseChecksum = true
 		}
-	}), nil
+	}}, extra...)...), nil
 }
 
-// unavailable is what a throttled or unreachable store answers: safe to retry.
-func unavailable(err error) error {
-	e := apperr.Wrap(apperr.Unavailable, err, "服务繁忙，请稍后重试", "The service is busy; please retry shortly")
-	e.RetryAfter = 1
-	return e
+// unavailable is what a throttled or unreachable store answers: the one
+// 503, safe to retry.
+func unavailable(err error) error { return retry.Busy(err) }
+
+// internal is a 500 that reveals nothing; the cause goes to the log.
+func internal(err error) error {
+	return apperr.Wrap(apperr.Internal, err, "服务器内部错误，请稍后再试", "Something went wrong on our side; please try again later")
 }
 
-// classify turns an SDK error into the contract's: throttling and network
-// trouble are 503 (retry), anything else a 500 that reveals nothing.
+// classify turns an SDK error into the contract's: throttling, DynamoDB's
+// own trouble, conflicts and network trouble are 503 (retry), anything else
+// a 500. Codes mean what the table in transactions.go says.
 func classify(err error) error {
 	if err == nil {
 		return nil
@@ -72,18 +80,13 @@ func classify(err error) error {
 	if _, ok := errors.AsType[*apperr.Error](err); ok {
 		return err
 	}
-	var pte *types.ProvisionedThroughputExceededException
-	var rle *types.RequestLimitExceeded
-	var netErr net.Error
-	var apiErr smithy.APIError
-	switch {
-	case errors.As(err, &pte), errors.As(err, &rle), errors.As(err, &netErr),
-		errors.Is(err, context.DeadlineExceeded):
-		return unavailable(err)
-	case errors.As(err, &apiErr) && (apiErr.ErrorCode() == "ThrottlingException" || apiErr.ErrorCode() == "InternalServerError"):
+	if _, ok := errors.AsType[net.Error](err); ok || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return unavailable(err)
 	}
-	return apperr.Wrap(apperr.Internal, err, "服务器内部错误，请稍后再试", "Something went wrong on our side; please try again later")
+	if f := errorFault(err); f == faultUnavailable || f == faultConflict {
+		return unavailable(err)
+	}
+	return internal(err)
 }
 
 // utc renders a time for storage; stored times sort as strings.
@@ -127,7 +130,8 @@ func get[T any](ctx context.Context, st *Store, k map[string]types.AttributeValu
 }
 
 // batchPut writes items 25 to a BatchWriteItem, sending again whatever
-// DynamoDB leaves unprocessed (with backoff), so nothing is silently dropped.
+// DynamoDB leaves unprocessed (under the retry policy), so nothing is
+// silently dropped.
 func (st *Store) batchPut(ctx context.Context, items []map[string]types.AttributeValue) error {
 	for len(items) > 0 {
 		n := min(len(items), 25)
@@ -137,19 +141,22 @@ func (st *Store) batchPut(ctx context.Context, items []map[string]types.Attribut
 		}
 		items = items[n:]
 		pending := map[string][]types.WriteRequest{st.table: reqs}
-		for attempt := 0; len(pending[st.table]) > 0; attempt++ {
-			if attempt > 0 {
-				if attempt > 8 {
-					return unavailable(errors.New("unprocessed writes"))
-				}
-				time.Sleep(time.Duration(attempt*attempt) * 10 * time.Millisecond)
-			}
+		err := st.Retry.Do(ctx, func(int) error {
 			out, err := st.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
 				return classify(err)
 			}
-			pending = out.UnprocessedItems
+			if pending = out.UnprocessedItems; len(pending[st.table]) > 0 {
+				return errUnprocessed
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+// errUnprocessed: a batch call left some of its keys or items for later.
+var errUnprocessed = fmt.Errorf("store: unprocessed batch entries: %w", retry.ErrAgain)

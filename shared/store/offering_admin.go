@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/city"
@@ -36,18 +35,14 @@ func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditE
 	if err != nil {
 		return classify(err)
 	}
-	items := []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		st.auditPut(a),
-	}
-	if items, err = st.withChange(items, domain.Offering{}, o, a.Actor, a.At); err != nil {
+	var t txn
+	t.add(refusal(apperr.New(apperr.Conflict, "项目编号已存在", "An offering with this id exists")),
+		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	t.add(unconditional, st.auditPut(a))
+	if err := st.withChange(&t, domain.Offering{}, o, a.Actor, a.At); err != nil {
 		return classify(err)
 	}
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if failedAt(err) == 0 {
-		return apperr.New(apperr.Conflict, "项目编号已存在", "An offering with this id exists")
-	}
-	return classify(err)
+	return st.transact(ctx, &t)
 }
 
 // OfferingChange is an edit decided on from a read of Before.
@@ -73,38 +68,36 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 	if err != nil {
 		return classify(err)
 	}
-	items := []types.TransactWriteItem{{Put: &types.Put{
+	var t txn
+	t.add(contended, types.TransactWriteItem{Put: &types.Put{
 		TableName: &st.table, Item: item,
 		ConditionExpression:      aws.String("#status = :status AND confirmed = :c AND waitlisted = :w"),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":status": s(string(b.Status)), ":c": n(int64(b.Confirmed)), ":w": n(int64(b.Waitlisted)),
 		},
-	}}}
+	}})
 	for _, w := range c.Promote {
-		items = append(items, st.promoteItems(b.ID, w, c.Now)...)
+		t.add(contended, st.promoteItems(b.ID, w, c.Now)...)
 	}
-	items = append(items, st.auditPut(c.Audit))
-	if items, err = st.withChange(items, b, c.After, c.Audit.Actor, c.Now); err != nil {
+	t.add(unconditional, st.auditPut(c.Audit))
+	if err := st.withChange(&t, b, c.After, c.Audit.Actor, c.Now); err != nil {
 		return classify(err)
 	}
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if cancelled(err) {
-		return ErrContention
-	}
-	return classify(err)
+	return st.transact(ctx, &t)
 }
 
 // withChange adds the ledger entry of the change in places that writing after
 // over before makes, if it makes one: in the same transaction, so the ledger
 // records every change exactly once and nothing that did not happen.
-func (st *Store) withChange(items []types.TransactWriteItem, before, after domain.Offering, actor string, at time.Time) ([]types.TransactWriteItem, error) {
+func (st *Store) withChange(t *txn, before, after domain.Offering, actor string, at time.Time) error {
 	c, ok := city.ChangeOf(before, after, actor, at)
 	if !ok {
-		return items, nil
+		return nil
 	}
 	put, err := st.ledgerPut(c)
-	return append(items, put), err
+	t.add(unconditional, put)
+	return err
 }
 
 // RosterPage pages through an offering's bookings in arrival order, from
@@ -131,24 +124,20 @@ func (st *Store) CancelBookingsOf(ctx context.Context, offeringID string, bs []d
 	if len(bs) > MaxCancelsPerWrite {
 		return fmt.Errorf("store: %d bookings in one cancellation write", len(bs))
 	}
-	var items []types.TransactWriteItem
+	var t txn
 	confirmed, waitlisted := 0, 0
 	for _, b := range bs {
-		items = append(items, st.cancelItems(b, ByCentre, reason, now)...)
+		t.add(contended, st.cancelItems(b, ByCentre, reason, now)...)
 		if b.Status == domain.BookingConfirmed {
 			confirmed++
 		} else {
 			waitlisted++
 		}
 	}
-	items = append(items, types.TransactWriteItem{Update: &types.Update{
+	t.add(unconditional, types.TransactWriteItem{Update: &types.Update{
 		TableName: &st.table, Key: key(offeringPK(offeringID), skOffering),
 		UpdateExpression:          aws.String("SET confirmed = confirmed - :c, waitlisted = waitlisted - :w"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":c": n(int64(confirmed)), ":w": n(int64(waitlisted))},
 	}})
-	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if cancelled(err) {
-		return ErrContention
-	}
-	return classify(err)
+	return st.transact(ctx, &t)
 }

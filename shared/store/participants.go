@@ -5,7 +5,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -49,14 +48,11 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 	}
 	marker := key(accountPK(p.Account), prefixPartID+p.Identity)
 	marker["participant_id"] = s(p.ID)
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &st.table, Item: marker, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-	}})
-	if failedAt(err) == 0 {
-		return apperr.New(apperr.Conflict, "此身份证号已在您的账号中登记", "This ID number is already registered in your account")
-	}
-	return classify(err)
+	var t txn
+	t.add(refusal(apperr.New(apperr.Conflict, "此身份证号已在您的账号中登记", "This ID number is already registered in your account")),
+		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: marker, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	return st.transact(ctx, &t)
 }
 
 // GetParticipant reads one of an account's participants.

@@ -1,43 +1,187 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 )
 
-// What a cancelled TransactWriteItems says about why: the order of a
-// transaction's items decides which failed condition its caller reports.
+// fault is what DynamoDB's answer means for the request.
+type fault int
 
-// failedAt is the index of the transaction item whose condition failed, or
-// -1 when err is no such cancellation.
-func failedAt(err error) int {
-	var tce *types.TransactionCanceledException
-	if !errors.As(err, &tce) {
-		return -1
+const (
+	faultNone        fault = iota // this item was fine
+	faultCondition                // its condition failed: the caller declared what that means (txn.add)
+	faultConflict                 // another write had the item: read again and retry
+	faultUnavailable              // throttled or DynamoDB's own trouble: 503 with Retry-After
+	faultInvalid                  // our request is wrong, or a code unknown here: a logged 500
+)
+
+// codes is the one table from DynamoDB's codes to what they mean: the code
+// of each of a cancelled transaction's reasons (CancellationReasons[i].Code),
+// and the code of an error itself. A code not listed is faultInvalid.
+var codes = map[string]fault{
+	// Reasons, one per item of a cancelled TransactWriteItems.
+	"":                                faultNone,
+	"None":                            faultNone,
+	"NONE":                            faultNone,
+	"ConditionalCheckFailed":          faultCondition,
+	"TransactionConflict":             faultConflict,
+	"ThrottlingError":                 faultUnavailable,
+	"ProvisionedThroughputExceeded":   faultUnavailable,
+	"RequestLimitExceeded":            faultUnavailable, // also an error's own code
+	"ValidationError":                 faultInvalid,
+	"ItemCollectionSizeLimitExceeded": faultInvalid,
+	// Errors' own codes.
+	"ConditionalCheckFailedException":        faultCondition,
+	"TransactionConflictException":           faultConflict, // a single-item write met a transaction
+	"TransactionInProgressException":         faultConflict,
+	"ReplicatedWriteConflictException":       faultConflict, // multi-Region strong consistency
+	"ThrottlingException":                    faultUnavailable,
+	"ProvisionedThroughputExceededException": faultUnavailable,
+	"InternalServerError":                    faultUnavailable,
+}
+
+func faultOf(code string) fault {
+	if f, ok := codes[code]; ok {
+		return f
+	}
+	return faultInvalid
+}
+
+// errorFault is the fault an error's own code names, or faultInvalid.
+func errorFault(err error) fault {
+	if apiErr, ok := errors.AsType[smithy.APIError](err); ok {
+		return faultOf(apiErr.ErrorCode())
+	}
+	return faultInvalid
+}
+
+// onFail says what a failed condition on one transaction item means.
+type onFail struct {
+	// refuse, for a rule the request broke, gives the answer from the item
+	// as it stood (when the write asked for it back, else empty).
+	refuse func(old map[string]types.AttributeValue) error
+	// contended: concurrent requests change what the condition guards (the
+	// offering's counters, the waitlist, a booking's status), so the
+	// request reads again and retries.
+	contended bool
+}
+
+var (
+	// unconditional is an item whose condition is never expected to fail
+	// (or which has none): a failure is a defect, a logged 500.
+	unconditional = onFail{}
+	contended     = onFail{contended: true}
+)
+
+// refusal is a rule whose answer does not depend on the item.
+func refusal(err error) onFail {
+	return onFail{refuse: func(map[string]types.AttributeValue) error { return err }}
+}
+
+// txn is one TransactWriteItems and, item by item, what its failed
+// conditions mean. Callers say it as they add items; outcome reads every
+// reason DynamoDB gives.
+type txn struct {
+	items  []types.TransactWriteItem
+	onFail []onFail
+}
+
+// add appends items that share one meaning of a failed condition.
+func (t *txn) add(f onFail, items ...types.TransactWriteItem) {
+	for _, it := range items {
+		t.items = append(t.items, it)
+		t.onFail = append(t.onFail, f)
+	}
+}
+
+// transact writes t and returns its outcome.
+func (st *Store) transact(ctx context.Context, t *txn) error {
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: t.items})
+	return t.outcome(err)
+}
+
+// outcome turns the transaction's error into the request's answer. Every
+// reason is read, since DynamoDB gives one for each item (the embedded
+// server only for the first that failed, the rest None). In order: any
+// invalid reason (a validation error, an unknown code, a condition nobody
+// declared) is a 500; else the first broken rule in item order is the
+// answer; else throttling is 503; else a conflict or a failed condition on
+// a contended item is ErrContention, which the caller retries — or, when
+// the caller declared nothing contended and so does not retry, 503.
+func (t *txn) outcome(err error) error {
+	if err == nil {
+		return nil
+	}
+	tce, ok := errors.AsType[*types.TransactionCanceledException](err)
+	if !ok {
+		if errorFault(err) == faultConflict {
+			return t.contention(err)
+		}
+		return classify(err)
+	}
+	var refused error
+	var throttled, conflict bool
+	reasons := make([]string, len(tce.CancellationReasons)) // for the log
+	for i, r := range tce.CancellationReasons {
+		reasons[i] = aws.ToString(r.Code)
 	}
 	for i, r := range tce.CancellationReasons {
-		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
-			return i
+		switch faultOf(reasons[i]) {
+		case faultInvalid:
+			return internal(fmt.Errorf("transaction cancelled, reasons %v: %w", reasons, err))
+		case faultCondition:
+			switch f := t.onFailAt(i); {
+			case f.refuse != nil:
+				if refused == nil {
+					item := r.Item
+					if item == nil {
+						item = map[string]types.AttributeValue{}
+					}
+					refused = f.refuse(item)
+				}
+			case f.contended:
+				conflict = true
+			default:
+				return internal(fmt.Errorf("transaction cancelled, undeclared condition failed at item %d, reasons %v: %w", i, reasons, err))
+			}
+		case faultConflict:
+			conflict = true
+		case faultUnavailable:
+			throttled = true
 		}
 	}
-	return -1
-}
-
-// failedItem is the item a failed condition returned (ALL_OLD), or an empty map.
-func failedItem(err error, at int) map[string]types.AttributeValue {
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) && at < len(tce.CancellationReasons) && tce.CancellationReasons[at].Item != nil {
-		return tce.CancellationReasons[at].Item
+	switch {
+	case refused != nil:
+		return refused
+	case throttled:
+		return unavailable(fmt.Errorf("transaction throttled, reasons %v: %w", reasons, err))
+	case conflict:
+		return t.contention(fmt.Errorf("transaction conflict, reasons %v: %w", reasons, err))
 	}
-	return map[string]types.AttributeValue{}
+	return internal(fmt.Errorf("transaction cancelled without a reason, reasons %v: %w", reasons, err))
 }
 
-// cancelled reports whether err is a cancelled transaction (a failed
-// condition or a conflict with another transaction).
-func cancelled(err error) bool {
-	var tce *types.TransactionCanceledException
-	var conflict *types.TransactionConflictException
-	return errors.As(err, &tce) || errors.As(err, &conflict)
+func (t *txn) onFailAt(i int) onFail {
+	if i < len(t.onFail) {
+		return t.onFail[i]
+	}
+	return unconditional
+}
+
+// contention is ErrContention for a caller that retries (it declared a
+// contended item), else the 503 that lets the client retry instead.
+func (t *txn) contention(err error) error {
+	for _, f := range t.onFail {
+		if f.contended {
+			return ErrContention
+		}
+	}
+	return unavailable(err)
 }

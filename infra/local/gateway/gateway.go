@@ -25,7 +25,8 @@ const (
 	// maxBody is API Gateway's payload limit; the functions enforce the
 	// contract's much smaller one themselves.
 	maxBody = 10 << 20
-	// invokeTimeout is API Gateway's maximum integration timeout.
+	// invokeTimeout is API Gateway's maximum integration timeout, the
+	// deadline of a function whose Timeout the gateway was not told.
 	invokeTimeout = 30 * time.Second
 	// requestIDHeader is the response header API Gateway adds.
 	requestIDHeader = "Apigw-Requestid"
@@ -36,6 +37,9 @@ type Config struct {
 	Routes []samtemplate.Route
 	// Handlers by function logical id.
 	Handlers map[string]lambda.Handler
+	// Timeouts are the functions' Timeout in template.yaml, by logical id:
+	// the deadline of the context each invocation gets, as on Lambda.
+	Timeouts map[string]time.Duration
 	// Issuer verifies tokens on non-public routes and mints them at
 	// POST /_local/token. Required when any route needs a token.
 	Issuer *Issuer
@@ -59,6 +63,7 @@ type Config struct {
 type Gateway struct {
 	routes   *routeTable
 	handlers map[string]lambda.Handler
+	timeouts map[string]time.Duration
 	issuer   *Issuer
 	log      *slog.Logger
 	fallback http.Handler
@@ -95,7 +100,7 @@ func New(cfg Config) (*Gateway, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Gateway{routes: rt, handlers: cfg.Handlers, issuer: cfg.Issuer, log: log, fallback: cfg.Fallback, extra: extra,
+	return &Gateway{routes: rt, handlers: cfg.Handlers, timeouts: cfg.Timeouts, issuer: cfg.Issuer, log: log, fallback: cfg.Fallback, extra: extra,
 		maxBody: maxBody, now: now, ready: cfg.Ready}, nil
 }
 
@@ -212,7 +217,13 @@ func (g *Gateway) call(ctx context.Context, fn, id string, ev any) (out []byte, 
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
+	// Lambda's deadline is the function's own Timeout (10 s for most), not
+	// API Gateway's 30 s, and handlers plan their retries by it.
+	timeout := g.timeouts[fn]
+	if timeout <= 0 {
+		timeout = invokeTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
 		AwsRequestID:       id,

@@ -101,11 +101,12 @@ func Config(t testing.TB) config.Config {
 	return cfg
 }
 
-// Store is a store on a fresh table, with its raw client for checks.
-func Store(t testing.TB) (*store.Store, *dynamodb.Client) {
+// Store is a store on a fresh table, with its raw client for checks; opts
+// configure the client further (faults.Injector.Option).
+func Store(t testing.TB, opts ...func(*dynamodb.Options)) (*store.Store, *dynamodb.Client) {
 	t.Helper()
 	cfg := Config(t)
-	db, err := store.NewClient(context.Background(), cfg)
+	db, err := store.NewClient(context.Background(), cfg, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
