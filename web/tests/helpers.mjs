@@ -51,7 +51,8 @@ export async function apiCall(tok, method, path, body, headers = {}) {
   return { status: r.status, json, text, headers: r.headers };
 }
 
-// The stack answers before its demo data is all written: wait for the last of it (the city's target).
+// The stack listens before its demo data is all written: /_local/health
+// answers 503 {"status":"starting"} until it is seeded, then 200 ok.
 let ready = null;
 export function stackReady() {
   ready ||= (async () => {
@@ -59,14 +60,13 @@ export function stackReady() {
     let last = '';
     while (Date.now() < until) {
       try {
-        const tok = await token('officer-wuxi-edu', ['city-officers']);
-        const r = await apiCall(tok, 'GET', '/v1/city/targets');
-        if (r.status === 200 && r.json.items.length > 0) return;
+        const r = await apiCall(null, 'GET', '/_local/health');
+        if (r.status === 200 && r.json?.status === 'ok') return;
         last = r.status + ' ' + r.text.slice(0, 100);
       } catch (e) { last = String(e); }
       await new Promise((res) => setTimeout(res, 500));
     }
-    throw new Error('the stack at ' + BASE + ' has no demo data: ' + last);
+    throw new Error('the stack at ' + BASE + ' is not ready: ' + last);
   })();
   return ready;
 }

@@ -23,8 +23,28 @@ async function ready(page, marker) {
   await page.waitForFunction(() => !document.querySelector('main .loading, main [aria-busy="true"]'));
 }
 
+// A language switch reloads what the server words (ages, messages) quietly,
+// without a loading marker: after act, wait until no request has been in
+// flight for 300 ms.
+async function settledAfter(page, act) {
+  let inflight = 0;
+  const up = () => { inflight++; }, down = () => { inflight--; };
+  page.on('request', up); page.on('requestfinished', down); page.on('requestfailed', down);
+  try {
+    await act();
+    for (let quiet = 0; quiet < 3;) {
+      await page.waitForTimeout(100);
+      quiet = inflight > 0 ? 0 : quiet + 1;
+    }
+  } finally {
+    page.off('request', up); page.off('requestfinished', down); page.off('requestfailed', down);
+  }
+}
+
 async function setLang(page, lang, marker) {
-  if ((await page.getAttribute('html', 'lang')) !== lang) await page.locator('header button.lang').click();
+  if ((await page.getAttribute('html', 'lang')) !== lang) {
+    await settledAfter(page, () => page.locator('header button.lang').click());
+  }
   await page.waitForFunction((l) => document.documentElement.lang === l, lang);
   await ready(page, marker);
 }

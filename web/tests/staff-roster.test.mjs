@@ -5,19 +5,25 @@ import { readFile } from 'node:fs/promises';
 import { BASE, launch, newPage, token, apiCall, signIn } from './helpers.mjs';
 
 const OFFERING = 'o-liangxi-ec-past';
-const DAY = '2026-11-10';
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 test('staff record attendance and download the roster', async () => {
   const staff = await token('staff-liangxi-04', ['centre-staff'], ['c-liangxi-04']);
+  // The seed places last term's sessions relative to the stack's clock: take its first day.
+  const course = await apiCall(null, 'GET', `/v1/offerings/${OFFERING}`);
+  assert.equal(course.status, 200, course.text);
+  const DAY = course.json.schedule.sessions[0];
   const { context, page } = await newPage(browser, { width: 1280, height: 800 });
   try {
     await signIn(page, 'staff-liangxi-04');
     await page.getByRole('heading', { level: 1, name: /机构项目管理/ }).waitFor();
     await page.locator(`tr[data-offering="${OFFERING}"] a`).click();
     await page.getByRole('heading', { level: 2, name: /花名册/ }).waitFor();
+    // Adults' ages as people say them (35 岁, 35 岁 4 个月), not in months.
+    const age = await page.getByRole('region', { name: /花名册/ }).locator('tbody tr').first().locator('td').nth(2).textContent();
+    assert.match(age, /^\d+ 岁( \d+ 个月)?$/);
 
     await page.getByLabel('上课日').selectOption(DAY);
     const first = page.locator('fieldset.att').first();
