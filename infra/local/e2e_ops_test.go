@@ -101,7 +101,7 @@ func TestFilteredPagesOverHTTP(t *testing.T) {
 // 500 naming only its request id, and the cause goes to the log.
 func TestFailureRevealsNothing(t *testing.T) {
 	e := start(t)
-	cfg := config.Config{TableName: e.table, DynamoDBEndpoint: endpointOf(t, e), Region: "cn-north-1", IDHashKey: []byte("0123456789abcdef")}
+	cfg := config.Config{TableName: e.table, DynamoDBEndpoint: endpointOf(t, e), Region: "cn-north-1"}
 	db, err := store.NewClient(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
