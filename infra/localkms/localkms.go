@@ -112,7 +112,10 @@ func (k *KMS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	)
 	switch op {
 	case "GenerateMac":
-		var in struct{ KeyId, MacAlgorithm string; Message []byte }
+		var in struct {
+			KeyId, MacAlgorithm string
+			Message             []byte
+		}
 		if err = decode(r, &in); err == nil {
 			out, err = k.generateMac(in.KeyId, in.MacAlgorithm, in.Message)
 		}
