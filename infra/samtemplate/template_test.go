@@ -103,9 +103,9 @@ func TestRealTemplateFunctions(t *testing.T) {
 	if !reflect.DeepEqual(cat.Policies, want) {
 		t.Errorf("catalog policies = %#v", cat.Policies)
 	}
-	// A policy of two statements: the table's, and the index's.
-	if n := len(tpl.Functions["CentresFunction"].Policies); n != 2 {
-		t.Errorf("centres has %d statements, want 2", n)
+	// A policy of four statements: the table's, the index's, and one per KMS key.
+	if n := len(tpl.Functions["CentresFunction"].Policies); n != 4 {
+		t.Errorf("centres has %d statements, want 4", n)
 	}
 	if got := tpl.Parameters["Stage"]; got.Default != "prod" || len(got.AllowedValues) != 3 {
 		t.Errorf("Stage parameter = %+v", got)
