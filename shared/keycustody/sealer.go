@@ -52,14 +52,14 @@ type Sealer struct {
 	keyID string
 	ring  Keyring
 
-	mu   sync.Mutex
-	keys map[int]cipher.AEAD // unwrapped, by version
+	mu   sync.Mutex // held while a key is read and unwrapped, so once per process
+	keys sync.Map   // version → cipher.AEAD, unwrapped; read without the lock
 }
 
 // NewSealer seals with data keys wrapped by the symmetric KMS key keyID,
 // kept in ring.
 func NewSealer(k KMS, keyID string, ring Keyring) *Sealer {
-	return &Sealer{kms: k, keyID: keyID, ring: ring, keys: map[int]cipher.AEAD{}}
+	return &Sealer{kms: k, keyID: keyID, ring: ring}
 }
 
 // Seal encrypts plain for the item named bind (its key): the blob opens only
@@ -109,10 +109,13 @@ func additional(header []byte, bind string) []byte {
 // conditional put; a lost race unwraps the winner's). A failure is not
 // cached: the next call tries again.
 func (s *Sealer) key(ctx context.Context, version int, create bool) (cipher.AEAD, error) {
+	if aead, ok := s.keys.Load(version); ok {
+		return aead.(cipher.AEAD), nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if aead := s.keys[version]; aead != nil {
-		return aead, nil
+	if aead, ok := s.keys.Load(version); ok { // unwrapped while this call waited
+		return aead.(cipher.AEAD), nil
 	}
 	wrapped, err := s.ring.DataKey(ctx, version)
 	if err != nil {
@@ -147,7 +150,7 @@ func (s *Sealer) key(ctx context.Context, version int, create bool) (cipher.AEAD
 	if err != nil {
 		return nil, internal(err)
 	}
-	s.keys[version] = aead
+	s.keys.Store(version, aead)
 	return aead, nil
 }
 
