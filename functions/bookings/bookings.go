@@ -49,7 +49,7 @@ func (a api) createParticipant(w http.ResponseWriter, r *http.Request, c auth.Ca
 	if err := httpapi.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	p, err := domain.Register(in, c.Sub, a.deps.Hasher, a.deps.Now())
+	p, err := domain.Register(r.Context(), in, c.Sub, a.deps.Identities, a.deps.Now())
 	if err != nil {
 		return err
 	}

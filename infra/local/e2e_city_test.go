@@ -46,7 +46,7 @@ type rawItem struct {
 // function gives are recomputed from this.
 func scanAll(t *testing.T, e *env) []rawItem {
 	t.Helper()
-	cfg := config.Config{TableName: e.table, DynamoDBEndpoint: endpointOf(t, e), Region: "cn-north-1", IDHashKey: []byte("0123456789abcdef")}
+	cfg := config.Config{TableName: e.table, DynamoDBEndpoint: endpointOf(t, e), Region: "cn-north-1"}
 	db, err := store.NewClient(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

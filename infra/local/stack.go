@@ -17,12 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/wuxi-enrol/enrol/infra/local/gateway"
 	"github.com/wuxi-enrol/enrol/infra/localdb"
+	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
 	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/config"
-	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -30,17 +31,12 @@ import (
 // Audience is the local stand-in for the Cognito app client id.
 const Audience = "enrol-local"
 
-// DevIDHashKey keys the ID-number HMAC locally. It is no secret: local data
-// is demo data. Set ID_HASH_KEY to use another (say, against real DynamoDB).
-const DevIDHashKey = "enrol-local-development-key-not-a-secret"
-
 // Options say how to run the stack.
 type Options struct {
 	Addr string // listen address; "127.0.0.1:0" picks a free port
 	// DynamoDBEndpoint, if set, is used instead of the embedded server.
 	DynamoDBEndpoint string
 	TableName        string
-	IDHashKey        string
 	Seed             bool
 	TemplatePath     string
 	// FunctionLog receives the functions' request lines; Log the stack's own.
@@ -80,10 +76,15 @@ type Stack struct {
 	Routes  []samtemplate.Route
 
 	db       *localdb.Server
+	kms      *localkms.Server
 	endpoint string
-	srv      *http.Server
-	log      *slog.Logger
-	now      func() time.Time
+	// env is what the stack hands its functions, before each takes the
+	// variables its template entry declares.
+	env  map[string]string
+	tmpl *samtemplate.Template
+	srv  *http.Server
+	log  *slog.Logger
+	now  func() time.Time
 	// ready is set once Start has seeded and run the jobs: until then
 	// /_local/health answers 503.
 	ready atomic.Bool
@@ -118,7 +119,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Stack{log: o.Log, schedules: schedules, now: o.Now}
+	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, tmpl: tmpl}
 	endpoint := o.DynamoDBEndpoint
 	if endpoint == "" {
 		if st.db, err = localdb.Start("127.0.0.1:0"); err != nil {
@@ -131,11 +132,19 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.endpoint = endpoint
 	fail := func(err error) (*Stack, error) { st.Close(); return nil, err }
+	// The KMS stand-in: the identity and personal-data keys exist only in
+	// its memory, for as long as the stack runs.
+	if st.kms, err = localkms.Start("127.0.0.1:0"); err != nil {
+		return fail(fmt.Errorf("KMS stand-in: %w", err))
+	}
+	progress("KMS 替身 / KMS stand-in: %s", st.kms.URL)
 
 	env := map[string]string{
-		"TABLE_NAME": o.TableName, "ID_HASH_KEY": o.IDHashKey, "LOG_LEVEL": "INFO",
+		"TABLE_NAME": o.TableName, "LOG_LEVEL": "INFO",
 		"DYNAMODB_ENDPOINT": endpoint, "AWS_REGION": "cn-north-1",
+		"KMS_ENDPOINT": st.kms.URL, "IDENTITY_KEY_ID": st.kms.IdentityKey, "PERSONAL_DATA_KEY_ID": st.kms.PersonalDataKey,
 	}
+	st.env = env
 	base, err := config.FromLookup(lookup(env))
 	if err != nil {
 		return fail(err)
@@ -148,11 +157,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(fmt.Errorf("creating table %s: %w", o.TableName, err))
 	}
 	progress("数据表 / table: %s（定义取自 template.yaml）", o.TableName)
-	hasher, err := idnumber.NewHasher(base.IDHashKey)
-	if err != nil {
+	// The stack's own store (tests, the seed) holds the keys as the
+	// bookings function does.
+	var ids *keycustody.Identities
+	if st.Store, ids, err = lambdafn.Custody(ctx, base, db); err != nil {
 		return fail(err)
 	}
-	st.Store = store.New(db, o.TableName)
 	st.Booking = &booking.Service{Store: st.Store, Now: o.Now}
 
 	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o)
@@ -193,7 +203,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 
 	if o.Seed {
 		t0 := time.Now()
-		st.Seeded, err = seed.Run(ctx, seed.Deps{Store: st.Store, Booking: st.Booking, Hasher: hasher, Now: o.Now, Progress: o.Progress})
+		st.Seeded, err = seed.Run(ctx, seed.Deps{Store: st.Store, Booking: st.Booking, Identities: ids, Now: o.Now, Progress: o.Progress})
 		if err != nil {
 			return fail(fmt.Errorf("seeding: %w", err))
 		}
@@ -242,13 +252,9 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 	jobs := map[string]*job{}
 	for _, id := range tmpl.FunctionLogicalIDs() {
 		f := tmpl.Functions[id]
-		fnEnv := map[string]string{"DYNAMODB_ENDPOINT": env["DYNAMODB_ENDPOINT"], "AWS_REGION": env["AWS_REGION"]}
-		for name := range f.Environment {
-			v, ok := env[name]
-			if !ok {
-				return nil, nil, fmt.Errorf("%s: no local value for environment variable %s", id, name)
-			}
-			fnEnv[name] = v
+		fnEnv, err := functionEnv(f, env)
+		if err != nil {
+			return nil, nil, err
 		}
 		cfg, err := config.FromLookup(lookup(fnEnv))
 		if err != nil {
@@ -272,6 +278,35 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 	return handlers, jobs, nil
 }
 
+// functionEnv is the environment the stack gives function f: the local
+// endpoints and region, and the variables its template entry declares, with
+// local values (a key is named by its ARN on the KMS stand-in; no function
+// gets a key its template entry does not name).
+func functionEnv(f *samtemplate.Function, env map[string]string) (map[string]string, error) {
+	fnEnv := map[string]string{}
+	for _, name := range []string{"DYNAMODB_ENDPOINT", "AWS_REGION", "KMS_ENDPOINT"} {
+		fnEnv[name] = env[name]
+	}
+	for name := range f.Environment {
+		v, ok := env[name]
+		if !ok {
+			return nil, fmt.Errorf("%s: no local value for environment variable %s", f.LogicalID, name)
+		}
+		fnEnv[name] = v
+	}
+	return fnEnv, nil
+}
+
+// FunctionEnv is the environment the stack gave the function with logical
+// id id (the attacker test reads what a function's configuration holds).
+func (s *Stack) FunctionEnv(id string) (map[string]string, error) {
+	f, ok := s.tmpl.Functions[id]
+	if !ok {
+		return nil, fmt.Errorf("no function %s in the template", id)
+	}
+	return functionEnv(f, s.env)
+}
+
 // Token mints a local JWT, as Cognito would issue after sign-in.
 func (s *Stack) Token(sub string, groups []string, centreIDs ...string) (string, error) {
 	return s.Issuer.Mint(sub, groups, centreIDs, time.Hour)
@@ -293,6 +328,9 @@ func (s *Stack) Close() error {
 	if s.db != nil {
 		errs = append(errs, s.db.Close())
 	}
+	if s.kms != nil {
+		errs = append(errs, s.kms.Close())
+	}
 	return errors.Join(errs...)
 }
 
@@ -302,9 +340,6 @@ func withDefaults(o Options) Options {
 	}
 	if o.TableName == "" {
 		o.TableName = "enrol-local"
-	}
-	if o.IDHashKey == "" {
-		o.IDHashKey = DevIDHashKey
 	}
 	if o.TemplatePath == "" {
 		o.TemplatePath = localdb.TemplatePath()
@@ -333,7 +368,7 @@ func lookup(m map[string]string) func(string) (string, bool) {
 }
 
 // Getenv reads the stack's settings from the environment, once: PORT,
-// DYNAMODB_ENDPOINT, TABLE_NAME, ID_HASH_KEY, WEB_DIR (default web/dist),
+// DYNAMODB_ENDPOINT, TABLE_NAME, WEB_DIR (default web/dist),
 // and ENROL_NOW, an instant (RFC 3339, or a date for its midnight in Wuxi)
 // at which the stack's clock starts, to advance in real time from there
 // (default: the wall clock).
@@ -341,7 +376,6 @@ func Getenv() (Options, error) {
 	o := Options{
 		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
 		TableName:        os.Getenv("TABLE_NAME"),
-		IDHashKey:        os.Getenv("ID_HASH_KEY"),
 		Seed:             true,
 		WebDir:           os.Getenv("WEB_DIR"),
 	}

@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -178,9 +179,10 @@ func residents(cal calendar) []resident {
 
 // participant is the resident as registered: the ID number kept only as its
 // keyed hash and last four characters, as domain.Register would.
-func (res resident) participant(h *idnumber.Hasher, now time.Time) domain.Participant {
+func (res resident) participant(ctx context.Context, ids domain.Identifier, now time.Time) (domain.Participant, error) {
+	identity, err := ids.Identify(ctx, res.idNumber)
 	return domain.Participant{
 		ID: res.id, Name: res.name, BirthDate: day(res.birth), IDNumberLast4: idnumber.Last4(res.idNumber),
-		CreatedAt: now, Account: res.account, Identity: h.Identity(res.idNumber),
-	}
+		CreatedAt: now, Account: res.account, Identity: identity,
+	}, err
 }

@@ -23,18 +23,18 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/city"
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // Deps is what Run writes through. Now should be the booking service's
 // clock: booking windows are set relative to it.
 type Deps struct {
-	Store    *store.Store
-	Booking  *booking.Service
-	Hasher   *idnumber.Hasher
-	Now      func() time.Time                 // time.Now when nil
-	Progress func(format string, args ...any) // may be nil
+	Store   *store.Store
+	Booking *booking.Service
+	// Identities turns the demo ID numbers into identities (KMS GenerateMac).
+	Identities domain.Identifier
+	Now        func() time.Time                 // time.Now when nil
+	Progress   func(format string, args ...any) // may be nil
 }
 
 // Summary is what the store holds of the demo data after a run. Bookings
@@ -57,8 +57,8 @@ type Summary struct {
 // Run writes the demo data, or finds it already there. Running it again on
 // the same store writes nothing new and returns the same Summary.
 func Run(ctx context.Context, d Deps) (Summary, error) {
-	if d.Store == nil || d.Booking == nil || d.Hasher == nil {
-		return Summary{}, errors.New("seed: Store, Booking and Hasher are required")
+	if d.Store == nil || d.Booking == nil || d.Identities == nil {
+		return Summary{}, errors.New("seed: Store, Booking and Identities are required")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -157,7 +157,9 @@ func (r *runner) participant(ctx context.Context, res resident) (domain.Particip
 	if !apperr.Is(err, apperr.NotFound) {
 		return p, err
 	}
-	p = res.participant(r.d.Hasher, r.d.Now())
+	if p, err = res.participant(ctx, r.d.Identities, r.d.Now()); err != nil {
+		return p, err
+	}
 	err = r.d.Store.CreateParticipant(ctx, p)
 	if apperr.Is(err, apperr.Conflict) {
 		// Registered meanwhile; it must be under this id to be ours.

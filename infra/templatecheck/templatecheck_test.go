@@ -36,7 +36,6 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
@@ -57,8 +56,13 @@ var (
 )
 
 // justifiedActions are IAM actions outside dynamodb: that a function may
-// have, each with the reason it needs it. Empty: nothing needs one today.
-var justifiedActions = map[string]string{}
+// have, each with the reason it needs it (and keys_test.go says which
+// functions may have each on which key).
+var justifiedActions = map[string]string{
+	"kms:GenerateMac":     "an ID number's identity is an HMAC computed in KMS (keycustody.Identities)",
+	"kms:GenerateDataKey": "the data key that seals personal fields is made once per table (keycustody.Sealer)",
+	"kms:Decrypt":         "the wrapped data key is unwrapped once per cold start to read personal fields",
+}
 
 const (
 	typeUserPool       = "AWS::Cognito::UserPool"
@@ -526,6 +530,12 @@ func TestLeastPrivilege(t *testing.T) {
 				for _, r := range s.Resources {
 					if strings.ContainsAny(r, "*?") {
 						t.Errorf("%s: Resource %q has a wildcard", where, r)
+						continue
+					}
+					if kmsStatement(s) {
+						if !keyResources(tpl)[r] {
+							t.Errorf("%s: Resource %q is not one of the template's KMS keys", where, r)
+						}
 						continue
 					}
 					if !resources[r] {
@@ -1064,13 +1074,9 @@ func TestHandlersServeTemplateRoutes(t *testing.T) {
 		// Not parallel: minidyn's server keeps its tables in a map without a
 		// lock, so concurrent CreateTable/Query calls race.
 		t.Run(id, func(t *testing.T) {
-			st, _ := dbtest.Store(t)
-			hasher, err := idnumber.NewHasher([]byte(dbtest.HashKey))
-			if err != nil {
-				t.Fatal(err)
-			}
+			st, ids, _ := dbtest.Custody(t)
 			log := &callLog{}
-			h := newHandler(lambdafn.Deps{Store: st, Hasher: hasher, Now: clock.Fixed(checkNow), Log: slog.New(log)})
+			h := newHandler(lambdafn.Deps{Store: st, Identities: ids, Now: clock.Fixed(checkNow), Log: slog.New(log)})
 			// What this handler answers for a path no mux pattern matches.
 			noRoute, _ := call(t, h, log, http.MethodGet, "/__templatecheck/no/such/route")
 			if noRoute.Status != http.StatusNotFound || noRoute.Code != string(apperr.NotFound) {
@@ -1276,12 +1282,8 @@ func TestJobCallsAllowedByPolicy(t *testing.T) {
 			continue // TestConstructorTableCoversTemplate fails
 		}
 		t.Run(id, func(t *testing.T) {
-			st, _ := dbtest.Store(t)
-			hasher, err := idnumber.NewHasher([]byte(dbtest.HashKey))
-			if err != nil {
-				t.Fatal(err)
-			}
-			job := jobs[id](lambdafn.Deps{Store: st, Hasher: hasher, Now: clock.Fixed(checkNow), Log: slog.New(slog.DiscardHandler)})
+			st, ids, _ := dbtest.Custody(t)
+			job := jobs[id](lambdafn.Deps{Store: st, Identities: ids, Now: clock.Fixed(checkNow), Log: slog.New(slog.DiscardHandler)})
 			ctx, tally := dbcalls.With(t.Context())
 			// Whether the run succeeds on an empty table is the job's own
 			// tests' business; what it called is this one's.

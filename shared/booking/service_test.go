@@ -16,6 +16,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -23,19 +24,15 @@ type fixture struct {
 	t      testing.TB
 	svc    *booking.Service
 	st     *store.Store
-	hasher *idnumber.Hasher
+	ids    *keycustody.Identities
 	now    time.Time
 	centre domain.Centre
 }
 
 func newFixture(t testing.TB) *fixture {
-	st, _ := dbtest.Store(t)
-	h, err := idnumber.NewHasher([]byte(dbtest.HashKey))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ids, _ := dbtest.Custody(t)
 	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
-	f := &fixture{t: t, st: st, hasher: h, now: now, centre: dbtest.Centre("c1", "liangxi")}
+	f := &fixture{t: t, st: st, ids: ids, now: now, centre: dbtest.Centre("c1", "liangxi")}
 	f.svc = &booking.Service{Store: st, Now: clock.From(now)}
 	if err := st.PutCentre(context.Background(), f.centre, false); err != nil {
 		t.Fatal(err)
@@ -56,7 +53,7 @@ func (f *fixture) offering(id string, capacity int, edit ...func(*domain.Offerin
 func (f *fixture) person(account string, seq int) domain.Participant {
 	birth := time.Date(1995, 3, 1+seq%28, 0, 0, 0, 0, domain.CityZone)
 	id := idnumber.Make("320202", birth, seq%1000)
-	p, err := domain.Register(domain.NewParticipant{Name: fmt.Sprintf("居民%d", seq), BirthDate: birth.Format(domain.DateLayout), IDNumber: id}, account, f.hasher, f.now)
+	p, err := domain.Register(context.Background(), domain.NewParticipant{Name: fmt.Sprintf("居民%d", seq), BirthDate: birth.Format(domain.DateLayout), IDNumber: id}, account, f.ids, f.now)
 	if err != nil {
 		f.t.Fatal(err)
 	}

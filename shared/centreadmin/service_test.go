@@ -12,6 +12,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/centreadmin"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -27,11 +28,12 @@ type fixture struct {
 	admin *centreadmin.Service
 	staff auth.Caller
 	c     domain.Centre
+	ids   *keycustody.Identities
 }
 
 func newFixture(t *testing.T, now time.Time) *fixture {
-	st, _ := dbtest.Store(t)
-	f := &fixture{t: t, st: st, clock: &clock{now}, c: dbtest.Centre("c1", "liangxi")}
+	st, ids, _ := dbtest.Custody(t)
+	f := &fixture{t: t, st: st, clock: &clock{now}, c: dbtest.Centre("c1", "liangxi"), ids: ids}
 	f.admin = &centreadmin.Service{Store: st, Now: f.clock.now}
 	f.staff = auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{f.c.ID}}
 	if err := st.PutCentre(context.Background(), f.c, false); err != nil {
@@ -44,13 +46,9 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 func (f *fixture) confirmed(id string, seq int) domain.Booking {
 	f.t.Helper()
 	ctx := context.Background()
-	h, err := idnumber.NewHasher([]byte(dbtest.HashKey))
-	if err != nil {
-		f.t.Fatal(err)
-	}
 	birth := time.Date(1995, 3, 1+seq, 0, 0, 0, 0, domain.CityZone)
-	p, err := domain.Register(domain.NewParticipant{Name: "学员", BirthDate: birth.Format(domain.DateLayout), IDNumber: idnumber.Make("320202", birth, seq)},
-		"acc", h, f.clock.now())
+	p, err := domain.Register(ctx, domain.NewParticipant{Name: "学员", BirthDate: birth.Format(domain.DateLayout), IDNumber: idnumber.Make("320202", birth, seq)},
+		"acc", f.ids, f.clock.now())
 	if err != nil {
 		f.t.Fatal(err)
 	}

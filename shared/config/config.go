@@ -13,15 +13,21 @@ import (
 // Config is everything a function needs from its environment.
 type Config struct {
 	TableName string
-	// IDHashKey keys the HMAC that turns an ID number into an identity.
-	IDHashKey []byte
+	// IdentityKeyID names the KMS HMAC key that turns an ID number into an
+	// identity; PersonalDataKeyID the KMS key that wraps the data key sealing
+	// personal fields. ARNs, not secrets; "" in a function that needs neither.
+	IdentityKeyID     string
+	PersonalDataKeyID string
+	// KMSEndpoint overrides the AWS endpoint of KMS (the local stand-in).
+	KMSEndpoint string
 	// DynamoDBEndpoint overrides the AWS endpoint (the local stack, tests).
 	DynamoDBEndpoint string
 	Region           string
 	LogLevel         slog.Level
 }
 
-// FromEnv reads TABLE_NAME, ID_HASH_KEY, DYNAMODB_ENDPOINT, AWS_REGION and LOG_LEVEL.
+// FromEnv reads TABLE_NAME, IDENTITY_KEY_ID, PERSONAL_DATA_KEY_ID,
+// KMS_ENDPOINT, DYNAMODB_ENDPOINT, AWS_REGION and LOG_LEVEL.
 func FromEnv() (Config, error) {
 	return FromLookup(os.LookupEnv)
 }
@@ -30,10 +36,12 @@ func FromEnv() (Config, error) {
 func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	get := func(k string) string { v, _ := lookup(k); return strings.TrimSpace(v) }
 	c := Config{
-		TableName:        get("TABLE_NAME"),
-		IDHashKey:        []byte(get("ID_HASH_KEY")),
-		DynamoDBEndpoint: get("DYNAMODB_ENDPOINT"),
-		Region:           get("AWS_REGION"),
+		TableName:         get("TABLE_NAME"),
+		IdentityKeyID:     get("IDENTITY_KEY_ID"),
+		PersonalDataKeyID: get("PERSONAL_DATA_KEY_ID"),
+		KMSEndpoint:       get("KMS_ENDPOINT"),
+		DynamoDBEndpoint:  get("DYNAMODB_ENDPOINT"),
+		Region:            get("AWS_REGION"),
 	}
 	if c.Region == "" {
 		c.Region = "cn-north-1"
@@ -42,8 +50,12 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if c.TableName == "" {
 		errs = append(errs, errors.New("TABLE_NAME is not set"))
 	}
-	if len(c.IDHashKey) < 16 {
-		errs = append(errs, errors.New("ID_HASH_KEY must be at least 16 characters"))
+	// A key is named, never given: a value that is not a KMS key id, ARN or
+	// alias is most likely key material pasted where it must not be.
+	for _, kv := range [][2]string{{"IDENTITY_KEY_ID", c.IdentityKeyID}, {"PERSONAL_DATA_KEY_ID", c.PersonalDataKeyID}} {
+		if kv[1] != "" && !IsKMSKeyName(kv[1]) {
+			errs = append(errs, fmt.Errorf("%s must name a KMS key (key id, key ARN or alias), not hold a key", kv[0]))
+		}
 	}
 	if lv := get("LOG_LEVEL"); lv != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(lv)); err != nil {
@@ -51,4 +63,28 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// IsKMSKeyName reports whether v names a KMS key: a key ARN or alias ARN, an
+// alias (alias/…) or a key id (a UUID, or mrk-… for a multi-Region key).
+func IsKMSKeyName(v string) bool {
+	switch {
+	case strings.HasPrefix(v, "arn:") && strings.Contains(v, ":kms:") && (strings.Contains(v, ":key/") || strings.Contains(v, ":alias/")):
+		return true
+	case strings.HasPrefix(v, "alias/"):
+		return true
+	case strings.HasPrefix(v, "mrk-"):
+		return true
+	}
+	// A UUID key id: 36 characters, hex digits and four dashes.
+	if len(v) != 36 {
+		return false
+	}
+	for i, c := range v {
+		dash := i == 8 || i == 13 || i == 18 || i == 23
+		if dash != (c == '-') || !dash && !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
 }

@@ -9,17 +9,45 @@ func TestFromLookup(t *testing.T) {
 	env := func(m map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 	}
-	c, err := FromLookup(env(map[string]string{"TABLE_NAME": "t", "ID_HASH_KEY": "0123456789abcdef", "LOG_LEVEL": "DEBUG"}))
-	if err != nil || c.TableName != "t" || c.LogLevel != slog.LevelDebug || c.Region == "" {
+	const arn = "arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	c, err := FromLookup(env(map[string]string{"TABLE_NAME": "t", "IDENTITY_KEY_ID": arn, "PERSONAL_DATA_KEY_ID": "alias/enrol-personal-data",
+		"KMS_ENDPOINT": "http://127.0.0.1:1", "LOG_LEVEL": "DEBUG"}))
+	if err != nil || c.TableName != "t" || c.LogLevel != slog.LevelDebug || c.Region == "" || c.IdentityKeyID != arn ||
+		c.PersonalDataKeyID != "alias/enrol-personal-data" || c.KMSEndpoint != "http://127.0.0.1:1" {
 		t.Fatalf("%+v %v", c, err)
 	}
+	// A function that handles no personal data names no key.
+	if _, err := FromLookup(env(map[string]string{"TABLE_NAME": "t"})); err != nil {
+		t.Fatalf("no keys: %v", err)
+	}
 	for name, m := range map[string]map[string]string{
-		"no table":  {"ID_HASH_KEY": "0123456789abcdef"},
-		"short key": {"TABLE_NAME": "t", "ID_HASH_KEY": "short"},
-		"bad level": {"TABLE_NAME": "t", "ID_HASH_KEY": "0123456789abcdef", "LOG_LEVEL": "LOUD"},
+		"no table":             {"IDENTITY_KEY_ID": arn},
+		"key material":         {"TABLE_NAME": "t", "IDENTITY_KEY_ID": "0123456789abcdef0123456789abcdef"},
+		"secret as data key":   {"TABLE_NAME": "t", "PERSONAL_DATA_KEY_ID": "c2VjcmV0LWtleS1tYXRlcmlhbA=="},
+		"bad level":            {"TABLE_NAME": "t", "LOG_LEVEL": "LOUD"},
+		"upper-case uuid-like": {"TABLE_NAME": "t", "IDENTITY_KEY_ID": "1234ABCD-12AB-34CD-56EF-1234567890AB"},
 	} {
 		if _, err := FromLookup(env(m)); err == nil {
 			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestIsKMSKeyName(t *testing.T) {
+	for v, want := range map[string]bool{
+		"1234abcd-12ab-34cd-56ef-1234567890ab":                                            true,
+		"mrk-1234abcd12ab34cd56ef1234567890ab":                                            true,
+		"alias/enrol-identity":                                                            true,
+		"arn:aws:kms:us-east-1:111122223333:alias/enrol-identity":                         true,
+		"arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab": true,
+		"enrol-local-development-key-not-a-secret":                                        false,
+		"{{resolve:secretsmanager:IdHashSecret:SecretString}}":                            false,
+		"1234abcd12ab34cd56ef1234567890ab1234":                                            false,
+		"arn:aws:secretsmanager:us-east-1:111122223333:secret:enrol-id-hash":              false,
+		"": false,
+	} {
+		if got := IsKMSKeyName(v); got != want {
+			t.Errorf("IsKMSKeyName(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

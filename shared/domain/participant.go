@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -16,10 +17,16 @@ type NewParticipant struct {
 	IDNumber  string `json:"id_number"`
 }
 
+// Identifier turns a valid ID number into an identity: a keyed hash whose key
+// never leaves KMS (keycustody.Identities).
+type Identifier interface {
+	Identify(ctx context.Context, number string) (string, error)
+}
+
 // Register validates a new participant and turns the ID number into an
 // identity (keyed hash) and its last four characters; the number itself goes
-// no further than this function.
-func Register(in NewParticipant, account string, h *idnumber.Hasher, now time.Time) (Participant, error) {
+// no further than this function and ids.
+func Register(ctx context.Context, in NewParticipant, account string, ids Identifier, now time.Time) (Participant, error) {
 	var v apperr.Validation
 	name := ParticipantName.Check(&v, in.Name)
 	birth, err := ParseDate(in.BirthDate)
@@ -43,6 +50,10 @@ func Register(in NewParticipant, account string, h *idnumber.Hasher, now time.Ti
 	if err := idnumber.Validate(id, birth); err != nil {
 		return Participant{}, idNumberError(err)
 	}
+	identity, err := ids.Identify(ctx, id)
+	if err != nil {
+		return Participant{}, err
+	}
 	return Participant{
 		ID:            NewID("pt", now),
 		Name:          name,
@@ -50,7 +61,7 @@ func Register(in NewParticipant, account string, h *idnumber.Hasher, now time.Ti
 		IDNumberLast4: idnumber.Last4(id),
 		CreatedAt:     now,
 		Account:       account,
-		Identity:      h.Identity(id),
+		Identity:      identity,
 	}, nil
 }
 

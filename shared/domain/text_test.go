@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -116,13 +117,10 @@ func TestEveryTextFieldKeepsTheRule(t *testing.T) {
 	stored := Offering{Title: "t", Capacity: 10, Status: OfferingPublished, StartsOn: "2026-12-07"}
 	patch := func(p Patch) error { _, err := p.Apply(stored); return err }
 	str := func(s string) *string { return &s }
-	h, err := idnumber.NewHasher([]byte("test-key-0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testIdentities{}
 	birth := time.Date(2020, 5, 4, 0, 0, 0, 0, CityZone)
 	register := func(name string) error {
-		_, err := Register(NewParticipant{Name: name, BirthDate: "2020-05-04", IDNumber: idnumber.Make("320211", birth, 1)}, "acc", h, now)
+		_, err := Register(context.Background(), NewParticipant{Name: name, BirthDate: "2020-05-04", IDNumber: idnumber.Make("320211", birth, 1)}, "acc", h, now)
 		return err
 	}
 	var reason apperr.Validation
@@ -155,7 +153,7 @@ func TestEveryTextFieldKeepsTheRule(t *testing.T) {
 	if err != nil || o.Title != "托小班" || o.Description != "全日制" || o.Schedule.Text != "周一至周五" {
 		t.Fatalf("%q %q %q %v", o.Title, o.Description, o.Schedule.Text, err)
 	}
-	p, err := Register(NewParticipant{Name: "\ufeff王小明\u3000", BirthDate: "2020-05-04", IDNumber: idnumber.Make("320211", birth, 1)}, "acc", h, now)
+	p, err := Register(context.Background(), NewParticipant{Name: "\ufeff王小明\u3000", BirthDate: "2020-05-04", IDNumber: idnumber.Make("320211", birth, 1)}, "acc", h, now)
 	if err != nil || p.Name != "王小明" {
 		t.Fatalf("%q %v", p.Name, err)
 	}

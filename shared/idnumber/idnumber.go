@@ -1,15 +1,13 @@
 // Package idnumber checks the 18-character mainland resident ID number
-// (居民身份证号, GB 11643-1999) and turns it into a keyed identity.
+// (居民身份证号, GB 11643-1999).
 //
-// The full number is never stored: callers keep Hasher.Identity (an HMAC, so
-// the same person registered by two accounts gets the same identity) and Last4
-// for display. No error or string produced here contains the number itself.
+// The full number is never stored: callers keep its identity (an HMAC computed
+// in KMS, shared/keycustody, so the same person registered by two accounts
+// gets the same identity) and, sealed, Last4 for display. No error or string
+// produced here contains the number itself.
 package idnumber
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,9 +16,6 @@ import (
 
 // Length is the number of characters in a resident ID number.
 const Length = 18
-
-// MinKeyLen is the shortest HMAC key NewHasher accepts, in bytes.
-const MinKeyLen = 16
 
 // The errors Validate returns; compare with errors.Is. None of them carries
 // the number.
@@ -135,30 +130,6 @@ func Last4(id string) string {
 		return id
 	}
 	return id[len(id)-4:]
-}
-
-// Hasher turns an ID number into a stable, keyed identity. It is safe for
-// concurrent use.
-type Hasher struct {
-	key []byte
-}
-
-// NewHasher makes a Hasher; the key must be at least MinKeyLen bytes. The key
-// is copied.
-func NewHasher(key []byte) (*Hasher, error) {
-	if len(key) < MinKeyLen {
-		return nil, fmt.Errorf("idnumber: HMAC key is %d bytes, need at least %d", len(key), MinKeyLen)
-	}
-	return &Hasher{key: append([]byte(nil), key...)}, nil
-}
-
-// Identity is the lower-case hex HMAC-SHA256 of the normalised number: equal
-// for the same number whoever registers it, and useless without the key.
-// Validate the number first; Identity does not.
-func (h *Hasher) Identity(id string) string {
-	mac := hmac.New(sha256.New, h.key)
-	mac.Write([]byte(Normalize(id)))
-	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // Make builds a valid number for seed data and tests: a 6-digit region code

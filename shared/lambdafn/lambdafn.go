@@ -14,16 +14,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	"github.com/wuxi-enrol/enrol/shared/config"
-	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // Deps are what every function is built from.
 type Deps struct {
-	Store  *store.Store
-	Hasher *idnumber.Hasher
-	Log    *slog.Logger
-	Now    func() time.Time
+	Store *store.Store
+	// Identities turns ID numbers into identities (KMS GenerateMac); nil in
+	// a function whose configuration names no identity key.
+	Identities *keycustody.Identities
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 // Load builds Deps from a Config; opts configure the DynamoDB client
@@ -33,11 +35,36 @@ func Load(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func
 	if err != nil {
 		return Deps{}, err
 	}
-	h, err := idnumber.NewHasher(cfg.IDHashKey)
+	st, ids, err := Custody(ctx, cfg, db)
 	if err != nil {
 		return Deps{}, err
 	}
-	return Deps{Store: store.New(db, cfg.TableName), Hasher: h, Log: log, Now: time.Now}, nil
+	return Deps{Store: st, Identities: ids, Log: log, Now: time.Now}, nil
+}
+
+// Custody is the store over db and the identities, with the keys cfg names:
+// personal fields sealed under a data key wrapped by cfg.PersonalDataKeyID
+// (kept in the table's keyring), identities from cfg.IdentityKeyID. A key
+// cfg does not name is not there: that function cannot use it.
+func Custody(ctx context.Context, cfg config.Config, db *dynamodb.Client) (*store.Store, *keycustody.Identities, error) {
+	if cfg.IdentityKeyID == "" && cfg.PersonalDataKeyID == "" {
+		return store.New(db, cfg.TableName, nil), nil, nil
+	}
+	k, err := keycustody.NewClient(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		sealer store.Sealer
+		ids    *keycustody.Identities
+	)
+	if cfg.PersonalDataKeyID != "" {
+		sealer = keycustody.NewSealer(k, cfg.PersonalDataKeyID, store.NewKeyring(db, cfg.TableName))
+	}
+	if cfg.IdentityKeyID != "" {
+		ids = keycustody.NewIdentities(k, cfg.IdentityKeyID)
+	}
+	return store.New(db, cfg.TableName, sealer), ids, nil
 }
 
 // Handler is the Lambda handler for h: an API Gateway payload 2.0 event in,

@@ -42,7 +42,6 @@ type bookingItem struct {
 	District       string `dynamodbav:"district"`
 	StartsOn       string `dynamodbav:"starts_on"`
 	ParticipantID  string `dynamodbav:"participant_id"`
-	Participant    string `dynamodbav:"participant_name"`
 	Status         string `dynamodbav:"status"`
 	Account        string `dynamodbav:"account"`
 	Identity       string `dynamodbav:"identity"`
@@ -52,11 +51,10 @@ type bookingItem struct {
 	CancelledAt    string `dynamodbav:"cancelled_at,omitempty"`
 	CancelledBy    string `dynamodbav:"cancelled_by,omitempty"`
 	CancelReason   string `dynamodbav:"cancel_reason,omitempty"`
-	BirthDate      string `dynamodbav:"birth_date,omitempty"`
-	Last4          string `dynamodbav:"id_number_last4,omitempty"`
+	Personal       []byte `dynamodbav:"personal,omitempty"` // sealed participant name, birth date, last4
 }
 
-func bookingToItem(b domain.Booking) bookingItem {
+func (st *Store) bookingToItem(ctx context.Context, b domain.Booking) (bookingItem, error) {
 	it := bookingItem{
 		PK: accountPK(b.Account), SK: prefixBooking + b.ID,
 		// GSI2 lists an offering's bookings in arrival order (the roster).
@@ -64,26 +62,28 @@ func bookingToItem(b domain.Booking) bookingItem {
 		Type: "booking", ID: b.ID, OfferingID: b.OfferingID, Title: b.Offering.Title, Kind: string(b.Offering.Kind),
 		Term: b.Term, CentreID: b.Offering.Centre.ID, CentreName: b.Offering.Centre.Name,
 		District: string(b.Offering.Centre.District), StartsOn: b.Offering.StartsOn,
-		ParticipantID: b.ParticipantID, Participant: b.Participant.Name, Status: string(b.Status),
+		ParticipantID: b.ParticipantID, Status: string(b.Status),
 		Account: b.Account, Identity: b.Identity, Stamp: b.Stamp,
 		CreatedAt: utc(b.CreatedAt), UpdatedAt: utc(b.UpdatedAt),
-		CancelledBy: b.CancelledBy, CancelReason: b.CancelReason, BirthDate: b.BirthDate, Last4: b.IDNumberLast4,
+		CancelledBy: b.CancelledBy, CancelReason: b.CancelReason,
 	}
 	if b.CancelledAt != nil {
 		it.CancelledAt = utc(*b.CancelledAt)
 	}
-	return it
+	var err error
+	it.Personal, err = st.seal(ctx, it.PK, it.SK, personal{Name: b.Participant.Name, BirthDate: b.BirthDate, Last4: b.IDNumberLast4})
+	return it, err
 }
 
-func (it bookingItem) booking() domain.Booking {
+func (it bookingItem) booking(p personal) domain.Booking {
 	b := domain.Booking{
 		ID: it.ID, OfferingID: it.OfferingID,
 		Offering: domain.BookedOffering{Title: it.Title, Kind: domain.Kind(it.Kind), StartsOn: it.StartsOn,
 			Centre: domain.CentreRef{ID: it.CentreID, Name: it.CentreName, District: domain.District(it.District)}},
-		ParticipantID: it.ParticipantID, Participant: domain.BookedParticipant{Name: it.Participant},
+		ParticipantID: it.ParticipantID, Participant: domain.BookedParticipant{Name: p.Name},
 		Status: domain.BookingStatus(it.Status), CreatedAt: parseTime(it.CreatedAt), UpdatedAt: parseTime(it.UpdatedAt),
 		Account: it.Account, Identity: it.Identity, Term: it.Term, Stamp: it.Stamp,
-		CancelledBy: it.CancelledBy, CancelReason: it.CancelReason, BirthDate: it.BirthDate, IDNumberLast4: it.Last4,
+		CancelledBy: it.CancelledBy, CancelReason: it.CancelReason, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
 	}
 	if it.CancelledAt != "" {
 		t := parseTime(it.CancelledAt)
@@ -92,12 +92,16 @@ func (it bookingItem) booking() domain.Booking {
 	return b
 }
 
-func unmarshalBooking(m map[string]types.AttributeValue) (domain.Booking, error) {
+func (st *Store) unmarshalBooking(ctx context.Context, m map[string]types.AttributeValue) (domain.Booking, error) {
 	var it bookingItem
 	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
 		return domain.Booking{}, classify(err)
 	}
-	return it.booking(), nil
+	p, err := st.open(ctx, it.PK, it.SK, it.Personal)
+	if err != nil {
+		return domain.Booking{}, err
+	}
+	return it.booking(p), nil
 }
 
 // Replay is what an earlier request with the same idempotency key stored.
@@ -151,7 +155,7 @@ func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, par
 				in.Replay = &Replay{RequestHash: r.Hash, BookingID: r.BookingID}
 			}
 		default:
-			p, err := unmarshalParticipant(m)
+			p, err := st.unmarshalParticipant(ctx, m)
 			if err != nil {
 				return in, err
 			}
@@ -291,7 +295,11 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
 	}})
 
-	item, err := attributevalue.MarshalMap(bookingToItem(b))
+	it, err := st.bookingToItem(ctx, b)
+	if err != nil {
+		return err
+	}
+	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return classify(err)
 	}
@@ -312,14 +320,16 @@ func waitItem(b domain.Booking) map[string]types.AttributeValue {
 
 // GetBooking reads one of an account's bookings; another account's is not found.
 func (st *Store) GetBooking(ctx context.Context, account, id string) (domain.Booking, error) {
-	return get(ctx, st, key(accountPK(account), prefixBooking+id), "booking", unmarshalBooking)
+	return get(ctx, st, key(accountPK(account), prefixBooking+id), "booking", func(m map[string]types.AttributeValue) (domain.Booking, error) {
+		return st.unmarshalBooking(ctx, m)
+	})
 }
 
 // ListBookings pages through an account's bookings, newest first.
 func (st *Store) ListBookings(ctx context.Context, account string, status domain.BookingStatus, page Page) ([]domain.Booking, string, error) {
 	out := []domain.Booking{}
 	next, err := st.queryPage(ctx, partition{pk: accountPK(account), prefix: prefixBooking}, page, status != "", func(m map[string]types.AttributeValue) (bool, error) {
-		b, err := unmarshalBooking(m)
+		b, err := st.unmarshalBooking(ctx, m)
 		if err != nil || status != "" && b.Status != status {
 			return false, err
 		}

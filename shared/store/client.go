@@ -26,13 +26,19 @@ import (
 type Store struct {
 	db    *dynamodb.Client
 	table string
+	// sealer seals personal fields; nil in a function given no
+	// personal-data key, which then cannot read or write them.
+	sealer Sealer
 	// Retry is the policy of the store's own loops (keys a batch left
 	// unprocessed); the zero value is retry.Default.
 	Retry retry.Policy
 }
 
-// New wraps a client and a table name.
-func New(db *dynamodb.Client, table string) *Store { return &Store{db: db, table: table} }
+// New wraps a client, a table name and the sealer of personal fields (nil
+// for a function that handles none).
+func New(db *dynamodb.Client, table string, sealer Sealer) *Store {
+	return &Store{db: db, table: table, sealer: sealer}
+}
 
 // NewClient builds the DynamoDB client for cfg: AWS as usual, or the
 // endpoint in cfg.DynamoDBEndpoint (the local stack) with dummy credentials

@@ -43,6 +43,8 @@ const (
 	pkLedger       = "LEDGER"
 	pkSnapshot     = "SNAPSHOT"
 	pkTarget       = "TARGET"
+	pkKeyring      = "KEYRING"
+	prefixDataKey  = "PERSONAL_DATA#"
 )
 
 func centrePK(id string) string   { return "CENTRE#" + id }

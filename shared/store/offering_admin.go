@@ -105,7 +105,7 @@ func (st *Store) withChange(t *txn, before, after domain.Offering, actor string,
 func (st *Store) RosterPage(ctx context.Context, offeringID string, page Page) ([]domain.Booking, string, error) {
 	var out []domain.Booking
 	next, err := st.queryPage(ctx, partition{index: indexGSI2, pk: prefixRoster + offeringID}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
-		b, err := unmarshalBooking(m)
+		b, err := st.unmarshalBooking(ctx, m)
 		out = append(out, b)
 		return true, err
 	})

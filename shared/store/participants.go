@@ -14,35 +14,37 @@ type participantItem struct {
 	PK, SK    string
 	Type      string `dynamodbav:"type"`
 	ID        string `dynamodbav:"id"`
-	Name      string `dynamodbav:"name"`
-	BirthDate string `dynamodbav:"birth_date"`
-	Last4     string `dynamodbav:"id_number_last4"`
+	Personal  []byte `dynamodbav:"personal,omitempty"` // sealed name, birth date, last4
 	Identity  string `dynamodbav:"identity"`
 	Account   string `dynamodbav:"account"`
 	CreatedAt string `dynamodbav:"created_at"`
 }
 
-func (it participantItem) participant() domain.Participant {
-	return domain.Participant{ID: it.ID, Name: it.Name, BirthDate: it.BirthDate, IDNumberLast4: it.Last4,
-		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}
-}
-
-func unmarshalParticipant(m map[string]types.AttributeValue) (domain.Participant, error) {
+func (st *Store) unmarshalParticipant(ctx context.Context, m map[string]types.AttributeValue) (domain.Participant, error) {
 	var it participantItem
 	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
 		return domain.Participant{}, classify(err)
 	}
-	return it.participant(), nil
+	p, err := st.open(ctx, it.PK, it.SK, it.Personal)
+	if err != nil {
+		return domain.Participant{}, err
+	}
+	return domain.Participant{ID: it.ID, Name: p.Name, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
+		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}, nil
 }
 
 // CreateParticipant stores a participant and, in the same transaction, a
 // marker of its identity in the account, so one account cannot register the
 // same person twice.
 func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) error {
-	item, err := attributevalue.MarshalMap(participantItem{
-		PK: accountPK(p.Account), SK: prefixPart + p.ID, Type: "participant", ID: p.ID, Name: p.Name,
-		BirthDate: p.BirthDate, Last4: p.IDNumberLast4, Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt),
-	})
+	it := participantItem{PK: accountPK(p.Account), SK: prefixPart + p.ID, Type: "participant", ID: p.ID,
+		Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt)}
+	sealed, err := st.seal(ctx, it.PK, it.SK, personal{Name: p.Name, BirthDate: p.BirthDate, Last4: p.IDNumberLast4})
+	if err != nil {
+		return err
+	}
+	it.Personal = sealed
+	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return classify(err)
 	}
@@ -57,14 +59,16 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 
 // GetParticipant reads one of an account's participants.
 func (st *Store) GetParticipant(ctx context.Context, account, id string) (domain.Participant, error) {
-	return get(ctx, st, key(accountPK(account), prefixPart+id), "participant", unmarshalParticipant)
+	return get(ctx, st, key(accountPK(account), prefixPart+id), "participant", func(m map[string]types.AttributeValue) (domain.Participant, error) {
+		return st.unmarshalParticipant(ctx, m)
+	})
 }
 
 // ListParticipants pages through an account's participants, oldest first.
 func (st *Store) ListParticipants(ctx context.Context, account string, page Page) ([]domain.Participant, string, error) {
 	out := []domain.Participant{}
 	next, err := st.queryPage(ctx, partition{pk: accountPK(account), prefix: prefixPart}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
-		p, err := unmarshalParticipant(m)
+		p, err := st.unmarshalParticipant(ctx, m)
 		out = append(out, p)
 		return true, err
 	}, consistent)

@@ -17,8 +17,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/infra/localdb"
+	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/shared/config"
+	"github.com/wuxi-enrol/enrol/shared/keycustody"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -28,13 +31,11 @@ const EndpointVar = "ENROL_TEST_DYNAMODB"
 var (
 	once     sync.Once
 	endpoint string
+	kmsSrv   *localkms.Server
 	tmpl     *samtemplate.Template
 	err      error
 	tables   atomic.Int64
 )
-
-// HashKey is the ID-number HMAC key used in tests.
-const HashKey = "test-key-0123456789abcdef"
 
 // Region is the region the tests' clients name.
 const Region = "cn-north-1"
@@ -45,6 +46,10 @@ func External() string { return os.Getenv(EndpointVar) }
 
 func setup() {
 	if tmpl, err = samtemplate.Load(localdb.TemplatePath()); err != nil {
+		return
+	}
+	// The KMS stand-in, once per test process: its keys are the process's.
+	if kmsSrv, err = localkms.Start("127.0.0.1:0"); err != nil {
 		return
 	}
 	if endpoint = External(); endpoint != "" {
@@ -89,7 +94,8 @@ func Config(t testing.TB) config.Config {
 	// A table per test: minidyn's transactions snapshot the whole table, so
 	// small tables keep tests fast, and tests cannot see each other's data.
 	name := TableName()
-	cfg := config.Config{TableName: name, IDHashKey: []byte(HashKey), DynamoDBEndpoint: endpoint, Region: Region}
+	cfg := config.Config{TableName: name, DynamoDBEndpoint: endpoint, Region: Region,
+		IdentityKeyID: kmsSrv.IdentityKey, PersonalDataKeyID: kmsSrv.PersonalDataKey, KMSEndpoint: kmsSrv.URL}
 	db, err := store.NewClient(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -101,14 +107,37 @@ func Config(t testing.TB) config.Config {
 	return cfg
 }
 
-// Store is a store on a fresh table, with its raw client for checks; opts
-// configure the client further (faults.Injector.Option).
+// Store is a store on a fresh table, sealing personal fields with the KMS
+// stand-in, with its raw client for checks; opts configure the client
+// further (faults.Injector.Option).
 func Store(t testing.TB, opts ...func(*dynamodb.Options)) (*store.Store, *dynamodb.Client) {
+	t.Helper()
+	st, _, db := Custody(t, opts...)
+	return st, db
+}
+
+// Custody is Store with the identities that go with it (KMS GenerateMac on
+// the stand-in's identity key), as a function's Deps have them.
+func Custody(t testing.TB, opts ...func(*dynamodb.Options)) (*store.Store, *keycustody.Identities, *dynamodb.Client) {
 	t.Helper()
 	cfg := Config(t)
 	db, err := store.NewClient(context.Background(), cfg, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return store.New(db, cfg.TableName), db
+	st, ids, err := lambdafn.Custody(context.Background(), cfg, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, ids, db
+}
+
+// KMS is the test process's KMS stand-in.
+func KMS(t testing.TB) *localkms.Server {
+	t.Helper()
+	once.Do(setup)
+	if err != nil {
+		t.Fatalf("KMS for tests: %v", err)
+	}
+	return kmsSrv
 }
