@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
@@ -29,8 +30,8 @@ type fixture struct {
 	c     domain.Centre
 }
 
-func newFixture(t *testing.T, now time.Time) *fixture {
-	st, _ := dbtest.Store(t)
+func newFixture(t *testing.T, now time.Time, opts ...func(*dynamodb.Options)) *fixture {
+	st, _ := dbtest.Store(t, opts...)
 	f := &fixture{t: t, st: st, clock: &clock{now}, c: dbtest.Centre("c1", "liangxi")}
 	f.admin = &centreadmin.Service{Store: st, Now: f.clock.now}
 	f.staff = auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{f.c.ID}}
