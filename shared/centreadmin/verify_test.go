@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/centreadmin"
@@ -365,5 +366,36 @@ func TestBookingReadBeforeVerificationWrittenAfter(t *testing.T) {
 	}
 	if o, err := p.st.GetOffering(ctx, "o-stranger"); err != nil || o.Confirmed != 0 {
 		t.Errorf("%d confirmed on the stranger's offering (%v)", o.Confirmed, err)
+	}
+}
+
+// TestRosterAudited: every view (json) and download (csv, xlsx) of a roster
+// is in the centre's audit log with who, when and which offering; when the
+// record cannot be written, the roster is not given.
+func TestRosterAudited(t *testing.T) {
+	ctx := context.Background()
+	inj := &faults.Injector{}
+	p := newPeople(t, inj.Option)
+	p.offering("o1", 5)
+	p.mustBook(p.mustRegister("acc", 1), "o1")
+	for _, tt := range []struct{ format, action string }{{"json", "roster.viewed"}, {"csv", "roster.exported"}, {"xlsx", "roster.exported"}} {
+		p.clock.t = p.clock.t.Add(time.Minute) // the log is newest first
+		before := len(p.actions(tt.action))
+		ro, err := p.admin.Roster(ctx, p.staff, "o1", tt.format)
+		if err != nil || len(ro.Entries) != 1 {
+			t.Fatalf("%s: %v", tt.format, err)
+		}
+		got := p.actions(tt.action)
+		if len(got) != before+1 {
+			t.Fatalf("%s: %d %s records, want %d", tt.format, len(got), tt.action, before+1)
+		}
+		a := got[0] // newest first
+		if a.Actor != p.staff.Sub || a.Target != "o1" || !a.At.Equal(p.clock.now()) || !strings.Contains(string(a.After), `"format":"`+tt.format+`"`) {
+			t.Errorf("%s: audit %+v %s", tt.format, a, a.After)
+		}
+	}
+	inj.Fail("PutItem", 0, faults.Error("ThrottlingException"))
+	if ro, err := p.admin.Roster(ctx, p.staff, "o1", "csv"); !apperr.Is(err, apperr.Unavailable) || len(ro.Entries) != 0 {
+		t.Errorf("with the audit record failing: %d entries, %v; want none and unavailable", len(ro.Entries), err)
 	}
 }
