@@ -1,12 +1,15 @@
 // Package centres is the centre staff's function (city officers may use it
 // for any centre): offerings in every status, publishing and editing,
-// cancelling, the roster and its exports, attendance and the audit log.
+// cancelling, the roster and its exports, attendance, verifying a
+// participant's identity, and the audit log.
 package centres
 
 import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -36,6 +39,7 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("PUT /v1/offerings/{offering_id}/attendance/{date}", a.staff(a.recordAttendance))
 	mux.Handle("GET /v1/offerings/{offering_id}/attendance", a.staff(a.attendance))
 	mux.Handle("GET /v1/centres/{centre_id}/audit", a.staff(centreList(a, d.Store.ListAudit)))
+	mux.Handle("POST /v1/offerings/{offering_id}/roster/{booking_id}/verify-identity", a.staff(a.verifyIdentity))
 	return httpapi.Serve(d.Log, mux)
 }
 
@@ -142,6 +146,7 @@ type rosterLine struct {
 	WaitlistPosition int                  `json:"waitlist_position,omitempty"`
 	BookedAt         time.Time            `json:"booked_at"`
 	Attendance       rosterAttendance     `json:"attendance"`
+	Verified         bool                 `json:"verified"`
 }
 
 type rosterParticipant struct {
@@ -172,7 +177,7 @@ func (a api) roster(w http.ResponseWriter, r *http.Request, c auth.Caller) error
 	if format != "" && format != "json" && format != "csv" && format != "xlsx" {
 		return apperr.New(apperr.InvalidRequest, "format 应为 json、csv 或 xlsx", "format must be json, csv or xlsx").With("format", "取值无效", "not a format")
 	}
-	ro, err := a.admin.Roster(r.Context(), c, id)
+	ro, err := a.admin.Roster(r.Context(), c, id, format)
 	if err != nil {
 		return err
 	}
@@ -200,6 +205,7 @@ func (a api) roster(w http.ResponseWriter, r *http.Request, c auth.Caller) error
 			Participant: rosterParticipant{Name: e.ParticipantName, IDNumberLast4: e.IDNumberLast4, AgeMonths: e.AgeMonths,
 				Age: domain.AgeText(e.AgeMonths, !httpapi.English(r))},
 			Attendance: rosterAttendance{Present: p, Absent: ab, Excused: ex, Days: e.Attendance},
+			Verified:   e.Verified,
 		})
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"offering": ro.Offering, "items": lines})
@@ -244,5 +250,45 @@ func (a api) attendance(w http.ResponseWriter, r *http.Request, c auth.Caller) e
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(days, ""))
+	return nil
+}
+
+// verifyIdentity: staff checked the participant of a booking against a
+// document and typed the number from it. Only its keyed hash goes further.
+func (a api) verifyIdentity(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	offeringID, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	bookingID, err := httpapi.PathID(r, "booking_id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		IDNumber string `json:"id_number"`
+		Document string `json:"document"`
+	}
+	if err := httpapi.DecodeJSON(r, &body); err != nil {
+		return err
+	}
+	var v apperr.Validation
+	if strings.TrimSpace(body.IDNumber) == "" {
+		v.Add("id_number", "请填写证件上的身份证号", "id_number is required")
+	}
+	if !slices.Contains(centreadmin.Documents, body.Document) {
+		v.Add("document", "证件类型应为 "+strings.Join(centreadmin.Documents, "、"), "document must be one of "+strings.Join(centreadmin.Documents, ", "))
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	identity, err := a.deps.Identities.Identify(r.Context(), body.IDNumber)
+	if err != nil {
+		return err
+	}
+	out, err := a.admin.VerifyIdentity(r.Context(), c, offeringID, bookingID, identity, body.Document)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -41,6 +41,14 @@ type capacityResponse struct {
 	ByDistrict     []row           `json:"by_district"`
 	ByKind         []row           `json:"by_kind"`
 	ByDistrictKind []row           `json:"by_district_kind"`
+	// Participants are city-wide whatever the filter: people registered
+	// and those whose identity centre staff verified.
+	Participants participantCounts `json:"participants"`
+}
+
+type participantCounts struct {
+	Registered int `json:"registered"`
+	Verified   int `json:"verified"`
 }
 
 // capacity is the figures now, from the counters of the offerings in
@@ -70,6 +78,9 @@ func (a api) capacity(w http.ResponseWriter, r *http.Request) error {
 	res := capacityResponse{Date: today, AsOf: now.In(domain.CityZone), Kind: q.Kind, District: q.District,
 		Total: figuresOf(tally[q.Scope]), ByDistrict: rowsOf(byDistrict, tally), ByKind: rowsOf(byKind, tally),
 		ByDistrictKind: rowsOf(byDistrictKind, tally)}
+	if res.Participants.Registered, res.Participants.Verified, err = a.store.ParticipantCounts(r.Context()); err != nil {
+		return err
+	}
 	httpapi.WriteJSON(w, http.StatusOK, res)
 	return nil
 }

@@ -329,23 +329,24 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 	for _, tt := range []struct {
 		path    string
 		queries int
+		gets    int // the city's participant counts, one item (JSON only)
 	}{
-		{"/v1/city/capacity", 3},
-		{"/v1/city/capacity?kind=childcare", 1},
-		{"/v1/city/capacity?district=binhu", 3},
-		{"/v1/city/demand?kind=evening_course", 1},
-		{"/v1/city/capacity/history", 1},
-		{"/v1/city/capacity/changes", 1},
-		{"/v1/city/targets", 1}, // no targets here, so no ledger read
-		{"/v1/city/capacity?format=csv", 3},
+		{"/v1/city/capacity", 3, 1},
+		{"/v1/city/capacity?kind=childcare", 1, 1},
+		{"/v1/city/capacity?district=binhu", 3, 1},
+		{"/v1/city/demand?kind=evening_course", 1, 0},
+		{"/v1/city/capacity/history", 1, 0},
+		{"/v1/city/capacity/changes", 1, 0},
+		{"/v1/city/targets", 1, 0}, // no targets here, so no ledger read
+		{"/v1/city/capacity?format=csv", 3, 0},
 	} {
 		e.logs.Reset()
 		r := e.do("GET", tt.path, tok, nil)
 		e.expect(r, 200, "")
 		route := "GET " + strings.SplitN(tt.path, "?", 2)[0]
 		calls, _ := e.requestsOf(route)
-		if calls["Query"] != tt.queries || len(calls) != 1 {
-			t.Errorf("%s: DynamoDB calls %v, want %d Query and nothing else", tt.path, calls, tt.queries)
+		if calls["Query"] != tt.queries || calls["GetItem"] != tt.gets || len(calls) != 1+min(tt.gets, 1) {
+			t.Errorf("%s: DynamoDB calls %v, want %d Query, %d GetItem and nothing else", tt.path, calls, tt.queries, tt.gets)
 		}
 	}
 }

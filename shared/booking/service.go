@@ -150,6 +150,13 @@ func (s *Service) List(ctx context.Context, account string, status domain.Bookin
 // booking returns it unchanged. A freed place goes to the head of the
 // waitlist in the same write.
 func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Booking, error) {
+	return s.End(ctx, account, id, func(domain.Booking, time.Time) store.Ending { return store.Ending{By: store.ByResident} })
+}
+
+// End cancels one of the account's bookings as Cancel does, on behalf of
+// whoever ending says (from the booking as read and the time), with what
+// ending records in the same write.
+func (s *Service) End(ctx context.Context, account, id string, ending func(domain.Booking, time.Time) store.Ending) (domain.Booking, error) {
 	var b domain.Booking
 	err := s.Retry.Do(ctx, func(int) error {
 		var err error
@@ -163,10 +170,11 @@ func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Bookin
 			}
 		}
 		now := s.Now()
-		if err := s.Store.CancelBooking(ctx, b, head, now); err != nil {
+		e := ending(b, now)
+		if err := s.Store.EndBooking(ctx, b, head, now, e); err != nil {
 			return err // ErrContention goes round again
 		}
-		b.Status, b.UpdatedAt, b.CancelledAt, b.CancelledBy = domain.BookingCancelled, now, &now, store.ByResident
+		b.Status, b.UpdatedAt, b.CancelledAt, b.CancelledBy, b.CancelReason = domain.BookingCancelled, now, &now, e.By, e.Reason
 		return nil
 	})
 	if err != nil {

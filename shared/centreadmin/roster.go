@@ -13,9 +13,12 @@ import (
 )
 
 // Roster is an offering's confirmed and waitlisted participants in arrival
-// order (the waitlist numbered), with their attendance, read page by page
-// from the roster index.
-func (s *Service) Roster(ctx context.Context, c auth.Caller, offeringID string) (rosterexport.Roster, error) {
+// order (the waitlist numbered), with their attendance and whether each
+// one's identity is verified for the booking's account, read page by page
+// from the roster index. format is what the caller gets it as ("json",
+// "csv", "xlsx"): viewing is audited (roster.viewed), downloading too
+// (roster.exported), and a roster whose audit record fails is not given.
+func (s *Service) Roster(ctx context.Context, c auth.Caller, offeringID, format string) (rosterexport.Roster, error) {
 	o, err := s.Offering(ctx, c, offeringID)
 	if err != nil {
 		return rosterexport.Roster{}, err
@@ -28,13 +31,30 @@ func (s *Service) Roster(ctx context.Context, c auth.Caller, offeringID string) 
 	if err != nil {
 		return rosterexport.Roster{}, err
 	}
+	identities := make([]string, len(active))
+	for i, b := range active {
+		identities[i] = b.Identity
+	}
+	verified, err := s.Store.VerifiedAccounts(ctx, identities)
+	if err != nil {
+		return rosterexport.Roster{}, err
+	}
+	action, detail := "roster.viewed", map[string]any{"format": "json"}
+	if format == "csv" || format == "xlsx" {
+		action, detail["format"] = "roster.exported", format
+	}
+	now := s.Now()
+	if err := s.Store.PutAudit(ctx, store.Audit(o.Centre.ID, c.Sub, action, o.ID, nil, detail, now)); err != nil {
+		return rosterexport.Roster{}, err
+	}
 	start, _ := domain.ParseDate(o.StartsOn)
-	r := rosterexport.Roster{Offering: o, Generated: s.Now()}
+	r := rosterexport.Roster{Offering: o, Generated: now}
 	position := 0
 	for _, b := range active {
 		e := rosterexport.Entry{
 			BookingID: b.ID, ParticipantName: b.Participant.Name, IDNumberLast4: b.IDNumberLast4,
 			AgeMonths: -1, Status: b.Status, BookedAt: b.CreatedAt, Attendance: map[string]string{},
+			Verified: verified[b.Identity] == b.Account,
 		}
 		if birth, err := domain.ParseDate(b.BirthDate); err == nil {
 			e.AgeMonths = domain.AgeInMonths(birth, start)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
@@ -31,8 +32,8 @@ type fixture struct {
 	ids   *keycustody.Identities
 }
 
-func newFixture(t *testing.T, now time.Time) *fixture {
-	st, ids, _ := dbtest.Custody(t)
+func newFixture(t *testing.T, now time.Time, opts ...func(*dynamodb.Options)) *fixture {
+	st, ids, _ := dbtest.Custody(t, opts...)
 	f := &fixture{t: t, st: st, clock: &clock{now}, c: dbtest.Centre("c1", "liangxi"), ids: ids}
 	f.admin = &centreadmin.Service{Store: st, Now: f.clock.now}
 	f.staff = auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{f.c.ID}}

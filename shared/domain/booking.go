@@ -12,6 +12,10 @@ type Participant struct {
 	BirthDate     string    `json:"birth_date"`
 	IDNumberLast4 string    `json:"id_number_last4"`
 	CreatedAt     time.Time `json:"created_at"`
+	// Verified: centre staff checked the identity against a document for
+	// this account (then no other account can book or register it).
+	Verified   bool       `json:"verified"`
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
 	// Account owns the participant; Identity is the keyed hash of the ID
 	// number, the same whichever account registered the person.
 	Account  string `json:"-"`
@@ -23,6 +27,10 @@ func (p Participant) MarshalJSON() ([]byte, error) {
 	type plain Participant
 	q := plain(p)
 	q.CreatedAt = q.CreatedAt.In(CityZone)
+	if q.VerifiedAt != nil {
+		t := q.VerifiedAt.In(CityZone)
+		q.VerifiedAt = &t
+	}
 	return json.Marshal(q)
 }
 

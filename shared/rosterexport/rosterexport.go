@@ -36,6 +36,7 @@ type Entry struct {
 	WaitlistPosition int                  // 1-based, waitlisted only
 	BookedAt         time.Time
 	Attendance       map[string]string // session date (YYYY-MM-DD) -> "present" | "absent" | "excused"
+	Verified         bool              // identity checked against a document for this booking's account
 }
 
 // Roster is what is exported.

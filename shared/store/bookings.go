@@ -238,6 +238,10 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
 		}})
 	}
+	// An identity another account verified is that account's: checked in
+	// the write, so a booking racing the verification lands before it (and
+	// is cancelled by it) or is refused.
+	t.add(refusal(ErrVerifiedElsewhere()), st.verifiedCheck(b.Identity, b.Account))
 	// A no-show block (written when attendance was recorded) is checked in
 	// the same write, so it costs no extra read.
 	t.add(onFail{refuse: func(old map[string]types.AttributeValue) error {
@@ -463,7 +467,17 @@ func (st *Store) Waiters(ctx context.Context, offeringID string, n int) ([]Waiti
 const (
 	ByResident = "resident"
 	ByCentre   = "centre"
+	// BySystem: the booking's identity was verified for another account.
+	BySystem = "system"
 )
+
+// Ending is who ends a booking, why, and what the same write records with
+// it: an audit record in the booking's centre, a message to its account.
+type Ending struct {
+	By, Reason string
+	Audit      *AuditEntry
+	Message    *Message
+}
 
 // cancelItems are the writes that end one active booking: the booking (its
 // status must still be what was read), the identity's marker and term
@@ -519,14 +533,25 @@ func (st *Store) promoteItems(offeringID string, w Waiting, now time.Time) []typ
 	}
 }
 
-// CancelBooking is a resident cancelling b in one TransactWriteItems. When b
-// held a place and promote is the head of the waitlist, that booking is
-// confirmed in the same write (rule 5); with nobody waiting the write
-// requires the waitlist to still be empty. Any interference returns
-// ErrContention: read again and retry. Every condition here is contended.
+// CancelBooking is a resident cancelling b in one TransactWriteItems; see EndBooking.
 func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *Waiting, now time.Time) error {
+	return st.EndBooking(ctx, b, promote, now, Ending{By: ByResident})
+}
+
+// EndBooking ends b as e says in one TransactWriteItems. When b held a
+// place and promote is the head of the waitlist, that booking is confirmed
+// in the same write (rule 5); with nobody waiting the write requires the
+// waitlist to still be empty. Any interference returns ErrContention: read
+// again and retry. Every condition here is contended.
+func (st *Store) EndBooking(ctx context.Context, b domain.Booking, promote *Waiting, now time.Time, e Ending) error {
 	var t txn
-	t.add(contended, st.cancelItems(b, ByResident, "", now)...)
+	t.add(contended, st.cancelItems(b, e.By, e.Reason, now)...)
+	if e.Audit != nil {
+		t.add(unconditional, st.auditPut(*e.Audit))
+	}
+	if e.Message != nil {
+		t.add(unconditional, st.messagePut(b.Account, *e.Message))
+	}
 	offering := &types.Update{
 		TableName: &st.table, Key: key(offeringPK(b.OfferingID), skOffering),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":zero": n(0)},

@@ -18,6 +18,9 @@ type participantItem struct {
 	Identity  string `dynamodbav:"identity"`
 	Account   string `dynamodbav:"account"`
 	CreatedAt string `dynamodbav:"created_at"`
+	// Set by VerifyIdentity: when and by which staff member.
+	VerifiedAt string `dynamodbav:"verified_at,omitempty"`
+	VerifiedBy string `dynamodbav:"verified_by,omitempty"`
 }
 
 func (st *Store) unmarshalParticipant(ctx context.Context, m map[string]types.AttributeValue) (domain.Participant, error) {
@@ -29,13 +32,19 @@ func (st *Store) unmarshalParticipant(ctx context.Context, m map[string]types.At
 	if err != nil {
 		return domain.Participant{}, err
 	}
-	return domain.Participant{ID: it.ID, Name: p.Name, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
-		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}, nil
+	out := domain.Participant{ID: it.ID, Name: p.Name, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
+		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}
+	if it.VerifiedAt != "" {
+		at := parseTime(it.VerifiedAt)
+		out.Verified, out.VerifiedAt = true, &at
+	}
+	return out, nil
 }
 
 // CreateParticipant stores a participant and, in the same transaction, a
 // marker of its identity in the account, so one account cannot register the
-// same person twice.
+// same person twice, and its entry in the identity's registry (refused when
+// another account verified the identity).
 func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) error {
 	it := participantItem{PK: accountPK(p.Account), SK: prefixPart + p.ID, Type: "participant", ID: p.ID,
 		Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt)}
@@ -51,10 +60,12 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 	marker := key(accountPK(p.Account), prefixPartID+p.Identity)
 	marker["participant_id"] = s(p.ID)
 	var t txn
+	st.registryItems(&t, p) // first: a refusal there is the answer
 	t.add(refusal(apperr.New(apperr.Conflict, "此身份证号已在您的账号中登记", "This ID number is already registered in your account")),
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: marker, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
-	return st.transact(ctx, &t)
+	// Nothing is read first, so a lost race (on the city's count) just writes again.
+	return st.Retry.Do(ctx, func(int) error { return st.transact(ctx, &t) })
 }
 
 // GetParticipant reads one of an account's participants.

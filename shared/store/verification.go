@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+// A verified identity belongs to the account whose participant centre staff
+// checked against a document. Under the identity's partition:
+//   - HOLDER#<account>#<participant> for every account that registered it
+//     (written with the participant), so the accounts holding an identity
+//     are one Query away;
+//   - VERIFIED: who holds it now, written once by VerifyIdentity. Registering
+//     and booking check it in their own transactions, so a write racing a
+//     verification either lands before it (and is cancelled by it) or is
+//     refused.
+const (
+	prefixHolder     = "HOLDER#"
+	skVerified       = "VERIFIED"
+	pkCityPeople     = "CITY#PARTICIPANTS"
+	skCityPeople     = "COUNT"
+	prefixMessage    = "MESSAGE#"
+	maxKeysPerGet    = 100 // BatchGetItem's limit
+	verifiedHolderIs = "attribute_not_exists(PK) OR account = :account"
+)
+
+// ErrVerifiedElsewhere refuses registering or booking a person whose
+// identity another account verified. It names neither that account nor any
+// offering or centre: whoever asks learns only that someone verified it.
+func ErrVerifiedElsewhere() error {
+	return apperr.New(apperr.Conflict,
+		"此身份已由其他账号在托育机构核验，如有疑问请联系机构",
+		"This person's identity was verified by another account at a centre; ask the centre if this is wrong")
+}
+
+// verifiedCheck is a transaction item that fails unless the identity is
+// unverified or verified by account.
+func (st *Store) verifiedCheck(identity, account string) types.TransactWriteItem {
+	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: &st.table, Key: key(identityPK(identity), skVerified),
+		ConditionExpression:       aws.String(verifiedHolderIs),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":account": s(account)},
+	}}
+}
+
+// cityPeopleAdd adds to the city's participant counts (attribute registered
+// or verified) in the same transaction as the change it counts. Only
+// registrations and verifications write it, never a booking.
+func (st *Store) cityPeopleAdd(attr string, delta int64) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: key(pkCityPeople, skCityPeople),
+		UpdateExpression:          aws.String("ADD #n :d"),
+		ExpressionAttributeNames:  map[string]string{"#n": attr},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":d": n(delta)},
+	}}
+}
+
+// registryItems are what registering p adds to its identity's registry, in
+// CreateParticipant's transaction: a refusal when another account verified
+// the identity, p's HOLDER item, and one more registered person for the city.
+func (st *Store) registryItems(t *txn, p domain.Participant) {
+	t.add(refusal(ErrVerifiedElsewhere()), st.verifiedCheck(p.Identity, p.Account))
+	holder := key(identityPK(p.Identity), holderSK(p.Account, p.ID))
+	holder["type"], holder["account"], holder["participant_id"] = s("holder"), s(p.Account), s(p.ID)
+	t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: holder}})
+	// Registrations are rare beside bookings, but two at once conflict on
+	// the count: the caller reads nothing, so it simply writes again.
+	t.add(contended, st.cityPeopleAdd("registered", 1))
+}
+
+func holderSK(account, participantID string) string {
+	return prefixHolder + account + "#" + participantID
+}
+
+// Verification is who holds a verified identity, and who verified it where.
+type Verification struct {
+	Account       string    `dynamodbav:"account"`
+	ParticipantID string    `dynamodbav:"participant_id"`
+	CentreID      string    `dynamodbav:"centre_id"`
+	BookingID     string    `dynamodbav:"booking_id"`
+	Staff         string    `dynamodbav:"staff"`
+	Document      string    `dynamodbav:"document"`
+	VerifiedAt    time.Time `dynamodbav:"-"`
+	At            string    `dynamodbav:"verified_at"`
+}
+
+// GetVerification reads an identity's verification; nil when unverified.
+func (st *Store) GetVerification(ctx context.Context, identity string) (*Verification, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(identityPK(identity), skVerified), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, classify(err)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	var v Verification
+	if err := attributevalue.UnmarshalMap(out.Item, &v); err != nil {
+		return nil, classify(err)
+	}
+	v.VerifiedAt = parseTime(v.At)
+	return &v, nil
+}
+
+// VerifyIdentity records in one transaction that staff checked identity
+// against a document for v's participant: the VERIFIED item (only if the
+// identity has none: a lost race returns ErrContention, and reading again
+// finds who won), the participant's verified_at, the audit record and one
+// more verified person for the city.
+func (st *Store) VerifyIdentity(ctx context.Context, identity string, v Verification, a AuditEntry) error {
+	v.At = utc(v.VerifiedAt)
+	item, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return classify(err)
+	}
+	item[attrPK], item[attrSK], item["type"] = s(identityPK(identity)), s(skVerified), s("verification")
+	var t txn
+	t.add(contended, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	t.add(refusal(apperr.New(apperr.NotFound, "找不到该参与人", "No such participant")), types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: key(accountPK(v.Account), prefixPart+v.ParticipantID),
+		UpdateExpression:          aws.String("SET verified_at = :at, verified_by = :by"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND #identity = :identity"),
+		ExpressionAttributeNames:  map[string]string{"#identity": "identity"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(v.At), ":by": s(v.Staff), ":identity": s(identity)},
+	}})
+	t.add(unconditional, st.auditPut(a))
+	t.add(contended, st.cityPeopleAdd("verified", 1))
+	return st.transact(ctx, &t)
+}
+
+// Hold is one active booking of an identity, from its ACTIVE# marker.
+type Hold struct {
+	OfferingID string
+	BookingID  string `dynamodbav:"booking_id"`
+	Account    string `dynamodbav:"account"`
+}
+
+// HoldsOf are an identity's active bookings in every account: one strongly
+// consistent Query of its ACTIVE# markers, which every booking writes and
+// every cancellation deletes in its own transaction.
+func (st *Store) HoldsOf(ctx context.Context, identity string) ([]Hold, error) {
+	var out []Hold
+	err := st.queryAll(ctx, partition{pk: identityPK(identity), prefix: prefixActive}, func(m map[string]types.AttributeValue) error {
+		var h Hold
+		if err := attributevalue.UnmarshalMap(m, &h); err != nil {
+			return err
+		}
+		h.OfferingID = strings.TrimPrefix(m[attrSK].(*types.AttributeValueMemberS).Value, prefixActive)
+		out = append(out, h)
+		return nil
+	}, consistent)
+	return out, err
+}
+
+// VerifiedAccounts maps each of identities that is verified to the account
+// holding it: one BatchGetItem per 100.
+func (st *Store) VerifiedAccounts(ctx context.Context, identities []string) (map[string]string, error) {
+	out := map[string]string{}
+	ids := slices.Compact(slices.Sorted(slices.Values(identities)))
+	for chunk := range slices.Chunk(ids, maxKeysPerGet) {
+		keys := make([]map[string]types.AttributeValue, len(chunk))
+		for i, h := range chunk {
+			keys[i] = key(identityPK(h), skVerified)
+		}
+		items, err := st.batchGet(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range items {
+			var v Verification
+			if err := attributevalue.UnmarshalMap(m, &v); err != nil {
+				return nil, classify(err)
+			}
+			out[strings.TrimPrefix(m[attrPK].(*types.AttributeValueMemberS).Value, identityPK(""))] = v.Account
+		}
+	}
+	return out, nil
+}
+
+// ParticipantCounts are the city's registered and verified participants.
+func (st *Store) ParticipantCounts(ctx context.Context) (registered, verified int, err error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(pkCityPeople, skCityPeople)})
+	if err != nil {
+		return 0, 0, classify(err)
+	}
+	var c struct {
+		Registered int `dynamodbav:"registered"`
+		Verified   int `dynamodbav:"verified"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
+		return 0, 0, classify(err)
+	}
+	return c.Registered, c.Verified, nil
+}
+
+// Message is a notice to an account (issue 12 delivers them; until then
+// they are recorded, and the account's export shows them).
+type Message struct {
+	ID      string    `json:"id" dynamodbav:"id"`
+	Event   string    `json:"event" dynamodbav:"event"`
+	Channel string    `json:"channel" dynamodbav:"channel"`
+	Text    string    `json:"text" dynamodbav:"text"`
+	SentAt  time.Time `json:"sent_at" dynamodbav:"-"`
+	Status  string    `json:"status" dynamodbav:"status"`
+}
+
+// NewMessage is a recorded message; text is Chinese, then English.
+func NewMessage(event string, text apperr.Text, at time.Time) Message {
+	return Message{ID: domain.NewID("msg", at), Event: event, Channel: "recorded", Text: text.ZH + " / " + text.EN, SentAt: at, Status: "recorded"}
+}
+
+func (st *Store) messagePut(account string, m Message) types.TransactWriteItem {
+	item, _ := attributevalue.MarshalMap(m)
+	item[attrPK], item[attrSK] = s(accountPK(account)), s(prefixMessage+stampKey(m.SentAt.UnixNano())+"#"+m.ID)
+	item["type"], item["sent_at"] = s("message"), s(utc(m.SentAt))
+	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item}}
+}
+
+// ListMessages is every message to an account, oldest first.
+func (st *Store) ListMessages(ctx context.Context, account string) ([]Message, error) {
+	out := []Message{}
+	err := st.queryAll(ctx, partition{pk: accountPK(account), prefix: prefixMessage}, func(m map[string]types.AttributeValue) error {
+		var msg Message
+		if err := attributevalue.UnmarshalMap(m, &msg); err != nil {
+			return err
+		}
+		var at struct {
+			SentAt string `dynamodbav:"sent_at"`
+		}
+		_ = attributevalue.UnmarshalMap(m, &at)
+		msg.SentAt = parseTime(at.SentAt)
+		out = append(out, msg)
+		return nil
+	}, consistent)
+	return out, err
+}
+
+// PutAudit records an action that changes nothing in the table (a roster
+// viewed or downloaded) on its own.
+func (st *Store) PutAudit(ctx context.Context, a AuditEntry) error {
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: st.auditPut(a).Put.Item})
+	return classify(err)
+}
