@@ -12,10 +12,19 @@ type Participant struct {
 	BirthDate     string    `json:"birth_date"`
 	IDNumberLast4 string    `json:"id_number_last4"`
 	CreatedAt     time.Time `json:"created_at"`
+	// Consent is the guardian's, for a child registered under 14; nil for
+	// everyone else.
+	Consent *Consent `json:"consent,omitempty"`
 	// Account owns the participant; Identity is the keyed hash of the ID
 	// number, the same whichever account registered the person.
 	Account  string `json:"-"`
 	Identity string `json:"-"`
+}
+
+// Consent is what a guardian agreed to, and when.
+type Consent struct {
+	NoticeVersion string    `json:"notice_version"`
+	AgreedAt      time.Time `json:"agreed_at"`
 }
 
 // MarshalJSON shows times in the city's zone.
@@ -23,6 +32,11 @@ func (p Participant) MarshalJSON() ([]byte, error) {
 	type plain Participant
 	q := plain(p)
 	q.CreatedAt = q.CreatedAt.In(CityZone)
+	if q.Consent != nil {
+		c := *q.Consent
+		c.AgreedAt = c.AgreedAt.In(CityZone)
+		q.Consent = &c
+	}
 	return json.Marshal(q)
 }
 
