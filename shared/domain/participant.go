@@ -10,6 +10,16 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/privacy"
 )
 
+// An account's registrations: at most MaxParticipants held at once (a family
+// and then some; an account hoarding invented people is stopped), and at most
+// RegistrationsPerDay attempts a day in the city, successful or refused by
+// the store, so an account cannot churn through numbers (registering,
+// deleting, registering again) or probe whose identity is held elsewhere.
+const (
+	MaxParticipants     = 8
+	RegistrationsPerDay = 10
+)
+
 // ConsentAge is the age from which a person's own registration needs no
 // guardian's consent (PIPL Art. 28, 31: under 14 it does).
 const ConsentAge = 14
