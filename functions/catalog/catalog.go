@@ -10,6 +10,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/privacy"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -23,6 +24,7 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/centres/{centre_id}", httpapi.Handle(a.getCentre))
 	mux.Handle("GET /v1/offerings", httpapi.Handle(a.listOfferings))
 	mux.Handle("GET /v1/offerings/{offering_id}", httpapi.Handle(a.getOffering))
+	mux.Handle("GET /v1/privacy-notice", httpapi.Handle(privacyNotice))
 	return httpapi.Serve(d.Log, mux)
 }
 
@@ -120,4 +122,10 @@ func offeringFilter(r *http.Request) (store.OfferingFilter, error) {
 		return f, httpapi.BadParam("available", "available 只能为 true 或 false", "available must be true or false")
 	}
 	return f, nil
+}
+
+// privacyNotice is the notice in force, which a guardian's consent names.
+func privacyNotice(w http.ResponseWriter, _ *http.Request) error {
+	httpapi.WriteJSON(w, http.StatusOK, privacy.Current())
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/privacy"
 )
 
 func TestCatalogueOverHTTP(t *testing.T) {
@@ -153,7 +154,8 @@ func TestParticipantsOverHTTP(t *testing.T) {
 	e := start(t)
 	tok, _, idNumber := e.resident("acc-1")
 	valid := func(edit func(m map[string]any)) map[string]any {
-		m := map[string]any{"name": "王小明", "birth_date": "2023-05-04", "id_number": "320211202305040013"}
+		m := map[string]any{"name": "王小明", "birth_date": "2023-05-04", "id_number": "320211202305040013",
+			"guardian_consent": map[string]any{"notice_version": privacy.CurrentVersion(), "agreed": true}}
 		// Compute a correct check character for the base number.
 		m["id_number"] = fixCheck(m["id_number"].(string))
 		if edit != nil {

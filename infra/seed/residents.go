@@ -8,6 +8,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/privacy"
 )
 
 // DemoResident is the account whose participants `make run`'s printed curl
@@ -179,10 +180,16 @@ func residents(cal calendar) []resident {
 
 // participant is the resident as registered: the ID number kept only as its
 // keyed hash and last four characters, as domain.Register would.
+// A child under 14 is registered with the guardian's consent to the notice
+// in force, as the contract requires.
 func (res resident) participant(ctx context.Context, ids domain.Identifier, now time.Time) (domain.Participant, error) {
 	identity, err := ids.Identify(ctx, res.idNumber)
-	return domain.Participant{
+	p := domain.Participant{
 		ID: res.id, Name: res.name, BirthDate: day(res.birth), IDNumberLast4: idnumber.Last4(res.idNumber),
 		CreatedAt: now, Account: res.account, Identity: identity,
-	}, err
+	}
+	if domain.NeedsConsent(res.birth, now) {
+		p.Consent = &domain.Consent{NoticeVersion: privacy.CurrentVersion(), AgreedAt: now}
+	}
+	return p, err
 }

@@ -30,6 +30,8 @@ const (
 	InvalidIDNumber        Code = "invalid_id_number"
 	IdempotencyKeyReused   Code = "idempotency_key_reused"
 	TooManyRequests        Code = "too_many_requests"
+	ParticipantLimit       Code = "participant_limit"
+	ConsentRequired        Code = "consent_required"
 	Internal               Code = "internal"
 	Unavailable            Code = "unavailable"
 )
@@ -53,6 +55,8 @@ var statusOf = map[Code]int{
 	InvalidIDNumber:        http.StatusUnprocessableEntity,
 	IdempotencyKeyReused:   http.StatusUnprocessableEntity,
 	TooManyRequests:        http.StatusTooManyRequests,
+	ParticipantLimit:       http.StatusConflict,
+	ConsentRequired:        http.StatusUnprocessableEntity,
 	Internal:               http.StatusInternalServerError,
 	Unavailable:            http.StatusServiceUnavailable,
 }

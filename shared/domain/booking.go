@@ -16,10 +16,19 @@ type Participant struct {
 	// this account (then no other account can book or register it).
 	Verified   bool       `json:"verified"`
 	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+	// Consent is the guardian's, for a child registered under 14; nil for
+	// everyone else.
+	Consent *Consent `json:"consent,omitempty"`
 	// Account owns the participant; Identity is the keyed hash of the ID
 	// number, the same whichever account registered the person.
 	Account  string `json:"-"`
 	Identity string `json:"-"`
+}
+
+// Consent is what a guardian agreed to, and when.
+type Consent struct {
+	NoticeVersion string    `json:"notice_version"`
+	AgreedAt      time.Time `json:"agreed_at"`
 }
 
 // MarshalJSON shows times in the city's zone.
@@ -30,6 +39,11 @@ func (p Participant) MarshalJSON() ([]byte, error) {
 	if q.VerifiedAt != nil {
 		t := q.VerifiedAt.In(CityZone)
 		q.VerifiedAt = &t
+	}
+	if q.Consent != nil {
+		c := *q.Consent
+		c.AgreedAt = c.AgreedAt.In(CityZone)
+		q.Consent = &c
 	}
 	return json.Marshal(q)
 }

@@ -98,7 +98,7 @@ func TestRegister(t *testing.T) {
 	h := testIdentities{}
 	now := time.Date(2025, 6, 1, 0, 0, 0, 0, CityZone)
 	id := idnumber.Make("320211", date("2021-04-05"), 12)
-	p, err := Register(context.Background(), NewParticipant{Name: " 李小雨 ", BirthDate: "2021-04-05", IDNumber: strings.ToLower(id)}, "acc", h, now)
+	p, err := Register(context.Background(), NewParticipant{Name: " 李小雨 ", BirthDate: "2021-04-05", IDNumber: strings.ToLower(id), GuardianConsent: AgreeToCurrentNotice()}, "acc", h, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +119,7 @@ func TestRegister(t *testing.T) {
 		{NewParticipant{Name: "a", BirthDate: "2021-04-05"}, apperr.ValidationFailed},
 		{NewParticipant{Name: "a", BirthDate: "2021-04-06", IDNumber: id}, apperr.InvalidIDNumber},
 		{NewParticipant{Name: "a", BirthDate: "2021-04-05", IDNumber: id[:17] + "Z"}, apperr.InvalidIDNumber},
+		{NewParticipant{Name: "a", BirthDate: "2021-04-05", IDNumber: idnumber.Make("999999", date("2021-04-05"), 12)}, apperr.InvalidIDNumber},
 	}
 	for _, c := range bad {
 		if _, err := Register(context.Background(), c.in, "acc", h, now); !apperr.Is(err, c.code) {

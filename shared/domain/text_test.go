@@ -120,7 +120,7 @@ func TestEveryTextFieldKeepsTheRule(t *testing.T) {
 	h := testIdentities{}
 	birth := time.Date(2020, 5, 4, 0, 0, 0, 0, CityZone)
 	register := func(name string) error {
-		_, err := Register(context.Background(), NewParticipant{Name: name, BirthDate: "2020-05-04", IDNumber: idnumber.Make("320211", birth, 1)}, "acc", h, now)
+		_, err := Register(context.Background(), NewParticipant{Name: name, BirthDate: "2020-05-04", IDNumber: idnumber.Make("320211", birth, 1), GuardianConsent: AgreeToCurrentNotice()}, "acc", h, now)
 		return err
 	}
 	var reason apperr.Validation
@@ -153,7 +153,7 @@ func TestEveryTextFieldKeepsTheRule(t *testing.T) {
 	if err != nil || o.Title != "托小班" || o.Description != "全日制" || o.Schedule.Text != "周一至周五" {
 		t.Fatalf("%q %q %q %v", o.Title, o.Description, o.Schedule.Text, err)
 	}
-	p, err := Register(context.Background(), NewParticipant{Name: "\ufeff王小明\u3000", BirthDate: "2020-05-04", IDNumber: idnumber.Make("320211", birth, 1)}, "acc", h, now)
+	p, err := Register(context.Background(), NewParticipant{Name: "\ufeff王小明\u3000", BirthDate: "2020-05-04", IDNumber: idnumber.Make("320211", birth, 1), GuardianConsent: AgreeToCurrentNotice()}, "acc", h, now)
 	if err != nil || p.Name != "王小明" {
 		t.Fatalf("%q %v", p.Name, err)
 	}

@@ -25,6 +25,9 @@ var (
 	ErrFormat = errors.New("idnumber: malformed ID number")
 	// ErrCheckDigit: the 18th character does not match ISO 7064 MOD 11-2.
 	ErrCheckDigit = errors.New("idnumber: check character does not match")
+	// ErrRegion: the first six digits are no GB/T 2260 division code (see
+	// KnownRegion), as in an invented number.
+	ErrRegion = errors.New("idnumber: unknown region code")
 	// ErrBirthDate: the embedded birth date differs from the one given.
 	ErrBirthDate = errors.New("idnumber: embedded birth date does not match")
 )
@@ -72,7 +75,8 @@ func BirthDate(id string) (time.Time, error) {
 // birthDate is compared by calendar date in its own location (so a date parsed
 // with time.Parse("2006-01-02", …) or one at midnight Asia/Shanghai both work).
 //
-// Errors, in the order checked: ErrFormat, ErrCheckDigit, ErrBirthDate.
+// Errors, in the order checked: ErrFormat, ErrCheckDigit, ErrRegion,
+// ErrBirthDate.
 func Validate(id string, birthDate time.Time) error {
 	id = Normalize(id)
 	if err := checkShape(id); err != nil {
@@ -88,6 +92,9 @@ func Validate(id string, birthDate time.Time) error {
 	}
 	if id[Length-1] != want {
 		return ErrCheckDigit
+	}
+	if !KnownRegion(id[:6]) {
+		return ErrRegion
 	}
 	y, m, d := birthDate.Date()
 	if born.Year() != y || born.Month() != m || born.Day() != d {
@@ -133,7 +140,7 @@ func Last4(id string) string {
 }
 
 // Make builds a valid number for seed data and tests: a 6-digit region code
-// (e.g. "320202", 梁溪区, Wuxi), the birth date (its calendar date in its own
+// (e.g. "320213", 梁溪区, Wuxi), the birth date (its calendar date in its own
 // location, years 1000–9999) and a 3-digit sequence number 0–999 (odd for men,
 // even for women), then the computed check character. It panics on arguments
 // outside those ranges, as it is meant only for fixed, known inputs.

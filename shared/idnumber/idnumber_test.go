@@ -116,6 +116,13 @@ func TestValidate(t *testing.T) {
 		{"day 00", valid(t, "320202", "20230100", "123"), date(2022, 12, 31), ErrFormat},
 		{"April 31", valid(t, "320202", "20230431", "123"), date(2023, 5, 1), ErrFormat},
 
+		{"unknown region 999999", valid(t, "999999", "20230115", "123"), date(2023, 1, 15), ErrRegion},
+		{"province code", valid(t, "320000", "20230115", "123"), date(2023, 1, 15), ErrRegion},
+		{"no such county in Wuxi", valid(t, "320299", "20230115", "123"), date(2023, 1, 15), ErrRegion},
+		{"development zone (statistical code only)", valid(t, "320576", "20230115", "123"), date(2023, 1, 15), ErrRegion},
+		// The check digit is checked first: a typo is told as a typo.
+		{"unknown region, wrong check", wrongCheck(valid(t, "999999", "20230115", "123")), date(2023, 1, 15), ErrCheckDigit},
+
 		{"mismatched day", child, date(2023, 1, 16), ErrBirthDate},
 		{"mismatched month", child, date(2023, 2, 15), ErrBirthDate},
 		{"mismatched year", child, date(2022, 1, 15), ErrBirthDate},
@@ -137,7 +144,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestErrorsDistinct(t *testing.T) {
-	errs := []error{ErrFormat, ErrCheckDigit, ErrBirthDate}
+	errs := []error{ErrFormat, ErrCheckDigit, ErrRegion, ErrBirthDate}
 	for i, a := range errs {
 		for j, b := range errs {
 			if i != j && errors.Is(a, b) {
@@ -247,7 +254,7 @@ func FuzzValidate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id string, unix int64) {
 		birth := time.Unix(unix%(1<<40), 0).UTC()
 		err := Validate(id, birth)
-		if err != nil && !errors.Is(err, ErrFormat) && !errors.Is(err, ErrCheckDigit) && !errors.Is(err, ErrBirthDate) {
+		if err != nil && !errors.Is(err, ErrFormat) && !errors.Is(err, ErrCheckDigit) && !errors.Is(err, ErrRegion) && !errors.Is(err, ErrBirthDate) {
 			t.Fatalf("unexpected error kind %v", err)
 		}
 		if err == nil {

@@ -2,22 +2,28 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
 type participantItem struct {
-	PK, SK    string
-	Type      string `dynamodbav:"type"`
-	ID        string `dynamodbav:"id"`
-	Personal  []byte `dynamodbav:"personal,omitempty"` // sealed name, birth date, last4
-	Identity  string `dynamodbav:"identity"`
-	Account   string `dynamodbav:"account"`
-	CreatedAt string `dynamodbav:"created_at"`
+	PK, SK         string
+	Type           string `dynamodbav:"type"`
+	ID             string `dynamodbav:"id"`
+	Personal       []byte `dynamodbav:"personal,omitempty"` // sealed name, birth date, last4
+	Identity       string `dynamodbav:"identity"`
+	Account        string `dynamodbav:"account"`
+	CreatedAt      string `dynamodbav:"created_at"`
+	ConsentVersion string `dynamodbav:"consent_notice_version,omitempty"`
+	ConsentAt      string `dynamodbav:"consent_at,omitempty"`
 	// Set by VerifyIdentity: when and by which staff member.
 	VerifiedAt string `dynamodbav:"verified_at,omitempty"`
 	VerifiedBy string `dynamodbav:"verified_by,omitempty"`
@@ -34,6 +40,9 @@ func (st *Store) unmarshalParticipant(ctx context.Context, m map[string]types.At
 	}
 	out := domain.Participant{ID: it.ID, Name: p.Name, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
 		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}
+	if it.ConsentVersion != "" {
+		out.Consent = &domain.Consent{NoticeVersion: it.ConsentVersion, AgreedAt: parseTime(it.ConsentAt)}
+	}
 	if it.VerifiedAt != "" {
 		at := parseTime(it.VerifiedAt)
 		out.Verified, out.VerifiedAt = true, &at
@@ -41,11 +50,33 @@ func (st *Store) unmarshalParticipant(ctx context.Context, m map[string]types.At
 	return out, nil
 }
 
-// CreateParticipant stores a participant and, in the same transaction, a
-// marker of its identity in the account, so one account cannot register the
-// same person twice, and its entry in the identity's registry (refused when
-// another account verified the identity).
+// consentItem is a guardian's consent, kept apart from the participant so
+// that it outlives the child's erased data as proof of what was agreed and
+// when; it holds no name or identity.
+type consentItem struct {
+	PK, SK        string
+	Type          string `dynamodbav:"type"`
+	ParticipantID string `dynamodbav:"participant_id"`
+	NoticeVersion string `dynamodbav:"notice_version"`
+	AgreedAt      string `dynamodbav:"agreed_at"`
+	WithdrawnAt   string `dynamodbav:"withdrawn_at,omitempty"`
+}
+
+// CreateParticipant counts a registration attempt against the account's
+// daily limit (429 too_many_requests past domain.RegistrationsPerDay), then
+// stores, in one transaction, the participant (its personal fields sealed),
+// a marker of its identity in the account (so one account cannot register
+// the same person twice, 409 conflict), its entry in the identity's registry
+// (refused when another account verified the identity), the account's count
+// of participants (at most domain.MaxParticipants, 409 participant_limit)
+// and the guardian's consent record when there is one. The attempt counts
+// even when the transaction is refused, and deleting a participant gives it
+// back to the count of held participants, never to the day's attempts. The
+// day is p.CreatedAt's in the city.
 func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) error {
+	if err := st.countRegistration(ctx, p.Account, p.CreatedAt); err != nil {
+		return err
+	}
 	it := participantItem{PK: accountPK(p.Account), SK: prefixPart + p.ID, Type: "participant", ID: p.ID,
 		Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt)}
 	sealed, err := st.seal(ctx, it.PK, it.SK, personal{Name: p.Name, BirthDate: p.BirthDate, Last4: p.IDNumberLast4})
@@ -53,6 +84,15 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 		return err
 	}
 	it.Personal = sealed
+	var consent map[string]types.AttributeValue
+	if c := p.Consent; c != nil {
+		it.ConsentVersion, it.ConsentAt = c.NoticeVersion, utc(c.AgreedAt)
+		consent, err = attributevalue.MarshalMap(consentItem{PK: accountPK(p.Account), SK: prefixConsent + p.ID, Type: "consent",
+			ParticipantID: p.ID, NoticeVersion: c.NoticeVersion, AgreedAt: utc(c.AgreedAt)})
+		if err != nil {
+			return classify(err)
+		}
+	}
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return classify(err)
@@ -64,8 +104,51 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 	t.add(refusal(apperr.New(apperr.Conflict, "此身份证号已在您的账号中登记", "This ID number is already registered in your account")),
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: marker, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
-	// Nothing is read first, so a lost race (on the city's count) just writes again.
+	// Every registration in the account writes the account's count (and the
+	// city's): concurrent ones conflict on it and go round again.
+	t.add(onFail{refuse: func(map[string]types.AttributeValue) error { return participantLimit() }, contended: true},
+		types.TransactWriteItem{Update: &types.Update{TableName: &st.table, Key: key(accountPK(p.Account), skPartCount),
+			UpdateExpression:          aws.String("ADD participants :one"),
+			ConditionExpression:       aws.String("attribute_not_exists(participants) OR participants < :max"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":max": nAttr(domain.MaxParticipants)},
+		}})
+	if consent != nil {
+		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: consent, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	}
 	return st.Retry.Do(ctx, func(int) error { return st.transact(ctx, &t) })
+}
+
+func participantLimit() error {
+	return apperr.New(apperr.ParticipantLimit,
+		fmt.Sprintf("每个账号最多登记 %d 名参与人", domain.MaxParticipants),
+		fmt.Sprintf("An account can hold at most %d participants", domain.MaxParticipants))
+}
+
+// countRegistration adds one to the account's attempts of the day (in the
+// city), refusing past domain.RegistrationsPerDay with the seconds to the
+// next day. The counter expires (DynamoDB TTL) a day after its own.
+func (st *Store) countRegistration(ctx context.Context, account string, now time.Time) error {
+	local := now.In(domain.CityZone)
+	day := local.Format(domain.DateLayout)
+	y, m, d := local.Date()
+	tomorrow := time.Date(y, m, d+1, 0, 0, 0, 0, domain.CityZone)
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           &st.table,
+		Key:                 key(accountPK(account), prefixRegister+day),
+		UpdateExpression:    aws.String("SET expires_at = :exp ADD attempts :one"),
+		ConditionExpression: aws.String("attribute_not_exists(attempts) OR attempts < :max"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": n(1), ":max": nAttr(domain.RegistrationsPerDay), ":exp": n(tomorrow.AddDate(0, 0, 1).Unix()),
+		},
+	})
+	if isConditionFailed(err) {
+		e := apperr.New(apperr.TooManyRequests,
+			fmt.Sprintf("今天的登记次数已达上限（%d 次），请于 %s 0:00（北京时间）后再试", domain.RegistrationsPerDay, tomorrow.Format("1月2日")),
+			fmt.Sprintf("This account has made its %d registrations for today; please try again after 00:00 on %s (Beijing time)", domain.RegistrationsPerDay, tomorrow.Format("2 January")))
+		e.RetryAfter = int(math.Ceil(tomorrow.Sub(now).Seconds()))
+		return e
+	}
+	return classify(err)
 }
 
 // GetParticipant reads one of an account's participants.

@@ -132,10 +132,11 @@ func TestTransactionOutcomes(t *testing.T) {
 		{"attendance: conflict", attendance, faults.Cancelled(reason("TransactionConflict", faults.Any)), "unavailable", "TransactionConflict"},
 		{"attendance: validation error", attendance, faults.Cancelled(reason("ValidationError", faults.Any)), "internal", "ValidationError"},
 		{"participant: registered twice", participant, faults.Cancelled(reason("ConditionalCheckFailed", faults.Key("ACCOUNT#acc", "PARTICIPANT_IDENTITY#identity-p9"))), "conflict", ""},
+		{"participant: account full", participant, faults.Cancelled(reason("ConditionalCheckFailed", faults.Key("ACCOUNT#acc", "PARTICIPANT_COUNT"))), "participant_limit", ""},
 		{"participant: throttled", participant, faults.Cancelled(reason("ThrottlingError", faults.Any)), "unavailable", "ThrottlingError"},
-		// A registration also counts the city's participants (one item every
-		// registration writes), so a conflict there writes again.
-		{"participant: conflict", participant, faults.Error("TransactionConflictException"), "ok", ""},
+		// A registration writes the account's count of participants and the
+		// city's, which concurrent ones contend for: it goes round again, and lands.
+		{"participant: conflict, retried", participant, faults.Error("TransactionConflictException"), "ok", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

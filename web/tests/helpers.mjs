@@ -201,7 +201,10 @@ export async function residentFor(o, sub = 'web-' + runId()) {
   d.setUTCMonth(d.getUTCMonth() - months);
   d.setUTCDate(1 + Math.floor(Math.random() * 28));
   const birth = d.toISOString().slice(0, 10);
-  const p = await apiCall(tok, 'POST', '/v1/me/participants', { name: '居民' + sub.slice(-4), birth_date: birth, id_number: idNumber(birth) });
+  // A child under 14 needs a guardian's consent to the notice in force; an adult's is ignored.
+  const notice = await apiCall(null, 'GET', '/v1/privacy-notice');
+  const guardian_consent = { notice_version: notice.json.version, agreed: true };
+  const p = await apiCall(tok, 'POST', '/v1/me/participants', { name: '居民' + sub.slice(-4), birth_date: birth, id_number: idNumber(birth), guardian_consent });
   if (p.status !== 201) throw new Error('participant: ' + p.status + ' ' + p.text);
   return { tok, sub, participant: p.json };
 }
