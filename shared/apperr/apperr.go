@@ -30,6 +30,7 @@ const (
 	InvalidIDNumber        Code = "invalid_id_number"
 	IdempotencyKeyReused   Code = "idempotency_key_reused"
 	TooManyRequests        Code = "too_many_requests"
+	HasActiveBookings      Code = "has_active_bookings"
 	Internal               Code = "internal"
 	Unavailable            Code = "unavailable"
 )
@@ -53,6 +54,7 @@ var statusOf = map[Code]int{
 	InvalidIDNumber:        http.StatusUnprocessableEntity,
 	IdempotencyKeyReused:   http.StatusUnprocessableEntity,
 	TooManyRequests:        http.StatusTooManyRequests,
+	HasActiveBookings:      http.StatusConflict,
 	Internal:               http.StatusInternalServerError,
 	Unavailable:            http.StatusServiceUnavailable,
 }

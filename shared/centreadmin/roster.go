@@ -36,6 +36,9 @@ func (s *Service) Roster(ctx context.Context, c auth.Caller, offeringID string) 
 			BookingID: b.ID, ParticipantName: b.Participant.Name, IDNumberLast4: b.IDNumberLast4,
 			AgeMonths: -1, Status: b.Status, BookedAt: b.CreatedAt, Attendance: map[string]string{},
 		}
+		if b.Erased {
+			e.ParticipantName = domain.ErasedName
+		}
 		if birth, err := domain.ParseDate(b.BirthDate); err == nil {
 			e.AgeMonths = domain.AgeInMonths(birth, start)
 		}

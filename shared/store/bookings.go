@@ -54,6 +54,8 @@ type bookingItem struct {
 	CancelReason   string `dynamodbav:"cancel_reason,omitempty"`
 	BirthDate      string `dynamodbav:"birth_date,omitempty"`
 	Last4          string `dynamodbav:"id_number_last4,omitempty"`
+	// ErasedAt is when the participant's personal data left the booking.
+	ErasedAt string `dynamodbav:"erased_at,omitempty"`
 }
 
 func bookingToItem(b domain.Booking) bookingItem {
@@ -84,6 +86,7 @@ func (it bookingItem) booking() domain.Booking {
 		Status: domain.BookingStatus(it.Status), CreatedAt: parseTime(it.CreatedAt), UpdatedAt: parseTime(it.UpdatedAt),
 		Account: it.Account, Identity: it.Identity, Term: it.Term, Stamp: it.Stamp,
 		CancelledBy: it.CancelledBy, CancelReason: it.CancelReason, BirthDate: it.BirthDate, IDNumberLast4: it.Last4,
+		Erased: it.ErasedAt != "",
 	}
 	if it.CancelledAt != "" {
 		t := parseTime(it.CancelledAt)
@@ -151,6 +154,9 @@ func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, par
 				in.Replay = &Replay{RequestHash: r.Hash, BookingID: r.BookingID}
 			}
 		default:
+			if m["erasing_at"] != nil {
+				continue // being erased: no longer bookable
+			}
 			p, err := unmarshalParticipant(m)
 			if err != nil {
 				return in, err
@@ -193,6 +199,9 @@ type NewBooking struct {
 	IdempotencyKey  string
 	RequestHash     string
 	IdempotencyTill time.Time
+	// RetainUntil is the participant's, as read: the booking moves it
+	// later when its offering ends later (retention.go).
+	RetainUntil string
 }
 
 // CreateBooking writes a booking in one TransactWriteItems: the identity's
@@ -301,6 +310,11 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	if b.Status == domain.BookingWaitlisted {
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 	}
+	endsOn, err := domain.ParseDate(o.EndsOn)
+	if err != nil {
+		endsOn = now
+	}
+	t.add(contended, st.participantOnBooking(b, nb.RetainUntil, endsOn))
 	return st.transact(ctx, &t)
 }
 
@@ -311,8 +325,13 @@ func waitItem(b domain.Booking) map[string]types.AttributeValue {
 }
 
 // GetBooking reads one of an account's bookings; another account's is not found.
+// An erased booking has left the account: it is not found.
 func (st *Store) GetBooking(ctx context.Context, account, id string) (domain.Booking, error) {
-	return get(ctx, st, key(accountPK(account), prefixBooking+id), "booking", unmarshalBooking)
+	b, err := get(ctx, st, key(accountPK(account), prefixBooking+id), "booking", unmarshalBooking)
+	if err == nil && b.Erased {
+		return domain.Booking{}, notFound("booking")
+	}
+	return b, err
 }
 
 // ListBookings pages through an account's bookings, newest first.
@@ -320,7 +339,7 @@ func (st *Store) ListBookings(ctx context.Context, account string, status domain
 	out := []domain.Booking{}
 	next, err := st.queryPage(ctx, partition{pk: accountPK(account), prefix: prefixBooking}, page, status != "", func(m map[string]types.AttributeValue) (bool, error) {
 		b, err := unmarshalBooking(m)
-		if err != nil || status != "" && b.Status != status {
+		if err != nil || status != "" && b.Status != status || b.Erased {
 			return false, err
 		}
 		out = append(out, b)

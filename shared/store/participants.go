@@ -20,11 +20,15 @@ type participantItem struct {
 	Identity  string `dynamodbav:"identity"`
 	Account   string `dynamodbav:"account"`
 	CreatedAt string `dynamodbav:"created_at"`
+	// RetainUntil, and its GSI3 key, say when the retention job erases the
+	// participant (retention.go).
+	RetainUntil    string `dynamodbav:"retain_until,omitempty"`
+	GSI3PK, GSI3SK string `dynamodbav:",omitempty"`
 }
 
 func (it participantItem) participant() domain.Participant {
 	return domain.Participant{ID: it.ID, Name: it.Name, BirthDate: it.BirthDate, IDNumberLast4: it.Last4,
-		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}
+		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity, RetainUntil: it.RetainUntil}
 }
 
 func unmarshalParticipant(m map[string]types.AttributeValue) (domain.Participant, error) {
@@ -42,6 +46,7 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 	item, err := attributevalue.MarshalMap(participantItem{
 		PK: accountPK(p.Account), SK: prefixPart + p.ID, Type: "participant", ID: p.ID, Name: p.Name,
 		BirthDate: p.BirthDate, Last4: p.IDNumberLast4, Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt),
+		RetainUntil: retainedFrom(p.CreatedAt), GSI3PK: pkRetention, GSI3SK: retentionSK(retainedFrom(p.CreatedAt), p.Account, p.ID),
 	})
 	if err != nil {
 		return classify(err)

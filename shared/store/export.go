@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+// Message is a message to an account, as recorded.
+type Message struct {
+	ID      string `json:"id" dynamodbav:"id"`
+	Event   string `json:"event" dynamodbav:"event"`
+	Channel string `json:"channel" dynamodbav:"channel"`
+	Text    string `json:"text" dynamodbav:"text"`
+	SentAt  string `json:"sent_at" dynamodbav:"sent_at"`
+	Status  string `json:"status" dynamodbav:"status"`
+}
+
+// Account is everything stored under one account, read whole.
+type Account struct {
+	Participants []domain.Participant
+	// Bookings still carrying personal data; erased ones have left the
+	// account and are not here.
+	Bookings []domain.Booking
+	Consents []Consent
+	Messages []Message
+	// Disposable are the keys of the account's items that hold nothing the
+	// city or a proof of consent needs: messages, idempotency records,
+	// identity markers. Deleting the account deletes them.
+	Disposable []map[string]types.AttributeValue
+}
+
+// MaxAccountItems bounds one read of an account. An account holds at most
+// 8 participants, a consent each, and their bookings (a few a term each):
+// 5,000 items is decades of use, and about 3 MB of JSON, inside the 6 MB
+// that Lambda and API Gateway let a response be.
+const MaxAccountItems = 5000
+
+// ReadAccount reads the account's partition whole, one strongly consistent
+// Query per megabyte, oldest first within each kind of item.
+func (st *Store) ReadAccount(ctx context.Context, account string) (Account, error) {
+	a := Account{Participants: []domain.Participant{}, Bookings: []domain.Booking{}, Consents: []Consent{}, Messages: []Message{}}
+	read := 0
+	err := st.queryAll(ctx, partition{pk: accountPK(account)}, func(m map[string]types.AttributeValue) error {
+		if read++; read > MaxAccountItems {
+			return apperr.New(apperr.PayloadTooLarge, "账号数据过多，无法一次导出，请联系客服", "The account holds too much to export at once; please contact support")
+		}
+		sk := m[attrSK].(*types.AttributeValueMemberS).Value
+		switch {
+		case strings.HasPrefix(sk, prefixPart):
+			p, err := unmarshalParticipant(m)
+			a.Participants = append(a.Participants, p)
+			return err
+		case strings.HasPrefix(sk, prefixBooking):
+			b, err := unmarshalBooking(m)
+			if !b.Erased {
+				a.Bookings = append(a.Bookings, b)
+			}
+			return err
+		case strings.HasPrefix(sk, prefixConsent):
+			var c Consent
+			err := attributevalue.UnmarshalMap(m, &c)
+			a.Consents = append(a.Consents, c)
+			return err
+		case strings.HasPrefix(sk, prefixMessage):
+			var msg Message
+			err := attributevalue.UnmarshalMap(m, &msg)
+			a.Messages = append(a.Messages, msg)
+			a.Disposable = append(a.Disposable, key(accountPK(account), sk))
+			return err
+		default:
+			a.Disposable = append(a.Disposable, key(accountPK(account), sk))
+			return nil
+		}
+	}, consistent)
+	return a, err
+}
+
+// DeleteItems deletes items by key, 25 to a BatchWriteItem.
+func (st *Store) DeleteItems(ctx context.Context, keys []map[string]types.AttributeValue) error {
+	return st.batchDelete(ctx, keys)
+}
