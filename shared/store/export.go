@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -40,8 +42,12 @@ type Account struct {
 // that Lambda and API Gateway let a response be.
 const MaxAccountItems = 5000
 
+// accountPage is the items one Query of an account reads: a page under
+// DynamoDB's 1 MB, so the paging is the same on every emulator.
+const accountPage = 500
+
 // ReadAccount reads the account's partition whole, one strongly consistent
-// Query per megabyte, oldest first within each kind of item.
+// Query per 500 items, oldest first within each kind of item.
 func (st *Store) ReadAccount(ctx context.Context, account string) (Account, error) {
 	a := Account{Participants: []domain.Participant{}, Bookings: []domain.Booking{}, Consents: []Consent{}, Messages: []Message{}}
 	read := 0
@@ -76,7 +82,7 @@ func (st *Store) ReadAccount(ctx context.Context, account string) (Account, erro
 			a.Disposable = append(a.Disposable, key(accountPK(account), sk))
 			return nil
 		}
-	}, consistent)
+	}, consistent, func(q *dynamodb.QueryInput) { q.Limit = aws.Int32(accountPage) })
 	return a, err
 }
 
