@@ -13,6 +13,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // Bounds of one run: the rest is left to the next day's.
@@ -36,7 +37,7 @@ type Result struct {
 
 // New is the job RetentionFunction runs on its schedule.
 func New(d lambdafn.Deps) lambdafn.Job {
-	e := &erasure.Service{Store: d.Store, Booking: &booking.Service{Store: d.Store, Now: d.Now}, Now: d.Now}
+	e := Service(d.Store, d.Now)
 	return func(ctx context.Context, at time.Time) error {
 		started := time.Now() // for the duration only
 		res, err := Run(ctx, e, at, d.Log)
@@ -51,10 +52,20 @@ func New(d lambdafn.Deps) lambdafn.Job {
 	}
 }
 
+// Service is the erasure the job carries out.
+func Service(st *store.Store, now func() time.Time) *erasure.Service {
+	return &erasure.Service{Store: st, Booking: &booking.Service{Store: st, Now: now}, Now: now}
+}
+
 // Run erases every participant whose retention ended before at's day, up
 // to MaxPerRun and while the context has time left. Each erasure is one
 // that can be repeated, so a run cut short is finished by the next.
 func Run(ctx context.Context, e *erasure.Service, at time.Time, log *slog.Logger) (Result, error) {
+	return RunAtMost(ctx, e, at, log, MaxPerRun)
+}
+
+// RunAtMost is Run with another bound.
+func RunAtMost(ctx context.Context, e *erasure.Service, at time.Time, log *slog.Logger, most int) (Result, error) {
 	today := at.In(domain.CityZone).Format(domain.DateLayout)
 	var res Result
 	// The index is eventually consistent: an entry just erased may still be
@@ -75,7 +86,7 @@ func Run(ctx context.Context, e *erasure.Service, at time.Time, log *slog.Logger
 			if tried[k] {
 				continue
 			}
-			if res.Due == MaxPerRun {
+			if res.Due == most {
 				res.More = true
 				return res, nil
 			}
