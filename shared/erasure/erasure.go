@@ -202,6 +202,9 @@ func (s *Service) Export(ctx context.Context, account string) (Export, error) {
 	if err != nil {
 		return Export{}, err
 	}
+	if a.Items > store.MaxAccountItems {
+		return Export{}, apperr.New(apperr.PayloadTooLarge, "账号数据过多，无法一次导出，请联系客服", "The account holds too much to export at once; please contact support")
+	}
 	if err := s.Store.WaitlistPositions(ctx, a.Bookings); err != nil {
 		return Export{}, err
 	}

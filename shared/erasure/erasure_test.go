@@ -221,6 +221,18 @@ func TestEraseParticipant(t *testing.T) {
 	if it := f.raw("ACCOUNT#acct-a", "PARTICIPANT#"+keep.ID); it == nil || it["name"] == nil {
 		t.Error("the account's other participant was touched")
 	}
+	// The centre cancels the ended offering afterwards: the erased booking
+	// ends without writing counters for an identity it no longer has.
+	roster, _, err := f.st.RosterPage(ctx, "past", store.Page{Limit: 10})
+	if err != nil || len(roster) != 1 || !roster[0].Erased {
+		t.Fatalf("the ended offering's roster: %+v %v", roster, err)
+	}
+	if err := f.st.CancelBookingsOf(ctx, "past", roster, "停课", f.svc.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if it := f.raw("IDENTITY#", "TERM#evening_course#2025-autumn"); it != nil {
+		t.Errorf("cancelling an erased booking wrote a counter for no one: %v", it)
+	}
 }
 
 // TestEraseCancelsFirst: erasing with Cancel ends the active booking as a

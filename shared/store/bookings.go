@@ -495,12 +495,17 @@ func (st *Store) cancelItems(b domain.Booking, by, reason string, now time.Time)
 			ExpressionAttributeNames:  map[string]string{"#status": "status"},
 			ExpressionAttributeValues: values,
 		}},
-		{Delete: &types.Delete{TableName: &st.table, Key: key(identityPK(b.Identity), prefixActive+b.OfferingID)}},
-		{Update: &types.Update{
-			TableName: &st.table, Key: key(identityPK(b.Identity), prefixTerm+string(b.Offering.Kind)+"#"+b.Term),
-			UpdateExpression:          aws.String("ADD active :minus"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
-		}},
+	}
+	// An erased booking (of an offering that ended) has no identity left:
+	// its marker went with the erasure, and nothing is counted against no one.
+	if b.Identity != "" {
+		items = append(items,
+			types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(identityPK(b.Identity), prefixActive+b.OfferingID)}},
+			types.TransactWriteItem{Update: &types.Update{
+				TableName: &st.table, Key: key(identityPK(b.Identity), prefixTerm+string(b.Offering.Kind)+"#"+b.Term),
+				UpdateExpression:          aws.String("ADD active :minus"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
+			}})
 	}
 	if b.Status == domain.BookingWaitlisted {
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -34,12 +33,15 @@ type Account struct {
 	// city or a proof of consent needs: messages, idempotency records,
 	// identity markers. Deleting the account deletes them.
 	Disposable []map[string]types.AttributeValue
+	// Items is how many items the account holds.
+	Items int
 }
 
-// MaxAccountItems bounds one read of an account. An account holds at most
-// 8 participants, a consent each, and their bookings (a few a term each):
-// 5,000 items is decades of use, and about 3 MB of JSON, inside the 6 MB
-// that Lambda and API Gateway let a response be.
+// MaxAccountItems bounds an export; deleting an account reads it whole,
+// however large. An account holds at most 8 participants, a consent each,
+// and their bookings (a few a term each): 5,000 items is decades of use,
+// and about 3 MB of JSON, inside the 6 MB that Lambda and API Gateway let
+// a response be.
 const MaxAccountItems = 5000
 
 // accountPage is the items one Query of an account reads: a page under
@@ -50,11 +52,8 @@ const accountPage = 500
 // Query per 500 items, oldest first within each kind of item.
 func (st *Store) ReadAccount(ctx context.Context, account string) (Account, error) {
 	a := Account{Participants: []domain.Participant{}, Bookings: []domain.Booking{}, Consents: []Consent{}, Messages: []Message{}}
-	read := 0
 	err := st.queryAll(ctx, partition{pk: accountPK(account)}, func(m map[string]types.AttributeValue) error {
-		if read++; read > MaxAccountItems {
-			return apperr.New(apperr.PayloadTooLarge, "账号数据过多，无法一次导出，请联系客服", "The account holds too much to export at once; please contact support")
-		}
+		a.Items++
 		sk := m[attrSK].(*types.AttributeValueMemberS).Value
 		switch {
 		case strings.HasPrefix(sk, prefixPart):
