@@ -423,3 +423,47 @@ func TestExportWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestNoBookingBehindAnErasure: a booking decided before its participant
+// was marked for erasure, and written after, is not written (whether it
+// moves the participant's retention or only checks it): it reads again and
+// finds the participant gone.
+func TestNoBookingBehindAnErasure(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		bookFirst bool // then the raced booking does not move retain_until
+	}{{"moving retention", false}, {"checking only", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			f.offering("a", 10)
+			f.offering("b", 10)
+			p := f.person("acct-a", 1)
+			if tc.bookFirst {
+				f.book(p, "a")
+			}
+			// A second client, past the fault injector, marks the
+			// participant between the booking's read and its write.
+			cfg := dbtest.Config(t)
+			cfg.TableName = f.table
+			plain, err := store.NewClient(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other := store.New(plain, f.table)
+			f.faults.Fail("TransactWriteItems", 1, func(any) error {
+				if err := other.MarkErasing(ctx, p.Account, p.ID, f.svc.Now()); err != nil {
+					t.Error(err)
+				}
+				return nil
+			})
+			_, err = f.svc.Booking.Book(ctx, booking.Request{Account: p.Account, OfferingID: "b", ParticipantID: p.ID})
+			if code(err) != apperr.NotFound {
+				t.Errorf("the raced booking: %v, want not_found", err)
+			}
+			if o, _ := f.st.GetOffering(ctx, "b"); o.Confirmed != 0 {
+				t.Errorf("the raced booking took a place: %d confirmed", o.Confirmed)
+			}
+		})
+	}
+}
