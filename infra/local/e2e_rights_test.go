@@ -1,43 +1,22 @@
 package local_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/infra/local"
-	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
-	"github.com/wuxi-enrol/enrol/shared/store"
+	"github.com/wuxi-enrol/enrol/shared/privacy"
 )
 
 // running makes an offering end two months from the stack's today, so its
 // bookings are active; the fixture's own end date may be past.
 func (e *env) running(o *domain.Offering) {
 	o.EndsOn = e.st.Now().AddDate(0, 2, 0).In(domain.CityZone).Format(domain.DateLayout)
-}
-
-// putRaw writes an item the way another branch's code would (a consent
-// record, a message), through the stack's DynamoDB.
-func (e *env) putRaw(item map[string]string) {
-	e.t.Helper()
-	db, err := store.NewClient(context.Background(), config.Config{DynamoDBEndpoint: e.st.DynamoDBEndpoint(), Region: "cn-north-1"})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	m := map[string]types.AttributeValue{}
-	for k, v := range item {
-		m[k] = &types.AttributeValueMemberS{Value: v}
-	}
-	if _, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &e.table, Item: m}); err != nil {
-		e.t.Fatal(err)
-	}
 }
 
 func (e *env) list(path, token string) []any {
@@ -92,11 +71,16 @@ func TestRightsOverHTTP(t *testing.T) {
 		t.Errorf("the roster after erasure: %s", roster.body)
 	}
 
-	// A guardian's withdrawal: the consent record is the registration
-	// branch's to write; here it is put as that code puts it.
-	tokC, pC, _ := e.resident("rights-c")
-	e.putRaw(map[string]string{"PK": "ACCOUNT#rights-c", "SK": "CONSENT#" + pC, "type": "consent", "participant_id": pC,
-		"notice_version": "2026-12", "agreed_at": "2026-11-01T02:00:00Z"})
+	// A guardian's withdrawal: a child registered with consent is erased,
+	// the consent record kept and marked withdrawn.
+	tokC := e.token("rights-c", "residents")
+	childBirth := e.st.Now().In(domain.CityZone).AddDate(-5, 0, 0)
+	child := e.do("POST", "/v1/me/participants", tokC, map[string]any{
+		"name": "撤回同意", "birth_date": childBirth.Format(domain.DateLayout), "id_number": idnumber.Make("320211", childBirth, 731),
+		"guardian_consent": map[string]any{"notice_version": privacy.CurrentVersion(), "agreed": true},
+	})
+	e.expect(child, 201, "")
+	pC := child.str("id")
 	e.expect(e.do("DELETE", "/v1/me/participants/"+pC+"/consent", tokC, nil), 204, "")
 	e.expect(e.do("DELETE", "/v1/me/participants/"+pC+"/consent", tokC, nil), 204, "")
 	r = e.do("GET", "/v1/me/export", tokC, nil)
@@ -144,7 +128,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	}
 	adult := register("欧阳明远", adultBirth, adultID)
 	e.expect(adult, 201, "")
-	e.expect(register("欧阳小雨", childBirth, childID), 201, "")
+	e.expect(register("欧阳小雨", childBirth, childID, `,"guardian_consent":{"notice_version":"`+privacy.CurrentVersion()+`","agreed":true}`), 201, "")
 	e.expect(register("欧阳明远", adultBirth, adultID), 409, "conflict")
 	e.expect(register("欧阳明远", adultBirth, badCheck), 422, "invalid_id_number")
 	e.expect(register("欧阳明远", childBirth, adultID), 422, "invalid_id_number")
