@@ -30,7 +30,8 @@ const (
 
 // Result is what one run did: counts only, never who.
 type Result struct {
-	Due, Erased, Gone, Failed int
+	// Postponed: due by registration, but an offering booked ends later.
+	Due, Erased, Postponed, Gone, Failed int
 	// More: the run stopped at its bound with participants still due.
 	More bool
 }
@@ -41,7 +42,7 @@ func New(d lambdafn.Deps) lambdafn.Job {
 	return func(ctx context.Context, at time.Time) error {
 		started := time.Now() // for the duration only
 		res, err := Run(ctx, e, at, d.Log)
-		attrs := []any{"date", at.In(domain.CityZone).Format(domain.DateLayout), "due", res.Due, "erased", res.Erased,
+		attrs := []any{"date", at.In(domain.CityZone).Format(domain.DateLayout), "due", res.Due, "erased", res.Erased, "postponed", res.Postponed,
 			"already_gone", res.Gone, "failed", res.Failed, "more", res.More, "ms", time.Since(started).Milliseconds()}
 		if err != nil {
 			d.Log.Error("retention failed", append(attrs, "error", err.Error())...)
@@ -93,7 +94,19 @@ func RunAtMost(ctx context.Context, e *erasure.Service, at time.Time, log *slog.
 			tried[k] = true
 			fresh++
 			res.Due++
-			err := e.Participant(ctx, d.Account, d.ParticipantID, erasure.Cancel)
+			// Bookings keep the data 12 months past their offering's end:
+			// a later day found there moves the participant on, unerased.
+			kept, err := e.KeptUntil(ctx, d.Account, d.ParticipantID)
+			if err == nil && kept >= today {
+				err = e.Store.PostponeRetention(ctx, d.Account, d.ParticipantID, kept)
+				if err == nil {
+					res.Postponed++
+					continue
+				}
+			}
+			if err == nil {
+				err = e.Participant(ctx, d.Account, d.ParticipantID, erasure.Cancel)
+			}
 			switch {
 			case erasure.IsNotFound(err):
 				res.Gone++

@@ -23,10 +23,6 @@ type Participant struct {
 	// number, the same whichever account registered the person.
 	Account  string `json:"-"`
 	Identity string `json:"-"`
-	// RetainUntil is the day from which the retention job erases the
-	// participant: 12 months after registering or after the end of the
-	// last offering booked, whichever is later.
-	RetainUntil string `json:"-"`
 }
 
 // Consent is what a guardian agreed to, and when.

@@ -85,6 +85,33 @@ func (s *Service) Participant(ctx context.Context, account, participantID string
 	return s.Store.DeleteParticipant(ctx, p)
 }
 
+// KeptUntil is the day to which the participant's bookings keep their
+// personal data: 12 months after the end of the last offering booked (any
+// status: a cancelled booking names the person too), or "" with no
+// bookings. The retention job compares it with the registration's day.
+func (s *Service) KeptUntil(ctx context.Context, account, participantID string) (string, error) {
+	bs, err := s.Store.ParticipantBookings(ctx, account, participantID)
+	if err != nil || len(bs) == 0 {
+		return "", err
+	}
+	ids := make([]string, len(bs))
+	for i, b := range bs {
+		ids[i] = b.OfferingID
+	}
+	ends, err := s.Store.OfferingEnds(ctx, ids)
+	if err != nil {
+		return "", err
+	}
+	last := ""
+	for _, end := range ends {
+		last = max(last, end)
+	}
+	if last == "" {
+		return "", nil
+	}
+	return store.RetainedAfter(last)
+}
+
 // cmpErr is err if there was one, else the refusal.
 func cmpErr(err, refusal error) error {
 	if err != nil {

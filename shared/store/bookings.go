@@ -203,9 +203,6 @@ type NewBooking struct {
 	IdempotencyKey  string
 	RequestHash     string
 	IdempotencyTill time.Time
-	// RetainUntil is the participant's, as read: the booking moves it
-	// later when its offering ends later (retention.go).
-	RetainUntil string
 }
 
 // CreateBooking writes a booking in one TransactWriteItems: the identity's
@@ -322,11 +319,7 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	if b.Status == domain.BookingWaitlisted {
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 	}
-	endsOn, err := domain.ParseDate(o.EndsOn)
-	if err != nil {
-		endsOn = now
-	}
-	t.add(contended, st.participantOnBooking(b, nb.RetainUntil, endsOn))
+	t.add(contended, st.participantOnBooking(b))
 	return st.transact(ctx, &t)
 }
 

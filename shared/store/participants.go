@@ -43,7 +43,7 @@ func (st *Store) unmarshalParticipant(ctx context.Context, m map[string]types.At
 		return domain.Participant{}, err
 	}
 	out := domain.Participant{ID: it.ID, Name: p.Name, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
-		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity, RetainUntil: it.RetainUntil}
+		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}
 	if it.ConsentVersion != "" {
 		out.Consent = &domain.Consent{NoticeVersion: it.ConsentVersion, AgreedAt: parseTime(it.ConsentAt)}
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,12 +12,16 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
-// Retention: every participant item carries retain_until, the last day its
-// personal data is kept (12 months after registering, moved to 12 months
-// after the end of each later offering booked), and the same day in the
-// city index (GSI3) under RETENTION, so the daily job finds who is due with
-// one Query of a key range, never a scan. Erasing the participant deletes
-// the item and with it the index entry.
+// Retention: every participant item carries retain_until, the first day
+// its personal data may be erased (12 months after registering), and the
+// same day in the city index (GSI3) under RETENTION, so the daily job finds
+// candidates with one Query of a key range, never a scan. A booking does
+// not move the day: that would put a write to the one RETENTION partition
+// of the index into every booking, the hottest write there is. Instead the
+// job, when a participant comes due, reads their bookings and moves the day
+// to 12 months after the last offering's end if that is later
+// (PostponeRetention). Erasing the participant deletes the item and with it
+// the index entry.
 const pkRetention = "RETENTION"
 
 // RetentionYears is how long personal data outlives a participant's last
@@ -31,24 +36,42 @@ func retentionSK(until, account, participantID string) string {
 	return until + "#" + account + "#" + participantID
 }
 
-// participantOnBooking is a booking's write to its participant, in the
+// participantOnBooking is a booking's check of its participant, in the
 // booking's transaction: the participant must still be there and not being
-// erased (so no booking lands behind an erasure's back), and its retention
-// moves to 12 months after the offering's end when that is later. A failed
-// condition reads again (and finds the participant gone).
-func (st *Store) participantOnBooking(b domain.Booking, retainUntil string, endsOn time.Time) types.TransactWriteItem {
-	k := key(accountPK(b.Account), prefixPart+b.ParticipantID)
-	cond := "attribute_exists(PK) AND attribute_not_exists(erasing_at)"
-	due := retainedFrom(endsOn)
-	if due <= retainUntil {
-		return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &st.table, Key: k, ConditionExpression: aws.String(cond)}}
+// erased, so no booking lands behind an erasure's back. A failed condition
+// reads again (and finds the participant gone).
+func (st *Store) participantOnBooking(b domain.Booking) types.TransactWriteItem {
+	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &st.table,
+		Key:                 key(accountPK(b.Account), prefixPart+b.ParticipantID),
+		ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(erasing_at)")}}
+}
+
+// RetainedAfter is the first day personal data tied to an offering that
+// ends on endsOn (a date) may be erased.
+func RetainedAfter(endsOn string) (string, error) {
+	t, err := domain.ParseDate(endsOn)
+	if err != nil {
+		return "", internal(err)
 	}
-	return types.TransactWriteItem{Update: &types.Update{
-		TableName: &st.table, Key: k,
-		UpdateExpression:          aws.String("SET retain_until = :due, GSI3PK = :pk, GSI3SK = :sk"),
-		ConditionExpression:       aws.String(cond + " AND (attribute_not_exists(retain_until) OR retain_until < :due)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":due": s(due), ":pk": s(pkRetention), ":sk": s(retentionSK(due, b.Account, b.ParticipantID))},
-	}}
+	return retainedFrom(t), nil
+}
+
+// PostponeRetention moves a participant's retain_until (and its index
+// entry) to until, only later and only while the participant is there and
+// not being erased; a participant gone or already kept longer is left as
+// it is.
+func (st *Store) PostponeRetention(ctx context.Context, account, participantID, until string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(accountPK(account), prefixPart+participantID),
+		UpdateExpression: aws.String("SET retain_until = :due, GSI3PK = :pk, GSI3SK = :sk"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(erasing_at) AND " +
+			"(attribute_not_exists(retain_until) OR retain_until < :due)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":due": s(until), ":pk": s(pkRetention), ":sk": s(retentionSK(until, account, participantID))},
+	})
+	if _, refused := errors.AsType[*types.ConditionalCheckFailedException](err); refused {
+		return nil
+	}
+	return classify(err)
 }
 
 // Due is a participant whose personal data is due for erasure.

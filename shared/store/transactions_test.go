@@ -58,7 +58,6 @@ func TestTransactionOutcomes(t *testing.T) {
 	}
 	// A booking requires its participant, and passes on its retention as
 	// read (a year after registering: later than the offering's end).
-	retain := now.AddDate(1, 0, 0).Format(domain.DateLayout)
 	for _, id := range []string{"held", "new"} {
 		if err := st.CreateParticipant(ctx, domain.Participant{ID: "p-" + id, Name: "测试", BirthDate: "1995-03-01", IDNumberLast4: "0012",
 			Account: "acc", Identity: "identity-" + id, CreatedAt: now}); err != nil {
@@ -66,7 +65,7 @@ func TestTransactionOutcomes(t *testing.T) {
 		}
 	}
 	held := booking("held", domain.BookingConfirmed)
-	if err := st.CreateBooking(ctx, store.NewBooking{Booking: held, Offering: o, RetainUntil: retain}); err != nil {
+	if err := st.CreateBooking(ctx, store.NewBooking{Booking: held, Offering: o}); err != nil {
 		t.Fatal(err)
 	}
 	o.Confirmed = 1
@@ -79,7 +78,7 @@ func TestTransactionOutcomes(t *testing.T) {
 		return faults.Reason{Code: code, Pick: pick}
 	}
 	book := func() error {
-		return st.CreateBooking(ctx, store.NewBooking{Booking: booking("new", domain.BookingConfirmed), Offering: o, RetainUntil: retain})
+		return st.CreateBooking(ctx, store.NewBooking{Booking: booking("new", domain.BookingConfirmed), Offering: o})
 	}
 	cancel := func() error { return st.CancelBooking(ctx, held, nil, now) }
 	edit := func() error {
