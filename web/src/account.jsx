@@ -71,7 +71,7 @@ export function Account({ cfg, session }) {
   return (
     <>
       <PageHeading>{t('accountTitle')}</PageHeading>
-      <p>{t('accountId')}: <code class="sub">{session.sub}</code></p>
+      <p>{t('accountId')}<code class="sub">{session.sub}</code></p>
       <section aria-labelledby="data-h">
         <h2 id="data-h">{t('myData')}</h2>
         <p id="export-intro">{t('exportIntro')}</p>
@@ -81,7 +81,7 @@ export function Account({ cfg, session }) {
       </section>
       <section aria-labelledby="privacy-h">
         <h2 id="privacy-h">{t('privacyNotice')}</h2>
-        <p>{t('privacyRights')} <a href="#/privacy">{t('privacyNotice')}</a></p>
+        <p>{t('privacyRights')} <a href="#/privacy">{t('readNotice')}</a></p>
       </section>
       <section class="panel danger-zone" aria-labelledby="delete-h">
         <h2 id="delete-h">{t('deleteAccountTitle')}</h2>
