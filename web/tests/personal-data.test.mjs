@@ -216,4 +216,125 @@ test('a verified participant carries the badge, with the date, in both languages
   } finally {
     await context.close();
   }
+  // The centre's roster marks the participant too.
+  const desk = await newPage(browser, { width: 1280, height: 800 });
+  try {
+    await signInWithToken(desk.page, staff, '#/staff/offerings/' + encodeURIComponent(o.id));
+    const row = desk.page.getByRole('region', { name: /花名册/ }).locator('tbody tr').filter({ hasText: r.participant.name });
+    await row.getByTestId('verified').filter({ hasText: '已核验' }).waitFor();
+  } finally {
+    await desk.context.close();
+  }
+});
+
+// Presses Tab until the focus is on an element that passes want; the focus shows at every stop.
+async function tabTo(page, want, what, max = 40) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => window.__t.focus());
+    assert.ok(!f.body && f.visible, `focus lost or not shown (${f.name || '<body>'}, ${f.outline})`);
+    if (want(f)) return f;
+  }
+  assert.fail(`${what} not reached by Tab`);
+}
+const focused = (page) => page.evaluate(() => window.__t.focus());
+
+test('a participant with a booking: deleting is refused and explained; withdrawing consent erases the child (keyboard only)', async () => {
+  const { r } = await bookedChild('rights-');
+  const name = r.participant.name;
+  const { context, page } = await newPage(browser, { width: 360, height: 800 });
+  try {
+    await signInWithToken(page, r.tok, '#/me/participants');
+    const item = page.locator(`li.person[data-participant="${r.participant.id}"]`);
+    await item.waitFor();
+    await page.locator('main h1').focus();
+
+    // 删除 → the question takes the focus → 确定删除 → refused: cancel the bookings first.
+    let f = await tabTo(page, (x) => x.text === '删除', 'the delete button');
+    assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), new RegExp(`删除报名人 ${name}`));
+    await page.keyboard.press('Enter');
+    f = await focused(page);
+    assert.equal(f.text, '确定删除', 'the answer to the question has the focus');
+    assert.match(await item.getByRole('group').innerText(), /无法恢复/);
+    await page.keyboard.press('Enter');
+    const refused = item.locator('.msg-error[data-code="has_active_bookings"]');
+    await refused.waitFor();
+    await page.waitForFunction(() => document.activeElement.matches('.msg-error'));
+    assert.match(await refused.innerText(), /请先取消这些报名/);
+    await item.getByRole('link', { name: /我的报名/ }).waitFor();
+    // 关闭: the focus is back on 删除.
+    await tabTo(page, (x) => x.text === '关闭', 'close');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement.innerText === '删除');
+
+    // 撤回同意: a stern question, then the child's data is gone and the booking cancelled.
+    f = await tabTo(page, (x) => x.text === '撤回同意', 'withdraw consent', 3);
+    await page.keyboard.press('Enter');
+    f = await focused(page);
+    assert.equal(f.text, '撤回同意并删除信息');
+    const q = await item.getByRole('group').innerText();
+    assert.match(q, /报名将被取消/);
+    assert.match(q, /信息将被删除/);
+    await page.screenshot({ path: join(SHOTS, 'withdraw-consent-zh-CN-360.png'), fullPage: true });
+    await switchLang(page);
+    await item.getByRole('button', { name: 'Withdraw consent and erase' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'withdraw-consent-en-360.png'), fullPage: true });
+    await switchLang(page);
+    await item.getByRole('button', { name: '撤回同意并删除信息' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: '已撤回同意' }).waitFor();
+    await page.waitForFunction(() => /已撤回同意/.test(document.activeElement.innerText || ''));
+    assert.equal(await item.count(), 0, 'the child has left the list');
+    assert.deepEqual((await apiCall(r.tok, 'GET', '/v1/me/participants')).json.items, []);
+    const active = (await apiCall(r.tok, 'GET', '/v1/me/bookings')).json.items.filter((b) => b.status !== 'cancelled');
+    assert.deepEqual(active, [], 'no active booking is left');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the account page: every control named; my data downloaded; the account deleted, then signed out', async () => {
+  const { r, booking } = await bookedChild('account-');
+  const { context, page } = await newPage(browser, { width: 360, height: 800 });
+  try {
+    await signInWithToken(page, r.tok, '#/');
+    await page.getByRole('navigation').getByRole('link', { name: '我的账号' }).click();
+    await page.getByRole('heading', { level: 1, name: '我的账号' }).waitFor();
+    const names = await tabThroughMain(page);
+    for (const want of ['下载我的数据', '阅读告知书', '请输入“注销”以确认', '永久注销账号']) assert.ok(names.includes(want), `${want} is reached by Tab: ${names.join(' → ')}`);
+
+    // The download is the server's file, under its name, and names the participant.
+    const head = await apiCall(r.tok, 'GET', '/v1/me/export');
+    assert.equal(head.status, 200, head.text);
+    const expected = /filename="?([^";]+)"?/.exec(head.headers.get('content-disposition'))[1];
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载我的数据' }).click()]);
+    assert.equal(download.suggestedFilename(), expected);
+    assert.match(expected, /^enrol-export-\d{4}-\d{2}-\d{2}\.json$/);
+    const data = JSON.parse(await readFile(await download.path(), 'utf8'));
+    assert.deepEqual(data.participants.map((p) => p.name), [r.participant.name]);
+    assert.deepEqual(data.bookings.map((b) => b.id), [booking.id]);
+    assert.equal(data.consents.length, 1);
+    await page.getByRole('status').filter({ hasText: expected }).waitFor();
+
+    // The typed word is checked before anything is sent.
+    let deletes = 0;
+    page.on('request', (q) => { if (q.method() === 'DELETE') deletes++; });
+    await page.fill('#delete-confirm', '删除');
+    await page.getByRole('button', { name: '永久注销账号' }).click();
+    await page.locator('#delete-confirm-err').waitFor();
+    assert.equal(deletes, 0);
+    await page.fill('#delete-confirm', '注销');
+    await page.getByRole('button', { name: '永久注销账号' }).click();
+
+    // Signed out, on the list, told so; the account holds nothing.
+    await page.getByRole('button', { name: '登录' }).first().waitFor();
+    await page.getByRole('status').filter({ hasText: '账号已注销' }).waitFor();
+    assert.equal(await page.evaluate(() => location.hash), '#/');
+    assert.equal(await page.evaluate(() => localStorage.getItem('enrol.token')), null);
+    assert.deepEqual((await apiCall(r.tok, 'GET', '/v1/me/participants')).json.items, []);
+    const active = (await apiCall(r.tok, 'GET', '/v1/me/bookings')).json.items.filter((b) => b.status !== 'cancelled');
+    assert.deepEqual(active, []);
+  } finally {
+    await context.close();
+  }
 });
