@@ -10,6 +10,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -18,11 +19,13 @@ import (
 type api struct {
 	deps    lambdafn.Deps
 	booking *booking.Service
+	erasure *erasure.Service
 }
 
 // New is the function's http.Handler; its routes are those of BookingsFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
 	a := api{deps: d, booking: &booking.Service{Store: d.Store, Now: d.Now}}
+	a.erasure = &erasure.Service{Store: d.Store, Booking: a.booking, Now: d.Now}
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/me/participants", a.resident(a.createParticipant))
 	mux.Handle("GET /v1/me/participants", a.resident(a.listParticipants))
@@ -30,6 +33,11 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/me/bookings", a.resident(a.listBookings))
 	mux.Handle("GET /v1/me/bookings/{booking_id}", a.resident(a.getBooking))
 	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.resident(a.cancel))
+	// The resident's rights over their data (rights.go).
+	mux.Handle("DELETE /v1/me/participants/{participant_id}", a.resident(a.deleteParticipant))
+	mux.Handle("DELETE /v1/me/participants/{participant_id}/consent", a.resident(a.withdrawConsent))
+	mux.Handle("GET /v1/me/export", a.resident(a.export))
+	mux.Handle("DELETE /v1/me", a.resident(a.deleteAccount))
 	return httpapi.Serve(d.Log, mux)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,9 @@ func (f *fakeSnapshot) runs() []time.Time {
 
 func withJob(f *fakeSnapshot, log *local.SyncBuffer) func(*local.Options) {
 	return func(o *local.Options) {
-		o.Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{"SnapshotFunction": f.build}
+		// The fake snapshot beside the real other jobs.
+		o.Jobs = maps.Clone(local.Jobs)
+		o.Jobs["SnapshotFunction"] = f.build
 		o.Log = slog.New(slog.NewJSONHandler(log, nil))
 	}
 }
@@ -108,15 +111,24 @@ func TestScheduleRoute(t *testing.T) {
 }
 
 // TestScheduleRunsWithTheStack: with RunSchedules the stack keeps the
-// template's schedule, the next run at 23:55 in Wuxi.
+// template's schedules, the snapshot's next run at 23:55 in Wuxi, the
+// retention job's at 03:30.
 func TestScheduleRunsWithTheStack(t *testing.T) {
 	stackLog := &local.SyncBuffer{}
 	e := start(t, withJob(&fakeSnapshot{}, stackLog), func(o *local.Options) { o.RunSchedules = true })
 	ss := e.st.Schedules()
-	if len(ss) != 1 || ss[0].FunctionID != "SnapshotFunction" || ss[0].EventName != "Daily" || !ss[0].Enabled {
+	byFunction := map[string]local.JobSchedule{}
+	for _, js := range ss {
+		byFunction[js.FunctionID] = js
+	}
+	snap, retention := byFunction["SnapshotFunction"], byFunction["RetentionFunction"]
+	if len(ss) != 2 || snap.EventName != "Daily" || !snap.Enabled || retention.EventName != "Daily" || !retention.Enabled {
 		t.Fatalf("schedules %+v", ss)
 	}
-	next := ss[0].Schedule.Next(e.st.Now()).In(domain.CityZone)
+	if at := retention.Schedule.Next(e.st.Now()).In(domain.CityZone); at.Hour() != 3 || at.Minute() != 30 {
+		t.Errorf("retention's next run %v, want the coming 03:30 in Wuxi", at)
+	}
+	next := snap.Schedule.Next(e.st.Now()).In(domain.CityZone)
 	if next.Hour() != 23 || next.Minute() != 55 || next.Sub(e.st.Now()) > 24*time.Hour {
 		t.Fatalf("next run %v, want the coming 23:55 in Wuxi", next)
 	}
@@ -155,7 +167,10 @@ func TestScheduleStartErrors(t *testing.T) {
 		mod  func(*local.Options)
 		want []string
 	}{
-		{"no job constructor", func(o *local.Options) { o.Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{} },
+		{"no job constructor", func(o *local.Options) {
+			o.Jobs = maps.Clone(local.Jobs)
+			delete(o.Jobs, "SnapshotFunction")
+		},
 			[]string{"SnapshotFunction", "Jobs"}},
 		{"last day of the month", withTemplate(expr, "cron(55 15 L * ? *)"),
 			[]string{"SnapshotFunction.Daily", "not supported"}},

@@ -163,13 +163,18 @@ Resources:
 func TestRealTemplateSchedules(t *testing.T) {
 	tpl := loadReal(t)
 	want := []Schedule{{
+		FunctionID: "RetentionFunction", EventName: "Daily", Type: EventSchedule,
+		Expression: "cron(30 19 * * ? *)", Enabled: true,
+	}, {
 		FunctionID: "SnapshotFunction", EventName: "Daily", Type: EventSchedule,
 		Expression: "cron(55 15 * * ? *)", Enabled: true,
 	}}
 	if got := tpl.Schedules(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Schedules() = %+v, want %+v", got, want)
 	}
-	if r := tpl.Functions["SnapshotFunction"].Routes; len(r) != 0 {
-		t.Errorf("SnapshotFunction has routes %v", r)
+	for _, s := range want {
+		if r := tpl.Functions[s.FunctionID].Routes; len(r) != 0 {
+			t.Errorf("%s has routes %v", s.FunctionID, r)
+		}
 	}
 }

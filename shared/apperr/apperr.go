@@ -32,6 +32,7 @@ const (
 	TooManyRequests        Code = "too_many_requests"
 	ParticipantLimit       Code = "participant_limit"
 	ConsentRequired        Code = "consent_required"
+	HasActiveBookings      Code = "has_active_bookings"
 	Internal               Code = "internal"
 	Unavailable            Code = "unavailable"
 )
@@ -57,6 +58,7 @@ var statusOf = map[Code]int{
 	TooManyRequests:        http.StatusTooManyRequests,
 	ParticipantLimit:       http.StatusConflict,
 	ConsentRequired:        http.StatusUnprocessableEntity,
+	HasActiveBookings:      http.StatusConflict,
 	Internal:               http.StatusInternalServerError,
 	Unavailable:            http.StatusServiceUnavailable,
 }

@@ -101,7 +101,7 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 		if status == domain.BookingWaitlisted && exact {
 			b.WaitlistPosition = o.Waitlisted + 1
 		}
-		nb := store.NewBooking{Booking: b, Offering: o, ExactPosition: exact}
+		nb := store.NewBooking{Booking: b, Offering: o, ExactPosition: exact, RetainUntil: p.RetainUntil}
 		if req.IdempotencyKey != "" {
 			nb.IdempotencyKey, nb.RequestHash, nb.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
 		}

@@ -56,6 +56,9 @@ func (s *Service) Roster(ctx context.Context, c auth.Caller, offeringID, format 
 			AgeMonths: -1, Status: b.Status, BookedAt: b.CreatedAt, Attendance: map[string]string{},
 			Verified: verified[b.Identity] == b.Account,
 		}
+		if b.Erased {
+			e.ParticipantName = domain.ErasedName
+		}
 		if birth, err := domain.ParseDate(b.BirthDate); err == nil {
 			e.AgeMonths = domain.AgeInMonths(birth, start)
 		}

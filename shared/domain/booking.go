@@ -23,6 +23,10 @@ type Participant struct {
 	// number, the same whichever account registered the person.
 	Account  string `json:"-"`
 	Identity string `json:"-"`
+	// RetainUntil is the day from which the retention job erases the
+	// participant: 12 months after registering or after the end of the
+	// last offering booked, whichever is later.
+	RetainUntil string `json:"-"`
 }
 
 // Consent is what a guardian agreed to, and when.
@@ -74,6 +78,10 @@ type BookedOffering struct {
 	StartsOn string    `json:"starts_on"`
 }
 
+// ErasedName stands in a roster for a participant whose personal data has
+// been erased.
+const ErasedName = "（已删除）/ (erased)"
+
 // BookedParticipant is the participant as a booking shows it.
 type BookedParticipant struct {
 	Name string `json:"name"`
@@ -103,6 +111,9 @@ type Booking struct {
 	IDNumberLast4 string `json:"-"`
 	// Stamp is the arrival time in nanoseconds; it orders the waitlist.
 	Stamp int64 `json:"-"`
+	// Erased: the participant's personal data has left the booking, which
+	// stays only for the city's figures and the roster's counts.
+	Erased bool `json:"-"`
 }
 
 // MarshalJSON shows times in the city's zone.

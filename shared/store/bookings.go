@@ -52,6 +52,8 @@ type bookingItem struct {
 	CancelledBy    string `dynamodbav:"cancelled_by,omitempty"`
 	CancelReason   string `dynamodbav:"cancel_reason,omitempty"`
 	Personal       []byte `dynamodbav:"personal,omitempty"` // sealed participant name, birth date, last4
+	// ErasedAt is when the participant's personal data left the booking.
+	ErasedAt string `dynamodbav:"erased_at,omitempty"`
 }
 
 func (st *Store) bookingToItem(ctx context.Context, b domain.Booking) (bookingItem, error) {
@@ -84,6 +86,7 @@ func (it bookingItem) booking(p personal) domain.Booking {
 		Status: domain.BookingStatus(it.Status), CreatedAt: parseTime(it.CreatedAt), UpdatedAt: parseTime(it.UpdatedAt),
 		Account: it.Account, Identity: it.Identity, Term: it.Term, Stamp: it.Stamp,
 		CancelledBy: it.CancelledBy, CancelReason: it.CancelReason, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
+		Erased: it.ErasedAt != "",
 	}
 	if it.CancelledAt != "" {
 		t := parseTime(it.CancelledAt)
@@ -155,6 +158,9 @@ func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, par
 				in.Replay = &Replay{RequestHash: r.Hash, BookingID: r.BookingID}
 			}
 		default:
+			if m["erasing_at"] != nil {
+				continue // being erased: no longer bookable
+			}
 			p, err := st.unmarshalParticipant(ctx, m)
 			if err != nil {
 				return in, err
@@ -197,6 +203,9 @@ type NewBooking struct {
 	IdempotencyKey  string
 	RequestHash     string
 	IdempotencyTill time.Time
+	// RetainUntil is the participant's, as read: the booking moves it
+	// later when its offering ends later (retention.go).
+	RetainUntil string
 }
 
 // CreateBooking writes a booking in one TransactWriteItems: the identity's
@@ -313,6 +322,11 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	if b.Status == domain.BookingWaitlisted {
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 	}
+	endsOn, err := domain.ParseDate(o.EndsOn)
+	if err != nil {
+		endsOn = now
+	}
+	t.add(contended, st.participantOnBooking(b, nb.RetainUntil, endsOn))
 	return st.transact(ctx, &t)
 }
 
@@ -323,10 +337,15 @@ func waitItem(b domain.Booking) map[string]types.AttributeValue {
 }
 
 // GetBooking reads one of an account's bookings; another account's is not found.
+// An erased booking has left the account: it is not found.
 func (st *Store) GetBooking(ctx context.Context, account, id string) (domain.Booking, error) {
-	return get(ctx, st, key(accountPK(account), prefixBooking+id), "booking", func(m map[string]types.AttributeValue) (domain.Booking, error) {
+	b, err := get(ctx, st, key(accountPK(account), prefixBooking+id), "booking", func(m map[string]types.AttributeValue) (domain.Booking, error) {
 		return st.unmarshalBooking(ctx, m)
 	})
+	if err == nil && b.Erased {
+		return domain.Booking{}, notFound("booking")
+	}
+	return b, err
 }
 
 // ListBookings pages through an account's bookings, newest first.
@@ -334,7 +353,7 @@ func (st *Store) ListBookings(ctx context.Context, account string, status domain
 	out := []domain.Booking{}
 	next, err := st.queryPage(ctx, partition{pk: accountPK(account), prefix: prefixBooking}, page, status != "", func(m map[string]types.AttributeValue) (bool, error) {
 		b, err := st.unmarshalBooking(ctx, m)
-		if err != nil || status != "" && b.Status != status {
+		if err != nil || status != "" && b.Status != status || b.Erased {
 			return false, err
 		}
 		out = append(out, b)
@@ -500,12 +519,17 @@ func (st *Store) cancelItems(b domain.Booking, by, reason string, now time.Time)
 			ExpressionAttributeNames:  map[string]string{"#status": "status"},
 			ExpressionAttributeValues: values,
 		}},
-		{Delete: &types.Delete{TableName: &st.table, Key: key(identityPK(b.Identity), prefixActive+b.OfferingID)}},
-		{Update: &types.Update{
-			TableName: &st.table, Key: key(identityPK(b.Identity), prefixTerm+string(b.Offering.Kind)+"#"+b.Term),
-			UpdateExpression:          aws.String("ADD active :minus"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
-		}},
+	}
+	// An erased booking (of an offering that ended) has no identity left:
+	// its marker went with the erasure, and nothing is counted against no one.
+	if b.Identity != "" {
+		items = append(items,
+			types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(identityPK(b.Identity), prefixActive+b.OfferingID)}},
+			types.TransactWriteItem{Update: &types.Update{
+				TableName: &st.table, Key: key(identityPK(b.Identity), prefixTerm+string(b.Offering.Kind)+"#"+b.Term),
+				UpdateExpression:          aws.String("ADD active :minus"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
+			}})
 	}
 	if b.Status == domain.BookingWaitlisted {
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{

@@ -135,18 +135,32 @@ func get[T any](ctx context.Context, st *Store, k map[string]types.AttributeValu
 	return decode(out.Item)
 }
 
-// batchPut writes items 25 to a BatchWriteItem, sending again whatever
+// batchPut writes items 25 to a BatchWriteItem; see batchWrite.
+func (st *Store) batchPut(ctx context.Context, items []map[string]types.AttributeValue) error {
+	reqs := make([]types.WriteRequest, len(items))
+	for i, it := range items {
+		reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
+	}
+	return st.batchWrite(ctx, reqs)
+}
+
+// batchDelete deletes the items of keys 25 to a BatchWriteItem; see batchWrite.
+func (st *Store) batchDelete(ctx context.Context, keys []map[string]types.AttributeValue) error {
+	reqs := make([]types.WriteRequest, len(keys))
+	for i, k := range keys {
+		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
+	}
+	return st.batchWrite(ctx, reqs)
+}
+
+// batchWrite sends reqs 25 to a BatchWriteItem, sending again whatever
 // DynamoDB leaves unprocessed (under the retry policy), so nothing is
 // silently dropped.
-func (st *Store) batchPut(ctx context.Context, items []map[string]types.AttributeValue) error {
-	for len(items) > 0 {
-		n := min(len(items), 25)
-		reqs := make([]types.WriteRequest, n)
-		for i, it := range items[:n] {
-			reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
-		}
-		items = items[n:]
-		pending := map[string][]types.WriteRequest{st.table: reqs}
+func (st *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
+	for len(reqs) > 0 {
+		n := min(len(reqs), 25)
+		pending := map[string][]types.WriteRequest{st.table: reqs[:n]}
+		reqs = reqs[n:]
 		err := st.Retry.Do(ctx, func(int) error {
 			out, err := st.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {

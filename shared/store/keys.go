@@ -32,6 +32,7 @@ const (
 	skPartCount    = "PARTICIPANT_COUNT"
 	prefixRegister = "REGISTRATIONS#"
 	prefixConsent  = "CONSENT#"
+	prefixMessage  = "MESSAGE#"
 	prefixWait     = "WAIT#"
 	prefixIdem     = "IDEMPOTENCY#"
 	prefixActive   = "ACTIVE#"

@@ -27,6 +27,10 @@ type participantItem struct {
 	// Set by VerifyIdentity: when and by which staff member.
 	VerifiedAt string `dynamodbav:"verified_at,omitempty"`
 	VerifiedBy string `dynamodbav:"verified_by,omitempty"`
+	// RetainUntil, and its GSI3 key, say when the retention job erases the
+	// participant (retention.go).
+	RetainUntil    string `dynamodbav:"retain_until,omitempty"`
+	GSI3PK, GSI3SK string `dynamodbav:",omitempty"`
 }
 
 func (st *Store) unmarshalParticipant(ctx context.Context, m map[string]types.AttributeValue) (domain.Participant, error) {
@@ -39,7 +43,7 @@ func (st *Store) unmarshalParticipant(ctx context.Context, m map[string]types.At
 		return domain.Participant{}, err
 	}
 	out := domain.Participant{ID: it.ID, Name: p.Name, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
-		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}
+		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity, RetainUntil: it.RetainUntil}
 	if it.ConsentVersion != "" {
 		out.Consent = &domain.Consent{NoticeVersion: it.ConsentVersion, AgreedAt: parseTime(it.ConsentAt)}
 	}
@@ -77,8 +81,10 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 	if err := st.countRegistration(ctx, p.Account, p.CreatedAt); err != nil {
 		return err
 	}
+	retain := retainedFrom(p.CreatedAt)
 	it := participantItem{PK: accountPK(p.Account), SK: prefixPart + p.ID, Type: "participant", ID: p.ID,
-		Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt)}
+		Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt),
+		RetainUntil: retain, GSI3PK: pkRetention, GSI3SK: retentionSK(retain, p.Account, p.ID)}
 	sealed, err := st.seal(ctx, it.PK, it.SK, personal{Name: p.Name, BirthDate: p.BirthDate, Last4: p.IDNumberLast4})
 	if err != nil {
 		return err

@@ -56,8 +56,17 @@ func TestTransactionOutcomes(t *testing.T) {
 			ParticipantID: "p-" + id, Status: status, CreatedAt: now, UpdatedAt: now,
 			Account: "acc", Identity: "identity-" + id, Term: o.Term, Stamp: now.UnixNano()}
 	}
+	// A booking requires its participant, and passes on its retention as
+	// read (a year after registering: later than the offering's end).
+	retain := now.AddDate(1, 0, 0).Format(domain.DateLayout)
+	for _, id := range []string{"held", "new"} {
+		if err := st.CreateParticipant(ctx, domain.Participant{ID: "p-" + id, Name: "测试", BirthDate: "1995-03-01", IDNumberLast4: "0012",
+			Account: "acc", Identity: "identity-" + id, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	held := booking("held", domain.BookingConfirmed)
-	if err := st.CreateBooking(ctx, store.NewBooking{Booking: held, Offering: o}); err != nil {
+	if err := st.CreateBooking(ctx, store.NewBooking{Booking: held, Offering: o, RetainUntil: retain}); err != nil {
 		t.Fatal(err)
 	}
 	o.Confirmed = 1
@@ -70,7 +79,7 @@ func TestTransactionOutcomes(t *testing.T) {
 		return faults.Reason{Code: code, Pick: pick}
 	}
 	book := func() error {
-		return st.CreateBooking(ctx, store.NewBooking{Booking: booking("new", domain.BookingConfirmed), Offering: o})
+		return st.CreateBooking(ctx, store.NewBooking{Booking: booking("new", domain.BookingConfirmed), Offering: o, RetainUntil: retain})
 	}
 	cancel := func() error { return st.CancelBooking(ctx, held, nil, now) }
 	edit := func() error {
@@ -103,6 +112,7 @@ func TestTransactionOutcomes(t *testing.T) {
 		{"booking: conflict on the offering", book, faults.Cancelled(reason("TransactionConflict", offering)), "retry", ""},
 		{"booking: offering's condition failed", book, faults.Cancelled(reason("ConditionalCheckFailed", offering)), "retry", ""},
 		{"booking: already booked", book, faults.Cancelled(reason("ConditionalCheckFailed", active)), "already_booked", ""},
+		{"booking: participant gone or being erased", book, faults.Cancelled(reason("ConditionalCheckFailed", faults.Key("ACCOUNT#acc", "PARTICIPANT#p-new"))), "retry", ""},
 		{"booking: term limit", book, faults.Cancelled(reason("ConditionalCheckFailed", term)), "term_limit_reached", ""},
 		// DynamoDB reports every item: a broken rule beats a conflict or
 		// throttling elsewhere, an invalid item beats everything.

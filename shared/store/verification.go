@@ -28,7 +28,6 @@ const (
 	skVerified       = "VERIFIED"
 	pkCityPeople     = "CITY#PARTICIPANTS"
 	skCityPeople     = "COUNT"
-	prefixMessage    = "MESSAGE#"
 	maxKeysPerGet    = 100 // BatchGetItem's limit
 	verifiedHolderIs = "attribute_not_exists(PK) OR account = :account"
 )
@@ -228,19 +227,24 @@ func (st *Store) messagePut(account string, m Message) types.TransactWriteItem {
 func (st *Store) ListMessages(ctx context.Context, account string) ([]Message, error) {
 	out := []Message{}
 	err := st.queryAll(ctx, partition{pk: accountPK(account), prefix: prefixMessage}, func(m map[string]types.AttributeValue) error {
-		var msg Message
-		if err := attributevalue.UnmarshalMap(m, &msg); err != nil {
-			return err
-		}
-		var at struct {
-			SentAt string `dynamodbav:"sent_at"`
-		}
-		_ = attributevalue.UnmarshalMap(m, &at)
-		msg.SentAt = parseTime(at.SentAt)
+		msg, err := unmarshalMessage(m)
 		out = append(out, msg)
-		return nil
+		return err
 	}, consistent)
 	return out, err
+}
+
+func unmarshalMessage(m map[string]types.AttributeValue) (Message, error) {
+	var it struct {
+		Message
+		SentAt string `dynamodbav:"sent_at"`
+	}
+	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+		return Message{}, classify(err)
+	}
+	msg := it.Message
+	msg.SentAt = parseTime(it.SentAt)
+	return msg, nil
 }
 
 // PutAudit records an action that changes nothing in the table (a roster

@@ -1,0 +1,118 @@
+// Package retention is the daily job that erases personal data once it is
+// no longer needed: 12 months after the end of a participant's last
+// offering booked, or after registering for one who never booked.
+package retention
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/shared/booking"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/erasure"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// Bounds of one run: the rest is left to the next day's.
+const (
+	// MaxPerRun is how many participants one run erases at most.
+	MaxPerRun = 500
+	// batch is how many are read from the index at a time.
+	batch = 50
+	// reserve is the time a run keeps in hand before its deadline.
+	reserve = 10 * time.Second
+	// progressEvery: a long run logs how far it has got.
+	progressEvery = 100
+)
+
+// Result is what one run did: counts only, never who.
+type Result struct {
+	Due, Erased, Gone, Failed int
+	// More: the run stopped at its bound with participants still due.
+	More bool
+}
+
+// New is the job RetentionFunction runs on its schedule.
+func New(d lambdafn.Deps) lambdafn.Job {
+	e := Service(d.Store, d.Now)
+	return func(ctx context.Context, at time.Time) error {
+		started := time.Now() // for the duration only
+		res, err := Run(ctx, e, at, d.Log)
+		attrs := []any{"date", at.In(domain.CityZone).Format(domain.DateLayout), "due", res.Due, "erased", res.Erased,
+			"already_gone", res.Gone, "failed", res.Failed, "more", res.More, "ms", time.Since(started).Milliseconds()}
+		if err != nil {
+			d.Log.Error("retention failed", append(attrs, "error", err.Error())...)
+			return err
+		}
+		d.Log.Info("retention", attrs...)
+		return nil
+	}
+}
+
+// Service is the erasure the job carries out.
+func Service(st *store.Store, now func() time.Time) *erasure.Service {
+	return &erasure.Service{Store: st, Booking: &booking.Service{Store: st, Now: now}, Now: now}
+}
+
+// Run erases every participant whose retention ended before at's day, up
+// to MaxPerRun and while the context has time left. Each erasure is one
+// that can be repeated, so a run cut short is finished by the next.
+func Run(ctx context.Context, e *erasure.Service, at time.Time, log *slog.Logger) (Result, error) {
+	return RunAtMost(ctx, e, at, log, MaxPerRun)
+}
+
+// RunAtMost is Run with another bound.
+func RunAtMost(ctx context.Context, e *erasure.Service, at time.Time, log *slog.Logger, most int) (Result, error) {
+	today := at.In(domain.CityZone).Format(domain.DateLayout)
+	var res Result
+	// The index is eventually consistent: an entry just erased may still be
+	// listed, so one already tried is not tried again in this run.
+	tried := map[string]bool{}
+	for {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < reserve {
+			res.More = true
+			return res, nil
+		}
+		due, err := e.Store.DueForErasure(ctx, today, batch)
+		if err != nil {
+			return res, err
+		}
+		fresh := 0
+		for _, d := range due {
+			k := d.Account + "#" + d.ParticipantID
+			if tried[k] {
+				continue
+			}
+			if res.Due == most {
+				res.More = true
+				return res, nil
+			}
+			tried[k] = true
+			fresh++
+			res.Due++
+			err := e.Participant(ctx, d.Account, d.ParticipantID, erasure.Cancel)
+			switch {
+			case erasure.IsNotFound(err):
+				res.Gone++
+			case err != nil:
+				// One that fails is tried again tomorrow; the rest go on.
+				res.Failed++
+				log.Warn("retention: an erasure failed", "error", err.Error())
+			default:
+				res.Erased++
+			}
+			if res.Due%progressEvery == 0 {
+				log.Info("retention progress", "due", res.Due, "erased", res.Erased)
+			}
+		}
+		if fresh == 0 {
+			if res.Failed > 0 {
+				return res, fmt.Errorf("retention: %d of %d erasures failed", res.Failed, res.Due)
+			}
+			return res, nil
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+// Retention: every participant item carries retain_until, the last day its
+// personal data is kept (12 months after registering, moved to 12 months
+// after the end of each later offering booked), and the same day in the
+// city index (GSI3) under RETENTION, so the daily job finds who is due with
+// one Query of a key range, never a scan. Erasing the participant deletes
+// the item and with it the index entry.
+const pkRetention = "RETENTION"
+
+// RetentionYears is how long personal data outlives a participant's last
+// offering (or registration, for one who never booked).
+const RetentionYears = 1
+
+func retainedFrom(t time.Time) string {
+	return t.In(domain.CityZone).AddDate(RetentionYears, 0, 0).Format(domain.DateLayout)
+}
+
+func retentionSK(until, account, participantID string) string {
+	return until + "#" + account + "#" + participantID
+}
+
+// participantOnBooking is a booking's write to its participant, in the
+// booking's transaction: the participant must still be there and not being
+// erased (so no booking lands behind an erasure's back), and its retention
+// moves to 12 months after the offering's end when that is later. A failed
+// condition reads again (and finds the participant gone).
+func (st *Store) participantOnBooking(b domain.Booking, retainUntil string, endsOn time.Time) types.TransactWriteItem {
+	k := key(accountPK(b.Account), prefixPart+b.ParticipantID)
+	cond := "attribute_exists(PK) AND attribute_not_exists(erasing_at)"
+	due := retainedFrom(endsOn)
+	if due <= retainUntil {
+		return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &st.table, Key: k, ConditionExpression: aws.String(cond)}}
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: k,
+		UpdateExpression:          aws.String("SET retain_until = :due, GSI3PK = :pk, GSI3SK = :sk"),
+		ConditionExpression:       aws.String(cond + " AND (attribute_not_exists(retain_until) OR retain_until < :due)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":due": s(due), ":pk": s(pkRetention), ":sk": s(retentionSK(due, b.Account, b.ParticipantID))},
+	}}
+}
+
+// Due is a participant whose personal data is due for erasure.
+type Due struct {
+	Account       string `dynamodbav:"account"`
+	ParticipantID string `dynamodbav:"id"`
+	RetainUntil   string `dynamodbav:"retain_until"`
+}
+
+// DueForErasure lists up to limit participants whose retain_until is
+// before today, earliest first: one Query of the city index.
+func (st *Store) DueForErasure(ctx context.Context, today string, limit int) ([]Due, error) {
+	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName: &st.table, IndexName: aws.String(indexGSI3),
+		KeyConditionExpression:    aws.String("GSI3PK = :pk AND GSI3SK < :today"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pkRetention), ":today": s(today)},
+		Limit:                     aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, classify(err)
+	}
+	ds := make([]Due, len(out.Items))
+	for i, m := range out.Items {
+		if err := attributevalue.UnmarshalMap(m, &ds[i]); err != nil {
+			return nil, classify(err)
+		}
+	}
+	return ds, nil
+}
+
+// MarkErasing starts a participant's erasure: from here no booking for it
+// can be written (participantOnBooking), so the bookings read after it are
+// all there will be. A participant already gone is not_found.
+func (st *Store) MarkErasing(ctx context.Context, account, participantID string, now time.Time) error {
+	return st.setErasing(ctx, account, participantID, "SET erasing_at = if_not_exists(erasing_at, :now)", map[string]types.AttributeValue{":now": s(utc(now))})
+}
+
+// UnmarkErasing ends an erasure that was refused after its mark.
+func (st *Store) UnmarkErasing(ctx context.Context, account, participantID string) error {
+	return st.setErasing(ctx, account, participantID, "REMOVE erasing_at", nil)
+}
+
+func (st *Store) setErasing(ctx context.Context, account, participantID, update string, values map[string]types.AttributeValue) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(accountPK(account), prefixPart+participantID),
+		UpdateExpression: aws.String(update), ConditionExpression: aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: values,
+	})
+	if isConditionFailed(err) {
+		return notFound("participant")
+	}
+	return classify(err)
+}
