@@ -232,16 +232,22 @@ test('a verified participant carries the badge, with the date, in both languages
 });
 
 // Presses Tab until the focus is on an element that passes want; the focus shows at every stop.
-async function tabTo(page, want, what, max = 40) {
+async function tabTo(page, want, what, max = 40, key = 'Tab') {
   for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
     const f = await page.evaluate(() => window.__t.focus());
     assert.ok(!f.body && f.visible, `focus lost or not shown (${f.name || '<body>'}, ${f.outline})`);
     if (want(f)) return f;
   }
-  assert.fail(`${what} not reached by Tab`);
+  assert.fail(`${what} not reached by ${key}`);
 }
-const focused = (page) => page.evaluate(() => window.__t.focus());
+// Waits until the focus is on what says text, and shows.
+async function focusText(page, text, what) {
+  await page.waitForFunction((x) => document.activeElement && (document.activeElement.innerText || '').trim() === x, text, { timeout: 5000 })
+    .catch(async () => assert.fail(`${what}: the focus is on ${(await page.evaluate(() => window.__t.focus())).name || '<body>'}`));
+  const f = await page.evaluate(() => window.__t.focus());
+  assert.ok(f.visible, `${what}: the focus does not show (${f.outline})`);
+}
 
 test('a participant with a booking: deleting is refused and explained; withdrawing consent erases the child (keyboard only)', async () => {
   const { r } = await bookedChild('rights-');
@@ -254,11 +260,10 @@ test('a participant with a booking: deleting is refused and explained; withdrawi
     await page.locator('main h1').focus();
 
     // 删除 → the question takes the focus → 确定删除 → refused: cancel the bookings first.
-    let f = await tabTo(page, (x) => x.text === '删除', 'the delete button');
+    await tabTo(page, (x) => x.text === '删除', 'the delete button');
     assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), new RegExp(`删除报名人 ${name}`));
     await page.keyboard.press('Enter');
-    f = await focused(page);
-    assert.equal(f.text, '确定删除', 'the answer to the question has the focus');
+    await focusText(page, '确定删除', 'the answer to the question');
     assert.match(await item.getByRole('group').innerText(), /无法恢复/);
     await page.keyboard.press('Enter');
     const refused = item.locator('.msg-error[data-code="has_active_bookings"]');
@@ -266,16 +271,15 @@ test('a participant with a booking: deleting is refused and explained; withdrawi
     await page.waitForFunction(() => document.activeElement.matches('.msg-error'));
     assert.match(await refused.innerText(), /请先取消这些报名/);
     await item.getByRole('link', { name: /我的报名/ }).waitFor();
-    // 关闭: the focus is back on 删除.
-    await tabTo(page, (x) => x.text === '关闭', 'close');
+    // Back to 关闭 (above the message): the focus is back on 删除.
+    await tabTo(page, (x) => x.text === '关闭', 'close', 3, 'Shift+Tab');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.activeElement.innerText === '删除');
+    await focusText(page, '删除', 'back from the question');
 
     // 撤回同意: a stern question, then the child's data is gone and the booking cancelled.
-    f = await tabTo(page, (x) => x.text === '撤回同意', 'withdraw consent', 3);
+    await tabTo(page, (x) => x.text === '撤回同意', 'withdraw consent', 3);
     await page.keyboard.press('Enter');
-    f = await focused(page);
-    assert.equal(f.text, '撤回同意并删除信息');
+    await focusText(page, '撤回同意并删除信息', 'the answer to the stern question');
     const q = await item.getByRole('group').innerText();
     assert.match(q, /报名将被取消/);
     assert.match(q, /信息将被删除/);
@@ -288,7 +292,7 @@ test('a participant with a booking: deleting is refused and explained; withdrawi
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: '已撤回同意' }).waitFor();
     await page.waitForFunction(() => /已撤回同意/.test(document.activeElement.innerText || ''));
-    assert.equal(await item.count(), 0, 'the child has left the list');
+    await item.waitFor({ state: 'detached', timeout: 5000 }).catch(() => assert.fail('the child has left the list'));
     assert.deepEqual((await apiCall(r.tok, 'GET', '/v1/me/participants')).json.items, []);
     const active = (await apiCall(r.tok, 'GET', '/v1/me/bookings')).json.items.filter((b) => b.status !== 'cancelled');
     assert.deepEqual(active, [], 'no active booking is left');
