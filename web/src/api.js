@@ -1,5 +1,6 @@
 // Calls to the enrol API: Bearer token, Accept-Language, problem+json errors.
 import { loadSession, endSession } from './auth.js';
+import { now } from './clock.js';
 
 let cfg = { apiUrl: '' };
 let lang = 'zh-CN';
@@ -7,8 +8,10 @@ export const setApiConfig = (c) => { cfg = c; };
 export const setApiLang = (l) => { lang = l; };
 
 export class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter = 0) {
     super(problem.detail || problem.title || 'HTTP ' + status);
+    // Seconds to wait before asking again (the Retry-After header of a 429 or 503), or 0.
+    this.retryAfter = retryAfter;
     this.status = status;
     this.code = problem.code || (status === 0 ? 'network' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 429 ? 'too_many_requests' : status >= 500 ? 'unavailable' : 'http_' + status);
     this.problem = problem;
@@ -42,9 +45,17 @@ async function raw(method, path, { body, headers: extra, auth = true } = {}) {
     // The token expired or was refused (e.g. signed by a key since rotated): the sign-in is
     // over, whatever the page was doing; the app says so and offers to sign in again.
     if (r.status === 401 && auth) endSession('expired');
-    throw new ApiError(r.status, p || {});
+    throw new ApiError(r.status, p || {}, retryAfter(r.headers.get('Retry-After')));
   }
   return r;
+}
+
+// Retry-After is seconds or an HTTP date; the seconds either way (0 when absent or past).
+export function retryAfter(v) {
+  if (!v) return 0;
+  if (/^\d+$/.test(v.trim())) return Number(v);
+  const at = Date.parse(v);
+  return isNaN(at) ? 0 : Math.max(0, Math.ceil((at - now()) / 1000));
 }
 
 export async function api(method, path, opts) {

@@ -43,6 +43,31 @@ const zh = {
   e_unavailable: '服务暂时不可用，请稍后重试。', e_network: '网络连接失败，请检查网络后重试。', e_invalid_id_number: '身份证号无效：请核对号码和出生日期。', e_validation_failed: '请检查填写的内容。',
   e_not_found: '没有找到。', e_capacity_below_confirmed: '名额不能少于已确认人数。', e_conflict: '数据已被他人修改，请刷新后重试。', e_internal: '系统出错，请稍后重试。',
   e_idempotency_key_reused: '请求重复，请刷新后重试。', e_invalid_request: '请求无效。', e_payload_too_large: '内容过长。',
+  // Issue 10: consent, verified identity, the privacy notice, the account's data.
+  navAccount: '我的账号', privacyNotice: '个人信息保护告知书',
+  consentTitle: '监护人同意', consentRead: '阅读告知书全文（在新窗口打开）',
+  consentSummary: '未满十四周岁儿童的个人信息属于敏感个人信息，登记前须由父母或其他监护人单独同意。我们保存儿童的姓名、出生日期、身份证号的加密代码和后四位，只用于报名和出勤，在其最后一次课程结束 12 个月后删除。您可以随时撤回同意：撤回后儿童的报名取消，信息删除。',
+  consentAgree: (v) => `我是该儿童的监护人，已阅读并同意《个人信息保护告知书》（版本 ${v}）`,
+  consentNewVersion: (v) => `告知书已更新为版本 ${v}，请阅读后重新勾选。`,
+  consentGiven: (v, d) => `监护人已同意告知书（版本 ${v}，${d}）`,
+  verified: '已核验', verifiedOn: (d) => `已核验 · ${d}`, verifiedTitle: '机构工作人员已凭证件核验身份',
+  deleteParticipant: '删除', deleteParticipantOf: (n) => `删除报名人 ${n}`,
+  deleteParticipantConfirm: (n) => `确定删除报名人“${n}”吗？其姓名、出生日期和身份信息将被删除，无法恢复。`,
+  deleteConfirmBtn: '确定删除', participantDeleted: '报名人已删除。',
+  withdrawConsent: '撤回同意', withdrawConsentOf: (n) => `撤回同意（${n}）`,
+  withdrawConfirm: (n) => `撤回同意后，${n} 所有进行中的报名将被取消（名额让给候补），其姓名、出生日期和身份信息将被删除，无法恢复。确定撤回吗？`,
+  withdrawConfirmBtn: '撤回同意并删除信息', consentWithdrawn: '已撤回同意：该儿童的报名已取消，信息已删除。',
+  goCancelBookings: '去“我的报名”取消报名',
+  accountTitle: '我的账号', accountId: '账号：', readNotice: '阅读告知书', myData: '我的数据',
+  exportIntro: '下载本账号保存的全部信息：报名人、报名、申请、同意记录和消息（JSON 文件）。', exportBtn: '下载我的数据',
+  deleteAccountTitle: '注销账号', deleteWord: '注销',
+  deleteAccountIntro: '注销将取消所有进行中的报名，并删除本账号的报名人及其姓名、出生日期和身份信息。全市统计所需的报名记录会保留，但不含姓名或身份。此操作无法撤销。',
+  deleteAccountType: (w) => `请输入“${w}”以确认`, deleteAccountBtn: '永久注销账号', deleteAccountMismatch: (w) => `请输入“${w}”。`,
+  accountDeleted: '账号已注销，您已退出登录。', privacyRights: '告知书说明了我们保存什么、为什么、保存多久、谁能看到，以及您的权利。',
+  e_consent_required: '为未满十四周岁的儿童登记，须由监护人勾选同意告知书。',
+  e_participant_limit: '每个账号最多登记 8 名报名人。请先删除不再需要的报名人，再添加。',
+  e_has_active_bookings: '该报名人还有进行中的报名（已确认或候补），请先取消这些报名，再删除。',
+  e_too_many_requests_until: (at) => `尝试次数已达上限，请于 ${at} 后再试。`,
 };
 
 const en = {
@@ -87,6 +112,30 @@ const en = {
   e_unavailable: 'The service is unavailable for a moment; please retry.', e_network: 'No connection; check the network and retry.', e_invalid_id_number: 'Invalid ID number: check the number and the date of birth.', e_validation_failed: 'Please check the highlighted fields.',
   e_not_found: 'Not found.', e_capacity_below_confirmed: 'Places cannot be fewer than confirmed bookings.', e_conflict: 'Someone else changed this; reload and retry.', e_internal: 'Something went wrong; please retry later.',
   e_idempotency_key_reused: 'Duplicate request; reload and retry.', e_invalid_request: 'The request was not valid.', e_payload_too_large: 'Too long.',
+  navAccount: 'My account', privacyNotice: 'Privacy notice',
+  consentTitle: "Guardian's consent", consentRead: 'Read the full notice (opens in a new window)',
+  consentSummary: "The personal information of a child under 14 is sensitive: a parent or other guardian must agree separately before the child is registered. We keep the child's name, date of birth, a protected code of the ID number and its last four characters, only for bookings and attendance, and erase them 12 months after the child's last course ends. You may withdraw consent at any time: the child's bookings are then cancelled and the data erased.",
+  consentAgree: (v) => `I am this child's guardian; I have read and agree to the privacy notice (version ${v})`,
+  consentNewVersion: (v) => `The notice has been updated to version ${v}; please read it and tick again.`,
+  consentGiven: (v, d) => `Guardian agreed to the notice (version ${v}, ${d})`,
+  verified: 'Verified', verifiedOn: (d) => `Verified · ${d}`, verifiedTitle: 'Identity checked by centre staff against a document',
+  deleteParticipant: 'Delete', deleteParticipantOf: (n) => `Delete participant ${n}`,
+  deleteParticipantConfirm: (n) => `Delete ${n}? Their name, date of birth and identity will be erased; this cannot be undone.`,
+  deleteConfirmBtn: 'Delete', participantDeleted: 'Participant deleted.',
+  withdrawConsent: 'Withdraw consent', withdrawConsentOf: (n) => `Withdraw consent for ${n}`,
+  withdrawConfirm: (n) => `If you withdraw consent, all of ${n}'s active bookings are cancelled (the places go to the waitlist) and their name, date of birth and identity are erased; this cannot be undone. Withdraw?`,
+  withdrawConfirmBtn: 'Withdraw consent and erase', consentWithdrawn: "Consent withdrawn: the child's bookings are cancelled and the data erased.",
+  goCancelBookings: 'Cancel them in My bookings',
+  accountTitle: 'My account', accountId: 'Account: ', readNotice: 'Read the notice', myData: 'My data',
+  exportIntro: 'Download everything this account holds: participants, bookings, applications, consents and messages (a JSON file).', exportBtn: 'Download my data',
+  deleteAccountTitle: 'Delete my account', deleteWord: 'DELETE',
+  deleteAccountIntro: "Deleting cancels every active booking and erases the account's participants with their names, dates of birth and identities. Bookings the city's figures need are kept, without a name or identity. This cannot be undone.",
+  deleteAccountType: (w) => `Type “${w}” to confirm`, deleteAccountBtn: 'Delete my account permanently', deleteAccountMismatch: (w) => `Type “${w}”.`,
+  accountDeleted: 'Your account is deleted and you are signed out.', privacyRights: 'The notice says what we keep, why, for how long, who can see it, and your rights.',
+  e_consent_required: "To register a child under 14, the guardian must tick the box to agree to the notice.",
+  e_participant_limit: 'An account can hold at most 8 participants. Delete one you no longer need, then add.',
+  e_has_active_bookings: 'This participant still has active bookings (confirmed or waitlisted): cancel them first, then delete.',
+  e_too_many_requests_until: (at) => `Too many attempts; please try again after ${at}.`,
 };
 
 export function fmtAge(months, l) {
@@ -116,6 +165,11 @@ export const KINDS = ['childcare', 'care_class', 'evening_course'];
 export const DISTRICTS = ['liangxi', 'xishan', 'huishan', 'binhu', 'xinwu', 'jingkai', 'jiangyin', 'yixing'];
 
 export const fmtDate = (d) => d || '';
+// The day of an instant in Wuxi, YYYY-MM-DD, in either language.
+export function fmtDay(s) {
+  const d = new Date(s);
+  return isNaN(d) ? s || '' : d.toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+}
 export function fmtDateTime(s) {
   if (!s) return '';
   const d = new Date(s);

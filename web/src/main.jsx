@@ -10,6 +10,7 @@ import { DEMO_ACCOUNTS, session as sessionSignal, ended as endedSignal, dismissE
 import { Browse, OfferingDetail, Participants, MyBookings } from './resident.jsx';
 import { StaffHome, StaffOffering } from './staff.jsx';
 import { CityDashboard } from './city.jsx';
+import { Privacy, Account, Flash } from './account.jsx';
 
 function App({ cfg }) {
   const r = useSignal(route);
@@ -51,6 +52,8 @@ function App({ cfg }) {
   else if (p[0] === 'signin') page = <SignIn cfg={cfg} />;
   else if (p[0] === 'me' && p[1] === 'participants') page = needs(isResident(session), <Participants />);
   else if (p[0] === 'me' && p[1] === 'bookings') page = needs(isResident(session), <MyBookings />);
+  else if (p[0] === 'me' && p[1] === 'account') page = needs(isResident(session), <Account cfg={cfg} session={session} />);
+  else if (p[0] === 'privacy') page = <Privacy />;
   else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session), <StaffOffering id={decodeURIComponent(p[2])} />);
   else if (p[0] === 'staff') page = needs(isStaff(session), <StaffHome session={session} />);
   else if (p[0] === 'city') page = needs(isOfficer(session), <CityDashboard />);
@@ -78,6 +81,7 @@ function App({ cfg }) {
             <li><a href="#/" aria-current={cur('#/')}>{t('navBrowse')}</a></li>
             {isResident(session) && <li><a href="#/me/bookings" aria-current={cur('#/me/bookings')}>{t('navBookings')}</a></li>}
             {isResident(session) && <li><a href="#/me/participants" aria-current={cur('#/me/participants')}>{t('navParticipants')}</a></li>}
+            {isResident(session) && <li><a href="#/me/account" aria-current={cur('#/me/account')}>{t('navAccount')}</a></li>}
             {isStaff(session) && <li><a href="#/staff" aria-current={cur('#/staff')}>{t('navStaff')}</a></li>}
             {isOfficer(session) && <li><a href="#/city" aria-current={cur('#/city')}>{t('navCity')}</a></li>}
           </ul>
@@ -85,9 +89,10 @@ function App({ cfg }) {
       </header>
       <main id="main" tabIndex={-1}>
         {expired && <Expired onSignIn={signIn} />}
+        <Flash path={r.path} />
         {page}
       </main>
-      <footer class="foot"><p>enrol · 无锡市 · Wuxi</p></footer>
+      <footer class="foot"><p>enrol · 无锡市 · Wuxi · <a href="#/privacy" aria-current={cur('#/privacy')}>{t('privacyNotice')}</a></p></footer>
       <LiveRegion />
     </>
   );

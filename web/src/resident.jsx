@@ -1,11 +1,12 @@
 // Resident pages, phone first: browse, offering detail and booking, participants, my bookings.
 import { useState, useRef, useEffect } from 'preact/hooks';
 import { get, api, newKey } from './api.js';
-import { t, KINDS, DISTRICTS, fmtFee, fmtDateTime, lang } from './i18n.js';
+import { t, KINDS, DISTRICTS, fmtFee, fmtDateTime, fmtDay, lang } from './i18n.js';
 import { useSignal } from './signal.js';
 import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText, Field, fieldError, go, returning } from './ui.jsx';
 import { isResident } from './auth.js';
-import { useNow } from './clock.js';
+import { useNow, now } from './clock.js';
+import { loadNotice } from './account.jsx';
 
 const FILTER_KEY = 'enrol.filters';
 function loadFilters() {
@@ -296,37 +297,76 @@ function BookPanel({ o, w, session, onSignIn, onBooked }) {
   );
 }
 
+// Under 14 on the day of registering (in Wuxi), by the device's clock: the guardian's
+// consent is needed. The server decides by the same rule (domain.NeedsConsent) and says
+// consent_required when it sees otherwise, which shows the step too.
+export function needsConsent(birth, t = now()) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(birth || '')) return false;
+  const today = new Date(t).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+  return birth <= today && monthsOn(birth, today) < 14 * 12;
+}
+
+const EMPTY = { name: '', birth_date: '', id_number: '' };
+
 export function Participants() {
   useSignal(lang);
   const ret = new URLSearchParams(location.hash.split('?')[1] || '').get('return');
   const list = useLoad(() => get('/v1/me/participants?limit=200'), []);
-  const [form, setForm] = useState({ name: '', birth_date: '', id_number: '' });
+  const [form, setForm] = useState(EMPTY);
+  const [agreed, setAgreed] = useState(false);
+  // The notice version the server asked for (consent_required), when it differs from ours.
+  const [asked, setAsked] = useState(null);
   const [error, setError] = useState(null);
   const [ok, setOk] = useState('');
+  const [changed, setChanged] = useState(null);
   const [busy, setBusy] = useState(false);
+  const consent = needsConsent(form.birth_date) || !!asked;
+  const notice = useLoad(() => (consent ? loadNotice() : null), [consent]);
+  const version = (asked && asked.version) || (notice.data && notice.data.version) || '';
   const upd = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
   const submit = async (e) => {
     e.preventDefault();
-    setBusy(true); setError(null); setOk('');
+    setError(null); setOk('');
+    if (consent && (!agreed || !version)) {
+      const err = { code: 'consent_required' };
+      setError(err); announce(errorText(err));
+      return;
+    }
+    setBusy(true);
     try {
-      const p = await api('POST', '/v1/me/participants', { body: { name: form.name.trim(), birth_date: form.birth_date, id_number: form.id_number.trim() } });
+      const body = { name: form.name.trim(), birth_date: form.birth_date, id_number: form.id_number.trim() };
+      if (consent) body.guardian_consent = { notice_version: version, agreed: true };
+      const p = await api('POST', '/v1/me/participants', { body });
       setOk(t('added')); announce(t('added'));
-      setForm({ name: '', birth_date: '', id_number: '' });
+      setForm(EMPTY); setAgreed(false); setAsked(null);
       if (ret && ret.startsWith('#/')) { go(ret + (ret.includes('?') ? '&' : '?') + 'p=' + encodeURIComponent(p.id)); return; }
       list.reload();
     } catch (err) {
+      // Consent to another version (the notice changed meanwhile), or the server counts the
+      // child as under 14 when the device does not: the step shows, unticked, for that version.
+      if (err.code === 'consent_required') {
+        const v = err.problem && err.problem.notice_version;
+        setAsked({ version: v || version, changed: !!v && v !== version });
+        setAgreed(false);
+      }
       setError(err); announce(errorText(err));
     } finally { setBusy(false); }
   };
+  const done = (msg) => { setChanged({ msg }); announce(msg); list.reload(); };
   const idErr = error && error.code === 'invalid_id_number' ? errorText(error) : fieldError(error, 'id_number');
+  const consentErr = error && error.code === 'consent_required'
+    ? (asked && asked.changed ? t('consentNewVersion', asked.version) : errorText(error)) : null;
+  const inline = error && ['invalid_id_number', 'validation_failed', 'consent_required'].includes(error.code);
   return (
     <>
       <PageHeading>{t('participants')}</PageHeading>
-      {list.loading && <Loading />}
+      {list.loading && !list.data && <Loading />}
       <ErrorBox error={list.error} onRetry={list.reload} />
+      {/* The item may leave the list: the focus goes to this message. */}
+      <Ok focusKey={changed}>{changed && changed.msg}</Ok>
       {list.data && (
-        <ul class="plain">
-          {list.data.items.map((p) => <li key={p.id}>{p.name} · {p.birth_date} · {t('idLast4')} {p.id_number_last4}</li>)}
+        <ul class="people">
+          {list.data.items.map((p) => <ParticipantItem key={p.id} p={p} onDone={done} />)}
         </ul>
       )}
       <section aria-labelledby="add-h">
@@ -341,15 +381,77 @@ export function Participants() {
           <Field id="pt-id" label={t('idNumber')} hint={t('idHint')} error={idErr}>
             {(a) => <input {...a} required inputMode="text" autoComplete="off" maxLength={18} pattern="[0-9]{17}[0-9Xx]" value={form.id_number} onInput={upd('id_number')} />}
           </Field>
+          {consent && (
+            <fieldset class={'consent' + (consentErr ? ' has-error' : '')} data-testid="consent">
+              <legend>{t('consentTitle')}</legend>
+              <p class="hint" id="consent-summary">{t('consentSummary')}</p>
+              <p><a href="#/privacy" target="_blank" rel="noopener">{t('consentRead')}</a></p>
+              <ErrorBox error={notice.error} onRetry={notice.reload} />
+              {version && (
+                <div class="field check">
+                  <input id="pt-consent" type="checkbox" checked={agreed} onChange={(e) => setAgreed(e.currentTarget.checked)}
+                    aria-describedby={'consent-summary' + (consentErr ? ' pt-consent-err' : '')} aria-invalid={consentErr ? 'true' : undefined} />
+                  <label for="pt-consent">{t('consentAgree', version)}</label>
+                </div>
+              )}
+              {consentErr && <p class="field-error" id="pt-consent-err" role="alert" data-code="consent_required">{consentErr}</p>}
+            </fieldset>
+          )}
           <button type="submit" class="primary" disabled={busy}>{t('save')}</button>
         </form>
-        <ErrorBox error={error && error.code !== 'invalid_id_number' && error.code !== 'validation_failed' ? error : null} onRetry={() => submit({ preventDefault() {} })} />
+        <ErrorBox error={error && !inline ? error : null} onRetry={() => submit({ preventDefault() {} })} />
         {error && (error.code === 'invalid_id_number' || error.code === 'validation_failed') && (
           <div class="msg msg-error" role="alert" data-code={error.code}><p>{errorText(error)}</p></div>
         )}
         <Ok>{ok}</Ok>
       </section>
     </>
+  );
+}
+
+// One participant: verified or not, the guardian's consent, and deleting them or
+// withdrawing the consent, each after a question.
+function ParticipantItem({ p, onDone }) {
+  const [asking, setAsking] = useState(null); // 'delete' | 'withdraw'
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  // The button pressed goes away: the focus moves to the question's answer, and back.
+  const ask = useRef(null), asked = useRef(null), buttons = { delete: useRef(null), withdraw: useRef(null) };
+  useEffect(() => {
+    if (asking) { asked.current = asking; ask.current && ask.current.focus(); }
+    else if (asked.current) { const b = buttons[asked.current].current; asked.current = null; b && b.focus(); }
+  }, [asking]);
+  const act = async () => {
+    const what = asking;
+    setBusy(true); setError(null);
+    try {
+      await api('DELETE', '/v1/me/participants/' + encodeURIComponent(p.id) + (what === 'withdraw' ? '/consent' : ''));
+      onDone(t(what === 'withdraw' ? 'consentWithdrawn' : 'participantDeleted'));
+    } catch (err) { setError(err); announce(errorText(err)); } finally { setBusy(false); }
+  };
+  return (
+    <li class="person" data-participant={p.id}>
+      <p class="who"><strong>{p.name}</strong>
+        {p.verified && <span class="badge badge-ok" data-testid="verified" title={t('verifiedTitle')}><span aria-hidden="true">✓ </span>{p.verified_at ? t('verifiedOn', fmtDay(p.verified_at)) : t('verified')}</span>}
+      </p>
+      <p class="meta">{p.birth_date} · {t('idLast4')} {p.id_number_last4}</p>
+      {p.consent && <p class="meta" data-testid="consent-given">{t('consentGiven', p.consent.notice_version, fmtDay(p.consent.agreed_at))}</p>}
+      {!asking && (
+        <p class="actions">
+          <button type="button" ref={buttons.delete} aria-label={t('deleteParticipantOf', p.name)} onClick={() => { setError(null); setAsking('delete'); }}>{t('deleteParticipant')}</button>
+          {p.consent && <button type="button" ref={buttons.withdraw} aria-label={t('withdrawConsentOf', p.name)} onClick={() => { setError(null); setAsking('withdraw'); }}>{t('withdrawConsent')}</button>}
+        </p>
+      )}
+      {asking && (
+        <div class={'confirm' + (asking === 'withdraw' ? ' stern' : '')} role="group" aria-labelledby={'q-' + p.id}>
+          <p id={'q-' + p.id}>{asking === 'withdraw' ? t('withdrawConfirm', p.name) : t('deleteParticipantConfirm', p.name)}</p>
+          <button type="button" class="danger" ref={ask} disabled={busy} onClick={act}>{asking === 'withdraw' ? t('withdrawConfirmBtn') : t('deleteConfirmBtn')}</button>{' '}
+          <button type="button" onClick={() => setAsking(null)}>{t('close')}</button>
+        </div>
+      )}
+      <ErrorBox error={error} focusKey={error} onRetry={act} />
+      {error && error.code === 'has_active_bookings' && <p><a href="#/me/bookings">{t('goCancelBookings')}</a></p>}
+    </li>
   );
 }
 

@@ -211,7 +211,7 @@ function Roster({ o, items }) {
           <tbody>
             {items.map((r, i) => (
               <tr key={r.booking_id}>
-                <td class="num">{i + 1}</td><th scope="row">{r.participant.name}</th><td>{r.participant.id_number_last4}</td><td>{r.participant.age}</td>
+                <td class="num">{i + 1}</td><th scope="row">{r.participant.name}{r.verified && <> <span class="badge badge-ok" data-testid="verified"><span aria-hidden="true">✓ </span>{t('verified')}</span></>}</th><td>{r.participant.id_number_last4}</td><td>{r.participant.age}</td>
                 <td>{t('bst_' + r.status)}{r.waitlist_position ? ' · ' + t('position', r.waitlist_position) : ''}</td>
                 <td>{fmtDateTime(r.booked_at)}</td><td>{r.attendance.present}/{r.attendance.absent}/{r.attendance.excused}</td>
               </tr>

@@ -1,7 +1,8 @@
 // Shared pieces: routing, the live region, error messages, headings that take focus.
 import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
 import { signal, useSignal } from './signal.js';
-import { t, lang } from './i18n.js';
+import { t, lang, fmtDateTime } from './i18n.js';
+import { now } from './clock.js';
 
 export const route = signal(parseHash());
 export function parseHash() {
@@ -80,6 +81,8 @@ export function errorText(err) {
   if (!err) return '';
   const code = err.code || 'internal';
   if (code === 'no_show_blocked') return t('e_no_show_blocked', err.problem && err.problem.blocked_until);
+  // Asked to wait (Retry-After): until when, by the device's clock.
+  if (code === 'too_many_requests' && err.retryAfter > 0) return t('e_too_many_requests_until', fmtDateTime(new Date(now() + err.retryAfter * 1000).toISOString()));
   const key = 'e_' + code;
   const msg = t(key);
   if (msg !== key) return msg;
@@ -107,7 +110,7 @@ export function ErrorBox({ error, onRetry, focusKey }) {
       <p>{errorText(error)}</p>
       {error.problem && error.problem.detail && error.problem.detail !== errorText(error) && <p class="detail">{error.problem.detail}</p>}
       {fields.length > 0 && <ul>{fields.map((f) => <li key={f.field}><code>{f.field}</code>: {f.message}</li>)}</ul>}
-      {onRetry && RETRYABLE.has(error.code) && <button type="button" onClick={onRetry}>{t('retry')}</button>}
+      {onRetry && RETRYABLE.has(error.code) && !(error.retryAfter > 60) && <button type="button" onClick={onRetry}>{t('retry')}</button>}
     </div>
   );
 }

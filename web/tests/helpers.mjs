@@ -190,7 +190,8 @@ export async function signInWithToken(page, tok, hash = '#/') {
   await page.getByRole('button', { name: /退出登录|Sign out/ }).waitFor();
 }
 
-// A new resident account with one participant whose age fits offering o; returns the token and the participant.
+// A new resident account with one participant whose age fits offering o; returns the token,
+// the participant and its ID number.
 // (Age is counted in whole months on starts_on; the birth day is at most the 28th, one month inside either end.)
 export async function residentFor(o, sub = 'web-' + runId()) {
   const tok = await token(sub, ['residents']);
@@ -204,9 +205,10 @@ export async function residentFor(o, sub = 'web-' + runId()) {
   // A child under 14 needs a guardian's consent to the notice in force; an adult's is ignored.
   const notice = await apiCall(null, 'GET', '/v1/privacy-notice');
   const guardian_consent = { notice_version: notice.json.version, agreed: true };
-  const p = await apiCall(tok, 'POST', '/v1/me/participants', { name: '居民' + sub.slice(-4), birth_date: birth, id_number: idNumber(birth), guardian_consent });
+  const id_number = idNumber(birth);
+  const p = await apiCall(tok, 'POST', '/v1/me/participants', { name: '居民' + sub.slice(-4), birth_date: birth, id_number, guardian_consent });
   if (p.status !== 201) throw new Error('participant: ' + p.status + ' ' + p.text);
-  return { tok, sub, participant: p.json };
+  return { tok, sub, participant: p.json, id_number };
 }
 
 // Every published offering in the catalogue, page by page, as the app asks for them.

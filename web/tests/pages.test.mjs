@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { BASE, SHOTS, launch, newPage, token, apiCall, signInWithToken, residentFor, catalogue, openAt } from './helpers.mjs';
+import { BASE, SHOTS, launch, newPage, token, apiCall, signInWithToken, residentFor, catalogue, openAt, addDays, todayShanghai } from './helpers.mjs';
 
 const PHONES = [320, 360, 390, 430];
 const SHOT_AT = new Set((process.env.SHOT_WIDTHS || '390').split(',').map(Number));
@@ -86,6 +86,10 @@ test('every page fits phone screens in both languages; screenshots', async () =>
     { name: 'offering-full', who: 'resident', hash: '#/offerings/' + full.id, marker: 'input[type=radio]' },
     { name: 'my-bookings', who: 'resident', hash: '#/me/bookings', marker: 'li.card' },
     { name: 'participants', who: 'resident', hash: '#/me/participants', marker: '#pt-name' },
+    // The guardian's consent step: a child's birth date typed in.
+    { name: 'participants-consent', who: 'resident', hash: '#/me/participants', marker: '#pt-consent', prep: (page) => page.fill('#pt-birth', addDays(todayShanghai(), -365 * 6)) },
+    { name: 'account', who: 'resident', hash: '#/me/account', marker: '#delete-confirm' },
+    { name: 'privacy', who: 'anonymous', hash: '#/privacy', marker: 'article.notice[data-version] h2' },
     { name: 'staff-offerings', desk: true, who: 'staff', hash: '#/staff', marker: 'tr[data-offering]', open: true },
     { name: 'staff-roster', desk: true, who: 'staff', hash: '#/staff/offerings/' + STAFF_OFFERING, marker: 'fieldset.att', open: true },
     { name: 'city-dashboard', desk: true, who: 'officer', hash: '#/city', marker: '#chart-demand svg' },
@@ -101,6 +105,7 @@ test('every page fits phone screens in both languages; screenshots', async () =>
       if (tok) await signInWithToken(page, tok);
       for (const p of pages.filter((x) => x.who === who)) {
         await page.goto(BASE + '/' + p.hash);
+        if (p.prep) await p.prep(page);
         await ready(page, p.marker);
         if (p.open) await openAll(page);
         for (const lang of LANGS) {
