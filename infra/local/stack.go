@@ -143,7 +143,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	progress("KMS 替身 / KMS stand-in: %s", st.kms.URL)
 	if st.Cognito, err = localcognito.Start("127.0.0.1:0"); err != nil {
-		return fail(fmt.Errorf("Cognito stand-in: %w", err))
+		return fail(fmt.Errorf("the Cognito stand-in: %w", err))
 	}
 	progress("Cognito 替身 / Cognito stand-in: %s", st.Cognito.URL)
 
