@@ -50,9 +50,15 @@ func (a api) export(w http.ResponseWriter, r *http.Request, c auth.Caller) error
 	return nil
 }
 
-// deleteAccount is DELETE /v1/me: 204, again and again.
+// deleteAccount is DELETE /v1/me: 204, again and again. The table first,
+// then the sign-in account (the Cognito user, with the phone number): if
+// deleting the user fails, the 503 is retried, and the erasure, being
+// idempotent, lets the retry reach the user again.
 func (a api) deleteAccount(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	if err := a.erasure.Account(r.Context(), c.Sub); err != nil {
+		return err
+	}
+	if err := a.deps.SignIn.Delete(r.Context(), c.Sub); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

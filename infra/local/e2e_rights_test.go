@@ -31,8 +31,9 @@ func (e *env) list(path, token string) []any {
 // active and works once it is cancelled, leaving the roster an erased
 // entry; another account's participant is 404; the export is a dated JSON
 // download of everything; withdrawing consent erases the child and keeps
-// the record; DELETE /v1/me cancels (the waiting person gets the place)
-// and erases, twice over; the retention job runs on the stack.
+// the record; DELETE /v1/me cancels (the waiting person gets the place),
+// erases and deletes the sign-in account, twice over; the retention job
+// runs on the stack.
 func TestRightsOverHTTP(t *testing.T) {
 	e := start(t)
 	e.offering("live", 1, e.running)
@@ -89,9 +90,20 @@ func TestRightsOverHTTP(t *testing.T) {
 		t.Errorf("export after withdrawal: %s", r.body)
 	}
 
+	// The sign-in account goes too. Cognito failing is a 503 whose retry
+	// finishes; the user is then gone from the pool, a second DELETE is
+	// still 204, and B cannot sign in again, though the token already
+	// issued reaches the API until it expires, as on AWS.
+	e.st.Cognito.Fail("NotAuthorizedException")
+	e.expect(e.do("DELETE", "/v1/me", tokB, nil), 503, "unavailable")
+	e.st.Cognito.Fail("")
 	for range 2 {
 		e.expect(e.do("DELETE", "/v1/me", tokB, nil), 204, "")
 	}
+	if !e.st.Cognito.Deleted("rights-b") || e.st.Cognito.Deleted("rights-a") {
+		t.Errorf("users deleted from the pool: rights-b %v, rights-a %v; want only rights-b", e.st.Cognito.Deleted("rights-b"), e.st.Cognito.Deleted("rights-a"))
+	}
+	e.expect(e.do("POST", "/_local/token", "", map[string]any{"sub": "rights-b", "groups": []string{"residents"}}), 401, "unauthorized")
 	if c, w := e.counters("live"); c != 0 || w != 0 {
 		t.Errorf("live after B's account went: %d confirmed, %d waiting", c, w)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/wuxi-enrol/enrol/infra/local/gateway"
+	"github.com/wuxi-enrol/enrol/infra/localcognito"
 	"github.com/wuxi-enrol/enrol/infra/localdb"
 	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
@@ -74,6 +75,9 @@ type Stack struct {
 	Booking *booking.Service
 	Seeded  seed.Summary
 	Routes  []samtemplate.Route
+	// Cognito is the user pool stand-in: it records the users DELETE /v1/me
+	// deleted, and the Issuer signs none of them in again.
+	Cognito *localcognito.Server
 
 	db       *localdb.Server
 	kms      *localkms.Server
@@ -138,11 +142,16 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(fmt.Errorf("KMS stand-in: %w", err))
 	}
 	progress("KMS 替身 / KMS stand-in: %s", st.kms.URL)
+	if st.Cognito, err = localcognito.Start("127.0.0.1:0"); err != nil {
+		return fail(fmt.Errorf("the Cognito stand-in: %w", err))
+	}
+	progress("Cognito 替身 / Cognito stand-in: %s", st.Cognito.URL)
 
 	env := map[string]string{
 		"TABLE_NAME": o.TableName, "LOG_LEVEL": "INFO",
 		"DYNAMODB_ENDPOINT": endpoint, "AWS_REGION": "cn-north-1",
 		"KMS_ENDPOINT": st.kms.URL, "IDENTITY_KEY_ID": st.kms.IdentityKey, "PERSONAL_DATA_KEY_ID": st.kms.PersonalDataKey,
+		"COGNITO_ENDPOINT": st.Cognito.URL, "USER_POOL_ID": st.Cognito.PoolID,
 	}
 	st.env = env
 	base, err := config.FromLookup(lookup(env))
@@ -179,6 +188,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		ln.Close()
 		return fail(err)
 	}
+	st.Issuer.RefuseDeleted(st.Cognito.Deleted)
 	st.Routes = tmpl.Routes()
 	var web http.Handler
 	if o.WebDir != "" {
@@ -284,7 +294,7 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 // gets a key its template entry does not name).
 func functionEnv(f *samtemplate.Function, env map[string]string) (map[string]string, error) {
 	fnEnv := map[string]string{}
-	for _, name := range []string{"DYNAMODB_ENDPOINT", "AWS_REGION", "KMS_ENDPOINT"} {
+	for _, name := range []string{"DYNAMODB_ENDPOINT", "AWS_REGION", "KMS_ENDPOINT", "COGNITO_ENDPOINT"} {
 		fnEnv[name] = env[name]
 	}
 	for name := range f.Environment {
@@ -307,7 +317,8 @@ func (s *Stack) FunctionEnv(id string) (map[string]string, error) {
 	return functionEnv(f, s.env)
 }
 
-// Token mints a local JWT, as Cognito would issue after sign-in.
+// Token mints a local JWT, as Cognito would issue after sign-in; a user
+// deleted from the pool cannot sign in (gateway.ErrDeleted).
 func (s *Stack) Token(sub string, groups []string, centreIDs ...string) (string, error) {
 	return s.Issuer.Mint(sub, groups, centreIDs, time.Hour)
 }
@@ -330,6 +341,9 @@ func (s *Stack) Close() error {
 	}
 	if s.kms != nil {
 		errs = append(errs, s.kms.Close())
+	}
+	if s.Cognito != nil {
+		errs = append(errs, s.Cognito.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -62,6 +62,8 @@ var justifiedActions = map[string]string{
 	"kms:GenerateMac":     "an ID number's identity is an HMAC computed in KMS (keycustody.Identities)",
 	"kms:GenerateDataKey": "the data key that seals personal fields is made once per table (keycustody.Sealer)",
 	"kms:Decrypt":         "the wrapped data key is unwrapped once per cold start to read personal fields",
+	// signin_test.go says who may, on which pool.
+	"cognito-idp:AdminDeleteUser": "DELETE /v1/me deletes the caller's sign-in account, which holds the phone number (signin.Accounts)",
 }
 
 const (
@@ -540,6 +542,12 @@ func TestLeastPrivilege(t *testing.T) {
 					if kmsStatement(s) {
 						if !keyResources(tpl)[r] {
 							t.Errorf("%s: Resource %q is not one of the template's KMS keys", where, r)
+						}
+						continue
+					}
+					if cognitoStatement(s) {
+						if !userPoolResources(tpl)[r] {
+							t.Errorf("%s: Resource %q is not one of the template's user pools", where, r)
 						}
 						continue
 					}

@@ -7,8 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 )
+
+// userPoolID is Cognito's pattern for a user pool id (API reference,
+// UserPoolId: [\w-]+_[0-9a-zA-Z]+).
+var userPoolID = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
 
 // Config is everything a function needs from its environment.
 type Config struct {
@@ -20,6 +25,12 @@ type Config struct {
 	PersonalDataKeyID string
 	// KMSEndpoint overrides the AWS endpoint of KMS (the local stand-in).
 	KMSEndpoint string
+	// UserPoolID is the Cognito user pool of the residents' sign-in
+	// accounts, whose users DELETE /v1/me deletes; "" in a function that
+	// deletes none. CognitoEndpoint overrides its AWS endpoint (the local
+	// stand-in, infra/localcognito).
+	UserPoolID      string
+	CognitoEndpoint string
 	// DynamoDBEndpoint overrides the AWS endpoint (the local stack, tests).
 	DynamoDBEndpoint string
 	Region           string
@@ -27,7 +38,8 @@ type Config struct {
 }
 
 // FromEnv reads TABLE_NAME, IDENTITY_KEY_ID, PERSONAL_DATA_KEY_ID,
-// KMS_ENDPOINT, DYNAMODB_ENDPOINT, AWS_REGION and LOG_LEVEL.
+// KMS_ENDPOINT, USER_POOL_ID, COGNITO_ENDPOINT, DYNAMODB_ENDPOINT,
+// AWS_REGION and LOG_LEVEL.
 func FromEnv() (Config, error) {
 	return FromLookup(os.LookupEnv)
 }
@@ -40,6 +52,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		IdentityKeyID:     get("IDENTITY_KEY_ID"),
 		PersonalDataKeyID: get("PERSONAL_DATA_KEY_ID"),
 		KMSEndpoint:       get("KMS_ENDPOINT"),
+		UserPoolID:        get("USER_POOL_ID"),
+		CognitoEndpoint:   get("COGNITO_ENDPOINT"),
 		DynamoDBEndpoint:  get("DYNAMODB_ENDPOINT"),
 		Region:            get("AWS_REGION"),
 	}
@@ -56,6 +70,10 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		if kv[1] != "" && !IsKMSKeyName(kv[1]) {
 			errs = append(errs, fmt.Errorf("%s must name a KMS key (key id, key ARN or alias), not hold a key", kv[0]))
 		}
+	}
+	// A user pool id is <region>_<letters and digits>, as Cognito makes it.
+	if c.UserPoolID != "" && !userPoolID.MatchString(c.UserPoolID) {
+		errs = append(errs, errors.New("USER_POOL_ID must be a Cognito user pool id (<region>_<id>)"))
 	}
 	if lv := get("LOG_LEVEL"); lv != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(lv)); err != nil {

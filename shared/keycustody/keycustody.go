@@ -12,8 +12,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -32,11 +30,7 @@ type KMS interface {
 // NewClient is the KMS client for cfg: AWS as usual, or cfg.KMSEndpoint (the
 // local stand-in, infra/localkms) with dummy credentials.
 func NewClient(ctx context.Context, cfg config.Config) (*kms.Client, error) {
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(cfg.Region)}
-	if cfg.KMSEndpoint != "" {
-		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	awsCfg, err := config.AWS(ctx, cfg.Region, cfg.KMSEndpoint)
 	if err != nil {
 		return nil, err
 	}

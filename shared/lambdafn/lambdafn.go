@@ -15,6 +15,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
+	"github.com/wuxi-enrol/enrol/shared/signin"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -24,8 +25,11 @@ type Deps struct {
 	// Identities turns ID numbers into identities (KMS GenerateMac); nil in
 	// a function whose configuration names no identity key.
 	Identities *keycustody.Identities
-	Log        *slog.Logger
-	Now        func() time.Time
+	// SignIn deletes residents' sign-in accounts (Cognito users); nil in a
+	// function whose configuration names no user pool.
+	SignIn *signin.Accounts
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Load builds Deps from a Config; opts configure the DynamoDB client
@@ -39,7 +43,15 @@ func Load(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func
 	if err != nil {
 		return Deps{}, err
 	}
-	return Deps{Store: st, Identities: ids, Log: log, Now: time.Now}, nil
+	var accounts *signin.Accounts
+	if cfg.UserPoolID != "" {
+		c, err := signin.NewClient(ctx, cfg)
+		if err != nil {
+			return Deps{}, err
+		}
+		accounts = signin.NewAccounts(c, cfg.UserPoolID)
+	}
+	return Deps{Store: st, Identities: ids, SignIn: accounts, Log: log, Now: time.Now}, nil
 }
 
 // Custody is the store over db and the identities, with the keys cfg names:

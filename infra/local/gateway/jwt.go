@@ -28,7 +28,19 @@ type Issuer struct {
 	kid           string
 	// now stamps iat and exp and checks them: the stack's clock.
 	now func() time.Time
+	// deleted, if set, reports whether a sub's user was deleted from the
+	// pool (RefuseDeleted).
+	deleted func(sub string) bool
 }
+
+// ErrDeleted is Mint's refusal to sign in a deleted user.
+var ErrDeleted = errors.New("gateway: the user was deleted from the user pool")
+
+// RefuseDeleted makes the Issuer refuse, as Cognito does, to sign in a user
+// deleted from the pool (DELETE /v1/me); call it before serving. A token
+// already issued stays valid until it expires: API Gateway's JWT authorizer
+// checks the signature and claims, not whether the user still exists.
+func (i *Issuer) RefuseDeleted(deleted func(sub string) bool) { i.deleted = deleted }
 
 // NewIssuer makes a fresh signing key for issuerURL; audience is the app
 // client id tokens are minted for and checked against; now is the clock
@@ -72,6 +84,9 @@ func (i *Issuer) Mint(sub string, groups, centreIDs []string, ttl time.Duration)
 
 // mint is Mint, also returning the token's exp.
 func (i *Issuer) mint(sub string, groups, centreIDs []string, ttl time.Duration) (string, time.Time, error) {
+	if i.deleted != nil && i.deleted(sub) {
+		return "", time.Time{}, ErrDeleted
+	}
 	now := i.now()
 	exp := now.Add(ttl)
 	claims := jwt.MapClaims{

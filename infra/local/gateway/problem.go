@@ -23,12 +23,13 @@ type problem struct {
 
 // Gateway-level messages.
 var (
-	msgNotFound     = text{"找不到请求的资源", "The requested resource was not found"}
-	msgTooLarge     = text{"请求体超过 10 MiB 上限", "The request body exceeds the 10 MiB limit"}
-	msgInternal     = text{"服务器内部错误，请稍后再试", "Something went wrong on our side; please try again later"}
-	msgBadJSON      = text{"请求体不是有效的 JSON，或含有未知字段", "The body is not valid JSON or has unknown fields"}
-	msgSubRequired  = text{"sub 为必填项", "sub is required"}
-	msgUnknownGroup = text{"groups 只能是 residents、centre-staff 或 city-officers", "groups may only be residents, centre-staff or city-officers"}
+	msgNotFound      = text{"找不到请求的资源", "The requested resource was not found"}
+	msgTooLarge      = text{"请求体超过 10 MiB 上限", "The request body exceeds the 10 MiB limit"}
+	msgInternal      = text{"服务器内部错误，请稍后再试", "Something went wrong on our side; please try again later"}
+	msgBadJSON       = text{"请求体不是有效的 JSON，或含有未知字段", "The body is not valid JSON or has unknown fields"}
+	msgSubRequired   = text{"sub 为必填项", "sub is required"}
+	msgSignInRefused = text{"无法登录：账号不存在或已注销", "Cannot sign in: no such account, or it was deleted"}
+	msgUnknownGroup  = text{"groups 只能是 residents、centre-staff 或 city-officers", "groups may only be residents, centre-staff or city-officers"}
 )
 
 // english reports whether the client asked for English; Chinese is the default.

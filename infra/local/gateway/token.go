@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -79,6 +80,11 @@ func (g *Gateway) mintToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	tok, exp, err := g.issuer.mint(req.Sub, req.Groups, req.CentreIDs, tokenTTL)
+	if errors.Is(err, ErrDeleted) {
+		// Cognito's answer to a deleted user's sign-in, without saying why.
+		writeProblem(w, r, http.StatusUnauthorized, "unauthorized", msgSignInRefused)
+		return
+	}
 	if err != nil {
 		g.log.Error("minting a local token", "err", err)
 		writeProblem(w, r, http.StatusInternalServerError, "internal", msgInternal)

@@ -126,3 +126,26 @@ func TestHealthWhileStarting(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalTokenRefusesDeletedUser: a user deleted from the pool cannot
+// sign in again (401), others still can, and a token issued before the
+// deletion still verifies, as API Gateway's JWT authorizer would accept it.
+func TestLocalTokenRefusesDeletedUser(t *testing.T) {
+	g := newTestGateway(t, &fakeFn{})
+	before, err := g.issuer.Mint("gone", []string{"residents"}, nil, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.issuer.RefuseDeleted(func(sub string) bool { return sub == "gone" })
+	w := serve(g, httptest.NewRequest("POST", "/_local/token", strings.NewReader(`{"sub":"gone","groups":["residents"]}`)))
+	checkProblem(t, w, 401, "unauthorized")
+	if _, err := g.issuer.Mint("gone", nil, nil, time.Hour); err != ErrDeleted {
+		t.Errorf("Mint for a deleted user: %v, want ErrDeleted", err)
+	}
+	if w := serve(g, httptest.NewRequest("POST", "/_local/token", strings.NewReader(`{"sub":"here"}`))); w.Code != 200 {
+		t.Errorf("another user: status %d", w.Code)
+	}
+	if _, err := g.issuer.Verify("Bearer " + before); err != nil {
+		t.Errorf("the token issued before the deletion: %v", err)
+	}
+}
