@@ -173,7 +173,6 @@ func TestEraseParticipant(t *testing.T) {
 	}
 	live := f.book(p, "live")
 	kept := f.book(keep, "live")
-	f.put(map[string]string{"PK": "IDENTITY#" + p.Identity, "SK": "HOLDER#acct-a#" + p.ID})
 	f.put(map[string]string{"PK": "IDENTITY#" + p.Identity, "SK": "VERIFIED", "account": "acct-a", "participant_id": p.ID})
 	registered, verified := f.count("registered"), f.count("verified")
 
@@ -194,7 +193,7 @@ func TestEraseParticipant(t *testing.T) {
 	if f.raw("ACCOUNT#acct-a", "PARTICIPANT#"+p.ID) != nil || f.raw("ACCOUNT#acct-a", "PARTICIPANT_IDENTITY#"+p.Identity) != nil {
 		t.Error("the participant or its identity marker is still in the account")
 	}
-	if f.raw("IDENTITY#"+p.Identity, "HOLDER#acct-a#"+p.ID) != nil || f.raw("IDENTITY#"+p.Identity, "VERIFIED") != nil {
+	if f.raw("IDENTITY#"+p.Identity, "VERIFIED") != nil {
 		t.Error("the identity registry still holds the erased participant")
 	}
 	if f.raw("IDENTITY#"+p.Identity, "ACTIVE#past") != nil {

@@ -148,8 +148,7 @@ func (st *Store) DeleteParticipant(ctx context.Context, p domain.Participant) er
 	}
 	if p.Identity != "" {
 		t.add(unconditional,
-			types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(accountPK(p.Account), prefixPartID+p.Identity)}},
-			types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(identityPK(p.Identity), holderSK(p.Account, p.ID))}})
+			types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(accountPK(p.Account), prefixPartID+p.Identity)}})
 		if verified {
 			// The verification must still be this participant's: if it
 			// changed meanwhile, read again.

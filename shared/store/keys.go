@@ -30,7 +30,6 @@ const (
 	prefixPart     = "PARTICIPANT#"
 	prefixPartID   = "PARTICIPANT_IDENTITY#"
 	skPartCount    = "PARTICIPANT_COUNT"
-	prefixRegister = "REGISTRATIONS#"
 	prefixConsent  = "CONSENT#"
 	prefixMessage  = "MESSAGE#"
 	prefixWait     = "WAIT#"

@@ -132,29 +132,45 @@ func participantLimit() error {
 
 // countRegistration adds one to the account's attempts of the day (in the
 // city), refusing past domain.RegistrationsPerDay with the seconds to the
-// next day. The counter expires (DynamoDB TTL) a day after its own.
+// next day.
 func (st *Store) countRegistration(ctx context.Context, account string, now time.Time) error {
 	local := now.In(domain.CityZone)
 	day := local.Format(domain.DateLayout)
 	y, m, d := local.Date()
 	tomorrow := time.Date(y, m, d+1, 0, 0, 0, 0, domain.CityZone)
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           &st.table,
-		Key:                 key(accountPK(account), prefixRegister+day),
-		UpdateExpression:    aws.String("SET expires_at = :exp ADD attempts :one"),
-		ConditionExpression: aws.String("attribute_not_exists(attempts) OR attempts < :max"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": n(1), ":max": nAttr(domain.RegistrationsPerDay), ":exp": n(tomorrow.AddDate(0, 0, 1).Unix()),
-		},
-	})
-	if isConditionFailed(err) {
-		e := apperr.New(apperr.TooManyRequests,
-			fmt.Sprintf("今天的登记次数已达上限（%d 次），请于 %s 0:00（北京时间）后再试", domain.RegistrationsPerDay, tomorrow.Format("1月2日")),
-			fmt.Sprintf("This account has made its %d registrations for today; please try again after 00:00 on %s (Beijing time)", domain.RegistrationsPerDay, tomorrow.Format("2 January")))
-		e.RetryAfter = int(math.Ceil(tomorrow.Sub(now).Seconds()))
-		return e
+	// The day's attempts live on the account's counter item beside its count
+	// of participants (one item an account, not one a day: every item makes
+	// the embedded DynamoDB's transactions slower, DESIGN.md): the same day
+	// counts on, another day starts afresh. Two conditional updates, as
+	// DynamoDB has no if-else; a request racing past midnight goes round again.
+	vals := map[string]types.AttributeValue{":one": n(1), ":max": nAttr(domain.RegistrationsPerDay), ":day": s(day)}
+	for range 2 {
+		_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: &st.table, Key: key(accountPK(account), skPartCount),
+			UpdateExpression:          aws.String("ADD attempts :one"),
+			ConditionExpression:       aws.String("attempts_day = :day AND attempts < :max"),
+			ExpressionAttributeValues: vals,
+		})
+		if !isConditionFailed(err) {
+			return classify(err)
+		}
+		_, err = st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: &st.table, Key: key(accountPK(account), skPartCount),
+			UpdateExpression:          aws.String("SET attempts_day = :day, attempts = :one"),
+			ConditionExpression:       aws.String("attribute_not_exists(attempts_day) OR attempts_day <> :day"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":day": s(day)},
+		})
+		if !isConditionFailed(err) {
+			return classify(err)
+		}
+		// Neither: today's count is at the limit, or another request has
+		// just started today's count (then the next round adds to it).
 	}
-	return classify(err)
+	e := apperr.New(apperr.TooManyRequests,
+		fmt.Sprintf("今天的登记次数已达上限（%d 次），请于 %s 0:00（北京时间）后再试", domain.RegistrationsPerDay, tomorrow.Format("1月2日")),
+		fmt.Sprintf("This account has made its %d registrations for today; please try again after 00:00 on %s (Beijing time)", domain.RegistrationsPerDay, tomorrow.Format("2 January")))
+	e.RetryAfter = int(math.Ceil(tomorrow.Sub(now).Seconds()))
+	return e
 }
 
 // GetParticipant reads one of an account's participants.

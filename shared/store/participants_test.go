@@ -138,9 +138,9 @@ func TestRegistrationRateLimit(t *testing.T) {
 		t.Fatalf("attempt %d: %+v, want too_many_requests with Retry-After 60", domain.RegistrationsPerDay+1, e)
 	}
 	t.Logf("refusal: %s / %s", e.Text.ZH, e.Text.EN)
-	counter := rawItem(t, db, table, "ACCOUNT#acc-1", "REGISTRATIONS#2026-12-02")
+	counter := rawItem(t, db, table, "ACCOUNT#acc-1", "PARTICIPANT_COUNT")
 	tomorrow := time.Date(2026, 12, 3, 0, 0, 0, 0, domain.CityZone)
-	if attr(counter, "attempts") != fmt.Sprint(domain.RegistrationsPerDay) || attr(counter, "expires_at") != fmt.Sprint(tomorrow.AddDate(0, 0, 1).Unix()) {
+	if attr(counter, "attempts") != fmt.Sprint(domain.RegistrationsPerDay) || attr(counter, "attempts_day") != "2026-12-02" || attr(counter, "participants") != "1" {
 		t.Fatalf("counter %v", counter)
 	}
 	// Another account has its own limit; the next day in Wuxi starts afresh.

@@ -15,16 +15,15 @@ import (
 )
 
 // A verified identity belongs to the account whose participant centre staff
-// checked against a document. Under the identity's partition:
-//   - HOLDER#<account>#<participant> for every account that registered it
-//     (written with the participant), so the accounts holding an identity
-//     are one Query away;
-//   - VERIFIED: who holds it now, written once by VerifyIdentity. Registering
-//     and booking check it in their own transactions, so a write racing a
-//     verification either lands before it (and is cancelled by it) or is
-//     refused.
+// checked against a document: VERIFIED, under the identity's partition, says
+// who holds it now, written once by VerifyIdentity. Registering and booking
+// check it in their own transactions, so a write racing a verification
+// either lands before it (and is cancelled by it) or is refused. The other
+// accounts' bookings it cancels are found from the identity's ACTIVE#
+// markers; no list of the accounts that registered the identity is kept
+// (nothing would read it, and every item slows the embedded DynamoDB's
+// transactions).
 const (
-	prefixHolder     = "HOLDER#"
 	skVerified       = "VERIFIED"
 	pkCityPeople     = "CITY#PARTICIPANTS"
 	skCityPeople     = "COUNT"
@@ -65,19 +64,12 @@ func (st *Store) cityPeopleAdd(attr string, delta int64) types.TransactWriteItem
 
 // registryItems are what registering p adds to its identity's registry, in
 // CreateParticipant's transaction: a refusal when another account verified
-// the identity, p's HOLDER item, and one more registered person for the city.
+// the identity, and one more registered person for the city.
 func (st *Store) registryItems(t *txn, p domain.Participant) {
 	t.add(refusal(ErrVerifiedElsewhere()), st.verifiedCheck(p.Identity, p.Account))
-	holder := key(identityPK(p.Identity), holderSK(p.Account, p.ID))
-	holder["type"], holder["account"], holder["participant_id"] = s("holder"), s(p.Account), s(p.ID)
-	t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: holder}})
 	// Registrations are rare beside bookings, but two at once conflict on
 	// the count: the caller reads nothing, so it simply writes again.
 	t.add(contended, st.cityPeopleAdd("registered", 1))
-}
-
-func holderSK(account, participantID string) string {
-	return prefixHolder + account + "#" + participantID
 }
 
 // Verification is who holds a verified identity, and who verified it where.
