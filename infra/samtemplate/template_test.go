@@ -85,6 +85,7 @@ func TestRealTemplateFunctions(t *testing.T) {
 		if id == "BookingsFunction" { // its own variables beside the Globals
 			wantEnv["IDENTITY_KEY_ID"] = "!GetAtt IdentityKey.Arn"
 			wantEnv["PERSONAL_DATA_KEY_ID"] = "!GetAtt PersonalDataKey.Arn"
+			wantEnv["USER_POOL_ID"] = "!Ref UserPool"
 		}
 		if !reflect.DeepEqual(f.Environment, wantEnv) {
 			t.Errorf("%s env = %v", id, f.Environment)
