@@ -77,7 +77,12 @@ func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day At
 	for chunk := range slices.Chunk(ids, 100) {
 		keys := make([]map[string]types.AttributeValue, 0, len(chunk))
 		for _, id := range chunk {
-			keys = append(keys, key(identityPK(bookings[id].Identity), noShowSK(o.Kind, o.Term)))
+			if bookings[id].Identity != "" {
+				keys = append(keys, key(identityPK(bookings[id].Identity), noShowSK(o.Kind, o.Term)))
+			}
+		}
+		if len(keys) == 0 {
+			continue
 		}
 		items, err := st.batchGet(ctx, keys)
 		if err != nil {
@@ -100,6 +105,9 @@ func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day At
 	var writes []types.TransactWriteItem
 	for _, id := range ids {
 		identity := bookings[id].Identity
+		if identity == "" {
+			continue // an erased participant's booking: the day records it, no one's absences count
+		}
 		had := current[identityPK(identity)]
 		counted := slices.Contains(had, session)
 		absent := day.Records[id] == domain.Absent

@@ -73,18 +73,19 @@ func attr(m map[string]types.AttributeValue, name string) string {
 	return ""
 }
 
-// TestParticipantLimitConcurrent: 20 registrations of different people on
-// one account at once end with exactly domain.MaxParticipants; the rest
-// are participant_limit. (Spread over three days, so the daily limit on
-// attempts is not what stops them.)
+// TestParticipantLimitConcurrent: a day's worth of registrations of
+// different people on one account at once end with exactly
+// domain.MaxParticipants; the rest are participant_limit, and every attempt
+// is counted once.
 func TestParticipantLimitConcurrent(t *testing.T) {
 	st, db, table := participantStore(t)
 	base := time.Date(2026, 12, 1, 10, 0, 0, 0, domain.CityZone)
 	var wg sync.WaitGroup
-	errs := make([]error, 20)
+	const n = domain.RegistrationsPerDay
+	errs := make([]error, n)
 	for i := range errs {
 		wg.Go(func() {
-			errs[i] = st.CreateParticipant(context.Background(), adult(t, "acc-1", i+1, base.AddDate(0, 0, i%3)))
+			errs[i] = st.CreateParticipant(context.Background(), adult(t, "acc-1", i+1, base))
 		})
 	}
 	wg.Wait()
@@ -103,10 +104,11 @@ func TestParticipantLimitConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := attr(rawItem(t, db, table, "ACCOUNT#acc-1", "PARTICIPANT_COUNT"), "participants")
-	if ok != domain.MaxParticipants || limited != 20-domain.MaxParticipants || len(list) != domain.MaxParticipants || count != fmt.Sprint(domain.MaxParticipants) {
-		t.Fatalf("%d registered, %d refused, %d listed, count %s; want %d, %d, %d, %d",
-			ok, limited, len(list), count, domain.MaxParticipants, 20-domain.MaxParticipants, domain.MaxParticipants, domain.MaxParticipants)
+	counter := rawItem(t, db, table, "ACCOUNT#acc-1", "PARTICIPANT_COUNT")
+	count, attempts := attr(counter, "participants"), attr(counter, "attempts")
+	if ok != domain.MaxParticipants || limited != n-domain.MaxParticipants || len(list) != domain.MaxParticipants || count != fmt.Sprint(domain.MaxParticipants) || attempts != fmt.Sprint(n) {
+		t.Fatalf("%d registered, %d refused, %d listed, count %s, attempts %s; want %d, %d, %d, %d, %d",
+			ok, limited, len(list), count, attempts, domain.MaxParticipants, n-domain.MaxParticipants, domain.MaxParticipants, domain.MaxParticipants, n)
 	}
 	// Another account is not affected.
 	if err := st.CreateParticipant(context.Background(), adult(t, "acc-2", 1, base)); err != nil {
