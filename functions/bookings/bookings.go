@@ -13,6 +13,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/signin"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -20,11 +21,13 @@ type api struct {
 	deps    lambdafn.Deps
 	booking *booking.Service
 	erasure *erasure.Service
+	// signIn deletes the resident's Cognito user on DELETE /v1/me.
+	signIn *signin.Accounts
 }
 
 // New is the function's http.Handler; its routes are those of BookingsFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{deps: d, booking: &booking.Service{Store: d.Store, Now: d.Now}}
+	a := api{deps: d, booking: &booking.Service{Store: d.Store, Now: d.Now}, signIn: signin.FromConfig(d.Config)}
 	a.erasure = &erasure.Service{Store: d.Store, Booking: a.booking, Now: d.Now}
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/me/participants", a.resident(a.createParticipant))

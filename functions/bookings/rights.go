@@ -58,7 +58,7 @@ func (a api) deleteAccount(w http.ResponseWriter, r *http.Request, c auth.Caller
 	if err := a.erasure.Account(r.Context(), c.Sub); err != nil {
 		return err
 	}
-	if err := a.deps.SignIn.Delete(r.Context(), c.Sub); err != nil {
+	if err := a.signIn.Delete(r.Context(), c.Sub); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

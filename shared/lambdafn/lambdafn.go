@@ -15,7 +15,6 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
-	"github.com/wuxi-enrol/enrol/shared/signin"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -25,9 +24,9 @@ type Deps struct {
 	// Identities turns ID numbers into identities (KMS GenerateMac); nil in
 	// a function whose configuration names no identity key.
 	Identities *keycustody.Identities
-	// SignIn deletes residents' sign-in accounts (Cognito users); nil in a
-	// function whose configuration names no user pool.
-	SignIn *signin.Accounts
+	// Config is the function's configuration, read once, for what only
+	// some functions build (BookingsFunction's Cognito client, signin).
+	Config config.Config
 	Log    *slog.Logger
 	Now    func() time.Time
 }
@@ -43,15 +42,7 @@ func Load(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func
 	if err != nil {
 		return Deps{}, err
 	}
-	var accounts *signin.Accounts
-	if cfg.UserPoolID != "" {
-		c, err := signin.NewClient(ctx, cfg)
-		if err != nil {
-			return Deps{}, err
-		}
-		accounts = signin.NewAccounts(c, cfg.UserPoolID)
-	}
-	return Deps{Store: st, Identities: ids, SignIn: accounts, Log: log, Now: time.Now}, nil
+	return Deps{Store: st, Identities: ids, Config: cfg, Log: log, Now: time.Now}, nil
 }
 
 // Custody is the store over db and the identities, with the keys cfg names:

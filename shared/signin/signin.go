@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -37,12 +38,26 @@ func NewClient(ctx context.Context, cfg config.Config) (*cip.Client, error) {
 
 // Accounts deletes users of one user pool. Safe for concurrent use.
 type Accounts struct {
-	cognito Cognito
+	cognito func() (Cognito, error)
 	pool    string
 }
 
 // NewAccounts deletes users of the pool poolID through c.
-func NewAccounts(c Cognito, poolID string) *Accounts { return &Accounts{cognito: c, pool: poolID} }
+func NewAccounts(c Cognito, poolID string) *Accounts {
+	return &Accounts{cognito: func() (Cognito, error) { return c, nil }, pool: poolID}
+}
+
+// FromConfig deletes users of the pool cfg names, through a client made on
+// first use; nil when cfg names no pool (the function may not delete
+// users). Only the function that deletes users imports this package, so
+// the Cognito SDK is linked into no other function.
+func FromConfig(cfg config.Config) *Accounts {
+	if cfg.UserPoolID == "" {
+		return nil
+	}
+	connect := sync.OnceValues(func() (*cip.Client, error) { return NewClient(context.Background(), cfg) })
+	return &Accounts{cognito: func() (Cognito, error) { return connect() }, pool: cfg.UserPoolID}
+}
 
 // Delete deletes the sign-in account whose sub is sub; one already gone is
 // deleted too, so a retry after a failure finishes. Any other failure is a
@@ -59,7 +74,11 @@ func (a *Accounts) Delete(ctx context.Context, sub string) error {
 	if a == nil { // a function given no user pool (least privilege): a 500 (apperr.As)
 		return errors.New("signin: no user pool configured for this function")
 	}
-	_, err := a.cognito.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(a.pool), Username: aws.String(sub)})
+	c, err := a.cognito()
+	if err != nil {
+		return fmt.Errorf("signin: Cognito client: %w", err) // a 500: the configuration is wrong
+	}
+	_, err = c.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(a.pool), Username: aws.String(sub)})
 	var gone *types.UserNotFoundException
 	switch {
 	case err == nil, errors.As(err, &gone):
