@@ -12,24 +12,36 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 )
 
-type recorder struct {
+// StatusRecorder remembers the status a handler answered with, for the
+// access log (the functions' and the local gateway's).
+type StatusRecorder struct {
 	http.ResponseWriter
-	status int
-	err    *apperr.Error
+	Status int
 }
 
-func (r *recorder) WriteHeader(status int) {
-	if r.status == 0 {
-		r.status = status
+// WriteHeader records the first status.
+func (r *StatusRecorder) WriteHeader(status int) {
+	if r.Status == 0 {
+		r.Status = status
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
+// Write records 200 when nothing was written before.
+func (r *StatusRecorder) Write(b []byte) (int, error) {
+	if r.Status == 0 {
+		r.Status = http.StatusOK
 	}
 	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the writer underneath.
+func (r *StatusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// recorder also keeps the error a handler answered with.
+type recorder struct {
+	StatusRecorder
+	err *apperr.Error
 }
 
 // RequestID is API Gateway's id of the request, or "" outside it.
@@ -54,7 +66,7 @@ func Route(r *http.Request) string {
 func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w}
+		rec := &recorder{StatusRecorder: StatusRecorder{ResponseWriter: w}}
 		calls := dbcalls.From(r.Context())
 		if calls == nil {
 			var ctx context.Context
@@ -64,7 +76,7 @@ func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
 		defer func() {
 			if p := recover(); p != nil {
 				log.ErrorContext(r.Context(), "panic", "request_id", RequestID(r), "panic", fmt.Sprint(p))
-				if rec.status == 0 {
+				if rec.Status == 0 {
 					WriteError(rec, r, fmt.Errorf("panic: %v", p))
 				}
 			}
@@ -72,7 +84,7 @@ func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
 				"request_id", RequestID(r),
 				"route", Route(r),
 				"method", r.Method,
-				"status", rec.status,
+				"status", rec.Status,
 				"latency_ms", float64(time.Since(start).Microseconds()) / 1000,
 				"ddb_calls", calls.Snapshot(),
 			}

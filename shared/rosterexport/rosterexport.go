@@ -19,13 +19,6 @@ const (
 	XLSXContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 
-// Attendance marks as stored in Entry.Attendance.
-const (
-	Present = "present"
-	Absent  = "absent"
-	Excused = "excused"
-)
-
 // Entry is one roster line.
 type Entry struct {
 	BookingID        string
@@ -35,7 +28,7 @@ type Entry struct {
 	Status           domain.BookingStatus // confirmed or waitlisted
 	WaitlistPosition int                  // 1-based, waitlisted only
 	BookedAt         time.Time
-	Attendance       map[string]string // session date (YYYY-MM-DD) -> "present" | "absent" | "excused"
+	Attendance       map[string]string // session date (YYYY-MM-DD) -> a domain.AttendanceStatus
 	Verified         bool              // identity checked against a document for this booking's account
 }
 
@@ -52,11 +45,11 @@ type Roster struct {
 func (r Roster) Summary(e Entry) (present, absent, excused int) {
 	for _, d := range r.sessions() {
 		switch mark(e.Attendance[d]) {
-		case Present:
+		case domain.Present:
 			present++
-		case Absent:
+		case domain.Absent:
 			absent++
-		case Excused:
+		case domain.Excused:
 			excused++
 		}
 	}
@@ -80,10 +73,10 @@ func (r Roster) sessions() []string {
 }
 
 // mark normalises a stored attendance value; anything else reads as unmarked.
-func mark(v string) string {
-	switch v = strings.ToLower(strings.TrimSpace(v)); v {
-	case Present, Absent, Excused:
-		return v
+func mark(v string) domain.AttendanceStatus {
+	switch s := domain.AttendanceStatus(strings.ToLower(strings.TrimSpace(v))); s {
+	case domain.Present, domain.Absent, domain.Excused:
+		return s
 	}
 	return ""
 }
@@ -91,11 +84,11 @@ func mark(v string) string {
 // markText is the mark as staff write it on paper.
 func markText(v string) string {
 	switch mark(v) {
-	case Present:
+	case domain.Present:
 		return "出勤"
-	case Absent:
+	case domain.Absent:
 		return "缺勤"
-	case Excused:
+	case domain.Excused:
 		return "请假"
 	}
 	return ""

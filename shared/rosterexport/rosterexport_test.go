@@ -34,14 +34,14 @@ func sampleRoster() Roster {
 				BookingID: "bk_1", ParticipantName: "王小明", IDNumberLast4: "0012", AgeMonths: 27,
 				Status: domain.BookingConfirmed, BookedAt: booked,
 				Attendance: map[string]string{
-					"2025-07-07": Present, "2025-07-08": Absent, "2025-07-09": Present,
-					"2025-08-01": Present, // not a session: ignored
+					"2025-07-07": string(domain.Present), "2025-07-08": string(domain.Absent), "2025-07-09": string(domain.Present),
+					"2025-08-01": string(domain.Present), // not a session: ignored
 				},
 			},
 			{
 				BookingID: "bk_2", ParticipantName: "李雨桐", IDNumberLast4: "123X", AgeMonths: 8,
 				Status: domain.BookingConfirmed, BookedAt: booked.Add(time.Minute),
-				Attendance: map[string]string{"2025-07-07": Excused, "2025-07-08": Present},
+				Attendance: map[string]string{"2025-07-07": string(domain.Excused), "2025-07-08": string(domain.Present)},
 			},
 			{
 				BookingID: "bk_3", ParticipantName: "=HYPERLINK(\"http://x\")", IDNumberLast4: "4567", AgeMonths: 36,

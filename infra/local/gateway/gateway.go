@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
+	"github.com/wuxi-enrol/enrol/shared/httpapi"
 )
 
 const (
@@ -104,40 +105,17 @@ func New(cfg Config) (*Gateway, error) {
 		maxBody: maxBody, now: now, ready: cfg.Ready}, nil
 }
 
-// statusWriter remembers the status for the access log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the real writer (flush etc.).
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := newRequestID()
 	w.Header().Set(requestIDHeader, id)
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &httpapi.StatusRecorder{ResponseWriter: w}
 	route := "-"
 	defer func() {
 		// One line per request; never headers or bodies, so no token is logged.
 		g.log.Info("request",
 			"method", r.Method, "path", r.URL.Path, "route", route,
-			"status", sw.status, "latency_ms", time.Since(start).Milliseconds(), "request_id", id)
+			"status", sw.Status, "latency_ms", time.Since(start).Milliseconds(), "request_id", id)
 	}()
 
 	if strings.HasPrefix(r.URL.Path, "/_local/") {
