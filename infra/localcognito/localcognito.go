@@ -12,11 +12,10 @@ package localcognito
 
 import (
 	"encoding/json"
-	"net"
+	"github.com/wuxi-enrol/enrol/infra/loopback"
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 )
 
 // PoolID is the local user pool's id, shaped as Cognito makes them.
@@ -119,14 +118,12 @@ type Server struct {
 
 // Start serves a fresh pool (PoolID) on addr ("127.0.0.1:0").
 func Start(addr string) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
+	c := New(PoolID)
+	s := &Server{Cognito: c, PoolID: PoolID}
+	var err error
+	if s.URL, s.srv, err = loopback.Serve(addr, c); err != nil {
 		return nil, err
 	}
-	c := New(PoolID)
-	s := &Server{Cognito: c, URL: "http://" + ln.Addr().String(), PoolID: PoolID,
-		srv: &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}}
-	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }
 

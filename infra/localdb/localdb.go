@@ -6,7 +6,7 @@ package localdb
 import (
 	"context"
 	"errors"
-	"net"
+	"github.com/wuxi-enrol/enrol/infra/loopback"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -31,13 +31,11 @@ type Server struct {
 // Start serves minidyn on addr ("127.0.0.1:0" for any free port), behind
 // the guard that mends what its writes get wrong (guard.go).
 func Start(addr string) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
+	url, srv, err := loopback.Serve(addr, newGuard(miniserver.NewServer()))
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: newGuard(miniserver.NewServer()), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return &Server{URL: "http://" + ln.Addr().String(), srv: srv}, nil
+	return &Server{URL: url, srv: srv}, nil
 }
 
 // Close stops the server; its data is gone.

@@ -18,13 +18,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/wuxi-enrol/enrol/infra/loopback"
 	"maps"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Key specs and usages, named as KMS names them.
@@ -319,15 +318,12 @@ const (
 
 // Start serves a fresh KMS with enrol's two keys on addr ("127.0.0.1:0").
 func Start(addr string) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
+	k := New()
+	s := &Server{KMS: k, IdentityKey: k.CreateKey(SpecHMAC256, IdentityAlias), PersonalDataKey: k.CreateKey(SpecSymmetric, PersonalDataAlias)}
+	var err error
+	if s.URL, s.srv, err = loopback.Serve(addr, k); err != nil {
 		return nil, err
 	}
-	k := New()
-	s := &Server{KMS: k, URL: "http://" + ln.Addr().String(),
-		IdentityKey: k.CreateKey(SpecHMAC256, IdentityAlias), PersonalDataKey: k.CreateKey(SpecSymmetric, PersonalDataAlias)}
-	s.srv = &http.Server{Handler: k, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }
 

@@ -34,11 +34,7 @@ func NewClient(ctx context.Context, cfg config.Config) (*kms.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return kms.NewFromConfig(awsCfg, func(o *kms.Options) {
-		if cfg.KMSEndpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.KMSEndpoint)
-		}
-	}), nil
+	return kms.NewFromConfig(awsCfg), nil
 }
 
 // unavailable is every KMS failure: throttled, unreachable, a key disabled or

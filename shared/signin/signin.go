@@ -29,11 +29,7 @@ func NewClient(ctx context.Context, cfg config.Config) (*cip.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cip.NewFromConfig(awsCfg, func(o *cip.Options) {
-		if cfg.CognitoEndpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.CognitoEndpoint)
-		}
-	}), nil
+	return cip.NewFromConfig(awsCfg), nil
 }
 
 // Accounts deletes users of one user pool. Safe for concurrent use.

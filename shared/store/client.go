@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -45,24 +44,16 @@ func New(db *dynamodb.Client, table string, sealer Sealer) *Store {
 // and without response CRC checks, which the embedded server does not send.
 // extra options come last (tests add fault injection there).
 func NewClient(ctx context.Context, cfg config.Config, extra ...func(*dynamodb.Options)) (*dynamodb.Client, error) {
-	opts := []func(*awsconfig.LoadOptions) error{
-		awsconfig.WithRegion(cfg.Region),
-		awsconfig.WithRetryer(func() aws.Retryer {
-			return awsretry.NewStandard(func(o *awsretry.StandardOptions) { o.MaxAttempts = 4 })
-		}),
-	}
-	if cfg.DynamoDBEndpoint != "" {
-		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	awsCfg, err := config.AWS(ctx, cfg.Region, cfg.DynamoDBEndpoint, awsconfig.WithRetryer(func() aws.Retryer {
+		return awsretry.NewStandard(func(o *awsretry.StandardOptions) { o.MaxAttempts = 4 })
+	}))
 	if err != nil {
 		return nil, err
 	}
 	return dynamodb.NewFromConfig(awsCfg, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, dbcalls.Middleware)
 		if cfg.DynamoDBEndpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
-			o.DisableValidateResponseChecksum = true
+			o.DisableValidateResponseChecksum = true // the embedded server sends no CRC header
 		}
 	}}, extra...)...), nil
 }
