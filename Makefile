@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 PORT ?= 3000
 # Every Lambda function's template logical id; <Name>Function lives in functions/<name>/.
-FUNCTIONS := CatalogFunction BookingsFunction CentresFunction CityFunction SnapshotFunction RetentionFunction
+FUNCTIONS := CatalogueFunction BookingsFunction CentresFunction CityFunction SnapshotFunction RetentionFunction
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 
@@ -106,7 +106,7 @@ clean:
 	rm -rf build .aws-sam web/dist web/test-results
 
 # SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set;
-# build-CatalogFunction builds ./functions/catalog/lambda, and so on.
+# build-CatalogueFunction builds ./functions/catalogue/lambda, and so on.
 build-%Function:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set"; exit 1; }
 	@test -d functions/$(shell echo $* | tr A-Z a-z)/lambda || { echo "no functions/$(shell echo $* | tr A-Z a-z)/lambda"; exit 1; }

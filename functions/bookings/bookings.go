@@ -8,18 +8,17 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/signin"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 type api struct {
 	deps    lambdafn.Deps
-	booking *booking.Service
+	booking *residents.Service
 	erasure *erasure.Service
 	// signIn deletes the resident's Cognito user on DELETE /v1/me.
 	signIn *signin.Accounts
@@ -27,7 +26,7 @@ type api struct {
 
 // New is the function's http.Handler; its routes are those of BookingsFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{deps: d, booking: &booking.Service{Store: d.Store, Now: d.Now}, signIn: signin.FromConfig(d.Config)}
+	a := api{deps: d, booking: &residents.Service{Store: d.Store, Now: d.Now}, signIn: signin.FromConfig(d.Config)}
 	a.erasure = &erasure.Service{Store: d.Store, Booking: a.booking, Now: d.Now}
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/me/participants", a.resident(a.createParticipant))
@@ -76,7 +75,7 @@ func (a api) listParticipants(w http.ResponseWriter, r *http.Request, c auth.Cal
 	if err != nil {
 		return err
 	}
-	items, next, err := a.deps.Store.ListParticipants(r.Context(), c.Sub, store.Page(page))
+	items, next, err := a.deps.Store.ListParticipants(r.Context(), c.Sub, page)
 	if err != nil {
 		return err
 	}
@@ -112,7 +111,7 @@ func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 		return apperr.New(apperr.InvalidRequest, "Idempotency-Key 须为不超过 200 个可见 ASCII 字符", "Idempotency-Key must be at most 200 visible ASCII characters").
 			With("Idempotency-Key", "格式无效", "not valid")
 	}
-	res, err := a.booking.Book(r.Context(), booking.Request{
+	res, err := a.booking.Book(r.Context(), residents.Request{
 		Account: c.Sub, OfferingID: offeringID, ParticipantID: *body.ParticipantID,
 		JoinWaitlist: body.JoinWaitlist, IdempotencyKey: key,
 	})
@@ -139,7 +138,7 @@ func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller)
 		return apperr.New(apperr.InvalidRequest, "status 应为 confirmed、waitlisted 或 cancelled", "status must be confirmed, waitlisted or cancelled").
 			With("status", "取值无效", "not a booking status")
 	}
-	items, next, err := a.booking.List(r.Context(), c.Sub, status, store.Page(page))
+	items, next, err := a.booking.List(r.Context(), c.Sub, status, page)
 	if err != nil {
 		return err
 	}

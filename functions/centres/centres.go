@@ -7,6 +7,7 @@ package centres
 import (
 	"bytes"
 	"context"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,22 +15,21 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
-	"github.com/wuxi-enrol/enrol/shared/centreadmin"
+	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/rosterexport"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 type api struct {
 	deps  lambdafn.Deps
-	admin *centreadmin.Service
+	admin *centrestaff.Service
 }
 
 // New is the function's http.Handler; its routes are those of CentresFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{deps: d, admin: &centreadmin.Service{Store: d.Store, Now: d.Now}}
+	a := api{deps: d, admin: &centrestaff.Service{Store: d.Store, Now: d.Now}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres/{centre_id}/offerings", a.staff(centreList(a, d.Store.ListCentreOfferings)))
 	mux.Handle("POST /v1/centres/{centre_id}/offerings", a.staff(a.createOffering))
@@ -56,7 +56,7 @@ func (a api) staff(fn func(http.ResponseWriter, *http.Request, auth.Caller) erro
 }
 
 // centreList serves a paged list that belongs to a centre the caller manages.
-func centreList[T any](a api, list func(context.Context, string, store.Page) ([]T, string, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
+func centreList[T any](a api, list func(context.Context, string, paging.Page) ([]T, string, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
 	return func(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 		id, err := httpapi.PathID(r, "centre_id")
 		if err != nil {
@@ -69,7 +69,7 @@ func centreList[T any](a api, list func(context.Context, string, store.Page) ([]
 		if _, err := a.admin.Centre(r.Context(), c, id); err != nil {
 			return err
 		}
-		items, next, err := list(r.Context(), id, store.Page(page))
+		items, next, err := list(r.Context(), id, page)
 		if err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func (a api) recordAttendance(w http.ResponseWriter, r *http.Request, c auth.Cal
 		return v.Err()
 	}
 	var body struct {
-		Records []centreadmin.AttendanceRecord `json:"records"`
+		Records []centrestaff.AttendanceRecord `json:"records"`
 	}
 	if err := httpapi.DecodeJSON(r, &body); err != nil {
 		return err
@@ -275,8 +275,8 @@ func (a api) verifyIdentity(w http.ResponseWriter, r *http.Request, c auth.Calle
 	if strings.TrimSpace(body.IDNumber) == "" {
 		v.Add("id_number", "请填写证件上的身份证号", "id_number is required")
 	}
-	if !slices.Contains(centreadmin.Documents, body.Document) {
-		v.Add("document", "证件类型应为 "+strings.Join(centreadmin.Documents, "、"), "document must be one of "+strings.Join(centreadmin.Documents, ", "))
+	if !slices.Contains(centrestaff.Documents, body.Document) {
+		v.Add("document", "证件类型应为 "+strings.Join(centrestaff.Documents, "、"), "document must be one of "+strings.Join(centrestaff.Documents, ", "))
 	}
 	if err := v.Err(); err != nil {
 		return err

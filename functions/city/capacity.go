@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 )
@@ -20,7 +20,7 @@ type figures struct {
 	Offerings   int     `json:"offerings"`
 }
 
-func figuresOf(f city.Figures) figures {
+func figuresOf(f cityfigures.Figures) figures {
 	return figures{f.Capacity, f.Confirmed, f.Waitlisted, f.Available(), f.Utilization(), f.Centres, f.Offerings}
 }
 
@@ -59,16 +59,16 @@ func (a api) capacity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := a.now()
-	today := city.Date(now)
+	today := cityfigures.Date(now)
 	offerings, err := a.inService(r, q.Scope, today)
 	if err != nil {
 		return err
 	}
-	tally := city.Count(offerings, today)
+	tally := cityfigures.Count(offerings, today)
 	byDistrict, byKind, byDistrictKind := breakdowns(q.Scope)
 	if q.CSV {
 		rows := [][]any{scopeRow(q.Scope, tally[q.Scope])}
-		for _, group := range [][]city.Scope{byDistrict, byKind, byDistrictKind} {
+		for _, group := range [][]cityfigures.Scope{byDistrict, byKind, byDistrictKind} {
 			for _, s := range group {
 				rows = append(rows, scopeRow(s, tally[s]))
 			}
@@ -87,25 +87,25 @@ func (a api) capacity(w http.ResponseWriter, r *http.Request) error {
 
 // breakdowns are the slices each breakdown of scope lists, staying within
 // it: by district within the kind asked, by kind within the district asked.
-func breakdowns(scope city.Scope) (byDistrict, byKind, byDistrictKind []city.Scope) {
+func breakdowns(scope cityfigures.Scope) (byDistrict, byKind, byDistrictKind []cityfigures.Scope) {
 	for _, d := range domain.Districts {
 		if scope.District == "" || d == scope.District {
-			byDistrict = append(byDistrict, city.Scope{Kind: scope.Kind, District: d})
+			byDistrict = append(byDistrict, cityfigures.Scope{Kind: scope.Kind, District: d})
 		}
 	}
 	for _, k := range domain.Kinds {
 		if scope.Kind != "" && k != scope.Kind {
 			continue
 		}
-		byKind = append(byKind, city.Scope{Kind: k, District: scope.District})
+		byKind = append(byKind, cityfigures.Scope{Kind: k, District: scope.District})
 		for _, d := range byDistrict {
-			byDistrictKind = append(byDistrictKind, city.Scope{Kind: k, District: d.District})
+			byDistrictKind = append(byDistrictKind, cityfigures.Scope{Kind: k, District: d.District})
 		}
 	}
 	return byDistrict, byKind, byDistrictKind
 }
 
-func rowsOf(scopes []city.Scope, t city.Tally) []row {
+func rowsOf(scopes []cityfigures.Scope, t cityfigures.Tally) []row {
 	out := make([]row, len(scopes))
 	for i, s := range scopes {
 		out[i] = row{Kind: s.Kind, District: s.District, DistrictName: domain.DistrictNames[s.District], figures: figuresOf(t[s])}
@@ -115,7 +115,7 @@ func rowsOf(scopes []city.Scope, t city.Tally) []row {
 
 // inService reads the offerings of the kinds in scope whose last day is not
 // past, and keeps those of the district in scope.
-func (a api) inService(r *http.Request, s city.Scope, today string) ([]domain.Offering, error) {
+func (a api) inService(r *http.Request, s cityfigures.Scope, today string) ([]domain.Offering, error) {
 	var kinds []domain.Kind
 	if s.Kind != "" {
 		kinds = []domain.Kind{s.Kind}

@@ -3,7 +3,7 @@ package city
 import (
 	"net/http"
 
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -12,7 +12,7 @@ import (
 // changes pages through the change ledger, oldest first; the CSV holds the
 // whole range.
 func (a api) changes(w http.ResponseWriter, r *http.Request) error {
-	today := city.Date(a.now())
+	today := cityfigures.Date(a.now())
 	q, err := parseRange(r, today, "limit", "cursor")
 	if err != nil {
 		return err
@@ -37,7 +37,7 @@ func (a api) changes(w http.ResponseWriter, r *http.Request) error {
 			"项目编号 (Offering ID)", "项目 (Offering)", "期次 (Term)", "原因 (Reason)", "变动前 (Before)", "变动后 (After)",
 			"变动 (Change)", "操作人 (By)"}, rows)
 	}
-	items, next, err := a.store.ListChanges(r.Context(), q.From, q.To, f, store.Page(page))
+	items, next, err := a.store.ListChanges(r.Context(), q.From, q.To, f, page)
 	if err != nil {
 		return err
 	}

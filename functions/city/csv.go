@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/download"
 )
@@ -12,13 +12,13 @@ import (
 // figureHeader heads the figure columns of every CSV, Chinese first.
 var figureHeader = []string{"名额 (Places)", "已确认 (Confirmed)", "候补 (Waitlisted)", "余位 (Available)", "使用率 (Utilization)", "机构数 (Centres)", "项目数 (Offerings)"}
 
-func figureCells(f city.Figures) []any {
+func figureCells(f cityfigures.Figures) []any {
 	return []any{f.Capacity, f.Confirmed, f.Waitlisted, f.Available(), f.Utilization(), f.Centres, f.Offerings}
 }
 
 // scopeRow is a slice's district and kind, named as people read them, then
 // its figures.
-func scopeRow(s city.Scope, f city.Figures) []any {
+func scopeRow(s cityfigures.Scope, f cityfigures.Figures) []any {
 	return append([]any{districtText(s.District), kindText(s.Kind)}, figureCells(f)...)
 }
 
@@ -36,12 +36,12 @@ func kindText(k domain.Kind) string {
 	return domain.KindNames[k] + " (" + string(k) + ")"
 }
 
-var reasonNames = map[city.Reason]string{
-	city.Published: "新开放", city.CapacityRaised: "扩容", city.CapacityCut: "缩减",
-	city.Cancelled: "取消", city.Ended: "结束", city.Withdrawn: "撤回",
+var reasonNames = map[cityfigures.Reason]string{
+	cityfigures.Published: "新开放", cityfigures.CapacityRaised: "扩容", cityfigures.CapacityCut: "缩减",
+	cityfigures.Cancelled: "取消", cityfigures.Ended: "结束", cityfigures.Withdrawn: "撤回",
 }
 
-func reasonText(r city.Reason) string { return reasonNames[r] + " (" + string(r) + ")" }
+func reasonText(r cityfigures.Reason) string { return reasonNames[r] + " (" + string(r) + ")" }
 
 // csvFile answers a CSV download named, e.g., 全市名额-20261128.csv.
 func csvFile(w http.ResponseWriter, name, ascii, date string, header []string, rows [][]any) error {

@@ -5,21 +5,21 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 )
 
 type demandResponse struct {
-	Date       string                `json:"date"`
-	AsOf       time.Time             `json:"as_of"`
-	Kind       domain.Kind           `json:"kind,omitempty"`
-	District   domain.District       `json:"district,omitempty"`
-	Total      city.DistrictDemand   `json:"total"`
-	ByDistrict []city.DistrictDemand `json:"by_district"`
+	Date       string                       `json:"date"`
+	AsOf       time.Time                    `json:"as_of"`
+	Kind       domain.Kind                  `json:"kind,omitempty"`
+	District   domain.District              `json:"district,omitempty"`
+	Total      cityfigures.DistrictDemand   `json:"total"`
+	ByDistrict []cityfigures.DistrictDemand `json:"by_district"`
 	// Items are the most oversubscribed offerings: full or with people
 	// waiting, most waiting first, at most ?limit= (default 20).
-	Items []city.OfferingDemand `json:"items"`
+	Items []cityfigures.OfferingDemand `json:"items"`
 }
 
 // demand is unmet demand now, from the same read as capacity. The CSV holds
@@ -34,12 +34,12 @@ func (a api) demand(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := a.now()
-	today := city.Date(now)
+	today := cityfigures.Date(now)
 	offerings, err := a.inService(r, q.Scope, today)
 	if err != nil {
 		return err
 	}
-	d := city.DemandOf(offerings, today)
+	d := cityfigures.DemandOf(offerings, today)
 	if q.CSV {
 		rows := make([][]any, len(d.Offerings))
 		for i, o := range d.Offerings {
@@ -56,9 +56,9 @@ func (a api) demand(w http.ResponseWriter, r *http.Request) error {
 			"开放报名 (Booking opened)", "满员时间 (Full at)", "满员用时/小时 (Hours to full)"}, rows)
 	}
 	res := demandResponse{Date: today, AsOf: now.In(domain.CityZone), Kind: q.Kind, District: q.District,
-		Total: d.Total, ByDistrict: d.ByDistrict, Items: []city.OfferingDemand{}}
+		Total: d.Total, ByDistrict: d.ByDistrict, Items: []cityfigures.OfferingDemand{}}
 	if q.District != "" {
-		res.ByDistrict = []city.DistrictDemand{}
+		res.ByDistrict = []cityfigures.DistrictDemand{}
 		for _, dd := range d.ByDistrict {
 			if dd.District == q.District {
 				res.ByDistrict = append(res.ByDistrict, dd)

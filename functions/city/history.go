@@ -3,7 +3,7 @@ package city
 import (
 	"net/http"
 
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 )
@@ -24,7 +24,7 @@ type historyResponse struct {
 // history is one point a day from the daily snapshots: one Query per 400
 // days or so. A day without a snapshot (the job did not run) has no point.
 func (a api) history(w http.ResponseWriter, r *http.Request) error {
-	today := city.Date(a.now())
+	today := cityfigures.Date(a.now())
 	q, err := parseRange(r, today)
 	if err != nil {
 		return err

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 )
 
@@ -14,7 +14,7 @@ const maxYears = 3
 
 // query is a city request's parameters.
 type query struct {
-	city.Scope
+	cityfigures.Scope
 	CSV      bool
 	From, To string // for ranged requests
 }

@@ -4,16 +4,16 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 type targetsResponse struct {
-	Date  string          `json:"date"`
-	AsOf  time.Time       `json:"as_of"`
-	Items []city.Progress `json:"items"`
+	Date  string                 `json:"date"`
+	AsOf  time.Time              `json:"as_of"`
+	Items []cityfigures.Progress `json:"items"`
 }
 
 // targets measures every target (of ?kind=, if given) against the change ledger: one Query for
@@ -28,7 +28,7 @@ func (a api) targets(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.BadParam("district", "目标针对全市，不分区", "targets are city-wide, not by district")
 	}
 	now := a.now()
-	today := city.Date(now)
+	today := cityfigures.Date(now)
 	all, err := a.store.Targets(r.Context())
 	if err != nil {
 		return err
@@ -39,15 +39,15 @@ func (a api) targets(w http.ResponseWriter, r *http.Request) error {
 			ts = append(ts, t)
 		}
 	}
-	var changes []city.Change
+	var changes []cityfigures.Change
 	if from, to, ok := span(ts, today); ok {
 		if changes, err = a.store.Changes(r.Context(), from, to, store.ChangeFilter{}); err != nil {
 			return err
 		}
 	}
-	res := targetsResponse{Date: today, AsOf: now.In(domain.CityZone), Items: make([]city.Progress, len(ts))}
+	res := targetsResponse{Date: today, AsOf: now.In(domain.CityZone), Items: make([]cityfigures.Progress, len(ts))}
 	for i, t := range ts {
-		res.Items[i] = city.Measure(t, changes, today)
+		res.Items[i] = cityfigures.Measure(t, changes, today)
 	}
 	if q.CSV {
 		rows := make([][]any, len(res.Items))
@@ -64,7 +64,7 @@ func (a api) targets(w http.ResponseWriter, r *http.Request) error {
 
 // span is the days every target's window covers, as of today; ok is false
 // when no window has begun.
-func span(ts []city.Target, today string) (from, to string, ok bool) {
+func span(ts []cityfigures.Target, today string) (from, to string, ok bool) {
 	for _, t := range ts {
 		f, e := t.Window(today)
 		if f > e {

@@ -9,10 +9,10 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -55,7 +55,7 @@ func New(d lambdafn.Deps) lambdafn.Job {
 
 // Service is the erasure the job carries out.
 func Service(st *store.Store, now func() time.Time) *erasure.Service {
-	return &erasure.Service{Store: st, Booking: &booking.Service{Store: st, Now: now}, Now: now}
+	return &erasure.Service{Store: st, Booking: &residents.Service{Store: st, Now: now}, Now: now}
 }
 
 // Run erases every participant whose retention ended before at's day, up

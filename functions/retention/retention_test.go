@@ -3,6 +3,7 @@ package retention_test
 import (
 	"bytes"
 	"context"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"log/slog"
 	"strings"
 	"testing"
@@ -10,11 +11,10 @@ import (
 
 	"github.com/wuxi-enrol/enrol/functions/retention"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
-	"github.com/wuxi-enrol/enrol/shared/store"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 )
 
 func day(s string) time.Time {
@@ -57,9 +57,9 @@ func TestRetention(t *testing.T) {
 	}
 	never := register(1, "从未报名")
 	booked := register(2, "报过两门")
-	bk := &booking.Service{Store: st, Now: clk}
+	bk := &residents.Service{Store: st, Now: clk}
 	for _, o := range []string{"spring", "autumn"} { // the later end first: the earlier must not pull it back
-		if _, err := bk.Book(ctx, booking.Request{Account: "acct-1", OfferingID: o, ParticipantID: booked.ID}); err != nil {
+		if _, err := bk.Book(ctx, residents.Request{Account: "acct-1", OfferingID: o, ParticipantID: booked.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -130,7 +130,7 @@ func TestRetentionBounded(t *testing.T) {
 	if err != nil || res.Erased != 1 || res.More {
 		t.Fatalf("second run: %+v %v; want the last one erased", res, err)
 	}
-	if ps, _, _ := st.ListParticipants(ctx, "acct-1", store.Page{Limit: 10}); len(ps) != 0 {
+	if ps, _, _ := st.ListParticipants(ctx, "acct-1", paging.Page{Limit: 10}); len(ps) != 0 {
 		t.Errorf("%d participants left", len(ps))
 	}
 }

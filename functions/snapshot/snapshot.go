@@ -8,18 +8,18 @@ import (
 	"context"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // Result is what one run did.
 type Result struct {
-	Date     string       // the day recorded
-	Read     int          // offerings read from the city index
-	Ended    int          // ledger entries written for offerings that ended
-	Total    city.Figures // the city's figures that day
-	Previous string       // the snapshot before this one ("" for the first)
+	Date     string              // the day recorded
+	Read     int                 // offerings read from the city index
+	Ended    int                 // ledger entries written for offerings that ended
+	Total    cityfigures.Figures // the city's figures that day
+	Previous string              // the snapshot before this one ("" for the first)
 }
 
 // New is the job SnapshotFunction runs on its schedule.
@@ -28,7 +28,7 @@ func New(d lambdafn.Deps) lambdafn.Job {
 		started := time.Now()
 		res, err := Take(ctx, d.Store, at)
 		if err != nil {
-			d.Log.Error("snapshot failed", "date", city.Date(at), "error", err.Error())
+			d.Log.Error("snapshot failed", "date", cityfigures.Date(at), "error", err.Error())
 			return err
 		}
 		d.Log.Info("snapshot", "date", res.Date, "previous", res.Previous, "offerings_read", res.Read,
@@ -45,11 +45,11 @@ func New(d lambdafn.Deps) lambdafn.Job {
 // cut short is simply run again; a second run on the same day replaces the
 // day's snapshot with fresher figures and finds nothing more to end.
 func Take(ctx context.Context, st *store.Store, at time.Time) (Result, error) {
-	today := city.Date(at)
+	today := cityfigures.Date(at)
 	res := Result{Date: today}
 	// Without an earlier snapshot, only yesterday's ends are this run's:
 	// older ones were before the city kept figures.
-	since := city.Date(at.AddDate(0, 0, -1))
+	since := cityfigures.Date(at.AddDate(0, 0, -1))
 	prev, err := st.LatestSnapshot(ctx)
 	if err != nil {
 		return res, err
@@ -63,12 +63,12 @@ func Take(ctx context.Context, st *store.Store, at time.Time) (Result, error) {
 		return res, err
 	}
 	res.Read = len(offerings)
-	var ended []city.Change
+	var ended []cityfigures.Change
 	for _, o := range offerings {
 		if o.EndsOn >= today {
 			continue
 		}
-		if c, ok := city.EndOf(o); ok {
+		if c, ok := cityfigures.EndOf(o); ok {
 			ended = append(ended, c)
 		}
 	}
@@ -76,7 +76,7 @@ func Take(ctx context.Context, st *store.Store, at time.Time) (Result, error) {
 		return res, err
 	}
 	res.Ended = len(ended)
-	tally := city.Count(offerings, today)
-	res.Total = tally[city.Scope{}]
+	tally := cityfigures.Count(offerings, today)
+	res.Total = tally[cityfigures.Scope{}]
 	return res, st.PutSnapshot(ctx, store.Snapshot{Date: today, TakenAt: at, Tally: tally})
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/functions/snapshot"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -43,7 +43,7 @@ func TestTake(t *testing.T) {
 			put("running", day(30), domain.OfferingPublished)
 			if tt.previous != 0 {
 				prev := at.AddDate(0, 0, tt.previous)
-				if err := st.PutSnapshot(ctx, store.Snapshot{Date: day(tt.previous), TakenAt: prev, Tally: city.Tally{}}); err != nil {
+				if err := st.PutSnapshot(ctx, store.Snapshot{Date: day(tt.previous), TakenAt: prev, Tally: cityfigures.Tally{}}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -58,7 +58,7 @@ func TestTake(t *testing.T) {
 				}
 				var ended []string
 				for _, ch := range changes {
-					if ch.Reason != city.Ended || ch.Delta != -20 || ch.Actor != city.SystemActor {
+					if ch.Reason != cityfigures.Ended || ch.Delta != -20 || ch.Actor != cityfigures.SystemActor {
 						t.Errorf("entry %+v", ch)
 					}
 					ended = append(ended, ch.OfferingID)
@@ -76,8 +76,8 @@ func TestTake(t *testing.T) {
 					t.Fatalf("snapshot %+v %v", sn, err)
 				}
 				// Today and the running one: 40 places, 10 confirmed.
-				want := city.Figures{Capacity: 40, Confirmed: 10, Centres: 1, Offerings: 2}
-				if f := sn.Tally[city.Scope{District: "jiangyin"}]; f != want || res.Total != want {
+				want := cityfigures.Figures{Capacity: 40, Confirmed: 10, Centres: 1, Offerings: 2}
+				if f := sn.Tally[cityfigures.Scope{District: "jiangyin"}]; f != want || res.Total != want {
 					t.Errorf("figures %+v (result %+v), want %+v", f, res.Total, want)
 				}
 			}

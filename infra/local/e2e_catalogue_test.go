@@ -3,13 +3,13 @@ package local_test
 import (
 	"cmp"
 	"context"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"net/url"
 	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestCatalogueFiltersOnTheDemoStack: on the stack as `make run` seeds it
@@ -21,9 +21,9 @@ import (
 func TestCatalogueFiltersOnTheDemoStack(t *testing.T) {
 	e := start(t, withSeed)
 	ctx := context.Background()
-	all := func(list func(store.Page) (string, error)) {
+	all := func(list func(paging.Page) (string, error)) {
 		t.Helper()
-		for page := (store.Page{Limit: 200}); ; {
+		for page := (paging.Page{Limit: 200}); ; {
 			next, err := list(page)
 			if err != nil {
 				t.Fatal(err)
@@ -34,14 +34,14 @@ func TestCatalogueFiltersOnTheDemoStack(t *testing.T) {
 		}
 	}
 	var centres []domain.Centre
-	all(func(p store.Page) (string, error) {
+	all(func(p paging.Page) (string, error) {
 		cs, next, err := e.st.Store.ListCentres(ctx, "", p)
 		centres = append(centres, cs...)
 		return next, err
 	})
 	var published []domain.Offering
 	for _, c := range centres {
-		all(func(p store.Page) (string, error) {
+		all(func(p paging.Page) (string, error) {
 			os, next, err := e.st.Store.ListCentreOfferings(ctx, c.ID, p)
 			for _, o := range os {
 				if o.Status == domain.OfferingPublished {

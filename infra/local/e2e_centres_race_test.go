@@ -3,11 +3,11 @@ package local_test
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"sync"
 	"testing"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestCapacityRaisePromotesMoreThanOneWrite: 60 waiting, capacity raised by
@@ -25,7 +25,7 @@ func TestCapacityRaisePromotesMoreThanOneWrite(t *testing.T) {
 	if r.num("confirmed") != 61 || r.num("waitlisted") != 0 {
 		t.Fatalf("%s", r.body)
 	}
-	bs, next, err := e.st.Store.RosterPage(context.Background(), "o", store.Page{Limit: 200})
+	bs, next, err := e.st.Store.RosterPage(context.Background(), "o", paging.Page{Limit: 200})
 	if err != nil || len(bs) != 61 || next != "" {
 		t.Fatalf("%d bookings on the roster, want 61 (%v)", len(bs), err)
 	}
@@ -74,7 +74,7 @@ func TestStaffRacingResidents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bs, next, err := e.st.Store.RosterPage(context.Background(), "o", store.Page{Limit: 200})
+		bs, next, err := e.st.Store.RosterPage(context.Background(), "o", paging.Page{Limit: 200})
 		if err != nil || next != "" || len(bs) != want {
 			t.Fatalf("%d bookings on the roster, want %d (%v)", len(bs), want, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"strings"
 	"testing"
 	"time"
@@ -159,7 +160,7 @@ func TestOfferingLifecycle(t *testing.T) {
 	patch := func(body any) reply { return e.do("PATCH", "/v1/offerings/"+id, staff, body) }
 	e.expect(patch(map[string]any{"status": "published", "capacity": 2}), 200, "")
 	if r := e.do("GET", "/v1/offerings?kind=evening_course", "", nil); r.status != 200 || !strings.Contains(string(r.body), id) {
-		all, _, err := e.st.Store.ListPublished(context.Background(), store.OfferingFilter{}, store.Page{Limit: 50})
+		all, _, err := e.st.Store.ListPublished(context.Background(), store.OfferingFilter{}, paging.Page{Limit: 50})
 		t.Fatalf("a published offering is not in the catalogue: %s / %v %v", r.body, all, err)
 	}
 	var toks, bookings []string
@@ -266,7 +267,7 @@ func TestCancelInBatches(t *testing.T) {
 	if r.num("confirmed") != 0 || r.num("waitlisted") != 0 {
 		t.Fatalf("%s", r.body)
 	}
-	page, _, err := e.st.Store.RosterPage(context.Background(), "big", store.Page{Limit: 200})
+	page, _, err := e.st.Store.RosterPage(context.Background(), "big", paging.Page{Limit: 200})
 	if err != nil || len(page) != 45 {
 		t.Fatalf("%d bookings, %v", len(page), err)
 	}

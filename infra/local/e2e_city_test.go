@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -69,7 +69,7 @@ func scanAll(t *testing.T, e *env) []rawItem {
 
 // recompute adds up, from raw items, what the city should report now: each
 // offering in service counted with its bookings as the booking items say.
-func recompute(t *testing.T, items []rawItem, today string) (map[city.Scope]city.Figures, map[string][2]int) {
+func recompute(t *testing.T, items []rawItem, today string) (map[cityfigures.Scope]cityfigures.Figures, map[string][2]int) {
 	t.Helper()
 	byBooking := map[string][2]int{} // offering → confirmed, waitlisted, from booking items
 	for _, it := range items {
@@ -85,14 +85,14 @@ func recompute(t *testing.T, items []rawItem, today string) (map[city.Scope]city
 		}
 		byBooking[it.OfferingID] = c
 	}
-	figs := map[city.Scope]city.Figures{}
-	centres := map[city.Scope]map[string]bool{}
+	figs := map[cityfigures.Scope]cityfigures.Figures{}
+	centres := map[cityfigures.Scope]map[string]bool{}
 	for _, it := range items {
 		if it.Type != "offering" || (it.Status != "published" && it.Status != "closed") || it.EndsOn < today {
 			continue
 		}
 		b := byBooking[it.ID]
-		for _, s := range []city.Scope{{}, {Kind: domain.Kind(it.Kind)}, {District: domain.District(it.District)}, {Kind: domain.Kind(it.Kind), District: domain.District(it.District)}} {
+		for _, s := range []cityfigures.Scope{{}, {Kind: domain.Kind(it.Kind)}, {District: domain.District(it.District)}, {Kind: domain.Kind(it.Kind), District: domain.District(it.District)}} {
 			f := figs[s]
 			f.Capacity += it.Capacity
 			f.Confirmed += b[0]
@@ -119,8 +119,8 @@ type cityFigures struct {
 	Offerings   int     `json:"offerings"`
 }
 
-func (c cityFigures) figures() city.Figures {
-	return city.Figures{Capacity: c.Capacity, Confirmed: c.Confirmed, Waitlisted: c.Waitlisted, Centres: c.Centres, Offerings: c.Offerings}
+func (c cityFigures) figures() cityfigures.Figures {
+	return cityfigures.Figures{Capacity: c.Capacity, Confirmed: c.Confirmed, Waitlisted: c.Waitlisted, Centres: c.Centres, Offerings: c.Offerings}
 }
 
 type cityRow struct {
@@ -232,7 +232,7 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 	conf, _ := e.counters(offerings[1])
 	e.expect(e.do("PATCH", "/v1/offerings/"+offerings[1], staff, map[string]any{"capacity": max(conf, 1)}), 200, "")
 
-	today := city.Date(e.st.Now())
+	today := cityfigures.Date(e.st.Now())
 	items := scanAll(t, e)
 	want, byBooking := recompute(t, items, today)
 	// The counters the city reads agree with the bookings behind them.
@@ -243,12 +243,12 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 			}
 		}
 	}
-	if want[city.Scope{}].Waitlisted == 0 || want[city.Scope{}].Offerings != 3 {
-		t.Fatalf("the burst should leave people waiting in 3 offerings: %+v", want[city.Scope{}])
+	if want[cityfigures.Scope{}].Waitlisted == 0 || want[cityfigures.Scope{}].Offerings != 3 {
+		t.Fatalf("the burst should leave people waiting in 3 offerings: %+v", want[cityfigures.Scope{}])
 	}
 
 	tok := e.officerToken()
-	check := func(label string, got cityFigures, s city.Scope) {
+	check := func(label string, got cityFigures, s cityfigures.Scope) {
 		t.Helper()
 		w := want[s]
 		if got.figures() != w || got.Available != max(0, w.Capacity-w.Confirmed) || got.Utilization != w.Utilization() {
@@ -261,14 +261,14 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 		"?kind=evening_course&district=binhu": 1 + 1 + 1, "?kind=childcare": 8 + 1 + 8} {
 		res := decode[capacityReply](t, e.do("GET", "/v1/city/capacity"+q, tok, nil))
 		v, _ := url.ParseQuery(strings.TrimPrefix(q, "?"))
-		scope := city.Scope{Kind: domain.Kind(v.Get("kind")), District: domain.District(v.Get("district"))}
+		scope := cityfigures.Scope{Kind: domain.Kind(v.Get("kind")), District: domain.District(v.Get("district"))}
 		check("total"+q, res.Total, scope)
 		if res.Date != today {
 			t.Errorf("date %s", res.Date)
 		}
 		for _, group := range [][]cityRow{res.ByDistrict, res.ByKind, res.ByDistrictKind} {
 			for _, rw := range group {
-				check(q, rw.cityFigures, city.Scope{Kind: rw.Kind, District: rw.District})
+				check(q, rw.cityFigures, cityfigures.Scope{Kind: rw.Kind, District: rw.District})
 			}
 		}
 		if n := len(res.ByDistrict) + len(res.ByKind) + len(res.ByDistrictKind); n != rows {
@@ -279,13 +279,13 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 	// The ledger holds every change in places: it adds up to the places now,
 	// scope by scope, and names the cancellation, the raise and the cut.
 	changes := decode[struct {
-		Items []city.Change `json:"items"`
+		Items []cityfigures.Change `json:"items"`
 	}](t, e.do("GET", "/v1/city/capacity/changes?from="+today+"&to="+today+"&limit=200", tok, nil))
-	sum := map[city.Scope]int{}
-	reasons := map[city.Reason]int{}
+	sum := map[cityfigures.Scope]int{}
+	reasons := map[cityfigures.Reason]int{}
 	for _, c := range changes.Items {
 		reasons[c.Reason]++
-		for _, s := range []city.Scope{{}, {Kind: c.Kind}, {District: c.District}, {Kind: c.Kind, District: c.District}} {
+		for _, s := range []cityfigures.Scope{{}, {Kind: c.Kind}, {District: c.District}, {Kind: c.Kind, District: c.District}} {
 			sum[s] += c.Delta
 		}
 	}
@@ -294,7 +294,7 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 			t.Errorf("ledger %+v adds up to %d, places %d", s, sum[s], f.Capacity)
 		}
 	}
-	if reasons[city.Published] != 4 || reasons[city.Cancelled] != 1 || reasons[city.CapacityRaised] != 1 || reasons[city.CapacityCut] != 1 || len(changes.Items) != 7 {
+	if reasons[cityfigures.Published] != 4 || reasons[cityfigures.Cancelled] != 1 || reasons[cityfigures.CapacityRaised] != 1 || reasons[cityfigures.CapacityCut] != 1 || len(changes.Items) != 7 {
 		t.Errorf("reasons %v", reasons)
 	}
 
@@ -312,7 +312,7 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 		} `json:"items"`
 	}
 	dem := decode[demandReply](t, e.do("GET", "/v1/city/demand", tok, nil))
-	if dem.Total.Waitlisted != want[city.Scope{}].Waitlisted || dem.Total.Offerings != 3 || len(dem.Items) == 0 {
+	if dem.Total.Waitlisted != want[cityfigures.Scope{}].Waitlisted || dem.Total.Offerings != 3 || len(dem.Items) == 0 {
 		t.Errorf("demand %+v", dem)
 	}
 	for i, it := range dem.Items {
@@ -423,8 +423,8 @@ func TestCityCSV(t *testing.T) {
 	id := e.createOffering(e.centre.ID, 12)
 	e.expect(e.do("PATCH", "/v1/offerings/"+id, e.officerToken(), map[string]any{"capacity": 15}), 200, "")
 	year := e.st.Now().In(domain.CityZone).Year() // Wuxi's year: on 1 January 00:30 UTC's is the last
-	if err := e.st.Store.PutTarget(context.Background(), city.Target{Kind: domain.EveningCourse, Year: year,
-		Metric: city.NewPlaces, Target: 100, Baseline: fmt.Sprintf("%d-01-01", year), Title: "测试目标 · test target"}, false); err != nil {
+	if err := e.st.Store.PutTarget(context.Background(), cityfigures.Target{Kind: domain.EveningCourse, Year: year,
+		Metric: cityfigures.NewPlaces, Target: 100, Baseline: fmt.Sprintf("%d-01-01", year), Title: "测试目标 · test target"}, false); err != nil {
 		t.Fatal(err)
 	}
 	e.expect(e.do("POST", "/_local/schedule/SnapshotFunction", "", nil), 200, "")

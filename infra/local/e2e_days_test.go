@@ -13,7 +13,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/infra/seed"
 	"github.com/wuxi-enrol/enrol/infra/seed/seedtest"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
@@ -122,15 +122,15 @@ func checkDemoStack(t *testing.T, e *env) {
 func checkSeededYear(t *testing.T, e *env) {
 	tok := e.officerToken()
 	now := e.st.Now().In(domain.CityZone)
-	today := city.Date(now)
+	today := cityfigures.Date(now)
 
 	// The whole ledger, page by page, from its first day.
-	var changes []city.Change
+	var changes []cityfigures.Change
 	cursor := ""
 	for {
 		page := decode[struct {
-			Items      []city.Change `json:"items"`
-			NextCursor string        `json:"next_cursor"`
+			Items      []cityfigures.Change `json:"items"`
+			NextCursor string               `json:"next_cursor"`
 		}](t, e.do("GET", "/v1/city/capacity/changes?limit=200&from="+e.st.Seeded.LedgerFrom+"&to="+today+"&cursor="+url.QueryEscape(cursor), tok, nil))
 		changes = append(changes, page.Items...)
 		if cursor = page.NextCursor; cursor == "" {
@@ -140,7 +140,7 @@ func checkSeededYear(t *testing.T, e *env) {
 	if len(changes) < 100 || len(changes) != e.st.Seeded.Changes {
 		t.Fatalf("%d seeded changes, the seed wrote %d", len(changes), e.st.Seeded.Changes)
 	}
-	upTo := func(date string, s city.Scope) int {
+	upTo := func(date string, s cityfigures.Scope) int {
 		sum := 0
 		for _, c := range changes {
 			if c.Date <= date && (s.Kind == "" || c.Kind == s.Kind) && (s.District == "" || c.District == s.District) {
@@ -151,7 +151,7 @@ func checkSeededYear(t *testing.T, e *env) {
 	}
 
 	// A point a day for the last year, each day's places the ledger's sum.
-	for _, s := range []city.Scope{{}, {Kind: domain.Childcare}, {Kind: domain.CareClass, District: "liangxi"}} {
+	for _, s := range []cityfigures.Scope{{}, {Kind: domain.Childcare}, {Kind: domain.CareClass, District: "liangxi"}} {
 		h := decode[struct {
 			From  string `json:"from"`
 			Items []struct {
@@ -186,7 +186,7 @@ func checkSeededYear(t *testing.T, e *env) {
 		t.Fatalf("%d district × kind rows", len(current.ByDistrictKind))
 	}
 	for _, rw := range current.ByDistrictKind {
-		if want := upTo(today, city.Scope{Kind: rw.Kind, District: rw.District}); rw.Capacity != want {
+		if want := upTo(today, cityfigures.Scope{Kind: rw.Kind, District: rw.District}); rw.Capacity != want {
 			t.Errorf("%s/%s now %d, ledger %d", rw.Kind, rw.District, rw.Capacity, want)
 		}
 	}
@@ -211,7 +211,7 @@ func checkSeededYear(t *testing.T, e *env) {
 			want += c.Delta
 		}
 	}
-	if tg.Kind != domain.Childcare || tg.Year != now.Year()-1 || tg.Year != seeded.Year || tg.Target != 2500 || tg.Achieved != want || want <= 0 || tg.Progress != city.Ratio(want, 2500) {
+	if tg.Kind != domain.Childcare || tg.Year != now.Year()-1 || tg.Year != seeded.Year || tg.Target != 2500 || tg.Achieved != want || want <= 0 || tg.Progress != cityfigures.Ratio(want, 2500) {
 		t.Errorf("target %+v, seeded %+v, ledger says %d", tg, seeded, want)
 	}
 	t.Logf("seeded: %d changes from %s; %d childcare: %d of 2,500 (%.1f%%); places now %d",

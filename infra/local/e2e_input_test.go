@@ -102,7 +102,7 @@ func TestAttendanceNotAhead(t *testing.T) {
 }
 
 // goTypes are what encoding/json's own messages would show a client.
-var goTypes = regexp.MustCompile(`struct ?\{|interface ?\{|\[\]|map\[|\*|\b(u?int(8|16|32|64)?|float(32|64))\b|time\.Time|domain\.|centreadmin\.|httpapi\.`)
+var goTypes = regexp.MustCompile(`struct ?\{|interface ?\{|\[\]|map\[|\*|\b(u?int(8|16|32|64)?|float(32|64))\b|time\.Time|domain\.|centrestaff\.|residents\.|httpapi\.`)
 
 // TestBodiesOfTheWrongShape: every route that takes a body refuses null
 // and anything else that is not an object, and names a field of the wrong

@@ -77,7 +77,7 @@ func TestScheduleRoute(t *testing.T) {
 
 	for _, tt := range []struct{ method, path string }{
 		{"POST", "/_local/schedule/NoSuchFunction"},
-		{"POST", "/_local/schedule/CatalogFunction"}, // an HTTP function is no job
+		{"POST", "/_local/schedule/CatalogueFunction"}, // an HTTP function is no job
 		{"GET", "/_local/schedule/SnapshotFunction"},
 	} {
 		r := e.do(tt.method, tt.path, "", nil, "Accept-Language", "en")

@@ -8,7 +8,7 @@ import (
 	"net/http"
 
 	"github.com/wuxi-enrol/enrol/functions/bookings"
-	"github.com/wuxi-enrol/enrol/functions/catalog"
+	"github.com/wuxi-enrol/enrol/functions/catalogue"
 	"github.com/wuxi-enrol/enrol/functions/centres"
 	"github.com/wuxi-enrol/enrol/functions/city"
 	"github.com/wuxi-enrol/enrol/functions/retention"
@@ -19,10 +19,10 @@ import (
 // Functions builds each template function's handler, by logical id: the same
 // constructors the functions' Lambda entry points call.
 var Functions = map[string]func(lambdafn.Deps) http.Handler{
-	"CatalogFunction":  catalog.New,
-	"BookingsFunction": bookings.New,
-	"CentresFunction":  centres.New,
-	"CityFunction":     city.New,
+	"CatalogueFunction": catalogue.New,
+	"BookingsFunction":  bookings.New,
+	"CentresFunction":   centres.New,
+	"CityFunction":      city.New,
 }
 
 // Jobs builds each scheduled function's job (a function with Schedule

@@ -275,7 +275,7 @@ func TestRunJobInvocation(t *testing.T) {
 
 	t.Run("unknown", func(t *testing.T) {
 		st, _ := jobStack(t, "SnapshotFunction", "rate(1 day)", true, func(context.Context, time.Time) error { return nil })
-		if _, err := st.RunJob(context.Background(), "CatalogFunction"); !errors.Is(err, ErrUnknownJob) {
+		if _, err := st.RunJob(context.Background(), "CatalogueFunction"); !errors.Is(err, ErrUnknownJob) {
 			t.Errorf("err = %v, want ErrUnknownJob", err)
 		}
 	})

@@ -21,11 +21,11 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -72,7 +72,7 @@ type Stack struct {
 	// Store and Booking reach the same table the functions use, for tests
 	// and the seed.
 	Store   *store.Store
-	Booking *booking.Service
+	Booking *residents.Service
 	Seeded  seed.Summary
 	Routes  []samtemplate.Route
 	// Cognito is the user pool stand-in: it records the users DELETE /v1/me
@@ -172,7 +172,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if st.Store, ids, err = lambdafn.Custody(ctx, base, db); err != nil {
 		return fail(err)
 	}
-	st.Booking = &booking.Service{Store: st.Store, Now: o.Now}
+	st.Booking = &residents.Service{Store: st.Store, Now: o.Now}
 
 	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o)
 	if err != nil {

@@ -28,10 +28,10 @@ func TestRealTemplateRoutes(t *testing.T) {
 		key, fn, auth string
 		public        bool
 	}{
-		{"GET /v1/centres", "CatalogFunction", "NONE", true},
-		{"GET /v1/centres/{centre_id}", "CatalogFunction", "NONE", true},
-		{"GET /v1/offerings", "CatalogFunction", "NONE", true},
-		{"GET /v1/offerings/{offering_id}", "CatalogFunction", "NONE", true},
+		{"GET /v1/centres", "CatalogueFunction", "NONE", true},
+		{"GET /v1/centres/{centre_id}", "CatalogueFunction", "NONE", true},
+		{"GET /v1/offerings", "CatalogueFunction", "NONE", true},
+		{"GET /v1/offerings/{offering_id}", "CatalogueFunction", "NONE", true},
 		{"POST /v1/offerings/{offering_id}/bookings", "BookingsFunction", "CognitoAuthorizer", false},
 		{"GET /v1/me/bookings", "BookingsFunction", "CognitoAuthorizer", false},
 		{"POST /v1/me/bookings/{booking_id}/cancel", "BookingsFunction", "CognitoAuthorizer", false},
@@ -67,7 +67,7 @@ func keys[V any](m map[string]V) []string {
 
 func TestRealTemplateFunctions(t *testing.T) {
 	tpl := loadReal(t)
-	for _, id := range []string{"CatalogFunction", "BookingsFunction"} {
+	for _, id := range []string{"CatalogueFunction", "BookingsFunction"} {
 		f := tpl.Functions[id]
 		if f == nil {
 			t.Fatalf("function %s missing", id)
@@ -91,7 +91,7 @@ func TestRealTemplateFunctions(t *testing.T) {
 			t.Errorf("%s env = %v", id, f.Environment)
 		}
 	}
-	cat := tpl.Functions["CatalogFunction"]
+	cat := tpl.Functions["CatalogueFunction"]
 	want := []Statement{{
 		Effect:  "Allow",
 		Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"},
@@ -102,7 +102,7 @@ func TestRealTemplateFunctions(t *testing.T) {
 		},
 	}}
 	if !reflect.DeepEqual(cat.Policies, want) {
-		t.Errorf("catalog policies = %#v", cat.Policies)
+		t.Errorf("catalogue policies = %#v", cat.Policies)
 	}
 	// A policy of four statements: the table's, the index's, and one per KMS key.
 	if n := len(tpl.Functions["CentresFunction"].Policies); n != 4 {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -20,10 +20,10 @@ import (
 // 2025, the year before the demo began; it moves with the clock, as the
 // history does, so that the demo means the same on any day: a whole year
 // of ledger behind the target, and no more history to seed as years pass.
-func cityTarget(today time.Time) city.Target {
+func cityTarget(today time.Time) cityfigures.Target {
 	y := today.In(domain.CityZone).Year() - 1
-	return city.Target{
-		Kind: domain.Childcare, Year: y, Metric: city.NewPlaces, Target: 2500, Baseline: fmt.Sprintf("%d-01-01", y),
+	return cityfigures.Target{
+		Kind: domain.Childcare, Year: y, Metric: cityfigures.NewPlaces, Target: 2500, Baseline: fmt.Sprintf("%d-01-01", y),
 		Title: fmt.Sprintf("%d 年新增普惠性托位 2,500 个 · 2,500 new inclusive childcare places in %d", y, y),
 	}
 }
@@ -93,7 +93,7 @@ func (r *runner) cityHistory(ctx context.Context) error {
 	// What was written is what a fresh store holds; reading it back would
 	// cost half a second of the embedded server's scans.
 	r.hist.past, r.hist.changes, r.hist.snapshots, r.hist.from = len(h.past), len(h.changes), len(h.snapshots), firstDate(h.changes)
-	p := city.Measure(target, h.changes, day(r.cal.today))
+	p := cityfigures.Measure(target, h.changes, day(r.cal.today))
 	r.progress("写入城市历史 / city history: %d 天快照 / snapshots（%s 至 %s），%d 条名额变动 / ledger entries（%s 起），%d 个往期项目 / past offerings（人数只在历史快照中 / their bookings only in the history）",
 		len(h.snapshots), h.snapshots[0].Date, h.snapshots[len(h.snapshots)-1].Date, len(h.changes), day(h.start), len(h.past))
 	r.progress("目标 / target: %s：已完成 / achieved %d（%.1f%%）", target.Title, p.Achieved, p.Progress*100)
@@ -101,8 +101,8 @@ func (r *runner) cityHistory(ctx context.Context) error {
 }
 
 // isCityTarget tells the seeded target (of some year) from others.
-func isCityTarget(t city.Target) bool {
-	return t.Kind == domain.Childcare && t.Metric == city.NewPlaces
+func isCityTarget(t cityfigures.Target) bool {
+	return t.Kind == domain.Childcare && t.Metric == cityfigures.NewPlaces
 }
 
 // currentOfferings reads the seed's current offerings as they stand after
@@ -155,7 +155,7 @@ func (r *runner) countHistory(ctx context.Context) error {
 }
 
 // firstDate is the day of the earliest entry, or "" when there is none.
-func firstDate(cs []city.Change) string {
+func firstDate(cs []cityfigures.Change) string {
 	first := ""
 	for _, c := range cs {
 		if first == "" || c.Date < first {
@@ -171,10 +171,10 @@ const ledgerFloor = "2000-01-01"
 // history is the city's past as the seed writes it.
 type history struct {
 	start     time.Time
-	past      []domain.Offering // offerings of earlier terms, as they stand now
-	lines     []lifeline        // every offering ever in service, past and current
-	changes   []city.Change     // the ledger, oldest first
-	snapshots []store.Snapshot  // one a day, the historyDays before today
+	past      []domain.Offering    // offerings of earlier terms, as they stand now
+	lines     []lifeline           // every offering ever in service, past and current
+	changes   []cityfigures.Change // the ledger, oldest first
+	snapshots []store.Snapshot     // one a day, the historyDays before today
 }
 
 // lifeline is one offering's life as the history tells it: when it was
@@ -193,7 +193,7 @@ type lifeline struct {
 	// filled).
 	opens, closes, filled, settled time.Time
 	peak                           [2]int
-	changes                        []city.Change
+	changes                        []cityfigures.Change
 }
 
 type edit struct {
@@ -211,16 +211,16 @@ func (l *lifeline) ledger(today string) error {
 	actor := staffOf(l.o.Centre.ID)
 	v := l.o
 	v.Status, v.Capacity = domain.OfferingPublished, l.opening
-	c, ok := city.ChangeOf(domain.Offering{}, v, actor, l.published)
+	c, ok := cityfigures.ChangeOf(domain.Offering{}, v, actor, l.published)
 	if !ok {
-		return fmt.Errorf("%s: published on %s, which opens no places", l.o.ID, city.Date(l.published))
+		return fmt.Errorf("%s: published on %s, which opens no places", l.o.ID, cityfigures.Date(l.published))
 	}
-	l.changes = []city.Change{c}
+	l.changes = []cityfigures.Change{c}
 	for _, e := range l.edits {
 		next := v
 		next.Capacity = e.capacity
-		if c, ok = city.ChangeOf(v, next, actor, e.at); !ok {
-			return fmt.Errorf("%s: edit on %s changes no places", l.o.ID, city.Date(e.at))
+		if c, ok = cityfigures.ChangeOf(v, next, actor, e.at); !ok {
+			return fmt.Errorf("%s: edit on %s changes no places", l.o.ID, cityfigures.Date(e.at))
 		}
 		l.changes, v = append(l.changes, c), next
 	}
@@ -228,9 +228,9 @@ func (l *lifeline) ledger(today string) error {
 	case !l.cancelled.IsZero():
 		next := v
 		next.Status = domain.OfferingCancelled
-		c, ok = city.ChangeOf(v, next, actor, l.cancelled)
+		c, ok = cityfigures.ChangeOf(v, next, actor, l.cancelled)
 	case l.o.EndsOn < today:
-		c, ok = city.EndOf(l.o)
+		c, ok = cityfigures.EndOf(l.o)
 	default:
 		if v.Capacity != l.o.Capacity {
 			return fmt.Errorf("%s: the ledger leaves %d places, the offering has %d", l.o.ID, v.Capacity, l.o.Capacity)
@@ -351,7 +351,7 @@ func planCityHistory(cal calendar, current []domain.Offering) (history, error) {
 		}
 		h.changes = append(h.changes, l.changes...)
 	}
-	slices.SortStableFunc(h.changes, func(a, b city.Change) int { return a.At.Compare(b.At) })
+	slices.SortStableFunc(h.changes, func(a, b cityfigures.Change) int { return a.At.Compare(b.At) })
 	var os []domain.Offering // reused day to day: Count keeps none of it
 	for i := historyDays; i >= 1; i-- {
 		d := cal.today.AddDate(0, 0, -i)
@@ -362,7 +362,7 @@ func planCityHistory(cal calendar, current []domain.Offering) (history, error) {
 				os = append(os, o)
 			}
 		}
-		h.snapshots = append(h.snapshots, store.Snapshot{Date: day(d), TakenAt: t, Tally: city.Count(os, day(d))})
+		h.snapshots = append(h.snapshots, store.Snapshot{Date: day(d), TakenAt: t, Tally: cityfigures.Count(os, day(d))})
 	}
 	return h, nil
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/seed/seedtest"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -19,7 +19,7 @@ import (
 // and checks it against itself and against today's offerings.
 func checkCityHistory(t *testing.T, st *store.Store, sum Summary, now time.Time) {
 	ctx := context.Background()
-	today := city.Date(now)
+	today := cityfigures.Date(now)
 	all, err := st.CityOfferings(ctx, "")
 	if err != nil {
 		t.Fatal(err)
@@ -54,24 +54,24 @@ func checkCityHistory(t *testing.T, st *store.Store, sum Summary, now time.Time)
 		t.Fatal(err)
 	}
 	if len(snaps) > 0 {
-		if last := snaps[len(snaps)-1]; last.Date != city.Date(now.AddDate(0, 0, -1)) {
+		if last := snaps[len(snaps)-1]; last.Date != cityfigures.Date(now.AddDate(0, 0, -1)) {
 			t.Errorf("last snapshot is of %s, want yesterday", last.Date)
 		} else {
-			count := city.Count(running, today)
-			for _, s := range city.Scopes() {
-				got := last.Tally[s].Capacity + sumDeltas(changes, s, func(c city.Change) bool { return c.Date == today })
+			count := cityfigures.Count(running, today)
+			for _, s := range cityfigures.Scopes() {
+				got := last.Tally[s].Capacity + sumDeltas(changes, s, func(c cityfigures.Change) bool { return c.Date == today })
 				if got != count[s].Capacity {
 					t.Errorf("%v: yesterday's snapshot and today's entries make %d places, today's offerings %d", s, got, count[s].Capacity)
 				}
 			}
-			t.Logf("today: %+v", count[city.Scope{}])
+			t.Logf("today: %+v", count[cityfigures.Scope{}])
 		}
 	}
 
 	// Last year's target, its whole year in the ledger.
 	want := cityTarget(now)
 	targets, err := st.Targets(ctx)
-	if err != nil || !slices.Equal(targets, []city.Target{want}) || sum.Target != want || want.Baseline < day(historyStart(now)) {
+	if err != nil || !slices.Equal(targets, []cityfigures.Target{want}) || sum.Target != want || want.Baseline < day(historyStart(now)) {
 		t.Fatalf("targets %+v, %v, summary %+v; want %+v, measured from the history's start", targets, err, sum.Target, want)
 	}
 	_, to := want.Window(today)
@@ -79,14 +79,14 @@ func checkCityHistory(t *testing.T, st *store.Store, sum Summary, now time.Time)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := city.Measure(want, window, today)
+	p := cityfigures.Measure(want, window, today)
 	t.Logf("%s: achieved %d of %d (%.1f%%) in %d ledger entries", want.Title, p.Achieved, p.Target.Target, p.Progress*100, p.Changes)
 	checkMeasure(t, p)
 }
 
 // checkMeasure: the target shows real growth over its year, a believable
 // share of the target for 32 centres, neither nothing nor the target met.
-func checkMeasure(t *testing.T, p city.Progress) {
+func checkMeasure(t *testing.T, p cityfigures.Progress) {
 	t.Helper()
 	if p.Achieved <= 0 || p.Progress < 0.15 || p.Progress > 0.40 {
 		t.Errorf("%d achieved %d of %d (%.1f%%), want 15–40%%", p.Target.Year, p.Achieved, p.Target.Target, p.Progress*100)
@@ -96,9 +96,9 @@ func checkMeasure(t *testing.T, p city.Progress) {
 // checkLedger: the ledger's entries are well formed, each belongs to an
 // offering it describes, each offering's entries add up to what it counts
 // today, and every snapshot's places are the ledger's sum to that day.
-func checkLedger(t *testing.T, changes []city.Change, snaps []store.Snapshot, all []domain.Offering, now time.Time) {
+func checkLedger(t *testing.T, changes []cityfigures.Change, snaps []store.Snapshot, all []domain.Offering, now time.Time) {
 	t.Helper()
-	today := city.Date(now)
+	today := cityfigures.Date(now)
 	byID := map[string]domain.Offering{}
 	for _, o := range all {
 		byID[o.ID] = o
@@ -114,21 +114,21 @@ func checkLedger(t *testing.T, changes []city.Change, snaps []store.Snapshot, al
 		case c.Kind != o.Kind || c.District != o.Centre.District || c.CentreID != o.Centre.ID || c.CentreName != o.Centre.Name ||
 			c.OfferingTitle != o.Title || c.Term != o.Term:
 			t.Errorf("ledger entry %+v does not describe %+v", c, o)
-		case c.At.After(now) || c.Date != city.Date(c.At) || c.Delta != c.After-c.Before || c.Delta == 0:
+		case c.At.After(now) || c.Date != cityfigures.Date(c.At) || c.Delta != c.After-c.Before || c.Delta == 0:
 			t.Errorf("ledger entry %+v: in the future, misdated or no change", c)
-		case c.Reason == city.Published && c.Before != 0, c.Reason == city.Cancelled && c.After != 0,
-			c.Reason == city.Ended && (c.After != 0 || c.Actor != city.SystemActor || c.Date <= o.EndsOn):
+		case c.Reason == cityfigures.Published && c.Before != 0, c.Reason == cityfigures.Cancelled && c.After != 0,
+			c.Reason == cityfigures.Ended && (c.After != 0 || c.Actor != cityfigures.SystemActor || c.Date <= o.EndsOn):
 			t.Errorf("ledger entry %+v: not what a %s entry is", c, c.Reason)
-		case c.Reason != city.Ended && c.Actor != staffOf(o.Centre.ID):
+		case c.Reason != cityfigures.Ended && c.Actor != staffOf(o.Centre.ID):
 			t.Errorf("ledger entry %+v: by %s, not the centre's staff", c, c.Actor)
 		}
 		per[c.OfferingID] += c.Delta
 		first = min(first, c.Date)
 	}
 	for _, o := range all {
-		if per[o.ID] != city.Places(o, today) {
+		if per[o.ID] != cityfigures.Places(o, today) {
 			t.Errorf("%s (%s, %d places, ends %s): its ledger entries add up to %d, it counts %d today",
-				o.ID, o.Status, o.Capacity, o.EndsOn, per[o.ID], city.Places(o, today))
+				o.ID, o.Status, o.Capacity, o.EndsOn, per[o.ID], cityfigures.Places(o, today))
 		}
 	}
 	if len(snaps) != historyDays {
@@ -136,8 +136,8 @@ func checkLedger(t *testing.T, changes []city.Change, snaps []store.Snapshot, al
 	}
 	start, _ := time.ParseInLocation(time.DateOnly, today, domain.CityZone)
 	// The ledger's running sum per scope, day by day.
-	byDate := slices.SortedStableFunc(slices.Values(changes), func(a, b city.Change) int { return strings.Compare(a.Date, b.Date) })
-	sums := map[city.Scope]int{}
+	byDate := slices.SortedStableFunc(slices.Values(changes), func(a, b cityfigures.Change) int { return strings.Compare(a.Date, b.Date) })
+	sums := map[cityfigures.Scope]int{}
 	next := 0
 	for i, sn := range snaps {
 		d := start.AddDate(0, 0, i-historyDays)
@@ -145,11 +145,11 @@ func checkLedger(t *testing.T, changes []city.Change, snaps []store.Snapshot, al
 			t.Fatalf("snapshot %d is of %s taken %s, want %s at 23:55", i, sn.Date, sn.TakenAt, day(d))
 		}
 		for ; next < len(byDate) && byDate[next].Date <= sn.Date; next++ {
-			for _, s := range city.Scopes() {
-				sums[s] += sumDeltas(byDate[next:next+1], s, func(city.Change) bool { return true })
+			for _, s := range cityfigures.Scopes() {
+				sums[s] += sumDeltas(byDate[next:next+1], s, func(cityfigures.Change) bool { return true })
 			}
 		}
-		for _, s := range city.Scopes() {
+		for _, s := range cityfigures.Scopes() {
 			if f := sn.Tally[s]; f.Capacity != sums[s] || f.Confirmed > f.Capacity || f.Waitlisted < 0 {
 				t.Fatalf("%s %v: %+v; the ledger to that day sums to %d places", sn.Date, s, f, sums[s])
 			}
@@ -158,7 +158,7 @@ func checkLedger(t *testing.T, changes []city.Change, snaps []store.Snapshot, al
 	t.Logf("ledger: %d entries from %s; snapshots %s … %s", len(changes), first, snaps[0].Date, snaps[len(snaps)-1].Date)
 }
 
-func sumDeltas(cs []city.Change, s city.Scope, keep func(city.Change) bool) int {
+func sumDeltas(cs []cityfigures.Change, s cityfigures.Scope, keep func(cityfigures.Change) bool) int {
 	n := 0
 	for _, c := range cs {
 		if (s.Kind == "" || c.Kind == s.Kind) && (s.District == "" || c.District == s.District) && keep(c) {
@@ -194,7 +194,7 @@ func checkPast(t *testing.T, past []domain.Offering, now time.Time) {
 			t.Errorf("%s: cancelled with %d confirmed, %d waiting, reason %q", o.ID, o.Confirmed, o.Waitlisted, o.CancelReason)
 		case o.Status != domain.OfferingCancelled && o.Status != domain.OfferingClosed:
 			t.Errorf("%s is %s, want closed or cancelled", o.ID, o.Status)
-		case o.Confirmed > o.Capacity || (o.Waitlisted > 0 && (!full || !o.WaitlistEnabled || o.EndsOn >= city.Date(now))) ||
+		case o.Confirmed > o.Capacity || (o.Waitlisted > 0 && (!full || !o.WaitlistEnabled || o.EndsOn >= cityfigures.Date(now))) ||
 			(o.FullAt != nil) != (full && o.Status == domain.OfferingClosed):
 			t.Errorf("%s: %d/%d confirmed, %d waiting (waitlist %v), full at %v", o.ID, o.Confirmed, o.Capacity, o.Waitlisted, o.WaitlistEnabled, o.FullAt)
 		}
@@ -257,7 +257,7 @@ func TestCityHistoryOnAnyDay(t *testing.T) {
 					}
 				}
 			}
-			checkMeasure(t, city.Measure(cityTarget(now), h.changes, day(now)))
+			checkMeasure(t, cityfigures.Measure(cityTarget(now), h.changes, day(now)))
 		})
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/auth"
-	"github.com/wuxi-enrol/enrol/shared/centreadmin"
+	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -73,10 +73,10 @@ func (r *runner) history(ctx context.Context) error {
 	// term) missed two sessions unexcused, so evening-course bookings this
 	// term answer no_show_blocked.
 	r.blocked = [2]string{adults[0].Account, adults[0].ID}
-	admin := &centreadmin.Service{Store: r.d.Store, Now: r.d.Now}
+	admin := &centrestaff.Service{Store: r.d.Store, Now: r.d.Now}
 	officer := auth.Caller{Sub: DemoOfficer, Groups: []string{auth.CityOfficers}}
 	for i, date := range o.Schedule.Sessions {
-		var records []centreadmin.AttendanceRecord
+		var records []centrestaff.AttendanceRecord
 		for j, b := range booked {
 			status := domain.Present
 			switch {
@@ -87,7 +87,7 @@ func (r *runner) history(ctx context.Context) error {
 			case j == 2 && i == 3:
 				status = domain.Absent
 			}
-			records = append(records, centreadmin.AttendanceRecord{BookingID: b.id, Status: status})
+			records = append(records, centrestaff.AttendanceRecord{BookingID: b.id, Status: status})
 		}
 		if _, err := admin.RecordAttendance(ctx, officer, PastCourse, date, records); err != nil {
 			return fmt.Errorf("attendance %s: %w", date, err)

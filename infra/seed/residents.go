@@ -61,11 +61,11 @@ var (
 	girlNames  = []string{"子涵", "一诺", "梓萱", "欣怡", "诗涵", "若曦", "雨桐", "可馨", "安琪", "思彤", "语嫣", "嘉懿", "朵朵", "芊芊"}
 )
 
-// residents lists everyone to seed, demo account last. Birth dates are set
+// population lists everyone to seed, demo account last. Birth dates are set
 // relative to the calendar so each fits the kind it books: infants by age on
 // the childcare start, pupils on the holiday's start, adults on the evening
 // term's start.
-func residents(cal calendar) []resident {
+func population(cal calendar) []resident {
 	var out []resident
 	perAccount := map[string]int{}
 	add := func(account, name string, kind domain.Kind, birth time.Time, male bool, region string) {

@@ -17,12 +17,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/booking"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -30,7 +31,7 @@ import (
 // clock: booking windows are set relative to it.
 type Deps struct {
 	Store   *store.Store
-	Booking *booking.Service
+	Booking *residents.Service
 	// Identities turns the demo ID numbers into identities (KMS GenerateMac).
 	Identities domain.Identifier
 	Now        func() time.Time                 // time.Now when nil
@@ -51,7 +52,7 @@ type Summary struct {
 	PastOfferings, Changes, Snapshots int
 	LedgerFrom                        string
 	// Target is the seeded target the city views measure.
-	Target city.Target
+	Target cityfigures.Target
 }
 
 // Run writes the demo data, or finds it already there. Running it again on
@@ -88,7 +89,7 @@ type runner struct {
 	hist     struct {
 		past, changes, snapshots int
 		from                     string
-		target                   city.Target
+		target                   cityfigures.Target
 	}
 }
 
@@ -138,7 +139,7 @@ func (r *runner) putOfferings(ctx context.Context) error {
 // A participant found keeps its stored birth date, so a run on a later day
 // books the same people as the first.
 func (r *runner) putParticipants(ctx context.Context) error {
-	r.people = residents(r.cal)
+	r.people = population(r.cal)
 	accounts := map[string]bool{}
 	for _, res := range r.people {
 		p, err := r.participant(ctx, res)
@@ -217,12 +218,12 @@ func (r *runner) bookOne(ctx context.Context, offering string, p domain.Particip
 }
 
 // bookOneWith is bookOne through svc, which may keep another clock.
-func (r *runner) bookOneWith(ctx context.Context, svc *booking.Service, offering string, p domain.Participant) (*seeded, error) {
+func (r *runner) bookOneWith(ctx context.Context, svc *residents.Service, offering string, p domain.Participant) (*seeded, error) {
 	found, err := r.find(ctx, p.Account, offering, p.ID, false)
 	if err != nil || found != nil {
 		return found, err
 	}
-	res, err := svc.Book(ctx, booking.Request{
+	res, err := svc.Book(ctx, residents.Request{
 		Account: p.Account, OfferingID: offering, ParticipantID: p.ID, JoinWaitlist: true,
 		IdempotencyKey: "seed-" + offering + "-" + p.ID,
 	})
@@ -247,7 +248,7 @@ func (r *runner) find(ctx context.Context, account, offering, participant string
 	have, ok := r.existing[account]
 	if !ok || fresh {
 		have = map[string]domain.Booking{}
-		page := store.Page{Limit: 200}
+		page := paging.Page{Limit: 200}
 		for {
 			bs, next, err := r.d.Store.ListBookings(ctx, account, "", page)
 			if err != nil {

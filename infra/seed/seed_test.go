@@ -2,6 +2,7 @@ package seed
 
 import (
 	"context"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,10 +12,10 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/seed/seedtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -41,7 +42,7 @@ func TestRun(t *testing.T) {
 func run(t *testing.T, now func() time.Time) {
 	ctx := context.Background()
 	st, ids, _ := dbtest.Custody(t)
-	svc := &booking.Service{Store: st, Now: now}
+	svc := &residents.Service{Store: st, Now: now}
 	var lines []string
 	d := Deps{Store: st, Booking: svc, Identities: ids, Now: now,
 		Progress: func(format string, args ...any) { lines = append(lines, format) }}
@@ -87,7 +88,7 @@ func runAgain(t *testing.T, d Deps, first Summary) {
 	ledger, snaps := historyCounts(t, d.Store)
 	now := d.Now
 	later := func() time.Time { return now().AddDate(0, 0, 8) }
-	d.Now, d.Booking = later, &booking.Service{Store: d.Store, Now: later}
+	d.Now, d.Booking = later, &residents.Service{Store: d.Store, Now: later}
 	t0 := time.Now()
 	second, err := Run(context.Background(), d)
 	if err != nil {
@@ -144,7 +145,7 @@ func historyCounts(t *testing.T, st *store.Store) (ledger, snapshots int) {
 var phone = regexp.MustCompile(`^0510-8\d{7}$`)
 
 func checkCentres(t *testing.T, st *store.Store) {
-	cs, next, err := st.ListCentres(context.Background(), "", store.Page{Limit: 200})
+	cs, next, err := st.ListCentres(context.Background(), "", paging.Page{Limit: 200})
 	if err != nil || next != "" {
 		t.Fatalf("ListCentres: %v (next %q)", err, next)
 	}
@@ -254,7 +255,7 @@ func checkTypical(t *testing.T, o domain.Offering) {
 
 // checkBookings reads every account's bookings back through the booking
 // service and compares them with the offerings' counters and the summary.
-func checkBookings(t *testing.T, st *store.Store, svc *booking.Service, sum Summary, now time.Time) {
+func checkBookings(t *testing.T, st *store.Store, svc *residents.Service, sum Summary, now time.Time) {
 	ctx := context.Background()
 	type tally struct{ confirmed, waitlisted int }
 	per := map[string]*tally{}
@@ -262,7 +263,7 @@ func checkBookings(t *testing.T, st *store.Store, svc *booking.Service, sum Summ
 	var all tally
 	total := 0
 	for _, account := range accounts(now) {
-		page := store.Page{Limit: 200}
+		page := paging.Page{Limit: 200}
 		for {
 			bs, next, err := svc.List(ctx, account, "", page)
 			if err != nil {
@@ -324,7 +325,7 @@ func checkBookings(t *testing.T, st *store.Store, svc *booking.Service, sum Summ
 // accounts lists every seeded account, the demo one included.
 func accounts(now time.Time) []string {
 	var out []string
-	for _, r := range residents(newCalendar(now)) {
+	for _, r := range population(newCalendar(now)) {
 		if !slices.Contains(out, r.account) {
 			out = append(out, r.account)
 		}
@@ -334,7 +335,7 @@ func accounts(now time.Time) []string {
 
 func checkCatalogue(t *testing.T, st *store.Store) {
 	seen := map[string]bool{}
-	page := store.Page{Limit: 50}
+	page := paging.Page{Limit: 50}
 	for {
 		os, next, err := st.ListPublished(context.Background(), store.OfferingFilter{}, page)
 		if err != nil {
@@ -361,9 +362,9 @@ func checkCatalogue(t *testing.T, st *store.Store) {
 // checkDemo: the demo account has its three participants and no bookings,
 // its adult can book DemoOpenOffering, as the printed curl example does,
 // and the blocked adult cannot.
-func checkDemo(t *testing.T, st *store.Store, svc *booking.Service, sum Summary) {
+func checkDemo(t *testing.T, st *store.Store, svc *residents.Service, sum Summary) {
 	ctx := context.Background()
-	ps, _, err := st.ListParticipants(ctx, DemoResident, store.Page{Limit: 10})
+	ps, _, err := st.ListParticipants(ctx, DemoResident, paging.Page{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,16 +378,16 @@ func checkDemo(t *testing.T, st *store.Store, svc *booking.Service, sum Summary)
 	if !slices.Equal(ids, want) {
 		t.Errorf("demo participants %v, want %v", ids, want)
 	}
-	bs, _, err := svc.List(ctx, DemoResident, "", store.Page{Limit: 10})
+	bs, _, err := svc.List(ctx, DemoResident, "", paging.Page{Limit: 10})
 	if err != nil || len(bs) != 0 {
 		t.Fatalf("demo bookings: %v, %v; want none", bs, err)
 	}
 	adult := DemoParticipantIDs()[len(DemoParticipantIDs())-1]
-	res, err := svc.Book(ctx, booking.Request{Account: DemoResident, OfferingID: DemoOpenOffering, ParticipantID: adult, JoinWaitlist: true})
+	res, err := svc.Book(ctx, residents.Request{Account: DemoResident, OfferingID: DemoOpenOffering, ParticipantID: adult, JoinWaitlist: true})
 	if err != nil || res.Booking.Status != domain.BookingConfirmed {
 		t.Fatalf("booking the demo offering: %+v, %v", res.Booking, err)
 	}
-	_, err = svc.Book(ctx, booking.Request{Account: sum.BlockedAccount, OfferingID: DemoOpenOffering, ParticipantID: sum.BlockedParticipant, JoinWaitlist: true})
+	_, err = svc.Book(ctx, residents.Request{Account: sum.BlockedAccount, OfferingID: DemoOpenOffering, ParticipantID: sum.BlockedParticipant, JoinWaitlist: true})
 	if !apperr.Is(err, apperr.NoShowBlocked) {
 		t.Fatalf("the blocked adult booking %s: %v, want no_show_blocked", DemoOpenOffering, err)
 	}
@@ -420,7 +421,7 @@ func checkLastTerm(t *testing.T, st *store.Store, sum Summary, now time.Time) {
 			t.Errorf("%s: session %s is not in %s before %s", PastCourse, s, past.Term, today)
 		}
 	}
-	bs, _, err := st.ListBookings(ctx, sum.BlockedAccount, "", store.Page{Limit: 50})
+	bs, _, err := st.ListBookings(ctx, sum.BlockedAccount, "", paging.Page{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +452,7 @@ func TestResidents(t *testing.T) {
 func checkResidents(t *testing.T, cal calendar) {
 	seen := map[string]string{}
 	count := 0
-	for _, r := range residents(cal) {
+	for _, r := range population(cal) {
 		count++
 		if err := idnumber.Validate(r.idNumber, r.birth); err != nil {
 			t.Errorf("%s: %v", r.id, err)
@@ -504,7 +505,7 @@ func TestPlanOnAnyDay(t *testing.T) {
 				t.Fatalf("%s on %s: %s–%s is not in its term %s", s.id, day(now), o.StartsOn, o.EndsOn, o.Term)
 			}
 		}
-		r.people = residents(r.cal)
+		r.people = population(r.cal)
 		for _, res := range r.people {
 			p, err := res.participant(context.Background(), plainIdentities{}, now)
 			if err != nil {

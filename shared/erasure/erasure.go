@@ -11,15 +11,15 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // Service erases and exports.
 type Service struct {
 	Store   *store.Store
-	Booking *booking.Service
+	Booking *residents.Service
 	Now     func() time.Time
 }
 

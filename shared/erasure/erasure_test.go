@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,12 +16,12 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -52,7 +53,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f.set(time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone))
 	now := func() time.Time { return *f.now.Load() }
-	f.svc = &erasure.Service{Store: f.st, Booking: &booking.Service{Store: f.st, Now: now}, Now: now}
+	f.svc = &erasure.Service{Store: f.st, Booking: &residents.Service{Store: f.st, Now: now}, Now: now}
 	if err := f.st.PutCentre(context.Background(), f.centre, false); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func (f *fixture) person(account string, seq int) domain.Participant {
 
 func (f *fixture) book(p domain.Participant, offeringID string, key ...string) domain.Booking {
 	f.t.Helper()
-	req := booking.Request{Account: p.Account, OfferingID: offeringID, ParticipantID: p.ID, JoinWaitlist: true}
+	req := residents.Request{Account: p.Account, OfferingID: offeringID, ParticipantID: p.ID, JoinWaitlist: true}
 	if len(key) > 0 {
 		req.IdempotencyKey = key[0]
 	}
@@ -208,7 +209,7 @@ func TestEraseParticipant(t *testing.T) {
 	if got := f.count("verified"); got != verified-1 {
 		t.Errorf("verified = %d, want %d", got, verified-1)
 	}
-	bs, _, err := f.st.ListBookings(ctx, "acct-a", "", store.Page{Limit: 50})
+	bs, _, err := f.st.ListBookings(ctx, "acct-a", "", paging.Page{Limit: 50})
 	if err != nil || len(bs) != 1 || bs[0].ID != kept.ID {
 		t.Errorf("the account's bookings after erasure: %v, %v; want only the other participant's", bs, err)
 	}
@@ -223,7 +224,7 @@ func TestEraseParticipant(t *testing.T) {
 	}
 	// The centre cancels the ended offering afterwards: the erased booking
 	// ends without writing counters for an identity it no longer has.
-	roster, _, err := f.st.RosterPage(ctx, "past", store.Page{Limit: 10})
+	roster, _, err := f.st.RosterPage(ctx, "past", paging.Page{Limit: 10})
 	if err != nil || len(roster) != 1 || !roster[0].Erased {
 		t.Fatalf("the ended offering's roster: %+v %v", roster, err)
 	}
@@ -291,7 +292,7 @@ func TestEraseResumes(t *testing.T) {
 				t.Fatal("the participant went before its bookings were erased")
 			}
 			f.offering("c", 10)
-			_, err := f.svc.Booking.Book(ctx, booking.Request{Account: p.Account, OfferingID: "c", ParticipantID: p.ID})
+			_, err := f.svc.Booking.Book(ctx, residents.Request{Account: p.Account, OfferingID: "c", ParticipantID: p.ID})
 			if code(err) != apperr.NotFound {
 				t.Errorf("booking a participant being erased: %v, want not_found", err)
 			}
@@ -461,7 +462,7 @@ func TestNoBookingBehindAnErasure(t *testing.T) {
 				}
 				return nil
 			})
-			_, err = f.svc.Booking.Book(ctx, booking.Request{Account: p.Account, OfferingID: "b", ParticipantID: p.ID})
+			_, err = f.svc.Booking.Book(ctx, residents.Request{Account: p.Account, OfferingID: "b", ParticipantID: p.ID})
 			if code(err) != apperr.NotFound {
 				t.Errorf("the raced booking: %v, want not_found", err)
 			}

@@ -60,7 +60,7 @@ func DecodeOptionalJSON(r *http.Request, dst any) error {
 var errEmpty = errors.New("empty body")
 
 // decodeError explains why body did not decode into dst. encoding/json's
-// own messages name Go types (struct { … }, []centreadmin.AttendanceRecord)
+// own messages name Go types (struct { … }, []centrestaff.AttendanceRecord)
 // and lose array indexes, so the body is walked again against dst's type to
 // find the first field that does not fit.
 func decodeError(err error, body []byte, dst any) error {

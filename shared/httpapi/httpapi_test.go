@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/centreadmin"
+	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -69,7 +69,7 @@ func TestDecodeJSON(t *testing.T) {
 }
 
 // goTypeNames are what encoding/json's own messages would have shown.
-var goTypeNames = regexp.MustCompile(`struct ?\{|interface ?\{|\[\]|map\[|\*|\b(u?int(8|16|32|64)?|float(32|64))\b|time\.Time|domain\.|centreadmin\.|httpapi\.`)
+var goTypeNames = regexp.MustCompile(`struct ?\{|interface ?\{|\[\]|map\[|\*|\b(u?int(8|16|32|64)?|float(32|64))\b|time\.Time|domain\.|centrestaff\.|residents\.|httpapi\.`)
 
 // TestDecodeErrorsSpeakJSON: a body of the wrong shape is answered in JSON's
 // terms (string, integer, array of objects…), in Chinese and in English,
@@ -77,7 +77,7 @@ var goTypeNames = regexp.MustCompile(`struct ?\{|interface ?\{|\[\]|map\[|\*|\b(
 // targets are the API's own request bodies.
 func TestDecodeErrorsSpeakJSON(t *testing.T) {
 	type attendance struct {
-		Records []centreadmin.AttendanceRecord `json:"records"`
+		Records []centrestaff.AttendanceRecord `json:"records"`
 	}
 	type book struct {
 		ParticipantID *string `json:"participant_id"`

@@ -1,17 +1,12 @@
 package httpapi
 
 import (
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"net/http"
 	"strconv"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 )
-
-// Page is a list request's ?limit= and ?cursor=.
-type Page struct {
-	Limit  int
-	Cursor string
-}
 
 // List is the contract's envelope for every list.
 type List[T any] struct {
@@ -28,10 +23,10 @@ func ListOf[T any](items []T, next string) List[T] {
 }
 
 // PageOf reads ?limit= (1..200, default 50) and ?cursor=.
-func PageOf(r *http.Request) (Page, error) {
+func PageOf(r *http.Request) (paging.Page, error) {
 	q := r.URL.Query()
 	limit, err := LimitOf(r, 50)
-	return Page{Limit: limit, Cursor: q.Get("cursor")}, err
+	return paging.Page{Limit: limit, Cursor: q.Get("cursor")}, err
 }
 
 // LimitOf reads ?limit= (1..200), or def when it is absent.
@@ -50,9 +45,9 @@ func LimitOf(r *http.Request, def int) (int, error) {
 
 // ListQuery checks a list request's query (the allowed parameters besides
 // limit and cursor) and reads its page.
-func ListQuery(r *http.Request, allowed ...string) (Page, error) {
+func ListQuery(r *http.Request, allowed ...string) (paging.Page, error) {
 	if err := Query(r, allowed...); err != nil {
-		return Page{}, err
+		return paging.Page{}, err
 	}
 	return PageOf(r)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -62,7 +63,7 @@ func (st *Store) auditPut(a AuditEntry) types.TransactWriteItem {
 }
 
 // ListAudit pages through a centre's audit log, newest first.
-func (st *Store) ListAudit(ctx context.Context, centreID string, page Page) ([]AuditEntry, string, error) {
+func (st *Store) ListAudit(ctx context.Context, centreID string, page paging.Page) ([]AuditEntry, string, error) {
 	out := []AuditEntry{}
 	next, err := st.queryPage(ctx, partition{pk: centrePK(centreID), prefix: prefixAudit}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		var it auditItem

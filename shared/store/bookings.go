@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"slices"
 	"strconv"
 	"strings"
@@ -342,7 +343,7 @@ func (st *Store) GetBooking(ctx context.Context, account, id string) (domain.Boo
 }
 
 // ListBookings pages through an account's bookings, newest first.
-func (st *Store) ListBookings(ctx context.Context, account string, status domain.BookingStatus, page Page) ([]domain.Booking, string, error) {
+func (st *Store) ListBookings(ctx context.Context, account string, status domain.BookingStatus, page paging.Page) ([]domain.Booking, string, error) {
 	out := []domain.Booking{}
 	next, err := st.queryPage(ctx, partition{pk: accountPK(account), prefix: prefixBooking}, page, status != "", func(m map[string]types.AttributeValue) (bool, error) {
 		b, err := st.unmarshalBooking(ctx, m)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -57,7 +58,7 @@ func (st *Store) GetCentre(ctx context.Context, id string) (domain.Centre, error
 }
 
 // ListCentres pages through centres, all or one district's, in one Query.
-func (st *Store) ListCentres(ctx context.Context, district domain.District, page Page) ([]domain.Centre, string, error) {
+func (st *Store) ListCentres(ctx context.Context, district domain.District, page paging.Page) ([]domain.Centre, string, error) {
 	p := partition{index: indexGSI1, pk: gsiAllCentres}
 	if district != "" {
 		p.prefix = string(district) + "#"

@@ -3,11 +3,12 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"testing"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -50,15 +51,15 @@ func TestLedgerRecordsEachChangeOnce(t *testing.T) {
 	must(err)
 	want := []struct {
 		offering string
-		reason   city.Reason
+		reason   cityfigures.Reason
 		delta    int
 		date     string
 	}{
-		{"o1", city.Published, 30, "2025-10-10"},
-		{"o1", city.CapacityRaised, 6, "2025-10-11"},
-		{"o2", city.Published, 25, "2025-10-15"},
-		{"o1", city.CapacityCut, -4, "2025-10-16"},
-		{"o1", city.Cancelled, -32, "2025-10-17"},
+		{"o1", cityfigures.Published, 30, "2025-10-10"},
+		{"o1", cityfigures.CapacityRaised, 6, "2025-10-11"},
+		{"o2", cityfigures.Published, 25, "2025-10-15"},
+		{"o1", cityfigures.CapacityCut, -4, "2025-10-16"},
+		{"o1", cityfigures.Cancelled, -32, "2025-10-17"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d entries, want %d: %+v", len(got), len(want), got)
@@ -90,10 +91,10 @@ func TestLedgerRecordsEachChangeOnce(t *testing.T) {
 		}
 	}
 	// Paging two at a time gives the same entries in the same order.
-	var paged []city.Change
+	var paged []cityfigures.Change
 	cursor := ""
 	for range 10 {
-		items, next, err := st.ListChanges(ctx, "2025-10-01", "2025-10-31", store.ChangeFilter{Kind: domain.EveningCourse}, store.Page{Limit: 2, Cursor: cursor})
+		items, next, err := st.ListChanges(ctx, "2025-10-01", "2025-10-31", store.ChangeFilter{Kind: domain.EveningCourse}, paging.Page{Limit: 2, Cursor: cursor})
 		must(err)
 		paged = append(paged, items...)
 		if cursor = next; cursor == "" {
@@ -157,7 +158,7 @@ func TestSnapshotsAndTargets(t *testing.T) {
 	for d := 1; d <= 30; d++ {
 		date := fmt.Sprintf("2026-11-%02d", d)
 		o.Capacity = 30 + d
-		sns = append(sns, store.Snapshot{Date: date, TakenAt: time.Date(2026, 11, d, 23, 55, 0, 0, domain.CityZone), Tally: city.Count([]domain.Offering{o}, date)})
+		sns = append(sns, store.Snapshot{Date: date, TakenAt: time.Date(2026, 11, d, 23, 55, 0, 0, domain.CityZone), Tally: cityfigures.Count([]domain.Offering{o}, date)})
 	}
 	if err := st.PutSnapshots(ctx, sns[:29]); err != nil {
 		t.Fatal(err)
@@ -169,15 +170,15 @@ func TestSnapshotsAndTargets(t *testing.T) {
 	if err != nil || len(got) != 3 || got[0].Date != "2026-11-05" || got[2].Date != "2026-11-07" {
 		t.Fatalf("%v %v", got, err)
 	}
-	want := city.Figures{Capacity: 35, Confirmed: 30, Waitlisted: 4, Centres: 1, Offerings: 1}
-	if f := got[0].Tally[city.Scope{Kind: domain.EveningCourse, District: "binhu"}]; f != want || len(got[0].Tally) != len(city.Scopes()) {
+	want := cityfigures.Figures{Capacity: 35, Confirmed: 30, Waitlisted: 4, Centres: 1, Offerings: 1}
+	if f := got[0].Tally[cityfigures.Scope{Kind: domain.EveningCourse, District: "binhu"}]; f != want || len(got[0].Tally) != len(cityfigures.Scopes()) {
 		t.Errorf("read back %+v (%d scopes), want %+v", f, len(got[0].Tally), want)
 	}
-	if latest, err := st.LatestSnapshot(ctx); err != nil || latest.Date != "2026-11-30" || latest.Tally[city.Scope{}].Capacity != 60 {
+	if latest, err := st.LatestSnapshot(ctx); err != nil || latest.Date != "2026-11-30" || latest.Tally[cityfigures.Scope{}].Capacity != 60 {
 		t.Errorf("latest %+v %v", latest, err)
 	}
 
-	tg := city.Target{Kind: domain.Childcare, Year: 2025, Metric: city.NewPlaces, Target: 2500, Baseline: "2025-01-01", Title: "t"}
+	tg := cityfigures.Target{Kind: domain.Childcare, Year: 2025, Metric: cityfigures.NewPlaces, Target: 2500, Baseline: "2025-01-01", Title: "t"}
 	if err := st.PutTarget(ctx, tg, true); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestSnapshotsAndTargets(t *testing.T) {
 	if ts, err := st.Targets(ctx); err != nil || len(ts) != 1 || ts[0] != tg {
 		t.Errorf("targets %+v %v", ts, err)
 	}
-	if err := st.PutTarget(ctx, city.Target{Kind: "x"}, false); err == nil {
+	if err := st.PutTarget(ctx, cityfigures.Target{Kind: "x"}, false); err == nil {
 		t.Error("an invalid target was stored")
 	}
 }

@@ -4,11 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -38,7 +39,7 @@ type ledgerItem struct {
 // ledgerSK orders entries by time. A change made by staff is unique by a
 // random suffix; one the system or the seed writes is keyed by its offering
 // and reason, so writing it twice leaves one entry.
-func ledgerSK(c city.Change, unique bool) string {
+func ledgerSK(c cityfigures.Change, unique bool) string {
 	suffix := string(c.Reason)
 	if unique {
 		var b [4]byte
@@ -48,7 +49,7 @@ func ledgerSK(c city.Change, unique bool) string {
 	return stampKey(c.At.UnixNano()) + "#" + c.OfferingID + "#" + suffix
 }
 
-func ledgerItemOf(c city.Change, unique bool) (map[string]types.AttributeValue, error) {
+func ledgerItemOf(c cityfigures.Change, unique bool) (map[string]types.AttributeValue, error) {
 	return attributevalue.MarshalMap(ledgerItem{
 		PK: pkLedger, SK: ledgerSK(c, unique), Type: "ledger", At: utc(c.At), Date: c.Date,
 		Kind: string(c.Kind), District: string(c.District), CentreID: c.CentreID, CentreName: c.CentreName,
@@ -57,20 +58,20 @@ func ledgerItemOf(c city.Change, unique bool) (map[string]types.AttributeValue, 
 	})
 }
 
-func unmarshalChange(m map[string]types.AttributeValue) (city.Change, error) {
+func unmarshalChange(m map[string]types.AttributeValue) (cityfigures.Change, error) {
 	var it ledgerItem
 	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
-		return city.Change{}, err
+		return cityfigures.Change{}, err
 	}
-	return city.Change{
+	return cityfigures.Change{
 		At: parseTime(it.At).In(domain.CityZone), Date: it.Date, Kind: domain.Kind(it.Kind), District: domain.District(it.District),
 		CentreID: it.CentreID, CentreName: it.CentreName, OfferingID: it.OfferingID, OfferingTitle: it.OfferingTitle,
-		Term: it.Term, Reason: city.Reason(it.Reason), Before: it.Before, After: it.After, Delta: it.Delta, Actor: it.Actor,
+		Term: it.Term, Reason: cityfigures.Reason(it.Reason), Before: it.Before, After: it.After, Delta: it.Delta, Actor: it.Actor,
 	}, nil
 }
 
 // ledgerPut is a change's entry as part of the transaction that makes it.
-func (st *Store) ledgerPut(c city.Change) (types.TransactWriteItem, error) {
+func (st *Store) ledgerPut(c cityfigures.Change) (types.TransactWriteItem, error) {
 	item, err := ledgerItemOf(c, true)
 	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item}}, err
 }
@@ -88,14 +89,14 @@ type ChangeFilter struct {
 	District domain.District
 }
 
-func (f ChangeFilter) matches(c city.Change) bool {
+func (f ChangeFilter) matches(c cityfigures.Change) bool {
 	return (f.Kind == "" || c.Kind == f.Kind) && (f.District == "" || c.District == f.District)
 }
 
 // ListChanges pages through the changes in places on the days from through
 // to (YYYY-MM-DD, city time), oldest first.
-func (st *Store) ListChanges(ctx context.Context, from, to string, f ChangeFilter, page Page) ([]city.Change, string, error) {
-	out := []city.Change{}
+func (st *Store) ListChanges(ctx context.Context, from, to string, f ChangeFilter, page paging.Page) ([]cityfigures.Change, string, error) {
+	out := []cityfigures.Change{}
 	next, err := st.queryPage(ctx, dayRange(from, to), page, f != ChangeFilter{}, func(m map[string]types.AttributeValue) (bool, error) {
 		c, err := unmarshalChange(m)
 		if err != nil || !f.matches(c) {
@@ -109,8 +110,8 @@ func (st *Store) ListChanges(ctx context.Context, from, to string, f ChangeFilte
 
 // Changes reads every change in places on the days from through to, one
 // Query per megabyte of ledger.
-func (st *Store) Changes(ctx context.Context, from, to string, f ChangeFilter) ([]city.Change, error) {
-	var out []city.Change
+func (st *Store) Changes(ctx context.Context, from, to string, f ChangeFilter) ([]cityfigures.Change, error) {
+	var out []cityfigures.Change
 	err := st.queryAll(ctx, dayRange(from, to), func(m map[string]types.AttributeValue) error {
 		c, err := unmarshalChange(m)
 		if err == nil && f.matches(c) {
@@ -124,7 +125,7 @@ func (st *Store) Changes(ctx context.Context, from, to string, f ChangeFilter) (
 // RecordChanges writes entries the system makes (offerings' ends of term)
 // or the seed, 25 to a BatchWriteItem. They are keyed by offering and reason,
 // so writing them again replaces rather than repeats them.
-func (st *Store) RecordChanges(ctx context.Context, cs []city.Change) error {
+func (st *Store) RecordChanges(ctx context.Context, cs []cityfigures.Change) error {
 	items := make([]map[string]types.AttributeValue, 0, len(cs))
 	for _, c := range cs {
 		item, err := ledgerItemOf(c, false)

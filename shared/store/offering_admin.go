@@ -3,13 +3,14 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -18,7 +19,7 @@ import (
 const MaxPromotionsPerWrite = 45
 
 // ListCentreOfferings pages through a centre's offerings in every status, by start date.
-func (st *Store) ListCentreOfferings(ctx context.Context, centreID string, page Page) ([]domain.Offering, string, error) {
+func (st *Store) ListCentreOfferings(ctx context.Context, centreID string, page paging.Page) ([]domain.Offering, string, error) {
 	var out []domain.Offering
 	next, err := st.queryPage(ctx, partition{index: indexGSI2, pk: centrePK(centreID), prefix: prefixOffering}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		o, err := unmarshalOffering(m)
@@ -91,7 +92,7 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 // over before makes, if it makes one: in the same transaction, so the ledger
 // records every change exactly once and nothing that did not happen.
 func (st *Store) withChange(t *txn, before, after domain.Offering, actor string, at time.Time) error {
-	c, ok := city.ChangeOf(before, after, actor, at)
+	c, ok := cityfigures.ChangeOf(before, after, actor, at)
 	if !ok {
 		return nil
 	}
@@ -102,7 +103,7 @@ func (st *Store) withChange(t *txn, before, after domain.Offering, actor string,
 
 // RosterPage pages through an offering's bookings in arrival order, from
 // the roster index (GSI2): every status, cancelled ones too.
-func (st *Store) RosterPage(ctx context.Context, offeringID string, page Page) ([]domain.Booking, string, error) {
+func (st *Store) RosterPage(ctx context.Context, offeringID string, page paging.Page) ([]domain.Booking, string, error) {
 	var out []domain.Booking
 	next, err := st.queryPage(ctx, partition{index: indexGSI2, pk: prefixRoster + offeringID}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		b, err := st.unmarshalBooking(ctx, m)

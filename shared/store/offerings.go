@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -128,7 +129,7 @@ type OfferingFilter struct {
 // centre's partition of GSI2 when a centre is named, else on the published
 // index GSI1, whose sort key (kind#district#starts_on) serves kind and
 // district as key conditions; the other criteria filter what was read.
-func (st *Store) ListPublished(ctx context.Context, f OfferingFilter, page Page) ([]domain.Offering, string, error) {
+func (st *Store) ListPublished(ctx context.Context, f OfferingFilter, page paging.Page) ([]domain.Offering, string, error) {
 	p := partition{index: indexGSI1, pk: gsiPublished}
 	switch {
 	case f.CentreID != "":

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"slices"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestCatalogueAfterOfferingsLeaveIt(t *testing.T) {
 				var got []string
 				cursor := ""
 				for page := 0; ; page++ {
-					os, next, err := st.ListPublished(ctx, store.OfferingFilter{Kind: k, District: d}, store.Page{Limit: limit, Cursor: cursor})
+					os, next, err := st.ListPublished(ctx, store.OfferingFilter{Kind: k, District: d}, paging.Page{Limit: limit, Cursor: cursor})
 					if err != nil {
 						t.Fatalf("kind %s district %q limit %d page %d: %v", k, d, limit, page, err)
 					}
@@ -99,7 +100,7 @@ func TestCatalogueAfterOfferingsLeaveIt(t *testing.T) {
 	}
 	for _, d := range districts {
 		for _, limit := range limits {
-			cs, _, err := st.ListCentres(ctx, d, store.Page{Limit: limit})
+			cs, _, err := st.ListCentres(ctx, d, paging.Page{Limit: limit})
 			if err != nil {
 				t.Fatalf("centres of %s, limit %d: %v", d, limit, err)
 			}

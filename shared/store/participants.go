@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"math"
 	"time"
 
@@ -181,7 +182,7 @@ func (st *Store) GetParticipant(ctx context.Context, account, id string) (domain
 }
 
 // ListParticipants pages through an account's participants, oldest first.
-func (st *Store) ListParticipants(ctx context.Context, account string, page Page) ([]domain.Participant, string, error) {
+func (st *Store) ListParticipants(ctx context.Context, account string, page paging.Page) ([]domain.Participant, string, error) {
 	out := []domain.Participant{}
 	next, err := st.queryPage(ctx, partition{pk: accountPK(account), prefix: prefixPart}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
 		p, err := st.unmarshalParticipant(ctx, m)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"sync"
 	"testing"
 	"time"
@@ -100,7 +101,7 @@ func TestParticipantLimitConcurrent(t *testing.T) {
 			t.Errorf("unexpected: %v", err)
 		}
 	}
-	list, _, err := st.ListParticipants(context.Background(), "acc-1", store.Page{Limit: 50})
+	list, _, err := st.ListParticipants(context.Background(), "acc-1", paging.Page{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func TestConsentRecord(t *testing.T) {
 	if rec := rawItem(t, db, table, "ACCOUNT#acc-1", "CONSENT#"+grown.ID); rec != nil {
 		t.Fatalf("adult has a consent record %v", rec)
 	}
-	list, _, _ := st.ListParticipants(ctx, "acc-1", store.Page{Limit: 50})
+	list, _, _ := st.ListParticipants(ctx, "acc-1", paging.Page{Limit: 50})
 	if len(list) != 2 {
 		t.Fatalf("the account lists %d participants, want 2 (counters and records are no participants)", len(list))
 	}

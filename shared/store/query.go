@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,12 +14,6 @@ import (
 
 // The Query and paging every access pattern is built on: a partition of the
 // table or an index, a page of it behind an opaque cursor, or all of it.
-
-// Page is which page of a list to read.
-type Page struct {
-	Limit  int
-	Cursor string
-}
 
 // partition names what a Query reads: one partition of the table (index
 // "") or of an index, optionally only the sort keys that begin with prefix,
@@ -75,7 +70,7 @@ func (st *Store) query(p partition, opts ...func(*dynamodb.QueryInput)) *dynamod
 // Limit matches, with the cursor on the last item kept: pages come out full
 // far more often, in one call. (It also sidesteps the embedded server's
 // miscounting of Limit under a FilterExpression.)
-func (st *Store) queryPage(ctx context.Context, p partition, page Page, filtered bool, keep func(map[string]types.AttributeValue) (bool, error), opts ...func(*dynamodb.QueryInput)) (string, error) {
+func (st *Store) queryPage(ctx context.Context, p partition, page paging.Page, filtered bool, keep func(map[string]types.AttributeValue) (bool, error), opts ...func(*dynamodb.QueryInput)) (string, error) {
 	q := st.query(p, opts...)
 	pkAttr := p.pkAttr()
 	start, err := decodeCursor(page.Cursor, p)

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -19,7 +19,7 @@ import (
 type Snapshot struct {
 	Date    string
 	TakenAt time.Time
-	Tally   city.Tally
+	Tally   cityfigures.Tally
 }
 
 // A day's snapshot is one item in the SNAPSHOT partition, sorted by date, its
@@ -34,7 +34,7 @@ type snapshotItem struct {
 	Figures string `dynamodbav:"figures"`
 }
 
-func scopeKey(s city.Scope) string { return string(s.Kind) + "|" + string(s.District) }
+func scopeKey(s cityfigures.Scope) string { return string(s.Kind) + "|" + string(s.District) }
 
 func snapshotItemOf(sn Snapshot) (map[string]types.AttributeValue, error) {
 	cells := make(map[string][5]int, len(sn.Tally))
@@ -57,10 +57,10 @@ func unmarshalSnapshot(m map[string]types.AttributeValue) (Snapshot, error) {
 	if err := json.Unmarshal([]byte(it.Figures), &cells); err != nil {
 		return Snapshot{}, fmt.Errorf("snapshot %s: %w", it.Date, err)
 	}
-	sn := Snapshot{Date: it.Date, TakenAt: parseTime(it.TakenAt).In(domain.CityZone), Tally: make(city.Tally, len(cells))}
+	sn := Snapshot{Date: it.Date, TakenAt: parseTime(it.TakenAt).In(domain.CityZone), Tally: make(cityfigures.Tally, len(cells))}
 	for k, v := range cells {
 		kind, district, _ := strings.Cut(k, "|")
-		sn.Tally[city.Scope{Kind: domain.Kind(kind), District: domain.District(district)}] = city.Figures{
+		sn.Tally[cityfigures.Scope{Kind: domain.Kind(kind), District: domain.District(district)}] = cityfigures.Figures{
 			Capacity: v[0], Confirmed: v[1], Waitlisted: v[2], Centres: v[3], Offerings: v[4],
 		}
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/city"
+	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -22,11 +22,13 @@ type targetItem struct {
 	Title    string `dynamodbav:"title"`
 }
 
-func targetSK(t city.Target) string { return fmt.Sprintf("%04d#%s#%s", t.Year, t.Kind, t.Metric) }
+func targetSK(t cityfigures.Target) string {
+	return fmt.Sprintf("%04d#%s#%s", t.Year, t.Kind, t.Metric)
+}
 
 // PutTarget stores a target, replacing one for the same year, kind and metric;
 // with onlyIfNew an existing one is kept.
-func (st *Store) PutTarget(ctx context.Context, t city.Target, onlyIfNew bool) error {
+func (st *Store) PutTarget(ctx context.Context, t cityfigures.Target, onlyIfNew bool) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -35,14 +37,14 @@ func (st *Store) PutTarget(ctx context.Context, t city.Target, onlyIfNew bool) e
 }
 
 // Targets reads every target, by year then kind.
-func (st *Store) Targets(ctx context.Context) ([]city.Target, error) {
-	out := []city.Target{}
+func (st *Store) Targets(ctx context.Context) ([]cityfigures.Target, error) {
+	out := []cityfigures.Target{}
 	err := st.queryAll(ctx, partition{pk: pkTarget}, func(m map[string]types.AttributeValue) error {
 		var it targetItem
 		if err := attributevalue.UnmarshalMap(m, &it); err != nil {
 			return err
 		}
-		out = append(out, city.Target{Kind: domain.Kind(it.Kind), Year: it.Year, Metric: it.Metric, Target: it.Target, Baseline: it.Baseline, Title: it.Title})
+		out = append(out, cityfigures.Target{Kind: domain.Kind(it.Kind), Year: it.Year, Metric: it.Metric, Target: it.Target, Baseline: it.Baseline, Title: it.Title})
 		return nil
 	})
 	return out, err

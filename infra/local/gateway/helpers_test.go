@@ -93,9 +93,9 @@ func (f *fakeFn) calls() int {
 }
 
 var testRoutes = []samtemplate.Route{
-	{FunctionID: "Catalog", Method: "GET", Path: "/v1/centres", Authorizer: "NONE"},
-	{FunctionID: "Catalog", Method: "GET", Path: "/v1/centres/{centre_id}", Authorizer: "NONE"},
-	{FunctionID: "Catalog", Method: "GET", Path: "/v1/centres/special", Authorizer: "NONE"},
+	{FunctionID: "Catalogue", Method: "GET", Path: "/v1/centres", Authorizer: "NONE"},
+	{FunctionID: "Catalogue", Method: "GET", Path: "/v1/centres/{centre_id}", Authorizer: "NONE"},
+	{FunctionID: "Catalogue", Method: "GET", Path: "/v1/centres/special", Authorizer: "NONE"},
 	{FunctionID: "Bookings", Method: "POST", Path: "/v1/me/bookings/{booking_id}/cancel", Authorizer: "CognitoAuthorizer"},
 	{FunctionID: "Bookings", Method: "GET", Path: "/v1/me/bookings", Authorizer: "CognitoAuthorizer"},
 	{FunctionID: "Files", Method: "ANY", Path: "/files/{proxy+}"},
@@ -108,7 +108,7 @@ func newTestGateway(t *testing.T, fn *fakeFn) *Gateway {
 	iss, _ := issuers(t)
 	g, err := New(Config{
 		Routes:   testRoutes,
-		Handlers: map[string]lambda.Handler{"Catalog": fn, "Bookings": fn, "Files": fn},
+		Handlers: map[string]lambda.Handler{"Catalogue": fn, "Bookings": fn, "Files": fn},
 		Issuer:   iss,
 		Logger:   slog.New(slog.DiscardHandler),
 		Now:      clock.Fixed(testNow),

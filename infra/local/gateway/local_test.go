@@ -31,7 +31,7 @@ func TestLocalHandlers(t *testing.T) {
 	fn := &fakeFn{}
 	g, err := New(Config{
 		Routes:   testRoutes,
-		Handlers: map[string]lambda.Handler{"Catalog": fn, "Bookings": fn, "Files": fn},
+		Handlers: map[string]lambda.Handler{"Catalogue": fn, "Bookings": fn, "Files": fn},
 		Issuer:   iss,
 		Logger:   slog.New(slog.NewJSONHandler(logs, nil)),
 		Local:    map[string]http.Handler{"POST /_local/schedule/{FunctionId}": echoLocal},
@@ -121,7 +121,7 @@ func TestLocalHandlersConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			iss, _ := issuers(t)
-			_, err := New(Config{Routes: testRoutes, Handlers: map[string]lambda.Handler{"Catalog": &fakeFn{}, "Bookings": &fakeFn{}, "Files": &fakeFn{}},
+			_, err := New(Config{Routes: testRoutes, Handlers: map[string]lambda.Handler{"Catalogue": &fakeFn{}, "Bookings": &fakeFn{}, "Files": &fakeFn{}},
 				Issuer: iss, Local: tt.local})
 			switch {
 			case tt.wantErr == "" && err != nil:
@@ -137,7 +137,7 @@ func newLocalGateway(t *testing.T, local map[string]http.Handler) *Gateway {
 	t.Helper()
 	iss, _ := issuers(t)
 	fn := &fakeFn{}
-	g, err := New(Config{Routes: testRoutes, Handlers: map[string]lambda.Handler{"Catalog": fn, "Bookings": fn, "Files": fn},
+	g, err := New(Config{Routes: testRoutes, Handlers: map[string]lambda.Handler{"Catalogue": fn, "Bookings": fn, "Files": fn},
 		Issuer: iss, Logger: slog.New(slog.DiscardHandler), Local: local})
 	if err != nil {
 		t.Fatal(err)

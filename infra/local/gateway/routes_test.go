@@ -73,11 +73,11 @@ func TestDefaultRouteAndFallback(t *testing.T) {
 		want     string
 	}{
 		{"fallback", testRoutes[:1], fallback, "front end"},
-		{"$default route", append([]samtemplate.Route{{FunctionID: "Catalog", Method: "ANY", Path: "$default"}}, testRoutes[:1]...), nil, "$default"},
+		{"$default route", append([]samtemplate.Route{{FunctionID: "Catalogue", Method: "ANY", Path: "$default"}}, testRoutes[:1]...), nil, "$default"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g, err := New(Config{Routes: tt.routes, Handlers: map[string]lambda.Handler{"Catalog": fn},
+			g, err := New(Config{Routes: tt.routes, Handlers: map[string]lambda.Handler{"Catalogue": fn},
 				Fallback: tt.fallback, Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
 				t.Fatal(err)

@@ -104,7 +104,7 @@ func TestHealthWhileStarting(t *testing.T) {
 	iss, _ := issuers(t)
 	var up atomic.Bool
 	g, err := New(Config{
-		Routes: testRoutes, Handlers: map[string]lambda.Handler{"Catalog": &fakeFn{}, "Bookings": &fakeFn{}, "Files": &fakeFn{}},
+		Routes: testRoutes, Handlers: map[string]lambda.Handler{"Catalogue": &fakeFn{}, "Bookings": &fakeFn{}, "Files": &fakeFn{}},
 		Issuer: iss, Logger: slog.New(slog.DiscardHandler), Ready: up.Load,
 	})
 	if err != nil {

@@ -1,13 +1,13 @@
-package booking_test
+package residents_test
 
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"testing"
 
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestListPlacesEachLineOnce: an account's waitlisted bookings, several in
@@ -38,7 +38,7 @@ func TestListPlacesEachLineOnce(t *testing.T) {
 	check := func(step string, want map[string]int) {
 		t.Helper()
 		tctx, tally := dbcalls.With(ctx)
-		bs, _, err := f.svc.List(tctx, "family", "", store.Page{Limit: 50})
+		bs, _, err := f.svc.List(tctx, "family", "", paging.Page{Limit: 50})
 		if err != nil || len(bs) != len(want) {
 			t.Fatalf("%s: %d bookings, %v", step, len(bs), err)
 		}
@@ -56,7 +56,7 @@ func TestListPlacesEachLineOnce(t *testing.T) {
 	if _, err := f.svc.Cancel(ctx, first.Account, first.ID); err != nil {
 		t.Fatal(err)
 	}
-	bs, _, _ := f.svc.List(ctx, "family", "", store.Page{Limit: 50})
+	bs, _, _ := f.svc.List(ctx, "family", "", paging.Page{Limit: 50})
 	moved := map[string]int{}
 	for _, b := range bs {
 		moved[b.ID] = want[b.ID]

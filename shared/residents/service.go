@@ -1,13 +1,14 @@
-// Package booking carries out the residents' booking rules against the
+// Package residents carries out the residents' booking rules against the
 // store: decide from one read, write once, and read again and retry when a
 // concurrent booking got there first.
-package booking
+package residents
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -135,7 +136,7 @@ func (s *Service) Get(ctx context.Context, account, id string) (domain.Booking, 
 
 // List pages through the account's bookings with their places in line: one
 // Query for the page and one per offering the waitlisted ones wait for.
-func (s *Service) List(ctx context.Context, account string, status domain.BookingStatus, page store.Page) ([]domain.Booking, string, error) {
+func (s *Service) List(ctx context.Context, account string, status domain.BookingStatus, page paging.Page) ([]domain.Booking, string, error) {
 	bs, next, err := s.Store.ListBookings(ctx, account, status, page)
 	if err != nil {
 		return nil, "", err

@@ -1,6 +1,6 @@
-// Package catalog is the public catalogue function: centres and published
+// Package catalogue is the public catalogue function: centres and published
 // offerings, readable without signing in.
-package catalog
+package catalogue
 
 import (
 	"net/http"
@@ -16,7 +16,7 @@ import (
 
 type api struct{ store *store.Store }
 
-// New is the function's http.Handler; its routes are those of CatalogFunction in template.yaml.
+// New is the function's http.Handler; its routes are those of CatalogueFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
 	a := api{store: d.Store}
 	mux := http.NewServeMux()
@@ -37,7 +37,7 @@ func (a api) listCentres(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.store.ListCentres(r.Context(), district, store.Page(page))
+	items, next, err := a.store.ListCentres(r.Context(), district, page)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (a api) listOfferings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.store.ListPublished(r.Context(), f, store.Page(page))
+	items, next, err := a.store.ListPublished(r.Context(), f, page)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,8 @@
-// Package centreadmin carries out what centre staff and city officers do to
+// Package centrestaff carries out what centre staff and city officers do to
 // offerings: publish, edit (a raised capacity confirms the waitlist), cancel
 // (ending every booking, in resumable batches), the roster and attendance.
 // Every change is written with its audit record.
-package centreadmin
+package centrestaff
 
 import (
 	"context"
@@ -191,4 +191,4 @@ func (s *Service) endBookings(ctx context.Context, o domain.Offering) (domain.Of
 }
 
 // errBookingsLeft: the counters have not yet reached zero; read again.
-var errBookingsLeft = fmt.Errorf("centreadmin: active bookings left: %w", retry.ErrAgain)
+var errBookingsLeft = fmt.Errorf("centrestaff: active bookings left: %w", retry.ErrAgain)

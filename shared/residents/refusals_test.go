@@ -1,4 +1,4 @@
-package booking_test
+package residents_test
 
 import (
 	"context"

@@ -1,7 +1,8 @@
-package centreadmin_test
+package centrestaff_test
 
 import (
 	"context"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"testing"
 	"time"
 
@@ -9,11 +10,11 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
-	"github.com/wuxi-enrol/enrol/shared/booking"
-	"github.com/wuxi-enrol/enrol/shared/centreadmin"
+	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -26,7 +27,7 @@ type fixture struct {
 	t     *testing.T
 	st    *store.Store
 	clock *clock
-	admin *centreadmin.Service
+	admin *centrestaff.Service
 	staff auth.Caller
 	c     domain.Centre
 	ids   *keycustody.Identities
@@ -35,7 +36,7 @@ type fixture struct {
 func newFixture(t *testing.T, now time.Time, opts ...func(*dynamodb.Options)) *fixture {
 	st, ids, _ := dbtest.Custody(t, opts...)
 	f := &fixture{t: t, st: st, clock: &clock{now}, c: dbtest.Centre("c1", "liangxi"), ids: ids}
-	f.admin = &centreadmin.Service{Store: st, Now: f.clock.now}
+	f.admin = &centrestaff.Service{Store: st, Now: f.clock.now}
 	f.staff = auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{f.c.ID}}
 	if err := st.PutCentre(context.Background(), f.c, false); err != nil {
 		t.Fatal(err)
@@ -56,8 +57,8 @@ func (f *fixture) confirmed(id string, seq int) domain.Booking {
 	if err := f.st.CreateParticipant(ctx, p); err != nil {
 		f.t.Fatal(err)
 	}
-	svc := &booking.Service{Store: f.st, Now: f.clock.now}
-	res, err := svc.Book(ctx, booking.Request{Account: "acc", OfferingID: id, ParticipantID: p.ID})
+	svc := &residents.Service{Store: f.st, Now: f.clock.now}
+	res, err := svc.Book(ctx, residents.Request{Account: "acc", OfferingID: id, ParticipantID: p.ID})
 	if err != nil || res.Booking.Status != domain.BookingConfirmed {
 		f.t.Fatalf("booking: %+v %v", res, err)
 	}
@@ -66,7 +67,7 @@ func (f *fixture) confirmed(id string, seq int) domain.Booking {
 
 func (f *fixture) audit() []store.AuditEntry {
 	f.t.Helper()
-	as, _, err := f.st.ListAudit(context.Background(), f.c.ID, store.Page{Limit: 200})
+	as, _, err := f.st.ListAudit(context.Background(), f.c.ID, paging.Page{Limit: 200})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func TestAttendanceNotInTheFuture(t *testing.T) {
 	}
 	b := f.confirmed("o1", 1)
 	record := func(date string) error {
-		_, err := f.admin.RecordAttendance(ctx, f.staff, "o1", date, []centreadmin.AttendanceRecord{{BookingID: b.ID, Status: domain.Absent}})
+		_, err := f.admin.RecordAttendance(ctx, f.staff, "o1", date, []centrestaff.AttendanceRecord{{BookingID: b.ID, Status: domain.Absent}})
 		return err
 	}
 	tests := []struct {

@@ -1,9 +1,9 @@
-// Package city holds the rules behind the education bureau's figures: which
+// Package cityfigures holds the rules behind the education bureau's figures: which
 // offerings count as places on a day, how figures add up by kind and
 // district, what a change in places is, how a target's progress is measured,
 // and what unmet demand looks like. It is free of storage and HTTP, so the
 // city function, the daily snapshot and the seed count alike.
-package city
+package cityfigures
 
 import (
 	"math"

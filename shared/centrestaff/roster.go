@@ -1,8 +1,9 @@
-package centreadmin
+package centrestaff
 
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"slices"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -91,7 +92,7 @@ func boolInt(b bool) int {
 // arrival order, every page of them.
 func (s *Service) activeBookings(ctx context.Context, offeringID string) ([]domain.Booking, error) {
 	var out []domain.Booking
-	page := store.Page{Limit: 200}
+	page := paging.Page{Limit: 200}
 	for {
 		bs, next, err := s.Store.RosterPage(ctx, offeringID, page)
 		if err != nil {

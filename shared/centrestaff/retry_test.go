@@ -1,4 +1,4 @@
-package centreadmin_test
+package centrestaff_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
-	"github.com/wuxi-enrol/enrol/shared/centreadmin"
+	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -25,7 +25,7 @@ func TestStaffRetriesStopWithTheRequest(t *testing.T) {
 	if err := st.PutCentre(context.Background(), centre, false); err != nil {
 		t.Fatal(err)
 	}
-	svc := &centreadmin.Service{Store: st, Now: func() time.Time { return now }}
+	svc := &centrestaff.Service{Store: st, Now: func() time.Time { return now }}
 	staff := auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{centre.ID}}
 	capacity := 9
 	edit := func(ctx context.Context) error {

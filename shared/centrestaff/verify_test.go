@@ -1,4 +1,4 @@
-package centreadmin_test
+package centrestaff_test
 
 import (
 	"context"
@@ -14,10 +14,10 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/booking"
-	"github.com/wuxi-enrol/enrol/shared/centreadmin"
+	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -25,12 +25,12 @@ import (
 // (the same ID number, so the same identity) in whatever account.
 type people struct {
 	*fixture
-	svc *booking.Service
+	svc *residents.Service
 }
 
 func newPeople(t *testing.T, opts ...func(*dynamodb.Options)) *people {
 	f := newFixture(t, time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone), opts...)
-	return &people{fixture: f, svc: &booking.Service{Store: f.st, Now: f.clock.now}}
+	return &people{fixture: f, svc: &residents.Service{Store: f.st, Now: f.clock.now}}
 }
 
 func (p *people) number(seq int) string {
@@ -65,7 +65,7 @@ func (p *people) offering(id string, capacity int) {
 }
 
 func (p *people) book(pt domain.Participant, offering string) (domain.Booking, error) {
-	res, err := p.svc.Book(context.Background(), booking.Request{Account: pt.Account, OfferingID: offering, ParticipantID: pt.ID, JoinWaitlist: true})
+	res, err := p.svc.Book(context.Background(), residents.Request{Account: pt.Account, OfferingID: offering, ParticipantID: pt.ID, JoinWaitlist: true})
 	return res.Booking, err
 }
 
@@ -78,7 +78,7 @@ func (p *people) mustBook(pt domain.Participant, offering string) domain.Booking
 	return b
 }
 
-func (p *people) verify(offering string, b domain.Booking, number string) (centreadmin.Verified, error) {
+func (p *people) verify(offering string, b domain.Booking, number string) (centrestaff.Verified, error) {
 	identity, err := p.ids.Identify(context.Background(), number)
 	if err != nil {
 		p.t.Fatal(err)
@@ -169,7 +169,7 @@ func TestVerifiedIdentityWins(t *testing.T) {
 		t.Errorf("the parent's own booking is %s", pb.Status)
 	}
 	msgs, err := p.st.ListMessages(ctx, borrowed.Account)
-	if err != nil || len(msgs) != 1 || msgs[0].Event != centreadmin.EventVerifiedElsewhere || msgs[0].Status != "recorded" {
+	if err != nil || len(msgs) != 1 || msgs[0].Event != centrestaff.EventVerifiedElsewhere || msgs[0].Status != "recorded" {
 		t.Fatalf("messages to the stranger: %+v %v", msgs, err)
 	}
 	if n := len(p.actions("participant.verified")); n != 1 {

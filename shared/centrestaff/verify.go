@@ -1,4 +1,4 @@
-package centreadmin
+package centrestaff
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -99,7 +99,7 @@ func (s *Service) endOtherHolds(ctx context.Context, identity, owner string) err
 	if err != nil {
 		return err
 	}
-	bookings := &booking.Service{Store: s.Store, Now: s.Now, Retry: s.Retry}
+	bookings := &residents.Service{Store: s.Store, Now: s.Now, Retry: s.Retry}
 	for _, h := range holds {
 		if h.Account == owner {
 			continue

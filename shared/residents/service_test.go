@@ -1,8 +1,9 @@
-package booking_test
+package residents_test
 
 import (
 	"context"
 	"fmt"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"slices"
 	"sort"
 	"sync"
@@ -11,18 +12,18 @@ import (
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 type fixture struct {
 	t      testing.TB
-	svc    *booking.Service
+	svc    *residents.Service
 	st     *store.Store
 	ids    *keycustody.Identities
 	now    time.Time
@@ -33,7 +34,7 @@ func newFixture(t testing.TB) *fixture {
 	st, ids, _ := dbtest.Custody(t)
 	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
 	f := &fixture{t: t, st: st, ids: ids, now: now, centre: dbtest.Centre("c1", "liangxi")}
-	f.svc = &booking.Service{Store: st, Now: clock.From(now)}
+	f.svc = &residents.Service{Store: st, Now: clock.From(now)}
 	if err := st.PutCentre(context.Background(), f.centre, false); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func (f *fixture) person(account string, seq int) domain.Participant {
 }
 
 func (f *fixture) book(p domain.Participant, offeringID string, wait bool) (domain.Booking, error) {
-	res, err := f.svc.Book(context.Background(), booking.Request{Account: p.Account, OfferingID: offeringID, ParticipantID: p.ID, JoinWaitlist: wait})
+	res, err := f.svc.Book(context.Background(), residents.Request{Account: p.Account, OfferingID: offeringID, ParticipantID: p.ID, JoinWaitlist: wait})
 	return res.Booking, err
 }
 
@@ -167,7 +168,7 @@ func TestTermLimit(t *testing.T) {
 		t.Fatalf("another term is not limited: %v", err)
 	}
 	// Cancelling one frees a slot in the term.
-	bs, _, err := f.svc.List(context.Background(), "acc", domain.BookingConfirmed, store.Page{Limit: 10})
+	bs, _, err := f.svc.List(context.Background(), "acc", domain.BookingConfirmed, paging.Page{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +252,7 @@ func TestIdempotencyKey(t *testing.T) {
 	f.offering("o", 5)
 	f.offering("p", 5)
 	a := f.person("acc", 20)
-	req := booking.Request{Account: "acc", OfferingID: "o", ParticipantID: a.ID, IdempotencyKey: "key-1"}
+	req := residents.Request{Account: "acc", OfferingID: "o", ParticipantID: a.ID, IdempotencyKey: "key-1"}
 	first, err := f.svc.Book(context.Background(), req)
 	if err != nil || first.Replayed {
 		t.Fatal(err)
@@ -270,7 +271,7 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 	// Keys are per account: another account may use the same key.
 	b := f.person("acc-2", 21)
-	if res, err := f.svc.Book(context.Background(), booking.Request{Account: "acc-2", OfferingID: "o", ParticipantID: b.ID, IdempotencyKey: "key-1"}); err != nil || res.Replayed {
+	if res, err := f.svc.Book(context.Background(), residents.Request{Account: "acc-2", OfferingID: "o", ParticipantID: b.ID, IdempotencyKey: "key-1"}); err != nil || res.Replayed {
 		t.Fatalf("other account, same key: %+v %v", res, err)
 	}
 }
@@ -288,7 +289,7 @@ func TestCallBudgets(t *testing.T) {
 	}
 	book := func(p domain.Participant, id string, wait bool) func(context.Context) {
 		return func(ctx context.Context) {
-			if _, err := f.svc.Book(ctx, booking.Request{Account: p.Account, OfferingID: id, ParticipantID: p.ID, JoinWaitlist: wait, IdempotencyKey: "k-" + p.ID + id}); err != nil && !apperr.Is(err, apperr.OfferingFull) {
+			if _, err := f.svc.Book(ctx, residents.Request{Account: p.Account, OfferingID: id, ParticipantID: p.ID, JoinWaitlist: wait, IdempotencyKey: "k-" + p.ID + id}); err != nil && !apperr.Is(err, apperr.OfferingFull) {
 				t.Fatal(err)
 			}
 		}
@@ -303,14 +304,14 @@ func TestCallBudgets(t *testing.T) {
 		{"refused booking (full)", book(b, "o", false), map[string]int{"BatchGetItem": 1}},
 		{"confirmed booking 2", book(a, "w", true), map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1}},
 		{"waitlisted booking", func(ctx context.Context) {
-			res, err := f.svc.Book(ctx, booking.Request{Account: "b", OfferingID: "w", ParticipantID: b.ID, JoinWaitlist: true})
+			res, err := f.svc.Book(ctx, residents.Request{Account: "b", OfferingID: "w", ParticipantID: b.ID, JoinWaitlist: true})
 			if err != nil || res.Booking.WaitlistPosition != 1 {
 				t.Fatalf("%+v %v", res, err)
 			}
 			wb = res.Booking
 		}, map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1}},
 		{"cancel with promotion", func(ctx context.Context) {
-			bs, _, err := f.svc.List(context.Background(), "a", "", store.Page{Limit: 5})
+			bs, _, err := f.svc.List(context.Background(), "a", "", paging.Page{Limit: 5})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -323,10 +324,10 @@ func TestCallBudgets(t *testing.T) {
 			}
 		}, map[string]int{"GetItem": 1, "Query": 1, "TransactWriteItems": 1}},
 		{"cancel of a waitlisted booking", func(ctx context.Context) {
-			if _, err := f.svc.Book(context.Background(), booking.Request{Account: "c", OfferingID: "w", ParticipantID: c.ID, JoinWaitlist: true}); err != nil {
+			if _, err := f.svc.Book(context.Background(), residents.Request{Account: "c", OfferingID: "w", ParticipantID: c.ID, JoinWaitlist: true}); err != nil {
 				t.Fatal(err)
 			}
-			bs, _, err := f.svc.List(context.Background(), "c", "", store.Page{Limit: 5})
+			bs, _, err := f.svc.List(context.Background(), "c", "", paging.Page{Limit: 5})
 			if err != nil || len(bs) != 1 {
 				t.Fatalf("%+v %v", bs, err)
 			}
@@ -335,7 +336,7 @@ func TestCallBudgets(t *testing.T) {
 			}
 		}, map[string]int{"GetItem": 1, "TransactWriteItems": 1}},
 		{"catalogue page", func(ctx context.Context) {
-			if _, _, err := f.st.ListPublished(ctx, store.OfferingFilter{Kind: domain.EveningCourse, Available: true}, store.Page{Limit: 50}); err != nil {
+			if _, _, err := f.st.ListPublished(ctx, store.OfferingFilter{Kind: domain.EveningCourse, Available: true}, paging.Page{Limit: 50}); err != nil {
 				t.Fatal(err)
 			}
 		}, map[string]int{"Query": 1}},

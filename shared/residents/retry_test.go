@@ -1,4 +1,4 @@
-package booking_test
+package residents_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
-	"github.com/wuxi-enrol/enrol/shared/booking"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/retry"
 )
 
@@ -19,7 +19,7 @@ func faultyFixture(t *testing.T) (*fixture, *faults.Injector) {
 	inj := &faults.Injector{}
 	f := newFixture(t)
 	st, _ := dbtest.Store(t, inj.Option)
-	f.st, f.svc = st, &booking.Service{Store: st, Now: f.svc.Now}
+	f.st, f.svc = st, &residents.Service{Store: st, Now: f.svc.Now}
 	if err := st.PutCentre(context.Background(), f.centre, false); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestPersistentConflictAnswersBeforeTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
-	_, err := f.svc.Book(ctx, booking.Request{Account: p.Account, OfferingID: "o", ParticipantID: p.ID})
+	_, err := f.svc.Book(ctx, residents.Request{Account: p.Account, OfferingID: "o", ParticipantID: p.ID})
 	left := time.Until(deadline)
 	if e, ok := errors.AsType[*apperr.Error](err); !ok || e.Code != apperr.Unavailable || e.RetryAfter < 1 {
 		t.Fatalf("answered %v", err)
@@ -107,7 +107,7 @@ func TestPersistentConflictAnswersBeforeTheDeadline(t *testing.T) {
 		cancel() // the client went away while the write was in flight
 		return faults.Cancelled(faults.Reason{Code: "TransactionConflict", Pick: faults.Any})(in)
 	})
-	if _, err := f.svc.Book(ctx, booking.Request{Account: p.Account, OfferingID: "o", ParticipantID: p.ID}); !apperr.Is(err, apperr.Unavailable) {
+	if _, err := f.svc.Book(ctx, residents.Request{Account: p.Account, OfferingID: "o", ParticipantID: p.ID}); !apperr.Is(err, apperr.Unavailable) {
 		t.Fatalf("cancelled: %v", err)
 	}
 	if n := inj.Hits("TransactWriteItems"); n != 1 {
