@@ -20,6 +20,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"time"
 
+	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -280,10 +281,10 @@ func (r *runner) cancel(ctx context.Context, b *seeded) error {
 	if b == nil || b.status == domain.BookingCancelled {
 		return nil
 	}
-	var head *store.Waiting
+	var head []allocation.Waiting
 	if b.status == domain.BookingConfirmed {
 		var err error
-		if head, err = r.d.Store.FirstWaiting(ctx, b.offering); err != nil {
+		if head, err = r.d.Store.Waiters(ctx, b.offering, 1); err != nil {
 			return err
 		}
 	}
@@ -292,7 +293,7 @@ func (r *runner) cancel(ctx context.Context, b *seeded) error {
 	}
 	b.status = domain.BookingCancelled
 	for _, o := range r.bookings {
-		if head != nil && o.id == head.BookingID {
+		if len(head) > 0 && o.id == head[0].BookingID {
 			o.status = domain.BookingConfirmed
 		}
 	}

@@ -132,7 +132,12 @@ func As(err error) *Error {
 	if e, ok := errors.AsType[*Error](err); ok {
 		return e
 	}
-	return Wrap(Internal, err, "服务器内部错误，请稍后再试", "Something went wrong on our side; please try again later")
+	return Unexpected(err)
+}
+
+// Unexpected is a 500 that reveals nothing; cause goes to the log.
+func Unexpected(cause error) *Error {
+	return Wrap(Internal, cause, "服务器内部错误，请稍后再试", "Something went wrong on our side; please try again later")
 }
 
 // Is reports whether err carries code.

@@ -168,7 +168,20 @@ func (s *Service) RecordAttendance(ctx context.Context, c auth.Caller, offeringI
 	if err := v.Err(); err != nil {
 		return store.AttendanceDay{}, err
 	}
-	err = s.Store.PutAttendanceDay(ctx, o, day, confirmed,
+	identities := map[string]string{} // booking → identity, for the bookings recorded
+	var people []string
+	for id := range day.Records {
+		if identity := confirmed[id].Identity; identity != "" {
+			identities[id] = identity
+			people = append(people, identity)
+		}
+	}
+	counted, err := s.Store.CountedAbsences(ctx, o, people)
+	if err != nil {
+		return store.AttendanceDay{}, err
+	}
+	changes := o.AbsenceChanges(date, day.Records, identities, counted)
+	err = s.Store.PutAttendanceDay(ctx, o, day, changes,
 		store.Audit(o.Centre.ID, c.Sub, "attendance.record", o.ID+"@"+date, nil, day.Records, now))
 	return day, err
 }

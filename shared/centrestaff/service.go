@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -62,8 +63,8 @@ func (s *Service) Create(ctx context.Context, c auth.Caller, centreID string, in
 	return o, s.Store.CreateOffering(ctx, o, store.Audit(centreID, c.Sub, "offering.create", o.ID, nil, o, now))
 }
 
-// Update applies a centre's edit. Raising the capacity confirms the earliest
-// waitlisted bookings in the same write (more than a write holds take
+// Update applies a centre's edit. Raising the capacity confirms waitlisted
+// bookings, as the allocation policy says (the earliest first), in the same write (more than a write holds take
 // further writes, each complete in itself); lowering it below the confirmed
 // places is refused.
 func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, p domain.Patch) (domain.Offering, error) {
@@ -86,7 +87,7 @@ func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, 
 // races; it returns the offering as written and how many it promoted.
 func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, p domain.Patch) (domain.Offering, int, error) {
 	var out domain.Offering
-	var promote []store.Waiting
+	var promote []allocation.Waiting
 	err := s.Retry.Do(ctx, func(int) error {
 		before, err := s.Offering(ctx, c, offeringID)
 		if err != nil {
@@ -97,18 +98,21 @@ func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, 
 		if err != nil {
 			return err
 		}
-		if after.Capacity < before.Confirmed {
-			e := apperr.New(apperr.CapacityBelowConfirmed, "名额不能少于已确认人数", "Capacity cannot go below the places already confirmed")
-			e.Extra = map[string]any{"confirmed": before.Confirmed}
-			return e
+		policy := allocation.For(before)
+		free, err := policy.Promotable(before, after, store.MaxPromotionsPerWrite)
+		if err != nil {
+			return err
 		}
 		promote = nil
-		if free := min(after.Capacity-after.Confirmed, after.Waitlisted, store.MaxPromotionsPerWrite); free > 0 {
-			if promote, err = s.Store.Waiters(ctx, offeringID, free); err != nil {
+		if free > 0 {
+			line, err := s.Store.Waiters(ctx, offeringID, free)
+			if err != nil {
 				return err
 			}
-			after.Confirmed += len(promote)
-			after.Waitlisted -= len(promote)
+			change := policy.Resize(after, line)
+			promote = change.Promote
+			after.Confirmed += change.Confirmed
+			after.Waitlisted += change.Waitlisted
 		}
 		if len(promote) == 0 && !domain.Edited(before, after) {
 			return nil // nothing to write, so no audit record of nothing (out is before)

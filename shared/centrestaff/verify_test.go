@@ -194,7 +194,7 @@ func TestVerifiedIdentityWins(t *testing.T) {
 	secrets := []string{"o-parent", "acc-parent", child.ID, parentBooking.ID, p.c.Name, "锡青夜校 · 测试课程 o-parent"}
 	for what, err := range map[string]error{"booking": bookErr, "registering": regErr} {
 		e, ok := err.(*apperr.Error)
-		if !ok || e.Code != apperr.Conflict || e.Text != store.ErrVerifiedElsewhere().(*apperr.Error).Text {
+		if !ok || e.Code != apperr.Conflict || e.Text != domain.Refused(domain.RuleVerifiedElsewhere).Text {
 			t.Errorf("the stranger %s the child again: %v, want the verified-elsewhere conflict", what, err)
 			continue
 		}

@@ -1,9 +1,8 @@
 package domain
 
 import (
-	"fmt"
-
-	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"maps"
+	"slices"
 )
 
 // NoShowRule blocks a person who missed too many sessions unexcused in one
@@ -29,14 +28,64 @@ func (o Offering) BlockedTerm() (term string, limit int, ok bool) {
 	return next, o.NoShowRule.MaxUnexcused, ok
 }
 
-// NoShowBlocked is the refusal, with the day the block ends in the problem
-// body as blocked_until.
-func NoShowBlocked(until string, absences int) error {
-	e := apperr.New(apperr.NoShowBlocked,
-		fmt.Sprintf("上一期有 %d 次无故缺勤，%s 前不能报名此类项目", absences, until),
-		fmt.Sprintf("%d unexcused absences last term: no bookings of this kind until %s", absences, until))
-	e.Extra = map[string]any{"blocked_until": until}
-	return e
+// AbsenceChange is what recording a day does to one person's record in the
+// offering's kind and term: the session counted as an unexcused absence or
+// no longer, and, under a no-show rule, the block on the next term set (at
+// the new count) or lifted.
+type AbsenceChange struct {
+	Identity       string
+	Count, Uncount bool
+	// BlockTerm, when the offering has a no-show rule, is the term the
+	// rule blocks; Block is the block the new count calls for there, or nil
+	// to lift any.
+	BlockTerm string
+	Block     *NoShowBlock
+}
+
+// NoShowBlock bars an identity from booking a kind until Until (the
+// blocked term's last day), for Absences unexcused absences in BecauseOf.
+type NoShowBlock struct {
+	Until, BecauseOf string
+	Absences         int
+}
+
+// AbsenceChanges decides what recording a day of o changes: for each
+// booking recorded (identities maps booking ids to their identities; an
+// erased participant's has none, and counts for no one), whether the
+// session ("<offering>#<date>") starts or stops counting as an absence,
+// given the sessions each identity had counted; and, when o has a no-show
+// rule, the block on the kind's next term at the new count. Recording the
+// same day again changes nothing further.
+func (o Offering) AbsenceChanges(date string, records map[string]AttendanceStatus, identities map[string]string, counted map[string][]string) []AbsenceChange {
+	session := o.ID + "#" + date
+	blocked, limit, ruled := o.BlockedTerm()
+	until, _ := TermEnds(blocked)
+	var out []AbsenceChange
+	for _, id := range slices.Sorted(maps.Keys(records)) {
+		identity := identities[id]
+		if identity == "" {
+			continue
+		}
+		had := counted[identity]
+		was := slices.Contains(had, session)
+		absent := records[id] == Absent
+		c := AbsenceChange{Identity: identity, Count: absent && !was, Uncount: !absent && was}
+		n := len(had)
+		if c.Count {
+			n++
+		}
+		if c.Uncount {
+			n--
+		}
+		if ruled {
+			c.BlockTerm = blocked
+			if n >= limit {
+				c.Block = &NoShowBlock{Until: until.Format(DateLayout), BecauseOf: o.Term, Absences: n}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // AttendanceStatus is a participant's presence at one session.

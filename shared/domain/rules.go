@@ -25,35 +25,22 @@ func AgeInMonths(birth, on time.Time) int {
 	return m
 }
 
-// Decide applies the contract's booking rules 4 and 5 to what was read:
-// the offering must be published and within its booking window, the
-// participant of the right age on starts_on; then a place is confirmed only
-// while places are free and nobody waits (nobody jumps the queue), else the
-// booking joins the waitlist if asked and allowed, else it is refused.
-func Decide(o Offering, p Participant, now time.Time, joinWaitlist bool) (BookingStatus, error) {
+// Bookable applies the contract's booking rule 4 to what was read: the
+// offering must be published and within its booking window, the
+// participant of the right age on starts_on. Who then gets a place is the
+// allocation policy's to decide.
+func Bookable(o Offering, p Participant, now time.Time) error {
 	if o.Status != OfferingPublished {
-		return "", apperr.New(apperr.BookingClosed, "该项目当前不接受报名", "This offering is not open for booking")
+		return apperr.New(apperr.BookingClosed, "该项目当前不接受报名", "This offering is not open for booking")
 	}
 	if now.Before(o.BookingOpensAt) {
 		at := o.BookingOpensAt.In(CityZone).Format("2006-01-02 15:04")
-		return "", apperr.New(apperr.BookingClosed, "报名尚未开始，开始时间："+at, "Booking has not opened yet; it opens at "+at)
+		return apperr.New(apperr.BookingClosed, "报名尚未开始，开始时间："+at, "Booking has not opened yet; it opens at "+at)
 	}
 	if !now.Before(o.BookingClosesAt) {
-		return "", apperr.New(apperr.BookingClosed, "报名已截止", "Booking has closed")
+		return apperr.New(apperr.BookingClosed, "报名已截止", "Booking has closed")
 	}
-	if err := CheckAge(o, p); err != nil {
-		return "", err
-	}
-	if o.Confirmed < o.Capacity && o.Waitlisted == 0 {
-		return BookingConfirmed, nil
-	}
-	if joinWaitlist && o.WaitlistEnabled {
-		return BookingWaitlisted, nil
-	}
-	if o.WaitlistEnabled {
-		return "", apperr.New(apperr.OfferingFull, "名额已满，可选择加入候补", "All places are taken; you may join the waitlist")
-	}
-	return "", apperr.New(apperr.OfferingFull, "名额已满", "All places are taken")
+	return CheckAge(o, p)
 }
 
 // CheckAge: the age on starts_on must lie in min_age_months..max_age_months.

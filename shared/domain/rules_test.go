@@ -41,51 +41,6 @@ func TestAgeInMonths(t *testing.T) {
 	}
 }
 
-func TestDecide(t *testing.T) {
-	now := time.Date(2025, 6, 1, 9, 0, 0, 0, CityZone)
-	base := Offering{
-		Status: OfferingPublished, Capacity: 2, StartsOn: "2025-07-07",
-		BookingOpensAt: now.Add(-time.Hour), BookingClosesAt: now.Add(time.Hour),
-		MinAgeMonths: 72, MaxAgeMonths: 155, WaitlistEnabled: true,
-	}
-	pupil := Participant{BirthDate: "2017-03-01"} // 8 on 2025-07-07
-	cases := []struct {
-		name   string
-		edit   func(o *Offering)
-		p      Participant
-		wait   bool
-		status BookingStatus
-		code   apperr.Code
-	}{
-		{"free place", nil, pupil, false, BookingConfirmed, ""},
-		{"full, waits", func(o *Offering) { o.Confirmed = 2 }, pupil, true, BookingWaitlisted, ""},
-		{"full, no wait", func(o *Offering) { o.Confirmed = 2 }, pupil, false, "", apperr.OfferingFull},
-		{"full, waitlist off", func(o *Offering) { o.Confirmed, o.WaitlistEnabled = 2, false }, pupil, true, "", apperr.OfferingFull},
-		{"free place but a queue: no jumping", func(o *Offering) { o.Confirmed, o.Waitlisted = 1, 3 }, pupil, true, BookingWaitlisted, ""},
-		{"draft", func(o *Offering) { o.Status = OfferingDraft }, pupil, false, "", apperr.BookingClosed},
-		{"closed", func(o *Offering) { o.Status = OfferingClosed }, pupil, false, "", apperr.BookingClosed},
-		{"cancelled", func(o *Offering) { o.Status = OfferingCancelled }, pupil, false, "", apperr.BookingClosed},
-		{"not open yet", func(o *Offering) { o.BookingOpensAt = now.Add(time.Minute) }, pupil, false, "", apperr.BookingClosed},
-		{"closes exactly now", func(o *Offering) { o.BookingClosesAt = now }, pupil, false, "", apperr.BookingClosed},
-		{"too young", nil, Participant{BirthDate: "2020-01-01"}, false, "", apperr.NotEligible},
-		{"too old", nil, Participant{BirthDate: "2010-01-01"}, false, "", apperr.NotEligible},
-		{"youngest eligible", nil, Participant{BirthDate: "2019-07-07"}, false, BookingConfirmed, ""},
-		{"one day too young", nil, Participant{BirthDate: "2019-07-08"}, false, "", apperr.NotEligible},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			o := base
-			if c.edit != nil {
-				c.edit(&o)
-			}
-			got, err := Decide(o, c.p, now, c.wait)
-			if got != c.status || (c.code == "" && err != nil) || (c.code != "" && !apperr.Is(err, c.code)) {
-				t.Fatalf("Decide = %q, %v; want %q, %q", got, err, c.status, c.code)
-			}
-		})
-	}
-}
-
 func TestNewIDOrdered(t *testing.T) {
 	a := NewID("bk", time.UnixMilli(1000))
 	b := NewID("bk", time.UnixMilli(1001))

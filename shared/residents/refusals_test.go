@@ -43,7 +43,12 @@ func TestRefusalsNameNothing(t *testing.T) {
 	missed := mustBook(noShow, "past")
 	for _, date := range past.Schedule.Sessions { // two unexcused absences block the next term
 		day := store.AttendanceDay{Date: date, Records: map[string]domain.AttendanceStatus{missed.ID: domain.Absent}, UpdatedBy: "staff", UpdatedAt: f.now}
-		if err := f.st.PutAttendanceDay(ctx, past, day, map[string]domain.Booking{missed.ID: missed}, store.Audit(f.centre.ID, "staff", "attendance.record", past.ID, nil, nil, f.now)); err != nil {
+		counted, err := f.st.CountedAbsences(ctx, past, []string{missed.Identity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes := past.AbsenceChanges(date, day.Records, map[string]string{missed.ID: missed.Identity}, counted)
+		if err := f.st.PutAttendanceDay(ctx, past, day, changes, store.Audit(f.centre.ID, "staff", "attendance.record", past.ID, nil, nil, f.now)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"time"
 
+	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/retry"
@@ -54,8 +55,9 @@ type Result struct {
 	Replayed bool
 }
 
-// Book applies the contract's booking rules; see store.CreateBooking for the
-// write. A retry under the same Idempotency-Key gets the booking the first
+// Book applies the contract's booking rules: the offering must be bookable,
+// the allocation policy places the booking, and store.CreateBooking writes
+// it with the rules checked in the write. A retry under the same Idempotency-Key gets the booking the first
 // request made, as it stands now.
 func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 	bookingID := domain.NewID("bk", s.Now())
@@ -82,10 +84,11 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 				With("participant_id", "不存在", "not found")
 		}
 		o, p := *in.Offering, *in.Participant
-		status, err := domain.Decide(o, p, now, req.JoinWaitlist)
+		change, err := allocation.Book(allocation.For(o), o, p, now, req.JoinWaitlist)
 		if err != nil {
 			return err
 		}
+		status := change.Status
 		// Arrival is stamped after the read, so a booking that saw the
 		// offering full is stamped after every booking that saw a place free.
 		now = s.Now()
@@ -97,12 +100,15 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 			Account: req.Account, Identity: p.Identity, Term: o.Term, Stamp: now.UnixNano(),
 			BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
 		}
-		// The first try can know its place in line for free; later ones count it.
+		// The first try can know its place in line for free, by also
+		// requiring the line to be as long as it was read; under contention
+		// later tries drop that and count instead.
 		exact := attempt == 0
 		if status == domain.BookingWaitlisted && exact {
 			b.WaitlistPosition = o.Waitlisted + 1
+			change.Guard.All = append(change.Guard.All, allocation.Is(allocation.Waitlisted, o.Waitlisted))
 		}
-		nb := store.NewBooking{Booking: b, Offering: o, ExactPosition: exact}
+		nb := store.NewBooking{Booking: b, Offering: o, Change: change}
 		if req.IdempotencyKey != "" {
 			nb.IdempotencyKey, nb.RequestHash, nb.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
 		}
@@ -164,15 +170,18 @@ func (s *Service) End(ctx context.Context, account, id string, ending func(domai
 		if b, err = s.Store.GetBooking(ctx, account, id); err != nil || b.Status == domain.BookingCancelled {
 			return err
 		}
-		var head *store.Waiting
+		// Only a place held is handed on: the policy sees the head of the
+		// line for that, and its change is written with the ending.
+		var line []allocation.Waiting
 		if b.Status == domain.BookingConfirmed {
-			if head, err = s.Store.FirstWaiting(ctx, b.OfferingID); err != nil {
+			if line, err = s.Store.Waiters(ctx, b.OfferingID, 1); err != nil {
 				return err
 			}
 		}
+		change := allocation.For(domain.Offering{ID: b.OfferingID, Kind: b.Offering.Kind}).Free(b.Status, line)
 		now := s.Now()
 		e := ending(b, now)
-		if err := s.Store.EndBooking(ctx, b, head, now, e); err != nil {
+		if err := s.Store.EndBooking(ctx, b, change, now, e); err != nil {
 			return err // ErrContention goes round again
 		}
 		b.Status, b.UpdatedAt, b.CancelledAt, b.CancelledBy, b.CancelReason = domain.BookingCancelled, now, &now, e.By, e.Reason

@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -61,32 +61,18 @@ func (st *Store) AttendanceDays(ctx context.Context, offeringID string) ([]Atten
 // the day and its audit record.
 const maxPeoplePerWrite = 45
 
-// PutAttendanceDay records a day, replacing what was recorded before. For
-// each participant it also sets whether this session counts as an
-// unexcused absence in their identity's record for the kind and term (a
-// string set of "<offering>#<date>", so a session counts once however often
-// it is sent), and, when the offering has a no-show rule, blocks or unblocks
-// the identity for the next term according to the new count. It reads those
-// records first (one BatchGetItem per 100 people) so that it only deletes
-// what is there. Sending the same day again converges to the same state
-// however far an earlier attempt got; the day and its audit record go in the
-// last transaction.
-func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day AttendanceDay, bookings map[string]domain.Booking, a AuditEntry) error {
-	ids := slices.Sorted(maps.Keys(day.Records))
-	current := map[string][]string{} // identity → sessions counted now
-	for chunk := range slices.Chunk(ids, 100) {
+// CountedAbsences reads the sessions each identity has counted as
+// unexcused absences in o's kind and term: one BatchGetItem per 100.
+func (st *Store) CountedAbsences(ctx context.Context, o domain.Offering, identities []string) (map[string][]string, error) {
+	counted := map[string][]string{}
+	for chunk := range slices.Chunk(identities, 100) {
 		keys := make([]map[string]types.AttributeValue, 0, len(chunk))
-		for _, id := range chunk {
-			if bookings[id].Identity != "" {
-				keys = append(keys, key(identityPK(bookings[id].Identity), noShowSK(o.Kind, o.Term)))
-			}
-		}
-		if len(keys) == 0 {
-			continue
+		for _, identity := range chunk {
+			keys = append(keys, key(identityPK(identity), noShowSK(o.Kind, o.Term)))
 		}
 		items, err := st.batchGet(ctx, keys)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, m := range items {
 			var it struct {
@@ -94,40 +80,38 @@ func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day At
 				Absences []string `dynamodbav:"absences,stringset"`
 			}
 			if err := attributevalue.UnmarshalMap(m, &it); err != nil {
-				return classify(err)
+				return nil, classify(err)
 			}
-			current[it.PK] = it.Absences
+			counted[strings.TrimPrefix(it.PK, identityPK(""))] = it.Absences
 		}
 	}
+	return counted, nil
+}
+
+// PutAttendanceDay records a day, replacing what was recorded before, with
+// the changes it makes to people's absences and no-show blocks (decided by
+// domain.Offering.AbsenceChanges from CountedAbsences). Each session is a
+// member of a string set ("<offering>#<date>"), so it counts once however
+// often it is sent, and sending the same day again converges to the same
+// state however far an earlier attempt got; the day and its audit record go
+// in the last transaction.
+func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day AttendanceDay, changes []domain.AbsenceChange, a AuditEntry) error {
 	session := o.ID + "#" + day.Date
-	blocked, limit, ruled := o.BlockedTerm()
-	until, _ := domain.TermEnds(blocked)
 	var writes []types.TransactWriteItem
-	for _, id := range ids {
-		identity := bookings[id].Identity
-		if identity == "" {
-			continue // an erased participant's booking: the day records it, no one's absences count
-		}
-		had := current[identityPK(identity)]
-		counted := slices.Contains(had, session)
-		absent := day.Records[id] == domain.Absent
-		n := len(had)
+	for _, c := range changes {
 		switch {
-		case absent && !counted:
-			n++
-			writes = append(writes, st.setOp(identity, o, "ADD", session))
-		case !absent && counted:
-			n--
-			writes = append(writes, st.setOp(identity, o, "DELETE", session))
+		case c.Count:
+			writes = append(writes, st.setOp(c.Identity, o, "ADD", session))
+		case c.Uncount:
+			writes = append(writes, st.setOp(c.Identity, o, "DELETE", session))
 		}
-		if !ruled {
+		if c.BlockTerm == "" {
 			continue
 		}
-		blockKey := key(identityPK(identity), blockSK(o.Kind, blocked))
-		if n >= limit {
-			block := blockKey
-			block["blocked_until"], block["absences"], block["because_of"] = s(until.Format(domain.DateLayout)), nAttr(n), s(o.Term)
-			writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: block}})
+		blockKey := key(identityPK(c.Identity), blockSK(o.Kind, c.BlockTerm))
+		if b := c.Block; b != nil {
+			blockKey["blocked_until"], blockKey["absences"], blockKey["because_of"] = s(b.Until), nAttr(b.Absences), s(b.BecauseOf)
+			writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: blockKey}})
 		} else {
 			writes = append(writes, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: blockKey}})
 		}

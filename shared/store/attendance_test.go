@@ -34,7 +34,7 @@ func TestAbsenceTakenBackThenAnother(t *testing.T) {
 	record := func(date string, status domain.AttendanceStatus, want int) {
 		t.Helper()
 		day := store.AttendanceDay{Date: date, Records: map[string]domain.AttendanceStatus{"b1": status}, UpdatedBy: "staff-1", UpdatedAt: now}
-		if err := st.PutAttendanceDay(ctx, o, day, bookings, store.Audit(c.ID, "staff-1", "attendance", o.ID, nil, nil, now)); err != nil {
+		if err := recordDay(ctx, st, o, day, bookings, store.Audit(c.ID, "staff-1", "attendance", o.ID, nil, nil, now)); err != nil {
 			t.Fatalf("%s %s: %v", date, status, err)
 		}
 		if n, err := st.Absences(ctx, identity, o.Kind, o.Term); err != nil || n != want {
@@ -63,7 +63,7 @@ func TestErasedBookingAbsentCountsForNoOne(t *testing.T) {
 	}
 	bookings := map[string]domain.Booking{"b1": {ID: "b1", OfferingID: o.ID, Erased: true}}
 	day := store.AttendanceDay{Date: "2025-09-01", Records: map[string]domain.AttendanceStatus{"b1": domain.Absent}, UpdatedBy: "staff-1", UpdatedAt: now}
-	if err := st.PutAttendanceDay(ctx, o, day, bookings, store.Audit(c.ID, "staff-1", "attendance", o.ID, nil, nil, now)); err != nil {
+	if err := recordDay(ctx, st, o, day, bookings, store.Audit(c.ID, "staff-1", "attendance", o.ID, nil, nil, now)); err != nil {
 		t.Fatal(err)
 	}
 	out, err := db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(table), KeyConditionExpression: aws.String("PK = :pk"),
@@ -71,4 +71,22 @@ func TestErasedBookingAbsentCountsForNoOne(t *testing.T) {
 	if err != nil || len(out.Items) != 0 {
 		t.Fatalf("items under an empty identity: %v (%v)", out.Items, err)
 	}
+}
+
+// recordDay records a day as the centre staff's service does: read what is
+// counted, decide (domain), write.
+func recordDay(ctx context.Context, st *store.Store, o domain.Offering, day store.AttendanceDay, bookings map[string]domain.Booking, a store.AuditEntry) error {
+	identities := map[string]string{}
+	var people []string
+	for id := range day.Records {
+		if b := bookings[id]; b.Identity != "" {
+			identities[id] = b.Identity
+			people = append(people, b.Identity)
+		}
+	}
+	counted, err := st.CountedAbsences(ctx, o, people)
+	if err != nil {
+		return err
+	}
+	return st.PutAttendanceDay(ctx, o, day, o.AbsenceChanges(day.Date, day.Records, identities, counted), a)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/retry"
 )
@@ -195,10 +194,9 @@ func (st *Store) batchGet(ctx context.Context, keys []map[string]types.Attribute
 type NewBooking struct {
 	Booking  domain.Booking
 	Offering domain.Offering // as read
-	// ExactPosition makes the write also require the waitlist to be as long
-	// as it was read, so the new booking's place in line is known without
-	// another read. Under contention the caller drops it and counts instead.
-	ExactPosition bool
+	// Change is the allocation policy's decision: the offering's counters
+	// and what must hold of it as the write lands.
+	Change allocation.Change
 	// IdempotencyKey, when set, records the request under the key until
 	// IdempotencyTill, so a retry finds the booking it made.
 	IdempotencyKey  string
@@ -207,12 +205,12 @@ type NewBooking struct {
 }
 
 // CreateBooking writes a booking in one TransactWriteItems: the identity's
-// active-booking marker for the offering (rule 2), its per-term counter
-// (rule 3), the idempotency record, the offering's counters guarded by
-// capacity and queue (rules 1 and 5), the booking, and its place in the
-// waitlist. It returns apperr no_show_blocked, already_booked or
-// term_limit_reached, ErrIdempotencyTaken, ErrContention (read again and
-// retry), or the 503 or 500 that the transaction's outcome calls for.
+// active-booking marker for the offering, its per-term counter, the
+// idempotency record, the offering's counters as the change says (under its
+// guard), the booking, and its place in the line. A broken rule is its
+// refusal (domain.Refusal); it also returns ErrIdempotencyTaken,
+// ErrContention (read again and retry), or the 503 or 500 that the
+// transaction's outcome calls for.
 func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	b, o := nb.Booking, nb.Offering
 	now := b.CreatedAt
@@ -231,80 +229,44 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	}
 
 	// The order decides which refusal is reported when several conditions
-	// fail: a retry of the same request first, then a no-show block, a
-	// duplicate, the term limit. The offering's state, the booking and its
-	// place in line are contended: a failure there means read again.
+	// fail: a retry of the same request first, then a person verified by
+	// another account, a no-show block, a duplicate, the term limit. The
+	// offering's counters, the booking and its place in line are contended:
+	// a failure there means read again.
 	var t txn
 	if nb.IdempotencyKey != "" {
 		rec := key(accountPK(b.Account), prefixIdem+nb.IdempotencyKey)
 		rec["request_hash"] = s(nb.RequestHash)
 		rec["booking_id"], rec["expires_at"] = s(b.ID), n(nb.IdempotencyTill.Unix())
-		t.add(refusal(ErrIdempotencyTaken), types.TransactWriteItem{Put: &types.Put{
+		t.add(onFail{outcome: ErrIdempotencyTaken}, types.TransactWriteItem{Put: &types.Put{
 			TableName: &st.table, Item: rec,
 			ConditionExpression:       aws.String("attribute_not_exists(PK) OR expires_at < :now"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
 		}})
 	}
-	// An identity another account verified is that account's: checked in
-	// the write, so a booking racing the verification lands before it (and
-	// is cancelled by it) or is refused.
-	t.add(refusal(ErrVerifiedElsewhere()), st.verifiedCheck(b.Identity, b.Account))
+	// Checked in the write, so a booking racing the verification lands
+	// before it (and is cancelled by it) or is refused.
+	t.add(checks(domain.RuleVerifiedElsewhere, domain.Facts{}), st.verifiedCheck(b.Identity, b.Account))
 	// A no-show block (written when attendance was recorded) is checked in
-	// the same write, so it costs no extra read.
-	t.add(onFail{refuse: func(old map[string]types.AttributeValue) error {
+	// the same write, so it costs no extra read; the refusal says what the
+	// block item held.
+	t.add(onFail{rule: domain.RuleNoShowBlock, facts: func(old map[string]types.AttributeValue) domain.Facts {
 		var block struct {
 			Until    string `dynamodbav:"blocked_until"`
 			Absences int    `dynamodbav:"absences"`
 		}
 		_ = attributevalue.UnmarshalMap(old, &block)
-		return domain.NoShowBlocked(block.Until, block.Absences)
+		return domain.Facts{BlockedUntil: block.Until, Absences: block.Absences}
 	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 		TableName:                           &st.table,
 		Key:                                 key(identityPK(b.Identity), blockSK(o.Kind, o.Term)),
 		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}})
-	t.add(refusal(apperr.New(apperr.AlreadyBooked, "该参与人已报名此项目", "This participant already holds a booking for this offering")),
+	t.add(checks(domain.RuleOnePerOffering, domain.Facts{}),
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
-	t.add(refusal(apperr.New(apperr.TermLimitReached,
-		"该参与人本期同类项目的报名数已达上限（"+strconv.Itoa(o.MaxPerParticipantPerTerm)+" 个）",
-		"This participant has reached the limit of "+strconv.Itoa(o.MaxPerParticipantPerTerm)+" bookings of this kind this term")),
-		types.TransactWriteItem{Update: term})
-
-	values := map[string]types.AttributeValue{
-		":one": n(1), ":zero": n(0), ":published": s(string(domain.OfferingPublished)),
-	}
-	names := map[string]string{"#status": "status", "#capacity": "capacity"}
-	var update, cond string
-	if b.Status == domain.BookingConfirmed {
-		// The write knows whether it takes the last place: it requires the
-		// capacity it read and, for the last place, exactly one place left
-		// (then it notes when the offering filled, for the city's demand
-		// figures), else at least two. A booking that read two left but
-		// lands on the last goes round again, as one landing on none would.
-		values[":cap"], values[":last"] = n(int64(o.Capacity)), n(int64(o.Capacity-1))
-		if o.Confirmed+1 >= o.Capacity {
-			update = "SET confirmed = confirmed + :one, full_at = if_not_exists(full_at, :now)"
-			cond = "#status = :published AND #capacity = :cap AND confirmed = :last AND waitlisted = :zero"
-			values[":now"] = s(utc(now))
-		} else {
-			update = "SET confirmed = confirmed + :one"
-			cond = "#status = :published AND #capacity = :cap AND confirmed < :last AND waitlisted = :zero"
-		}
-	} else {
-		update = "SET waitlisted = waitlisted + :one"
-		cond = "#status = :published AND waitlist_enabled = :true AND (confirmed >= #capacity OR waitlisted > :zero)"
-		values[":true"] = &types.AttributeValueMemberBOOL{Value: true}
-		if nb.ExactPosition {
-			cond += " AND waitlisted = :seen"
-			values[":seen"] = n(int64(o.Waitlisted))
-		}
-	}
-	t.add(contended, types.TransactWriteItem{Update: &types.Update{
-		TableName: &st.table, Key: key(offeringPK(o.ID), skOffering),
-		UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond),
-		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
-	}})
+	t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), types.TransactWriteItem{Update: term})
+	t.add(contended, types.TransactWriteItem{Update: st.offeringUpdate(o.ID, nb.Change, utc(now))})
 
 	it, err := st.bookingToItem(ctx, b)
 	if err != nil {
@@ -453,25 +415,24 @@ func (st *Store) placeInLine(ctx context.Context, offeringID string, bs []*domai
 	return nil
 }
 
-// Waiting is the head of an offering's waitlist.
-type Waiting struct {
-	BookingID string `dynamodbav:"booking_id"`
-	Account   string `dynamodbav:"account"`
-	Stamp     int64  `dynamodbav:"stamp"`
-}
-
 // Waiters are the earliest n waitlisted bookings of an offering, in order.
-func (st *Store) Waiters(ctx context.Context, offeringID string, n int) ([]Waiting, error) {
+func (st *Store) Waiters(ctx context.Context, offeringID string, n int) ([]allocation.Waiting, error) {
 	out, err := st.db.Query(ctx, st.query(partition{pk: offeringPK(offeringID), prefix: prefixWait}, consistent,
 		func(q *dynamodb.QueryInput) { q.Limit = aws.Int32(int32(n)) }))
 	if err != nil {
 		return nil, classify(err)
 	}
-	ws := make([]Waiting, len(out.Items))
+	ws := make([]allocation.Waiting, len(out.Items))
 	for i, m := range out.Items {
-		if err := attributevalue.UnmarshalMap(m, &ws[i]); err != nil {
+		var w struct {
+			BookingID string `dynamodbav:"booking_id"`
+			Account   string `dynamodbav:"account"`
+			Stamp     int64  `dynamodbav:"stamp"`
+		}
+		if err := attributevalue.UnmarshalMap(m, &w); err != nil {
 			return nil, classify(err)
 		}
+		ws[i] = allocation.Waiting{BookingID: w.BookingID, Account: w.Account, Stamp: w.Stamp}
 	}
 	return ws, nil
 }
@@ -535,7 +496,7 @@ func (st *Store) cancelItems(b domain.Booking, by, reason string, now time.Time)
 }
 
 // promoteItems confirm the waitlisted booking w: it must still be waiting.
-func (st *Store) promoteItems(offeringID string, w Waiting, now time.Time) []types.TransactWriteItem {
+func (st *Store) promoteItems(offeringID string, w allocation.Waiting, now time.Time) []types.TransactWriteItem {
 	return []types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName: &st.table, Key: key(accountPK(w.Account), prefixBooking+w.BookingID),
@@ -551,17 +512,12 @@ func (st *Store) promoteItems(offeringID string, w Waiting, now time.Time) []typ
 	}
 }
 
-// CancelBooking is a resident cancelling b in one TransactWriteItems; see EndBooking.
-func (st *Store) CancelBooking(ctx context.Context, b domain.Booking, promote *Waiting, now time.Time) error {
-	return st.EndBooking(ctx, b, promote, now, Ending{By: ByResident})
-}
-
-// EndBooking ends b as e says in one TransactWriteItems. When b held a
-// place and promote is the head of the waitlist, that booking is confirmed
-// in the same write (rule 5); with nobody waiting the write requires the
-// waitlist to still be empty. Any interference returns ErrContention: read
-// again and retry. Every condition here is contended.
-func (st *Store) EndBooking(ctx context.Context, b domain.Booking, promote *Waiting, now time.Time, e Ending) error {
+// EndBooking ends b as e says in one TransactWriteItems, with the
+// allocation policy's change to its offering: the counters, the waiting
+// bookings its place goes to (confirmed in the same write), under the
+// change's guard. Any interference returns ErrContention: read again and
+// retry. Every condition here is contended.
+func (st *Store) EndBooking(ctx context.Context, b domain.Booking, c allocation.Change, now time.Time, e Ending) error {
 	var t txn
 	t.add(contended, st.cancelItems(b, e.By, e.Reason, now)...)
 	if e.Audit != nil {
@@ -570,32 +526,9 @@ func (st *Store) EndBooking(ctx context.Context, b domain.Booking, promote *Wait
 	if e.Message != nil {
 		t.add(unconditional, st.messagePut(b.Account, *e.Message))
 	}
-	offering := &types.Update{
-		TableName: &st.table, Key: key(offeringPK(b.OfferingID), skOffering),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":zero": n(0)},
+	for _, w := range c.Promote {
+		t.add(contended, st.promoteItems(b.OfferingID, w, now)...)
 	}
-	switch {
-	case b.Status == domain.BookingWaitlisted:
-		offering.UpdateExpression = aws.String("SET waitlisted = waitlisted - :one")
-		offering.ConditionExpression = aws.String("waitlisted > :zero")
-	case promote == nil:
-		offering.UpdateExpression = aws.String("SET confirmed = confirmed - :one")
-		offering.ConditionExpression = aws.String("waitlisted = :zero AND confirmed > :zero")
-	default:
-		// The freed place goes straight to the head of the line: confirmed stays.
-		offering.UpdateExpression = aws.String("SET waitlisted = waitlisted - :one")
-		offering.ConditionExpression = aws.String("waitlisted > :zero")
-		t.add(contended, st.promoteItems(b.OfferingID, *promote, now)...)
-	}
-	t.add(contended, types.TransactWriteItem{Update: offering})
+	t.add(contended, types.TransactWriteItem{Update: st.offeringUpdate(b.OfferingID, c, utc(now))})
 	return st.transact(ctx, &t)
-}
-
-// FirstWaiting is the head of an offering's waitlist, or nil.
-func (st *Store) FirstWaiting(ctx context.Context, offeringID string) (*Waiting, error) {
-	ws, err := st.Waiters(ctx, offeringID, 1)
-	if err != nil || len(ws) == 0 {
-		return nil, err
-	}
-	return &ws[0], nil
 }

@@ -63,9 +63,7 @@ func NewClient(ctx context.Context, cfg config.Config, extra ...func(*dynamodb.O
 func unavailable(err error) error { return retry.Busy(err) }
 
 // internal is a 500 that reveals nothing; the cause goes to the log.
-func internal(err error) error {
-	return apperr.Wrap(apperr.Internal, err, "服务器内部错误，请稍后再试", "Something went wrong on our side; please try again later")
-}
+func internal(err error) error { return apperr.Unexpected(err) }
 
 // classify turns an SDK error into the contract's: throttling, DynamoDB's
 // own trouble, conflicts and network trouble are 503 (retry), anything else

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
 // A cursor is the last key a page ended on, as opaque base64 JSON. Only
@@ -47,7 +47,7 @@ func decodeCursor(c string, p partition) (map[string]types.AttributeValue, error
 	if c == "" {
 		return nil, nil
 	}
-	bad := apperr.New(apperr.InvalidRequest, "cursor 无效", "The cursor is not valid").With("cursor", "无效", "not valid")
+	bad := domain.Refused(domain.RuleCursor)
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return nil, bad

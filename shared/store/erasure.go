@@ -138,7 +138,7 @@ func (st *Store) DeleteParticipant(ctx context.Context, p domain.Participant) er
 		}
 	}
 	var t txn
-	t.add(refusal(errGone), types.TransactWriteItem{Delete: &types.Delete{
+	t.add(onFail{outcome: errGone}, types.TransactWriteItem{Delete: &types.Delete{
 		TableName: &st.table, Key: key(accountPK(p.Account), prefixPart+p.ID), ConditionExpression: aws.String("attribute_exists(PK)"),
 	}})
 	count := &types.Update{

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
@@ -37,7 +37,7 @@ func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditE
 		return classify(err)
 	}
 	var t txn
-	t.add(refusal(apperr.New(apperr.Conflict, "项目编号已存在", "An offering with this id exists")),
+	t.add(checks(domain.RuleNewOfferingID, domain.Facts{}),
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	t.add(unconditional, st.auditPut(a))
 	if err := st.withChange(&t, domain.Offering{}, o, a.Actor, a.At); err != nil {
@@ -51,7 +51,7 @@ type OfferingChange struct {
 	Before, After domain.Offering
 	// Promote are the heads of the waitlist that a raised capacity confirms;
 	// After's counters already count them.
-	Promote []Waiting
+	Promote []allocation.Waiting
 	Audit   AuditEntry
 	Now     time.Time
 }

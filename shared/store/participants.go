@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"math"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -108,12 +106,12 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 	marker["participant_id"] = s(p.ID)
 	var t txn
 	st.registryItems(&t, p) // first: a refusal there is the answer
-	t.add(refusal(apperr.New(apperr.Conflict, "此身份证号已在您的账号中登记", "This ID number is already registered in your account")),
+	t.add(checks(domain.RuleOnceInAccount, domain.Facts{}),
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: marker, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	// Every registration in the account writes the account's count (and the
 	// city's): concurrent ones conflict on it and go round again.
-	t.add(onFail{refuse: func(map[string]types.AttributeValue) error { return participantLimit() }, contended: true},
+	t.add(onFail{rule: domain.RuleParticipantLimit, contended: true},
 		types.TransactWriteItem{Update: &types.Update{TableName: &st.table, Key: key(accountPK(p.Account), skPartCount),
 			UpdateExpression:          aws.String("ADD participants :one"),
 			ConditionExpression:       aws.String("attribute_not_exists(participants) OR participants < :max"),
@@ -123,12 +121,6 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: consent, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	}
 	return st.Retry.Do(ctx, func(int) error { return st.transact(ctx, &t) })
-}
-
-func participantLimit() error {
-	return apperr.New(apperr.ParticipantLimit,
-		fmt.Sprintf("每个账号最多登记 %d 名参与人", domain.MaxParticipants),
-		fmt.Sprintf("An account can hold at most %d participants", domain.MaxParticipants))
 }
 
 // countRegistration adds one to the account's attempts of the day (in the
@@ -167,11 +159,8 @@ func (st *Store) countRegistration(ctx context.Context, account string, now time
 		// Neither: today's count is at the limit, or another request has
 		// just started today's count (then the next round adds to it).
 	}
-	e := apperr.New(apperr.TooManyRequests,
-		fmt.Sprintf("今天的登记次数已达上限（%d 次），请于 %s 0:00（北京时间）后再试", domain.RegistrationsPerDay, tomorrow.Format("1月2日")),
-		fmt.Sprintf("This account has made its %d registrations for today; please try again after 00:00 on %s (Beijing time)", domain.RegistrationsPerDay, tomorrow.Format("2 January")))
-	e.RetryAfter = int(math.Ceil(tomorrow.Sub(now).Seconds()))
-	return e
+	return domain.Refusal(domain.RuleRegistrationsPerDay, domain.Facts{Limit: domain.RegistrationsPerDay, Next: tomorrow,
+		RetryAfter: int(math.Ceil(tomorrow.Sub(now).Seconds()))})
 }
 
 // GetParticipant reads one of an account's participants.

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
 // The Query and paging every access pattern is built on: a partition of the
@@ -141,10 +141,7 @@ func keyOf(item map[string]types.AttributeValue, pkAttr string, index *string) m
 	return k
 }
 
-func notFound(what string) error {
-	zh := map[string]string{"centre": "找不到该机构", "offering": "找不到该项目", "booking": "找不到该报名", "participant": "找不到该参与人"}[what]
-	return apperr.New(apperr.NotFound, zh, "No such "+what)
-}
+func notFound(what string) error { return domain.NotFound(what) }
 
 func isConditionFailed(err error) bool {
 	var ccf *types.ConditionalCheckFailedException

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
 // fault is what DynamoDB's answer means for the request.
@@ -64,9 +65,15 @@ func errorFault(err error) fault {
 
 // onFail says what a failed condition on one transaction item means.
 type onFail struct {
-	// refuse, for a rule the request broke, gives the answer from the item
-	// as it stood (when the write asked for it back, else empty).
-	refuse func(old map[string]types.AttributeValue) error
+	// rule, when set, is the rule the condition checks: the request broke
+	// it, and domain.Refusal gives the answer, with facts read from the
+	// item as it stood (when the write asked for it back, else empty).
+	rule  domain.Rule
+	facts func(old map[string]types.AttributeValue) domain.Facts
+	// outcome, when set, is what the caller gets instead: a store outcome
+	// it acts on, not a rule (ErrIdempotencyTaken, a participant erased
+	// meanwhile).
+	outcome error
 	// contended: concurrent requests change what the condition guards (the
 	// offering's counters, the waitlist, a booking's status), so the
 	// request reads again and retries.
@@ -80,9 +87,22 @@ var (
 	contended     = onFail{contended: true}
 )
 
-// refusal is a rule whose answer does not depend on the item.
-func refusal(err error) onFail {
-	return onFail{refuse: func(map[string]types.AttributeValue) error { return err }}
+// checks is an item whose condition checks rule r, whose refusal says f.
+func checks(r domain.Rule, f domain.Facts) onFail {
+	return onFail{rule: r, facts: func(map[string]types.AttributeValue) domain.Facts { return f }}
+}
+
+// refused is the answer to a failed condition that checks a rule, or
+// f.outcome.
+func (f onFail) refused(old map[string]types.AttributeValue) error {
+	if f.outcome != nil {
+		return f.outcome
+	}
+	var facts domain.Facts
+	if f.facts != nil {
+		facts = f.facts(old)
+	}
+	return domain.Refusal(f.rule, facts)
 }
 
 // txn is one TransactWriteItems and, item by item, what its failed
@@ -138,13 +158,9 @@ func (t *txn) outcome(err error) error {
 			return internal(fmt.Errorf("transaction cancelled, reasons %v: %w", reasons, err))
 		case faultCondition:
 			switch f := t.onFailAt(i); {
-			case f.refuse != nil:
+			case f.rule != "" || f.outcome != nil:
 				if refused == nil {
-					item := r.Item
-					if item == nil {
-						item = map[string]types.AttributeValue{}
-					}
-					refused = f.refuse(item)
+					refused = f.refused(r.Item)
 				}
 			case f.contended:
 				conflict = true

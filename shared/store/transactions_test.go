@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
+	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -65,7 +66,15 @@ func TestTransactionOutcomes(t *testing.T) {
 		}
 	}
 	held := booking("held", domain.BookingConfirmed)
-	if err := st.CreateBooking(ctx, store.NewBooking{Booking: held, Offering: o}); err != nil {
+	fcfs := allocation.FirstComeFirstServed{}
+	place := func(o domain.Offering) allocation.Change {
+		c, err := fcfs.Place(o, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if err := st.CreateBooking(ctx, store.NewBooking{Booking: held, Offering: o, Change: place(o)}); err != nil {
 		t.Fatal(err)
 	}
 	o.Confirmed = 1
@@ -78,9 +87,11 @@ func TestTransactionOutcomes(t *testing.T) {
 		return faults.Reason{Code: code, Pick: pick}
 	}
 	book := func() error {
-		return st.CreateBooking(ctx, store.NewBooking{Booking: booking("new", domain.BookingConfirmed), Offering: o})
+		return st.CreateBooking(ctx, store.NewBooking{Booking: booking("new", domain.BookingConfirmed), Offering: o, Change: place(o)})
 	}
-	cancel := func() error { return st.CancelBooking(ctx, held, nil, now) }
+	cancel := func() error {
+		return st.EndBooking(ctx, held, fcfs.Free(held.Status, nil), now, store.Ending{By: store.ByResident})
+	}
 	edit := func() error {
 		after := o
 		after.Capacity = 3
@@ -88,7 +99,7 @@ func TestTransactionOutcomes(t *testing.T) {
 			Audit: store.Audit(centre.ID, "staff", "offering.update", o.ID, o, after, now)})
 	}
 	attendance := func() error {
-		return st.PutAttendanceDay(ctx, o, store.AttendanceDay{Date: "2025-09-01", Records: map[string]domain.AttendanceStatus{held.ID: domain.Present}, UpdatedBy: "staff", UpdatedAt: now},
+		return recordDay(ctx, st, o, store.AttendanceDay{Date: "2025-09-01", Records: map[string]domain.AttendanceStatus{held.ID: domain.Present}, UpdatedBy: "staff", UpdatedAt: now},
 			map[string]domain.Booking{held.ID: held}, store.Audit(centre.ID, "staff", "attendance.put", o.ID, nil, nil, now))
 	}
 	participant := func() error {

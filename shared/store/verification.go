@@ -31,15 +31,6 @@ const (
 	verifiedHolderIs = "attribute_not_exists(PK) OR account = :account"
 )
 
-// ErrVerifiedElsewhere refuses registering or booking a person whose
-// identity another account verified. It names neither that account nor any
-// offering or centre: whoever asks learns only that someone verified it.
-func ErrVerifiedElsewhere() error {
-	return apperr.New(apperr.Conflict,
-		"此身份已由其他账号在托育机构核验，如有疑问请联系机构",
-		"This person's identity was verified by another account at a centre; ask the centre if this is wrong")
-}
-
 // verifiedCheck is a transaction item that fails unless the identity is
 // unverified or verified by account.
 func (st *Store) verifiedCheck(identity, account string) types.TransactWriteItem {
@@ -66,7 +57,7 @@ func (st *Store) cityPeopleAdd(attr string, delta int64) types.TransactWriteItem
 // CreateParticipant's transaction: a refusal when another account verified
 // the identity, and one more registered person for the city.
 func (st *Store) registryItems(t *txn, p domain.Participant) {
-	t.add(refusal(ErrVerifiedElsewhere()), st.verifiedCheck(p.Identity, p.Account))
+	t.add(checks(domain.RuleVerifiedElsewhere, domain.Facts{}), st.verifiedCheck(p.Identity, p.Account))
 	// Registrations are rare beside bookings, but two at once conflict on
 	// the count: the caller reads nothing, so it simply writes again.
 	t.add(contended, st.cityPeopleAdd("registered", 1))
@@ -115,7 +106,7 @@ func (st *Store) VerifyIdentity(ctx context.Context, identity string, v Verifica
 	item[attrPK], item[attrSK], item["type"] = s(identityPK(identity)), s(skVerified), s("verification")
 	var t txn
 	t.add(contended, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
-	t.add(refusal(apperr.New(apperr.NotFound, "找不到该参与人", "No such participant")), types.TransactWriteItem{Update: &types.Update{
+	t.add(checks(domain.RuleExists, domain.Facts{What: "participant"}), types.TransactWriteItem{Update: &types.Update{
 		TableName: &st.table, Key: key(accountPK(v.Account), prefixPart+v.ParticipantID),
 		UpdateExpression:          aws.String("SET verified_at = :at, verified_by = :by"),
 		ConditionExpression:       aws.String("attribute_exists(PK) AND #identity = :identity"),

@@ -1,0 +1,115 @@
+// Package allocation decides who gets a place: booking, joining the line,
+// ending a booking (and whom its place goes to), and a change of capacity.
+// A Policy decides, as a pure function of what was read, and answers with a
+// Change: the counters to move, the bookings to confirm, and the Guard — what
+// must still hold of the offering when the write lands for the decision to
+// stand. The store turns a Change into one conditional write and knows no
+// rule; a guard that fails means the decision is stale (read again and
+// decide afresh), and a rule checked in the write that fails is answered
+// from domain.Refusal's one table.
+//
+// First come, first served (fcfs.go) is the policy every offering has
+// today. Another policy is one more file beside it, with its tests, and a
+// line in For.
+package allocation
+
+import (
+	"time"
+
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+// Policy decides who gets a place in one offering.
+type Policy interface {
+	// Place decides a new booking of o, as read: a place (Status
+	// confirmed), the line (waitlisted, if the resident asked to join it),
+	// or a refusal.
+	Place(o domain.Offering, joinWaitlist bool) (Change, error)
+	// Free decides what ending a booking of status s does to its offering,
+	// given the head of the line as read (Line(1) of it, or nothing when s
+	// held no place): the place it frees goes to whomever the policy says.
+	Free(s domain.BookingStatus, line []Waiting) Change
+	// Promotable is how many of the line a change of o from before to
+	// after lets in (at most most, what one write holds), or the refusal
+	// of a change no policy allows.
+	Promotable(before, after domain.Offering, most int) (int, error)
+	// Resize confirms line (as read, Promotable(…) of its head) into the
+	// places after opens.
+	Resize(after domain.Offering, line []Waiting) Change
+}
+
+// For is the policy that allocates o's places.
+func For(domain.Offering) Policy { return FirstComeFirstServed{} }
+
+// Waiting is one booking in an offering's line, in the line's order.
+type Waiting struct {
+	BookingID string
+	Account   string
+	Stamp     int64
+}
+
+// Change is what a decision changes, written all at once or not at all.
+type Change struct {
+	// Status is a new booking's (Place only).
+	Status domain.BookingStatus
+	// Confirmed and Waitlisted are added to the offering's counters.
+	Confirmed, Waitlisted int
+	// Fills: the change takes the last place, so the write notes when the
+	// offering filled (for the city's demand figures).
+	Fills bool
+	// Promote are the waiting bookings confirmed, in line order.
+	Promote []Waiting
+	// Guard must hold of the offering as the write lands.
+	Guard Guard
+}
+
+// Counter is one of the offering's figures a guard can test.
+type Counter string
+
+// The offering's figures.
+const (
+	Capacity   Counter = "capacity"
+	Confirmed  Counter = "confirmed"
+	Waitlisted Counter = "waitlisted"
+)
+
+// Op compares a counter.
+type Op string
+
+// Comparisons.
+const (
+	Eq Op = "="
+	Lt Op = "<"
+	Gt Op = ">"
+	Ge Op = ">="
+)
+
+// Fact is "Counter Op Value", or "Counter Op Than" when Than is set.
+type Fact struct {
+	Counter Counter
+	Op      Op
+	Value   int
+	Than    Counter
+}
+
+// Guard is what a decision was made on. The offering must be in Status
+// (when set) with its line open (when WaitlistOpen), every fact of All must
+// hold, and at least one of Any (when there are any).
+type Guard struct {
+	Status       domain.OfferingStatus
+	WaitlistOpen bool
+	All          []Fact
+	Any          []Fact
+}
+
+// Is is the fact "c = v".
+func Is(c Counter, v int) Fact { return Fact{Counter: c, Op: Eq, Value: v} }
+
+// Book is the whole decision on a booking request: the offering must be
+// bookable by who at now (domain.Bookable), then p places it.
+func Book(p Policy, o domain.Offering, who domain.Participant, now time.Time, joinWaitlist bool) (Change, error) {
+	if err := domain.Bookable(o, who, now); err != nil {
+		return Change{}, err
+	}
+	return p.Place(o, joinWaitlist)
+}

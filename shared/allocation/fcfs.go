@@ -1,0 +1,73 @@
+package allocation
+
+import (
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+// FirstComeFirstServed gives places in order of arrival: a place while
+// places are free and nobody waits (nobody jumps the line), else the line,
+// whose head takes the next place that frees.
+type FirstComeFirstServed struct{}
+
+// Place confirms while a place is free and the line is empty; the write
+// requires the capacity it read and, for the last place, exactly one place
+// left (then it notes when the offering filled), else at least two — so a
+// booking that read two left but lands on the last goes round again, as one
+// landing on none would. Joining the line requires that no place is free
+// for a newcomer: all taken, or someone already waiting.
+func (FirstComeFirstServed) Place(o domain.Offering, joinWaitlist bool) (Change, error) {
+	if o.Confirmed < o.Capacity && o.Waitlisted == 0 {
+		c := Change{Status: domain.BookingConfirmed, Confirmed: 1,
+			Guard: Guard{Status: domain.OfferingPublished, All: []Fact{Is(Capacity, o.Capacity)}}}
+		if o.Confirmed+1 >= o.Capacity {
+			c.Fills = true
+			c.Guard.All = append(c.Guard.All, Is(Confirmed, o.Capacity-1))
+		} else {
+			c.Guard.All = append(c.Guard.All, Fact{Counter: Confirmed, Op: Lt, Value: o.Capacity - 1})
+		}
+		c.Guard.All = append(c.Guard.All, Is(Waitlisted, 0))
+		return c, nil
+	}
+	switch {
+	case joinWaitlist && o.WaitlistEnabled:
+		return Change{Status: domain.BookingWaitlisted, Waitlisted: 1, Guard: Guard{
+			Status: domain.OfferingPublished, WaitlistOpen: true,
+			Any: []Fact{{Counter: Confirmed, Op: Ge, Than: Capacity}, {Counter: Waitlisted, Op: Gt, Value: 0}},
+		}}, nil
+	case o.WaitlistEnabled:
+		return Change{}, apperr.New(apperr.OfferingFull, "名额已满，可选择加入候补", "All places are taken; you may join the waitlist")
+	default:
+		return Change{}, apperr.New(apperr.OfferingFull, "名额已满", "All places are taken")
+	}
+}
+
+// Free: a place freed goes straight to the head of the line (confirmed
+// stays as it is); with nobody waiting, the write requires the line to be
+// still empty, so a booking joining it meanwhile is not passed over.
+func (FirstComeFirstServed) Free(s domain.BookingStatus, line []Waiting) Change {
+	switch {
+	case s == domain.BookingWaitlisted:
+		return Change{Waitlisted: -1, Guard: Guard{All: []Fact{{Counter: Waitlisted, Op: Gt, Value: 0}}}}
+	case len(line) == 0:
+		return Change{Confirmed: -1, Guard: Guard{All: []Fact{Is(Waitlisted, 0), {Counter: Confirmed, Op: Gt, Value: 0}}}}
+	default:
+		return Change{Waitlisted: -1, Promote: line[:1], Guard: Guard{All: []Fact{{Counter: Waitlisted, Op: Gt, Value: 0}}}}
+	}
+}
+
+// Promotable: a capacity may not go below the places confirmed; places a
+// raise opens go to the head of the line, as many as are free and waiting.
+func (FirstComeFirstServed) Promotable(before, after domain.Offering, most int) (int, error) {
+	if after.Capacity < before.Confirmed {
+		e := apperr.New(apperr.CapacityBelowConfirmed, "名额不能少于已确认人数", "Capacity cannot go below the places already confirmed")
+		e.Extra = map[string]any{"confirmed": before.Confirmed}
+		return 0, e
+	}
+	return max(0, min(after.Capacity-after.Confirmed, after.Waitlisted, most)), nil
+}
+
+// Resize confirms the line read, in order.
+func (FirstComeFirstServed) Resize(_ domain.Offering, line []Waiting) Change {
+	return Change{Confirmed: len(line), Waitlisted: -len(line), Promote: line}
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/allocation"
+)
+
+// The offering item's attribute for each counter a guard tests ("capacity"
+// is a reserved word, so it goes by a name placeholder).
+var counterAttrs = map[allocation.Counter]string{
+	allocation.Capacity:   "#capacity",
+	allocation.Confirmed:  "confirmed",
+	allocation.Waitlisted: "waitlisted",
+}
+
+// offeringUpdate is the write of an allocation change to the offering item:
+// its counters moved by c, on condition that c's guard holds. It knows no
+// rule: the policy said what must hold.
+func (st *Store) offeringUpdate(offeringID string, c allocation.Change, now string) *types.Update {
+	names := map[string]string{}
+	values := map[string]types.AttributeValue{}
+	var set []string
+	for _, d := range []struct {
+		attr  string
+		delta int
+	}{{"confirmed", c.Confirmed}, {"waitlisted", c.Waitlisted}} {
+		switch {
+		case d.delta > 0:
+			set = append(set, d.attr+" = "+d.attr+" + :d"+d.attr)
+			values[":d"+d.attr] = n(int64(d.delta))
+		case d.delta < 0:
+			set = append(set, d.attr+" = "+d.attr+" - :d"+d.attr)
+			values[":d"+d.attr] = n(int64(-d.delta))
+		}
+	}
+	if c.Fills {
+		set = append(set, "full_at = if_not_exists(full_at, :now)")
+		values[":now"] = s(now)
+	}
+	u := &types.Update{
+		TableName: &st.table, Key: key(offeringPK(offeringID), skOffering),
+		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
+		ExpressionAttributeValues: values,
+	}
+	if cond := guardCondition(c.Guard, names, values); cond != "" {
+		u.ConditionExpression = aws.String(cond)
+	}
+	if len(names) > 0 {
+		u.ExpressionAttributeNames = names
+	}
+	return u
+}
+
+// guardCondition is g as a condition expression on the offering item,
+// adding its names and values.
+func guardCondition(g allocation.Guard, names map[string]string, values map[string]types.AttributeValue) string {
+	var all []string
+	if g.Status != "" {
+		names["#status"] = "status"
+		values[":gstatus"] = s(string(g.Status))
+		all = append(all, "#status = :gstatus")
+	}
+	if g.WaitlistOpen {
+		values[":gtrue"] = &types.AttributeValueMemberBOOL{Value: true}
+		all = append(all, "waitlist_enabled = :gtrue")
+	}
+	fact := func(f allocation.Fact) string {
+		lhs := counterAttrs[f.Counter]
+		if f.Counter == allocation.Capacity {
+			names["#capacity"] = "capacity"
+		}
+		if f.Than != "" {
+			if f.Than == allocation.Capacity {
+				names["#capacity"] = "capacity"
+			}
+			return lhs + " " + string(f.Op) + " " + counterAttrs[f.Than]
+		}
+		v := ":g" + strconv.Itoa(len(values))
+		values[v] = n(int64(f.Value))
+		return lhs + " " + string(f.Op) + " " + v
+	}
+	for _, f := range g.All {
+		all = append(all, fact(f))
+	}
+	if len(g.Any) > 0 {
+		var any []string
+		for _, f := range g.Any {
+			any = append(any, fact(f))
+		}
+		all = append(all, "("+strings.Join(any, " OR ")+")")
+	}
+	return strings.Join(all, " AND ")
+}
