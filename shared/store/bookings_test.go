@@ -1,0 +1,146 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/shared/allocation"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// bookingFixture is one offering of capacity 1 with a line, and people
+// registered in account "acc" to book it.
+type bookingFixture struct {
+	t   *testing.T
+	ctx context.Context
+	st  *store.Store
+	o   domain.Offering
+	now time.Time
+}
+
+func newBookingFixture(t *testing.T, edit func(*domain.Offering)) *bookingFixture {
+	t.Helper()
+	f := &bookingFixture{t: t, ctx: context.Background(), now: time.Date(2026, 12, 2, 10, 0, 0, 0, domain.CityZone)}
+	f.st, _ = dbtest.Store(t)
+	c := dbtest.Centre("c1", "binhu")
+	if err := f.st.PutCentre(f.ctx, c, false); err != nil {
+		t.Fatal(err)
+	}
+	f.o = dbtest.Offering("o1", c, 1, f.now, func(o *domain.Offering) {
+		o.WaitlistEnabled = true
+		if edit != nil {
+			edit(o)
+		}
+	})
+	if err := f.st.PutOffering(f.ctx, f.o, false); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// offering reads the offering as it stands.
+func (f *bookingFixture) offering() domain.Offering {
+	f.t.Helper()
+	o, err := f.st.GetOffering(f.ctx, f.o.ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return o
+}
+
+// book writes a booking of person seq as first come, first served decides
+// on o (as read by the caller), arriving at stamp.
+func (f *bookingFixture) book(o domain.Offering, seq int, stamp int64) (domain.Booking, error) {
+	f.t.Helper()
+	id := "p" + string(rune('0'+seq))
+	if err := f.st.CreateParticipant(f.ctx, domain.Participant{ID: id, Name: "测试", BirthDate: "1995-03-01", IDNumberLast4: "0012",
+		Account: "acc", Identity: "identity-" + id, CreatedAt: f.now}); err != nil && !apperr.Is(err, apperr.Conflict) {
+		f.t.Fatal(err)
+	}
+	change, err := allocation.FirstComeFirstServed{}.Place(o, true)
+	if err != nil {
+		return domain.Booking{}, err
+	}
+	b := domain.Booking{ID: "bk-" + id, OfferingID: o.ID, Offering: domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
+		ParticipantID: id, Status: change.Status, CreatedAt: f.now, UpdatedAt: f.now,
+		Account: "acc", Identity: "identity-" + id, Term: o.Term, Stamp: stamp}
+	return b, f.st.CreateBooking(f.ctx, store.NewBooking{Booking: b, Offering: o, Change: change})
+}
+
+// TestBookingWritesFollowTheChange: the store writes what the policy
+// decided, under its guard: a place, then the line in arrival order; a
+// decision made on a stale read goes round again; a freed place goes to the
+// head of the line in the same write.
+func TestBookingWritesFollowTheChange(t *testing.T) {
+	f := newBookingFixture(t, nil)
+	read := f.offering()
+	first, err := f.book(read, 1, 10)
+	if err != nil || first.Status != domain.BookingConfirmed {
+		t.Fatalf("first: %v %v", first.Status, err)
+	}
+	// Decided on the read from before the first booking: a place is free.
+	// The write requires what it was decided on, so it must go round again.
+	if _, err := f.book(read, 2, 20); !errors.Is(err, store.ErrContention) {
+		t.Fatalf("a stale decision: %v, want ErrContention", err)
+	}
+	for seq, stamp := range map[int]int64{3: 30, 2: 20} { // arrival order is the stamp's, not the write's
+		if b, err := f.book(f.offering(), seq, stamp); err != nil || b.Status != domain.BookingWaitlisted {
+			t.Fatalf("person %d: %v %v", seq, b.Status, err)
+		}
+	}
+	o := f.offering()
+	if o.Confirmed != 1 || o.Waitlisted != 2 || o.FullAt == nil {
+		t.Fatalf("counters %d/%d, full at %v", o.Confirmed, o.Waitlisted, o.FullAt)
+	}
+	line, err := f.st.Waiters(f.ctx, o.ID, 5)
+	if err != nil || len(line) != 2 || line[0].BookingID != "bk-p2" || line[1].BookingID != "bk-p3" {
+		t.Fatalf("line %+v %v", line, err)
+	}
+	bs := []domain.Booking{{ID: "bk-p3", OfferingID: o.ID, Status: domain.BookingWaitlisted, Stamp: 30}, {ID: "bk-p2", OfferingID: o.ID, Status: domain.BookingWaitlisted, Stamp: 20}}
+	if err := f.st.WaitlistPositions(f.ctx, bs); err != nil || bs[0].WaitlistPosition != 2 || bs[1].WaitlistPosition != 1 {
+		t.Fatalf("positions %d %d %v", bs[0].WaitlistPosition, bs[1].WaitlistPosition, err)
+	}
+
+	// Ending the confirmed booking hands its place to the head of the line.
+	fcfs := allocation.FirstComeFirstServed{}
+	if err := f.st.EndBooking(f.ctx, first, fcfs.Free(first.Status, line[:1]), f.now, store.Ending{By: store.ByResident}); err != nil {
+		t.Fatal(err)
+	}
+	promoted, err := f.st.GetBooking(f.ctx, "acc", "bk-p2")
+	if err != nil || promoted.Status != domain.BookingConfirmed {
+		t.Fatalf("head of the line: %v %v", promoted.Status, err)
+	}
+	if o := f.offering(); o.Confirmed != 1 || o.Waitlisted != 1 {
+		t.Fatalf("after the hand-on: %d/%d", o.Confirmed, o.Waitlisted)
+	}
+	// A decision that nobody waits, while someone does, is stale: the
+	// place must not be freed past the line.
+	if err := f.st.EndBooking(f.ctx, promoted, fcfs.Free(promoted.Status, nil), f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
+		t.Fatalf("freeing past the line: %v, want ErrContention", err)
+	}
+	ended, err := f.st.GetBooking(f.ctx, "acc", "bk-p1")
+	if err != nil || ended.Status != domain.BookingCancelled || ended.CancelledBy != store.ByResident {
+		t.Fatalf("ended: %+v %v", ended, err)
+	}
+}
+
+// TestBookingRulesInTheWrite: the rules checked in the write answer with
+// their refusals from domain's one table.
+func TestBookingRulesInTheWrite(t *testing.T) {
+	f := newBookingFixture(t, func(o *domain.Offering) { o.Capacity, o.MaxPerParticipantPerTerm = 5, 1 })
+	if _, err := f.book(f.offering(), 1, 10); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.book(f.offering(), 1, 11)
+	if !apperr.Is(err, apperr.AlreadyBooked) {
+		t.Fatalf("the same person again: %v", err)
+	}
+	if want := domain.Refused(domain.RuleOnePerOffering); err.(*apperr.Error).Text != want.Text {
+		t.Fatalf("text %v, want the table's %v", err.(*apperr.Error).Text, want.Text)
+	}
+}
