@@ -62,4 +62,3 @@ func TestListAudit(t *testing.T) {
 		t.Fatalf("c2's log %+v %v", other, err)
 	}
 }
-
