@@ -113,7 +113,8 @@ func (w *world) cancel(b domain.Booking) {
 
 // pageAll pages through a list limit at a time, following the cursor, and
 // returns everything listed and each page's size. No page may be longer
-// than limit; more pages than items fails the test (a cursor going round).
+// than limit; a filtered page may be empty and still have a next one, but
+// more than 200 pages fails the test (a cursor going round).
 func pageAll[T any](t *testing.T, limit int, list func(paging.Page) ([]T, string, error)) ([]T, []int) {
 	t.Helper()
 	var all []T
@@ -131,7 +132,7 @@ func pageAll[T any](t *testing.T, limit int, list func(paging.Page) ([]T, string
 		if next == "" {
 			return all, sizes
 		}
-		if len(sizes) > len(all)+1 {
+		if len(sizes) > 200 {
 			t.Fatalf("limit %d: %d pages for %d items", limit, len(sizes), len(all))
 		}
 		cursor = next
