@@ -8,7 +8,6 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/privacy"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -139,11 +138,7 @@ func TestDeleteParticipant(t *testing.T) {
 // the first time withdrawn; an unknown one is not_found either way.
 func TestConsent(t *testing.T) {
 	w := newWorld(t)
-	birth := time.Date(2023, 5, 4, 0, 0, 0, 0, domain.CityZone)
-	child, err := domain.Register(w.ctx, domain.NewParticipant{Name: "王小明", BirthDate: "2023-05-04", IDNumber: idnumber.Make("320213", birth, 11),
-		GuardianConsent: domain.AgreeToCurrentNotice()}, "acc-1", w.ids, w.now)
-	w.must(err)
-	w.must(w.st.CreateParticipant(w.ctx, child))
+	child := w.child("acc-1")
 	agreed := w.now.UTC().Format(time.RFC3339Nano)
 	c, err := w.st.GetConsent(w.ctx, "acc-1", child.ID)
 	w.must(err)

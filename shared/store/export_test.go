@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/idnumber"
 )
 
 // TestReadAccount: an account is read whole, past one Query's 500 items:
@@ -21,11 +19,7 @@ func TestReadAccount(t *testing.T) {
 	w.offering("o1", 5)
 	w.offering("o2", 5)
 	p := w.register("acc-1", 1)
-	birth := time.Date(2023, 5, 4, 0, 0, 0, 0, domain.CityZone)
-	child, err := domain.Register(w.ctx, domain.NewParticipant{Name: "王小明", BirthDate: "2023-05-04", IDNumber: idnumber.Make("320213", birth, 11),
-		GuardianConsent: domain.AgreeToCurrentNotice()}, "acc-1", w.ids, w.now)
-	w.must(err)
-	w.must(w.st.CreateParticipant(w.ctx, child))
+	child := w.child("acc-1")
 	kept := w.book(p, "o1")
 	erased := w.book(p, "o2")
 	w.cancel(erased)

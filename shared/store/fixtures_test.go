@@ -166,3 +166,14 @@ func (w *world) offeringValue(id string, edit ...func(*domain.Offering)) domain.
 func (w *world) draft(id string) domain.Offering {
 	return w.offeringValue(id, func(o *domain.Offering) { o.Status = domain.OfferingDraft })
 }
+
+// child registers a child of account with a guardian's consent, now.
+func (w *world) child(account string) domain.Participant {
+	w.t.Helper()
+	birth := time.Date(2023, 5, 4, 0, 0, 0, 0, domain.CityZone)
+	c, err := domain.Register(w.ctx, domain.NewParticipant{Name: "王小明", BirthDate: birth.Format(domain.DateLayout), IDNumber: idnumber.Make("320213", birth, 11),
+		GuardianConsent: domain.AgreeToCurrentNotice()}, account, w.ids, w.now)
+	w.must(err)
+	w.must(w.st.CreateParticipant(w.ctx, c))
+	return c
+}

@@ -132,11 +132,10 @@ func TestVerifiedAccounts(t *testing.T) {
 	for _, x := range []domain.Participant{p, q} {
 		w.must(w.st.VerifyIdentity(w.ctx, x.Identity, w.verification(x), w.verifyAudit(x)))
 	}
-	asked := []string{p.Identity, "unknown", p.Identity}
-	for i := range 150 {
-		asked = append(asked, fmt.Sprintf("nobody-%03d", i))
+	asked := []string{p.Identity, "unknown", p.Identity, q.Identity}
+	for i := range 150 { // sorting before any identity: p and q are asked after the first 100
+		asked = append(asked, fmt.Sprintf("!nobody-%03d", i))
 	}
-	asked = append(asked, q.Identity) // past the first 100
 	got, err := w.st.VerifiedAccounts(w.ctx, asked)
 	w.must(err)
 	if len(got) != 2 || got[p.Identity] != "acc-1" || got[q.Identity] != "acc-2" {
