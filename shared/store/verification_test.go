@@ -1,0 +1,187 @@
+package store_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/centrestaff"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/paging"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// verification is staff-1's check of p at w's centre, now.
+func (w *world) verification(p domain.Participant) store.Verification {
+	return store.Verification{Account: p.Account, ParticipantID: p.ID, CentreID: w.c.ID, BookingID: "bk-1",
+		Staff: "staff-1", Document: "household_register", VerifiedAt: w.now}
+}
+
+func (w *world) verifyAudit(p domain.Participant) store.AuditEntry {
+	return store.Audit(w.c.ID, "staff-1", "participant.verified", p.ID, nil, nil, w.now)
+}
+
+func (w *world) counts() (int, int) {
+	w.t.Helper()
+	r, v, err := w.st.ParticipantCounts(w.ctx)
+	w.must(err)
+	return r, v
+}
+
+// TestVerifyIdentity: an identity is unverified until VerifyIdentity, then
+// reads back as written, the participant reads verified, the audit log
+// and the city's counts show it; a second verification loses the race
+// (ErrContention), and one whose participant is missing or holds another
+// identity is not_found and writes nothing.
+func TestVerifyIdentity(t *testing.T) {
+	w := newWorld(t)
+	if r, v := w.counts(); r != 0 || v != 0 {
+		t.Fatalf("an empty table counts %d registered, %d verified", r, v)
+	}
+	p := w.register("acc-1", 1)
+	q := w.register("acc-1", 2)
+	if v, err := w.st.GetVerification(w.ctx, p.Identity); v != nil || err != nil {
+		t.Fatalf("unverified: %+v %v", v, err)
+	}
+	w.tick()
+	missing := w.person("acc-1", 3) // never registered
+	wantCode(t, "participant missing", w.st.VerifyIdentity(w.ctx, missing.Identity, w.verification(missing), w.verifyAudit(missing)), apperr.NotFound)
+	wantCode(t, "another's identity", w.st.VerifyIdentity(w.ctx, q.Identity, w.verification(p), w.verifyAudit(p)), apperr.NotFound)
+	for _, id := range []string{missing.Identity, q.Identity} {
+		if v, err := w.st.GetVerification(w.ctx, id); v != nil || err != nil {
+			t.Fatalf("a refused verification was written: %+v %v", v, err)
+		}
+	}
+	if r, v := w.counts(); r != 2 || v != 0 {
+		t.Fatalf("after refusals: %d registered, %d verified; want 2, 0", r, v)
+	}
+
+	w.must(w.st.VerifyIdentity(w.ctx, p.Identity, w.verification(p), w.verifyAudit(p)))
+	v, err := w.st.GetVerification(w.ctx, p.Identity)
+	w.must(err)
+	want := w.verification(p)
+	if v == nil || v.Account != want.Account || v.ParticipantID != p.ID || v.CentreID != w.c.ID || v.BookingID != "bk-1" ||
+		v.Staff != "staff-1" || v.Document != "household_register" || !v.VerifiedAt.Equal(w.now) {
+		t.Fatalf("verification %+v, want %+v", v, want)
+	}
+	got, err := w.st.GetParticipant(w.ctx, "acc-1", p.ID)
+	w.must(err)
+	if !got.Verified || got.VerifiedAt == nil || !got.VerifiedAt.Equal(w.now) {
+		t.Fatalf("participant %+v", got)
+	}
+	if r, v := w.counts(); r != 2 || v != 1 {
+		t.Fatalf("%d registered, %d verified; want 2, 1", r, v)
+	}
+	log, _, err := w.st.ListAudit(w.ctx, w.c.ID, paging.Page{Limit: 10})
+	if err != nil || len(log) != 1 || log[0].Action != "participant.verified" {
+		t.Fatalf("audit %+v %v", log, err)
+	}
+
+	w.tick()
+	if err := w.st.VerifyIdentity(w.ctx, p.Identity, w.verification(p), w.verifyAudit(p)); !errors.Is(err, store.ErrContention) {
+		t.Fatalf("verified twice: %v, want ErrContention", err)
+	}
+	if v2, _ := w.st.GetVerification(w.ctx, p.Identity); !v2.VerifiedAt.Equal(v.VerifiedAt) {
+		t.Fatalf("the second verification replaced the first: %+v", v2)
+	}
+	if r, v := w.counts(); r != 2 || v != 1 {
+		t.Fatalf("after the second: %d registered, %d verified; want 2, 1", r, v)
+	}
+}
+
+// TestHoldsOf: an identity's active bookings in every account, and only
+// those: a cancelled booking and another person's are not among them.
+func TestHoldsOf(t *testing.T) {
+	w := newWorld(t)
+	for _, id := range []string{"o1", "o2", "o3"} {
+		w.offering(id, 5)
+	}
+	mine := w.register("acc-1", 1)
+	theirs := w.register("acc-2", 1) // the same person, registered by another account
+	other := w.register("acc-1", 2)
+	b1 := w.book(mine, "o1")
+	b2 := w.book(theirs, "o2")
+	gone := w.book(mine, "o3")
+	w.book(other, "o1")
+	w.cancel(gone)
+	holds, err := w.st.HoldsOf(w.ctx, mine.Identity)
+	w.must(err)
+	slices.SortFunc(holds, func(a, b store.Hold) int { return strings.Compare(a.OfferingID, b.OfferingID) })
+	want := []store.Hold{{OfferingID: "o1", BookingID: b1.ID, Account: "acc-1"}, {OfferingID: "o2", BookingID: b2.ID, Account: "acc-2"}}
+	if !slices.Equal(holds, want) {
+		t.Fatalf("holds %+v, want %+v", holds, want)
+	}
+	if holds, err := w.st.HoldsOf(w.ctx, "no-such-identity"); len(holds) != 0 || err != nil {
+		t.Fatalf("an unknown identity holds %+v %v", holds, err)
+	}
+}
+
+// TestVerifiedAccounts: each verified identity asked about maps to its
+// account, more than one BatchGetItem's worth included; unverified and
+// repeated ones are fine.
+func TestVerifiedAccounts(t *testing.T) {
+	w := newWorld(t)
+	p := w.register("acc-1", 1)
+	q := w.register("acc-2", 2)
+	w.register("acc-3", 3)
+	for _, x := range []domain.Participant{p, q} {
+		w.must(w.st.VerifyIdentity(w.ctx, x.Identity, w.verification(x), w.verifyAudit(x)))
+	}
+	asked := []string{p.Identity, "unknown", p.Identity, q.Identity}
+	for i := range 150 { // sorting before any identity: p and q are asked after the first 100
+		asked = append(asked, fmt.Sprintf("!nobody-%03d", i))
+	}
+	got, err := w.st.VerifiedAccounts(w.ctx, asked)
+	w.must(err)
+	if len(got) != 2 || got[p.Identity] != "acc-1" || got[q.Identity] != "acc-2" {
+		t.Fatalf("verified %v", got)
+	}
+	if got, err := w.st.VerifiedAccounts(w.ctx, nil); len(got) != 0 || err != nil {
+		t.Fatalf("none asked: %v %v", got, err)
+	}
+}
+
+// TestMessages: a message recorded with a change reads back in its
+// account's list, oldest first, as NewMessage made it (Chinese, then
+// English); an account without messages lists none (an empty list).
+func TestMessages(t *testing.T) {
+	w := newWorld(t)
+	w.offering("o1", 5)
+	w.offering("o2", 5)
+	w.offering("o3", 5)
+	parent := w.register("acc-1", 1)
+	stranger := w.register("acc-2", 1) // the same person
+	mine := w.book(parent, "o1")
+	w.book(stranger, "o2")
+	w.book(stranger, "o3")
+	staff := &centrestaff.Service{Store: w.st, Now: func() time.Time { return w.now }}
+	w.tick()
+	sent := w.now
+	_, err := staff.VerifyIdentity(w.ctx, auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{w.c.ID}},
+		"o1", mine.ID, parent.Identity, "household_register")
+	w.must(err)
+	msgs, err := w.st.ListMessages(w.ctx, "acc-2")
+	w.must(err)
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want one for each cancelled booking: %+v", len(msgs), msgs)
+	}
+	for _, m := range msgs {
+		zh, en, ok := strings.Cut(m.Text, " / ")
+		if m.Event != centrestaff.EventVerifiedElsewhere || m.Channel != "recorded" || m.Status != "recorded" || !m.SentAt.Equal(sent) ||
+			!ok || zh == "" || en == "" || !strings.HasPrefix(m.ID, "msg") {
+			t.Errorf("message %+v", m)
+		}
+	}
+	if none, err := w.st.ListMessages(w.ctx, "acc-1"); none == nil || len(none) != 0 || err != nil {
+		t.Fatalf("acc-1's messages %#v %v, want an empty list", none, err)
+	}
+	m := store.NewMessage("e", apperr.Text{ZH: "中文", EN: "English"}, w.now)
+	if m.Text != "中文 / English" || m.Event != "e" || !m.SentAt.Equal(w.now) || m.ID == "" {
+		t.Fatalf("NewMessage %+v", m)
+	}
+}
