@@ -26,18 +26,9 @@ func TestRoutes(t *testing.T) {
 	d := lambdafntest.Deps(t, clock.Fixed(now))
 	ctx := context.Background()
 	c := dbtest.Centre("c1", "binhu")
-	if err := d.Store.PutCentre(ctx, c, false); err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range []domain.Offering{
-		dbtest.Offering("o1", c, 10, now),
+	lambdafntest.Put(t, d, []domain.Centre{c}, dbtest.Offering("o1", c, 10, now),
 		dbtest.Offering("one-place", c, 1, now, func(o *domain.Offering) { o.Term = "2025-winter" }),
-		dbtest.Offering("draft", c, 10, now, func(o *domain.Offering) { o.Status = domain.OfferingDraft }),
-	} {
-		if err := d.Store.PutOffering(ctx, o, false); err != nil {
-			t.Fatal(err)
-		}
-	}
+		dbtest.Offering("draft", c, 10, now, func(o *domain.Offering) { o.Status = domain.OfferingDraft }))
 	ps := &residents.Participants{Store: d.Store, Identities: d.Identities, Now: d.Now}
 	birth := time.Date(1995, 3, 1, 0, 0, 0, 0, domain.CityZone)
 	person := func(account string, seq int) string {

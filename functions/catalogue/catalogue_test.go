@@ -1,7 +1,6 @@
 package catalogue_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -19,19 +18,9 @@ import (
 func TestRoutes(t *testing.T) {
 	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
 	d := lambdafntest.Deps(t, clock.Fixed(now))
-	ctx := context.Background()
 	c := dbtest.Centre("c1", "binhu")
-	if err := d.Store.PutCentre(ctx, c, false); err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range []domain.Offering{
-		dbtest.Offering("open", c, 10, now),
-		dbtest.Offering("draft", c, 10, now, func(o *domain.Offering) { o.Status = domain.OfferingDraft }),
-	} {
-		if err := d.Store.PutOffering(ctx, o, false); err != nil {
-			t.Fatal(err)
-		}
-	}
+	lambdafntest.Put(t, d, []domain.Centre{c}, dbtest.Offering("open", c, 10, now),
+		dbtest.Offering("draft", c, 10, now, func(o *domain.Offering) { o.Status = domain.OfferingDraft }))
 	type tc = lambdafntest.Case
 	get := func(name, path string, status int, code apperr.Code) tc {
 		return tc{Name: name, Method: http.MethodGet, Path: path, Status: status, Code: code}

@@ -26,21 +26,11 @@ func TestRoutes(t *testing.T) {
 	d := lambdafntest.Deps(t, clock.Fixed(now))
 	ctx := context.Background()
 	mine, other := dbtest.Centre("c1", "binhu"), dbtest.Centre("c2", "xishan")
-	for _, c := range []domain.Centre{mine, other} {
-		if err := d.Store.PutCentre(ctx, c, false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, o := range []domain.Offering{
+	lambdafntest.Put(t, d, []domain.Centre{mine, other},
 		// A session last Monday, so attendance can be recorded today.
 		dbtest.Offering("o1", mine, 10, now, func(o *domain.Offering) { o.Schedule.Sessions = []string{"2025-07-28", "2025-09-01"} }),
 		dbtest.Offering("busy", mine, 10, now, func(o *domain.Offering) { o.Confirmed = 3 }),
-		dbtest.Offering("theirs", other, 10, now),
-	} {
-		if err := d.Store.PutOffering(ctx, o, false); err != nil {
-			t.Fatal(err)
-		}
-	}
+		dbtest.Offering("theirs", other, 10, now))
 	birth := time.Date(1995, 3, 1, 0, 0, 0, 0, domain.CityZone)
 	number := idnumber.Make("320202", birth, 1)
 	p, err := (&residents.Participants{Store: d.Store, Identities: d.Identities, Now: d.Now}).Register(ctx, "acct-1",

@@ -1,7 +1,6 @@
 package city_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -22,12 +21,7 @@ func TestRoutes(t *testing.T) {
 	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
 	d := lambdafntest.Deps(t, clock.Fixed(now))
 	c := dbtest.Centre("c1", "binhu")
-	if err := d.Store.PutCentre(context.Background(), c, false); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Store.PutOffering(context.Background(), dbtest.Offering("o1", c, 10, now), false); err != nil {
-		t.Fatal(err)
-	}
+	lambdafntest.Put(t, d, []domain.Centre{c}, dbtest.Offering("o1", c, 10, now))
 	officer := lambdafntest.Officer("officer")
 	get := func(name string, as *auth.Caller, path string, status int, code apperr.Code) lambdafntest.Case {
 		return lambdafntest.Case{Name: name, As: as, Method: http.MethodGet, Path: path, Status: status, Code: code}

@@ -20,6 +20,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
@@ -33,6 +34,22 @@ func Deps(t testing.TB, now func() time.Time) lambdafn.Deps {
 	}
 	d.Now = now
 	return d
+}
+
+// Put stores the centres, then the offerings, as they are.
+func Put(t testing.TB, d lambdafn.Deps, centres []domain.Centre, offerings ...domain.Offering) {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range centres {
+		if err := d.Store.PutCentre(ctx, c, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, o := range offerings {
+		if err := d.Store.PutOffering(ctx, o, false); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // Resident is a resident.
