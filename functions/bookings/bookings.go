@@ -17,16 +17,17 @@ import (
 )
 
 type api struct {
-	deps    lambdafn.Deps
-	booking *residents.Service
-	erasure *erasure.Service
+	participants *residents.Participants
+	booking      *residents.Service
+	erasure      *erasure.Service
 	// signIn deletes the resident's Cognito user on DELETE /v1/me.
 	signIn *signin.Accounts
 }
 
 // New is the function's http.Handler; its routes are those of BookingsFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{deps: d, booking: &residents.Service{Store: d.Store, Now: d.Now}, signIn: signin.FromConfig(d.Config)}
+	a := api{participants: &residents.Participants{Store: d.Store, Identities: d.Identities, Now: d.Now},
+		booking: &residents.Service{Store: d.Store, Now: d.Now}, signIn: signin.FromConfig(d.Config)}
 	a.erasure = &erasure.Service{Store: d.Store, Booking: a.booking, Now: d.Now}
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/me/participants", a.resident(a.createParticipant))
@@ -59,11 +60,8 @@ func (a api) createParticipant(w http.ResponseWriter, r *http.Request, c auth.Ca
 	if err := httpapi.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	p, err := domain.Register(r.Context(), in, c.Sub, a.deps.Identities, a.deps.Now())
+	p, err := a.participants.Register(r.Context(), c.Sub, in)
 	if err != nil {
-		return err
-	}
-	if err := a.deps.Store.CreateParticipant(r.Context(), p); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, p)
@@ -75,7 +73,7 @@ func (a api) listParticipants(w http.ResponseWriter, r *http.Request, c auth.Cal
 	if err != nil {
 		return err
 	}
-	items, next, err := a.deps.Store.ListParticipants(r.Context(), c.Sub, page)
+	items, next, err := a.participants.List(r.Context(), c.Sub, page)
 	if err != nil {
 		return err
 	}

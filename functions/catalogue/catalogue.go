@@ -7,18 +7,17 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/catalogue"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/privacy"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-type api struct{ store *store.Store }
+type api struct{ catalogue *catalogue.Service }
 
 // New is the function's http.Handler; its routes are those of CatalogueFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{store: d.Store}
+	a := api{catalogue: &catalogue.Service{Store: d.Store}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres", httpapi.Handle(a.listCentres))
 	mux.Handle("GET /v1/centres/{centre_id}", httpapi.Handle(a.getCentre))
@@ -37,7 +36,7 @@ func (a api) listCentres(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.store.ListCentres(r.Context(), district, page)
+	items, next, err := a.catalogue.ListCentres(r.Context(), district, page)
 	if err != nil {
 		return err
 	}
@@ -50,7 +49,7 @@ func (a api) getCentre(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := a.store.GetCentre(r.Context(), id)
+	c, err := a.catalogue.Centre(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -67,7 +66,7 @@ func (a api) listOfferings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.store.ListPublished(r.Context(), f, page)
+	items, next, err := a.catalogue.Published(r.Context(), f, page)
 	if err != nil {
 		return err
 	}
@@ -80,20 +79,17 @@ func (a api) getOffering(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := a.store.GetOffering(r.Context(), id)
+	o, err := a.catalogue.Offering(r.Context(), id)
 	if err != nil {
 		return err
-	}
-	if !o.Public() {
-		return apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
 	}
 	httpapi.WriteJSON(w, http.StatusOK, o)
 	return nil
 }
 
-func offeringFilter(r *http.Request) (store.OfferingFilter, error) {
+func offeringFilter(r *http.Request) (catalogue.Filter, error) {
 	q := r.URL.Query()
-	var f store.OfferingFilter
+	var f catalogue.Filter
 	var err error
 	if f.District, err = httpapi.DistrictParam(r); err != nil {
 		return f, err

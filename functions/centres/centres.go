@@ -7,7 +7,6 @@ package centres
 import (
 	"bytes"
 	"context"
-	"github.com/wuxi-enrol/enrol/shared/paging"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/rosterexport"
 )
 
@@ -31,14 +31,14 @@ type api struct {
 func New(d lambdafn.Deps) http.Handler {
 	a := api{deps: d, admin: &centrestaff.Service{Store: d.Store, Now: d.Now}}
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/centres/{centre_id}/offerings", a.staff(centreList(a, d.Store.ListCentreOfferings)))
+	mux.Handle("GET /v1/centres/{centre_id}/offerings", a.staff(centreList(a.admin.Offerings)))
 	mux.Handle("POST /v1/centres/{centre_id}/offerings", a.staff(a.createOffering))
 	mux.Handle("PATCH /v1/offerings/{offering_id}", a.staff(a.updateOffering))
 	mux.Handle("POST /v1/offerings/{offering_id}/cancel", a.staff(a.cancelOffering))
 	mux.Handle("GET /v1/offerings/{offering_id}/roster", a.staff(a.roster))
 	mux.Handle("PUT /v1/offerings/{offering_id}/attendance/{date}", a.staff(a.recordAttendance))
 	mux.Handle("GET /v1/offerings/{offering_id}/attendance", a.staff(a.attendance))
-	mux.Handle("GET /v1/centres/{centre_id}/audit", a.staff(centreList(a, d.Store.ListAudit)))
+	mux.Handle("GET /v1/centres/{centre_id}/audit", a.staff(centreList(a.admin.Audit)))
 	mux.Handle("POST /v1/offerings/{offering_id}/roster/{booking_id}/verify-identity", a.staff(a.verifyIdentity))
 	return httpapi.Serve(d.Log, mux)
 }
@@ -55,8 +55,9 @@ func (a api) staff(fn func(http.ResponseWriter, *http.Request, auth.Caller) erro
 	})
 }
 
-// centreList serves a paged list that belongs to a centre the caller manages.
-func centreList[T any](a api, list func(context.Context, string, paging.Page) ([]T, string, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
+// centreList serves a paged list that belongs to a centre; list checks
+// that the caller manages it.
+func centreList[T any](list func(context.Context, auth.Caller, string, paging.Page) ([]T, string, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
 	return func(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 		id, err := httpapi.PathID(r, "centre_id")
 		if err != nil {
@@ -66,10 +67,7 @@ func centreList[T any](a api, list func(context.Context, string, paging.Page) ([
 		if err != nil {
 			return err
 		}
-		if _, err := a.admin.Centre(r.Context(), c, id); err != nil {
-			return err
-		}
-		items, next, err := list(r.Context(), id, page)
+		items, next, err := list(r.Context(), c, id, page)
 		if err != nil {
 			return err
 		}

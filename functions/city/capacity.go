@@ -60,11 +60,10 @@ func (a api) capacity(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := a.now()
 	today := cityfigures.Date(now)
-	offerings, err := a.inService(r, q.Scope, today)
+	tally, err := a.city.Capacity(r.Context(), q.Scope, today)
 	if err != nil {
 		return err
 	}
-	tally := cityfigures.Count(offerings, today)
 	byDistrict, byKind, byDistrictKind := breakdowns(q.Scope)
 	if q.CSV {
 		rows := [][]any{scopeRow(q.Scope, tally[q.Scope])}
@@ -78,7 +77,7 @@ func (a api) capacity(w http.ResponseWriter, r *http.Request) error {
 	res := capacityResponse{Date: today, AsOf: now.In(domain.CityZone), Kind: q.Kind, District: q.District,
 		Total: figuresOf(tally[q.Scope]), ByDistrict: rowsOf(byDistrict, tally), ByKind: rowsOf(byKind, tally),
 		ByDistrictKind: rowsOf(byDistrictKind, tally)}
-	if res.Participants.Registered, res.Participants.Verified, err = a.store.ParticipantCounts(r.Context()); err != nil {
+	if res.Participants.Registered, res.Participants.Verified, err = a.city.Participants(r.Context()); err != nil {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, res)
@@ -111,24 +110,4 @@ func rowsOf(scopes []cityfigures.Scope, t cityfigures.Tally) []row {
 		out[i] = row{Kind: s.Kind, District: s.District, DistrictName: domain.DistrictNames[s.District], figures: figuresOf(t[s])}
 	}
 	return out
-}
-
-// inService reads the offerings of the kinds in scope whose last day is not
-// past, and keeps those of the district in scope.
-func (a api) inService(r *http.Request, s cityfigures.Scope, today string) ([]domain.Offering, error) {
-	var kinds []domain.Kind
-	if s.Kind != "" {
-		kinds = []domain.Kind{s.Kind}
-	}
-	all, err := a.store.CityOfferings(r.Context(), today, kinds...)
-	if err != nil || s.District == "" {
-		return all, err
-	}
-	var out []domain.Offering
-	for _, o := range all {
-		if o.Centre.District == s.District {
-			out = append(out, o)
-		}
-	}
-	return out, nil
 }

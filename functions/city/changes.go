@@ -4,9 +4,9 @@ import (
 	"net/http"
 
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
+	"github.com/wuxi-enrol/enrol/shared/cityoffice"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // changes pages through the change ledger, oldest first; the CSV holds the
@@ -21,9 +21,9 @@ func (a api) changes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := store.ChangeFilter{Kind: q.Kind, District: q.District}
+	f := cityoffice.ChangeFilter{Kind: q.Kind, District: q.District}
 	if q.CSV {
-		all, err := a.store.Changes(r.Context(), q.From, q.To, f)
+		all, err := a.city.Changes(r.Context(), q.From, q.To, f)
 		if err != nil {
 			return err
 		}
@@ -37,7 +37,7 @@ func (a api) changes(w http.ResponseWriter, r *http.Request) error {
 			"项目编号 (Offering ID)", "项目 (Offering)", "期次 (Term)", "原因 (Reason)", "变动前 (Before)", "变动后 (After)",
 			"变动 (Change)", "操作人 (By)"}, rows)
 	}
-	items, next, err := a.store.ListChanges(r.Context(), q.From, q.To, f, page)
+	items, next, err := a.city.ChangesPage(r.Context(), q.From, q.To, f, page)
 	if err != nil {
 		return err
 	}

@@ -9,19 +9,19 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/cityoffice"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 type api struct {
-	store *store.Store
-	now   func() time.Time
+	city *cityoffice.Service
+	now  func() time.Time
 }
 
 // New is the function's http.Handler; its routes are those of CityFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{store: d.Store, now: d.Now}
+	a := api{city: &cityoffice.Service{Store: d.Store}, now: d.Now}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/city/capacity", officers(a.capacity))
 	mux.Handle("GET /v1/city/capacity/history", officers(a.history))

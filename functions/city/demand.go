@@ -35,11 +35,10 @@ func (a api) demand(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := a.now()
 	today := cityfigures.Date(now)
-	offerings, err := a.inService(r, q.Scope, today)
+	d, err := a.city.Demand(r.Context(), q.Scope, today)
 	if err != nil {
 		return err
 	}
-	d := cityfigures.DemandOf(offerings, today)
 	if q.CSV {
 		rows := make([][]any, len(d.Offerings))
 		for i, o := range d.Offerings {

@@ -21,15 +21,15 @@ type historyResponse struct {
 	Items    []point         `json:"items"`
 }
 
-// history is one point a day from the daily snapshots: one Query per 400
-// days or so. A day without a snapshot (the job did not run) has no point.
+// history is one point a day from the daily snapshots; a day without a
+// snapshot (the job did not run) has no point.
 func (a api) history(w http.ResponseWriter, r *http.Request) error {
 	today := cityfigures.Date(a.now())
 	q, err := parseRange(r, today)
 	if err != nil {
 		return err
 	}
-	snaps, err := a.store.Snapshots(r.Context(), q.From, q.To)
+	snaps, err := a.city.History(r.Context(), q.From, q.To)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 type targetsResponse struct {
@@ -16,9 +15,7 @@ type targetsResponse struct {
 	Items []cityfigures.Progress `json:"items"`
 }
 
-// targets measures every target (of ?kind=, if given) against the change ledger: one Query for
-// the targets, then one Query per megabyte of ledger over the days they
-// span together (a year's changes city-wide are a few thousand entries).
+// targets is progress against every target (of ?kind=, if given), as of today.
 func (a api) targets(w http.ResponseWriter, r *http.Request) error {
 	q, err := parse(r)
 	if err != nil {
@@ -29,26 +26,11 @@ func (a api) targets(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := a.now()
 	today := cityfigures.Date(now)
-	all, err := a.store.Targets(r.Context())
+	items, err := a.city.Targets(r.Context(), q.Kind, today)
 	if err != nil {
 		return err
 	}
-	ts := all[:0]
-	for _, t := range all {
-		if q.Kind == "" || t.Kind == q.Kind {
-			ts = append(ts, t)
-		}
-	}
-	var changes []cityfigures.Change
-	if from, to, ok := span(ts, today); ok {
-		if changes, err = a.store.Changes(r.Context(), from, to, store.ChangeFilter{}); err != nil {
-			return err
-		}
-	}
-	res := targetsResponse{Date: today, AsOf: now.In(domain.CityZone), Items: make([]cityfigures.Progress, len(ts))}
-	for i, t := range ts {
-		res.Items[i] = cityfigures.Measure(t, changes, today)
-	}
+	res := targetsResponse{Date: today, AsOf: now.In(domain.CityZone), Items: items}
 	if q.CSV {
 		rows := make([][]any, len(res.Items))
 		for i, p := range res.Items {
@@ -60,23 +42,4 @@ func (a api) targets(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusOK, res)
 	return nil
-}
-
-// span is the days every target's window covers, as of today; ok is false
-// when no window has begun.
-func span(ts []cityfigures.Target, today string) (from, to string, ok bool) {
-	for _, t := range ts {
-		f, e := t.Window(today)
-		if f > e {
-			continue
-		}
-		if !ok || f < from {
-			from = f
-		}
-		if !ok || e > to {
-			to = e
-		}
-		ok = true
-	}
-	return from, to, ok
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/residents"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // Bounds of one run: the rest is left to the next day's.
@@ -38,7 +37,7 @@ type Result struct {
 
 // New is the job RetentionFunction runs on its schedule.
 func New(d lambdafn.Deps) lambdafn.Job {
-	e := Service(d.Store, d.Now)
+	e := Service(d)
 	return func(ctx context.Context, at time.Time) error {
 		started := time.Now() // for the duration only
 		res, err := Run(ctx, e, at, d.Log)
@@ -54,8 +53,8 @@ func New(d lambdafn.Deps) lambdafn.Job {
 }
 
 // Service is the erasure the job carries out.
-func Service(st *store.Store, now func() time.Time) *erasure.Service {
-	return &erasure.Service{Store: st, Booking: &residents.Service{Store: st, Now: now}, Now: now}
+func Service(d lambdafn.Deps) *erasure.Service {
+	return &erasure.Service{Store: d.Store, Booking: &residents.Service{Store: d.Store, Now: d.Now}, Now: d.Now}
 }
 
 // Run erases every participant whose retention ended before at's day, up
@@ -77,7 +76,7 @@ func RunAtMost(ctx context.Context, e *erasure.Service, at time.Time, log *slog.
 			res.More = true
 			return res, nil
 		}
-		due, err := e.Store.DueForErasure(ctx, today, batch)
+		due, err := e.DueForErasure(ctx, today, batch)
 		if err != nil {
 			return res, err
 		}
@@ -98,7 +97,7 @@ func RunAtMost(ctx context.Context, e *erasure.Service, at time.Time, log *slog.
 			// a later day found there moves the participant on, unerased.
 			kept, err := e.KeptUntil(ctx, d.Account, d.ParticipantID)
 			if err == nil && kept >= today {
-				err = e.Store.PostponeRetention(ctx, d.Account, d.ParticipantID, kept)
+				err = e.PostponeRetention(ctx, d.Account, d.ParticipantID, kept)
 				if err == nil {
 					res.Postponed++
 					continue

@@ -120,7 +120,7 @@ func TestRetentionBounded(t *testing.T) {
 		}
 	}
 	later := day("2026-09-01")
-	e := retention.Service(st, func() time.Time { return later })
+	e := retention.Service(lambdafn.Deps{Store: st, Now: func() time.Time { return later }})
 	log := slog.New(slog.DiscardHandler)
 	res, err := retention.RunAtMost(ctx, e, later, log, 2)
 	if err != nil || res.Erased != 2 || !res.More {

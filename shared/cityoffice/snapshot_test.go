@@ -1,13 +1,13 @@
-package snapshot_test
+package cityoffice_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/functions/snapshot"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
+	"github.com/wuxi-enrol/enrol/shared/cityoffice"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -48,7 +48,7 @@ func TestTake(t *testing.T) {
 				}
 			}
 			for run := range 2 { // a second run the same day ends nothing more
-				res, err := snapshot.Take(ctx, st, at)
+				res, err := (&cityoffice.Service{Store: st}).Take(ctx, at)
 				if err != nil {
 					t.Fatal(err)
 				}

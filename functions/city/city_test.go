@@ -1,0 +1,59 @@
+package city_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/functions/city"
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/clock"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn/lambdafntest"
+)
+
+// TestRoutes: only city officers read the city's figures (401 without a
+// caller, 403 for residents and centre staff); each route answers JSON and
+// CSV, and refuses bad parameters naming them.
+func TestRoutes(t *testing.T) {
+	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
+	d := lambdafntest.Deps(t, clock.Fixed(now))
+	c := dbtest.Centre("c1", "binhu")
+	lambdafntest.Put(t, d, []domain.Centre{c}, dbtest.Offering("o1", c, 10, now))
+	officer := lambdafntest.Officer("officer")
+	get := func(name string, as *auth.Caller, path string, status int, code apperr.Code) lambdafntest.Case {
+		return lambdafntest.Case{Name: name, As: as, Method: http.MethodGet, Path: path, Status: status, Code: code}
+	}
+	lambdafntest.Run(t, city.New(d), []lambdafntest.Case{
+		get("no caller", nil, "/v1/city/capacity", 401, apperr.Unauthorized),
+		get("a resident", lambdafntest.Resident("u1"), "/v1/city/capacity", 403, apperr.Forbidden),
+		get("centre staff", lambdafntest.Staff("s1", "c1"), "/v1/city/demand", 403, apperr.Forbidden),
+
+		get("capacity", officer, "/v1/city/capacity", 200, ""),
+		get("capacity of a district and kind", officer, "/v1/city/capacity?district=binhu&kind=evening_course", 200, ""),
+		get("capacity as CSV", officer, "/v1/city/capacity?format=csv", 200, ""),
+		get("capacity, bad format", officer, "/v1/city/capacity?format=xml", 400, apperr.InvalidRequest),
+		get("capacity, bad district", officer, "/v1/city/capacity?district=atlantis", 400, apperr.InvalidRequest),
+		get("capacity, unknown parameter", officer, "/v1/city/capacity?colour=red", 400, apperr.InvalidRequest),
+
+		get("history", officer, "/v1/city/capacity/history", 200, ""),
+		get("history as CSV", officer, "/v1/city/capacity/history?format=csv&from=2025-07-01", 200, ""),
+		get("history reversed", officer, "/v1/city/capacity/history?from=2025-08-01&to=2025-07-01", 400, apperr.InvalidRequest),
+		get("history over 3 years", officer, "/v1/city/capacity/history?from=2020-01-01&to=2025-07-01", 400, apperr.InvalidRequest),
+		get("history, bad date", officer, "/v1/city/capacity/history?to=2025-13-01", 400, apperr.InvalidRequest),
+
+		get("changes", officer, "/v1/city/capacity/changes?limit=10", 200, ""),
+		get("changes as CSV", officer, "/v1/city/capacity/changes?format=csv", 200, ""),
+		get("changes, bad cursor", officer, "/v1/city/capacity/changes?cursor=nonsense", 400, apperr.InvalidRequest),
+
+		get("targets", officer, "/v1/city/targets", 200, ""),
+		get("targets as CSV", officer, "/v1/city/targets?format=csv&kind=childcare", 200, ""),
+		get("targets by district", officer, "/v1/city/targets?district=binhu", 400, apperr.InvalidRequest),
+
+		get("demand", officer, "/v1/city/demand?limit=5", 200, ""),
+		get("demand as CSV", officer, "/v1/city/demand?format=csv&district=binhu", 200, ""),
+		get("demand, bad limit", officer, "/v1/city/demand?limit=0", 400, apperr.InvalidRequest),
+	})
+}
