@@ -7,17 +7,17 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/wuxi-enrol/enrol/shared/catalogue"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/listings"
 	"github.com/wuxi-enrol/enrol/shared/privacy"
 )
 
-type api struct{ catalogue *catalogue.Service }
+type api struct{ catalogue *listings.Service }
 
 // New is the function's http.Handler; its routes are those of CatalogueFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{catalogue: &catalogue.Service{Store: d.Store}}
+	a := api{catalogue: &listings.Service{Store: d.Store}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres", httpapi.Handle(a.listCentres))
 	mux.Handle("GET /v1/centres/{centre_id}", httpapi.Handle(a.getCentre))
@@ -87,9 +87,9 @@ func (a api) getOffering(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func offeringFilter(r *http.Request) (catalogue.Filter, error) {
+func offeringFilter(r *http.Request) (listings.Filter, error) {
 	q := r.URL.Query()
-	var f catalogue.Filter
+	var f listings.Filter
 	var err error
 	if f.District, err = httpapi.DistrictParam(r); err != nil {
 		return f, err

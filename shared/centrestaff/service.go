@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/allocation"
-	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/retry"
@@ -32,7 +31,7 @@ type Service struct {
 // centre ids cannot be probed.
 func (s *Service) Centre(ctx context.Context, c auth.Caller, centreID string) (domain.Centre, error) {
 	if !c.ManagesCentre(centreID) {
-		return domain.Centre{}, apperr.New(apperr.NotFound, "找不到该机构", "No such centre")
+		return domain.Centre{}, domain.NotFound("centre")
 	}
 	return s.Store.GetCentre(ctx, centreID)
 }
@@ -44,7 +43,7 @@ func (s *Service) Offering(ctx context.Context, c auth.Caller, offeringID string
 		return o, err
 	}
 	if !c.ManagesCentre(o.Centre.ID) {
-		return domain.Offering{}, apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
+		return domain.Offering{}, domain.NotFound("offering")
 	}
 	return o, nil
 }

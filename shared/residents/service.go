@@ -77,7 +77,7 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 			return err
 		}
 		if in.Offering == nil || !in.Offering.Public() {
-			return apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
+			return domain.NotFound("offering")
 		}
 		if in.Participant == nil {
 			return apperr.New(apperr.NotFound, "找不到该参与人，请先登记", "No such participant; register them first").

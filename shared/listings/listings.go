@@ -1,11 +1,10 @@
-// Package catalogue is the public catalogue's service: the centres and the
+// Package listings is the public catalogue's service: the centres and the
 // offerings a resident may see before signing in.
-package catalogue
+package listings
 
 import (
 	"context"
 
-	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -42,7 +41,7 @@ func (s *Service) Offering(ctx context.Context, id string) (domain.Offering, err
 		return o, err
 	}
 	if !o.Public() {
-		return domain.Offering{}, apperr.New(apperr.NotFound, "找不到该项目", "No such offering")
+		return domain.Offering{}, domain.NotFound("offering")
 	}
 	return o, nil
 }
