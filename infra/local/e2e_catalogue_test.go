@@ -3,13 +3,13 @@ package local_test
 import (
 	"cmp"
 	"context"
-	"github.com/wuxi-enrol/enrol/shared/paging"
 	"net/url"
 	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
 // TestCatalogueFiltersOnTheDemoStack: on the stack as `make run` seeds it

@@ -3,11 +3,11 @@ package local_test
 import (
 	"context"
 	"fmt"
-	"github.com/wuxi-enrol/enrol/shared/paging"
 	"sync"
 	"testing"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
 // TestCapacityRaisePromotesMoreThanOneWrite: 60 waiting, capacity raised by

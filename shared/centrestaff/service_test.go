@@ -2,7 +2,6 @@ package centrestaff_test
 
 import (
 	"context"
-	"github.com/wuxi-enrol/enrol/shared/paging"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )

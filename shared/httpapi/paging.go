@@ -1,11 +1,11 @@
 package httpapi
 
 import (
-	"github.com/wuxi-enrol/enrol/shared/paging"
 	"net/http"
 	"strconv"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
 // List is the contract's envelope for every list.

@@ -3,11 +3,11 @@ package residents_test
 import (
 	"context"
 	"fmt"
-	"github.com/wuxi-enrol/enrol/shared/paging"
 	"testing"
 
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
 // TestListPlacesEachLineOnce: an account's waitlisted bookings, several in

@@ -3,7 +3,6 @@ package residents_test
 import (
 	"context"
 	"fmt"
-	"github.com/wuxi-enrol/enrol/shared/paging"
 	"slices"
 	"sort"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )

@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"github.com/wuxi-enrol/enrol/shared/paging"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
 type offeringItem struct {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"github.com/wuxi-enrol/enrol/shared/paging"
 	"math"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
 type participantItem struct {

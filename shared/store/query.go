@@ -3,13 +3,13 @@ package store
 import (
 	"context"
 	"errors"
-	"github.com/wuxi-enrol/enrol/shared/paging"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
 // The Query and paging every access pattern is built on: a partition of the
