@@ -168,19 +168,11 @@ func (s *Service) RecordAttendance(ctx context.Context, c auth.Caller, offeringI
 	if err := v.Err(); err != nil {
 		return store.AttendanceDay{}, err
 	}
-	identities := map[string]string{} // booking → identity, for the bookings recorded
-	var people []string
-	for id := range day.Records {
-		if identity := confirmed[id].Identity; identity != "" {
-			identities[id] = identity
-			people = append(people, identity)
-		}
-	}
-	counted, err := s.Store.CountedAbsences(ctx, o, people)
+	counted, err := s.Store.CountedAbsences(ctx, o, domain.Recorded(day.Records, confirmed))
 	if err != nil {
 		return store.AttendanceDay{}, err
 	}
-	changes := o.AbsenceChanges(date, day.Records, identities, counted)
+	changes := o.AbsenceChanges(date, day.Records, confirmed, counted)
 	err = s.Store.PutAttendanceDay(ctx, o, day, changes,
 		store.Audit(o.Centre.ID, c.Sub, "attendance.record", o.ID+"@"+date, nil, day.Records, now))
 	return day, err

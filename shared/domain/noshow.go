@@ -49,20 +49,33 @@ type NoShowBlock struct {
 	Absences         int
 }
 
+// Recorded are the identities of the bookings a day records (an erased
+// participant's booking has none), whose counted absences the decision
+// reads.
+func Recorded(records map[string]AttendanceStatus, bookings map[string]Booking) []string {
+	var out []string
+	for _, id := range slices.Sorted(maps.Keys(records)) {
+		if identity := bookings[id].Identity; identity != "" {
+			out = append(out, identity)
+		}
+	}
+	return out
+}
+
 // AbsenceChanges decides what recording a day of o changes: for each
-// booking recorded (identities maps booking ids to their identities; an
-// erased participant's has none, and counts for no one), whether the
+// booking recorded (of bookings, by id; an erased participant's has no
+// identity, and counts for no one), whether the
 // session ("<offering>#<date>") starts or stops counting as an absence,
 // given the sessions each identity had counted; and, when o has a no-show
 // rule, the block on the kind's next term at the new count. Recording the
 // same day again changes nothing further.
-func (o Offering) AbsenceChanges(date string, records map[string]AttendanceStatus, identities map[string]string, counted map[string][]string) []AbsenceChange {
+func (o Offering) AbsenceChanges(date string, records map[string]AttendanceStatus, bookings map[string]Booking, counted map[string][]string) []AbsenceChange {
 	session := o.ID + "#" + date
 	blocked, limit, ruled := o.BlockedTerm()
 	until, _ := TermEnds(blocked)
 	var out []AbsenceChange
 	for _, id := range slices.Sorted(maps.Keys(records)) {
-		identity := identities[id]
+		identity := bookings[id].Identity
 		if identity == "" {
 			continue
 		}

@@ -38,13 +38,13 @@ func TestAbsenceChanges(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := c.o.AbsenceChanges(day, map[string]AttendanceStatus{"b1": c.status}, map[string]string{"b1": "id"}, map[string][]string{"id": c.counted})
+			got := c.o.AbsenceChanges(day, map[string]AttendanceStatus{"b1": c.status}, map[string]Booking{"b1": {Identity: "id"}}, map[string][]string{"id": c.counted})
 			if len(got) != 1 || !reflect.DeepEqual(got[0], c.want) {
 				t.Fatalf("got %+v (block %+v)\nwant %+v (block %+v)", got, got[0].Block, c.want, c.want.Block)
 			}
 		})
 	}
-	if got := ruled.AbsenceChanges(day, map[string]AttendanceStatus{"erased": Absent}, map[string]string{}, nil); len(got) != 0 {
+	if got := ruled.AbsenceChanges(day, map[string]AttendanceStatus{"erased": Absent}, map[string]Booking{"erased": {Erased: true}}, nil); len(got) != 0 {
 		t.Fatalf("an erased participant's absence: %+v", got)
 	}
 }

@@ -47,7 +47,7 @@ func TestRefusalsNameNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		changes := past.AbsenceChanges(date, day.Records, map[string]string{missed.ID: missed.Identity}, counted)
+		changes := past.AbsenceChanges(date, day.Records, map[string]domain.Booking{missed.ID: missed}, counted)
 		if err := f.st.PutAttendanceDay(ctx, past, day, changes, store.Audit(f.centre.ID, "staff", "attendance.record", past.ID, nil, nil, f.now)); err != nil {
 			t.Fatal(err)
 		}

@@ -76,17 +76,9 @@ func TestErasedBookingAbsentCountsForNoOne(t *testing.T) {
 // recordDay records a day as the centre staff's service does: read what is
 // counted, decide (domain), write.
 func recordDay(ctx context.Context, st *store.Store, o domain.Offering, day store.AttendanceDay, bookings map[string]domain.Booking, a store.AuditEntry) error {
-	identities := map[string]string{}
-	var people []string
-	for id := range day.Records {
-		if b := bookings[id]; b.Identity != "" {
-			identities[id] = b.Identity
-			people = append(people, b.Identity)
-		}
-	}
-	counted, err := st.CountedAbsences(ctx, o, people)
+	counted, err := st.CountedAbsences(ctx, o, domain.Recorded(day.Records, bookings))
 	if err != nil {
 		return err
 	}
-	return st.PutAttendanceDay(ctx, o, day, o.AbsenceChanges(day.Date, day.Records, identities, counted), a)
+	return st.PutAttendanceDay(ctx, o, day, o.AbsenceChanges(day.Date, day.Records, bookings, counted), a)
 }
