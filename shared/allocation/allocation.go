@@ -25,9 +25,12 @@ type Policy interface {
 	// confirmed), the line (waitlisted, if the resident asked to join it),
 	// or a refusal.
 	Place(o domain.Offering, joinWaitlist bool) (Change, error)
+	// Sees is how many of the head of the line Free must see when a
+	// booking of status s ends.
+	Sees(s domain.BookingStatus) int
 	// Free decides what ending a booking of status s does to its offering,
-	// given the head of the line as read (Line(1) of it, or nothing when s
-	// held no place): the place it frees goes to whomever the policy says.
+	// given the head of the line as read (Sees(s) of it): the place it
+	// frees, if any, goes to whomever the policy says.
 	Free(s domain.BookingStatus, line []Waiting) Change
 	// Promotable is how many of the line a change of o from before to
 	// after lets in (at most most, what one write holds), or the refusal
@@ -40,6 +43,12 @@ type Policy interface {
 
 // For is the policy that allocates o's places.
 func For(domain.Offering) Policy { return FirstComeFirstServed{} }
+
+// OfBooking is the policy of b's offering, from what the booking keeps of
+// it (ending a booking reads no offering).
+func OfBooking(b domain.Booking) Policy {
+	return For(domain.Offering{ID: b.OfferingID, Kind: b.Offering.Kind, Term: b.Term})
+}
 
 // Waiting is one booking in an offering's line, in the line's order.
 type Waiting struct {

@@ -128,6 +128,16 @@ func TestFree(t *testing.T) {
 	}
 }
 
+// TestSees: a place held looks at the head of the line; a place in line
+// hands on nothing, so ending it reads none of the line.
+func TestSees(t *testing.T) {
+	for s, want := range map[domain.BookingStatus]int{domain.BookingConfirmed: 1, domain.BookingWaitlisted: 0} {
+		if got := (allocation.FirstComeFirstServed{}).Sees(s); got != want {
+			t.Errorf("Sees(%s) = %d, want %d", s, got, want)
+		}
+	}
+}
+
 // TestResize: a raise confirms the head of the line, as many as places and
 // one write allow; a cut below the confirmed places is refused.
 func TestResize(t *testing.T) {

@@ -42,6 +42,15 @@ func (FirstComeFirstServed) Place(o domain.Offering, joinWaitlist bool) (Change,
 	}
 }
 
+// Sees: a place held is handed to the head of the line; a place in line
+// hands on nothing.
+func (FirstComeFirstServed) Sees(s domain.BookingStatus) int {
+	if s == domain.BookingConfirmed {
+		return 1
+	}
+	return 0
+}
+
 // Free: a place freed goes straight to the head of the line (confirmed
 // stays as it is); with nobody waiting, the write requires the line to be
 // still empty, so a booking joining it meanwhile is not passed over.

@@ -154,8 +154,9 @@ func (s *Service) List(ctx context.Context, account string, status domain.Bookin
 }
 
 // Cancel cancels one of the account's bookings; cancelling a cancelled
-// booking returns it unchanged. A freed place goes to the head of the
-// waitlist in the same write.
+// booking returns it unchanged. A freed place goes where the allocation
+// policy says (first come, first served: the head of the line) in the same
+// write.
 func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Booking, error) {
 	return s.End(ctx, account, id, func(domain.Booking, time.Time) store.Ending { return store.Ending{By: store.ByResident} })
 }
@@ -170,15 +171,16 @@ func (s *Service) End(ctx context.Context, account, id string, ending func(domai
 		if b, err = s.Store.GetBooking(ctx, account, id); err != nil || b.Status == domain.BookingCancelled {
 			return err
 		}
-		// Only a place held is handed on: the policy sees the head of the
-		// line for that, and its change is written with the ending.
+		// The policy sees as much of the line as it needs to hand on what
+		// the ending frees; its change is written with the ending.
+		policy := allocation.OfBooking(b)
 		var line []allocation.Waiting
-		if b.Status == domain.BookingConfirmed {
-			if line, err = s.Store.Waiters(ctx, b.OfferingID, 1); err != nil {
+		if n := policy.Sees(b.Status); n > 0 {
+			if line, err = s.Store.Waiters(ctx, b.OfferingID, n); err != nil {
 				return err
 			}
 		}
-		change := allocation.For(domain.Offering{ID: b.OfferingID, Kind: b.Offering.Kind}).Free(b.Status, line)
+		change := policy.Free(b.Status, line)
 		now := s.Now()
 		e := ending(b, now)
 		if err := s.Store.EndBooking(ctx, b, change, now, e); err != nil {
