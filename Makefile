@@ -80,12 +80,20 @@ FIDELITY_SKIP = ^($(FIDELITY_BURSTS)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_
 test-fidelity:
 	infra/localdb/with-moto.sh $(GO) test -race -count=1 -timeout 25m -skip '$(FIDELITY_SKIP)' $(FIDELITY_PACKAGES)
 
+# vet and staticcheck compile every package for its type information; built
+# with -race, as `go test -race` builds them, the test step reuses those
+# compiles from the build cache instead of compiling everything a third time
+# (cold cache: about 110 CPU-seconds less for `make test`). -race changes no
+# check: no file of ours has a race build constraint. staticcheck itself is
+# built without it (`go tool -n` builds and names it): instrumented, it would
+# run several times slower; GOFLAGS reaches the `go list -export` it runs.
 vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	$(GO) vet ./...
+	$(GO) vet -race ./...
 
 staticcheck:
-	$(GO) tool staticcheck ./...
+	@sc=$$($(GO) tool -n staticcheck) && flags="$$($(GO) env GOFLAGS) -race" && \
+		echo "GOFLAGS='$$flags' staticcheck ./..." && GOFLAGS="$$flags" $$sc ./...
 
 fmt:
 	gofmt -w .
