@@ -49,11 +49,11 @@ browser-test: browser-deps web
 ## test: every test, with the race detector, plus go vet and staticcheck.
 ## The end-to-end tests (infra/local) run on their own afterwards: their
 ## 300-way bursts measure the system, not the other packages' CPU use.
-## Chromium and the npm packages download meanwhile; the browser tests
-## run last, against the whole system.
+## Chromium and the npm packages download, and the front end builds,
+## meanwhile; the browser tests run last, against the whole system.
 test: vet staticcheck
 	@mkdir -p build; set -e; \
-	( $(MAKE) --no-print-directory browser-deps > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
+	( $(MAKE) --no-print-directory browser-deps web > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
 	$(GO) test -race -count=1 -timeout 9m $$($(GO) list ./... | grep -v '/infra/local$$'); \
 	$(GO) test -race -count=1 -timeout 9m ./infra/local/; \
 	wait $$deps; cat build/browser-deps.log; test "$$(cat build/browser-deps.rc)" = 0
