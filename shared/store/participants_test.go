@@ -74,11 +74,11 @@ func attr(m map[string]types.AttributeValue, name string) string {
 	return ""
 }
 
-// TestParticipantLimitConcurrent: a day's worth of registrations of
+// TestConcurrentParticipantLimit: a day's worth of registrations of
 // different people on one account at once end with exactly
 // domain.MaxParticipants; the rest are participant_limit, and every attempt
 // is counted once.
-func TestParticipantLimitConcurrent(t *testing.T) {
+func TestConcurrentParticipantLimit(t *testing.T) {
 	st, db, table := participantStore(t)
 	base := time.Date(2026, 12, 1, 10, 0, 0, 0, domain.CityZone)
 	var wg sync.WaitGroup
