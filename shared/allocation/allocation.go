@@ -32,9 +32,9 @@ type Policy interface {
 	// given the head of the line as read (Sees(s) of it): the place it
 	// frees, if any, goes to whomever the policy says.
 	Free(s domain.BookingStatus, line []Waiting) Change
-	// Promotable is how many of the line a change of o from before to
-	// after lets in (at most most, what one write holds), or the refusal
-	// of a change no policy allows.
+	// Promotable is how many of the line a change of the offering from
+	// before to after lets in (at most most, what one write holds), or the
+	// change's refusal (a capacity below the places confirmed).
 	Promotable(before, after domain.Offering, most int) (int, error)
 	// Resize confirms line (as read, Promotable(…) of its head) into the
 	// places after opens.
@@ -50,7 +50,10 @@ func OfBooking(b domain.Booking) Policy {
 	return For(domain.Offering{ID: b.OfferingID, Kind: b.Offering.Kind, Term: b.Term})
 }
 
-// Waiting is one booking in an offering's line, in the line's order.
+// Waiting is one booking in an offering's line. The store keeps the line in
+// arrival order (its key is the booking's arrival stamp) and reads its head
+// in that order; a policy that orders the line otherwise (a drawn rank)
+// must have the line written in its order.
 type Waiting struct {
 	BookingID string
 	Account   string
