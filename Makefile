@@ -12,7 +12,7 @@ BROWSER_PORT ?= 3999
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
 
-.PHONY: run test test-fidelity vet staticcheck unit build clean bench fmt web browser-deps browser-test deploy-web
+.PHONY: run test test-fidelity vet fmtcheck govet staticcheck unit build clean bench fmt web browser-deps browser-test deploy-web
 
 ## run: the whole system on this machine with demo data: the web front end
 ## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed)
@@ -50,14 +50,17 @@ browser-test: browser-deps web
 ## The end-to-end tests (infra/local) run on their own afterwards: their
 ## 300-way bursts measure the system, not the other packages' CPU use.
 ## Chromium and the npm packages download, and the front end builds,
-## meanwhile; the browser tests run last, against the whole system.
-test: vet staticcheck
+## meanwhile; the browser tests run last, against the whole system, while
+## go vet and staticcheck analyse beside them (see vet below).
+test: fmtcheck
 	@mkdir -p build; set -e; \
 	( $(MAKE) --no-print-directory browser-deps web > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
 	$(GO) test -race -count=1 -timeout 9m $$($(GO) list ./... | grep -v '/infra/local$$'); \
 	$(GO) test -race -count=1 -timeout 9m ./infra/local/; \
 	wait $$deps; cat build/browser-deps.log; test "$$(cat build/browser-deps.rc)" = 0
-	$(MAKE) --no-print-directory browser-test
+	@( $(MAKE) --no-print-directory govet staticcheck > build/lint.log 2>&1; echo $$? > build/lint.rc ) & lint=$$!; \
+	$(MAKE) --no-print-directory browser-test; browser=$$?; \
+	wait $$lint; cat build/lint.log; test "$$(cat build/lint.rc)" = 0 && test $$browser = 0
 	@echo "make test: done, on the embedded DynamoDB. The second pass, on moto's DynamoDB, is make test-fidelity (.ci/run runs both)."
 
 # The second DynamoDB pass runs every test that uses infra/localdb/dbtest
@@ -80,16 +83,22 @@ FIDELITY_SKIP = ^($(FIDELITY_BURSTS)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_
 test-fidelity:
 	infra/localdb/with-moto.sh $(GO) test -race -count=1 -timeout 25m -skip '$(FIDELITY_SKIP)' $(FIDELITY_PACKAGES)
 
-# vet and staticcheck compile every package for its type information; built
-# with -race, as `go test -race` builds them, the test step reuses those
-# compiles from the build cache instead of compiling everything a third time
-# (cold cache: about 110 CPU-seconds less for `make test`). -race changes no
-# check: no file of ours has a race build constraint. staticcheck itself is
-# built without it (`go tool -n` builds and names it): instrumented, it would
-# run several times slower; GOFLAGS reaches the `go list -export` it runs.
-vet:
+# vet and staticcheck need every package compiled for its type information.
+# Built with -race, as `go test -race` builds them, they reuse the test
+# step's compiles from the build cache instead of compiling everything again
+# (-race changes no check: no file of ours has a race build constraint), and
+# in make test they run after the Go tests, beside the browser tests, which
+# leave a core mostly idle: their analysis is off the critical path.
+# staticcheck itself is built without -race (`go tool -n` builds and names
+# it): instrumented, it would run several times slower; GOFLAGS reaches the
+# `go list -export` it runs.
+fmtcheck:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+
+govet:
 	$(GO) vet -race ./...
+
+vet: fmtcheck govet
 
 staticcheck:
 	@sc=$$($(GO) tool -n staticcheck) && flags="$$($(GO) env GOFLAGS) -race" && \
