@@ -19,7 +19,6 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
-	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -44,13 +43,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, faults: &faults.Injector{}, centre: dbtest.Centre("c1", "liangxi")}
 	cfg := dbtest.Config(t)
 	f.table = cfg.TableName
-	var err error
-	if f.db, err = store.NewClient(context.Background(), cfg, f.faults.Option); err != nil {
-		t.Fatal(err)
-	}
-	if f.st, f.ids, err = lambdafn.Custody(context.Background(), cfg, f.db); err != nil {
-		t.Fatal(err)
-	}
+	f.st, f.ids, f.db = dbtest.CustodyOn(t, cfg, f.faults.Option)
 	f.set(time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone))
 	now := func() time.Time { return *f.now.Load() }
 	f.svc = &erasure.Service{Store: f.st, Booking: &residents.Service{Store: f.st, Now: now}, Now: now}
@@ -448,21 +441,14 @@ func TestNoBookingBehindAnErasure(t *testing.T) {
 			// participant between the booking's read and its write.
 			cfg := dbtest.Config(t)
 			cfg.TableName = f.table
-			plain, err := store.NewClient(ctx, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			other, _, err := lambdafn.Custody(ctx, cfg, plain)
-			if err != nil {
-				t.Fatal(err)
-			}
+			other, _, _ := dbtest.CustodyOn(t, cfg)
 			f.faults.Fail("TransactWriteItems", 1, func(any) error {
 				if err := other.MarkErasing(ctx, p.Account, p.ID, f.svc.Now()); err != nil {
 					t.Error(err)
 				}
 				return nil
 			})
-			_, err = f.svc.Booking.Book(ctx, residents.Request{Account: p.Account, OfferingID: "b", ParticipantID: p.ID})
+			_, err := f.svc.Booking.Book(ctx, residents.Request{Account: p.Account, OfferingID: "b", ParticipantID: p.ID})
 			if code(err) != apperr.NotFound {
 				t.Errorf("the raced booking: %v, want not_found", err)
 			}

@@ -12,7 +12,6 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
-	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -38,14 +37,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
 	cfg := dbtest.Config(t)
-	db, err := store.NewClient(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, ids, err := lambdafn.Custody(ctx, cfg, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ids, db := dbtest.CustodyOn(t, cfg)
 	w := &world{t: t, ctx: ctx, st: st, db: db, table: cfg.TableName, ids: ids,
 		now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone), c: dbtest.Centre("c1", "binhu")}
 	w.svc = &residents.Service{Store: st, Now: func() time.Time { return w.now }}

@@ -14,7 +14,6 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
-	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/privacy"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -24,14 +23,7 @@ import (
 func participantStore(t *testing.T) (*store.Store, *dynamodb.Client, string) {
 	t.Helper()
 	cfg := dbtest.Config(t)
-	db, err := store.NewClient(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, ids, err := lambdafn.Custody(context.Background(), cfg, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ids, db := dbtest.CustodyOn(t, cfg)
 	testIDs = ids
 	return st, db, cfg.TableName
 }

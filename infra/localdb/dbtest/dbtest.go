@@ -120,7 +120,13 @@ func Store(t testing.TB, opts ...func(*dynamodb.Options)) (*store.Store, *dynamo
 // the stand-in's identity key), as a function's Deps have them.
 func Custody(t testing.TB, opts ...func(*dynamodb.Options)) (*store.Store, *keycustody.Identities, *dynamodb.Client) {
 	t.Helper()
-	cfg := Config(t)
+	return CustodyOn(t, Config(t), opts...)
+}
+
+// CustodyOn is Custody on the table cfg names (a second client of a test's
+// table, or one whose name the test keeps).
+func CustodyOn(t testing.TB, cfg config.Config, opts ...func(*dynamodb.Options)) (*store.Store, *keycustody.Identities, *dynamodb.Client) {
+	t.Helper()
 	db, err := store.NewClient(context.Background(), cfg, opts...)
 	if err != nil {
 		t.Fatal(err)
