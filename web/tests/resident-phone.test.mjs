@@ -66,10 +66,15 @@ test('booking that opens later: says when, 报名 disabled; changes live when it
     await state.waitFor();
     assert.match(await state.innerText(), /开始报名/);
     await context.clock.fastForward(15_000);
+    // fastForward fires each due timer once; what those timers schedule (the re-render's
+    // effect that arms the next instant) is run here rather than left to the page's own
+    // clock, which a loaded machine can starve.
+    await context.clock.runFor(1000);
     await page.waitForFunction(() => document.querySelector('[data-testid="booking-state"]').innerText === '报名中', null, { timeout: 5000 });
     await page.getByRole('button', { name: '登录后报名' }).waitFor();
     // (fastForward takes at most 2^31 - 1 ms at a time: it keeps 32 bits.)
     for (let left = closes - opens; left > 0; left -= 2e9) await context.clock.fastForward(Math.min(left, 2e9));
+    await context.clock.runFor(1000);
     await page.waitForFunction(() => /报名已截止/.test(document.querySelector('[data-testid="booking-state"]').innerText), null, { timeout: 5000 });
     assert.match(await page.locator('main section.book').innerText(), /报名已截止/);
     assert.equal(await page.getByRole('button', { name: '登录后报名' }).count(), 0);
