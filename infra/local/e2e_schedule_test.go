@@ -112,7 +112,7 @@ func TestScheduleRoute(t *testing.T) {
 
 // TestScheduleRunsWithTheStack: with RunSchedules the stack keeps the
 // template's schedules, the snapshot's next run at 23:55 in Wuxi, the
-// retention job's at 03:30.
+// retention job's at 03:30, the reminders' at 18:00.
 func TestScheduleRunsWithTheStack(t *testing.T) {
 	stackLog := &local.SyncBuffer{}
 	e := start(t, withJob(&fakeSnapshot{}, stackLog), func(o *local.Options) { o.RunSchedules = true })
@@ -121,12 +121,16 @@ func TestScheduleRunsWithTheStack(t *testing.T) {
 	for _, js := range ss {
 		byFunction[js.FunctionID] = js
 	}
-	snap, retention := byFunction["SnapshotFunction"], byFunction["RetentionFunction"]
-	if len(ss) != 2 || snap.EventName != "Daily" || !snap.Enabled || retention.EventName != "Daily" || !retention.Enabled {
+	snap, retention, reminders := byFunction["SnapshotFunction"], byFunction["RetentionFunction"], byFunction["RemindersFunction"]
+	if len(byFunction) != len(ss) || snap.EventName != "Daily" || !snap.Enabled || retention.EventName != "Daily" || !retention.Enabled ||
+		reminders.EventName != "Daily" || !reminders.Enabled {
 		t.Fatalf("schedules %+v", ss)
 	}
 	if at := retention.Schedule.Next(e.st.Now()).In(domain.CityZone); at.Hour() != 3 || at.Minute() != 30 {
 		t.Errorf("retention's next run %v, want the coming 03:30 in Wuxi", at)
+	}
+	if at := reminders.Schedule.Next(e.st.Now()).In(domain.CityZone); at.Hour() != 18 || at.Minute() != 0 {
+		t.Errorf("reminders' next run %v, want the coming 18:00 in Wuxi", at)
 	}
 	next := snap.Schedule.Next(e.st.Now()).In(domain.CityZone)
 	if next.Hour() != 23 || next.Minute() != 55 || next.Sub(e.st.Now()) > 24*time.Hour {

@@ -11,6 +11,7 @@ import (
 	"github.com/wuxi-enrol/enrol/functions/catalogue"
 	"github.com/wuxi-enrol/enrol/functions/centres"
 	"github.com/wuxi-enrol/enrol/functions/city"
+	"github.com/wuxi-enrol/enrol/functions/reminders"
 	"github.com/wuxi-enrol/enrol/functions/retention"
 	"github.com/wuxi-enrol/enrol/functions/snapshot"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
@@ -31,4 +32,5 @@ var Functions = map[string]func(lambdafn.Deps) http.Handler{
 var Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{
 	"SnapshotFunction":  snapshot.New,
 	"RetentionFunction": retention.New,
+	"RemindersFunction": reminders.New,
 }

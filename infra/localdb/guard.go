@@ -32,6 +32,10 @@ import (
 //     that takes a set's last element leaves a string in its place
 //     (DynamoDB removes an emptied set).
 //
+// It also refuses, as DynamoDB does, a TransactWriteItems of more than
+// maxTransactItems items, which minidyn would run: a write that would fail
+// on AWS fails in the tests too.
+//
 // Before such a write the guard reads the items' pre-images; afterwards it
 // reads them again and repairs, all under one exclusive lock so that no other
 // request sees a state in between (minidyn already runs every operation under
@@ -100,6 +104,10 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case "PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems":
+		if err := transactSize(op, body); err != nil {
+			writeError(w, "ValidationException", err)
+			return
+		}
 		rec, err = g.write(r, op, body)
 		if err != nil {
 			writeError(w, "GuardFailure", err)
@@ -111,6 +119,22 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.mu.RUnlock()
 	}
 	rec.copyTo(w)
+}
+
+// maxTransactItems is the most items DynamoDB takes in one transaction.
+const maxTransactItems = 100
+
+// transactSize refuses a TransactWriteItems of more than maxTransactItems
+// items, in DynamoDB's words.
+func transactSize(op string, body []byte) error {
+	if op != "TransactWriteItems" {
+		return nil
+	}
+	var tx struct{ TransactItems []json.RawMessage }
+	if err := json.Unmarshal(body, &tx); err != nil || len(tx.TransactItems) <= maxTransactItems {
+		return nil // minidyn answers what it cannot read
+	}
+	return fmt.Errorf("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to %d", maxTransactItems)
 }
 
 // forward hands the request to minidyn and records its answer.

@@ -293,6 +293,29 @@ func TestGuardRefusesWhatItCannotRepair(t *testing.T) {
 	}
 }
 
+// TestGuardRefusesOversizedTransactions: a transaction of 101 items is a
+// ValidationException, as on DynamoDB; one of 100 is written.
+func TestGuardRefusesOversizedTransactions(t *testing.T) {
+	ctx := context.Background()
+	db := serve(t, newGuard(miniserver.NewServer()))
+	indexTable(t, db, "tx")
+	puts := func(n int) []types.TransactWriteItem {
+		out := make([]types.TransactWriteItem, n)
+		for i := range out {
+			out[i] = types.TransactWriteItem{Put: &types.Put{TableName: aws.String("tx"), Item: keyOf(fmt.Sprintf("t%03d-%d", i, n))}}
+		}
+		return out
+	}
+	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: puts(101)})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" || !strings.Contains(apiErr.ErrorMessage(), "less than or equal to 100") {
+		t.Fatalf("101 items: %v", err)
+	}
+	if _, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: puts(100)}); err != nil {
+		t.Fatalf("100 items: %v", err)
+	}
+}
+
 // TestGuardHidesItsRepairs: readers never see a repair half-done, while
 // items leave and rejoin the index from many goroutines.
 func TestGuardHidesItsRepairs(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
 // Policy decides who gets a place in one offering.
@@ -30,15 +31,18 @@ type Policy interface {
 	Sees(s domain.BookingStatus) int
 	// Free decides what ending a booking of status s does to its offering,
 	// given the head of the line as read (Sees(s) of it): the place it
-	// frees, if any, goes to whomever the policy says.
-	Free(s domain.BookingStatus, line []Waiting) Change
+	// frees, if any, goes to whomever the policy says. about is what the
+	// change's notices say of the offering and when (notices.New(…).About
+	// of the booking ending).
+	Free(s domain.BookingStatus, line []Waiting, about notices.Notice) Change
 	// Promotable is how many of the line a change of the offering from
 	// before to after lets in (at most most, what one write holds), or the
 	// change's refusal (a capacity below the places confirmed).
 	Promotable(before, after domain.Offering, most int) (int, error)
 	// Resize confirms line (as read, Promotable(…) of its head) into the
-	// places after opens.
-	Resize(after domain.Offering, line []Waiting) Change
+	// places after opens; about is what its notices say of the offering
+	// and when (notices.New(…).OfOffering(after)).
+	Resize(after domain.Offering, line []Waiting, about notices.Notice) Change
 }
 
 // For is the policy that allocates o's places.
@@ -71,8 +75,26 @@ type Change struct {
 	Fills bool
 	// Promote are the waiting bookings confirmed, in line order.
 	Promote []Waiting
+	// Notices are what the change announces (one per person it concerns),
+	// written in the change's own transaction (the outbox).
+	Notices []notices.Notice
 	// Guard must hold of the offering as the write lands.
 	Guard Guard
+}
+
+// Promoted are the notices announcing the promotion of each of ws, about
+// what about says: one per waiting booking, to its account. Each id is made
+// from the booking's (a booking is promoted once in its life), so a change
+// decided again after a lost race announces the same notice, and the
+// outbox's condition refuses a second.
+func Promoted(about notices.Notice, ws []Waiting) []notices.Notice {
+	out := make([]notices.Notice, 0, len(ws))
+	for _, w := range ws {
+		n := about
+		n.ID, n.Event, n.Account, n.BookingID = "ntc_promoted_"+w.BookingID, notices.Promoted, w.Account, w.BookingID
+		out = append(out, n)
+	}
+	return out
 }
 
 // Counter is one of the offering's figures a guard can test.

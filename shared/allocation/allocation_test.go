@@ -8,6 +8,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
 // TestBook: the offering must be bookable, then first come first served
@@ -93,11 +94,32 @@ func TestPlaceGuards(t *testing.T) {
 	}
 }
 
-// TestFree: a freed place goes to the head of the line and nobody else; a
-// place freed with nobody waiting requires the line to be still empty.
+// ending is the booking whose end a test's change announces.
+var ending = domain.Booking{ID: "b0", Account: "leaver", OfferingID: "o1", Term: "2025-autumn",
+	Offering: domain.BookedOffering{Title: "少儿书法", Kind: domain.EveningCourse, StartsOn: "2025-09-01", Centre: domain.CentreRef{ID: "c1"}}}
+
+// announced is who a change's notices tell of a promotion ("account/booking"),
+// after checking that each is a promotion of the offering about says.
+func announced(t *testing.T, c allocation.Change, about notices.Notice) []string {
+	t.Helper()
+	var out []string
+	for _, n := range c.Notices {
+		if n.Event != notices.Promoted || n.OfferingID != about.OfferingID || n.Title != about.Title ||
+			n.FirstSession != about.FirstSession || !n.At.Equal(about.At) || n.ID == about.ID || !n.ToResident() {
+			t.Errorf("notice %+v", n)
+		}
+		out = append(out, n.Account+"/"+n.BookingID)
+	}
+	return out
+}
+
+// TestFree: a freed place goes to the head of the line and nobody else, who
+// is told so (one notice, and none when nobody is promoted); a place freed
+// with nobody waiting requires the line to be still empty.
 func TestFree(t *testing.T) {
 	fcfs := allocation.FirstComeFirstServed{}
 	head := []allocation.Waiting{{BookingID: "w1", Account: "a", Stamp: 1}, {BookingID: "w2", Account: "b", Stamp: 2}}
+	about := notices.New(notices.Promoted, time.Date(2025, 8, 1, 9, 0, 0, 0, domain.CityZone)).About(ending)
 	cases := []struct {
 		name     string
 		status   domain.BookingStatus
@@ -105,24 +127,30 @@ func TestFree(t *testing.T) {
 		conf     int
 		wait     int
 		promoted []string
+		told     []string
 		guard    allocation.Guard
 	}{
-		{"waiting booking leaves the line", domain.BookingWaitlisted, nil, 0, -1, nil,
+		{"waiting booking leaves the line", domain.BookingWaitlisted, nil, 0, -1, nil, nil,
 			allocation.Guard{All: []allocation.Fact{{Counter: allocation.Waitlisted, Op: allocation.Gt}}}},
-		{"place freed, nobody waits", domain.BookingConfirmed, nil, -1, 0, nil,
+		{"place freed, nobody waits", domain.BookingConfirmed, nil, -1, 0, nil, nil,
 			allocation.Guard{All: []allocation.Fact{allocation.Is(allocation.Waitlisted, 0), {Counter: allocation.Confirmed, Op: allocation.Gt}}}},
-		{"place goes to the head of the line", domain.BookingConfirmed, head, 0, -1, []string{"w1"},
+		{"place goes to the head of the line", domain.BookingConfirmed, head, 0, -1, []string{"w1"}, []string{"a/w1"},
+			allocation.Guard{All: []allocation.Fact{{Counter: allocation.Waitlisted, Op: allocation.Gt}}}},
+		{"place goes to the only one waiting", domain.BookingConfirmed, head[1:], 0, -1, []string{"w2"}, []string{"b/w2"},
 			allocation.Guard{All: []allocation.Fact{{Counter: allocation.Waitlisted, Op: allocation.Gt}}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := fcfs.Free(c.status, c.line)
+			got := fcfs.Free(c.status, c.line, about)
 			var promoted []string
 			for _, w := range got.Promote {
 				promoted = append(promoted, w.BookingID)
 			}
 			if got.Confirmed != c.conf || got.Waitlisted != c.wait || !reflect.DeepEqual(promoted, c.promoted) || !reflect.DeepEqual(got.Guard, c.guard) {
 				t.Fatalf("Free = %+v", got)
+			}
+			if told := announced(t, got, about); !reflect.DeepEqual(told, c.told) {
+				t.Fatalf("Free announces %v, want %v", told, c.told)
 			}
 		})
 	}
@@ -167,9 +195,43 @@ func TestResize(t *testing.T) {
 			}
 		})
 	}
-	line := []allocation.Waiting{{BookingID: "w1"}, {BookingID: "w2"}}
-	if got := fcfs.Resize(domain.Offering{}, line); got.Confirmed != 2 || got.Waitlisted != -2 || len(got.Promote) != 2 || got.Promote[0].BookingID != "w1" {
-		t.Fatalf("Resize = %+v", got)
+	after := domain.Offering{ID: "o1", Title: "少儿书法", StartsOn: "2025-09-01", Schedule: domain.Schedule{Sessions: []string{"2025-09-03"}}}
+	about := notices.New(notices.Promoted, time.Date(2025, 8, 1, 9, 0, 0, 0, domain.CityZone)).OfOffering(after)
+	for _, c := range []struct {
+		name string
+		line []allocation.Waiting
+		told []string
+	}{
+		{"two confirmed, two told", []allocation.Waiting{{BookingID: "w1", Account: "a"}, {BookingID: "w2", Account: "b"}}, []string{"a/w1", "b/w2"}},
+		{"one account waiting twice is told of each", []allocation.Waiting{{BookingID: "w1", Account: "a"}, {BookingID: "w3", Account: "a"}}, []string{"a/w1", "a/w3"}},
+		{"nobody confirmed, nobody told", nil, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := fcfs.Resize(after, c.line, about)
+			if got.Confirmed != len(c.line) || got.Waitlisted != -len(c.line) || !reflect.DeepEqual(got.Promote, c.line) {
+				t.Fatalf("Resize = %+v", got)
+			}
+			if told := announced(t, got, about); !reflect.DeepEqual(told, c.told) {
+				t.Fatalf("Resize announces %v, want %v", told, c.told)
+			}
+			for _, n := range got.Notices {
+				if n.FirstSession != "2025-09-03" {
+					t.Errorf("first session %q, want the first listed session", n.FirstSession)
+				}
+			}
+		})
+	}
+}
+
+// TestPromotedIDs: a promotion's notice id is made from the booking's, so
+// deciding the same change again announces the same notice (the outbox
+// refuses a second), and two bookings' notices never share one.
+func TestPromotedIDs(t *testing.T) {
+	line := []allocation.Waiting{{BookingID: "w1", Account: "a"}, {BookingID: "w2", Account: "b"}}
+	first := allocation.Promoted(notices.New(notices.Promoted, time.Unix(1, 0)), line)
+	again := allocation.Promoted(notices.New(notices.Promoted, time.Unix(2, 0)), line)
+	if first[0].ID != again[0].ID || first[1].ID != again[1].ID || first[0].ID == first[1].ID {
+		t.Fatalf("ids %s %s, again %s %s", first[0].ID, first[1].ID, again[0].ID, again[1].ID)
 	}
 }
 

@@ -3,6 +3,7 @@ package allocation
 import (
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
 // FirstComeFirstServed gives places in order of arrival: a place while
@@ -53,15 +54,17 @@ func (FirstComeFirstServed) Sees(s domain.BookingStatus) int {
 
 // Free: a place freed goes straight to the head of the line (confirmed
 // stays as it is); with nobody waiting, the write requires the line to be
-// still empty, so a booking joining it meanwhile is not passed over.
-func (FirstComeFirstServed) Free(s domain.BookingStatus, line []Waiting) Change {
+// still empty, so a booking joining it meanwhile is not passed over. The
+// head of the line is told it was promoted.
+func (FirstComeFirstServed) Free(s domain.BookingStatus, line []Waiting, about notices.Notice) Change {
 	switch {
 	case s == domain.BookingWaitlisted:
 		return Change{Waitlisted: -1, Guard: Guard{All: []Fact{{Counter: Waitlisted, Op: Gt, Value: 0}}}}
 	case len(line) == 0:
 		return Change{Confirmed: -1, Guard: Guard{All: []Fact{Is(Waitlisted, 0), {Counter: Confirmed, Op: Gt, Value: 0}}}}
 	default:
-		return Change{Waitlisted: -1, Promote: line[:1], Guard: Guard{All: []Fact{{Counter: Waitlisted, Op: Gt, Value: 0}}}}
+		return Change{Waitlisted: -1, Promote: line[:1], Notices: Promoted(about, line[:1]),
+			Guard: Guard{All: []Fact{{Counter: Waitlisted, Op: Gt, Value: 0}}}}
 	}
 }
 
@@ -76,7 +79,7 @@ func (FirstComeFirstServed) Promotable(before, after domain.Offering, most int) 
 	return max(0, min(after.Capacity-after.Confirmed, after.Waitlisted, most)), nil
 }
 
-// Resize confirms the line read, in order.
-func (FirstComeFirstServed) Resize(_ domain.Offering, line []Waiting) Change {
-	return Change{Confirmed: len(line), Waitlisted: -len(line), Promote: line}
+// Resize confirms the line read, in order, and tells each it was promoted.
+func (FirstComeFirstServed) Resize(_ domain.Offering, line []Waiting, about notices.Notice) Change {
+	return Change{Confirmed: len(line), Waitlisted: -len(line), Promote: line, Notices: Promoted(about, line)}
 }

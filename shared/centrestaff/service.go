@@ -14,6 +14,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/retry"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -102,26 +103,26 @@ func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, 
 		if err != nil {
 			return err
 		}
-		promote = nil
+		var change allocation.Change
+		now := s.Now()
 		if free > 0 {
 			line, err := s.Store.Waiters(ctx, offeringID, free)
 			if err != nil {
 				return err
 			}
-			change := policy.Resize(after, line)
-			promote = change.Promote
+			change = policy.Resize(after, line, notices.New(notices.Promoted, now).OfOffering(after))
 			after.Confirmed += change.Confirmed
 			after.Waitlisted += change.Waitlisted
 		}
+		promote = change.Promote
 		if len(promote) == 0 && !domain.Edited(before, after) {
 			return nil // nothing to write, so no audit record of nothing (out is before)
 		}
-		now := s.Now()
 		// A cut to the confirmed places, or promotions taking the last
 		// ones, fill the offering as surely as a booking does.
 		after.NoteFull(now)
 		if err := s.Store.UpdateOffering(ctx, store.OfferingChange{
-			Before: before, After: after, Promote: promote, Now: now,
+			Before: before, After: after, Change: change, Now: now,
 			Audit: store.Audit(before.Centre.ID, c.Sub, "offering.update", before.ID, before, after, now),
 		}); err != nil {
 			return err // ErrContention goes round again
@@ -178,7 +179,7 @@ func (s *Service) endBookings(ctx context.Context, o domain.Offering) (domain.Of
 		}
 		for batch := range slices.Chunk(active, store.MaxCancelsPerWrite) {
 			// A batch that lost a race is read again in the next round.
-			if err := s.Store.CancelBookingsOf(ctx, o.ID, batch, o.CancelReason, s.Now()); err != nil && !errors.Is(err, store.ErrContention) {
+			if err := s.Store.CancelBookingsOf(ctx, o, batch, s.Now()); err != nil && !errors.Is(err, store.ErrContention) {
 				return err
 			}
 		}

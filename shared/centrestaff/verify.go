@@ -7,6 +7,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -107,11 +108,8 @@ func (s *Service) endOtherHolds(ctx context.Context, identity, owner string) err
 		_, err := bookings.End(ctx, h.Account, h.BookingID, func(b domain.Booking, now time.Time) store.Ending {
 			a := store.Audit(b.Offering.Centre.ID, store.BySystem, "booking.cancel", b.ID,
 				map[string]any{"status": b.Status}, map[string]any{"status": domain.BookingCancelled, "cause": EventVerifiedElsewhere}, now)
-			m := store.NewMessage(EventVerifiedElsewhere, apperr.Text{
-				ZH: "您在「" + b.Offering.Title + "」的报名已取消：" + verifiedElsewhereReason.ZH,
-				EN: "Your booking for \"" + b.Offering.Title + "\" was cancelled: " + verifiedElsewhereReason.EN,
-			}, now)
-			return store.Ending{By: store.BySystem, Reason: verifiedElsewhereReason.ZH + " / " + verifiedElsewhereReason.EN, Audit: &a, Message: &m}
+			n := notices.New(notices.VerifiedElsewhere, now).About(b)
+			return store.Ending{By: store.BySystem, Reason: verifiedElsewhereReason.ZH + " / " + verifiedElsewhereReason.EN, Audit: &a, Notice: &n}
 		})
 		if err != nil {
 			return err // verifying again resumes

@@ -3,6 +3,7 @@ package centrestaff_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -168,9 +170,24 @@ func TestVerifiedIdentityWins(t *testing.T) {
 	if pb := p.booking(parentBooking); pb.Status != domain.BookingConfirmed {
 		t.Errorf("the parent's own booking is %s", pb.Status)
 	}
-	msgs, err := p.st.ListMessages(ctx, borrowed.Account)
-	if err != nil || len(msgs) != 1 || msgs[0].Event != centrestaff.EventVerifiedElsewhere || msgs[0].Status != "recorded" {
-		t.Fatalf("messages to the stranger: %+v %v", msgs, err)
+	// The stranger is told why (once), and the head of the line that the
+	// freed place is theirs, each in the ending's own write.
+	told := func() []string {
+		var out []string
+		for _, n := range dbtest.Told(t, p.st) {
+			if strings.HasPrefix(n, string(notices.VerifiedElsewhere)) || strings.HasPrefix(n, string(notices.Promoted)) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	want := []string{"promoted " + queued.Account + " " + queued.ID, "verified_elsewhere " + borrowed.Account + " " + strangerBooking.ID}
+	if got := told(); !slices.Equal(got, want) {
+		t.Fatalf("told %q, want %q", got, want)
+	}
+	outbox, err := p.st.OutboxEntries(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if n := len(p.actions("participant.verified")); n != 1 {
 		t.Errorf("%d participant.verified records", n)
@@ -204,10 +221,11 @@ func TestVerifiedIdentityWins(t *testing.T) {
 			}
 		}
 	}
-	for _, m := range msgs {
+	for _, n := range outbox {
+		text, _ := n.Text()
 		for _, s := range secrets {
-			if strings.Contains(m.Text, s) {
-				t.Errorf("the message names %q: %s", s, m.Text)
+			if strings.Contains(text.ZH+text.EN, s) {
+				t.Errorf("the message names %q: %s", s, text)
 			}
 		}
 	}
@@ -225,6 +243,9 @@ func TestVerifiedIdentityWins(t *testing.T) {
 	again, err := p.verify("o-parent", parentBooking, p.number(1))
 	if err != nil || !again.VerifiedAt.Equal(got.VerifiedAt) {
 		t.Errorf("verifying again: %+v %v", again, err)
+	}
+	if got := told(); !slices.Equal(got, want) {
+		t.Errorf("verifying again: told %q, want %q", got, want)
 	}
 	if r, v := p.counts(); r != 3 || v != 1 || len(p.actions("participant.verified")) != 1 {
 		t.Errorf("verifying again wrote: registered %d verified %d", r, v)

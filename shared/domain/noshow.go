@@ -40,6 +40,12 @@ type AbsenceChange struct {
 	// to lift any.
 	BlockTerm string
 	Block     *NoShowBlock
+	// Blocks: the new count reaches the rule's limit and the old did not,
+	// so Block is newly set (its person is told); recording the same day
+	// again never sets it twice.
+	Blocks bool
+	// Booking is the booking whose record this is (whose account is told).
+	Booking Booking
 }
 
 // NoShowBlock bars an identity from booking a kind until Until (the
@@ -82,7 +88,7 @@ func (o Offering) AbsenceChanges(date string, records map[string]AttendanceStatu
 		had := counted[identity]
 		was := slices.Contains(had, session)
 		absent := records[id] == Absent
-		c := AbsenceChange{Identity: identity, Count: absent && !was, Uncount: !absent && was}
+		c := AbsenceChange{Identity: identity, Count: absent && !was, Uncount: !absent && was, Booking: bookings[id]}
 		n := len(had)
 		if c.Count {
 			n++
@@ -94,6 +100,7 @@ func (o Offering) AbsenceChanges(date string, records map[string]AttendanceStatu
 			c.BlockTerm = blocked
 			if n >= limit {
 				c.Block = &NoShowBlock{Until: until.Format(DateLayout), BecauseOf: o.Term, Absences: n}
+				c.Blocks = len(had) < limit
 			}
 		}
 		out = append(out, c)

@@ -221,7 +221,7 @@ func TestEraseParticipant(t *testing.T) {
 	if err != nil || len(roster) != 1 || !roster[0].Erased {
 		t.Fatalf("the ended offering's roster: %+v %v", roster, err)
 	}
-	if err := f.st.CancelBookingsOf(ctx, "past", roster, "停课", f.svc.Now()); err != nil {
+	if err := f.st.CancelBookingsOf(ctx, domain.Offering{ID: "past", CancelReason: "停课"}, roster, f.svc.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if it := f.raw("IDENTITY#", "TERM#evening_course#2025-autumn"); it != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/retry"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -108,6 +109,13 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 			b.WaitlistPosition = o.Waitlisted + 1
 			change.Guard.All = append(change.Guard.All, allocation.Is(allocation.Waitlisted, o.Waitlisted))
 		}
+		// The city's bus hears of every booking made (ids only), from the
+		// booking's own write.
+		event := notices.BookingConfirmed
+		if status == domain.BookingWaitlisted {
+			event = notices.BookingWaitlisted
+		}
+		change.Notices = append(change.Notices, notices.New(event, now).About(b))
 		nb := store.NewBooking{Booking: b, Offering: o, Change: change}
 		if req.IdempotencyKey != "" {
 			nb.IdempotencyKey, nb.RequestHash, nb.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
@@ -158,7 +166,10 @@ func (s *Service) List(ctx context.Context, account string, status domain.Bookin
 // policy says (first come, first served: the head of the line) in the same
 // write.
 func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Booking, error) {
-	return s.End(ctx, account, id, func(domain.Booking, time.Time) store.Ending { return store.Ending{By: store.ByResident} })
+	return s.End(ctx, account, id, func(b domain.Booking, now time.Time) store.Ending {
+		n := notices.New(notices.BookingCancelled, now).About(b) // the bus's only: the resident did it
+		return store.Ending{By: store.ByResident, Notice: &n}
+	})
 }
 
 // End cancels one of the account's bookings as Cancel does, on behalf of
@@ -180,8 +191,8 @@ func (s *Service) End(ctx context.Context, account, id string, ending func(domai
 				return err
 			}
 		}
-		change := policy.Free(b.Status, line)
 		now := s.Now()
+		change := policy.Free(b.Status, line, notices.New(notices.Promoted, now).About(b))
 		e := ending(b, now)
 		if err := s.Store.EndBooking(ctx, b, change, now, e); err != nil {
 			return err // ErrContention goes round again

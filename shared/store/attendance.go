@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
 // AttendanceDay is what a centre recorded for one session date.
@@ -57,9 +58,11 @@ func (st *Store) AttendanceDays(ctx context.Context, offeringID string) ([]Atten
 	}
 }
 
-// maxPeoplePerWrite leaves room in a transaction (two items a person) for
-// the day and its audit record.
-const maxPeoplePerWrite = 45
+// maxAttendanceItems is what one transaction of a recorded day holds of
+// people's writes (up to three a person: the absence, the block, its
+// notice), leaving room for the day and its audit record within
+// DynamoDB's 100.
+const maxAttendanceItems = 98
 
 // CountedAbsences reads the sessions each identity has counted as
 // unexcused absences in o's kind and term: one BatchGetItem per 100.
@@ -90,30 +93,39 @@ func (st *Store) CountedAbsences(ctx context.Context, o domain.Offering, identit
 
 // PutAttendanceDay records a day, replacing what was recorded before, with
 // the changes it makes to people's absences and no-show blocks (decided by
-// domain.Offering.AbsenceChanges from CountedAbsences). Each session is a
-// member of a string set ("<offering>#<date>"), so it counts once however
-// often it is sent, and sending the same day again converges to the same
-// state however far an earlier attempt got; the day and its audit record go
-// in the last transaction.
+// domain.Offering.AbsenceChanges from CountedAbsences); a block newly set
+// writes its notice to the account of the booking whose absence set it, in
+// the same transaction. Each session is a member of a string set
+// ("<offering>#<date>"), so it counts once however often it is sent, and
+// sending the same day again converges to the same state however far an
+// earlier attempt got (and sets no block anew, so tells nobody twice); one
+// person's writes never straddle two transactions, and the day and its
+// audit record go in the last.
 func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day AttendanceDay, changes []domain.AbsenceChange, a AuditEntry) error {
 	session := o.ID + "#" + day.Date
-	var writes []types.TransactWriteItem
+	var people [][]types.TransactWriteItem
 	for _, c := range changes {
+		var writes []types.TransactWriteItem
 		switch {
 		case c.Count:
 			writes = append(writes, st.setOp(c.Identity, o, "ADD", session))
 		case c.Uncount:
 			writes = append(writes, st.setOp(c.Identity, o, "DELETE", session))
 		}
-		if c.BlockTerm == "" {
-			continue
+		if c.BlockTerm != "" {
+			blockKey := key(identityPK(c.Identity), blockSK(o.Kind, c.BlockTerm))
+			if b := c.Block; b != nil {
+				blockKey["blocked_until"], blockKey["absences"], blockKey["because_of"] = s(b.Until), nAttr(b.Absences), s(b.BecauseOf)
+				writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: blockKey}})
+			} else {
+				writes = append(writes, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: blockKey}})
+			}
+			if c.Blocks {
+				writes = append(writes, st.noticePut(notices.New(notices.NoShowBlocked, day.UpdatedAt).About(c.Booking).OfOffering(o)))
+			}
 		}
-		blockKey := key(identityPK(c.Identity), blockSK(o.Kind, c.BlockTerm))
-		if b := c.Block; b != nil {
-			blockKey["blocked_until"], blockKey["absences"], blockKey["because_of"] = s(b.Until), nAttr(b.Absences), s(b.BecauseOf)
-			writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: blockKey}})
-		} else {
-			writes = append(writes, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: blockKey}})
+		if len(writes) > 0 {
+			people = append(people, writes)
 		}
 	}
 	records := map[string]string{}
@@ -128,15 +140,17 @@ func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day At
 		return classify(err)
 	}
 	for {
-		chunk := slices.Clip(writes[:min(len(writes), 2*maxPeoplePerWrite)])
-		writes = writes[len(chunk):]
-		if len(writes) == 0 {
+		var chunk []types.TransactWriteItem
+		for len(people) > 0 && len(chunk)+len(people[0]) <= maxAttendanceItems {
+			chunk, people = append(chunk, people[0]...), people[1:]
+		}
+		if len(people) == 0 {
 			chunk = append(chunk, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item}}, st.auditPut(a))
 		}
 		if err := st.transact(ctx, &txn{items: chunk}); err != nil {
 			return err
 		}
-		if len(writes) == 0 {
+		if len(people) == 0 {
 			return nil
 		}
 	}

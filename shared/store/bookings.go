@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/retry"
 )
@@ -207,7 +208,7 @@ type NewBooking struct {
 // CreateBooking writes a booking in one TransactWriteItems: the identity's
 // active-booking marker for the offering, its per-term counter, the
 // idempotency record, the offering's counters as the change says (under its
-// guard), the booking, and its place in the line. A broken rule is its
+// guard) with the change's notices, the booking, and its place in the line. A broken rule is its
 // refusal (domain.Refusal); it also returns ErrIdempotencyTaken,
 // ErrContention (read again and retry), or the 503 or 500 that the
 // transaction's outcome calls for.
@@ -266,7 +267,7 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	t.add(checks(domain.RuleOnePerOffering, domain.Facts{}),
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), types.TransactWriteItem{Update: term})
-	t.add(contended, types.TransactWriteItem{Update: st.offeringUpdate(o.ID, nb.Change, utc(now))})
+	st.applyChange(&t, o.ID, nb.Change, now)
 
 	it, err := st.bookingToItem(ctx, b)
 	if err != nil {
@@ -446,11 +447,12 @@ const (
 )
 
 // Ending is who ends a booking, why, and what the same write records with
-// it: an audit record in the booking's centre, a message to its account.
+// it: an audit record in the booking's centre, and the notice announcing
+// the end (to its account, or only to the city's bus).
 type Ending struct {
 	By, Reason string
 	Audit      *AuditEntry
-	Message    *Message
+	Notice     *notices.Notice
 }
 
 // cancelItems are the writes that end one active booking: the booking (its
@@ -515,20 +517,18 @@ func (st *Store) promoteItems(offeringID string, w allocation.Waiting, now time.
 // EndBooking ends b as e says in one TransactWriteItems, with the
 // allocation policy's change to its offering: the counters, the waiting
 // bookings its place goes to (confirmed in the same write), under the
-// change's guard. Any interference returns ErrContention: read again and
-// retry. Every condition here is contended.
+// change's guard, and the change's notices with the ending's own. Any
+// interference returns ErrContention: read again and retry. Every
+// condition here is contended.
 func (st *Store) EndBooking(ctx context.Context, b domain.Booking, c allocation.Change, now time.Time, e Ending) error {
 	var t txn
 	t.add(contended, st.cancelItems(b, e.By, e.Reason, now)...)
 	if e.Audit != nil {
 		t.add(unconditional, st.auditPut(*e.Audit))
 	}
-	if e.Message != nil {
-		t.add(unconditional, st.messagePut(b.Account, *e.Message))
+	if e.Notice != nil {
+		c.Notices = append(slices.Clip(c.Notices), *e.Notice)
 	}
-	for _, w := range c.Promote {
-		t.add(contended, st.promoteItems(b.OfferingID, w, now)...)
-	}
-	t.add(contended, types.TransactWriteItem{Update: st.offeringUpdate(b.OfferingID, c, utc(now))})
+	st.applyChange(&t, b.OfferingID, c, now)
 	return st.transact(ctx, &t)
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -114,7 +116,7 @@ func TestBookingWritesFollowTheChange(t *testing.T) {
 
 	// Ending the confirmed booking hands its place to the head of the line.
 	fcfs := allocation.FirstComeFirstServed{}
-	if err := f.st.EndBooking(f.ctx, first, fcfs.Free(first.Status, line[:1]), f.now, store.Ending{By: store.ByResident}); err != nil {
+	if err := f.st.EndBooking(f.ctx, first, fcfs.Free(first.Status, line[:1], notices.New(notices.Promoted, f.now).About(first)), f.now, store.Ending{By: store.ByResident}); err != nil {
 		t.Fatal(err)
 	}
 	promoted, err := f.st.GetBooking(f.ctx, "acc", "bk-p2")
@@ -124,10 +126,24 @@ func TestBookingWritesFollowTheChange(t *testing.T) {
 	if o := f.offering(); o.Confirmed != 1 || o.Waitlisted != 1 {
 		t.Fatalf("after the hand-on: %d/%d", o.Confirmed, o.Waitlisted)
 	}
+	// The promotion is announced in the same write, once.
+	promotedOnce := []string{"promoted acc bk-p2"}
+	if told := dbtest.Told(t, f.st); !slices.Equal(told, promotedOnce) {
+		t.Fatalf("outbox %q, want %q", told, promotedOnce)
+	}
 	// A decision that nobody waits, while someone does, is stale: the
 	// place must not be freed past the line.
-	if err := f.st.EndBooking(f.ctx, promoted, fcfs.Free(promoted.Status, nil), f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
+	if err := f.st.EndBooking(f.ctx, promoted, fcfs.Free(promoted.Status, nil, notices.New(notices.Promoted, f.now).About(promoted)), f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
 		t.Fatalf("freeing past the line: %v, want ErrContention", err)
+	}
+	// Writing the hand-on again from the stale read (as a retry that lost a
+	// race would): refused whole, so nobody is told twice.
+	stale := fcfs.Free(first.Status, line[:1], notices.New(notices.Promoted, f.now).About(first))
+	if err := f.st.EndBooking(f.ctx, first, stale, f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
+		t.Fatalf("the hand-on again: %v, want ErrContention", err)
+	}
+	if told := dbtest.Told(t, f.st); !slices.Equal(told, promotedOnce) {
+		t.Fatalf("outbox after stale writes %q, want %q", told, promotedOnce)
 	}
 	ended, err := f.st.GetBooking(f.ctx, "acc", "bk-p1")
 	if err != nil || ended.Status != domain.BookingCancelled || ended.CancelledBy != store.ByResident {

@@ -3,6 +3,7 @@ package store
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -15,6 +16,29 @@ var counterAttrs = map[allocation.Counter]string{
 	allocation.Capacity:   "#capacity",
 	allocation.Confirmed:  "confirmed",
 	allocation.Waitlisted: "waitlisted",
+}
+
+// applyChange adds to t the write of an allocation change c to its
+// offering: the offering's counters under c's guard, then everything else
+// c writes (changeItems).
+func (st *Store) applyChange(t *txn, offeringID string, c allocation.Change, now time.Time) {
+	t.add(contended, types.TransactWriteItem{Update: st.offeringUpdate(offeringID, c, utc(now))})
+	st.changeItems(t, offeringID, c, now)
+}
+
+// changeItems adds to t what an allocation change writes besides the
+// offering item: the waiting bookings it confirms and the notices it
+// announces (the outbox). Every write of a Change goes through here, so a
+// change and its notices land together or not at all. A notice already
+// there (its id made from what it announces) means the change was already
+// written meanwhile: read again.
+func (st *Store) changeItems(t *txn, offeringID string, c allocation.Change, now time.Time) {
+	for _, w := range c.Promote {
+		t.add(contended, st.promoteItems(offeringID, w, now)...)
+	}
+	for _, nt := range c.Notices {
+		t.add(contended, st.noticePut(nt))
+	}
 }
 
 // offeringUpdate is the write of an allocation change to the offering item:

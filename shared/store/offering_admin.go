@@ -11,12 +11,15 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
 // MaxPromotionsPerWrite bounds the waitlisted bookings one capacity change
-// confirms in one transaction (two items each, within DynamoDB's 100).
-const MaxPromotionsPerWrite = 45
+// confirms in one transaction: three items each (the booking, its place in
+// line, its notice) beside the offering, the audit record and the ledger
+// entry, within DynamoDB's 100 (3 + 3×32 = 99).
+const MaxPromotionsPerWrite = 32
 
 // ListCentreOfferings pages through a centre's offerings in every status, by start date.
 func (st *Store) ListCentreOfferings(ctx context.Context, centreID string, page paging.Page) ([]domain.Offering, string, error) {
@@ -49,11 +52,12 @@ func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditE
 // OfferingChange is an edit decided on from a read of Before.
 type OfferingChange struct {
 	Before, After domain.Offering
-	// Promote are the heads of the waitlist that a raised capacity confirms;
-	// After's counters already count them.
-	Promote []allocation.Waiting
-	Audit   AuditEntry
-	Now     time.Time
+	// Change is the allocation policy's decision on a raised capacity: the
+	// heads of the waitlist it confirms and the notices announcing it
+	// (After's counters already count them).
+	Change allocation.Change
+	Audit  AuditEntry
+	Now    time.Time
 }
 
 // UpdateOffering writes an edit, its promotions, its audit record and any
@@ -78,9 +82,7 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 			":status": s(string(b.Status)), ":c": n(int64(b.Confirmed)), ":w": n(int64(b.Waitlisted)),
 		},
 	}})
-	for _, w := range c.Promote {
-		t.add(contended, st.promoteItems(b.ID, w, c.Now)...)
-	}
+	st.changeItems(&t, b.ID, c.Change, c.Now)
 	t.add(unconditional, st.auditPut(c.Audit))
 	if err := st.withChange(&t, b, c.After, c.Audit.Actor, c.Now); err != nil {
 		return classify(err)
@@ -114,21 +116,24 @@ func (st *Store) RosterPage(ctx context.Context, offeringID string, page paging.
 }
 
 // MaxCancelsPerWrite bounds the bookings one transaction of an offering's
-// cancellation ends (up to four items each, within DynamoDB's 100).
-const MaxCancelsPerWrite = 20
+// cancellation ends: up to five items each (four to end it, one notice)
+// beside the offering's counters, within DynamoDB's 100 (1 + 5×19 = 96).
+const MaxCancelsPerWrite = 19
 
-// CancelBookingsOf ends up to MaxCancelsPerWrite active bookings of an
-// offering the centre cancelled, with the offering's counters, in one
-// transaction; each booking is marked cancelled by the centre with reason.
+// CancelBookingsOf ends up to MaxCancelsPerWrite active bookings of o,
+// which the centre cancelled, with its counters, in one transaction; each
+// booking is marked cancelled by the centre with o's reason, and its
+// account is told (one offering_cancelled notice each, in the same write).
 // A booking that changed meanwhile fails the write: read again and retry.
-func (st *Store) CancelBookingsOf(ctx context.Context, offeringID string, bs []domain.Booking, reason string, now time.Time) error {
+func (st *Store) CancelBookingsOf(ctx context.Context, o domain.Offering, bs []domain.Booking, now time.Time) error {
 	if len(bs) > MaxCancelsPerWrite {
 		return fmt.Errorf("store: %d bookings in one cancellation write", len(bs))
 	}
 	var t txn
 	confirmed, waitlisted := 0, 0
 	for _, b := range bs {
-		t.add(contended, st.cancelItems(b, ByCentre, reason, now)...)
+		t.add(contended, st.cancelItems(b, ByCentre, o.CancelReason, now)...)
+		t.add(unconditional, st.noticePut(notices.New(notices.OfferingCancelled, now).About(b).OfOffering(o)))
 		if b.Status == domain.BookingConfirmed {
 			confirmed++
 		} else {
@@ -136,7 +141,7 @@ func (st *Store) CancelBookingsOf(ctx context.Context, offeringID string, bs []d
 		}
 	}
 	t.add(unconditional, types.TransactWriteItem{Update: &types.Update{
-		TableName: &st.table, Key: key(offeringPK(offeringID), skOffering),
+		TableName: &st.table, Key: key(offeringPK(o.ID), skOffering),
 		UpdateExpression:          aws.String("SET confirmed = confirmed - :c, waitlisted = waitlisted - :w"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":c": n(int64(confirmed)), ":w": n(int64(waitlisted))},
 	}})

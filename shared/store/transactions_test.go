@@ -13,6 +13,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -90,7 +91,7 @@ func TestTransactionOutcomes(t *testing.T) {
 		return st.CreateBooking(ctx, store.NewBooking{Booking: booking("new", domain.BookingConfirmed), Offering: o, Change: place(o)})
 	}
 	cancel := func() error {
-		return st.EndBooking(ctx, held, fcfs.Free(held.Status, nil), now, store.Ending{By: store.ByResident})
+		return st.EndBooking(ctx, held, fcfs.Free(held.Status, nil, notices.Notice{}), now, store.Ending{By: store.ByResident})
 	}
 	edit := func() error {
 		after := o

@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -146,10 +148,11 @@ func TestVerifiedAccounts(t *testing.T) {
 	}
 }
 
-// TestMessages: a message recorded with a change reads back in its
-// account's list, oldest first, as NewMessage made it (Chinese, then
-// English); an account without messages lists none (an empty list).
-func TestMessages(t *testing.T) {
+// TestVerifiedElsewhereNotices: a verification that ends another account's
+// bookings writes, with each ending, one verified_elsewhere notice to that
+// account (in the outbox, for the dispatcher to send) and none to the
+// account verified; verifying again tells nobody again.
+func TestVerifiedElsewhereNotices(t *testing.T) {
 	w := newWorld(t)
 	w.offering("o1", 5)
 	w.offering("o2", 5)
@@ -157,28 +160,39 @@ func TestMessages(t *testing.T) {
 	parent := w.register("acc-1", 1)
 	stranger := w.register("acc-2", 1) // the same person
 	mine := w.book(parent, "o1")
-	w.book(stranger, "o2")
-	w.book(stranger, "o3")
+	b2 := w.book(stranger, "o2")
+	b3 := w.book(stranger, "o3")
+	before := dbtest.Told(t, w.st) // the bookings' own notices (the bus's)
 	staff := &centrestaff.Service{Store: w.st, Now: func() time.Time { return w.now }}
 	w.tick()
-	sent := w.now
-	_, err := staff.VerifyIdentity(w.ctx, auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{w.c.ID}},
-		"o1", mine.ID, parent.Identity, "household_register")
-	w.must(err)
-	msgs, err := w.st.ListMessages(w.ctx, "acc-2")
-	w.must(err)
-	if len(msgs) != 2 {
-		t.Fatalf("%d messages, want one for each cancelled booking: %+v", len(msgs), msgs)
+	caller := auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{w.c.ID}}
+	for range 2 {
+		_, err := staff.VerifyIdentity(w.ctx, caller, "o1", mine.ID, parent.Identity, "household_register")
+		w.must(err)
 	}
-	for _, m := range msgs {
-		zh, en, ok := strings.Cut(m.Text, " / ")
-		if m.Event != centrestaff.EventVerifiedElsewhere || m.Channel != "recorded" || m.Status != "recorded" || !m.SentAt.Equal(sent) ||
-			!ok || zh == "" || en == "" || !strings.HasPrefix(m.ID, "msg") {
-			t.Errorf("message %+v", m)
+	var told []string
+	for _, n := range dbtest.Told(t, w.st) {
+		if !slices.Contains(before, n) {
+			told = append(told, n)
 		}
 	}
-	if none, err := w.st.ListMessages(w.ctx, "acc-1"); none == nil || len(none) != 0 || err != nil {
-		t.Fatalf("acc-1's messages %#v %v, want an empty list", none, err)
+	want := []string{"verified_elsewhere acc-2 " + b2.ID, "verified_elsewhere acc-2 " + b3.ID}
+	slices.Sort(want)
+	if !slices.Equal(told, want) {
+		t.Fatalf("told %q, want %q", told, want)
+	}
+	es, err := w.st.OutboxEntries(w.ctx)
+	w.must(err)
+	for _, e := range es {
+		if e.Event != notices.VerifiedElsewhere {
+			continue
+		}
+		if text, ok := e.Text(); !ok || !e.ToResident() || e.Title == "" || !e.At.Equal(w.now) || text.ZH == "" || e.Attempts != 0 || !e.Due.Equal(w.now) {
+			t.Errorf("notice %+v", e)
+		}
+	}
+	if msgs, err := w.st.ListMessages(w.ctx, "acc-2"); len(msgs) != 0 || err != nil {
+		t.Fatalf("messages recorded by the change itself: %+v %v", msgs, err)
 	}
 	m := store.NewMessage("e", apperr.Text{ZH: "中文", EN: "English"}, w.now)
 	if m.Text != "中文 / English" || m.Event != "e" || !m.SentAt.Equal(w.now) || m.ID == "" {
