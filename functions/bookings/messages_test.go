@@ -83,7 +83,7 @@ func TestMessageAndCalendarRoutes(t *testing.T) {
 		call("revoke, staff", staff, del, "/v1/me/calendar-feed", "", 403, apperr.Forbidden),
 		call("revoke without a feed", me, del, "/v1/me/calendar-feed", "", 204, ""),
 		call("feed with a body", me, post, "/v1/me/calendar-feed", `{"name":"x"}`, 400, apperr.InvalidRequest),
-		call("an unknown feed", nil, get, "/v1/calendar-feeds/" + strings.Repeat("A", 43), "", 404, apperr.NotFound),
+		call("an unknown feed", nil, get, "/v1/calendar-feeds/"+strings.Repeat("A", 43), "", 404, apperr.NotFound),
 		call("a malformed feed token", nil, get, "/v1/calendar-feeds/x", "", 404, apperr.NotFound),
 	})
 
