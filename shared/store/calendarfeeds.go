@@ -37,16 +37,7 @@ func (st *Store) calendarFeedOf(ctx context.Context, account string) (*CalendarF
 }
 
 func unmarshalCalendarFeed(m map[string]types.AttributeValue) (CalendarFeed, error) {
-	var it struct {
-		CalendarFeed
-		CreatedAt string `dynamodbav:"created_at"`
-	}
-	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
-		return CalendarFeed{}, classify(err)
-	}
-	f := it.CalendarFeed
-	f.CreatedAt = parseTime(it.CreatedAt)
-	return f, nil
+	return unmarshalStamped(m, "created_at", func(f *CalendarFeed, at time.Time) { f.CreatedAt = at })
 }
 
 // ReplaceCalendarFeed makes hash the account's one feed: in one transaction

@@ -21,19 +21,25 @@ type Preferences struct {
 }
 
 func unmarshalPreferences(m map[string]types.AttributeValue) (Preferences, error) {
-	var it struct {
-		Preferences
-		UpdatedAt string `dynamodbav:"updated_at"`
-	}
-	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
-		return Preferences{}, classify(err)
-	}
-	p := it.Preferences
-	p.UpdatedAt = parseTime(it.UpdatedAt)
+	p, err := unmarshalStamped(m, "updated_at", func(p *Preferences, at time.Time) { p.UpdatedAt = at })
 	if p.Channels == nil {
 		p.Channels = []string{}
 	}
-	return p, nil
+	return p, err
+}
+
+// unmarshalStamped decodes an item into a T whose time (tagged "-" in T)
+// is stored as RFC 3339 text in attribute attr, and set gives it to T.
+func unmarshalStamped[T any](m map[string]types.AttributeValue, attr string, set func(*T, time.Time)) (T, error) {
+	var v T
+	if err := attributevalue.UnmarshalMap(m, &v); err != nil {
+		return v, classify(err)
+	}
+	at, _ := m[attr].(*types.AttributeValueMemberS)
+	if at != nil {
+		set(&v, parseTime(at.Value))
+	}
+	return v, nil
 }
 
 // MessagePreferences are the channels an account's messages go by:
