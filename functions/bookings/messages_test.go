@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/wuxi-enrol/enrol/functions/bookings"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -112,4 +115,39 @@ func TestMessageAndCalendarRoutes(t *testing.T) {
 		call("revoke", me, del, "/v1/me/calendar-feed", "", 204, ""),
 		call("the revoked feed", nil, get, second, "", 404, apperr.NotFound),
 	})
+}
+
+// TestFeedAddressWithoutAPIURL: a deployment that names no public address
+// gives the address API Gateway was called at (its request context, not
+// the client's Host header); with neither, a 500 that reveals nothing.
+func TestFeedAddressWithoutAPIURL(t *testing.T) {
+	d := lambdafntest.Deps(t, clock.Fixed(time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)))
+	h := bookings.New(d)
+	post := func(domainName, stage string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/v1/me/calendar-feed", nil)
+		r.Host = "attacker.example"
+		rc := events.APIGatewayV2HTTPRequestContext{RequestID: "test-request", DomainName: domainName, Stage: stage,
+			Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+				Claims: map[string]string{"sub": "acct-1", "cognito:groups": "[" + auth.Residents + "]"}}}}
+		withContext, err := (&core.RequestAccessorV2{}).EventToRequestWithContext(r.Context(), events.APIGatewayV2HTTPRequest{RequestContext: rc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r.WithContext(withContext.Context()))
+		return w
+	}
+	for _, c := range []struct{ domain, stage, want string }{
+		{"abc123.execute-api.cn-north-1.amazonaws.com.cn", "prod", "https://abc123.execute-api.cn-north-1.amazonaws.com.cn/prod/v1/calendar-feeds/"},
+		{"api.enrol.example.cn", "$default", "https://api.enrol.example.cn/v1/calendar-feeds/"},
+	} {
+		w := post(c.domain, c.stage)
+		var out struct{ URL string }
+		if w.Code != http.StatusCreated || json.Unmarshal(w.Body.Bytes(), &out) != nil || !strings.HasPrefix(out.URL, c.want) {
+			t.Errorf("%s %s: %d %s, want a URL starting %s", c.domain, c.stage, w.Code, w.Body, c.want)
+		}
+	}
+	if w := post("", ""); w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "API_URL") {
+		t.Errorf("no address at all: %d %s", w.Code, w.Body)
+	}
 }
