@@ -2,11 +2,13 @@ package residents_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	ics "github.com/arran4/golang-ical"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 )
@@ -170,5 +172,40 @@ func TestMessagePreferences(t *testing.T) {
 	}
 	if chs, err := m.Preferences(ctx, "acc-1"); err != nil || strings.Join(chs, ",") != "wechat,sms,email" {
 		t.Fatalf("after refusals: %v %v", chs, err)
+	}
+}
+
+// TestCalendarCallBudget: a calendar is one Query of the account's
+// bookings and one BatchGetItem each of their offerings and centres; a
+// feed adds the GetItem of its lookup.
+func TestCalendarCallBudget(t *testing.T) {
+	f := newFixture(t)
+	f.offering("o1", 5)
+	f.offering("o2", 5)
+	p := f.person("acc-1", 1)
+	for _, o := range []string{"o1", "o2"} {
+		if _, err := f.book(p, o, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cal := &residents.Calendar{Store: f.st, Now: f.svc.Now}
+	secret, err := cal.CreateFeed(context.Background(), "acc-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		run  func(context.Context) (string, error)
+		want string
+	}{
+		"calendar": {func(ctx context.Context) (string, error) { return cal.Of(ctx, "acc-1", "") }, "map[BatchGetItem:2 Query:1]"},
+		"feed":     {func(ctx context.Context) (string, error) { return cal.Feed(ctx, secret) }, "map[BatchGetItem:2 GetItem:1 Query:1]"},
+	} {
+		ctx, tally := dbcalls.With(context.Background())
+		if _, err := c.run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(tally.Snapshot()); got != c.want {
+			t.Errorf("%s: %s, want %s", name, got, c.want)
+		}
 	}
 }
