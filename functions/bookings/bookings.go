@@ -21,7 +21,11 @@ type api struct {
 	booking      *residents.Service
 	erasure      *erasure.Service
 	// signIn deletes the resident's Cognito user on DELETE /v1/me.
-	signIn *signin.Accounts
+	signIn    *signin.Accounts
+	messages  *residents.Messages
+	calendars *residents.Calendar
+	// apiURL is the API's public address, which feed addresses start with.
+	apiURL string
 }
 
 // New is the function's http.Handler; its routes are those of BookingsFunction in template.yaml.
@@ -29,6 +33,8 @@ func New(d lambdafn.Deps) http.Handler {
 	a := api{participants: &residents.Participants{Store: d.Store, Identities: d.Identities, Now: d.Now},
 		booking: &residents.Service{Store: d.Store, Now: d.Now}, signIn: signin.FromConfig(d.Config)}
 	a.erasure = &erasure.Service{Store: d.Store, Booking: a.booking, Now: d.Now}
+	a.messages, a.calendars = &residents.Messages{Store: d.Store, Now: d.Now}, &residents.Calendar{Store: d.Store, Now: d.Now}
+	a.apiURL = d.Config.APIURL
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/me/participants", a.resident(a.createParticipant))
 	mux.Handle("GET /v1/me/participants", a.resident(a.listParticipants))
@@ -41,6 +47,15 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("DELETE /v1/me/participants/{participant_id}/consent", a.resident(a.withdrawConsent))
 	mux.Handle("GET /v1/me/export", a.resident(a.export))
 	mux.Handle("DELETE /v1/me", a.resident(a.deleteAccount))
+	// Messages and the calendar (messages.go); the feed is public, its
+	// secret address being its key.
+	mux.Handle("GET /v1/me/messages", a.resident(a.listMessages))
+	mux.Handle("GET /v1/me/message-preferences", a.resident(a.getPreferences))
+	mux.Handle("PUT /v1/me/message-preferences", a.resident(a.putPreferences))
+	mux.Handle("GET /v1/me/calendar.ics", a.resident(a.calendar))
+	mux.Handle("POST /v1/me/calendar-feed", a.resident(a.createFeed))
+	mux.Handle("DELETE /v1/me/calendar-feed", a.resident(a.deleteFeed))
+	mux.Handle("GET /v1/calendar-feeds/{token}", httpapi.Handle(a.calendarFeed))
 	return httpapi.Serve(d.Log, mux)
 }
 

@@ -147,7 +147,16 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	progress("Cognito 替身 / Cognito stand-in: %s", st.Cognito.URL)
 
+	// Listening first: the functions are told the stack's address
+	// (API_URL, which calendar feed addresses start with).
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fail(fmt.Errorf("listening on %s: %w", o.Addr, err))
+	}
+	st.URL = "http://" + ln.Addr().String()
+	fail = func(err error) (*Stack, error) { ln.Close(); st.Close(); return nil, err }
 	env := map[string]string{
+		"API_URL":    st.URL,
 		"TABLE_NAME": o.TableName, "LOG_LEVEL": "INFO",
 		"DYNAMODB_ENDPOINT": endpoint, "AWS_REGION": "cn-north-1",
 		"KMS_ENDPOINT": st.kms.URL, "IDENTITY_KEY_ID": st.kms.IdentityKey, "PERSONAL_DATA_KEY_ID": st.kms.PersonalDataKey,
@@ -179,13 +188,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	st.jobs = jobs
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return fail(fmt.Errorf("listening on %s: %w", o.Addr, err))
-	}
-	st.URL = "http://" + ln.Addr().String()
 	if st.Issuer, err = gateway.NewIssuer(st.URL+"/_local", Audience, o.Now); err != nil {
-		ln.Close()
 		return fail(err)
 	}
 	st.Issuer.RefuseDeleted(st.Cognito.Deleted)
@@ -204,7 +207,6 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Now:   o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
-		ln.Close()
 		return fail(err)
 	}
 	st.srv = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}

@@ -6,7 +6,8 @@
 //   - every HttpApi route belongs to a function on a declared HttpApi, and no
 //     two routes share a method and path;
 //   - every route except the public catalogue reads (GET /v1/centres…,
-//     GET /v1/offerings, GET /v1/offerings/{offering_id}) has the Cognito JWT
+//     GET /v1/offerings, GET /v1/offerings/{offering_id}, the privacy notice and a
+//     calendar feed's secret address) has the Cognito JWT
 //     authorizer (issuer the user pool, audience its app client), and no
 //     /_local route is deployed;
 //   - every function is provided.al2023 on arm64 with handler bootstrap, is

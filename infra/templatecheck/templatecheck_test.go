@@ -149,12 +149,17 @@ func catalogueRead(r samtemplate.Route) bool {
 		return true
 	case privacyNotice: // public too (contract part 2), read by guardians before they sign in
 		return true
+	case calendarFeed: // public too (issue 12): calendar apps cannot sign in; the secret address is the key
+		return true
 	}
 	return false
 }
 
 // privacyNotice is served from the function's embedded files, without DynamoDB.
 const privacyNotice = "/v1/privacy-notice"
+
+// calendarFeed is a resident's secret calendar address.
+const calendarFeed = "/v1/calendar-feeds/{token}"
 
 var (
 	// !Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -31,6 +32,10 @@ type Config struct {
 	// stand-in, infra/localcognito).
 	UserPoolID      string
 	CognitoEndpoint string
+	// APIURL is the API's public address (https://host[/stage], no
+	// trailing slash), which the calendar feed's address starts with;
+	// "" when the deployment names none (see PublicBase in functions/bookings).
+	APIURL string
 	// DynamoDBEndpoint overrides the AWS endpoint (the local stack, tests).
 	DynamoDBEndpoint string
 	Region           string
@@ -38,7 +43,7 @@ type Config struct {
 }
 
 // FromEnv reads TABLE_NAME, IDENTITY_KEY_ID, PERSONAL_DATA_KEY_ID,
-// KMS_ENDPOINT, USER_POOL_ID, COGNITO_ENDPOINT, DYNAMODB_ENDPOINT,
+// KMS_ENDPOINT, USER_POOL_ID, COGNITO_ENDPOINT, API_URL, DYNAMODB_ENDPOINT,
 // AWS_REGION and LOG_LEVEL.
 func FromEnv() (Config, error) {
 	return FromLookup(os.LookupEnv)
@@ -54,6 +59,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		KMSEndpoint:       get("KMS_ENDPOINT"),
 		UserPoolID:        get("USER_POOL_ID"),
 		CognitoEndpoint:   get("COGNITO_ENDPOINT"),
+		APIURL:            strings.TrimRight(get("API_URL"), "/"),
 		DynamoDBEndpoint:  get("DYNAMODB_ENDPOINT"),
 		Region:            get("AWS_REGION"),
 	}
@@ -74,6 +80,13 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	// A user pool id is <region>_<letters and digits>, as Cognito makes it.
 	if c.UserPoolID != "" && !userPoolID.MatchString(c.UserPoolID) {
 		errs = append(errs, errors.New("USER_POOL_ID must be a Cognito user pool id (<region>_<id>)"))
+	}
+	// A feed address is given to calendar apps: an absolute http(s) URL
+	// with nothing after its path.
+	if c.APIURL != "" {
+		if u, err := url.Parse(c.APIURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			errs = append(errs, errors.New("API_URL must be the API's address, https://host[/path]"))
+		}
 	}
 	if lv := get("LOG_LEVEL"); lv != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(lv)); err != nil {

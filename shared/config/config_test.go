@@ -11,10 +11,11 @@ func TestFromLookup(t *testing.T) {
 	}
 	const arn = "arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	c, err := FromLookup(env(map[string]string{"TABLE_NAME": "t", "IDENTITY_KEY_ID": arn, "PERSONAL_DATA_KEY_ID": "alias/enrol-personal-data",
-		"KMS_ENDPOINT": "http://127.0.0.1:1", "LOG_LEVEL": "DEBUG", "USER_POOL_ID": "cn-north-1_AbC123", "COGNITO_ENDPOINT": "http://127.0.0.1:2"}))
+		"KMS_ENDPOINT": "http://127.0.0.1:1", "LOG_LEVEL": "DEBUG", "USER_POOL_ID": "cn-north-1_AbC123", "COGNITO_ENDPOINT": "http://127.0.0.1:2",
+		"API_URL": "https://api.enrol.example.cn/prod/"}))
 	if err != nil || c.TableName != "t" || c.LogLevel != slog.LevelDebug || c.Region == "" || c.IdentityKeyID != arn ||
 		c.PersonalDataKeyID != "alias/enrol-personal-data" || c.KMSEndpoint != "http://127.0.0.1:1" ||
-		c.UserPoolID != "cn-north-1_AbC123" || c.CognitoEndpoint != "http://127.0.0.1:2" {
+		c.UserPoolID != "cn-north-1_AbC123" || c.CognitoEndpoint != "http://127.0.0.1:2" || c.APIURL != "https://api.enrol.example.cn/prod" {
 		t.Fatalf("%+v %v", c, err)
 	}
 	// A function that handles no personal data names no key.
@@ -28,6 +29,8 @@ func TestFromLookup(t *testing.T) {
 		"bad level":            {"TABLE_NAME": "t", "LOG_LEVEL": "LOUD"},
 		"pool ARN, not id":     {"TABLE_NAME": "t", "USER_POOL_ID": "arn:aws-cn:cognito-idp:cn-north-1:111122223333:userpool/cn-north-1_AbC123"},
 		"upper-case uuid-like": {"TABLE_NAME": "t", "IDENTITY_KEY_ID": "1234ABCD-12AB-34CD-56EF-1234567890AB"},
+		"API_URL not a URL":    {"TABLE_NAME": "t", "API_URL": "api.enrol.example.cn"},
+		"API_URL with a query": {"TABLE_NAME": "t", "API_URL": "https://api.enrol.example.cn/?x=1"},
 	} {
 		if _, err := FromLookup(env(m)); err == nil {
 			t.Errorf("%s: no error", name)

@@ -98,7 +98,8 @@ var refusals = map[Rule]func(Facts) *apperr.Error{
 		return apperr.New(apperr.Conflict, "项目编号已存在", "An offering with this id exists")
 	},
 	RuleExists: func(f Facts) *apperr.Error {
-		zh := map[string]string{"centre": "找不到该机构", "offering": "找不到该项目", "booking": "找不到该报名", "participant": "找不到该参与人"}[f.What]
+		zh := map[string]string{"centre": "找不到该机构", "offering": "找不到该项目", "booking": "找不到该报名", "participant": "找不到该参与人",
+			"calendar feed": "找不到该日历订阅（地址无效或已撤销）"}[f.What]
 		return apperr.New(apperr.NotFound, zh, "No such "+f.What)
 	},
 	RuleCursor: func(Facts) *apperr.Error {

@@ -215,6 +215,11 @@ type Export struct {
 	Applications []any                `json:"applications"`
 	Consents     []store.Consent      `json:"consents"`
 	Messages     []store.Message      `json:"messages"`
+	// MessagePreferences are the channels the account chose (null: never
+	// chosen, so the default); CalendarFeed says when its secret calendar
+	// address was made (null: none; the secret itself is not kept).
+	MessagePreferences *store.Preferences  `json:"message_preferences"`
+	CalendarFeed       *store.CalendarFeed `json:"calendar_feed"`
 }
 
 // ExportAccount names the account exported.
@@ -239,5 +244,6 @@ func (s *Service) Export(ctx context.Context, account string) (Export, error) {
 		ExportedAt: s.Now().In(domain.CityZone), Account: ExportAccount{ID: account},
 		Participants: a.Participants, Bookings: a.Bookings, Applications: []any{},
 		Consents: a.Consents, Messages: a.Messages,
+		MessagePreferences: a.Preferences, CalendarFeed: a.CalendarFeed,
 	}, nil
 }

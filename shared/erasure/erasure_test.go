@@ -353,6 +353,18 @@ func TestDeleteAccount(t *testing.T) {
 	f.book(other, "a")
 	f.put(map[string]string{"PK": "ACCOUNT#acct-a", "SK": "CONSENT#" + p1.ID, "participant_id": p1.ID, "notice_version": "2026-12", "agreed_at": "x"})
 	f.put(map[string]string{"PK": "ACCOUNT#acct-a", "SK": "MESSAGE#0000000000000000001#m1", "type": "message", "id": "m1", "text": "您好 / Hello"})
+	// The channels chosen and a calendar feed: exported, then gone with
+	// the account, the feed's address with them.
+	if err := f.st.PutMessagePreferences(ctx, "acct-a", []string{"email"}, f.svc.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.ReplaceCalendarFeed(ctx, "acct-a", "feed-hash", f.svc.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := f.svc.Export(ctx, "acct-a"); err != nil || e.MessagePreferences == nil || e.MessagePreferences.Channels[0] != "email" ||
+		e.CalendarFeed == nil || !e.CalendarFeed.CreatedAt.Equal(f.svc.Now()) {
+		t.Fatalf("export before: %+v %+v %v", e.MessagePreferences, e.CalendarFeed, err)
+	}
 	for range 2 {
 		if err := f.svc.Account(ctx, "acct-a"); err != nil {
 			t.Fatal(err)
@@ -369,6 +381,12 @@ func TestDeleteAccount(t *testing.T) {
 	}
 	if f.raw("ACCOUNT#acct-a", "IDEMPOTENCY#key-1") != nil {
 		t.Error("the idempotency record is still there")
+	}
+	if chs, err := f.st.MessagePreferences(ctx, "acct-a"); err != nil || len(chs) != 1 || chs[0] != "sms" {
+		t.Errorf("the channels after deletion: %v %v, want the default", chs, err)
+	}
+	if _, err := f.st.CalendarFeedAccount(ctx, "feed-hash"); !erasure.IsNotFound(err) {
+		t.Errorf("the calendar feed still answers: %v", err)
 	}
 	if o, _ := f.st.GetOffering(ctx, "a"); o.Confirmed != 1 {
 		t.Errorf("confirmed = %d, want 1 (the other account's)", o.Confirmed)

@@ -23,45 +23,25 @@ var personalAttributes = []string{attrPersonal, "identity",
 // ParticipantBookings reads every booking of one of the account's
 // participants that still carries personal data (every page).
 func (st *Store) ParticipantBookings(ctx context.Context, account, participantID string) ([]domain.Booking, error) {
+	all, err := st.AccountBookings(ctx, account)
 	var out []domain.Booking
-	err := st.queryAll(ctx, partition{pk: accountPK(account), prefix: prefixBooking}, func(m map[string]types.AttributeValue) error {
-		b, err := st.unmarshalBooking(ctx, m)
-		if err == nil && b.ParticipantID == participantID && !b.Erased {
+	for _, b := range all {
+		if b.ParticipantID == participantID {
 			out = append(out, b)
 		}
-		return err
-	}, consistent)
+	}
 	return out, err
 }
 
 // OfferingEnds is the last day of each offering named (an unknown one is
 // absent): one BatchGetItem per 100.
 func (st *Store) OfferingEnds(ctx context.Context, ids []string) (map[string]string, error) {
+	os, err := st.OfferingsByID(ctx, ids)
 	ends := map[string]string{}
-	seen := map[string]bool{}
-	var keys []map[string]types.AttributeValue
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			keys = append(keys, key(offeringPK(id), skOffering))
-		}
+	for id, o := range os {
+		ends[id] = o.EndsOn
 	}
-	for len(keys) > 0 {
-		n := min(len(keys), 100)
-		items, err := st.batchGet(ctx, keys[:n])
-		if err != nil {
-			return nil, err
-		}
-		keys = keys[n:]
-		for _, m := range items {
-			o, err := unmarshalOffering(m)
-			if err != nil {
-				return nil, err
-			}
-			ends[o.ID] = o.EndsOn
-		}
-	}
-	return ends, nil
+	return ends, err
 }
 
 // EraseBooking takes the personal data out of a booking that is no longer

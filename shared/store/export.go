@@ -19,9 +19,14 @@ type Account struct {
 	Bookings []domain.Booking
 	Consents []Consent
 	Messages []Message
+	// Preferences are the account's message channels as chosen; nil when
+	// never chosen. CalendarFeed is its feed; nil without one.
+	Preferences  *Preferences
+	CalendarFeed *CalendarFeed
 	// Disposable are the keys of the account's items that hold nothing the
 	// city or a proof of consent needs: messages, idempotency records,
-	// identity markers. Deleting the account deletes them.
+	// identity markers, message preferences, the calendar feed and its
+	// lookup. Deleting the account deletes them.
 	Disposable []map[string]types.AttributeValue
 	// Items is how many items the account holds.
 	Items int
@@ -60,6 +65,18 @@ func (st *Store) ReadAccount(ctx context.Context, account string) (Account, erro
 			var c Consent
 			err := attributevalue.UnmarshalMap(m, &c)
 			a.Consents = append(a.Consents, c)
+			return err
+		case sk == skMessagePrefs:
+			p, err := unmarshalPreferences(m)
+			a.Preferences = &p
+			a.Disposable = append(a.Disposable, key(accountPK(account), sk))
+			return err
+		case sk == skCalendarFeed:
+			// The feed's lookup goes with the account, or its address
+			// would still answer.
+			f, err := unmarshalCalendarFeed(m)
+			a.CalendarFeed = &f
+			a.Disposable = append(a.Disposable, key(accountPK(account), sk), calendarFeedLookup(f.Hash))
 			return err
 		case strings.HasPrefix(sk, prefixMessage):
 			msg, err := unmarshalMessage(m)

@@ -48,6 +48,11 @@ const (
 	pkTarget       = "TARGET"
 	pkKeyring      = "KEYRING"
 	prefixDataKey  = "PERSONAL_DATA#"
+	// Issue 12, resident routes: an account's message preferences, its
+	// calendar feed (the secret's hash) and the feed's lookup by hash.
+	skMessagePrefs     = "MESSAGE_PREFERENCES"
+	skCalendarFeed     = "CALENDAR_FEED"
+	prefixCalendarFeed = "CALENDAR_FEED#"
 )
 
 func centrePK(id string) string   { return "CENTRE#" + id }

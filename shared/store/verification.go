@@ -183,56 +183,9 @@ func (st *Store) ParticipantCounts(ctx context.Context) (registered, verified in
 	return c.Registered, c.Verified, nil
 }
 
-// Message is a notice to an account (issue 12 delivers them; until then
-// they are recorded, and the account's export shows them).
-type Message struct {
-	ID      string    `json:"id" dynamodbav:"id"`
-	Event   string    `json:"event" dynamodbav:"event"`
-	Channel string    `json:"channel" dynamodbav:"channel"`
-	Text    string    `json:"text" dynamodbav:"text"`
-	SentAt  time.Time `json:"sent_at" dynamodbav:"-"`
-	Status  string    `json:"status" dynamodbav:"status"`
-}
-
 // NewMessage is a recorded message; text is Chinese, then English.
 func NewMessage(event string, text apperr.Text, at time.Time) Message {
 	return Message{ID: domain.NewID("msg", at), Event: event, Channel: "recorded", Text: text.ZH + " / " + text.EN, SentAt: at, Status: "recorded"}
-}
-
-// messagePut records m for account. Nothing in this branch writes a message
-// any longer (a change writes a notice; the dispatcher records what it
-// sends), and the dispatcher's branch is where it is used again.
-//
-//lint:ignore U1000 the dispatcher (issue 12) records sent messages with it
-func (st *Store) messagePut(account string, m Message) types.TransactWriteItem {
-	item, _ := attributevalue.MarshalMap(m)
-	item[attrPK], item[attrSK] = s(accountPK(account)), s(prefixMessage+stampKey(m.SentAt.UnixNano())+"#"+m.ID)
-	item["type"], item["sent_at"] = s("message"), s(utc(m.SentAt))
-	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item}}
-}
-
-// ListMessages is every message to an account, oldest first.
-func (st *Store) ListMessages(ctx context.Context, account string) ([]Message, error) {
-	out := []Message{}
-	err := st.queryAll(ctx, partition{pk: accountPK(account), prefix: prefixMessage}, func(m map[string]types.AttributeValue) error {
-		msg, err := unmarshalMessage(m)
-		out = append(out, msg)
-		return err
-	}, consistent)
-	return out, err
-}
-
-func unmarshalMessage(m map[string]types.AttributeValue) (Message, error) {
-	var it struct {
-		Message
-		SentAt string `dynamodbav:"sent_at"`
-	}
-	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
-		return Message{}, classify(err)
-	}
-	msg := it.Message
-	msg.SentAt = parseTime(it.SentAt)
-	return msg, nil
 }
 
 // PutAudit records an action that changes nothing in the table (a roster
