@@ -14,71 +14,88 @@ import (
 var texts = map[Event]func(n Notice) apperr.Text{
 	Promoted: func(n Notice) apperr.Text {
 		return apperr.Text{
-			ZH: fmt.Sprintf("您候补的「%s」已转为正式名额，%s开始。", n.Title, zhDate(n.FirstSession)),
-			EN: fmt.Sprintf("A place came free: your booking of \"%s\" is confirmed. It starts %s.", n.Title, enDate(n.FirstSession)),
+			ZH: fmt.Sprintf("您候补的「%s」已转为正式名额，%s开始。", short(short(n.Title)), zhDate(n.FirstSession)),
+			EN: fmt.Sprintf("A place came free: your booking of \"%s\" is confirmed. It starts %s.", short(short(n.Title)), enDate(n.FirstSession)),
 		}
 	},
 	OfferMade: func(n Notice) apperr.Text {
 		return apperr.Text{
-			ZH: fmt.Sprintf("「%s」为您保留了一个名额，请在%s前确认，逾期自动让给下一位。", n.Title, zhTime(n.Deadline)),
-			EN: fmt.Sprintf("A place in \"%s\" is held for you until %s. Accept it by then or it passes to the next person.", n.Title, enTime(n.Deadline)),
+			ZH: fmt.Sprintf("「%s」为您保留了一个名额，请在%s前确认，逾期自动让给下一位。", short(short(n.Title)), zhTime(n.Deadline)),
+			EN: fmt.Sprintf("A place in \"%s\" is held for you until %s. Accept it by then or it passes to the next person.", short(short(n.Title)), enTime(n.Deadline)),
 		}
 	},
 	OfferExpiring: func(n Notice) apperr.Text {
 		return apperr.Text{
-			ZH: fmt.Sprintf("提醒：「%s」为您保留的名额将于%s到期，请尽快确认。", n.Title, zhTime(n.Deadline)),
-			EN: fmt.Sprintf("Reminder: the place held for you in \"%s\" expires at %s.", n.Title, enTime(n.Deadline)),
+			ZH: fmt.Sprintf("提醒：「%s」为您保留的名额将于%s到期，请尽快确认。", short(short(n.Title)), zhTime(n.Deadline)),
+			EN: fmt.Sprintf("Reminder: the place held for you in \"%s\" expires at %s.", short(short(n.Title)), enTime(n.Deadline)),
 		}
 	},
 	OfferExpired: func(n Notice) apperr.Text {
 		return apperr.Text{
-			ZH: fmt.Sprintf("「%s」为您保留的名额已过期，已让给下一位。", n.Title),
-			EN: fmt.Sprintf("The place held for you in \"%s\" has expired and passed to the next person.", n.Title),
+			ZH: fmt.Sprintf("「%s」为您保留的名额已过期，已让给下一位。", short(n.Title)),
+			EN: fmt.Sprintf("The place held for you in \"%s\" has expired and passed to the next person.", short(n.Title)),
 		}
 	},
 	DrawResult: func(n Notice) apperr.Text {
 		switch n.Result {
 		case "offered":
 			return apperr.Text{
-				ZH: fmt.Sprintf("「%s」摇号结果：您已中签，请在%s前确认。", n.Title, zhTime(n.Deadline)),
-				EN: fmt.Sprintf("Draw for \"%s\": you are offered a place; accept it by %s.", n.Title, enTime(n.Deadline)),
+				ZH: fmt.Sprintf("「%s」摇号结果：您已中签，请在%s前确认。", short(short(n.Title)), zhTime(n.Deadline)),
+				EN: fmt.Sprintf("Draw for \"%s\": you are offered a place; accept it by %s.", short(short(n.Title)), enTime(n.Deadline)),
 			}
 		case "waitlisted":
 			return apperr.Text{
-				ZH: fmt.Sprintf("「%s」摇号结果：您排在候补第%d位。", n.Title, n.Rank),
-				EN: fmt.Sprintf("Draw for \"%s\": you are number %d on the waitlist.", n.Title, n.Rank),
+				ZH: fmt.Sprintf("「%s」摇号结果：您排在候补第%d位。", short(short(n.Title)), n.Rank),
+				EN: fmt.Sprintf("Draw for \"%s\": you are number %d on the waitlist.", short(short(n.Title)), n.Rank),
 			}
 		default:
 			return apperr.Text{
-				ZH: fmt.Sprintf("「%s」摇号结果：很遗憾，您未中签。", n.Title),
-				EN: fmt.Sprintf("Draw for \"%s\": you were not drawn this time.", n.Title),
+				ZH: fmt.Sprintf("「%s」摇号结果：很遗憾，您未中签。", short(n.Title)),
+				EN: fmt.Sprintf("Draw for \"%s\": you were not drawn this time.", short(n.Title)),
 			}
 		}
 	},
 	OfferingCancelled: func(n Notice) apperr.Text {
 		return apperr.Text{
-			ZH: fmt.Sprintf("很抱歉，「%s」已被机构取消，您的报名随之取消。", n.Title),
-			EN: fmt.Sprintf("Sorry: the centre has cancelled \"%s\", and your booking with it.", n.Title),
+			ZH: fmt.Sprintf("很抱歉，「%s」已被机构取消，您的报名随之取消。", short(n.Title)),
+			EN: fmt.Sprintf("Sorry: the centre has cancelled \"%s\", and your booking with it.", short(n.Title)),
 		}
 	},
 	Reminder: func(n Notice) apperr.Text {
 		return apperr.Text{
-			ZH: fmt.Sprintf("提醒：「%s」明天（%s）开始，请准时参加。", n.Title, zhDate(n.FirstSession)),
-			EN: fmt.Sprintf("Reminder: \"%s\" starts tomorrow, %s.", n.Title, enDate(n.FirstSession)),
+			ZH: fmt.Sprintf("提醒：「%s」明天（%s）开始，请准时参加。", short(short(n.Title)), zhDate(n.FirstSession)),
+			EN: fmt.Sprintf("Reminder: \"%s\" starts tomorrow, %s.", short(short(n.Title)), enDate(n.FirstSession)),
 		}
 	},
 	NoShowBlocked: func(n Notice) apperr.Text {
 		return apperr.Text{
-			ZH: fmt.Sprintf("因「%s」多次无故缺席，本学期暂停报名同类项目。", n.Title),
-			EN: fmt.Sprintf("After repeated unexcused absences from \"%s\", booking this kind is paused for the term.", n.Title),
+			ZH: fmt.Sprintf("因「%s」多次无故缺席，本学期暂停报名同类项目。", short(n.Title)),
+			EN: fmt.Sprintf("After repeated unexcused absences from \"%s\", booking this kind is paused for the term.", short(n.Title)),
 		}
 	},
 	VerifiedElsewhere: func(n Notice) apperr.Text {
 		return apperr.Text{
-			ZH: fmt.Sprintf("「%s」的报名已取消：该身份已在另一账户核验。", n.Title),
-			EN: fmt.Sprintf("Your booking of \"%s\" was cancelled: this identity was verified for another account.", n.Title),
+			ZH: fmt.Sprintf("「%s」的报名已取消：该身份已在另一账户核验。", short(n.Title)),
+			EN: fmt.Sprintf("Your booking of \"%s\" was cancelled: this identity was verified for another account.", short(n.Title)),
 		}
 	},
+}
+
+// SMSLimit is how many characters of Chinese text one SMS carries, with
+// the provider's signature (【…】, up to 8) taken off its 70.
+const SMSLimit = 62
+
+// titleLimit keeps the longest text within SMSLimit: a title may be 100
+// characters long, the rest of a text at most 42.
+const titleLimit = 20
+
+// short is title cut to titleLimit characters, marked where cut.
+func short(title string) string {
+	r := []rune(title)
+	if len(r) <= titleLimit {
+		return title
+	}
+	return string(r[:titleLimit-1]) + "…"
 }
 
 // Text is the resident's message for n, and whether n has one.
