@@ -96,7 +96,7 @@ func TestSMS(t *testing.T) {
 	}
 	var in struct {
 		DestinationPhoneNumber, OriginationIdentity, MessageBody, MessageType, ConfigurationSetName string
-		Context                                                                                    map[string]string
+		Context                                                                                     map[string]string
 	}
 	if err := json.Unmarshal([]byte(p.bodies[0]), &in); err != nil {
 		t.Fatal(err)
