@@ -49,7 +49,9 @@ func TestDirectory(t *testing.T) {
 
 // TestOf: only verified addresses; the openid as set.
 func TestOf(t *testing.T) {
-	a := func(n, v string) types.AttributeType { return types.AttributeType{Name: aws.String(n), Value: aws.String(v)} }
+	a := func(n, v string) types.AttributeType {
+		return types.AttributeType{Name: aws.String(n), Value: aws.String(v)}
+	}
 	c := contacts.Of("s", []types.AttributeType{a("phone_number", "+8613800000000"), a("phone_number_verified", "false"),
 		a("email", "x@y.cn"), a("email_verified", "true"), a("custom:wechat_openid", "oX")})
 	if c != (contacts.Contact{Sub: "s", Email: "x@y.cn", WeChatOpenID: "oX"}) || c.Address("sms") != "" || c.Address("email") != "x@y.cn" {
