@@ -99,27 +99,38 @@ func permanent(err error) bool {
 	return ok && p.Permanent()
 }
 
-// Drain sends every due notice, one after another. A store error on one
-// notice leaves it to its lease and the next run; Drain goes on and
-// returns the errors it met.
+// Drain sends every due notice, a batch at a time, until a batch is not
+// full or the run's time is nearly up (the rest wait for the next run). A
+// store error on one notice leaves it to its lease and a later run; Drain
+// goes on and returns the errors it met.
 func (s *Service) Drain(ctx context.Context) (Result, error) {
 	var res Result
-	due, err := s.Store.DueNotices(ctx, s.Now(), s.batch())
-	if err != nil {
-		return res, err
-	}
-	res.Due = len(due)
 	var errs []error
-	for _, e := range due {
-		if ctx.Err() != nil {
-			errs = append(errs, ctx.Err())
-			break
+	for {
+		due, err := s.Store.DueNotices(ctx, s.Now(), s.batch())
+		if err != nil {
+			return res, errors.Join(append(errs, err)...)
 		}
-		if err := s.deliver(ctx, e, &res); err != nil {
-			errs = append(errs, fmt.Errorf("notice %s: %w", e.ID, err))
+		res.Due += len(due)
+		for _, e := range due {
+			if ctx.Err() != nil {
+				return res, errors.Join(append(errs, ctx.Err())...)
+			}
+			if err := s.deliver(ctx, e, &res); err != nil {
+				errs = append(errs, fmt.Errorf("notice %s: %w", e.ID, err))
+			}
+		}
+		if len(due) < s.batch() || nearlyOut(ctx) {
+			return res, errors.Join(errs...)
 		}
 	}
-	return res, errors.Join(errs...)
+}
+
+// nearlyOut reports whether ctx's deadline (Lambda's timeout) is less than
+// half a minute away: a real-time budget, not the business clock.
+func nearlyOut(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && time.Until(d) < 30*time.Second
 }
 
 func (s *Service) batch() int {

@@ -116,7 +116,7 @@ func (w *world) outbox() []store.OutboxEntry {
 // they have a verified address (SMS by default), each recorded in their
 // messages; the bus gets the event; a resident with no verified address is
 // a dead letter with a failed message; a bus-only event is published only;
-// a second drain sends nothing more.
+// a second drain sends nothing more. One drain reads batch after batch.
 func TestDrain(t *testing.T) {
 	w := newWorld(t)
 	all := w.notice(notices.Promoted, "all")
@@ -124,6 +124,7 @@ func TestDrain(t *testing.T) {
 	w.prefer("none", "email")
 	w.notice(notices.Reminder, "none")
 	confirmed := w.notice(notices.BookingConfirmed, "phone") // the bus's only
+	w.svc.Batch = 3 // one drain reads batch after batch
 	res := w.drain()
 	if res.Due != 4 || res.Finished != 3 || res.Dead != 1 || res.Sent != 7 {
 		t.Fatalf("result %+v", res)
