@@ -1,0 +1,99 @@
+package local_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/wuxi-enrol/enrol/infra/localcognito"
+	"github.com/wuxi-enrol/enrol/shared/channels"
+	"github.com/wuxi-enrol/enrol/shared/citybus"
+	"github.com/wuxi-enrol/enrol/shared/notices"
+)
+
+// sent is GET /_local/messages and /_local/events: what the dispatcher sent.
+func (e *env) sent() ([]channels.Sent, []citybus.Event) {
+	e.t.Helper()
+	var msgs struct{ Items []channels.Sent }
+	var evs struct{ Items []citybus.Event }
+	r := e.do("GET", "/_local/messages", "", nil)
+	e.expect(r, 200, "")
+	if err := json.Unmarshal(r.body, &msgs); err != nil {
+		e.t.Fatal(err)
+	}
+	r = e.do("GET", "/_local/events", "", nil)
+	e.expect(r, 200, "")
+	if err := json.Unmarshal(r.body, &evs); err != nil {
+		e.t.Fatal(err)
+	}
+	return msgs.Items, evs.Items
+}
+
+func (e *env) dispatch() {
+	e.t.Helper()
+	e.expect(e.do("POST", "/_local/schedule/DispatcherFunction", "", nil), 200, "")
+}
+
+// TestDispatchPromotion: a cancellation promotes the next in line (through
+// the routes); the dispatcher's run sends the promoted resident one SMS, to
+// the verified demo phone, in Chinese with English beside it, and publishes
+// the promotion on the bus with ids only; running it again sends nothing
+// more. (Needs the producers' notices, helper A's branch of issue 12.)
+func TestDispatchPromotion(t *testing.T) {
+	e := start(t)
+	e.offering("o-dispatch", 1)
+	aTok, aPart, _ := e.resident("disp-a")
+	bTok, bPart, _ := e.resident("disp-b")
+	booked := e.book(aTok, "o-dispatch", aPart, false)
+	e.expect(booked, 201, "")
+	e.expect(e.book(bTok, "o-dispatch", bPart, true), 201, "")
+	e.expect(e.do("POST", "/v1/me/bookings/"+booked.str("id")+"/cancel", aTok, nil), 200, "")
+	e.dispatch()
+	e.dispatch()
+	msgs, evs := e.sent()
+	var toB []channels.Sent
+	for _, m := range msgs {
+		if m.Account == "disp-b" {
+			toB = append(toB, m)
+		}
+	}
+	if len(toB) != 1 || toB[0].Event != string(notices.Promoted) || toB[0].Channel != "sms" || toB[0].To != localcognito.DemoPhone("disp-b") || toB[0].Text == "" {
+		t.Fatalf("messages to the promoted resident: %+v (all: %+v)", toB, msgs)
+	}
+	var promoted []citybus.Event
+	for _, ev := range evs {
+		if ev.DetailType == "enrol.booking.promoted" {
+			promoted = append(promoted, ev)
+		}
+	}
+	if len(promoted) != 1 || promoted[0].Source != notices.Source || promoted[0].Detail.Account != "disp-b" || promoted[0].Detail.OfferingID != "o-dispatch" {
+		t.Fatalf("promotion events %+v (all: %+v)", promoted, evs)
+	}
+}
+
+// TestDispatchDrainsTheOutbox: a notice in the outbox reaches
+// /_local/messages and /_local/events by the dispatcher's run, and the
+// resident's message record; the outbox is then empty.
+func TestDispatchDrainsTheOutbox(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	n := notices.New(notices.OfferingCancelled, e.st.Now())
+	n.Account, n.OfferingID, n.Title, n.FirstSession = "disp-c", "o-gone", "周末亲子班", "2026-09-05"
+	if err := e.st.Store.PutNotice(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	e.dispatch()
+	msgs, evs := e.sent()
+	if len(msgs) != 1 || msgs[0].Key != n.ID+"#sms" || msgs[0].To != localcognito.DemoPhone("disp-c") {
+		t.Fatalf("messages %+v", msgs)
+	}
+	if len(evs) != 1 || evs[0].DetailType != "enrol.booking.cancelled" || evs[0].Detail.ID != n.ID {
+		t.Fatalf("events %+v", evs)
+	}
+	if recs, err := e.st.Store.ListMessages(ctx, "disp-c"); err != nil || len(recs) != 1 || recs[0].Status != "sent" {
+		t.Fatalf("message records %+v %v", recs, err)
+	}
+	if left, err := e.st.Store.OutboxEntries(ctx); err != nil || len(left) != 0 {
+		t.Fatalf("outbox %+v %v", left, err)
+	}
+}
