@@ -124,7 +124,7 @@ func TestDrain(t *testing.T) {
 	w.prefer("none", "email")
 	w.notice(notices.Reminder, "none")
 	confirmed := w.notice(notices.BookingConfirmed, "phone") // the bus's only
-	w.svc.Batch = 3 // one drain reads batch after batch
+	w.svc.Batch = 3                                          // one drain reads batch after batch
 	res := w.drain()
 	if res.Due != 4 || res.Finished != 3 || res.Dead != 1 || res.Sent != 7 {
 		t.Fatalf("result %+v", res)
