@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"reflect"
 
 	"github.com/wuxi-enrol/enrol/functions/dispatcher"
 	"github.com/wuxi-enrol/enrol/shared/contacts"
@@ -31,8 +32,13 @@ var localEnv = map[string]string{
 	"WECHAT_TEMPLATES": "", "CITY_BUS_NAME": "enrol-city-local",
 }
 
-// withLocalOutlets is jobs with the dispatcher sending into s's recorders.
+// withLocalOutlets is jobs with the template's dispatcher (dispatcher.New,
+// which would send through AWS) sending into s's recorders instead; a fake
+// job a test gives in its place is left as it is.
 func (s *Stack) withLocalOutlets(jobs map[string]func(lambdafn.Deps) lambdafn.Job) map[string]func(lambdafn.Deps) lambdafn.Job {
+	if f, ok := jobs[dispatcherID]; !ok || reflect.ValueOf(f).Pointer() != reflect.ValueOf(dispatcher.New).Pointer() {
+		return jobs
+	}
 	jobs = maps.Clone(jobs)
 	jobs[dispatcherID] = func(d lambdafn.Deps) lambdafn.Job {
 		dir, err := contacts.FromConfig(context.Background(), d.Config)

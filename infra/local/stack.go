@@ -115,9 +115,6 @@ func (s *Stack) Now() time.Time { return s.now() }
 
 // Start brings the stack up: DynamoDB, table, functions, gateway, seed.
 func Start(ctx context.Context, o Options) (*Stack, error) {
-	// The template's jobs send into the stack's recorders; fake jobs a test
-	// gives are its own.
-	localOutlets := o.Jobs == nil
 	o = withDefaults(o)
 	progress := o.Progress
 	tmpl, err := samtemplate.Load(o.TemplatePath)
@@ -135,9 +132,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, tmpl: tmpl,
 		Messages: &channels.Recorder{Now: o.Now}, Events: &citybus.Recorder{Now: o.Now}}
-	if localOutlets {
-		o.Jobs = st.withLocalOutlets(o.Jobs)
-	}
+	o.Jobs = st.withLocalOutlets(o.Jobs)
 	endpoint := o.DynamoDBEndpoint
 	if endpoint == "" {
 		if st.db, err = localdb.Start("127.0.0.1:0"); err != nil {
