@@ -45,6 +45,10 @@ type WeChat struct {
 // Name is "wechat".
 func (*WeChat) Name() string { return "wechat" }
 
+// Carries reports whether an event has a template: one without is not
+// sent on WeChat (the resident's other channels carry it).
+func (c *WeChat) Carries(ev notices.Event) bool { return c.Templates[ev] != "" }
+
 // wechatPermanent are errcodes retrying cannot mend: an invalid openid,
 // template or field, a user who did not (or no longer) accept the
 // template's messages.

@@ -174,24 +174,28 @@ func (s *Service) deliver(ctx context.Context, e store.OutboxEntry, res *Result)
 	if failure.err != nil {
 		return s.fail(ctx, e, failure, res)
 	}
-	var transient failed
+	// Every send is tried; then a permanent failure is a dead letter, a
+	// transient one a retry of what is left.
+	var permanentFailure, transient failed
 	for _, sd := range sends {
 		if slices.Contains(e.Done, sd.key) {
 			continue
 		}
-		if err := s.sendOne(ctx, e, sd, to); err != nil {
-			f := failed{err: fmt.Errorf("%s: %w", sd.name(), err), permanent: permanent(err), channel: sd.name()}
-			if errors.Is(err, store.ErrLeaseLost) {
-				res.Lost++
-				return nil
-			}
-			if f.permanent {
-				return s.fail(ctx, e, f, res)
-			}
-			transient = f // the others are still worth sending now
-			continue
+		err := s.sendOne(ctx, e, sd, to)
+		switch {
+		case err == nil:
+			res.Sent++
+		case errors.Is(err, store.ErrLeaseLost):
+			res.Lost++
+			return nil
+		case permanent(err):
+			permanentFailure = failed{err: fmt.Errorf("%s: %w", sd.name(), err), permanent: true, channel: sd.name()}
+		default:
+			transient = failed{err: fmt.Errorf("%s: %w", sd.name(), err), channel: sd.name()}
 		}
-		res.Sent++
+	}
+	if permanentFailure.err != nil {
+		return s.fail(ctx, e, permanentFailure, res)
 	}
 	if transient.err != nil {
 		return s.fail(ctx, e, transient, res)
@@ -233,6 +237,9 @@ func (s *Service) plan(ctx context.Context, e store.OutboxEntry) ([]send, contac
 			return nil, to, failed{err: fmt.Errorf("contacts: %w", err)}
 		}
 		for _, c := range s.Channels {
+			if carrier, ok := c.(interface{ Carries(notices.Event) bool }); ok && !carrier.Carries(e.Event) {
+				continue // WeChat has a template for some events only
+			}
 			if slices.Contains(chosen, c.Name()) && to.Address(c.Name()) != "" {
 				sends = append(sends, send{key: sendKey(e.ID, c.Name()), channel: c})
 			}

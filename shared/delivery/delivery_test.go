@@ -228,13 +228,46 @@ func TestBackoff(t *testing.T) {
 	}
 
 	w2 := newWorld(t)
-	w2.svc.Channels[0] = &flaky{Channel: w2.rec.Channel("sms"), fails: 1, permanent: true}
+	w2.svc.Channels[0] = &flaky{Channel: w2.rec.Channel("sms"), fails: 2, permanent: true}
 	w2.notice(notices.Promoted, "phone")
 	if res := w2.drain(); res.Dead != 1 || len(w2.outbox()) != 0 {
 		t.Fatalf("a permanent failure: %+v", res)
 	}
 	if msgs, _ := w2.st.ListMessages(w2.ctx, "phone"); len(msgs) != 1 || msgs[0].Status != "failed" || msgs[0].Channel != "sms" {
 		t.Fatalf("messages %+v", msgs)
+	}
+	// The other channels still carry it.
+	w2.notice(notices.Promoted, "all")
+	if res := w2.drain(); res.Dead != 1 || res.Sent != 3 {
+		t.Fatalf("a permanent failure beside good channels: %+v", res)
+	}
+	status := map[string]string{}
+	msgs, _ := w2.st.ListMessages(w2.ctx, "all")
+	for _, m := range msgs {
+		status[m.Channel] = m.Status
+	}
+	if len(msgs) != 3 || status["sms"] != "failed" || status["email"] != "sent" || status["wechat"] != "sent" {
+		t.Fatalf("messages %+v", msgs)
+	}
+}
+
+// partial carries only the promotions (WeChat with one template).
+type partial struct{ delivery.Channel }
+
+func (partial) Carries(ev notices.Event) bool { return ev == notices.Promoted }
+
+// TestChannelCarriesSomeEvents: a channel without a template for an event
+// is not used for it; the resident's other channels carry it.
+func TestChannelCarriesSomeEvents(t *testing.T) {
+	w := newWorld(t)
+	w.svc.Channels[2] = partial{w.rec.Channel("wechat")}
+	w.notice(notices.Promoted, "all")
+	w.notice(notices.Reminder, "all")
+	if res := w.drain(); res.Finished != 2 || res.Dead != 0 {
+		t.Fatalf("%+v", res)
+	}
+	if c := w.count(); c["all/wechat"] != 1 || c["all/sms"] != 2 || c["all/email"] != 2 {
+		t.Fatalf("sent %v", c)
 	}
 }
 
