@@ -33,11 +33,12 @@ type Config struct {
 	CognitoEndpoint string
 	// DynamoDBEndpoint overrides the AWS endpoint (the local stack, tests).
 	DynamoDBEndpoint string
+	Region           string
+	LogLevel         slog.Level
+
 	// Messages: the dispatcher's channels and the city's bus (README,
 	// "Messages"). A channel whose setting is "" is not sent on.
 	Messages Messages
-	Region   string
-	LogLevel slog.Level
 }
 
 // Messages is where the dispatcher sends.
