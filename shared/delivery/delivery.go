@@ -174,17 +174,19 @@ func (s *Service) deliver(ctx context.Context, e store.OutboxEntry, res *Result)
 	if failure.err != nil {
 		return s.fail(ctx, e, failure, res)
 	}
-	// Every send is tried; then a permanent failure is a dead letter, a
-	// transient one a retry of what is left.
+	// Every send left is tried; then a permanent failure is a dead letter,
+	// a transient one a retry of what is left. The last send, when all went
+	// well, deletes the notice in the same write that records it.
+	pending := slices.DeleteFunc(sends, func(sd send) bool { return slices.Contains(e.Done, sd.key) })
 	var permanentFailure, transient failed
-	for _, sd := range sends {
-		if slices.Contains(e.Done, sd.key) {
-			continue
-		}
-		err := s.sendOne(ctx, e, sd, to)
+	finished := false
+	for i, sd := range pending {
+		last := i == len(pending)-1 && permanentFailure.err == nil && transient.err == nil
+		err := s.sendOne(ctx, e, sd, to, last)
 		switch {
 		case err == nil:
 			res.Sent++
+			finished = last
 		case errors.Is(err, store.ErrLeaseLost):
 			res.Lost++
 			return nil
@@ -200,8 +202,14 @@ func (s *Service) deliver(ctx context.Context, e store.OutboxEntry, res *Result)
 	if transient.err != nil {
 		return s.fail(ctx, e, transient, res)
 	}
-	if err := s.Store.FinishNotice(ctx, e); err != nil {
-		return err
+	if !finished {
+		switch err := s.Store.FinishNotice(ctx, e); {
+		case errors.Is(err, store.ErrLeaseLost):
+			res.Lost++
+			return nil
+		case err != nil:
+			return err
+		}
 	}
 	res.Finished++
 	res.Delays = append(res.Delays, s.Now().Sub(e.At))
@@ -260,21 +268,21 @@ func (s *Service) plan(ctx context.Context, e store.OutboxEntry) ([]send, contac
 
 func sendKey(id, to string) string { return id + "#" + to }
 
-// sendOne sends sd and records it: the key as done and, for a resident's
-// message, its record in their account.
-func (s *Service) sendOne(ctx context.Context, e store.OutboxEntry, sd send, to contacts.Contact) error {
+// sendOne sends sd and records it: the key as done (or, last, the notice
+// as finished) and, for a resident's message, its record in their account.
+func (s *Service) sendOne(ctx context.Context, e store.OutboxEntry, sd send, to contacts.Contact, last bool) error {
 	if sd.channel == nil {
 		detailType, detail, _ := e.Bus()
 		if err := s.Bus.Publish(ctx, detailType, detail); err != nil {
 			return err
 		}
-		return s.Store.RecordSend(ctx, e, sd.key, nil)
+		return s.Store.RecordSend(ctx, e, sd.key, nil, last)
 	}
 	if err := sd.channel.Send(ctx, to, e.Notice, sd.key); err != nil {
 		return err
 	}
 	msg := s.message(e.Notice, sd.channel.Name(), "sent")
-	return s.Store.RecordSend(ctx, e, sd.key, &msg)
+	return s.Store.RecordSend(ctx, e, sd.key, &msg, last)
 }
 
 // message is the resident's record of n on channel.

@@ -109,31 +109,58 @@ func (st *Store) TakeNotice(ctx context.Context, e OutboxEntry, leaseEnd time.Ti
 	return e, nil
 }
 
-// RecordSend records that sendKey of e was sent: the key joins done and,
-// when msg is given (a resident's message), its record is written under
-// the account in the same transaction. Only while the caller holds the
-// notice (ErrLeaseLost otherwise, writing nothing): the holder records each
-// key once, so one send is one message record. A send whose lease ran out
-// before it was recorded is sent again by the next holder (the window
-// shared/delivery documents).
-func (st *Store) RecordSend(ctx context.Context, e OutboxEntry, sendKey string, msg *Message) error {
+// RecordSend records that sendKey of e was sent: the key joins done or,
+// when it was the last one left (last), the notice is deleted, everything
+// sent; and, when msg is given (a resident's message), its record is
+// written under the account in the same transaction. Only while the caller
+// holds the notice (ErrLeaseLost otherwise, writing nothing): the holder
+// records each key once, so one send is one message record. A send whose
+// lease ran out before it was recorded is sent again by the next holder
+// (the window shared/delivery documents). Without a message it is one
+// single-item write, not a transaction (half the cost on DynamoDB).
+func (st *Store) RecordSend(ctx context.Context, e OutboxEntry, sendKey string, msg *Message, last bool) error {
 	cond, vals := heldBy(e.Attempts)
-	vals[":k"] = &types.AttributeValueMemberSS{Value: []string{sendKey}}
-	var t txn
-	t.add(onFail{outcome: ErrLeaseLost}, types.TransactWriteItem{Update: &types.Update{
-		TableName: &st.table, Key: outboxKey(e.ID), UpdateExpression: aws.String("ADD done :k"),
-		ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals,
-	}})
-	if msg != nil {
-		t.add(unconditional, st.messagePut(e.Account, *msg))
+	var it types.TransactWriteItem
+	if last {
+		it.Delete = &types.Delete{TableName: &st.table, Key: outboxKey(e.ID), ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}
+	} else {
+		vals[":k"] = &types.AttributeValueMemberSS{Value: []string{sendKey}}
+		it.Update = &types.Update{TableName: &st.table, Key: outboxKey(e.ID), UpdateExpression: aws.String("ADD done :k"),
+			ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}
 	}
+	if msg == nil {
+		return st.heldWrite(ctx, it)
+	}
+	var t txn
+	t.add(onFail{outcome: ErrLeaseLost}, it)
+	t.add(unconditional, st.messagePut(e.Account, *msg))
 	return st.transact(ctx, &t)
 }
 
-// FinishNotice deletes e from the outbox: everything it goes to is sent.
-func (st *Store) FinishNotice(ctx context.Context, e OutboxEntry) error {
-	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &st.table, Key: outboxKey(e.ID)})
+// heldWrite makes one write conditional on holding the notice (an Update
+// or a Delete) on its own; ErrLeaseLost when its condition fails.
+func (st *Store) heldWrite(ctx context.Context, it types.TransactWriteItem) error {
+	var err error
+	if u := it.Update; u != nil {
+		_, err = st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression,
+			ConditionExpression: u.ConditionExpression, ExpressionAttributeValues: u.ExpressionAttributeValues})
+	} else if d := it.Delete; d != nil {
+		_, err = st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: d.TableName, Key: d.Key,
+			ConditionExpression: d.ConditionExpression, ExpressionAttributeValues: d.ExpressionAttributeValues})
+	}
+	if isConditionFailed(err) {
+		return ErrLeaseLost
+	}
 	return classify(err)
+}
+
+// FinishNotice deletes e from the outbox when nothing was left to send
+// (an earlier attempt sent it all); ErrLeaseLost if another dispatcher
+// holds it now.
+func (st *Store) FinishNotice(ctx context.Context, e OutboxEntry) error {
+	cond, vals := heldBy(e.Attempts)
+	return st.heldWrite(ctx, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: outboxKey(e.ID),
+		ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}})
 }
 
 // RetryNotice puts e back for another attempt at next, saying why this one
@@ -141,15 +168,8 @@ func (st *Store) FinishNotice(ctx context.Context, e OutboxEntry) error {
 func (st *Store) RetryNotice(ctx context.Context, e OutboxEntry, next time.Time, lastError string) error {
 	cond, vals := heldBy(e.Attempts)
 	vals[":due"], vals[":err"] = s(stampKey(next.UnixNano())), s(lastError)
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &st.table, Key: outboxKey(e.ID),
-		UpdateExpression:    aws.String("SET due = :due, last_error = :err"),
-		ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals,
-	})
-	if isConditionFailed(err) {
-		return ErrLeaseLost
-	}
-	return classify(err)
+	return st.heldWrite(ctx, types.TransactWriteItem{Update: &types.Update{TableName: &st.table, Key: outboxKey(e.ID),
+		UpdateExpression: aws.String("SET due = :due, last_error = :err"), ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}})
 }
 
 // DeadLetter is a notice the dispatcher gave up on, as officers see it.

@@ -70,7 +70,9 @@ func TestDueNoticesAndLease(t *testing.T) {
 
 // TestRecordSendFinish: a send is recorded with its message record in the
 // account; one recorded without the lease writes nothing (ErrLeaseLost);
-// a retry reads the done keys; finishing empties the outbox.
+// a retry reads the done keys; the last send deletes the notice in the
+// write that records it, and only for the dispatcher holding it; a late
+// send on a finished notice writes nothing.
 func TestRecordSendFinish(t *testing.T) {
 	w := newWorld(t)
 	n := promoted("acct-a", w.now)
@@ -79,13 +81,13 @@ func TestRecordSendFinish(t *testing.T) {
 	e, err := w.st.TakeNotice(w.ctx, due[0], w.now.Add(time.Minute))
 	w.must(err)
 	msg := store.Message{ID: "msg-1", Event: string(n.Event), Channel: "sms", Text: "中 / en", SentAt: w.now, Status: "sent"}
-	w.must(w.st.RecordSend(w.ctx, e, n.ID+"#sms", &msg))
+	w.must(w.st.RecordSend(w.ctx, e, n.ID+"#sms", &msg, false))
 	lost := e
 	lost.Attempts = 0 // as read before the take: another dispatcher's view
-	if err := w.st.RecordSend(w.ctx, lost, n.ID+"#email", &msg); !errors.Is(err, store.ErrLeaseLost) {
+	if err := w.st.RecordSend(w.ctx, lost, n.ID+"#email", &msg, false); !errors.Is(err, store.ErrLeaseLost) {
 		t.Fatalf("a send recorded without the lease: %v, want ErrLeaseLost", err)
 	}
-	w.must(w.st.RecordSend(w.ctx, e, n.ID+"#bus", nil))
+	w.must(w.st.RecordSend(w.ctx, e, n.ID+"#bus", nil, false))
 	msgs, err := w.st.ListMessages(w.ctx, "acct-a")
 	w.must(err)
 	if len(msgs) != 1 || msgs[0].Channel != "sms" || msgs[0].Status != "sent" || msgs[0].Event != "promoted" {
@@ -100,15 +102,36 @@ func TestRecordSendFinish(t *testing.T) {
 	if err := w.st.RetryNotice(w.ctx, lost, w.now, "x"); !errors.Is(err, store.ErrLeaseLost) {
 		t.Fatalf("retry by a dispatcher that lost the lease: %v", err)
 	}
-	w.must(w.st.FinishNotice(w.ctx, e))
-	if left, _ := w.st.OutboxEntries(w.ctx); len(left) != 0 {
-		t.Fatalf("after finishing: %+v", left)
+	again, err := w.st.TakeNotice(w.ctx, left[0], w.now.Add(3*time.Minute))
+	w.must(err)
+	if err := w.st.FinishNotice(w.ctx, e); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("finished by the dispatcher whose lease ran out: %v", err)
 	}
-	if err := w.st.RecordSend(w.ctx, e, n.ID+"#email", &msg); !errors.Is(err, store.ErrLeaseLost) {
+	if err := w.st.RecordSend(w.ctx, e, n.ID+"#wechat", &msg, true); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("last send recorded by the dispatcher whose lease ran out: %v", err)
+	}
+	msg.ID, msg.Channel = "msg-2", "wechat"
+	w.must(w.st.RecordSend(w.ctx, again, n.ID+"#wechat", &msg, true))
+	if left, _ := w.st.OutboxEntries(w.ctx); len(left) != 0 {
+		t.Fatalf("after the last send: %+v", left)
+	}
+	if msgs, _ := w.st.ListMessages(w.ctx, "acct-a"); len(msgs) != 2 {
+		t.Fatalf("messages after the last send: %+v", msgs)
+	}
+	if err := w.st.RecordSend(w.ctx, again, n.ID+"#email", &msg, false); !errors.Is(err, store.ErrLeaseLost) {
 		t.Fatalf("recording on a finished notice: %v", err)
 	}
-	if msgs, _ := w.st.ListMessages(w.ctx, "acct-a"); len(msgs) != 1 {
+	if msgs, _ := w.st.ListMessages(w.ctx, "acct-a"); len(msgs) != 2 {
 		t.Fatalf("a finished notice's late send wrote a message: %+v", msgs)
+	}
+	// Finishing a notice with nothing left to send.
+	m := promoted("acct-b", w.now)
+	w.must(w.st.PutNotice(w.ctx, m))
+	held, err := w.st.TakeNotice(w.ctx, store.OutboxEntry{Notice: m}, w.now.Add(time.Minute))
+	w.must(err)
+	w.must(w.st.FinishNotice(w.ctx, held))
+	if left, _ := w.st.OutboxEntries(w.ctx); len(left) != 0 {
+		t.Fatalf("after finishing: %+v", left)
 	}
 }
 
