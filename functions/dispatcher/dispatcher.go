@@ -6,6 +6,7 @@ package dispatcher
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"slices"
 	"time"
@@ -59,7 +60,12 @@ func NewWith(d lambdafn.Deps, o Outlets) lambdafn.Job {
 			d.Log.Error("dispatch", append(attrs, "error", err.Error())...)
 			return err
 		}
-		d.Log.Info("dispatch", attrs...)
+		// An idle minute is not worth a line at INFO.
+		level := slog.LevelInfo
+		if res.Due == 0 {
+			level = slog.LevelDebug
+		}
+		d.Log.Log(ctx, level, "dispatch", attrs...)
 		return nil
 	}
 }
