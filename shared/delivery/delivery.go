@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/contacts"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -288,9 +289,9 @@ func (s *Service) sendOne(ctx context.Context, e store.OutboxEntry, sd send, to 
 // message is the resident's record of n on channel.
 func (s *Service) message(n notices.Notice, channel, status string) store.Message {
 	text, _ := n.Text()
-	m := store.NewMessage(string(n.Event), text, s.Now())
-	m.Channel, m.Status = channel, status
-	return m
+	at := s.Now()
+	return store.Message{ID: domain.NewID("msg", at), Event: string(n.Event), Channel: channel,
+		Text: text.ZH + " / " + text.EN, SentAt: at, Status: status}
 }
 
 // fail ends an attempt that failed: a dead letter for a permanent failure
