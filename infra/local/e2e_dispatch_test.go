@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"testing"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/wuxi-enrol/enrol/infra/localcognito"
 	"github.com/wuxi-enrol/enrol/shared/channels"
 	"github.com/wuxi-enrol/enrol/shared/citybus"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
+	"github.com/wuxi-enrol/enrol/shared/signin"
 )
 
 // sent is GET /_local/messages and /_local/events: what the dispatcher sent.
@@ -76,13 +79,26 @@ func TestDispatchPromotion(t *testing.T) {
 
 // TestDispatchDrainsTheOutbox: a notice in the outbox reaches
 // /_local/messages and /_local/events by the dispatcher's run, and the
-// resident's message record; the outbox is then empty.
+// resident's message record; the outbox is then empty. A resident with no
+// user left in the pool (so no verified address) is a dead letter that
+// officers see, with the sub and no personal data.
 func TestDispatchDrainsTheOutbox(t *testing.T) {
 	e := start(t)
 	ctx := context.Background()
 	n := notices.New(notices.OfferingCancelled, e.st.Now())
 	n.Account, n.OfferingID, n.Title, n.FirstSession = "disp-c", "o-gone", "周末亲子班", "2026-09-05"
-	if err := e.st.Store.PutNotice(ctx, n); err != nil {
+	gone := notices.New(notices.Reminder, e.st.Now())
+	gone.Account, gone.OfferingID, gone.Title, gone.FirstSession = "disp-gone", "o-gone", "周末亲子班", "2026-09-05"
+	for _, x := range []notices.Notice{n, gone} {
+		if err := e.st.Store.PutNotice(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pool, err := signin.NewClient(ctx, config.Config{Region: "cn-north-1", CognitoEndpoint: e.st.Cognito.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &e.st.Cognito.PoolID, Username: &gone.Account}); err != nil {
 		t.Fatal(err)
 	}
 	e.dispatch()
@@ -98,6 +114,18 @@ func TestDispatchDrainsTheOutbox(t *testing.T) {
 	}
 	if left, err := e.st.Store.OutboxEntries(ctx); err != nil || len(left) != 0 {
 		t.Fatalf("outbox %+v %v", left, err)
+	}
+	r := e.do("GET", "/v1/city/message-failures", e.officerToken(), nil)
+	e.expect(r, 200, "")
+	var failures struct{ Items []map[string]any }
+	if err := json.Unmarshal(r.body, &failures); err != nil || len(failures.Items) != 1 {
+		t.Fatalf("failures %s %v", r.body, err)
+	}
+	if f := failures.Items[0]; f["id"] != gone.ID || f["account"] != "disp-gone" || f["event"] != "reminder" || f["reason"] != "no verified contact" {
+		t.Fatalf("failure %v", f)
+	}
+	if recs, err := e.st.Store.ListMessages(ctx, "disp-gone"); err != nil || len(recs) != 1 || recs[0].Status != "failed" {
+		t.Fatalf("the resident's failed message %+v %v", recs, err)
 	}
 }
 
