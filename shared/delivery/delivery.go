@@ -253,7 +253,9 @@ func (s *Service) plan(ctx context.Context, e store.OutboxEntry) ([]send, contac
 				sends = append(sends, send{key: sendKey(e.ID, c.Name()), channel: c})
 			}
 		}
-		if len(sends) == 0 {
+		// No address left, but an earlier attempt reached them: done.
+		reached := slices.ContainsFunc(e.Done, func(k string) bool { return k != sendKey(e.ID, "bus") })
+		if len(sends) == 0 && !reached {
 			ch := "sms"
 			if len(chosen) > 0 {
 				ch = chosen[0]

@@ -394,3 +394,37 @@ func (c cancelling) Send(ctx context.Context, to contacts.Contact, n notices.Not
 	c.cancel()
 	return err
 }
+
+// TestReachedBeforeAddressGone: an attempt sent the SMS and failed on the
+// bus; before the retry the resident's user is gone. The retry sends the
+// bus event and finishes: the resident was told, so no dead letter.
+func TestReachedBeforeAddressGone(t *testing.T) {
+	w := newWorld(t)
+	bus := &flakyBus{Bus: w.bus, fails: 1}
+	w.svc.Bus = bus
+	w.notice(notices.Promoted, "phone")
+	if res := w.drain(); res.Retried != 1 || res.Sent != 1 {
+		t.Fatalf("first attempt %+v", res)
+	}
+	delete(w.svc.Contacts.(book), "phone")
+	w.now = w.now.Add(delivery.Backoff(1))
+	if res := w.drain(); res.Finished != 1 || res.Dead != 0 {
+		t.Fatalf("retry %+v", res)
+	}
+	if c := w.count(); c["phone/sms"] != 1 || len(w.bus.Events()) != 1 {
+		t.Fatalf("sent %v", c)
+	}
+}
+
+type flakyBus struct {
+	delivery.Bus
+	fails int
+}
+
+func (b *flakyBus) Publish(ctx context.Context, detailType string, d notices.Detail) error {
+	if b.fails > 0 {
+		b.fails--
+		return errors.New("bus busy")
+	}
+	return b.Bus.Publish(ctx, detailType, d)
+}
