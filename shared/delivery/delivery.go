@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/contacts"
@@ -50,6 +51,7 @@ type Bus interface {
 const (
 	DefaultLease    = 5 * time.Minute
 	DefaultBatch    = 200
+	DefaultWorkers  = 4
 	MaxAttempts     = 8
 	firstBackoff    = time.Minute
 	maxBackoff      = time.Hour
@@ -66,9 +68,12 @@ type Service struct {
 	Now func() time.Time
 	Log *slog.Logger
 	// Lease is how long a taken notice is this run's (longer than sending
-	// one notice takes); Batch how many notices one Drain reads at most.
-	Lease time.Duration
-	Batch int
+	// one notice takes); Batch how many notices one read takes; Workers
+	// how many notices are sent at once (the providers' rate limits bound
+	// it: a throttled send is retried after the backoff).
+	Lease   time.Duration
+	Batch   int
+	Workers int
 }
 
 // Result counts what one Drain did.
@@ -100,31 +105,91 @@ func permanent(err error) bool {
 	return ok && p.Permanent()
 }
 
-// Drain sends every due notice, a batch at a time, until a batch is not
-// full or the run's time is nearly up (the rest wait for the next run). A
-// store error on one notice leaves it to its lease and a later run; Drain
-// goes on and returns the errors it met.
+// Drain sends every due notice, a batch at a time, Workers notices at
+// once, until a batch is not full or the run's time is nearly up (the rest
+// wait for the next run). A store error on one notice leaves it to its
+// lease and a later run; Drain goes on and returns the errors it met. A
+// panic in one notice's send ends the run once the other workers have
+// finished the notices in hand, and is raised again in Drain's caller (a
+// panic left in a worker would end the whole process, the local stack
+// with it); the notice it had taken waits out its lease.
 func (s *Service) Drain(ctx context.Context) (Result, error) {
-	var res Result
-	var errs []error
+	var (
+		res     Result
+		errs    []error
+		mu      sync.Mutex
+		crashed any
+	)
 	for {
 		due, err := s.Store.DueNotices(ctx, s.Now(), s.batch())
 		if err != nil {
 			return res, errors.Join(append(errs, err)...)
 		}
 		res.Due += len(due)
+		work, halt := make(chan store.OutboxEntry), make(chan struct{})
+		var wg sync.WaitGroup
+		for range min(s.workers(), len(due)) {
+			wg.Go(func() {
+				defer func() {
+					if p := recover(); p != nil {
+						mu.Lock()
+						if crashed == nil {
+							crashed = p
+							close(halt)
+						}
+						mu.Unlock()
+					}
+				}()
+				for e := range work {
+					var r Result
+					err := s.deliver(ctx, e, &r)
+					mu.Lock()
+					res.add(r)
+					if err != nil {
+						errs = append(errs, fmt.Errorf("notice %s: %w", e.ID, err))
+					}
+					mu.Unlock()
+				}
+			})
+		}
+	feed:
 		for _, e := range due {
-			if ctx.Err() != nil {
-				return res, errors.Join(append(errs, ctx.Err())...)
+			select {
+			case work <- e:
+			case <-halt:
+				break feed
+			case <-ctx.Done():
+				break feed
 			}
-			if err := s.deliver(ctx, e, &res); err != nil {
-				errs = append(errs, fmt.Errorf("notice %s: %w", e.ID, err))
-			}
+		}
+		close(work)
+		wg.Wait()
+		if crashed != nil {
+			panic(crashed)
+		}
+		if err := ctx.Err(); err != nil {
+			return res, errors.Join(append(errs, err)...)
 		}
 		if len(due) < s.batch() || nearlyOut(ctx) {
 			return res, errors.Join(errs...)
 		}
 	}
+}
+
+func (r *Result) add(o Result) {
+	r.Finished += o.Finished
+	r.Retried += o.Retried
+	r.Dead += o.Dead
+	r.Lost += o.Lost
+	r.Sent += o.Sent
+	r.Delays = append(r.Delays, o.Delays...)
+}
+
+func (s *Service) workers() int {
+	if s.Workers > 0 {
+		return s.Workers
+	}
+	return DefaultWorkers
 }
 
 // nearlyOut reports whether ctx's deadline (Lambda's timeout) is less than

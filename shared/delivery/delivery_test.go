@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -275,16 +276,22 @@ func TestChannelCarriesSomeEvents(t *testing.T) {
 // before or after the provider accepted the message.
 type crashing struct {
 	delivery.Channel
-	crash      int
-	afterSend  bool
-	calls      int
-	crashedYet bool
+	crash     int
+	afterSend bool
+	mu        sync.Mutex
+	calls     int
+	crashed   string // the account whose send crashed
 }
 
 func (c *crashing) Send(ctx context.Context, to contacts.Contact, n notices.Notice, key string) error {
+	c.mu.Lock()
 	c.calls++
-	if c.calls == c.crash {
-		c.crashedYet = true
+	crash := c.calls == c.crash
+	if crash {
+		c.crashed = n.Account
+	}
+	c.mu.Unlock()
+	if crash {
 		if c.afterSend {
 			_ = c.Channel.Send(ctx, to, n, key)
 		}
@@ -293,27 +300,33 @@ func (c *crashing) Send(ctx context.Context, to contacts.Contact, n notices.Noti
 	return c.Channel.Send(ctx, to, n, key)
 }
 
-// TestCrashAndRestart: the dispatcher dies mid-batch and runs again. Until
-// the lease ends nothing is sent twice; after it, every person gets exactly
-// one message per channel, except the documented window: a crash after the
-// provider accepted a message but before it was recorded sends that one
-// message once more (and only that one).
+// TestCrashAndRestart: the dispatcher dies mid-batch (one notice at a
+// time, and four at once) and runs again. Until the lease ends the crashed
+// notice is not sent again; after it, every person gets exactly one message
+// per channel, except the documented window: a crash after the provider
+// accepted a message but before it was recorded sends that one message
+// once more (and only that one).
 func TestCrashAndRestart(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		afterSend bool
+		workers   int
 		// wantSMS is what the crashed resident's SMS count ends at.
 		wantSMS int
 	}{
-		{"between take and send", false, 1},
-		{"between send and record", true, 2},
+		{"between take and send", false, 1, 1},
+		{"between send and record", true, 1, 2},
+		{"between take and send, four at once", false, 4, 1},
+		{"between send and record, four at once", true, 4, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
+			w.svc.Workers = tc.workers
 			sms := &crashing{Channel: w.rec.Channel("sms"), crash: 3, afterSend: tc.afterSend}
 			w.svc.Channels[0] = sms
+			const n = 8
 			var accounts []string
-			for i := range 5 {
+			for i := range n {
 				a := fmt.Sprintf("p%d", i)
 				accounts = append(accounts, a)
 				w.svc.Contacts.(book)[a] = contacts.Contact{Sub: a, Phone: fmt.Sprintf("+861380000010%d", i), Email: a + "@example.cn"}
@@ -329,11 +342,15 @@ func TestCrashAndRestart(t *testing.T) {
 				}()
 				_, _ = w.svc.Drain(w.ctx)
 			}()
-			// Restarted at once: the crashed notice is leased; the rest go.
+			crashedSMS := w.count()[sms.crashed+"/sms"]
+			// Restarted at once: the crashed notice is leased, the rest go.
 			w.now = w.now.Add(time.Minute)
 			res := w.drain()
-			if res.Finished != 2 {
-				t.Fatalf("restart within the lease: %+v", res)
+			if c := w.count(); c[sms.crashed+"/sms"] != crashedSMS || len(w.outbox()) != 1 {
+				t.Fatalf("restart within the lease: %+v; the crashed notice's SMS %d → %d, outbox %+v", res, crashedSMS, c[sms.crashed+"/sms"], w.outbox())
+			}
+			if tc.workers == 1 && res.Finished != n-3 {
+				t.Fatalf("restart within the lease, one at a time: %+v", res)
 			}
 			w.now = w.now.Add(delivery.DefaultLease)
 			res = w.drain()
@@ -341,9 +358,9 @@ func TestCrashAndRestart(t *testing.T) {
 				t.Fatalf("after the lease: %+v, outbox %+v", res, w.outbox())
 			}
 			c := w.count()
-			for i, a := range accounts {
+			for _, a := range accounts {
 				wantSMS := 1
-				if i == 2 { // the third send crashed
+				if a == sms.crashed {
 					wantSMS = tc.wantSMS
 				}
 				if c[a+"/sms"] != wantSMS || c[a+"/email"] != 1 {
@@ -353,8 +370,8 @@ func TestCrashAndRestart(t *testing.T) {
 					t.Errorf("%s has %d message records, want 2 (one per channel)", a, len(msgs))
 				}
 			}
-			if len(w.bus.Events()) != 5 {
-				t.Errorf("%d bus events, want 5", len(w.bus.Events()))
+			if len(w.bus.Events()) != n {
+				t.Errorf("%d bus events, want %d", len(w.bus.Events()), n)
 			}
 		})
 	}
