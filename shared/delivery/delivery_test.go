@@ -445,3 +445,38 @@ func (b *flakyBus) Publish(ctx context.Context, detailType string, d notices.Det
 	}
 	return b.Bus.Publish(ctx, detailType, d)
 }
+
+// TestOverlappingRuns: two dispatcher runs at once (a run that outlasts its
+// minute overlaps the next) drain the same outbox: each notice is taken by
+// one of them, so each person gets exactly one message per channel.
+func TestOverlappingRuns(t *testing.T) {
+	w := newWorld(t)
+	const n = 24
+	for i := range n {
+		a := fmt.Sprintf("o%d", i)
+		w.svc.Contacts.(book)[a] = contacts.Contact{Sub: a, Phone: "+8613800000100"}
+		w.notice(notices.Promoted, a)
+	}
+	other := *w.svc
+	var wg sync.WaitGroup
+	results := make([]delivery.Result, 2)
+	for i, svc := range []*delivery.Service{w.svc, &other} {
+		wg.Go(func() {
+			res, err := svc.Drain(w.ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = res
+		})
+	}
+	wg.Wait()
+	if got := results[0].Finished + results[1].Finished; got != n || len(w.outbox()) != 0 {
+		t.Fatalf("finished %d, want %d: %+v", got, n, results)
+	}
+	for a, c := range w.count() {
+		if c != 1 {
+			t.Errorf("%s: %d", a, c)
+		}
+	}
+	t.Logf("runs finished %d and %d, lost %d and %d races", results[0].Finished, results[1].Finished, results[0].Lost, results[1].Lost)
+}
