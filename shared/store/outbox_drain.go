@@ -19,7 +19,8 @@ import (
 // under a lease, record each send as it happens, and end the notice as
 // sent, retried later or dead. Every write after the take is conditional on
 // the attempts the take set, so a dispatcher whose lease ran out and whose
-// notice another took up changes nothing but what it sent (RecordSend).
+// notice another took up changes nothing (ErrLeaseLost); a send it made and
+// could not record is made again by the holder (shared/delivery's window).
 //
 //	PK DEADLETTER  SK <stamp of failure>#<notice id>
 //	  the notice's facts, reason, attempts, failed_at: what officers see
