@@ -28,6 +28,7 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/city/capacity/changes", officers(a.changes))
 	mux.Handle("GET /v1/city/targets", officers(a.targets))
 	mux.Handle("GET /v1/city/demand", officers(a.demand))
+	mux.Handle("GET /v1/city/message-failures", officers(a.messageFailures))
 	return httpapi.Serve(d.Log, mux)
 }
 

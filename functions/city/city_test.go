@@ -1,6 +1,7 @@
 package city_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn/lambdafntest"
+	"github.com/wuxi-enrol/enrol/shared/notices"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestRoutes: only city officers read the city's figures (401 without a
@@ -55,5 +58,46 @@ func TestRoutes(t *testing.T) {
 		get("demand", officer, "/v1/city/demand?limit=5", 200, ""),
 		get("demand as CSV", officer, "/v1/city/demand?format=csv&district=binhu", 200, ""),
 		get("demand, bad limit", officer, "/v1/city/demand?limit=0", 400, apperr.InvalidRequest),
+
+		get("message failures", officer, "/v1/city/message-failures?limit=20", 200, ""),
+		get("message failures, a resident", lambdafntest.Resident("u1"), "/v1/city/message-failures", 403, apperr.Forbidden),
+		get("message failures, bad cursor", officer, "/v1/city/message-failures?cursor=nonsense", 400, apperr.InvalidRequest),
+		get("message failures, unknown parameter", officer, "/v1/city/message-failures?account=u1", 400, apperr.InvalidRequest),
 	})
+}
+
+// TestMessageFailures: officers page the dead letters newest first, with
+// the resident's sub and no personal data.
+func TestMessageFailures(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, domain.CityZone)
+	d := lambdafntest.Deps(t, clock.Fixed(now))
+	ctx := t.Context()
+	for i, account := range []string{"sub-1", "sub-2"} {
+		n := notices.New(notices.Promoted, now)
+		n.Account, n.OfferingID, n.Title = account, "o1", "托班"
+		if err := d.Store.PutNotice(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		e, err := d.Store.TakeNotice(ctx, store.OutboxEntry{Notice: n}, now.Add(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Store.DeadLetter(ctx, e, "no verified contact", now.Add(time.Duration(i)*time.Second), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := city.New(d)
+	var page struct {
+		Items      []map[string]any `json:"items"`
+		NextCursor string           `json:"next_cursor"`
+	}
+	w := lambdafntest.Serve(h, lambdafntest.Case{As: lambdafntest.Officer("o"), Method: http.MethodGet, Path: "/v1/city/message-failures?limit=1"})
+	if err := json.Unmarshal(w.Body.Bytes(), &page); err != nil || w.Code != 200 || len(page.Items) != 1 || page.NextCursor == "" {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	got := page.Items[0]
+	if got["account"] != "sub-2" || got["event"] != "promoted" || got["offering_id"] != "o1" || got["reason"] != "no verified contact" ||
+		got["attempts"] != 1.0 || got["failed_at"] == "" || len(got) != 7 {
+		t.Fatalf("newest dead letter %v", got)
+	}
 }

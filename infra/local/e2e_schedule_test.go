@@ -112,7 +112,8 @@ func TestScheduleRoute(t *testing.T) {
 
 // TestScheduleRunsWithTheStack: with RunSchedules the stack keeps the
 // template's schedules, the snapshot's next run at 23:55 in Wuxi, the
-// retention job's at 03:30, the reminders' at 18:00.
+// retention job's at 03:30, the reminders' at 18:00, the dispatcher's
+// within the minute.
 func TestScheduleRunsWithTheStack(t *testing.T) {
 	stackLog := &local.SyncBuffer{}
 	e := start(t, withJob(&fakeSnapshot{}, stackLog), func(o *local.Options) { o.RunSchedules = true })
@@ -121,10 +122,13 @@ func TestScheduleRunsWithTheStack(t *testing.T) {
 	for _, js := range ss {
 		byFunction[js.FunctionID] = js
 	}
-	snap, retention, reminders := byFunction["SnapshotFunction"], byFunction["RetentionFunction"], byFunction["RemindersFunction"]
+	snap, retention, reminders, dispatch := byFunction["SnapshotFunction"], byFunction["RetentionFunction"], byFunction["RemindersFunction"], byFunction["DispatcherFunction"]
 	if len(byFunction) != len(ss) || snap.EventName != "Daily" || !snap.Enabled || retention.EventName != "Daily" || !retention.Enabled ||
-		reminders.EventName != "Daily" || !reminders.Enabled {
+		reminders.EventName != "Daily" || !reminders.Enabled || !dispatch.Enabled {
 		t.Fatalf("schedules %+v", ss)
+	}
+	if at := dispatch.Schedule.Next(e.st.Now()); at.Sub(e.st.Now()) > time.Minute {
+		t.Errorf("dispatcher's next run %v, want within the minute", at)
 	}
 	if at := retention.Schedule.Next(e.st.Now()).In(domain.CityZone); at.Hour() != 3 || at.Minute() != 30 {
 		t.Errorf("retention's next run %v, want the coming 03:30 in Wuxi", at)

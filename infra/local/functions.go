@@ -11,6 +11,7 @@ import (
 	"github.com/wuxi-enrol/enrol/functions/catalogue"
 	"github.com/wuxi-enrol/enrol/functions/centres"
 	"github.com/wuxi-enrol/enrol/functions/city"
+	"github.com/wuxi-enrol/enrol/functions/dispatcher"
 	"github.com/wuxi-enrol/enrol/functions/reminders"
 	"github.com/wuxi-enrol/enrol/functions/retention"
 	"github.com/wuxi-enrol/enrol/functions/snapshot"
@@ -30,7 +31,8 @@ var Functions = map[string]func(lambdafn.Deps) http.Handler{
 // events), by logical id: the same constructors their Lambda entry points
 // call.
 var Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{
-	"SnapshotFunction":  snapshot.New,
-	"RetentionFunction": retention.New,
-	"RemindersFunction": reminders.New,
+	"SnapshotFunction":   snapshot.New,
+	"RetentionFunction":  retention.New,
+	"RemindersFunction":  reminders.New,
+	"DispatcherFunction": dispatcher.New,
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +22,8 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
+	"github.com/wuxi-enrol/enrol/shared/channels"
+	"github.com/wuxi-enrol/enrol/shared/citybus"
 	"github.com/wuxi-enrol/enrol/shared/clock"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
@@ -78,6 +81,10 @@ type Stack struct {
 	// Cognito is the user pool stand-in: it records the users DELETE /v1/me
 	// deleted, and the Issuer signs none of them in again.
 	Cognito *localcognito.Server
+	// Messages and Events record what the dispatcher sent to residents and
+	// published on the city's bus (GET /_local/messages, /_local/events).
+	Messages *channels.Recorder
+	Events   *citybus.Recorder
 
 	db       *localdb.Server
 	kms      *localkms.Server
@@ -123,7 +130,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, tmpl: tmpl}
+	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, tmpl: tmpl,
+		Messages: &channels.Recorder{Now: o.Now}, Events: &citybus.Recorder{Now: o.Now}}
+	o.Jobs = st.withLocalOutlets(o.Jobs)
 	endpoint := o.DynamoDBEndpoint
 	if endpoint == "" {
 		if st.db, err = localdb.Start("127.0.0.1:0"); err != nil {
@@ -162,6 +171,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		"KMS_ENDPOINT": st.kms.URL, "IDENTITY_KEY_ID": st.kms.IdentityKey, "PERSONAL_DATA_KEY_ID": st.kms.PersonalDataKey,
 		"COGNITO_ENDPOINT": st.Cognito.URL, "USER_POOL_ID": st.Cognito.PoolID,
 	}
+	maps.Copy(env, localEnv)
 	st.env = env
 	base, err := config.FromLookup(lookup(env))
 	if err != nil {
@@ -203,8 +213,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	gw, err := gateway.New(gateway.Config{
 		Routes: st.Routes, Handlers: handlers, Timeouts: timeouts, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
-		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob)},
-		Now:   o.Now, Ready: st.ready.Load,
+		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob),
+			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents)},
+		Now: o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
 		return fail(err)

@@ -1,8 +1,14 @@
 // Package localcognito is the local stand-in for the Cognito user pools API:
 // an HTTP server that speaks its JSON 1.1 protocol
 // (X-Amz-Target: AWSCognitoIdentityProviderService.<Op>) for what enrol
-// calls — AdminDeleteUser — so the real aws-sdk-go-v2 client works against
-// it unchanged (COGNITO_ENDPOINT).
+// calls — AdminDeleteUser, and ListUsers filtered by sub (the dispatcher's
+// contacts) — so the real aws-sdk-go-v2 client works against it unchanged
+// (COGNITO_ENDPOINT).
+//
+// Every demo user has a phone number made from its sub (DemoPhone: +86 138
+// and eight digits), verified, and an e-mail address <sub>@demo.enrol.local,
+// not verified: locally SMS reaches everyone and e-mail no one, so the
+// dead letter of a resident who chose only e-mail can be seen.
 //
 // Locally anyone may sign in under any sub (POST /_local/token), so every
 // sub is a user of the pool until it is deleted; a deleted sub stays
@@ -12,10 +18,14 @@ package localcognito
 
 import (
 	"encoding/json"
-	"github.com/wuxi-enrol/enrol/infra/loopback"
+	"fmt"
+	"hash/fnv"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/wuxi-enrol/enrol/infra/loopback"
 )
 
 // PoolID is the local user pool's id, shaped as Cognito makes them.
@@ -69,6 +79,18 @@ func (c *Cognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		e = c.adminDeleteUser(in.UserPoolId, in.Username)
+	case "ListUsers":
+		var in struct{ UserPoolId, Filter string }
+		if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(&in); err != nil {
+			e = &apiError{"SerializationException", "cannot read the request", http.StatusBadRequest}
+			break
+		}
+		var out any
+		if out, e = c.listUsers(in.UserPoolId, in.Filter); e == nil {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			_ = json.NewEncoder(w).Encode(out)
+			return
+		}
 	default:
 		e = &apiError{"UnknownOperationException", "localcognito does not implement " + op, http.StatusBadRequest}
 	}
@@ -80,16 +102,59 @@ func (c *Cognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("{}"))
 }
 
+// failing is the error every call answers while a test asks for it.
+func (c *Cognito) failing() *apiError {
+	if c.failure == "" {
+		return nil
+	}
+	status := http.StatusBadRequest
+	if c.failure == "InternalErrorException" {
+		status = http.StatusInternalServerError
+	}
+	return &apiError{c.failure, "failing as the test asked", status}
+}
+
+// subFilter is the one filter ListUsers answers: sub = "<sub>".
+var subFilter = regexp.MustCompile(`^sub\s*=\s*"([^"]+)"$`)
+
+// DemoPhone is the verified phone number of the demo user sub.
+func DemoPhone(sub string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(sub))
+	return fmt.Sprintf("+86138%08d", h.Sum32()%100000000)
+}
+
+// listUsers answers ListUsers with the demo user of one sub (none once
+// deleted).
+func (c *Cognito) listUsers(pool, filter string) (any, *apiError) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := subFilter.FindStringSubmatch(strings.TrimSpace(filter))
+	switch {
+	case c.failing() != nil:
+		return nil, c.failing()
+	case pool != c.pool:
+		return nil, &apiError{"ResourceNotFoundException", "User pool " + pool + " does not exist.", http.StatusBadRequest}
+	case m == nil:
+		return nil, &apiError{"InvalidParameterException", "localcognito answers only the filter sub = \"...\"", http.StatusBadRequest}
+	}
+	type attr struct{ Name, Value string }
+	users := []any{}
+	if sub := m[1]; !c.deleted[sub] {
+		users = append(users, map[string]any{"Username": sub, "Enabled": true, "UserStatus": "CONFIRMED", "Attributes": []attr{
+			{"sub", sub}, {"phone_number", DemoPhone(sub)}, {"phone_number_verified", "true"},
+			{"email", sub + "@demo.enrol.local"}, {"email_verified", "false"},
+		}})
+	}
+	return map[string]any{"Users": users}, nil
+}
+
 func (c *Cognito) adminDeleteUser(pool, username string) *apiError {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case c.failure != "":
-		status := http.StatusBadRequest
-		if c.failure == "InternalErrorException" {
-			status = http.StatusInternalServerError
-		}
-		return &apiError{c.failure, "failing as the test asked", status}
+	case c.failing() != nil:
+		return c.failing()
 	case pool != c.pool:
 		return &apiError{"ResourceNotFoundException", "User pool " + pool + " does not exist.", http.StatusBadRequest}
 	case username == "" || len(username) > 128:

@@ -163,6 +163,12 @@ Resources:
 func TestRealTemplateSchedules(t *testing.T) {
 	tpl := loadReal(t)
 	want := []Schedule{{
+		FunctionID: "DispatcherFunction", EventName: "EveryMinute", Type: EventSchedule,
+		Expression: "rate(1 minute)", Enabled: true,
+	}, {
+		FunctionID: "RemindersFunction", EventName: "Daily", Type: EventSchedule,
+		Expression: "cron(0 10 * * ? *)", Enabled: true,
+	}, {
 		FunctionID: "RetentionFunction", EventName: "Daily", Type: EventSchedule,
 		Expression: "cron(30 19 * * ? *)", Enabled: true,
 	}, {

@@ -8,12 +8,13 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 )
 
-// userPoolUsers are the functions that may delete users of the user pool,
-// and the one action they need.
-var (
-	userPoolUsers   = []string{"BookingsFunction"}
-	userPoolActions = []string{"cognito-idp:AdminDeleteUser"}
-)
+// userPoolUsers are the functions that may call the user pool, each with
+// the one action it needs: the bookings function deletes the caller's user,
+// the dispatcher reads residents' verified addresses.
+var userPoolUsers = map[string][]string{
+	"BookingsFunction":   {"cognito-idp:AdminDeleteUser"},
+	"DispatcherFunction": {"cognito-idp:ListUsers"},
+}
 
 func cognitoStatement(s samtemplate.Statement) bool {
 	return slices.ContainsFunc(s.Actions, func(a string) bool { return strings.HasPrefix(a, "cognito-idp:") })
@@ -28,9 +29,10 @@ func userPoolResources(tpl *samtemplate.Template) map[string]bool {
 }
 
 // TestOnlyBookingsDeletesUsers: the bookings function alone is allowed
-// cognito-idp:AdminDeleteUser, on the user pool's ARN alone, and alone is
-// told the pool (USER_POOL_ID = !Ref UserPool), which its code needs to
-// delete the caller's user on DELETE /v1/me.
+// cognito-idp:AdminDeleteUser, and the dispatcher alone ListUsers, on the
+// user pool's ARN alone, and they alone are told the pool (USER_POOL_ID =
+// !Ref UserPool): to delete the caller's user on DELETE /v1/me, to read a
+// resident's verified addresses.
 func TestOnlyBookingsDeletesUsers(t *testing.T) {
 	tpl := loadTemplate(t)
 	pools := tpl.ResourceIDs(typeUserPool)
@@ -39,7 +41,7 @@ func TestOnlyBookingsDeletesUsers(t *testing.T) {
 	}
 	for _, id := range sortedKeys(tpl.Functions) {
 		f := tpl.Functions[id]
-		may := slices.Contains(userPoolUsers, id)
+		want, may := userPoolUsers[id]
 		var actions []string
 		for _, s := range f.Policies {
 			if !cognitoStatement(s) {
@@ -55,17 +57,17 @@ func TestOnlyBookingsDeletesUsers(t *testing.T) {
 		}
 		slices.Sort(actions)
 		switch {
-		case may && !slices.Equal(actions, userPoolActions):
-			t.Errorf("%s is allowed %v on the user pool, want exactly %v", id, actions, userPoolActions)
+		case may && !slices.Equal(actions, want):
+			t.Errorf("%s is allowed %v on the user pool, want exactly %v", id, actions, want)
 		case !may && len(actions) > 0:
-			t.Errorf("%s is allowed %v on the user pool; only %v may delete users", id, actions, userPoolUsers)
+			t.Errorf("%s is allowed %v on the user pool; only %v may call it", id, actions, userPoolUsers)
 		}
 		v, has := f.Environment["USER_POOL_ID"]
 		switch {
 		case may && v != "!Ref "+pools[0]:
 			t.Errorf("%s USER_POOL_ID = %q, want !Ref %s", id, v, pools[0])
 		case !may && has:
-			t.Errorf("%s is told USER_POOL_ID but may not delete users", id)
+			t.Errorf("%s is told USER_POOL_ID but may not call the user pool", id)
 		}
 	}
 }

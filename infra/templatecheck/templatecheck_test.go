@@ -64,6 +64,21 @@ var justifiedActions = map[string]string{
 	"kms:Decrypt":         "the wrapped data key is unwrapped once per cold start to read personal fields",
 	// signin_test.go says who may, on which pool.
 	"cognito-idp:AdminDeleteUser": "DELETE /v1/me deletes the caller's sign-in account, which holds the phone number (signin.Accounts)",
+	"cognito-idp:ListUsers":       "the dispatcher reads a resident's verified phone and e-mail by sub (contacts.Directory)",
+	// The dispatcher's outlets, each on the one resource messagingResources names.
+	"sms-voice:SendTextMessage":     "the dispatcher sends residents' SMS from the origination identity (channels.SMS)",
+	"ses:SendEmail":                 "the dispatcher sends residents' e-mail from the verified identity (channels.Email)",
+	"secretsmanager:GetSecretValue": "the dispatcher reads the WeChat app secret to get an access token (channels.WeChat)",
+	"events:PutEvents":              "the dispatcher publishes enrol's events on the city's bus (citybus.Bus)",
+}
+
+// messagingResources is the one resource each of the dispatcher's
+// non-DynamoDB actions may name.
+var messagingResources = map[string]string{
+	"sms-voice:SendTextMessage":     "!Ref SmsOriginationIdentity",
+	"ses:SendEmail":                 "!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailIdentity}",
+	"secretsmanager:GetSecretValue": "!Ref WeChatCredentialsArn",
+	"events:PutEvents":              "!GetAtt CityBus.Arn",
 }
 
 const (
@@ -547,6 +562,12 @@ func TestLeastPrivilege(t *testing.T) {
 					if kmsStatement(s) {
 						if !keyResources(tpl)[r] {
 							t.Errorf("%s: Resource %q is not one of the template's KMS keys", where, r)
+						}
+						continue
+					}
+					if want, ok := messagingResources[s.Actions[0]]; ok {
+						if len(s.Actions) != 1 || r != want {
+							t.Errorf("%s: %v on %q, want %s alone on %s", where, s.Actions, r, s.Actions[0], want)
 						}
 						continue
 					}

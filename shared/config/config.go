@@ -40,11 +40,35 @@ type Config struct {
 	DynamoDBEndpoint string
 	Region           string
 	LogLevel         slog.Level
+
+	// Messages: the dispatcher's channels and the city's bus (README,
+	// "Messages"). A channel whose setting is "" is not sent on.
+	Messages Messages
+}
+
+// Messages is where the dispatcher sends.
+type Messages struct {
+	// SMSOriginationIdentity is the End User Messaging sender (sender id,
+	// phone number or pool, id or ARN); SMSKeyword its registered keyword.
+	SMSOriginationIdentity string
+	SMSKeyword             string
+	// EmailFrom is the sender address, of a verified SES identity.
+	EmailFrom string
+	// WeChatAppID is the mini program; WeChatCredentialsARN the Secrets
+	// Manager secret holding its app secret; WeChatTemplates the
+	// subscription template id by event.
+	WeChatAppID          string
+	WeChatCredentialsARN string
+	WeChatTemplates      map[string]string
+	// CityBusName is the EventBridge bus enrol publishes on.
+	CityBusName string
 }
 
 // FromEnv reads TABLE_NAME, IDENTITY_KEY_ID, PERSONAL_DATA_KEY_ID,
 // KMS_ENDPOINT, USER_POOL_ID, COGNITO_ENDPOINT, API_URL, DYNAMODB_ENDPOINT,
-// AWS_REGION and LOG_LEVEL.
+// AWS_REGION, LOG_LEVEL, and the dispatcher's SMS_ORIGINATION_IDENTITY,
+// SMS_KEYWORD, EMAIL_FROM, WECHAT_APP_ID, WECHAT_CREDENTIALS_ARN,
+// WECHAT_TEMPLATES ("event=template id,…") and CITY_BUS_NAME.
 func FromEnv() (Config, error) {
 	return FromLookup(os.LookupEnv)
 }
@@ -62,6 +86,11 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		APIURL:            strings.TrimRight(get("API_URL"), "/"),
 		DynamoDBEndpoint:  get("DYNAMODB_ENDPOINT"),
 		Region:            get("AWS_REGION"),
+		Messages: Messages{
+			SMSOriginationIdentity: get("SMS_ORIGINATION_IDENTITY"), SMSKeyword: get("SMS_KEYWORD"),
+			EmailFrom: get("EMAIL_FROM"), WeChatAppID: get("WECHAT_APP_ID"), WeChatCredentialsARN: get("WECHAT_CREDENTIALS_ARN"),
+			CityBusName: get("CITY_BUS_NAME"),
+		},
 	}
 	if c.Region == "" {
 		c.Region = "cn-north-1"
@@ -86,6 +115,17 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if c.APIURL != "" {
 		if u, err := url.Parse(c.APIURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 			errs = append(errs, errors.New("API_URL must be the API's address, https://host[/path]"))
+		}
+	}
+	if v := get("WECHAT_TEMPLATES"); v != "" {
+		c.Messages.WeChatTemplates = map[string]string{}
+		for pair := range strings.SplitSeq(v, ",") {
+			event, id, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if !ok || event == "" || id == "" {
+				errs = append(errs, fmt.Errorf("WECHAT_TEMPLATES: %q is not event=template id", pair))
+				continue
+			}
+			c.Messages.WeChatTemplates[event] = id
 		}
 	}
 	if lv := get("LOG_LEVEL"); lv != "" {

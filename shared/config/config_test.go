@@ -31,10 +31,25 @@ func TestFromLookup(t *testing.T) {
 		"upper-case uuid-like": {"TABLE_NAME": "t", "IDENTITY_KEY_ID": "1234ABCD-12AB-34CD-56EF-1234567890AB"},
 		"API_URL not a URL":    {"TABLE_NAME": "t", "API_URL": "api.enrol.example.cn"},
 		"API_URL with a query": {"TABLE_NAME": "t", "API_URL": "https://api.enrol.example.cn/?x=1"},
+		"template without id":  {"TABLE_NAME": "t", "WECHAT_TEMPLATES": "promoted=T1,offer_made"},
 	} {
 		if _, err := FromLookup(env(m)); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// TestMessages: the dispatcher's settings, WeChat's templates by event.
+func TestMessages(t *testing.T) {
+	c, err := FromLookup(func(k string) (string, bool) {
+		v, ok := map[string]string{"TABLE_NAME": "t", "SMS_ORIGINATION_IDENTITY": "WXJY", "EMAIL_FROM": "n@x.cn",
+			"WECHAT_APP_ID": "wx1", "WECHAT_CREDENTIALS_ARN": "arn:s", "WECHAT_TEMPLATES": "promoted=T1, offer_made=T2", "CITY_BUS_NAME": "city"}[k]
+		return v, ok
+	})
+	m := c.Messages
+	if err != nil || m.SMSOriginationIdentity != "WXJY" || m.EmailFrom != "n@x.cn" || m.WeChatAppID != "wx1" || m.WeChatCredentialsARN != "arn:s" ||
+		m.CityBusName != "city" || len(m.WeChatTemplates) != 2 || m.WeChatTemplates["offer_made"] != "T2" {
+		t.Fatalf("%+v %v", m, err)
 	}
 }
 

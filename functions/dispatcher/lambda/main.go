@@ -1,0 +1,10 @@
+// Command lambda is DispatcherFunction's entry point on AWS Lambda, invoked
+// by its EventBridge schedule every minute.
+package main
+
+import (
+	"github.com/wuxi-enrol/enrol/functions/dispatcher"
+	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+)
+
+func main() { lambdafn.MainJob(dispatcher.New) }

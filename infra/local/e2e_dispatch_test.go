@@ -1,0 +1,201 @@
+package local_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/wuxi-enrol/enrol/infra/localcognito"
+	"github.com/wuxi-enrol/enrol/shared/channels"
+	"github.com/wuxi-enrol/enrol/shared/citybus"
+	"github.com/wuxi-enrol/enrol/shared/config"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
+	"github.com/wuxi-enrol/enrol/shared/paging"
+	"github.com/wuxi-enrol/enrol/shared/signin"
+)
+
+// sent is GET /_local/messages and /_local/events: what the dispatcher sent.
+func (e *env) sent() ([]channels.Sent, []citybus.Event) {
+	e.t.Helper()
+	var msgs struct{ Items []channels.Sent }
+	var evs struct{ Items []citybus.Event }
+	r := e.do("GET", "/_local/messages", "", nil)
+	e.expect(r, 200, "")
+	if err := json.Unmarshal(r.body, &msgs); err != nil {
+		e.t.Fatal(err)
+	}
+	r = e.do("GET", "/_local/events", "", nil)
+	e.expect(r, 200, "")
+	if err := json.Unmarshal(r.body, &evs); err != nil {
+		e.t.Fatal(err)
+	}
+	return msgs.Items, evs.Items
+}
+
+func (e *env) dispatch() {
+	e.t.Helper()
+	e.expect(e.do("POST", "/_local/schedule/DispatcherFunction", "", nil), 200, "")
+}
+
+// TestDispatchPromotion: a cancellation promotes the next in line (through
+// the routes); the dispatcher's run sends the promoted resident one SMS, to
+// the verified demo phone, in Chinese with English beside it, and publishes
+// the promotion on the bus with ids only; running it again sends nothing
+// more. (Needs the producers' notices, helper A's branch of issue 12.)
+func TestDispatchPromotion(t *testing.T) {
+	e := start(t)
+	e.offering("o-dispatch", 1)
+	aTok, aPart, _ := e.resident("disp-a")
+	bTok, bPart, _ := e.resident("disp-b")
+	booked := e.book(aTok, "o-dispatch", aPart, false)
+	e.expect(booked, 201, "")
+	e.expect(e.book(bTok, "o-dispatch", bPart, true), 201, "")
+	e.expect(e.do("POST", "/v1/me/bookings/"+booked.str("id")+"/cancel", aTok, nil), 200, "")
+	e.dispatch()
+	e.dispatch()
+	msgs, evs := e.sent()
+	var toB []channels.Sent
+	for _, m := range msgs {
+		if m.Account == "disp-b" {
+			toB = append(toB, m)
+		}
+	}
+	if len(toB) != 1 || toB[0].Event != string(notices.Promoted) || toB[0].Channel != "sms" || toB[0].To != localcognito.DemoPhone("disp-b") || toB[0].Text == "" {
+		t.Fatalf("messages to the promoted resident: %+v (all: %+v)", toB, msgs)
+	}
+	var promoted []citybus.Event
+	for _, ev := range evs {
+		if ev.DetailType == "enrol.booking.promoted" {
+			promoted = append(promoted, ev)
+		}
+	}
+	if len(promoted) != 1 || promoted[0].Source != notices.Source || promoted[0].Detail.Account != "disp-b" || promoted[0].Detail.OfferingID != "o-dispatch" {
+		t.Fatalf("promotion events %+v (all: %+v)", promoted, evs)
+	}
+}
+
+// TestDispatchDrainsTheOutbox: a notice in the outbox reaches
+// /_local/messages and /_local/events by the dispatcher's run, and the
+// resident's message record; the outbox is then empty. A resident with no
+// user left in the pool (so no verified address) is a dead letter that
+// officers see, with the sub and no personal data.
+func TestDispatchDrainsTheOutbox(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	n := notices.New(notices.OfferingCancelled, e.st.Now())
+	n.Account, n.OfferingID, n.Title, n.FirstSession = "disp-c", "o-gone", "周末亲子班", "2026-09-05"
+	gone := notices.New(notices.Reminder, e.st.Now())
+	gone.Account, gone.OfferingID, gone.Title, gone.FirstSession = "disp-gone", "o-gone", "周末亲子班", "2026-09-05"
+	for _, x := range []notices.Notice{n, gone} {
+		if err := e.st.Store.PutNotice(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pool, err := signin.NewClient(ctx, config.Config{Region: "cn-north-1", CognitoEndpoint: e.st.Cognito.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &e.st.Cognito.PoolID, Username: &gone.Account}); err != nil {
+		t.Fatal(err)
+	}
+	e.dispatch()
+	msgs, evs := e.sent()
+	if len(msgs) != 1 || msgs[0].Key != n.ID+"#sms" || msgs[0].To != localcognito.DemoPhone("disp-c") {
+		t.Fatalf("messages %+v", msgs)
+	}
+	if len(evs) != 1 || evs[0].DetailType != "enrol.booking.cancelled" || evs[0].Detail.ID != n.ID {
+		t.Fatalf("events %+v", evs)
+	}
+	if recs, err := e.st.Store.ListMessages(ctx, "disp-c"); err != nil || len(recs) != 1 || recs[0].Status != "sent" {
+		t.Fatalf("message records %+v %v", recs, err)
+	}
+	if left, err := e.st.Store.OutboxEntries(ctx); err != nil || len(left) != 0 {
+		t.Fatalf("outbox %+v %v", left, err)
+	}
+	r := e.do("GET", "/v1/city/message-failures", e.officerToken(), nil)
+	e.expect(r, 200, "")
+	var failures struct{ Items []map[string]any }
+	if err := json.Unmarshal(r.body, &failures); err != nil || len(failures.Items) != 1 {
+		t.Fatalf("failures %s %v", r.body, err)
+	}
+	if f := failures.Items[0]; f["id"] != gone.ID || f["account"] != "disp-gone" || f["event"] != "reminder" || f["reason"] != "no verified contact" {
+		t.Fatalf("failure %v", f)
+	}
+	if recs, err := e.st.Store.ListMessages(ctx, "disp-gone"); err != nil || len(recs) != 1 || recs[0].Status != "failed" {
+		t.Fatalf("the resident's failed message %+v %v", recs, err)
+	}
+}
+
+// TestDispatchBurstPromotions: a burst of 300 bookings fills an offering
+// of 100 places and its waitlist; a capacity raise to 250 promotes 150 in
+// several writes; the dispatcher sends exactly one promotion message to
+// each promoted resident and to no one else, and publishes exactly one
+// promotion event each. (Needs the producers' notices, helper A's branch.)
+func TestDispatchBurstPromotions(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	e.offering("o-burst", 100)
+	staff := e.tokenFor("staff", []string{"centre-staff"}, e.centre.ID)
+	const n = 300
+	toks, ps := make([]string, n), make([]string, n)
+	for i := range n {
+		toks[i], ps[i], _ = e.resident(fmt.Sprintf("burst-%03d", i))
+	}
+	// One after another: concurrent booking of one offering is other
+	// tests' subject (TestStaffRacingResidents); this one is the messages.
+	for i := range n {
+		e.expect(e.book(toks[i], "o-burst", ps[i], true), 201, "")
+	}
+	status := func() map[string]domain.BookingStatus {
+		t.Helper()
+		bs, next, err := e.st.Store.RosterPage(ctx, "o-burst", paging.Page{Limit: 500})
+		if err != nil || next != "" || len(bs) != n {
+			t.Fatalf("%d bookings on the roster, want %d (%v)", len(bs), n, err)
+		}
+		out := map[string]domain.BookingStatus{}
+		for _, b := range bs {
+			out[b.Account] = b.Status
+		}
+		return out
+	}
+	before := status()
+	e.expect(e.do("PATCH", "/v1/offerings/o-burst", staff, map[string]any{"capacity": 250}), 200, "")
+	promoted := map[string]bool{}
+	for account, st := range status() {
+		if st == domain.BookingConfirmed && before[account] == domain.BookingWaitlisted {
+			promoted[account] = true
+		}
+	}
+	if len(promoted) != 150 {
+		t.Fatalf("%d promoted, want 150", len(promoted))
+	}
+	e.dispatch()
+	e.dispatch()
+	msgs, evs := e.sent()
+	got := map[string]int{}
+	for _, m := range msgs {
+		if !promoted[m.Account] || m.Event != string(notices.Promoted) {
+			t.Fatalf("a message to someone not promoted, or of another event: %+v", m)
+		}
+		got[m.Account]++
+	}
+	events := map[string]int{}
+	for _, ev := range evs {
+		if ev.DetailType == "enrol.booking.promoted" {
+			events[ev.Detail.Account]++
+		}
+	}
+	var wrong []string
+	for account := range promoted {
+		if got[account] != 1 || events[account] != 1 {
+			wrong = append(wrong, fmt.Sprintf("%s: %d messages, %d events", account, got[account], events[account]))
+		}
+	}
+	if len(wrong) > 0 {
+		t.Fatalf("%d of %d promoted residents not told exactly once (%d messages, %d events in all), e.g. %s",
+			len(wrong), len(promoted), len(msgs), len(evs), wrong[0])
+	}
+}
