@@ -86,6 +86,7 @@ func TestRealTemplateFunctions(t *testing.T) {
 			wantEnv["IDENTITY_KEY_ID"] = "!GetAtt IdentityKey.Arn"
 			wantEnv["PERSONAL_DATA_KEY_ID"] = "!GetAtt PersonalDataKey.Arn"
 			wantEnv["USER_POOL_ID"] = "!Ref UserPool"
+			wantEnv["API_URL"] = "!Ref PublicApiUrl" // calendar feed addresses
 		}
 		if !reflect.DeepEqual(f.Environment, wantEnv) {
 			t.Errorf("%s env = %v", id, f.Environment)
