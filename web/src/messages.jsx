@@ -198,7 +198,7 @@ function Feed() {
     setBusy(true); setError(null); setRevoked(null); setCopied(null);
     try {
       const r = await api('POST', '/v1/me/calendar-feed');
-      setUrl(r.url); announce(t('feedMade'));
+      setUrl(new URL(r.url, location.href).href); announce(t('feedMade'));
     } catch (err) { setError(err); announce(errorText(err)); } finally { setBusy(false); }
   };
   const copy = async () => {
