@@ -104,16 +104,22 @@ function Preferences() {
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(null);
   const [error, setError] = useState(null);
+  // None chosen: refused here as the server would (held places, promotions and deadlines
+  // reach a resident only by message), said at the boxes.
+  const [none, setNone] = useState(false);
   useEffect(() => { if (prefs.data) setChosen(prefs.data.channels || []); }, [prefs.data]);
   const toggle = (c) => (e) => {
     const on = e.currentTarget.checked;
     setChosen((was) => (on ? [...was.filter((x) => x !== c), c] : was.filter((x) => x !== c)));
     setSaved(null);
+    if (on) setNone(false);
   };
   const save = async (e) => {
     e.preventDefault();
     if (!chosen) return;
-    setSaving(true); setError(null); setSaved(null);
+    setSaved(null);
+    if (chosen.length === 0) { setError(null); setNone(true); announce(t('prefsNone')); return; }
+    setSaving(true); setError(null); setNone(false);
     try {
       const channels = CHANNELS.filter((c) => chosen.includes(c));
       const r = await api('PUT', '/v1/me/message-preferences', { body: { channels } });
@@ -129,16 +135,17 @@ function Preferences() {
       <ErrorBox error={prefs.error} onRetry={prefs.reload} />
       {chosen && (
         <form onSubmit={save} data-testid="preferences">
-          <fieldset aria-describedby="prefs-intro">
+          <fieldset class={none ? 'has-error' : undefined} aria-describedby={'prefs-intro' + (none ? ' prefs-none' : '')}>
             <legend>{t('prefsLegend')}</legend>
             {CHANNELS.map((c) => (
               <div class="field check channel" key={c}>
-                <input type="checkbox" id={'ch-' + c} name="channels" value={c} checked={chosen.includes(c)} onChange={toggle(c)} aria-describedby={'ch-' + c + '-hint'} />
+                <input type="checkbox" id={'ch-' + c} name="channels" value={c} checked={chosen.includes(c)} onChange={toggle(c)}
+                  aria-describedby={'ch-' + c + '-hint'} aria-invalid={none ? 'true' : undefined} />
                 <div><label for={'ch-' + c}>{t('ch_' + c)}</label><p class="hint" id={'ch-' + c + '-hint'}>{t('chHint_' + c)}</p></div>
               </div>
             ))}
+            {none && <p class="field-error" id="prefs-none" role="alert">{t('prefsNone')}</p>}
           </fieldset>
-          {chosen.length === 0 && <p class="warn" id="prefs-none">{t('prefsNone')}</p>}
           <button type="submit" class="primary" disabled={saving}>{t('prefsSave')}</button>
         </form>
       )}

@@ -99,6 +99,15 @@ test('how to reach me: saved, shown again after a reload, and a failed save says
       assert.equal(await box(name).isChecked(), before.json.channels.includes(c), `${name} as the server has it`);
     }
 
+    // None: refused at the boxes, nothing sent.
+    let puts = 0;
+    page.on('request', (q) => { if (q.method() === 'PUT') puts++; });
+    for (const name of ['短信', '邮件', '微信']) await box(name).uncheck();
+    await page.getByRole('button', { name: '保存通知方式' }).click();
+    await page.locator('#prefs-none').filter({ hasText: '请至少选择一种通知方式' }).waitFor();
+    assert.equal(await box('短信').getAttribute('aria-invalid'), 'true');
+    assert.equal(puts, 0, 'nothing is sent with no way chosen');
+
     // E-mail and WeChat, not SMS.
     await box('短信').uncheck();
     await box('邮件').check();
