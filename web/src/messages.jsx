@@ -94,6 +94,7 @@ function MessageItem({ m }) {
         {' · '}<span class={'badge ' + (failed ? 'badge-err' : 'badge-ok')} data-testid="message-status">{word('ms_', m.status)}</span>
       </p>
       {texts.filter(([, s]) => s).map(([tl, s], i) => <p key={tl} lang={tl} class={i ? 'other-lang' : 'text'}>{s}</p>)}
+      {failed && <p class="warn" data-testid="failed-hint">{t('msgFailedHint')}</p>}
     </li>
   );
 }

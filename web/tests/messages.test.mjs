@@ -249,6 +249,7 @@ test('a promotion reaches the 消息 page once the dispatcher has run, in both l
     if (m.status === 'sent') assert.ok(channel, `sent by a channel the contract names: ${m.channel}`);
     assert.equal(await item.getByTestId('channel').innerText(), channel ?? m.channel);
     assert.equal(await item.getByTestId('message-status').innerText(), { sent: '已发送', failed: '发送失败' }[m.status]);
+    assert.equal(await item.getByTestId('failed-hint').count(), m.status === 'failed' ? 1 : 0, 'a failed message says what to check');
     const when = new Date(m.sent_at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
     assert.equal(await item.locator('time').innerText(), when, 'the time in Wuxi');
     const text = item.locator('p[lang]').first();
