@@ -226,7 +226,13 @@ test('a promotion reaches the 消息 page once the dispatcher has run, in both l
     if (!mine.length) await new Promise((res) => setTimeout(res, 500));
   }
   assert.ok(mine.length >= 1, 'the promoted resident has a message');
+  // Running the dispatcher again sends nothing more: one message a channel (SMS alone, as never chosen otherwise).
+  assert.equal((await apiCall(null, 'POST', '/_local/schedule/DispatcherFunction')).status, 200);
+  const again = (await apiCall(second.tok, 'GET', '/v1/me/messages')).json.items.filter((x) => x.event === 'promoted' && x.text.includes(o.title));
+  assert.deepEqual(again.map((x) => x.id), mine.map((x) => x.id));
+  assert.equal(mine.length, 1, 'one message on the one channel');
   const m = mine[0];
+  console.log(`promoted: ${m.channel} ${m.status} at ${m.sent_at}: ${m.text}`);
   assert.match(m.text, / \/ /, 'Chinese, then English');
   if (m.status === 'sent') {
     const sent = await apiCall(null, 'GET', '/_local/messages');
