@@ -177,15 +177,22 @@ test('the calendar: the timetable and one booking as iCalendar files; the subscr
     assert.match(await feed.text(), /^BEGIN:VCALENDAR/);
 
     // Revoked after a question (closing it first changes nothing); the address then answers no more.
+    // The focus follows: to the answer, back to the button, then to what was done.
+    const focused = (text, what) => page.waitForFunction((x) => document.activeElement && (document.activeElement.innerText || '').trim().startsWith(x), text, { timeout: 5000 })
+      .catch(() => assert.fail(`${what}: the focus is elsewhere`));
     await page.getByRole('button', { name: '停用订阅地址' }).click();
     const q = page.getByRole('group', { name: /停用后.*不再更新/ });
     await q.waitFor();
+    await focused('确定停用', 'the question');
     await q.getByRole('button', { name: '关闭' }).click();
     await q.waitFor({ state: 'detached' });
+    await focused('停用订阅地址', 'the question closed');
     assert.equal((await fetch(new URL(url, BASE))).status, 200, 'not revoked by closing the question');
-    await page.getByRole('button', { name: '停用订阅地址' }).click();
-    await q.getByRole('button', { name: '确定停用' }).click();
+    await page.keyboard.press('Enter');
+    await focused('确定停用', 'the question again');
+    await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: '订阅地址已停用' }).waitFor();
+    await focused('订阅地址已停用', 'revoked');
     assert.equal(await field.count(), 0, 'the address is no longer shown');
     const gone = await fetch(new URL(url, BASE));
     assert.ok(gone.status >= 400 && gone.status < 500, `the revoked address answers ${gone.status}`);
