@@ -11,6 +11,7 @@ import { Browse, OfferingDetail, Participants, MyBookings } from './resident.jsx
 import { StaffHome, StaffOffering } from './staff.jsx';
 import { CityDashboard } from './city.jsx';
 import { Privacy, Account, Flash } from './account.jsx';
+import { Messages } from './messages.jsx';
 
 function App({ cfg }) {
   const r = useSignal(route);
@@ -52,6 +53,7 @@ function App({ cfg }) {
   else if (p[0] === 'signin') page = <SignIn cfg={cfg} />;
   else if (p[0] === 'me' && p[1] === 'participants') page = needs(isResident(session), <Participants />);
   else if (p[0] === 'me' && p[1] === 'bookings') page = needs(isResident(session), <MyBookings />);
+  else if (p[0] === 'me' && p[1] === 'messages') page = needs(isResident(session), <Messages />);
   else if (p[0] === 'me' && p[1] === 'account') page = needs(isResident(session), <Account cfg={cfg} session={session} />);
   else if (p[0] === 'privacy') page = <Privacy />;
   else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session), <StaffOffering id={decodeURIComponent(p[2])} />);
@@ -81,6 +83,7 @@ function App({ cfg }) {
             <li><a href="#/" aria-current={cur('#/')}>{t('navBrowse')}</a></li>
             {isResident(session) && <li><a href="#/me/bookings" aria-current={cur('#/me/bookings')}>{t('navBookings')}</a></li>}
             {isResident(session) && <li><a href="#/me/participants" aria-current={cur('#/me/participants')}>{t('navParticipants')}</a></li>}
+            {isResident(session) && <li><a href="#/me/messages" aria-current={cur('#/me/messages')}>{t('navMessages')}</a></li>}
             {isResident(session) && <li><a href="#/me/account" aria-current={cur('#/me/account')}>{t('navAccount')}</a></li>}
             {isStaff(session) && <li><a href="#/staff" aria-current={cur('#/staff')}>{t('navStaff')}</a></li>}
             {isOfficer(session) && <li><a href="#/city" aria-current={cur('#/city')}>{t('navCity')}</a></li>}

@@ -7,6 +7,7 @@ import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText, Field
 import { isResident } from './auth.js';
 import { useNow, now } from './clock.js';
 import { loadNotice } from './account.jsx';
+import { useCalendarDownload } from './messages.jsx';
 
 const FILTER_KEY = 'enrol.filters';
 function loadFilters() {
@@ -495,6 +496,8 @@ function BookingCard({ b, onCancelled }) {
   const [busy, setBusy] = useState(false);
   // The button pressed goes away: the focus moves to the question's answer, and back.
   const ask = useRef(null), again = useRef(null), asked = useRef(false);
+  // This booking's sessions as a calendar file (one event per session).
+  const cal = useCalendarDownload('/v1/me/calendar.ics?booking_id=' + encodeURIComponent(b.id));
   useEffect(() => {
     if (confirming) { asked.current = true; ask.current && ask.current.focus(); }
     else if (asked.current && again.current) again.current.focus();
@@ -516,7 +519,12 @@ function BookingCard({ b, onCancelled }) {
         <div><dt>{t('status')}</dt><dd class={'bst bst-' + b.status} data-testid="booking-status">{t('bst_' + b.status)}{b.status === 'waitlisted' && b.waitlist_position ? ' · ' + t('position', b.waitlist_position) : ''}</dd></div>
       </dl>
       {b.cancelled_by === 'centre' && b.cancel_reason && <p class="warn">{t('cancelledByCentre')}{b.cancel_reason}</p>}
-      {b.status !== 'cancelled' && !confirming && <button type="button" ref={again} onClick={() => setConfirming(true)}>{t('cancel')}</button>}
+      {!confirming && b.status !== 'cancelled' && (
+        <p class="actions">
+          {b.status === 'confirmed' && <button type="button" aria-label={t('addToCalendarOf', b.offering.title)} disabled={cal.busy} onClick={cal.run}>{t('addToCalendar')}</button>}
+          <button type="button" ref={again} onClick={() => setConfirming(true)}>{t('cancel')}</button>
+        </p>
+      )}
       {confirming && b.status !== 'cancelled' && (
         <div class="confirm" role="group" aria-label={t('cancelConfirm')}>
           <p>{t('cancelConfirm')}</p>
@@ -525,6 +533,8 @@ function BookingCard({ b, onCancelled }) {
         </div>
       )}
       <ErrorBox error={error} focusKey={error} onRetry={cancel} />
+      <ErrorBox error={cal.error} focusKey={cal.error} onRetry={cal.run} />
+      <Ok>{cal.saved && t('downloaded', cal.saved)}</Ok>
     </li>
   );
 }

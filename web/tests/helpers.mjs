@@ -1,4 +1,5 @@
 // Shared helpers of the browser tests: the browser, the API, tokens and ID numbers.
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -226,3 +227,32 @@ export async function catalogue(query = 'available=true') {
 
 // Open for booking at instant t (ms).
 export const openAt = (o, t) => o.status === 'published' && Date.parse(o.booking_opens_at) <= t && t < Date.parse(o.booking_closes_at);
+
+// Every control in main, in Tab order from the heading: each has a name (its text, label or
+// aria-label), and the focus shows on it. Returns their names.
+export async function tabThroughMain(page) {
+  await page.locator('main h1').focus();
+  const names = [];
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || !el.closest('main')) return null;
+      const labelled = el.getAttribute('aria-label') || (el.labels && [...el.labels].map((l) => l.innerText).join(' ')) || el.innerText;
+      // A date input's calendar button, inside the browser's own shadow tree, draws its own ring.
+      const picker = el.type === 'date' && !el.matches(':focus');
+      return { name: (labelled || '').trim(), picker, focus: window.__t.focus() };
+    });
+    if (!f) break;
+    assert.ok(f.name, `a control without a name: ${f.focus.name}`);
+    assert.ok(f.focus.visible || f.picker, `the focus on "${f.name}" does not show (${f.focus.outline})`);
+    names.push(f.name);
+  }
+  return names;
+}
+
+export async function switchLang(page) {
+  const was = await page.getAttribute('html', 'lang');
+  await page.locator('header button.lang').click();
+  await page.waitForFunction((l) => document.documentElement.lang !== l, was);
+}

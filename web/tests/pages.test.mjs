@@ -89,6 +89,7 @@ test('every page fits phone screens in both languages; screenshots', async () =>
     // The guardian's consent step: a child's birth date typed in.
     { name: 'participants-consent', who: 'resident', hash: '#/me/participants', marker: '#pt-consent', prep: (page) => page.fill('#pt-birth', addDays(todayShanghai(), -365 * 6)) },
     { name: 'account', who: 'resident', hash: '#/me/account', marker: '#delete-confirm' },
+    { name: 'messages', who: 'resident', hash: '#/me/messages', marker: '#ch-sms' },
     { name: 'privacy', who: 'anonymous', hash: '#/privacy', marker: 'article.notice[data-version] h2' },
     { name: 'staff-offerings', desk: true, who: 'staff', hash: '#/staff', marker: 'tr[data-offering]', open: true },
     { name: 'staff-roster', desk: true, who: 'staff', hash: '#/staff/offerings/' + STAFF_OFFERING, marker: 'fieldset.att', open: true },

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { BASE, SHOTS, launch, newPage, token, apiCall, signInWithToken, residentFor, catalogue, openAt, idNumber, addDays, todayShanghai, runId, adultBirth } from './helpers.mjs';
+import { BASE, SHOTS, launch, newPage, token, apiCall, signInWithToken, residentFor, catalogue, openAt, idNumber, addDays, todayShanghai, runId, adultBirth, tabThroughMain, switchLang } from './helpers.mjs';
 
 let browser, notice;
 before(async () => {
@@ -15,35 +15,6 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 const yearsBefore = (on, n) => String(Number(on.slice(0, 4)) - n) + on.slice(4);
-
-// Every control in main, in Tab order from the heading: each has a name (its text, label or
-// aria-label), and the focus shows on it. Returns their names.
-async function tabThroughMain(page) {
-  await page.locator('main h1').focus();
-  const names = [];
-  for (let i = 0; i < 60; i++) {
-    await page.keyboard.press('Tab');
-    const f = await page.evaluate(() => {
-      const el = document.activeElement;
-      if (!el || !el.closest('main')) return null;
-      const labelled = el.getAttribute('aria-label') || (el.labels && [...el.labels].map((l) => l.innerText).join(' ')) || el.innerText;
-      // A date input's calendar button, inside the browser's own shadow tree, draws its own ring.
-      const picker = el.type === 'date' && !el.matches(':focus');
-      return { name: (labelled || '').trim(), picker, focus: window.__t.focus() };
-    });
-    if (!f) break;
-    assert.ok(f.name, `a control without a name: ${f.focus.name}`);
-    assert.ok(f.focus.visible || f.picker, `the focus on "${f.name}" does not show (${f.focus.outline})`);
-    names.push(f.name);
-  }
-  return names;
-}
-
-async function switchLang(page) {
-  const was = await page.getAttribute('html', 'lang');
-  await page.locator('header button.lang').click();
-  await page.waitForFunction((l) => document.documentElement.lang !== l, was);
-}
 
 test('the privacy notice, from the footer, in both languages', async () => {
   const { context, page } = await newPage(browser, { width: 360, height: 800 });
