@@ -476,6 +476,18 @@ func TestConcurrentBookingsOverHTTP(t *testing.T) {
 		}
 	}
 	t.Logf("%d of the sampled answers named a place that earlier arrivals in flight then took", moved)
+
+	// The burst's line promoted by a capacity raise (five writes): exactly
+	// the promoted are told, each once, by message and on the bus.
+	e.expectPromotedToldOnce("hot", 180)
+	_, evs := e.sent()
+	made := map[string]int{}
+	for _, ev := range evs {
+		made[ev.DetailType]++
+	}
+	if made["enrol.booking.confirmed"] != 30 || made["enrol.booking.waitlisted"] != 270 {
+		t.Fatalf("bookings on the bus: %v, want 30 confirmed and 270 waitlisted", made)
+	}
 }
 
 func TestConcurrentSameParticipantOverHTTP(t *testing.T) {
