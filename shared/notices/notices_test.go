@@ -65,7 +65,7 @@ func TestTexts(t *testing.T) {
 func TestBusDetail(t *testing.T) {
 	at := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
 	n := New(Promoted, at).About(domain.Booking{ID: "b1", OfferingID: "o1", Account: "sub-1", Term: "2027-spring",
-		Offering: domain.BookedOffering{Title: "声乐与合唱", Kind: domain.EveningCourse, Centre: domain.CentreRef{ID: "c1", Name: "中心"}, StartsOn: "2027-03-01"},
+		Offering:    domain.BookedOffering{Title: "声乐与合唱", Kind: domain.EveningCourse, Centre: domain.CentreRef{ID: "c1", Name: "中心"}, StartsOn: "2027-03-01"},
 		Participant: domain.BookedParticipant{Name: "张三"}})
 	dt, d, ok := n.Bus()
 	if !ok || dt != "enrol.booking.promoted" {
