@@ -12,6 +12,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -400,6 +401,7 @@ func TestAttendanceAndNoShows(t *testing.T) {
 		t.Fatalf("%s", blocked.body)
 	}
 	e.expect(e.book(bTok, "spring", bP, false), 201, "")
+	e.toldOnce(aTok, "a", notices.NoShowBlocked) // recorded twice, told once
 	// Correcting a day lifts the block.
 	e.expect(put("2025-09-08", a.str("id"), "excused", b.str("id"), "absent"), 200, "")
 	e.expect(e.book(aTok, "spring", aP, false), 201, "")

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/wuxi-enrol/enrol/infra/localcognito"
@@ -182,4 +184,65 @@ func (e *env) expectPromotedToldOnce(o string, capacity int) {
 		t.Fatalf("%d promoted, %d messages in all; %d not told exactly once, e.g. %v", len(promoted), len(msgs), len(wrong), wrong)
 	}
 	t.Logf("capacity raised to %d: %d promoted, %d messages, %d events in all", capacity, len(promoted), len(msgs), len(evs))
+}
+
+// toldOnce runs the dispatcher and checks that account was sent exactly one
+// message of event, on the local channel and in its own list
+// (GET /v1/me/messages), Chinese then English.
+func (e *env) toldOnce(tok, account string, event notices.Event) {
+	e.t.Helper()
+	e.dispatch()
+	msgs, _ := e.sent()
+	n := 0
+	for _, m := range msgs {
+		if m.Account == account && m.Event == string(event) {
+			n++
+		}
+	}
+	if n != 1 {
+		e.t.Fatalf("%s was sent %d %s messages, want 1: %+v", account, n, event, msgs)
+	}
+	list := e.do("GET", "/v1/me/messages", tok, nil)
+	e.expect(list, 200, "")
+	n = 0
+	for _, it := range list.json["items"].([]any) {
+		m := it.(map[string]any)
+		if m["event"] == string(event) {
+			n++
+			if text, _ := m["text"].(string); !strings.Contains(text, " / ") || m["status"] != "sent" {
+				e.t.Fatalf("%s's %s message %v", account, event, m)
+			}
+		}
+	}
+	if n != 1 {
+		e.t.Fatalf("%s lists %d %s messages, want 1: %s", account, n, event, list.body)
+	}
+}
+
+// TestEveryEventReachesTheResident: the changes this stack can make today
+// (offers and draws come with their allocation policies) each reach the
+// resident they concern through the dispatcher: the centre cancelling an
+// offering, and the reminder the day before the first session. Promotions
+// are TestDispatchPromotion's and the burst's, no-show blocks
+// TestAttendanceAndNoShows's.
+func TestEveryEventReachesTheResident(t *testing.T) {
+	e := start(t)
+	staff := e.tokenFor("staff-ev", []string{"centre-staff"}, e.centre.ID)
+
+	e.offering("o-cancel", 5)
+	xTok, xP, _ := e.resident("ev-x")
+	e.expect(e.book(xTok, "o-cancel", xP, false), 201, "")
+	e.expect(e.do("POST", "/v1/offerings/o-cancel/cancel", staff, map[string]any{"reason": "场地维修"}), 200, "")
+	e.toldOnce(xTok, "ev-x", notices.OfferingCancelled)
+
+	tomorrow := e.st.Now().In(domain.CityZone).AddDate(0, 0, 1).Format(time.DateOnly)
+	e.offering("o-tomorrow", 5, func(o *domain.Offering) {
+		o.Term, o.StartsOn, o.EndsOn = "2027-spring", tomorrow, e.st.Now().AddDate(0, 2, 0).Format(time.DateOnly)
+		o.Schedule.Sessions = []string{tomorrow}
+	})
+	yTok, yP, _ := e.resident("ev-y")
+	e.expect(e.book(yTok, "o-tomorrow", yP, false), 201, "")
+	e.expect(e.do("POST", "/_local/schedule/RemindersFunction", "", nil), 200, "")
+	e.expect(e.do("POST", "/_local/schedule/RemindersFunction", "", nil), 200, "") // a second run reminds nobody again
+	e.toldOnce(yTok, "ev-y", notices.Reminder)
 }
