@@ -32,9 +32,25 @@ import (
 //     that takes a set's last element leaves a string in its place
 //     (DynamoDB removes an emptied set).
 //
-// It also refuses, as DynamoDB does, a TransactWriteItems of more than
-// maxTransactItems items, which minidyn would run: a write that would fail
-// on AWS fails in the tests too.
+// It runs TransactWriteItems itself (transact.go), never minidyn's: that
+// deep-copies every table the transaction names, with all its indexes,
+// under minidyn's one mutex, so each transaction cost O(table size) — on
+// the benchmark's tables of 100, 2,000 and 10,000 items about 1.3, 9–22
+// and 63 ms, against 1.9, 1.6 and 4.8 ms here (BenchmarkTransactWriteItems),
+// and the end-to-end burst of 300 bookings (~1,300 transactions on a
+// growing table) took over two minutes under -race. The guard, holding its
+// lock exclusively, validates the request as DynamoDB does, evaluates every
+// item's condition on the items as they are (a single-item write that
+// changes nothing: the item put again, or the absent item deleted, with
+// the condition), and if any fails, answers TransactionCanceledException
+// with a reason for every item, as DynamoDB does (minidyn reports only the
+// first failure); else it applies each write through the single-item path
+// below, with its repairs, and if minidyn refuses one, restores the items
+// already written from their pre-images. Readers and other writers hold
+// the lock shared, so none sees a transaction half-applied. The guard also
+// refuses what minidyn would run and DynamoDB would not (more than
+// maxTransactItems items, two operations in one item): a write that would
+// fail on AWS fails in the tests too.
 //
 // Before such a write the guard reads the items' pre-images; afterwards it
 // reads them again and repairs, all under one exclusive lock so that no other
