@@ -34,11 +34,13 @@ import (
 //
 // It runs TransactWriteItems itself (transact.go), never minidyn's: that
 // deep-copies every table the transaction names, with all its indexes,
-// under minidyn's one mutex, so each transaction cost O(table size) — on
-// the benchmark's tables of 100, 2,000 and 10,000 items about 1.3, 9–22
-// and 63 ms, against 1.9, 1.6 and 4.8 ms here (BenchmarkTransactWriteItems),
-// and the end-to-end burst of 300 bookings (~1,300 transactions on a
-// growing table) took over two minutes under -race. The guard, holding its
+// under minidyn's one mutex, so each transaction cost O(table size): a
+// booking's on tables of 100, 2,000 and 10,000 items took 1.4, 5.5 and
+// 30 ms, now 0.9, 1.5 and 1.8 ms (BenchmarkTransactWriteItems, 2 cores);
+// the end-to-end burst of 300 bookings took 2m13s under -race and its
+// clients gave up, now 1m33s. (What remains there is mostly minidyn's
+// Query, which evaluates its key condition on every item of the table or
+// index, parsing it anew each time.) The guard, holding its
 // lock exclusively, validates the request as DynamoDB does, evaluates every
 // item's condition on the items as they are (a single-item write that
 // changes nothing: the item put again, or the absent item deleted, with

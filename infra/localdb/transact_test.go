@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,6 +42,18 @@ func cmpS(a, b types.AttributeValue) int {
 		return 1
 	}
 	return 0
+}
+
+// unchanged fails t unless table holds the items it held before, with
+// index G in step.
+func unchanged(t *testing.T, db *dynamodb.Client, table string, before []map[string]types.AttributeValue) {
+	t.Helper()
+	if after := scanAll(t, db, table); !reflect.DeepEqual(after, before) {
+		t.Errorf("the table changed:\n%v\nwas\n%v", after, before)
+	}
+	if err := checkIndex(context.Background(), db, table); err != nil {
+		t.Error(err)
+	}
 }
 
 func num(n int) types.AttributeValue { return &types.AttributeValueMemberN{Value: fmt.Sprint(n)} }
@@ -109,12 +120,7 @@ func TestTransactReportsEveryFailedCondition(t *testing.T) {
 			if !reflect.DeepEqual(got, tc.items) {
 				t.Errorf("items %v, want %v", got, tc.items)
 			}
-			if after := scanAll(t, db, "tx"); !reflect.DeepEqual(after, before) {
-				t.Errorf("the cancelled transaction changed the table:\n%v\nwas\n%v", after, before)
-			}
-			if err := checkIndex(ctx, db, "tx"); err != nil {
-				t.Error(err)
-			}
+			unchanged(t, db, "tx", before)
 		})
 	}
 }
@@ -140,12 +146,7 @@ func TestTransactWritesAllOrNothing(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" {
 		t.Fatalf("adding a number to a string: want minidyn's ValidationException, got %v", err)
 	}
-	if after := scanAll(t, db, "tx"); !reflect.DeepEqual(after, before) {
-		t.Errorf("the failed transaction changed the table:\n%v\nwas\n%v", after, before)
-	}
-	if err := checkIndex(ctx, db, "tx"); err != nil {
-		t.Error(err)
-	}
+	unchanged(t, db, "tx", before)
 
 	if _, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: &types.Put{TableName: tb, Item: keyOf("z1"), ConditionExpression: aws.String("attribute_not_exists(PK)")}},
@@ -195,12 +196,7 @@ func TestTransactConditionCheckChangesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if after := scanAll(t, db, "tx"); !reflect.DeepEqual(after, before) {
-		t.Errorf("condition checks changed the table:\n%v\nwas\n%v", after, before)
-	}
-	if err := checkIndex(ctx, db, "tx"); err != nil {
-		t.Error(err)
-	}
+	unchanged(t, db, "tx", before)
 }
 
 // TestTransactRefusesAsDynamoDB: requests DynamoDB refuses before running
@@ -238,9 +234,7 @@ func TestTransactRefusesAsDynamoDB(t *testing.T) {
 			t.Errorf("%s: want %s, got %v", tc.name, tc.code, err)
 		}
 	}
-	if after := scanAll(t, db, "tx"); !reflect.DeepEqual(after, before) {
-		t.Errorf("refused transactions changed the table:\n%v\nwas\n%v", after, before)
-	}
+	unchanged(t, db, "tx", before)
 }
 
 // TestTransactNeverSeenHalfApplied: transactions that move a unit between
@@ -281,18 +275,9 @@ func TestTransactNeverSeenHalfApplied(t *testing.T) {
 				ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)}}},
 		}
 	}
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	stopped := func() bool {
-		select {
-		case <-stop:
-			return true
-		default:
-			return false
-		}
-	}
+	var writers []func(stopped func() bool) error
 	for w := range 3 {
-		wg.Go(func() {
+		writers = append(writers, func(stopped func() bool) error {
 			for i := 0; !stopped(); i++ {
 				gen := gens[(w+i)%len(gens)]
 				items := move("n1", "n2")
@@ -307,26 +292,14 @@ func TestTransactNeverSeenHalfApplied(t *testing.T) {
 				}
 				_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 				if _, ok := errors.AsType[*types.TransactionCanceledException](err); err != nil && !ok {
-					t.Error(err)
-					return
+					return err
 				}
 			}
+			return nil
 		})
 	}
 	for i := range 2 { // single writes beside the transactions
-		wg.Go(func() {
-			e := entry{fmt.Sprintf("a%d", i+1), "P", fmt.Sprint(i + 1)}
-			for n := 0; !stopped(); n++ {
-				w := e
-				if n%2 == 0 {
-					w.gpk = ""
-				}
-				if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: tb, Item: w.item()}); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
+		writers = append(writers, toggler(db, "tx", i))
 	}
 	read := func() error {
 		for range 150 {
@@ -364,13 +337,5 @@ func TestTransactNeverSeenHalfApplied(t *testing.T) {
 		}
 		return nil
 	}
-	err := read()
-	close(stop)
-	wg.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := checkIndex(ctx, db, "tx"); err != nil {
-		t.Error(err)
-	}
+	race(t, db, "tx", writers, read)
 }
