@@ -32,9 +32,27 @@ import (
 //     that takes a set's last element leaves a string in its place
 //     (DynamoDB removes an emptied set).
 //
-// It also refuses, as DynamoDB does, a TransactWriteItems of more than
-// maxTransactItems items, which minidyn would run: a write that would fail
-// on AWS fails in the tests too.
+// It runs TransactWriteItems itself (transact.go), never minidyn's: that
+// deep-copies every table the transaction names, with all its indexes,
+// under minidyn's one mutex, so each transaction cost O(table size): a
+// booking's on tables of 100, 2,000 and 10,000 items took 1.4, 5.5 and
+// 30 ms, now 0.9, 1.5 and 1.8 ms (BenchmarkTransactWriteItems, 2 cores);
+// the end-to-end burst of 300 bookings took 2m13s under -race and its
+// clients gave up, now 1m33s. (What remains there is mostly minidyn's
+// Query, which evaluates its key condition on every item of the table or
+// index, parsing it anew each time.) The guard, holding its
+// lock exclusively, validates the request as DynamoDB does, evaluates every
+// item's condition on the items as they are (a single-item write that
+// changes nothing: the item put again, or the absent item deleted, with
+// the condition), and if any fails, answers TransactionCanceledException
+// with a reason for every item, as DynamoDB does (minidyn reports only the
+// first failure); else it applies each write through the single-item path
+// below, with its repairs, and if minidyn refuses one, restores the items
+// already written from their pre-images. Readers and other writers hold
+// the lock shared, so none sees a transaction half-applied. The guard also
+// refuses what minidyn would run and DynamoDB would not (more than
+// maxTransactItems items, two operations in one item): a write that would
+// fail on AWS fails in the tests too.
 //
 // Before such a write the guard reads the items' pre-images; afterwards it
 // reads them again and repairs, all under one exclusive lock so that no other
@@ -103,11 +121,11 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, "ValidationException", err)
 			return
 		}
-	case "PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems":
-		if err := transactSize(op, body); err != nil {
-			writeError(w, "ValidationException", err)
-			return
-		}
+	case "TransactWriteItems":
+		g.mu.Lock()
+		rec = g.transact(body)
+		g.mu.Unlock()
+	case "PutItem", "UpdateItem", "BatchWriteItem":
 		rec, err = g.write(r, op, body)
 		if err != nil {
 			writeError(w, "GuardFailure", err)
@@ -119,22 +137,6 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.mu.RUnlock()
 	}
 	rec.copyTo(w)
-}
-
-// maxTransactItems is the most items DynamoDB takes in one transaction.
-const maxTransactItems = 100
-
-// transactSize refuses a TransactWriteItems of more than maxTransactItems
-// items, in DynamoDB's words.
-func transactSize(op string, body []byte) error {
-	if op != "TransactWriteItems" {
-		return nil
-	}
-	var tx struct{ TransactItems []json.RawMessage }
-	if err := json.Unmarshal(body, &tx); err != nil || len(tx.TransactItems) <= maxTransactItems {
-		return nil // minidyn answers what it cannot read
-	}
-	return fmt.Errorf("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to %d", maxTransactItems)
 }
 
 // forward hands the request to minidyn and records its answer.
@@ -370,24 +372,6 @@ func (g *guard) opsOf(op string, body []byte) ([]writeOp, error) {
 				}
 			}
 		}
-	case "TransactWriteItems":
-		var tx struct {
-			TransactItems []struct {
-				Put    *putReq
-				Update *updateReq
-			}
-		}
-		if err := json.Unmarshal(body, &tx); err != nil {
-			return nil, err
-		}
-		for _, it := range tx.TransactItems {
-			switch {
-			case it.Put != nil:
-				addPut(*it.Put)
-			case it.Update != nil:
-				addUpdate(*it.Update)
-			}
-		}
 	}
 	return out, nil
 }
@@ -404,8 +388,14 @@ func (g *guard) write(r *http.Request, op string, body []byte) (*recorder, error
 	g.mu.RUnlock()
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if ops, err = g.opsOf(op, body); err != nil { // the tables may have changed meanwhile
-		return nil, err
+	return g.writeLocked(op, body)
+}
+
+// writeLocked is write under the exclusive lock.
+func (g *guard) writeLocked(op string, body []byte) (*recorder, error) {
+	ops, err := g.opsOf(op, body) // the tables may have changed since write read them
+	if err != nil || len(ops) == 0 {
+		return g.send(op, body), nil
 	}
 	pre, err := g.images(ops)
 	if err != nil {
@@ -427,7 +417,7 @@ func (g *guard) write(r *http.Request, op string, body []byte) (*recorder, error
 			}
 		}
 	}
-	rec := g.forward(r, body)
+	rec := g.send(op, body)
 	// A Put goes wrong only over an item in an index its item is not in.
 	kept := 0
 	for i, w := range ops {
@@ -664,20 +654,23 @@ func keyID(it item, attrs []string) string {
 	return b.String()
 }
 
+// send runs one request on minidyn, in process, and records its answer.
+func (g *guard) send(op string, body []byte) *recorder {
+	r, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body)) // cannot fail: fixed method and URL
+	r.Header.Set("X-Amz-Target", targetPrefix+op)
+	r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	rec := newRecorder()
+	g.next.ServeHTTP(rec, r)
+	return rec
+}
+
 // call runs one request on minidyn, in process.
 func (g *guard) call(op string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return err
 	}
-	r, err := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	r.Header.Set("X-Amz-Target", targetPrefix+op)
-	r.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	rec := newRecorder()
-	g.next.ServeHTTP(rec, r)
+	rec := g.send(op, body)
 	if rec.status != http.StatusOK {
 		return fmt.Errorf("localdb: the guard's %s: %d %s", op, rec.status, rec.body.Bytes())
 	}

@@ -322,27 +322,9 @@ func TestGuardHidesItsRepairs(t *testing.T) {
 	ctx := context.Background()
 	db := serve(t, newGuard(miniserver.NewServer()))
 	indexTable(t, db, "race")
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
+	var writers []func(stopped func() bool) error
 	for i := range 4 {
-		wg.Go(func() {
-			e := entry{fmt.Sprintf("a%d", i+1), "P", fmt.Sprint(i + 1)}
-			for n := 0; ; n++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				w := e
-				if n%2 == 0 {
-					w.gpk = ""
-				}
-				if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("race"), Item: w.item()}); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
+		writers = append(writers, toggler(db, "race", i))
 	}
 	read := func() error {
 		for range 200 {
@@ -360,13 +342,55 @@ func TestGuardHidesItsRepairs(t *testing.T) {
 		}
 		return nil
 	}
+	race(t, db, "race", writers, read)
+}
+
+// toggler is a writer for race: it puts item a<i+1> alternately out of and
+// into index G.
+func toggler(db *dynamodb.Client, table string, i int) func(stopped func() bool) error {
+	return func(stopped func() bool) error {
+		e := entry{fmt.Sprintf("a%d", i+1), "P", fmt.Sprint(i + 1)}
+		for n := 0; !stopped(); n++ {
+			w := e
+			if n%2 == 0 {
+				w.gpk = ""
+			}
+			if _, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(table), Item: w.item()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// race runs read while the writers write, each on its own goroutine until
+// read returns, then checks index G of table.
+func race(t *testing.T, db *dynamodb.Client, table string, writers []func(stopped func() bool) error, read func() error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	stopped := func() bool {
+		select {
+		case <-stop:
+			return true
+		default:
+			return false
+		}
+	}
+	for _, w := range writers {
+		wg.Go(func() {
+			if err := w(stopped); err != nil {
+				t.Error(err)
+			}
+		})
+	}
 	err := read()
 	close(stop)
 	wg.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkIndex(ctx, db, "race"); err != nil {
+	if err := checkIndex(context.Background(), db, table); err != nil {
 		t.Error(err)
 	}
 }
@@ -461,17 +485,7 @@ func BenchmarkGuard(b *testing.B) {
 		name string
 		h    http.Handler
 	}{{"minidyn", miniserver.NewServer()}, {"guarded", newGuard(miniserver.NewServer())}} {
-		db := serve(b, server.h)
-		indexTable(b, db, "bench")
-		for i := range 1000 {
-			e := entry{fmt.Sprintf("x%04d", i), "", ""}
-			if i%2 == 0 {
-				e.gpk, e.gsk = "R", fmt.Sprint(i)
-			}
-			if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("bench"), Item: e.item()}); err != nil {
-				b.Fatal(err)
-			}
-		}
+		db := benchTable(b, server.h, 1000)
 		table := aws.String("bench")
 		b.Run(server.name+"/query", func(b *testing.B) {
 			for b.Loop() {
@@ -482,37 +496,7 @@ func BenchmarkGuard(b *testing.B) {
 				}
 			}
 		})
-		b.Run(server.name+"/booking transaction", func(b *testing.B) {
-			n := 0
-			for b.Loop() {
-				n++
-				id := func(p string) map[string]types.AttributeValue { return keyOf(fmt.Sprintf("%s-%d", p, n)) }
-				idem := id("idem")
-				idem["expires_at"] = &types.AttributeValueMemberN{Value: "2000000000"}
-				_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-					{Put: &types.Put{TableName: table, Item: idem, ConditionExpression: aws.String("attribute_not_exists(PK) OR expires_at < :now"),
-						ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: "1"}}}},
-					{ConditionCheck: &types.ConditionCheck{TableName: table, Key: id("block"), ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-					{Put: &types.Put{TableName: table, Item: id("active"), ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-					{Update: &types.Update{TableName: table, Key: keyOf("x0001"), UpdateExpression: aws.String("ADD n :one"),
-						ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}}},
-					{Put: &types.Put{TableName: table, Item: id("booking"), ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-					{Put: &types.Put{TableName: table, Item: id("wait")}},
-				}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer() // the table stays the same size
-				var del []types.WriteRequest
-				for _, p := range []string{"idem", "active", "booking", "wait"} {
-					del = append(del, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: id(p)}})
-				}
-				if _, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"bench": del}}); err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-			}
-		})
+		b.Run(server.name+"/booking transaction", func(b *testing.B) { benchBooking(b, db, "bench") })
 		b.Run(server.name+"/put leaving an index", func(b *testing.B) {
 			n := 0
 			for b.Loop() {
@@ -527,4 +511,79 @@ func BenchmarkGuard(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchBooking times a booking's transaction (six items: two conditional
+// puts read first, a condition check, an update) on table, whose size it
+// keeps: the items it adds are deleted again outside the timing.
+func benchBooking(b *testing.B, db *dynamodb.Client, name string) {
+	ctx := context.Background()
+	table := aws.String(name)
+	n := 0
+	for b.Loop() {
+		n++
+		id := func(p string) map[string]types.AttributeValue { return keyOf(fmt.Sprintf("%s-%d", p, n)) }
+		idem := id("idem")
+		idem["expires_at"] = &types.AttributeValueMemberN{Value: "2000000000"}
+		_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{TableName: table, Item: idem, ConditionExpression: aws.String("attribute_not_exists(PK) OR expires_at < :now"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: "1"}}}},
+			{ConditionCheck: &types.ConditionCheck{TableName: table, Key: id("block"), ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+			{Put: &types.Put{TableName: table, Item: id("active"), ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+			{Update: &types.Update{TableName: table, Key: keyOf("x0001"), UpdateExpression: aws.String("ADD n :one"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}}},
+			{Put: &types.Put{TableName: table, Item: id("booking"), ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+			{Put: &types.Put{TableName: table, Item: id("wait")}},
+		}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		var del []types.WriteRequest
+		for _, p := range []string{"idem", "active", "booking", "wait"} {
+			del = append(del, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: id(p)}})
+		}
+		if _, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{name: del}}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkTransactWriteItems: a booking's transaction on tables of 100,
+// 2,000 and 10,000 items (half of them in index G), through the guard and
+// on minidyn alone, which copies the whole table and its indexes for every
+// transaction: its time grows with the table, the guard's should not.
+func BenchmarkTransactWriteItems(b *testing.B) {
+	for _, size := range []int{100, 2000, 10000} {
+		for _, server := range []struct {
+			name string
+			h    http.Handler
+		}{{"minidyn", miniserver.NewServer()}, {"guarded", newGuard(miniserver.NewServer())}} {
+			db := benchTable(b, server.h, size)
+			b.Run(fmt.Sprintf("%s/items=%d", server.name, size), func(b *testing.B) { benchBooking(b, db, "bench") })
+		}
+	}
+}
+
+// benchTable serves h with table "bench" of index table's shape and size
+// more items x0000…, every other one in index G (partition R).
+func benchTable(b *testing.B, h http.Handler, size int) *dynamodb.Client {
+	db := serve(b, h)
+	indexTable(b, db, "bench")
+	var batch []types.WriteRequest
+	for i := range size {
+		e := entry{fmt.Sprintf("x%04d", i), "", ""}
+		if i%2 == 0 {
+			e.gpk, e.gsk = "R", fmt.Sprint(i)
+		}
+		batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: e.item()}})
+		if len(batch) == 25 || i == size-1 {
+			if _, err := db.BatchWriteItem(context.Background(), &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"bench": batch}}); err != nil {
+				b.Fatal(err)
+			}
+			batch = nil
+		}
+	}
+	return db
 }

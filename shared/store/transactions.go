@@ -128,8 +128,8 @@ func (st *Store) transact(ctx context.Context, t *txn) error {
 }
 
 // outcome turns the transaction's error into the request's answer. Every
-// reason is read, since DynamoDB gives one for each item (the embedded
-// server only for the first that failed, the rest None). In order: any
+// reason is read, since DynamoDB gives one for each item (as the embedded
+// server's guard does). In order: any
 // invalid reason (a validation error, an unknown code, a condition nobody
 // declared) is a 500; else the first broken rule in item order is the
 // answer; else throttling is 503; else a conflict or a failed condition on

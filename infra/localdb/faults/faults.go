@@ -108,8 +108,8 @@ type Reason struct {
 
 // Cancelled cancels a TransactWriteItems as DynamoDB does: one reason per
 // item, the code of the first of reasons that picks it, None for the rest
-// (DynamoDB reports every item; the embedded server only the first that
-// failed). A call none of whose items is picked goes through.
+// (DynamoDB and the embedded server report every item). A call none of
+// whose items is picked goes through.
 func Cancelled(reasons ...Reason) func(any) error {
 	return func(input any) error {
 		in, ok := input.(*dynamodb.TransactWriteItemsInput)
