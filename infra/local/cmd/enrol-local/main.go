@@ -112,6 +112,14 @@ enrol 已启动 / is running: %[1]s
   # 我的报名 / my bookings
   curl -s %[1]s/v1/me/bookings -H "Authorization: Bearer $TOKEN"
 
+  # 我的消息与日历 / my messages and my calendar (the 消息 page on the web)
+  curl -s %[1]s/v1/me/messages -H "Authorization: Bearer $TOKEN"
+  curl -s %[1]s/v1/me/calendar.ics -H "Authorization: Bearer $TOKEN"
+
+  # 本地“发出”的短信等与城市事件总线上的事件 / what the stack "sent" (SMS, e-mail, WeChat) and put on the city's bus
+  curl -s %[1]s/_local/messages
+  curl -s %[1]s/_local/events
+
   # 机构工作人员（%[13]s）/ centre staff of %[13]s: offerings, roster, Excel export
   STAFF=%[12]s
   curl -s %[1]s/v1/centres/%[13]s/offerings -H "Authorization: Bearer $STAFF"
