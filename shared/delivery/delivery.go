@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/contacts"
-	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -356,9 +355,7 @@ func (s *Service) sendOne(ctx context.Context, e store.OutboxEntry, sd send, to 
 // message is the resident's record of n on channel.
 func (s *Service) message(n notices.Notice, channel, status string) store.Message {
 	text, _ := n.Text()
-	at := s.Now()
-	return store.Message{ID: domain.NewID("msg", at), Event: string(n.Event), Channel: channel,
-		Text: text.ZH + " / " + text.EN, SentAt: at, Status: status}
+	return store.NewMessage(string(n.Event), channel, status, text, s.Now())
 }
 
 // fail ends an attempt that failed: a dead letter for a permanent failure

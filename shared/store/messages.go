@@ -7,11 +7,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
-// Message is a notice to an account (issue 12 delivers them; until then
-// they are recorded, and the account's export shows them).
+// Message is what the dispatcher sent an account on one channel (or failed
+// to): GET /v1/me/messages lists them, and the account's export shows them.
 type Message struct {
 	ID      string    `json:"id" dynamodbav:"id"`
 	Event   string    `json:"event" dynamodbav:"event"`
@@ -19,6 +21,12 @@ type Message struct {
 	Text    string    `json:"text" dynamodbav:"text"`
 	SentAt  time.Time `json:"sent_at" dynamodbav:"-"`
 	Status  string    `json:"status" dynamodbav:"status"`
+}
+
+// NewMessage is the record of a message on channel, with status (sent or
+// failed); its text is Chinese, then English.
+func NewMessage(event, channel, status string, text apperr.Text, at time.Time) Message {
+	return Message{ID: domain.NewID("msg", at), Event: event, Channel: channel, Text: text.ZH + " / " + text.EN, SentAt: at, Status: status}
 }
 
 func (st *Store) messagePut(account string, m Message) types.TransactWriteItem {

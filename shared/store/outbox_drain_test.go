@@ -151,8 +151,7 @@ func TestDeadLetters(t *testing.T) {
 		if err := w.st.DeadLetter(w.ctx, stale, "x", w.now, nil); !errors.Is(err, store.ErrLeaseLost) {
 			t.Fatalf("dead letter without the lease: %v", err)
 		}
-		failed := store.NewMessage(string(n.Event), apperr.Text{ZH: "中", EN: "en"}, w.tick())
-		failed.Channel, failed.Status = "sms", "failed"
+		failed := store.NewMessage(string(n.Event), "sms", "failed", apperr.Text{ZH: "中", EN: "en"}, w.tick())
 		w.must(w.st.DeadLetter(w.ctx, e, "no verified contact", w.now, &failed))
 		ids = append(ids, n.ID)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
@@ -181,11 +180,6 @@ func (st *Store) ParticipantCounts(ctx context.Context) (registered, verified in
 		return 0, 0, classify(err)
 	}
 	return c.Registered, c.Verified, nil
-}
-
-// NewMessage is a recorded message; text is Chinese, then English.
-func NewMessage(event string, text apperr.Text, at time.Time) Message {
-	return Message{ID: domain.NewID("msg", at), Event: event, Channel: "recorded", Text: text.ZH + " / " + text.EN, SentAt: at, Status: "recorded"}
 }
 
 // PutAudit records an action that changes nothing in the table (a roster

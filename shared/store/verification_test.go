@@ -194,7 +194,7 @@ func TestVerifiedElsewhereNotices(t *testing.T) {
 	if msgs, err := w.st.ListMessages(w.ctx, "acc-2"); len(msgs) != 0 || err != nil {
 		t.Fatalf("messages recorded by the change itself: %+v %v", msgs, err)
 	}
-	m := store.NewMessage("e", apperr.Text{ZH: "中文", EN: "English"}, w.now)
+	m := store.NewMessage("e", "sms", "sent", apperr.Text{ZH: "中文", EN: "English"}, w.now)
 	if m.Text != "中文 / English" || m.Event != "e" || !m.SentAt.Equal(w.now) || m.ID == "" {
 		t.Fatalf("NewMessage %+v", m)
 	}
