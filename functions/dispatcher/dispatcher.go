@@ -48,10 +48,10 @@ func New(d lambdafn.Deps) lambdafn.Job {
 func NewWith(d lambdafn.Deps, o Outlets) lambdafn.Job {
 	svc := &delivery.Service{Store: d.Store, Channels: o.Channels, Contacts: o.Contacts, Bus: o.Bus, Now: d.Now, Log: d.Log}
 	return func(ctx context.Context, at time.Time) error {
-		started := time.Now()
+		started := d.Now()
 		res, err := svc.Drain(ctx)
 		attrs := []any{"due", res.Due, "sent", res.Sent, "finished", res.Finished, "retried", res.Retried,
-			"dead", res.Dead, "lost", res.Lost, "ms", time.Since(started).Milliseconds()}
+			"dead", res.Dead, "lost", res.Lost, "ms", d.Now().Sub(started).Milliseconds()}
 		if len(res.Delays) > 0 {
 			slices.Sort(res.Delays)
 			attrs = append(attrs, "delay_p50_ms", res.Delays[len(res.Delays)/2].Milliseconds(), "delay_max_ms", res.Delays[len(res.Delays)-1].Milliseconds())

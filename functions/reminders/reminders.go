@@ -16,14 +16,14 @@ import (
 func New(d lambdafn.Deps) lambdafn.Job {
 	svc := &reminders.Service{Store: d.Store}
 	return func(ctx context.Context, at time.Time) error {
-		started := time.Now()
+		started := d.Now()
 		res, err := svc.Remind(ctx, at)
 		if err != nil {
 			d.Log.Error("reminders failed", "day", res.Day, "reminded", res.Reminded, "error", err.Error())
 			return err
 		}
 		d.Log.Info("reminders", "day", res.Day, "offerings_read", res.Read, "offerings", res.Offerings,
-			"reminded", res.Reminded, "already", res.Already, "ms", time.Since(started).Milliseconds())
+			"reminded", res.Reminded, "already", res.Already, "ms", d.Now().Sub(started).Milliseconds())
 		return nil
 	}
 }

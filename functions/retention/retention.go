@@ -39,10 +39,10 @@ type Result struct {
 func New(d lambdafn.Deps) lambdafn.Job {
 	e := Service(d)
 	return func(ctx context.Context, at time.Time) error {
-		started := time.Now() // for the duration only
+		started := d.Now() // the injected clock, as every time in the job
 		res, err := Run(ctx, e, at, d.Log)
 		attrs := []any{"date", at.In(domain.CityZone).Format(domain.DateLayout), "due", res.Due, "erased", res.Erased, "postponed", res.Postponed,
-			"already_gone", res.Gone, "failed", res.Failed, "more", res.More, "ms", time.Since(started).Milliseconds()}
+			"already_gone", res.Gone, "failed", res.Failed, "more", res.More, "ms", d.Now().Sub(started).Milliseconds()}
 		if err != nil {
 			d.Log.Error("retention failed", append(attrs, "error", err.Error())...)
 			return err

@@ -17,7 +17,7 @@ import (
 func New(d lambdafn.Deps) lambdafn.Job {
 	city := &cityoffice.Service{Store: d.Store}
 	return func(ctx context.Context, at time.Time) error {
-		started := time.Now()
+		started := d.Now()
 		res, err := city.Take(ctx, at)
 		if err != nil {
 			d.Log.Error("snapshot failed", "date", cityfigures.Date(at), "error", err.Error())
@@ -25,7 +25,7 @@ func New(d lambdafn.Deps) lambdafn.Job {
 		}
 		d.Log.Info("snapshot", "date", res.Date, "previous", res.Previous, "offerings_read", res.Read,
 			"ended", res.Ended, "capacity", res.Total.Capacity, "confirmed", res.Total.Confirmed,
-			"waitlisted", res.Total.Waitlisted, "ms", time.Since(started).Milliseconds())
+			"waitlisted", res.Total.Waitlisted, "ms", d.Now().Sub(started).Milliseconds())
 		return nil
 	}
 }
