@@ -222,12 +222,8 @@ func TestRankOrderWithTiers(t *testing.T) {
 }
 
 func TestDigestAndDrawIndependentOfTicketOrder(t *testing.T) {
-	var tickets []string
-	for i := range 50 {
-		tickets = append(tickets, Ticket("o-order", fmt.Sprint("a", i)))
-	}
-	doc := Document{Algorithm: Algorithm, Secret: shellSecret, Commitment: Commitment(shellSecret),
-		Beacon: Beacon{Randomness: shellRandomness}, Tickets: tickets, ApplicantsDigest: ApplicantsDigest(tickets)}
+	doc := benchDocument(50, "o-order")
+	tickets := doc.Tickets
 	first, err := Draw(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -424,35 +420,82 @@ func TestRanksAreUniform(t *testing.T) {
 	}
 }
 
-func BenchmarkDraw10000(b *testing.B) {
-	tickets := make([]string, 10000)
-	for i := range tickets {
-		tickets[i] = Ticket("o-bench", fmt.Sprint("a", i))
-	}
-	doc := Document{Algorithm: Algorithm, Secret: shellSecret, Commitment: Commitment(shellSecret),
-		Beacon: Beacon{Randomness: shellRandomness}, Tickets: tickets, ApplicantsDigest: ApplicantsDigest(tickets)}
-	for b.Loop() {
-		if _, err := Draw(doc); err != nil {
-			b.Fatal(err)
+// Any draw verifies, and its ranks run 1..n in (tier, number) order.
+func TestEveryDrawVerifies(t *testing.T) {
+	gen := rand.New(rand.NewPCG(13, 1))
+	for trial := range 200 {
+		doc := benchDocument(gen.IntN(40), fmt.Sprint("o-prop-", trial))
+		doc.Tiers = map[string]int{}
+		for _, tk := range doc.Tickets {
+			if gen.IntN(3) == 0 {
+				doc.Tiers[tk] = 1 + gen.IntN(3)
+			}
+		}
+		results, err := Draw(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(results) != len(doc.Tickets) {
+			t.Fatalf("%d results of %d tickets", len(results), len(doc.Tickets))
+		}
+		for i, r := range results {
+			if r.Rank != i+1 {
+				t.Fatalf("result %d has rank %d", i, r.Rank)
+			}
+			if i > 0 {
+				p := results[i-1]
+				if p.Tier > r.Tier || (p.Tier == r.Tier && p.Number >= r.Number) {
+					t.Fatalf("rank %d (tier %d, %s) before rank %d (tier %d, %s)", p.Rank, p.Tier, p.Number, r.Rank, r.Tier, r.Number)
+				}
+			}
+		}
+		doc.Status, doc.Tiers, doc.Results = StatusDrawn, nil, results
+		doc.Seed = Seed(doc.Secret, doc.ApplicantsDigest, doc.Beacon.Randomness)
+		if err := Verify(doc, results); err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
 		}
 	}
 }
 
-func BenchmarkVerify10000(b *testing.B) {
-	tickets := make([]string, 10000)
+// benchDocument is a document of n applications to offering, ready to draw.
+func benchDocument(n int, offering string) Document {
+	tickets := make([]string, n)
 	for i := range tickets {
-		tickets[i] = Ticket("o-bench", fmt.Sprint("a", i))
+		tickets[i] = Ticket(offering, fmt.Sprint("a", i))
 	}
-	doc := Document{Algorithm: Algorithm, Status: StatusDrawn, Secret: shellSecret, Commitment: Commitment(shellSecret),
+	return Document{Algorithm: Algorithm, Secret: shellSecret, Commitment: Commitment(shellSecret),
 		Beacon: Beacon{Randomness: shellRandomness}, Tickets: tickets, ApplicantsDigest: ApplicantsDigest(tickets)}
-	results, err := Draw(doc)
-	if err != nil {
-		b.Fatal(err)
+}
+
+// 10,000 applications is a big evening course; 50,000 the scale.
+func BenchmarkDraw(b *testing.B) {
+	for _, n := range []int{1000, 10000, 50000} {
+		b.Run(fmt.Sprint("tickets=", n), func(b *testing.B) {
+			doc := benchDocument(n, "o-bench")
+			for b.Loop() {
+				if _, err := Draw(doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
-	doc.Seed, doc.Results = Seed(doc.Secret, doc.ApplicantsDigest, doc.Beacon.Randomness), results
-	for b.Loop() {
-		if err := Verify(doc, doc.Results); err != nil {
-			b.Fatal(err)
-		}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	for _, n := range []int{1000, 10000, 50000} {
+		b.Run(fmt.Sprint("tickets=", n), func(b *testing.B) {
+			doc := benchDocument(n, "o-bench")
+			results, err := Draw(doc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			doc.Status, doc.Results = StatusDrawn, results
+			doc.Seed = Seed(doc.Secret, doc.ApplicantsDigest, doc.Beacon.Randomness)
+			for b.Loop() {
+				if err := Verify(doc, doc.Results); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
