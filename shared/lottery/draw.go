@@ -54,24 +54,9 @@ func draw(doc Document) (string, []Result, error) {
 	if !isHex(doc.Beacon.Randomness, 0) {
 		return "", nil, mismatch("beacon.randomness", "信标随机数应为小写十六进制", "the beacon's randomness must be lowercase hex")
 	}
-	seen := make(map[string]bool, len(doc.Tickets))
-	for _, t := range doc.Tickets {
-		if !isHex(t, sha256.Size) {
-			return "", nil, &Mismatch{Field: "tickets", Ticket: t, Text: apperr.Text{
-				ZH: fmt.Sprintf("签号%q应为64位小写十六进制", t),
-				EN: fmt.Sprintf("ticket %q must be 64 lowercase hex digits", t)}}
-		}
-		if seen[t] {
-			return "", nil, &Mismatch{Field: "tickets", Ticket: t, Text: apperr.Text{
-				ZH: fmt.Sprintf("签号%s出现了两次", t),
-				EN: fmt.Sprintf("ticket %s is listed twice", t)}}
-		}
-		seen[t] = true
-	}
-	if got := ApplicantsDigest(doc.Tickets); got != doc.ApplicantsDigest {
-		return "", nil, mismatch("applicants_digest",
-			fmt.Sprintf("签号列表的摘要为%s，与截止时公布的摘要%s不符：名单有增减或改动", got, doc.ApplicantsDigest),
-			fmt.Sprintf("the tickets' digest is %s, not the %s published at the close: tickets were added, removed or changed", got, doc.ApplicantsDigest))
+	seen, err := checkTickets(doc)
+	if err != nil {
+		return "", nil, err
 	}
 	for t, tier := range doc.Tiers {
 		if !seen[t] {
@@ -110,6 +95,38 @@ func draw(doc Document) (string, []Result, error) {
 		results[i].Rank = i + 1
 	}
 	return seed, results, nil
+}
+
+// CheckTickets checks what a document shows once applications close, before
+// the draw: that the tickets are well formed, listed once each, and are the
+// ones the applicants' digest fixes. A holder of an application can then
+// look for their own ticket among them.
+func CheckTickets(doc Document) error {
+	_, err := checkTickets(doc)
+	return err
+}
+
+func checkTickets(doc Document) (map[string]bool, error) {
+	seen := make(map[string]bool, len(doc.Tickets))
+	for _, t := range doc.Tickets {
+		if !isHex(t, sha256.Size) {
+			return nil, &Mismatch{Field: "tickets", Ticket: t, Text: apperr.Text{
+				ZH: fmt.Sprintf("签号%q应为64位小写十六进制", t),
+				EN: fmt.Sprintf("ticket %q must be 64 lowercase hex digits", t)}}
+		}
+		if seen[t] {
+			return nil, &Mismatch{Field: "tickets", Ticket: t, Text: apperr.Text{
+				ZH: fmt.Sprintf("签号%s出现了两次", t),
+				EN: fmt.Sprintf("ticket %s is listed twice", t)}}
+		}
+		seen[t] = true
+	}
+	if got := ApplicantsDigest(doc.Tickets); got != doc.ApplicantsDigest {
+		return nil, mismatch("applicants_digest",
+			fmt.Sprintf("签号列表的摘要为%s，与截止时公布的摘要%s不符：名单有增减或改动", got, doc.ApplicantsDigest),
+			fmt.Sprintf("the tickets' digest is %s, not the %s published at the close: tickets were added, removed or changed", got, doc.ApplicantsDigest))
+	}
+	return seen, nil
 }
 
 // Verify recomputes the draw from doc and reports the first way doc's seed or

@@ -86,9 +86,13 @@ func Ticket(offeringID, applicationID string) string {
 // ApplicantsDigest fixes the set of tickets at the close; it sorts a copy, so
 // the order it is given the tickets in does not matter.
 func ApplicantsDigest(tickets []string) string {
-	sorted := slices.Clone(tickets)
-	slices.Sort(sorted)
-	return hexSHA256(strings.Join(sorted, "\n"))
+	return hexSHA256(strings.Join(sortedCopy(tickets), "\n"))
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
 }
 
 // Commitment is published before anyone applies and binds the operator to its
