@@ -52,8 +52,26 @@ func TestRun(t *testing.T) {
 	goodJSON, _ := json.Marshal(good)
 	swapped := drawn(t)
 	swapped.Results[0].Rank, swapped.Results[1].Rank = 2, 1
-	committed := drawn(t)
-	committed.Status, committed.Secret, committed.Seed, committed.Results = lottery.StatusCommitted, "", "", nil
+	closed := drawn(t)
+	closed.Status, closed.Secret, closed.Seed, closed.Results, closed.Beacon.Randomness = lottery.StatusCommitted, "", "", nil, ""
+	closedFile := write(t, closed)
+	opened := closed
+	opened.Tickets, opened.ApplicantsDigest = nil, ""
+	dropped := closed
+	dropped.Tickets = closed.Tickets[1:]
+	unknown := drawn(t)
+	unknown.Status = "finished"
+	// Rewritten whole after the close, a ticket added: it checks on its own.
+	rewritten := drawn(t)
+	rewritten.Tickets = append(rewritten.Tickets, lottery.Ticket("o7", "late"))
+	rewritten.ApplicantsDigest = lottery.ApplicantsDigest(rewritten.Tickets)
+	rewritten.Seed = lottery.Seed(rewritten.Secret, rewritten.ApplicantsDigest, rewritten.Beacon.Randomness)
+	results, err := lottery.Draw(rewritten)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewritten.Results = results
+	rewrittenFile := write(t, rewritten)
 	goodFile := write(t, good)
 
 	cases := []struct {
@@ -68,7 +86,17 @@ func TestRun(t *testing.T) {
 		{"from stdin", nil, string(goodJSON), 0, []string{"核验通过", "all 5 tickets"}},
 		{"from stdin by -", []string{"-"}, string(goodJSON), 0, []string{"Checked"}},
 		{"two ranks swapped", []string{write(t, swapped)}, "", 1, []string{"核验不通过", "CHECK FAILED", "results.rank", "the published rank is 2, recomputed 1"}},
-		{"not drawn yet", []string{write(t, committed)}, "", 1, []string{"尚未抽签", "nothing is drawn yet"}},
+		{"an unknown status", []string{write(t, unknown)}, "", 1, []string{"尚未抽签", "nothing is drawn yet"}},
+		{"opened", []string{write(t, opened)}, "", 0, []string{"尚未截止", "not closed yet", "round 4242"}},
+		{"closed, not drawn", []string{closedFile}, "", 0, []string{"尚未抽签", "the 5 tickets match their digest"}},
+		{"closed, my ticket among them", []string{"-offering", "o7", "-application", "a3", closedFile}, "", 0, []string{"is among the tickets"}},
+		{"closed, my ticket missing", []string{"-offering", "o7", "-application", "a9", closedFile}, "", 1, []string{"not in this draw"}},
+		{"closed, a ticket dropped", []string{write(t, dropped)}, "", 1, []string{"CHECK FAILED", "applicants_digest"}},
+		{"against the copy saved at the close", []string{"-earlier", closedFile, goodFile}, "", 0, []string{"Agrees with the copy", "Checked"}},
+		{"rewritten after the close, alone", []string{rewrittenFile}, "", 0, []string{"all 6 tickets"}},
+		{"rewritten after the close, against the copy", []string{"-earlier", closedFile, rewrittenFile}, "", 1,
+			[]string{"CHECK FAILED", "the tickets changed after the close", "member: tickets"}},
+		{"no earlier copy", []string{"-earlier", filepath.Join(t.TempDir(), "none.json"), goodFile}, "", 2, []string{"cannot open"}},
 		{"my ticket, tier 2, last", []string{"-offering", "o7", "-application", "a2", goodFile}, "", 0,
 			[]string{"你的签号 " + lottery.Ticket("o7", "a2"), "tier 2, rank 5 of 5"}},
 		{"my ticket is missing", []string{"-offering", "o7", "-application", "a9", goodFile}, "", 1,
