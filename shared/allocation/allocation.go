@@ -68,13 +68,17 @@ type Waiting struct {
 type Change struct {
 	// Status is a new booking's (Place only).
 	Status domain.BookingStatus
-	// Confirmed and Waitlisted are added to the offering's counters.
-	Confirmed, Waitlisted int
+	// Confirmed, Waitlisted and Offered are added to the offering's counters.
+	Confirmed, Waitlisted, Offered int
 	// Fills: the change takes the last place, so the write notes when the
 	// offering filled (for the city's demand figures).
 	Fills bool
 	// Promote are the waiting bookings confirmed, in line order.
 	Promote []Waiting
+	// Offer are the waiting bookings offered a place until OfferUntil, in
+	// line order (a policy with offers; contract part 2).
+	Offer      []Waiting
+	OfferUntil time.Time
 	// Notices are what the change announces (one per person it concerns),
 	// written in the change's own transaction (the outbox).
 	Notices []notices.Notice
@@ -97,6 +101,19 @@ func Promoted(about notices.Notice, ws []Waiting) []notices.Notice {
 	return out
 }
 
+// Offers are the notices announcing an offer, held until until, to each of
+// ws (offer_made; ids made from the booking's, as an offer is made once in a
+// booking's life).
+func Offers(about notices.Notice, ws []Waiting, until time.Time) []notices.Notice {
+	out := make([]notices.Notice, 0, len(ws))
+	for _, w := range ws {
+		n := about
+		n.ID, n.Event, n.Account, n.BookingID, n.Deadline = "ntc_offer_"+w.BookingID, notices.OfferMade, w.Account, w.BookingID, until
+		out = append(out, n)
+	}
+	return out
+}
+
 // Counter is one of the offering's figures a guard can test.
 type Counter string
 
@@ -105,6 +122,7 @@ const (
 	Capacity   Counter = "capacity"
 	Confirmed  Counter = "confirmed"
 	Waitlisted Counter = "waitlisted"
+	Offered    Counter = "offered"
 )
 
 // Op compares a counter.

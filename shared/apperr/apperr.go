@@ -33,8 +33,13 @@ const (
 	ParticipantLimit       Code = "participant_limit"
 	ConsentRequired        Code = "consent_required"
 	HasActiveBookings      Code = "has_active_bookings"
-	Internal               Code = "internal"
-	Unavailable            Code = "unavailable"
+	// Issue 13: lotteries and offers.
+	AlreadyApplied     Code = "already_applied"
+	ApplicationsClosed Code = "applications_closed"
+	OfferExpired       Code = "offer_expired"
+	DrawNotReady       Code = "draw_not_ready"
+	Internal           Code = "internal"
+	Unavailable        Code = "unavailable"
 )
 
 // statusOf is the single table from code to HTTP status.
@@ -59,6 +64,10 @@ var statusOf = map[Code]int{
 	ParticipantLimit:       http.StatusConflict,
 	ConsentRequired:        http.StatusUnprocessableEntity,
 	HasActiveBookings:      http.StatusConflict,
+	AlreadyApplied:         http.StatusConflict,
+	ApplicationsClosed:     http.StatusConflict,
+	OfferExpired:           http.StatusConflict,
+	DrawNotReady:           http.StatusConflict,
 	Internal:               http.StatusInternalServerError,
 	Unavailable:            http.StatusServiceUnavailable,
 }

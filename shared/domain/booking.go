@@ -51,20 +51,30 @@ func (p Participant) MarshalJSON() ([]byte, error) {
 // BookingStatus is a booking's state.
 type BookingStatus string
 
-// Booking states; confirmed and waitlisted ones are "active".
+// Booking states; confirmed, waitlisted and offered ones are "active".
 const (
 	BookingConfirmed  BookingStatus = "confirmed"
 	BookingWaitlisted BookingStatus = "waitlisted"
-	BookingCancelled  BookingStatus = "cancelled"
+	// BookingOffered holds a place until OfferExpiresAt: accepted it is
+	// confirmed, declined cancelled, let pass expired.
+	BookingOffered   BookingStatus = "offered"
+	BookingCancelled BookingStatus = "cancelled"
+	BookingExpired   BookingStatus = "expired"
 )
 
 // Valid reports whether s is a booking state.
 func (s BookingStatus) Valid() bool {
-	return s.Active() || s == BookingCancelled
+	return s.Active() || s == BookingCancelled || s == BookingExpired
 }
 
-// Active bookings hold a place or a place in line.
-func (s BookingStatus) Active() bool { return s == BookingConfirmed || s == BookingWaitlisted }
+// Active bookings hold a place, an offer of one, or a place in line.
+func (s BookingStatus) Active() bool {
+	return s == BookingConfirmed || s == BookingWaitlisted || s == BookingOffered
+}
+
+// Holds reports whether a booking in s holds one of the offering's places
+// (ending it frees that place).
+func (s BookingStatus) Holds() bool { return s == BookingConfirmed || s == BookingOffered }
 
 // BookedOffering is the offering as a booking shows it.
 type BookedOffering struct {
@@ -92,9 +102,12 @@ type Booking struct {
 	Participant      BookedParticipant `json:"participant"`
 	Status           BookingStatus     `json:"status"`
 	WaitlistPosition int               `json:"waitlist_position,omitempty"`
-	CreatedAt        time.Time         `json:"created_at"`
-	UpdatedAt        time.Time         `json:"updated_at"`
-	CancelledAt      *time.Time        `json:"cancelled_at,omitempty"`
+	// OfferExpiresAt is the deadline of an offer (status offered, and kept
+	// once it is accepted, declined or expired).
+	OfferExpiresAt *time.Time `json:"offer_expires_at,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	CancelledAt    *time.Time `json:"cancelled_at,omitempty"`
 	// CancelledBy is "resident" or "centre"; a centre says why.
 	CancelledBy  string `json:"cancelled_by,omitempty"`
 	CancelReason string `json:"cancel_reason,omitempty"`
@@ -105,7 +118,11 @@ type Booking struct {
 	// BirthDate and IDNumberLast4 of the participant, for the roster.
 	BirthDate     string `json:"-"`
 	IDNumberLast4 string `json:"-"`
-	// Stamp is the arrival time in nanoseconds; it orders the waitlist.
+	// OfferHours is the offering's (fixed when it is created), kept so that
+	// ending a booking can decide an offer without reading the offering.
+	OfferHours int `json:"-"`
+	// Stamp is the arrival time in nanoseconds; it orders the waitlist. A
+	// lottery's drawn line uses the rank instead, so it goes first.
 	Stamp int64 `json:"-"`
 	// Erased: the participant's personal data has left the booking, which
 	// stays only for the city's figures and the roster's counts.
@@ -121,6 +138,10 @@ func (b Booking) MarshalJSON() ([]byte, error) {
 	if q.CancelledAt != nil {
 		t := q.CancelledAt.In(CityZone)
 		q.CancelledAt = &t
+	}
+	if q.OfferExpiresAt != nil {
+		t := q.OfferExpiresAt.In(CityZone)
+		q.OfferExpiresAt = &t
 	}
 	return json.Marshal(q)
 }

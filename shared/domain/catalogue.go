@@ -82,6 +82,20 @@ const (
 	OfferingCancelled OfferingStatus = "cancelled"
 )
 
+// Allocation is how an offering's places are given out.
+type Allocation string
+
+// The allocation policies (contract part 2).
+const (
+	// FirstCome: places in order of arrival (part 1), with offers held for a
+	// deadline when OfferHours > 0.
+	FirstCome Allocation = "first_come"
+	// Lottery: residents apply in a window, a verifiable draw ranks them at
+	// DrawAt, ranks 1..capacity get offers and the rest the line in rank
+	// order; places left can be booked first come from BookingOpensAt.
+	Lottery Allocation = "lottery"
+)
+
 // Schedule is free text plus, for courses and classes, the session dates.
 type Schedule struct {
 	Text     string   `json:"text"`
@@ -90,18 +104,21 @@ type Schedule struct {
 
 // Offering is a number of places at a centre that residents can book.
 type Offering struct {
-	ID                       string         `json:"id"`
-	Kind                     Kind           `json:"kind"`
-	Centre                   CentreRef      `json:"centre"`
-	Title                    string         `json:"title"`
-	Description              string         `json:"description"`
-	Term                     string         `json:"term"`
-	StartsOn                 string         `json:"starts_on"`
-	EndsOn                   string         `json:"ends_on"`
-	Schedule                 Schedule       `json:"schedule"`
-	Capacity                 int            `json:"capacity"`
-	Confirmed                int            `json:"confirmed"`
-	Waitlisted               int            `json:"waitlisted"`
+	ID          string    `json:"id"`
+	Kind        Kind      `json:"kind"`
+	Centre      CentreRef `json:"centre"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Term        string    `json:"term"`
+	StartsOn    string    `json:"starts_on"`
+	EndsOn      string    `json:"ends_on"`
+	Schedule    Schedule  `json:"schedule"`
+	Capacity    int       `json:"capacity"`
+	Confirmed   int       `json:"confirmed"`
+	Waitlisted  int       `json:"waitlisted"`
+	// Offered counts bookings holding a place as an offer until their
+	// deadline (contract part 2, "Offers with a deadline").
+	Offered                  int            `json:"offered"`
 	Status                   OfferingStatus `json:"status"`
 	BookingOpensAt           time.Time      `json:"booking_opens_at"`
 	BookingClosesAt          time.Time      `json:"booking_closes_at"`
@@ -112,6 +129,18 @@ type Offering struct {
 	WaitlistEnabled          bool           `json:"waitlist_enabled"`
 	NoShowRule               *NoShowRule    `json:"no_show_rule,omitempty"`
 	CancelReason             string         `json:"cancel_reason,omitempty"`
+	// Allocation is first_come (the default) or lottery; OfferHours (0–168)
+	// is how long an offer holds a place (0: a freed place confirms the head
+	// of the line at once).
+	Allocation Allocation `json:"allocation"`
+	OfferHours int        `json:"offer_hours"`
+	// A lottery's application window and draw time (nil for first_come).
+	ApplicationsOpenAt  *time.Time `json:"applications_open_at,omitempty"`
+	ApplicationsCloseAt *time.Time `json:"applications_close_at,omitempty"`
+	DrawAt              *time.Time `json:"draw_at,omitempty"`
+	// DrawnAt is when a lottery's draw finished writing its offers and
+	// line; until then no place of it can be booked first come.
+	DrawnAt *time.Time `json:"-"`
 	// FullAt is when the last place was first taken; the city's demand
 	// figures measure from booking opening to it.
 	FullAt *time.Time `json:"-"`
@@ -129,8 +158,11 @@ func (o *Offering) NoteFull(now time.Time) {
 // centre's business until published.
 func (o Offering) Public() bool { return o.Status != OfferingDraft }
 
-// Available is capacity − confirmed, never negative.
-func (o Offering) Available() int { return max(0, o.Capacity-o.Confirmed) }
+// Available is capacity − confirmed − offered, never negative.
+func (o Offering) Available() int { return max(0, o.Capacity-o.Confirmed-o.Offered) }
+
+// IsLottery reports whether o's places are first given by a draw.
+func (o Offering) IsLottery() bool { return o.Allocation == Lottery }
 
 // MarshalJSON adds the derived "available" and shows times in the city's zone.
 func (o Offering) MarshalJSON() ([]byte, error) {
@@ -138,6 +170,15 @@ func (o Offering) MarshalJSON() ([]byte, error) {
 	p := plain(o)
 	p.BookingOpensAt = p.BookingOpensAt.In(CityZone)
 	p.BookingClosesAt = p.BookingClosesAt.In(CityZone)
+	for _, t := range []**time.Time{&p.ApplicationsOpenAt, &p.ApplicationsCloseAt, &p.DrawAt} {
+		if *t != nil {
+			z := (*t).In(CityZone)
+			*t = &z
+		}
+	}
+	if p.Allocation == "" {
+		p.Allocation = FirstCome
+	}
 	return json.Marshal(struct {
 		plain
 		Available int `json:"available"`

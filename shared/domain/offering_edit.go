@@ -28,6 +28,9 @@ type NewOffering struct {
 	WaitlistEnabled          *bool          `json:"waitlist_enabled"`
 	NoShowRule               *NoShowRule    `json:"no_show_rule"`
 	Status                   OfferingStatus `json:"status"`
+	// OfferHours (0–168, default 0): how long an offer holds a freed place
+	// for the head of the line. Fixed once created.
+	OfferHours *int `json:"offer_hours"`
 }
 
 // kindDefaults are the sensible ages and limits of each programme.
@@ -50,8 +53,10 @@ var kindSeasons = map[Kind][]string{
 // Limits on what a centre may publish.
 const (
 	MaxCapacity = 10000
-	maxSessions = 400
-	maxFeeFen   = 10_000_000
+	// MaxOfferHours is a week: the longest an offer may hold a place.
+	MaxOfferHours = 168
+	maxSessions   = 400
+	maxFeeFen     = 10_000_000
 )
 
 // Create validates a new offering for centre c and fills the kind's
@@ -80,6 +85,13 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 	}
 	if in.WaitlistEnabled != nil {
 		o.WaitlistEnabled = *in.WaitlistEnabled
+	}
+	o.Allocation = FirstCome
+	if in.OfferHours != nil {
+		o.OfferHours = *in.OfferHours
+	}
+	if o.OfferHours < 0 || o.OfferHours > MaxOfferHours {
+		v.Add("offer_hours", "保留名额的小时数应为 0 到 168", "offer_hours must be 0 to 168")
 	}
 	if rule, ok := NoShowRules[in.Kind]; ok {
 		o.NoShowRule = &rule

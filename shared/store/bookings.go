@@ -30,7 +30,10 @@ var (
 )
 
 type bookingItem struct {
-	PK, SK         string
+	PK, SK string
+	// GSI1 holds a booking only while it is offered: the expiry job's
+	// index of offers by deadline (offerDueKeys).
+	GSI1PK, GSI1SK string `dynamodbav:",omitempty"`
 	GSI2PK, GSI2SK string
 	Type           string `dynamodbav:"type"`
 	ID             string `dynamodbav:"id"`
@@ -55,6 +58,9 @@ type bookingItem struct {
 	Personal       []byte `dynamodbav:"personal,omitempty"` // sealed participant name, birth date, last4
 	// ErasedAt is when the participant's personal data left the booking.
 	ErasedAt string `dynamodbav:"erased_at,omitempty"`
+	// Issue 13: the offering's offer hours, and an offer's deadline.
+	OfferHours     int    `dynamodbav:"offer_hours,omitempty"`
+	OfferExpiresAt string `dynamodbav:"offer_expires_at,omitempty"`
 }
 
 func (st *Store) bookingToItem(ctx context.Context, b domain.Booking) (bookingItem, error) {
@@ -69,9 +75,13 @@ func (st *Store) bookingToItem(ctx context.Context, b domain.Booking) (bookingIt
 		Account: b.Account, Identity: b.Identity, Stamp: b.Stamp,
 		CreatedAt: utc(b.CreatedAt), UpdatedAt: utc(b.UpdatedAt),
 		CancelledBy: b.CancelledBy, CancelReason: b.CancelReason,
+		OfferHours: b.OfferHours, OfferExpiresAt: utcOrEmpty(b.OfferExpiresAt),
 	}
 	if b.CancelledAt != nil {
 		it.CancelledAt = utc(*b.CancelledAt)
+	}
+	if b.Status == domain.BookingOffered && b.OfferExpiresAt != nil {
+		it.GSI1PK, it.GSI1SK = offerDueKeys(b.ID, *b.OfferExpiresAt)
 	}
 	var err error
 	it.Personal, err = st.seal(ctx, it.PK, it.SK, personal{Name: b.Participant.Name, BirthDate: b.BirthDate, Last4: b.IDNumberLast4})
@@ -87,7 +97,7 @@ func (it bookingItem) booking(p personal) domain.Booking {
 		Status: domain.BookingStatus(it.Status), CreatedAt: parseTime(it.CreatedAt), UpdatedAt: parseTime(it.UpdatedAt),
 		Account: it.Account, Identity: it.Identity, Term: it.Term, Stamp: it.Stamp,
 		CancelledBy: it.CancelledBy, CancelReason: it.CancelReason, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
-		Erased: it.ErasedAt != "",
+		Erased: it.ErasedAt != "", OfferHours: it.OfferHours, OfferExpiresAt: timeOrNil(it.OfferExpiresAt),
 	}
 	if it.CancelledAt != "" {
 		t := parseTime(it.CancelledAt)

@@ -92,6 +92,23 @@ func parseTime(s string) time.Time {
 	return t
 }
 
+// utcOrEmpty is utc(*t), or "" (left out) for no time.
+func utcOrEmpty(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return utc(*t)
+}
+
+// timeOrNil reads what utcOrEmpty wrote.
+func timeOrNil(s string) *time.Time {
+	if s == "" {
+		return nil
+	}
+	t := parseTime(s)
+	return &t
+}
+
 // put writes one item; with onlyIfNew an existing item is left as it is, so
 // that the seed can run again without harm.
 func (st *Store) put(ctx context.Context, item any, onlyIfNew bool) error {

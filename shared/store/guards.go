@@ -16,6 +16,7 @@ var counterAttrs = map[allocation.Counter]string{
 	allocation.Capacity:   "#capacity",
 	allocation.Confirmed:  "confirmed",
 	allocation.Waitlisted: "waitlisted",
+	allocation.Offered:    "offered",
 }
 
 // applyChange adds to t the write of an allocation change c to its
@@ -51,13 +52,19 @@ func (st *Store) offeringUpdate(offeringID string, c allocation.Change, now stri
 	for _, d := range []struct {
 		attr  string
 		delta int
-	}{{"confirmed", c.Confirmed}, {"waitlisted", c.Waitlisted}} {
+	}{{"confirmed", c.Confirmed}, {"waitlisted", c.Waitlisted}, {"offered", c.Offered}} {
+		// offered came with offers (issue 13): an offering written before
+		// has none, which counts as 0.
+		from := d.attr
+		if d.attr == "offered" && d.delta != 0 {
+			from, values[":zero"] = "if_not_exists(offered, :zero)", n(0)
+		}
 		switch {
 		case d.delta > 0:
-			set = append(set, d.attr+" = "+d.attr+" + :d"+d.attr)
+			set = append(set, d.attr+" = "+from+" + :d"+d.attr)
 			values[":d"+d.attr] = n(int64(d.delta))
 		case d.delta < 0:
-			set = append(set, d.attr+" = "+d.attr+" - :d"+d.attr)
+			set = append(set, d.attr+" = "+from+" - :d"+d.attr)
 			values[":d"+d.attr] = n(int64(-d.delta))
 		}
 	}

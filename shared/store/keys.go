@@ -2,6 +2,9 @@ package store
 
 import (
 	"fmt"
+	"hash/fnv"
+	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -76,6 +79,22 @@ func noShowSK(kind domain.Kind, term string) string {
 // blockSK marks an identity blocked from booking a kind in a term.
 func blockSK(kind domain.Kind, term string) string {
 	return prefixBlock + string(kind) + "#" + term
+}
+
+// An offered booking is in GSI1 under OFFER_DUE#<shard> (a hash of its id)
+// sorted by its deadline, so the expiry job finds the offers due, and those
+// to warn, with one Query per shard; the keys leave the booking when the
+// offer ends (accepted, declined, expired). Issue 13.
+const (
+	prefixOfferDue = "OFFER_DUE#"
+	// OfferDueShards is how many partitions the offers spread over.
+	OfferDueShards = 4
+)
+
+func offerDueKeys(bookingID string, until time.Time) (pk, sk string) {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(bookingID))
+	return prefixOfferDue + strconv.Itoa(int(h.Sum32()%OfferDueShards)), stampKey(until.UnixNano()) + "#" + bookingID
 }
 
 func key(pk, sk string) map[string]types.AttributeValue {

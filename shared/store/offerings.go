@@ -42,6 +42,14 @@ type offeringItem struct {
 	NoShowSeasons  []string `dynamodbav:"no_show_seasons,omitempty"`
 	CancelReason   string   `dynamodbav:"cancel_reason,omitempty"`
 	FullAt         string   `dynamodbav:"full_at,omitempty"`
+	// Issue 13: offers and lotteries.
+	Offered     int    `dynamodbav:"offered"`
+	Allocation  string `dynamodbav:"allocation,omitempty"`
+	OfferHours  int    `dynamodbav:"offer_hours,omitempty"`
+	AppsOpenAt  string `dynamodbav:"applications_open_at,omitempty"`
+	AppsCloseAt string `dynamodbav:"applications_close_at,omitempty"`
+	DrawAt      string `dynamodbav:"draw_at,omitempty"`
+	DrawnAt     string `dynamodbav:"drawn_at,omitempty"`
 }
 
 // publishedSK orders the public catalogue: by kind, district, start date.
@@ -61,6 +69,9 @@ func offeringToItem(o domain.Offering) offeringItem {
 		OpensAt: utc(o.BookingOpensAt), ClosesAt: utc(o.BookingClosesAt), FeeFen: o.FeeFen,
 		MinAge: o.MinAgeMonths, MaxAge: o.MaxAgeMonths, MaxPerTerm: o.MaxPerParticipantPerTerm,
 		Waitlist: o.WaitlistEnabled, CancelReason: o.CancelReason,
+		Offered: o.Offered, Allocation: string(o.Allocation), OfferHours: o.OfferHours,
+		AppsOpenAt: utcOrEmpty(o.ApplicationsOpenAt), AppsCloseAt: utcOrEmpty(o.ApplicationsCloseAt),
+		DrawAt: utcOrEmpty(o.DrawAt), DrawnAt: utcOrEmpty(o.DrawnAt),
 	}
 	if o.FullAt != nil {
 		it.FullAt = utc(*o.FullAt)
@@ -85,6 +96,12 @@ func (it offeringItem) offering() domain.Offering {
 		BookingOpensAt: parseTime(it.OpensAt), BookingClosesAt: parseTime(it.ClosesAt), FeeFen: it.FeeFen,
 		MinAgeMonths: it.MinAge, MaxAgeMonths: it.MaxAge, MaxPerParticipantPerTerm: it.MaxPerTerm,
 		WaitlistEnabled: it.Waitlist, CancelReason: it.CancelReason,
+		Offered: it.Offered, Allocation: domain.Allocation(it.Allocation), OfferHours: it.OfferHours,
+		ApplicationsOpenAt: timeOrNil(it.AppsOpenAt), ApplicationsCloseAt: timeOrNil(it.AppsCloseAt),
+		DrawAt: timeOrNil(it.DrawAt), DrawnAt: timeOrNil(it.DrawnAt),
+	}
+	if o.Allocation == "" {
+		o.Allocation = domain.FirstCome
 	}
 	if it.FullAt != "" {
 		t := parseTime(it.FullAt)
