@@ -30,17 +30,22 @@ func (FirstComeFirstServed) Place(o domain.Offering, joinWaitlist bool) (Change,
 		c.Guard.All = append(c.Guard.All, Is(Waitlisted, 0))
 		return c, nil
 	}
-	switch {
-	case joinWaitlist && o.WaitlistEnabled:
-		return Change{Status: domain.BookingWaitlisted, Waitlisted: 1, Guard: Guard{
-			Status: domain.OfferingPublished, WaitlistOpen: true,
-			Any: []Fact{{Counter: Confirmed, Op: Ge, Than: Capacity}, {Counter: Waitlisted, Op: Gt, Value: 0}},
-		}}, nil
-	case o.WaitlistEnabled:
-		return Change{}, apperr.New(apperr.OfferingFull, "名额已满，可选择加入候补", "All places are taken; you may join the waitlist")
-	default:
-		return Change{}, apperr.New(apperr.OfferingFull, "名额已满", "All places are taken")
+	if !joinWaitlist || !o.WaitlistEnabled {
+		return Change{}, full(o)
 	}
+	return Change{Status: domain.BookingWaitlisted, Waitlisted: 1, Guard: Guard{
+		Status: domain.OfferingPublished, WaitlistOpen: true,
+		Any: []Fact{{Counter: Confirmed, Op: Ge, Than: Capacity}, {Counter: Waitlisted, Op: Gt, Value: 0}},
+	}}, nil
+}
+
+// full is the refusal of a booking that finds no place for it and does
+// not join the line: whether it may join it is what o's line says.
+func full(o domain.Offering) error {
+	if o.WaitlistEnabled {
+		return apperr.New(apperr.OfferingFull, "名额已满，可选择加入候补", "All places are taken; you may join the waitlist")
+	}
+	return apperr.New(apperr.OfferingFull, "名额已满", "All places are taken")
 }
 
 // Sees: a place held is handed to the head of the line; a place in line
