@@ -100,6 +100,8 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 			Status: status, CreatedAt: now, UpdatedAt: now,
 			Account: req.Account, Identity: p.Identity, Term: o.Term, Stamp: now.UnixNano(),
 			BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
+			// Kept so that ending it decides an offer without reading the offering.
+			OfferHours: o.OfferHours,
 		}
 		// The first try can know its place in line for free, by also
 		// requiring the line to be as long as it was read; under contention
@@ -163,8 +165,9 @@ func (s *Service) List(ctx context.Context, account string, status domain.Bookin
 
 // Cancel cancels one of the account's bookings; cancelling a cancelled
 // booking returns it unchanged. A freed place goes where the allocation
-// policy says (first come, first served: the head of the line) in the same
-// write.
+// policy says (the head of the line: confirmed, or offered the place when
+// the offering holds offers) in the same write. Declining an offer is
+// cancelling it.
 func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Booking, error) {
 	return s.End(ctx, account, id, func(b domain.Booking, now time.Time) store.Ending {
 		n := notices.New(notices.BookingCancelled, now).About(b) // the bus's only: the resident did it
@@ -184,15 +187,11 @@ func (s *Service) End(ctx context.Context, account, id string, ending func(domai
 		}
 		// The policy sees as much of the line as it needs to hand on what
 		// the ending frees; its change is written with the ending.
-		policy := allocation.OfBooking(b)
-		var line []allocation.Waiting
-		if n := policy.Sees(b.Status); n > 0 {
-			if line, err = s.Store.Waiters(ctx, b.OfferingID, n); err != nil {
-				return err
-			}
-		}
 		now := s.Now()
-		change := policy.Free(b.Status, line, notices.New(notices.Promoted, now).About(b))
+		change, err := s.Store.Freed(ctx, b, now)
+		if err != nil {
+			return err
+		}
 		e := ending(b, now)
 		if err := s.Store.EndBooking(ctx, b, change, now, e); err != nil {
 			return err // ErrContention goes round again
