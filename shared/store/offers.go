@@ -90,17 +90,16 @@ func unmarshalOffer(m map[string]types.AttributeValue) (Offer, error) {
 }
 
 // OffersDue are the offers whose deadline is at or before until, earliest
-// first within each shard: one Query of GSI1 per shard (eventually
-// consistent; the writes' conditions decide).
+// first within each shard: one Query of GSI1 per shard. Only offered
+// bookings have the keys (they leave with the offer), but the index is
+// eventually consistent: the writes' conditions decide.
 func (st *Store) OffersDue(ctx context.Context, until time.Time) ([]Offer, error) {
 	var out []Offer
 	for shard := range OfferDueShards {
 		p := partition{index: indexGSI1, pk: prefixOfferDue + strconv.Itoa(shard), from: stampKey(0), to: offerDueBound(until)}
 		err := st.queryAll(ctx, p, func(m map[string]types.AttributeValue) error {
 			o, err := unmarshalOffer(m)
-			if err == nil && o.Status == domain.BookingOffered {
-				out = append(out, o)
-			}
+			out = append(out, o)
 			return err
 		})
 		if err != nil {

@@ -64,6 +64,18 @@ func TestOfferDeadlineInTheWrite(t *testing.T) {
 	if p2.Status != domain.BookingOffered || !p2.OfferExpiresAt.Equal(deadline) || len(due()) != 1 || due()[0] != "bk-p2" {
 		t.Fatalf("p2 %s until %v; offers by deadline %v", p2.Status, p2.OfferExpiresAt, due())
 	}
+	// Warned once: a second warning (another notice) is refused by the
+	// booking's mark, whatever became of the first notice.
+	for i, want := range []error{nil, store.ErrContention} {
+		n := notices.New(notices.OfferExpiring, f.now)
+		n.Account, n.BookingID = "acc", p2.ID
+		if err := f.st.WarnOffer(f.ctx, p2, n, f.now); !errors.Is(err, want) && err != want {
+			t.Fatalf("warning %d: %v, want %v", i, err, want)
+		}
+	}
+	if os, err := f.st.OffersDue(f.ctx, deadline); err != nil || len(os) != 1 || !os[0].Warned {
+		t.Fatalf("offers due %+v %v: p2 warned", os, err)
+	}
 	expired := func(at time.Time) error {
 		n := notices.New(notices.OfferExpired, at).About(p2)
 		return f.st.EndBooking(f.ctx, p2, free(p2, at), at, store.Ending{By: store.BySystem, Status: domain.BookingExpired, Notice: &n})
