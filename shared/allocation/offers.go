@@ -23,28 +23,10 @@ func (p HoldOffers) until(at time.Time) time.Time { return at.Add(time.Duration(
 // waits; the write pins the capacity and the offers read, so an offer made
 // or accepted meanwhile sends the booking round again. Joining the line
 // requires that no place is free for a newcomer, as first come does.
-func (p HoldOffers) Place(o domain.Offering, joinWaitlist bool) (Change, error) {
-	taken := o.Confirmed + o.Offered
-	if taken < o.Capacity && o.Waitlisted == 0 {
-		c := Change{Status: domain.BookingConfirmed, Confirmed: 1, Guard: Guard{Status: domain.OfferingPublished,
-			All: []Fact{Is(Capacity, o.Capacity), Is(Offered, o.Offered)}}}
-		if last := o.Capacity - o.Offered - 1; o.Confirmed >= last {
-			c.Fills = true
-			c.Guard.All = append(c.Guard.All, Is(Confirmed, last))
-		} else {
-			c.Guard.All = append(c.Guard.All, Fact{Counter: Confirmed, Op: Lt, Value: last})
-		}
-		c.Guard.All = append(c.Guard.All, Is(Waitlisted, 0))
-		return c, nil
-	}
-	if !joinWaitlist || !o.WaitlistEnabled {
-		return Change{}, full(o)
-	}
-	return Change{Status: domain.BookingWaitlisted, Waitlisted: 1, Guard: Guard{
-		Status: domain.OfferingPublished, WaitlistOpen: true,
-		All: []Fact{Is(Capacity, o.Capacity), Is(Offered, o.Offered)},
-		Any: []Fact{{Counter: Confirmed, Op: Ge, Value: o.Capacity - o.Offered}, {Counter: Waitlisted, Op: Gt, Value: 0}},
-	}}, nil
+func (HoldOffers) Place(o domain.Offering, joinWaitlist bool) (Change, error) {
+	free := o.Capacity - o.Offered
+	return seats{places: free, pinned: []Fact{Is(Capacity, o.Capacity), Is(Offered, o.Offered)}, pinLine: true,
+		noneFree: Fact{Counter: Confirmed, Op: Ge, Value: free}}.place(o, joinWaitlist)
 }
 
 // Sees: a place held, confirmed or offered, is handed to the head of the
