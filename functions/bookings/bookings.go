@@ -150,7 +150,7 @@ func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller)
 	}
 	status := domain.BookingStatus(r.URL.Query().Get("status"))
 	if status != "" && !status.Valid() {
-		return apperr.New(apperr.InvalidRequest, "status 应为 confirmed、waitlisted 或 cancelled", "status must be confirmed, waitlisted or cancelled").
+		return apperr.New(apperr.InvalidRequest, "status 应为 confirmed、waitlisted、offered、cancelled 或 expired", "status must be confirmed, waitlisted, offered, cancelled or expired").
 			With("status", "取值无效", "not a booking status")
 	}
 	items, next, err := a.booking.List(r.Context(), c.Sub, status, page)

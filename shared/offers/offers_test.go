@@ -190,6 +190,10 @@ func TestOfferAcceptDeclineExpire(t *testing.T) {
 	if _, err := w.res.Accept(w.ctx, "c", c.ID); !apperr.Is(err, apperr.OfferExpired) {
 		t.Fatalf("accepting an expired offer: %v", err)
 	}
+	// Cancelling an expired booking returns it as it is, and frees nothing.
+	if got, err := w.res.Cancel(w.ctx, "c", c.ID); err != nil || got.Status != domain.BookingExpired || w.counters("o1") != [3]int{0, 1, 1} {
+		t.Fatalf("cancelling an expired booking: %s, %v; counters %v", got.Status, err, w.counters("o1"))
+	}
 
 	// d accepts: confirmed, out of the index; again: the same booking.
 	w.now = w.now.Add(time.Hour)

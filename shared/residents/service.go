@@ -163,8 +163,8 @@ func (s *Service) List(ctx context.Context, account string, status domain.Bookin
 	return bs, next, nil
 }
 
-// Cancel cancels one of the account's bookings; cancelling a cancelled
-// booking returns it unchanged. A freed place goes where the allocation
+// Cancel cancels one of the account's bookings; cancelling a cancelled (or
+// expired) booking returns it unchanged. A freed place goes where the allocation
 // policy says (the head of the line: confirmed, or offered the place when
 // the offering holds offers) in the same write. Declining an offer is
 // cancelling it.
@@ -182,7 +182,9 @@ func (s *Service) End(ctx context.Context, account, id string, ending func(domai
 	var b domain.Booking
 	err := s.Retry.Do(ctx, func(int) error {
 		var err error
-		if b, err = s.Store.GetBooking(ctx, account, id); err != nil || b.Status == domain.BookingCancelled {
+		// A booking already ended (cancelled, or an offer expired) is
+		// returned as it is: it holds nothing to hand on.
+		if b, err = s.Store.GetBooking(ctx, account, id); err != nil || !b.Status.Active() {
 			return err
 		}
 		// The policy sees as much of the line as it needs to hand on what
