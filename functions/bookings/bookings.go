@@ -3,6 +3,7 @@
 package bookings
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -42,6 +43,7 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/me/bookings", a.resident(a.listBookings))
 	mux.Handle("GET /v1/me/bookings/{booking_id}", a.resident(a.getBooking))
 	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.resident(a.cancel))
+	mux.Handle("POST /v1/me/bookings/{booking_id}/accept", a.resident(a.accept))
 	// The resident's rights over their data (rights.go).
 	mux.Handle("DELETE /v1/me/participants/{participant_id}", a.resident(a.deleteParticipant))
 	mux.Handle("DELETE /v1/me/participants/{participant_id}/consent", a.resident(a.withdrawConsent))
@@ -148,7 +150,7 @@ func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller)
 	}
 	status := domain.BookingStatus(r.URL.Query().Get("status"))
 	if status != "" && !status.Valid() {
-		return apperr.New(apperr.InvalidRequest, "status 应为 confirmed、waitlisted 或 cancelled", "status must be confirmed, waitlisted or cancelled").
+		return apperr.New(apperr.InvalidRequest, "status 应为 confirmed、waitlisted、offered、cancelled 或 expired", "status must be confirmed, waitlisted, offered, cancelled or expired").
 			With("status", "取值无效", "not a booking status")
 	}
 	items, next, err := a.booking.List(r.Context(), c.Sub, status, page)
@@ -173,6 +175,17 @@ func (a api) getBooking(w http.ResponseWriter, r *http.Request, c auth.Caller) e
 }
 
 func (a api) cancel(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	return a.onBooking(w, r, c, a.booking.Cancel)
+}
+
+// accept is POST /v1/me/bookings/{booking_id}/accept: take up an offer.
+func (a api) accept(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	return a.onBooking(w, r, c, a.booking.Accept)
+}
+
+// onBooking answers a resident's action on one of their bookings (cancel,
+// accept) with the booking as it then stands.
+func (a api) onBooking(w http.ResponseWriter, r *http.Request, c auth.Caller, act func(ctx context.Context, account, id string) (domain.Booking, error)) error {
 	id, err := httpapi.PathID(r, "booking_id")
 	if err != nil {
 		return err
@@ -182,7 +195,7 @@ func (a api) cancel(w http.ResponseWriter, r *http.Request, c auth.Caller) error
 	if err := httpapi.DecodeOptionalJSON(r, &none); err != nil {
 		return err
 	}
-	b, err := a.booking.Cancel(r.Context(), c.Sub, id)
+	b, err := act(r.Context(), c.Sub, id)
 	if err != nil {
 		return err
 	}

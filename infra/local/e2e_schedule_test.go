@@ -112,8 +112,8 @@ func TestScheduleRoute(t *testing.T) {
 
 // TestScheduleRunsWithTheStack: with RunSchedules the stack keeps the
 // template's schedules, the snapshot's next run at 23:55 in Wuxi, the
-// retention job's at 03:30, the reminders' at 18:00, the dispatcher's
-// within the minute.
+// retention job's at 03:30, the reminders' at 18:00, the dispatcher's and
+// the offers' within the minute.
 func TestScheduleRunsWithTheStack(t *testing.T) {
 	stackLog := &local.SyncBuffer{}
 	e := start(t, withJob(&fakeSnapshot{}, stackLog), func(o *local.Options) { o.RunSchedules = true })
@@ -129,6 +129,9 @@ func TestScheduleRunsWithTheStack(t *testing.T) {
 	}
 	if at := dispatch.Schedule.Next(e.st.Now()); at.Sub(e.st.Now()) > time.Minute {
 		t.Errorf("dispatcher's next run %v, want within the minute", at)
+	}
+	if offers := byFunction["OffersFunction"]; !offers.Enabled || offers.Schedule.Next(e.st.Now()).Sub(e.st.Now()) > time.Minute {
+		t.Errorf("offers' schedule %+v, want enabled and its next run within the minute", offers)
 	}
 	if at := retention.Schedule.Next(e.st.Now()).In(domain.CityZone); at.Hour() != 3 || at.Minute() != 30 {
 		t.Errorf("retention's next run %v, want the coming 03:30 in Wuxi", at)

@@ -8,9 +8,10 @@
 // decide afresh), and a rule checked in the write that fails is answered
 // from domain.Refusal's one table.
 //
-// First come, first served (fcfs.go) is the policy every offering has
-// today. Another policy is one more file beside it, with its tests, and a
-// line in For.
+// First come, first served (fcfs.go) is the policy of every offering
+// without offer hours; with them, HoldOffers (offers.go) offers a freed
+// place for a while instead of confirming it. Another policy is one more
+// file beside them, with its tests, and a line in For.
 package allocation
 
 import (
@@ -45,13 +46,34 @@ type Policy interface {
 	Resize(after domain.Offering, line []Waiting, about notices.Notice) Change
 }
 
-// For is the policy that allocates o's places.
-func For(domain.Offering) Policy { return FirstComeFirstServed{} }
+// For is the policy that allocates o's places: with offer hours, a freed
+// place is offered for that long (offers.go); else first come, first
+// served.
+func For(o domain.Offering) Policy {
+	if o.OfferHours > 0 {
+		return HoldOffers{Hours: o.OfferHours}
+	}
+	return FirstComeFirstServed{}
+}
 
 // OfBooking is the policy of b's offering, from what the booking keeps of
 // it (ending a booking reads no offering).
 func OfBooking(b domain.Booking) Policy {
-	return For(domain.Offering{ID: b.OfferingID, Kind: b.Offering.Kind, Term: b.Term})
+	return For(domain.Offering{ID: b.OfferingID, Kind: b.Offering.Kind, Term: b.Term, OfferHours: b.OfferHours})
+}
+
+// Freed is what ending a booking of status s does under p: p sees as much
+// of the line as it needs (head reads the first n of it, in order) and
+// decides where the place goes; about is what its notices say (see Free).
+func Freed(p Policy, s domain.BookingStatus, head func(n int) ([]Waiting, error), about notices.Notice) (Change, error) {
+	var line []Waiting
+	if n := p.Sees(s); n > 0 {
+		var err error
+		if line, err = head(n); err != nil {
+			return Change{}, err
+		}
+	}
+	return p.Free(s, line, about), nil
 }
 
 // Waiting is one booking in an offering's line. The store keeps the line in

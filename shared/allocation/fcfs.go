@@ -1,6 +1,8 @@
 package allocation
 
 import (
+	"slices"
+
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
@@ -18,29 +20,58 @@ type FirstComeFirstServed struct{}
 // landing on none would. Joining the line requires that no place is free
 // for a newcomer: all taken, or someone already waiting.
 func (FirstComeFirstServed) Place(o domain.Offering, joinWaitlist bool) (Change, error) {
-	if o.Confirmed < o.Capacity && o.Waitlisted == 0 {
+	return seats{places: o.Capacity, pinned: []Fact{Is(Capacity, o.Capacity)},
+		noneFree: Fact{Counter: Confirmed, Op: Ge, Than: Capacity}}.place(o, joinWaitlist)
+}
+
+// seats is how a policy that places newcomers first come sees an
+// offering's places: how many a newcomer may take from (places), what a
+// place's decision pins of the offering (pinned; joining the line pins it
+// too when pinLine), and the fact that no place is free for a newcomer.
+type seats struct {
+	places   int
+	pinned   []Fact
+	pinLine  bool
+	noneFree Fact
+}
+
+// place confirms while a place is free and the line is empty; the write
+// requires what s pins and, for the last place, exactly one place left
+// (then it notes when the offering filled), else at least two. Joining the
+// line requires that no place is free for a newcomer, or someone waiting.
+func (s seats) place(o domain.Offering, joinWaitlist bool) (Change, error) {
+	if o.Confirmed < s.places && o.Waitlisted == 0 {
 		c := Change{Status: domain.BookingConfirmed, Confirmed: 1,
-			Guard: Guard{Status: domain.OfferingPublished, All: []Fact{Is(Capacity, o.Capacity)}}}
-		if o.Confirmed+1 >= o.Capacity {
+			Guard: Guard{Status: domain.OfferingPublished, All: slices.Clone(s.pinned)}}
+		if o.Confirmed+1 >= s.places {
 			c.Fills = true
-			c.Guard.All = append(c.Guard.All, Is(Confirmed, o.Capacity-1))
+			c.Guard.All = append(c.Guard.All, Is(Confirmed, s.places-1))
 		} else {
-			c.Guard.All = append(c.Guard.All, Fact{Counter: Confirmed, Op: Lt, Value: o.Capacity - 1})
+			c.Guard.All = append(c.Guard.All, Fact{Counter: Confirmed, Op: Lt, Value: s.places - 1})
 		}
 		c.Guard.All = append(c.Guard.All, Is(Waitlisted, 0))
 		return c, nil
 	}
-	switch {
-	case joinWaitlist && o.WaitlistEnabled:
-		return Change{Status: domain.BookingWaitlisted, Waitlisted: 1, Guard: Guard{
-			Status: domain.OfferingPublished, WaitlistOpen: true,
-			Any: []Fact{{Counter: Confirmed, Op: Ge, Than: Capacity}, {Counter: Waitlisted, Op: Gt, Value: 0}},
-		}}, nil
-	case o.WaitlistEnabled:
-		return Change{}, apperr.New(apperr.OfferingFull, "名额已满，可选择加入候补", "All places are taken; you may join the waitlist")
-	default:
-		return Change{}, apperr.New(apperr.OfferingFull, "名额已满", "All places are taken")
+	if !joinWaitlist || !o.WaitlistEnabled {
+		return Change{}, full(o)
 	}
+	c := Change{Status: domain.BookingWaitlisted, Waitlisted: 1, Guard: Guard{
+		Status: domain.OfferingPublished, WaitlistOpen: true,
+		Any: []Fact{s.noneFree, {Counter: Waitlisted, Op: Gt, Value: 0}},
+	}}
+	if s.pinLine {
+		c.Guard.All = slices.Clone(s.pinned)
+	}
+	return c, nil
+}
+
+// full is the refusal of a booking that finds no place for it and does
+// not join the line: whether it may join it is what o's line says.
+func full(o domain.Offering) error {
+	if o.WaitlistEnabled {
+		return apperr.New(apperr.OfferingFull, "名额已满，可选择加入候补", "All places are taken; you may join the waitlist")
+	}
+	return apperr.New(apperr.OfferingFull, "名额已满", "All places are taken")
 }
 
 // Sees: a place held is handed to the head of the line; a place in line

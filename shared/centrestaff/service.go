@@ -76,7 +76,7 @@ func (s *Service) Update(ctx context.Context, c auth.Caller, offeringID string, 
 		// More waiting than one write can confirm: go round again, with
 		// nothing left to change but the promotions. (A line shorter than
 		// asked for has no one else to confirm: going round would spin.)
-		if !(after.Capacity > after.Confirmed && after.Waitlisted > 0 && promoted == store.MaxPromotionsPerWrite) {
+		if !(after.Available() > 0 && after.Waitlisted > 0 && promoted == store.MaxPromotionsPerWrite) {
 			return after, nil
 		}
 		p = domain.Patch{}
@@ -113,8 +113,10 @@ func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, 
 			change = policy.Resize(after, line, notices.New(notices.Promoted, now).OfOffering(after))
 			after.Confirmed += change.Confirmed
 			after.Waitlisted += change.Waitlisted
+			after.Offered += change.Offered
 		}
-		promote = change.Promote
+		// Confirmed or offered a place, as the policy says.
+		promote = append(slices.Clip(change.Promote), change.Offer...)
 		if len(promote) == 0 && !domain.Edited(before, after) {
 			return nil // nothing to write, so no audit record of nothing (out is before)
 		}
@@ -169,7 +171,7 @@ func (s *Service) Cancel(ctx context.Context, c auth.Caller, offeringID, reason 
 // before the offering was marked may show up a moment later: the loop reads
 // again until the counters agree.
 func (s *Service) endBookings(ctx context.Context, o domain.Offering) (domain.Offering, error) {
-	if o.Confirmed == 0 && o.Waitlisted == 0 {
+	if o.Confirmed == 0 && o.Waitlisted == 0 && o.Offered == 0 {
 		return o, nil
 	}
 	err := s.Retry.Do(ctx, func(int) error {
@@ -186,7 +188,7 @@ func (s *Service) endBookings(ctx context.Context, o domain.Offering) (domain.Of
 		if o, err = s.Store.GetOffering(ctx, o.ID); err != nil {
 			return err
 		}
-		if o.Confirmed > 0 || o.Waitlisted > 0 {
+		if o.Confirmed > 0 || o.Waitlisted > 0 || o.Offered > 0 {
 			return errBookingsLeft
 		}
 		return nil

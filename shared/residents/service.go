@@ -100,6 +100,8 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 			Status: status, CreatedAt: now, UpdatedAt: now,
 			Account: req.Account, Identity: p.Identity, Term: o.Term, Stamp: now.UnixNano(),
 			BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
+			// Kept so that ending it decides an offer without reading the offering.
+			OfferHours: o.OfferHours,
 		}
 		// The first try can know its place in line for free, by also
 		// requiring the line to be as long as it was read; under contention
@@ -161,10 +163,11 @@ func (s *Service) List(ctx context.Context, account string, status domain.Bookin
 	return bs, next, nil
 }
 
-// Cancel cancels one of the account's bookings; cancelling a cancelled
-// booking returns it unchanged. A freed place goes where the allocation
-// policy says (first come, first served: the head of the line) in the same
-// write.
+// Cancel cancels one of the account's bookings; cancelling a cancelled (or
+// expired) booking returns it unchanged. A freed place goes where the allocation
+// policy says (the head of the line: confirmed, or offered the place when
+// the offering holds offers) in the same write. Declining an offer is
+// cancelling it.
 func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Booking, error) {
 	return s.End(ctx, account, id, func(b domain.Booking, now time.Time) store.Ending {
 		n := notices.New(notices.BookingCancelled, now).About(b) // the bus's only: the resident did it
@@ -179,20 +182,18 @@ func (s *Service) End(ctx context.Context, account, id string, ending func(domai
 	var b domain.Booking
 	err := s.Retry.Do(ctx, func(int) error {
 		var err error
-		if b, err = s.Store.GetBooking(ctx, account, id); err != nil || b.Status == domain.BookingCancelled {
+		// A booking already ended (cancelled, or an offer expired) is
+		// returned as it is: it holds nothing to hand on.
+		if b, err = s.Store.GetBooking(ctx, account, id); err != nil || !b.Status.Active() {
 			return err
 		}
 		// The policy sees as much of the line as it needs to hand on what
 		// the ending frees; its change is written with the ending.
-		policy := allocation.OfBooking(b)
-		var line []allocation.Waiting
-		if n := policy.Sees(b.Status); n > 0 {
-			if line, err = s.Store.Waiters(ctx, b.OfferingID, n); err != nil {
-				return err
-			}
-		}
 		now := s.Now()
-		change := policy.Free(b.Status, line, notices.New(notices.Promoted, now).About(b))
+		change, err := s.Store.Freed(ctx, b, now)
+		if err != nil {
+			return err
+		}
 		e := ending(b, now)
 		if err := s.Store.EndBooking(ctx, b, change, now, e); err != nil {
 			return err // ErrContention goes round again

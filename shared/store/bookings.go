@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -461,28 +462,44 @@ const (
 // the end (to its account, or only to the city's bus).
 type Ending struct {
 	By, Reason string
-	Audit      *AuditEntry
-	Notice     *notices.Notice
+	// Status is the booking's end: cancelled (the default), or expired for
+	// an offer let pass its deadline (then the write requires the deadline
+	// passed by the ending's time).
+	Status domain.BookingStatus
+	Audit  *AuditEntry
+	Notice *notices.Notice
 }
 
-// cancelItems are the writes that end one active booking: the booking (its
-// status must still be what was read), the identity's marker and term
-// counter, and its place in line if it waited. The offering's counters are
-// the caller's, as one cancellation may hand its place on.
-func (st *Store) cancelItems(b domain.Booking, by, reason string, now time.Time) []types.TransactWriteItem {
-	values := map[string]types.AttributeValue{
-		":old": s(string(b.Status)), ":cancelled": s(string(domain.BookingCancelled)), ":now": s(utc(now)), ":by": s(by),
+// cancelItems are the writes that end one active booking as e says: the
+// booking (its status must still be what was read; an offer leaves the
+// index of offers by deadline), the identity's marker and term counter,
+// and its place in line if it waited. The offering's counters are the
+// caller's, as one cancellation may hand its place on.
+func (st *Store) cancelItems(b domain.Booking, e Ending, now time.Time) []types.TransactWriteItem {
+	end := cmp.Or(e.Status, domain.BookingCancelled)
+	values := map[string]types.AttributeValue{":old": s(string(b.Status)), ":end": s(string(end)), ":now": s(utc(now))}
+	update := "SET #status = :end, updated_at = :now"
+	cond := "#status = :old"
+	if end == domain.BookingCancelled {
+		update += ", cancelled_at = :now, cancelled_by = :by"
+		values[":by"] = s(e.By)
+		if e.Reason != "" {
+			update += ", cancel_reason = :reason"
+			values[":reason"] = s(e.Reason)
+		}
 	}
-	update := "SET #status = :cancelled, updated_at = :now, cancelled_at = :now, cancelled_by = :by"
-	if reason != "" {
-		update += ", cancel_reason = :reason"
-		values[":reason"] = s(reason)
+	if b.Status == domain.BookingOffered {
+		update += " REMOVE " + attrGSI1PK + ", " + attrGSI1SK
+	}
+	if end == domain.BookingExpired {
+		cond += " AND " + attrGSI1SK + " < :due"
+		values[":due"] = s(offerDueBound(now))
 	}
 	items := []types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName: &st.table, Key: key(accountPK(b.Account), prefixBooking+b.ID),
 			UpdateExpression:          aws.String(update),
-			ConditionExpression:       aws.String("#status = :old"),
+			ConditionExpression:       aws.String(cond),
 			ExpressionAttributeNames:  map[string]string{"#status": "status"},
 			ExpressionAttributeValues: values,
 		}},
@@ -526,13 +543,13 @@ func (st *Store) promoteItems(offeringID string, w allocation.Waiting, now time.
 
 // EndBooking ends b as e says in one TransactWriteItems, with the
 // allocation policy's change to its offering: the counters, the waiting
-// bookings its place goes to (confirmed in the same write), under the
+// bookings its place goes to (confirmed or offered in the same write), under the
 // change's guard, and the change's notices with the ending's own. Any
 // interference returns ErrContention: read again and retry. Every
 // condition here is contended.
 func (st *Store) EndBooking(ctx context.Context, b domain.Booking, c allocation.Change, now time.Time, e Ending) error {
 	var t txn
-	t.add(contended, st.cancelItems(b, e.By, e.Reason, now)...)
+	t.add(contended, st.cancelItems(b, e, now)...)
 	if e.Audit != nil {
 		t.add(unconditional, st.auditPut(*e.Audit))
 	}

@@ -58,8 +58,8 @@ func (f *bookingFixture) offering() domain.Offering {
 	return o
 }
 
-// book writes a booking of person seq as first come, first served decides
-// on o (as read by the caller), arriving at stamp.
+// book writes a booking of person seq as o's policy decides on o (as read
+// by the caller), arriving at stamp.
 func (f *bookingFixture) book(o domain.Offering, seq int, stamp int64) (domain.Booking, error) {
 	f.t.Helper()
 	id := "p" + string(rune('0'+seq))
@@ -70,13 +70,13 @@ func (f *bookingFixture) book(o domain.Offering, seq int, stamp int64) (domain.B
 		}
 		f.registered[id] = true
 	}
-	change, err := allocation.FirstComeFirstServed{}.Place(o, true)
+	change, err := allocation.For(o).Place(o, true)
 	if err != nil {
 		return domain.Booking{}, err
 	}
 	b := domain.Booking{ID: "bk-" + id, OfferingID: o.ID, Offering: domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
 		ParticipantID: id, Status: change.Status, CreatedAt: f.now, UpdatedAt: f.now,
-		Account: "acc", Identity: "identity-" + id, Term: o.Term, Stamp: stamp}
+		Account: "acc", Identity: "identity-" + id, Term: o.Term, Stamp: stamp, OfferHours: o.OfferHours}
 	return b, f.st.CreateBooking(f.ctx, store.NewBooking{Booking: b, Offering: o, Change: change})
 }
 

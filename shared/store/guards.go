@@ -28,14 +28,17 @@ func (st *Store) applyChange(t *txn, offeringID string, c allocation.Change, now
 }
 
 // changeItems adds to t what an allocation change writes besides the
-// offering item: the waiting bookings it confirms and the notices it
-// announces (the outbox). Every write of a Change goes through here, so a
-// change and its notices land together or not at all. A notice already
-// there (its id made from what it announces) means the change was already
-// written meanwhile: read again.
+// offering item: the waiting bookings it confirms or offers a place, and
+// the notices it announces (the outbox). Every write of a Change goes
+// through here, so a change and its notices land together or not at all. A
+// notice already there (its id made from what it announces) means the
+// change was already written meanwhile: read again.
 func (st *Store) changeItems(t *txn, offeringID string, c allocation.Change, now time.Time) {
 	for _, w := range c.Promote {
 		t.add(contended, st.promoteItems(offeringID, w, now)...)
+	}
+	for _, w := range c.Offer {
+		t.add(contended, st.offerItems(offeringID, w, c.OfferUntil, now)...)
 	}
 	for _, nt := range c.Notices {
 		t.add(contended, st.noticePut(nt))

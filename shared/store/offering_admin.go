@@ -73,13 +73,19 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 	if err != nil {
 		return classify(err)
 	}
+	// The offers too: one accepted or expired meanwhile moves them. An
+	// offering written before offers has none, which counts as 0.
+	offered := "offered = :o"
+	if b.Offered == 0 {
+		offered = "(offered = :o OR attribute_not_exists(offered))"
+	}
 	var t txn
 	t.add(contended, types.TransactWriteItem{Put: &types.Put{
 		TableName: &st.table, Item: item,
-		ConditionExpression:      aws.String("#status = :status AND confirmed = :c AND waitlisted = :w"),
+		ConditionExpression:      aws.String("#status = :status AND confirmed = :c AND waitlisted = :w AND " + offered),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":status": s(string(b.Status)), ":c": n(int64(b.Confirmed)), ":w": n(int64(b.Waitlisted)),
+			":status": s(string(b.Status)), ":c": n(int64(b.Confirmed)), ":w": n(int64(b.Waitlisted)), ":o": n(int64(b.Offered)),
 		},
 	}})
 	st.changeItems(&t, b.ID, c.Change, c.Now)
@@ -130,20 +136,24 @@ func (st *Store) CancelBookingsOf(ctx context.Context, o domain.Offering, bs []d
 		return fmt.Errorf("store: %d bookings in one cancellation write", len(bs))
 	}
 	var t txn
-	confirmed, waitlisted := 0, 0
+	confirmed, waitlisted, offered := 0, 0, 0
 	for _, b := range bs {
-		t.add(contended, st.cancelItems(b, ByCentre, o.CancelReason, now)...)
+		t.add(contended, st.cancelItems(b, Ending{By: ByCentre, Reason: o.CancelReason}, now)...)
 		t.add(unconditional, st.noticePut(notices.New(notices.OfferingCancelled, now).About(b).OfOffering(o)))
-		if b.Status == domain.BookingConfirmed {
+		switch b.Status {
+		case domain.BookingConfirmed:
 			confirmed++
-		} else {
+		case domain.BookingOffered:
+			offered++
+		default:
 			waitlisted++
 		}
 	}
 	t.add(unconditional, types.TransactWriteItem{Update: &types.Update{
 		TableName: &st.table, Key: key(offeringPK(o.ID), skOffering),
-		UpdateExpression:          aws.String("SET confirmed = confirmed - :c, waitlisted = waitlisted - :w"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": n(int64(confirmed)), ":w": n(int64(waitlisted))},
+		UpdateExpression: aws.String("SET confirmed = confirmed - :c, waitlisted = waitlisted - :w, offered = if_not_exists(offered, :zero) - :o"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":c": n(int64(confirmed)), ":w": n(int64(waitlisted)), ":o": n(int64(offered)), ":zero": n(0)},
 	}})
 	return st.transact(ctx, &t)
 }
