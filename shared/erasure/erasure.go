@@ -212,7 +212,7 @@ type Export struct {
 	Account      ExportAccount        `json:"account"`
 	Participants []domain.Participant `json:"participants"`
 	Bookings     []domain.Booking     `json:"bookings"`
-	Applications []any                `json:"applications"`
+	Applications []domain.Application `json:"applications"`
 	Consents     []store.Consent      `json:"consents"`
 	Messages     []store.Message      `json:"messages"`
 	// MessagePreferences are the channels the account chose (null: never
@@ -242,7 +242,7 @@ func (s *Service) Export(ctx context.Context, account string) (Export, error) {
 	}
 	return Export{
 		ExportedAt: s.Now().In(domain.CityZone), Account: ExportAccount{ID: account},
-		Participants: a.Participants, Bookings: a.Bookings, Applications: []any{},
+		Participants: a.Participants, Bookings: a.Bookings, Applications: a.Applications,
 		Consents: a.Consents, Messages: a.Messages,
 		MessagePreferences: a.Preferences, CalendarFeed: a.CalendarFeed,
 	}, nil
