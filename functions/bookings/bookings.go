@@ -42,6 +42,11 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/me/bookings", a.resident(a.listBookings))
 	mux.Handle("GET /v1/me/bookings/{booking_id}", a.resident(a.getBooking))
 	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.resident(a.cancel))
+	// Applying to lottery offerings (applications.go).
+	mux.Handle("POST /v1/offerings/{offering_id}/applications", a.resident(a.apply))
+	mux.Handle("GET /v1/me/applications", a.resident(a.listApplications))
+	mux.Handle("GET /v1/me/applications/{application_id}", a.resident(a.getApplication))
+	mux.Handle("POST /v1/me/applications/{application_id}/withdraw", a.resident(a.withdraw))
 	// The resident's rights over their data (rights.go).
 	mux.Handle("DELETE /v1/me/participants/{participant_id}", a.resident(a.deleteParticipant))
 	mux.Handle("DELETE /v1/me/participants/{participant_id}/consent", a.resident(a.withdrawConsent))
@@ -111,18 +116,9 @@ func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	if err := httpapi.DecodeJSON(r, &body); err != nil {
 		return err
 	}
-	if body.ParticipantID == nil || *body.ParticipantID == "" {
-		var v apperr.Validation
-		v.Add("participant_id", "请选择参与人", "participant_id is required")
-		return v.Err()
-	}
-	if !httpapi.ValidID(*body.ParticipantID) {
-		return apperr.New(apperr.NotFound, "找不到该参与人", "No such participant").With("participant_id", "不存在", "not found")
-	}
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
-		return apperr.New(apperr.InvalidRequest, "Idempotency-Key 须为不超过 200 个可见 ASCII 字符", "Idempotency-Key must be at most 200 visible ASCII characters").
-			With("Idempotency-Key", "格式无效", "not valid")
+	key, err := participantAndKey(r, body.ParticipantID)
+	if err != nil {
+		return err
 	}
 	res, err := a.booking.Book(r.Context(), residents.Request{
 		Account: c.Sub, OfferingID: offeringID, ParticipantID: *body.ParticipantID,
@@ -139,6 +135,26 @@ func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	w.Header().Set("Location", "/v1/me/bookings/"+res.Booking.ID)
 	httpapi.WriteJSON(w, status, res.Booking)
 	return nil
+}
+
+// participantAndKey checks what booking and applying both take: a
+// participant id in the body and an optional Idempotency-Key, which it
+// returns.
+func participantAndKey(r *http.Request, participantID *string) (string, error) {
+	if participantID == nil || *participantID == "" {
+		var v apperr.Validation
+		v.Add("participant_id", "请选择参与人", "participant_id is required")
+		return "", v.Err()
+	}
+	if !httpapi.ValidID(*participantID) {
+		return "", apperr.New(apperr.NotFound, "找不到该参与人", "No such participant").With("participant_id", "不存在", "not found")
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		return "", apperr.New(apperr.InvalidRequest, "Idempotency-Key 须为不超过 200 个可见 ASCII 字符", "Idempotency-Key must be at most 200 visible ASCII characters").
+			With("Idempotency-Key", "格式无效", "not valid")
+	}
+	return key, nil
 }
 
 func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
