@@ -98,6 +98,15 @@ func TestApplications(t *testing.T) {
 		t.Fatalf("get: %s", got.body)
 	}
 
+	// The city sees one applicant for the two places.
+	officer := e.token("officer-1", "city-officers")
+	demand := e.do("GET", "/v1/city/demand?kind=evening_course", officer, nil)
+	e.expect(demand, 200, "")
+	apps, _ := demand.json["applications"].(map[string]any)
+	if total, _ := apps["total"].(map[string]any); total["applicants"] != 1.0 || total["applicants_per_place"] != 0.5 {
+		t.Errorf("demand's applications: %s", demand.body)
+	}
+
 	// Past the close: neither applying nor withdrawing.
 	clk.move(closes.Sub(e.st.Now()) + time.Minute)
 	tokA, tokB = e.token("acc-apply-a", "residents"), e.token("acc-apply-b", "residents")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/fnv"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -299,27 +300,44 @@ func (st *Store) ListApplications(ctx context.Context, account string, page pagi
 }
 
 // ApplicantCounts counts the applications in each lottery offering's draw
-// (not withdrawn), from the draw's entries: Select COUNT on each shard, so
-// the figure costs reads of the entries' keys and writes nothing, and
-// applying keeps no counter that every applicant would update.
+// (not withdrawn), from the draw's entries: a Select COUNT Query of each
+// shard, the shards of one offering at once. The figure costs reads of the
+// entries and writes nothing, so applying keeps no counter that every
+// applicant would update.
 func (st *Store) ApplicantCounts(ctx context.Context, offeringIDs []string) (map[string]int, error) {
 	out := make(map[string]int, len(offeringIDs))
 	for _, id := range offeringIDs {
+		var counts [ApplicantShards]int
+		var errs [ApplicantShards]error
+		var wg sync.WaitGroup
 		for shard := range ApplicantShards {
-			q := st.query(partition{pk: applicantsPK(id, shard)})
-			q.Select = types.SelectCount
-			for {
-				res, err := st.db.Query(ctx, q)
-				if err != nil {
-					return nil, classify(err)
-				}
-				out[id] += int(res.Count)
-				if len(res.LastEvaluatedKey) == 0 {
-					break
-				}
-				q.ExclusiveStartKey = res.LastEvaluatedKey
+			wg.Go(func() { counts[shard], errs[shard] = st.countShard(ctx, applicantsPK(id, shard)) })
+		}
+		wg.Wait()
+		for shard := range ApplicantShards {
+			if errs[shard] != nil {
+				return nil, errs[shard]
 			}
+			out[id] += counts[shard]
 		}
 	}
 	return out, nil
+}
+
+// countShard counts the items of one partition (per megabyte read).
+func (st *Store) countShard(ctx context.Context, pk string) (int, error) {
+	q := st.query(partition{pk: pk})
+	q.Select = types.SelectCount
+	total := 0
+	for {
+		res, err := st.db.Query(ctx, q)
+		if err != nil {
+			return 0, classify(err)
+		}
+		total += int(res.Count)
+		if len(res.LastEvaluatedKey) == 0 {
+			return total, nil
+		}
+		q.ExclusiveStartKey = res.LastEvaluatedKey
+	}
 }
