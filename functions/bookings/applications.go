@@ -31,13 +31,7 @@ func (a api) apply(w http.ResponseWriter, r *http.Request, c auth.Caller) error 
 	if err != nil {
 		return err
 	}
-	status := http.StatusCreated
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-		status = http.StatusOK
-	}
-	w.Header().Set("Location", "/v1/me/applications/"+res.Application.ID)
-	httpapi.WriteJSON(w, status, res.Application)
+	writeMade(w, res.Replayed, "/v1/me/applications/"+res.Application.ID, res.Application)
 	return nil
 }
 
@@ -51,35 +45,5 @@ func (a api) listApplications(w http.ResponseWriter, r *http.Request, c auth.Cal
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
-	return nil
-}
-
-func (a api) getApplication(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "application_id")
-	if err != nil {
-		return err
-	}
-	ap, err := a.booking.Application(r.Context(), c.Sub, id)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, ap)
-	return nil
-}
-
-func (a api) withdraw(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "application_id")
-	if err != nil {
-		return err
-	}
-	var none struct{}
-	if err := httpapi.DecodeOptionalJSON(r, &none); err != nil {
-		return err
-	}
-	ap, err := a.booking.Withdraw(r.Context(), c.Sub, id)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, ap)
 	return nil
 }

@@ -3,6 +3,7 @@
 package bookings
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -40,13 +41,13 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/me/participants", a.resident(a.listParticipants))
 	mux.Handle("POST /v1/offerings/{offering_id}/bookings", a.resident(a.book))
 	mux.Handle("GET /v1/me/bookings", a.resident(a.listBookings))
-	mux.Handle("GET /v1/me/bookings/{booking_id}", a.resident(a.getBooking))
-	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.resident(a.cancel))
+	mux.Handle("GET /v1/me/bookings/{booking_id}", a.resident(mine("booking_id", a.booking.Get)))
+	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.resident(mine("booking_id", a.booking.Cancel)))
 	// Applying to lottery offerings (applications.go).
 	mux.Handle("POST /v1/offerings/{offering_id}/applications", a.resident(a.apply))
 	mux.Handle("GET /v1/me/applications", a.resident(a.listApplications))
-	mux.Handle("GET /v1/me/applications/{application_id}", a.resident(a.getApplication))
-	mux.Handle("POST /v1/me/applications/{application_id}/withdraw", a.resident(a.withdraw))
+	mux.Handle("GET /v1/me/applications/{application_id}", a.resident(mine("application_id", a.booking.Application)))
+	mux.Handle("POST /v1/me/applications/{application_id}/withdraw", a.resident(mine("application_id", a.booking.Withdraw)))
 	// The resident's rights over their data (rights.go).
 	mux.Handle("DELETE /v1/me/participants/{participant_id}", a.resident(a.deleteParticipant))
 	mux.Handle("DELETE /v1/me/participants/{participant_id}/consent", a.resident(a.withdrawConsent))
@@ -127,14 +128,20 @@ func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	if err != nil {
 		return err
 	}
+	writeMade(w, res.Replayed, "/v1/me/bookings/"+res.Booking.ID, res.Booking)
+	return nil
+}
+
+// writeMade answers a request that made v at location: 201, or 200 with
+// Idempotent-Replayed when it answers a retry under the same key.
+func writeMade(w http.ResponseWriter, replayed bool, location string, v any) {
 	status := http.StatusCreated
-	if res.Replayed {
+	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 		status = http.StatusOK
 	}
-	w.Header().Set("Location", "/v1/me/bookings/"+res.Booking.ID)
-	httpapi.WriteJSON(w, status, res.Booking)
-	return nil
+	w.Header().Set("Location", location)
+	httpapi.WriteJSON(w, status, v)
 }
 
 // participantAndKey checks what booking and applying both take: a
@@ -175,33 +182,26 @@ func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller)
 	return nil
 }
 
-func (a api) getBooking(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "booking_id")
-	if err != nil {
-		return err
+// mine serves a read or an action on one of the caller's own resources,
+// named by the path's param: fn's answer, 200. A POST's body is optional;
+// one that is sent must be an empty JSON object.
+func mine[T any](param string, fn func(ctx context.Context, account, id string) (T, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
+	return func(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+		id, err := httpapi.PathID(r, param)
+		if err != nil {
+			return err
+		}
+		if r.Method == http.MethodPost {
+			var none struct{}
+			if err := httpapi.DecodeOptionalJSON(r, &none); err != nil {
+				return err
+			}
+		}
+		v, err := fn(r.Context(), c.Sub, id)
+		if err != nil {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, v)
+		return nil
 	}
-	b, err := a.booking.Get(r.Context(), c.Sub, id)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, b)
-	return nil
-}
-
-func (a api) cancel(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "booking_id")
-	if err != nil {
-		return err
-	}
-	// The body is optional; if one is sent it must be an empty JSON object.
-	var none struct{}
-	if err := httpapi.DecodeOptionalJSON(r, &none); err != nil {
-		return err
-	}
-	b, err := a.booking.Cancel(r.Context(), c.Sub, id)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, b)
-	return nil
 }

@@ -2,11 +2,7 @@ package residents
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 
-	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lottery"
 	"github.com/wuxi-enrol/enrol/shared/paging"
@@ -23,11 +19,7 @@ type ApplyRequest struct {
 
 // hash identifies the request's content for idempotency; it is marked as
 // an application, so a key first used for a booking is a different request.
-func (r ApplyRequest) hash() string {
-	b, _ := json.Marshal([]any{"application", r.OfferingID, r.ParticipantID})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
+func (r ApplyRequest) hash() string { return requestHash("application", r.OfferingID, r.ParticipantID) }
 
 // ApplicationResult is an application and whether it answers a retry.
 type ApplicationResult struct {
@@ -48,24 +40,14 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 	var res ApplicationResult
 	err := s.Retry.Do(ctx, func(int) error {
 		now := s.Now()
-		in, err := s.Store.LoadBookingInputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, now)
+		in, err := s.inputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, req.hash(), now)
 		if err != nil {
 			return err
 		}
 		if in.Replay != nil {
-			if in.Replay.RequestHash != req.hash() {
-				return apperr.New(apperr.IdempotencyKeyReused, "此 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was already used for a different request")
-			}
 			a, err := s.Store.GetApplication(ctx, req.Account, in.Replay.ApplicationID)
 			res = ApplicationResult{Application: a, Replayed: true}
 			return err
-		}
-		if in.Offering == nil || !in.Offering.Public() {
-			return domain.NotFound("offering")
-		}
-		if in.Participant == nil {
-			return apperr.New(apperr.NotFound, "找不到该参与人，请先登记", "No such participant; register them first").
-				With("participant_id", "不存在", "not found")
 		}
 		o, p := *in.Offering, *in.Participant
 		if err := domain.Applicable(o, p, now); err != nil {
