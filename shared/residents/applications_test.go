@@ -2,6 +2,7 @@ package residents_test
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
+	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lottery"
 	"github.com/wuxi-enrol/enrol/shared/paging"
@@ -186,5 +188,44 @@ func TestApplyOncePerIdentityUnderConcurrency(t *testing.T) {
 	}
 	if entries, _ := f.st.ApplicationEntries(context.Background(), o.ID); len(entries) != 1 {
 		t.Errorf("entries: %d", len(entries))
+	}
+}
+
+// The calls README's table gives for applying, listing and withdrawing.
+func TestApplicationCallBudgets(t *testing.T) {
+	f := newFixture(t)
+	o := f.lottery("lot")
+	p := f.person("acc-a", 1)
+	count := func(fn func(ctx context.Context) error) map[string]int {
+		ctx, tally := dbcalls.With(context.Background())
+		if err := fn(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return tally.Snapshot()
+	}
+	var id string
+	cases := []struct {
+		name string
+		run  func(context.Context) error
+		want map[string]int
+	}{
+		{"apply", func(ctx context.Context) error {
+			res, err := f.svc.Apply(ctx, residents.ApplyRequest{Account: p.Account, OfferingID: o.ID, ParticipantID: p.ID, IdempotencyKey: "k"})
+			id = res.Application.ID
+			return err
+		}, map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1}},
+		{"list", func(ctx context.Context) error {
+			_, _, err := f.svc.Applications(ctx, p.Account, paging.Page{Limit: 10})
+			return err
+		}, map[string]int{"Query": 1}},
+		{"withdraw", func(ctx context.Context) error {
+			_, err := f.svc.Withdraw(ctx, p.Account, id)
+			return err
+		}, map[string]int{"GetItem": 2, "TransactWriteItems": 1}},
+	}
+	for _, c := range cases {
+		if got := count(c.run); !maps.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
 	}
 }
