@@ -341,3 +341,24 @@ func (st *Store) countShard(ctx context.Context, pk string) (int, error) {
 		q.ExclusiveStartKey = res.LastEvaluatedKey
 	}
 }
+
+// ParticipantApplications are the account's applications for participantID,
+// every status.
+func (st *Store) ParticipantApplications(ctx context.Context, account, participantID string) ([]domain.Application, error) {
+	var out []domain.Application
+	err := st.queryAll(ctx, partition{pk: accountPK(account), prefix: prefixApplication}, func(m map[string]types.AttributeValue) error {
+		a, err := st.unmarshalApplication(ctx, m)
+		if err == nil && a.ParticipantID == participantID {
+			out = append(out, a)
+		}
+		return err
+	}, consistent)
+	return out, err
+}
+
+// DeleteApplication deletes an application's record from its account (an
+// erasure: the draw's entry and marker are gone already, withdrawn or
+// drawn).
+func (st *Store) DeleteApplication(ctx context.Context, a domain.Application) error {
+	return st.DeleteItems(ctx, []map[string]types.AttributeValue{applicationKey(a.Account, a.ID)})
+}
