@@ -41,9 +41,14 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/me/participants", a.resident(a.listParticipants))
 	mux.Handle("POST /v1/offerings/{offering_id}/bookings", a.resident(a.book))
 	mux.Handle("GET /v1/me/bookings", a.resident(a.listBookings))
-	mux.Handle("GET /v1/me/bookings/{booking_id}", a.resident(a.getBooking))
-	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.resident(a.cancel))
-	mux.Handle("POST /v1/me/bookings/{booking_id}/accept", a.resident(a.accept))
+	mux.Handle("GET /v1/me/bookings/{booking_id}", a.resident(mine("booking_id", a.booking.Get)))
+	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.resident(mine("booking_id", a.booking.Cancel)))
+	mux.Handle("POST /v1/me/bookings/{booking_id}/accept", a.resident(mine("booking_id", a.booking.Accept)))
+	// Applying to lottery offerings (applications.go).
+	mux.Handle("POST /v1/offerings/{offering_id}/applications", a.resident(a.apply))
+	mux.Handle("GET /v1/me/applications", a.resident(a.listApplications))
+	mux.Handle("GET /v1/me/applications/{application_id}", a.resident(mine("application_id", a.booking.Application)))
+	mux.Handle("POST /v1/me/applications/{application_id}/withdraw", a.resident(mine("application_id", a.booking.Withdraw)))
 	// The resident's rights over their data (rights.go).
 	mux.Handle("DELETE /v1/me/participants/{participant_id}", a.resident(a.deleteParticipant))
 	mux.Handle("DELETE /v1/me/participants/{participant_id}/consent", a.resident(a.withdrawConsent))
@@ -113,18 +118,9 @@ func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	if err := httpapi.DecodeJSON(r, &body); err != nil {
 		return err
 	}
-	if body.ParticipantID == nil || *body.ParticipantID == "" {
-		var v apperr.Validation
-		v.Add("participant_id", "请选择参与人", "participant_id is required")
-		return v.Err()
-	}
-	if !httpapi.ValidID(*body.ParticipantID) {
-		return apperr.New(apperr.NotFound, "找不到该参与人", "No such participant").With("participant_id", "不存在", "not found")
-	}
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
-		return apperr.New(apperr.InvalidRequest, "Idempotency-Key 须为不超过 200 个可见 ASCII 字符", "Idempotency-Key must be at most 200 visible ASCII characters").
-			With("Idempotency-Key", "格式无效", "not valid")
+	key, err := participantAndKey(r, body.ParticipantID)
+	if err != nil {
+		return err
 	}
 	res, err := a.booking.Book(r.Context(), residents.Request{
 		Account: c.Sub, OfferingID: offeringID, ParticipantID: *body.ParticipantID,
@@ -133,14 +129,40 @@ func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	if err != nil {
 		return err
 	}
+	writeMade(w, res.Replayed, "/v1/me/bookings/"+res.Booking.ID, res.Booking)
+	return nil
+}
+
+// writeMade answers a request that made v at location: 201, or 200 with
+// Idempotent-Replayed when it answers a retry under the same key.
+func writeMade(w http.ResponseWriter, replayed bool, location string, v any) {
 	status := http.StatusCreated
-	if res.Replayed {
+	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 		status = http.StatusOK
 	}
-	w.Header().Set("Location", "/v1/me/bookings/"+res.Booking.ID)
-	httpapi.WriteJSON(w, status, res.Booking)
-	return nil
+	w.Header().Set("Location", location)
+	httpapi.WriteJSON(w, status, v)
+}
+
+// participantAndKey checks what booking and applying both take: a
+// participant id in the body and an optional Idempotency-Key, which it
+// returns.
+func participantAndKey(r *http.Request, participantID *string) (string, error) {
+	if participantID == nil || *participantID == "" {
+		var v apperr.Validation
+		v.Add("participant_id", "请选择参与人", "participant_id is required")
+		return "", v.Err()
+	}
+	if !httpapi.ValidID(*participantID) {
+		return "", apperr.New(apperr.NotFound, "找不到该参与人", "No such participant").With("participant_id", "不存在", "not found")
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		return "", apperr.New(apperr.InvalidRequest, "Idempotency-Key 须为不超过 200 个可见 ASCII 字符", "Idempotency-Key must be at most 200 visible ASCII characters").
+			With("Idempotency-Key", "格式无效", "not valid")
+	}
+	return key, nil
 }
 
 func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
@@ -161,44 +183,26 @@ func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller)
 	return nil
 }
 
-func (a api) getBooking(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "booking_id")
-	if err != nil {
-		return err
+// mine serves a read or an action on one of the caller's own resources,
+// named by the path's param: fn's answer, 200. A POST's body is optional;
+// one that is sent must be an empty JSON object.
+func mine[T any](param string, fn func(ctx context.Context, account, id string) (T, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
+	return func(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+		id, err := httpapi.PathID(r, param)
+		if err != nil {
+			return err
+		}
+		if r.Method == http.MethodPost {
+			var none struct{}
+			if err := httpapi.DecodeOptionalJSON(r, &none); err != nil {
+				return err
+			}
+		}
+		v, err := fn(r.Context(), c.Sub, id)
+		if err != nil {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, v)
+		return nil
 	}
-	b, err := a.booking.Get(r.Context(), c.Sub, id)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, b)
-	return nil
-}
-
-func (a api) cancel(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	return a.onBooking(w, r, c, a.booking.Cancel)
-}
-
-// accept is POST /v1/me/bookings/{booking_id}/accept: take up an offer.
-func (a api) accept(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	return a.onBooking(w, r, c, a.booking.Accept)
-}
-
-// onBooking answers a resident's action on one of their bookings (cancel,
-// accept) with the booking as it then stands.
-func (a api) onBooking(w http.ResponseWriter, r *http.Request, c auth.Caller, act func(ctx context.Context, account, id string) (domain.Booking, error)) error {
-	id, err := httpapi.PathID(r, "booking_id")
-	if err != nil {
-		return err
-	}
-	// The body is optional; if one is sent it must be an empty JSON object.
-	var none struct{}
-	if err := httpapi.DecodeOptionalJSON(r, &none); err != nil {
-		return err
-	}
-	b, err := act(r.Context(), c.Sub, id)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, b)
-	return nil
 }

@@ -29,7 +29,7 @@ type api struct {
 
 // New is the function's http.Handler; its routes are those of CentresFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{deps: d, admin: &centrestaff.Service{Store: d.Store, Now: d.Now}}
+	a := api{deps: d, admin: &centrestaff.Service{Store: d.Store, Now: d.Now, Beacon: d.Beacon}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres/{centre_id}/offerings", a.staff(centreList(a.admin.Offerings)))
 	mux.Handle("POST /v1/centres/{centre_id}/offerings", a.staff(a.createOffering))

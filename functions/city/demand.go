@@ -20,6 +20,9 @@ type demandResponse struct {
 	// Items are the most oversubscribed offerings: full or with people
 	// waiting, most waiting first, at most ?limit= (default 20).
 	Items []cityfigures.OfferingDemand `json:"items"`
+	// Applications are the lottery offerings' applicants per place, in
+	// total and by kind and district.
+	Applications cityfigures.Applications `json:"applications"`
 }
 
 // demand is unmet demand now, from the same read as capacity. The CSV holds
@@ -55,7 +58,7 @@ func (a api) demand(w http.ResponseWriter, r *http.Request) error {
 			"开放报名 (Booking opened)", "满员时间 (Full at)", "满员用时/小时 (Hours to full)"}, rows)
 	}
 	res := demandResponse{Date: today, AsOf: now.In(domain.CityZone), Kind: q.Kind, District: q.District,
-		Total: d.Total, ByDistrict: d.ByDistrict, Items: []cityfigures.OfferingDemand{}}
+		Total: d.Total, ByDistrict: d.ByDistrict, Items: []cityfigures.OfferingDemand{}, Applications: d.Applications}
 	if q.District != "" {
 		res.ByDistrict = []cityfigures.DistrictDemand{}
 		for _, dd := range d.ByDistrict {

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
+	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/channels"
 	"github.com/wuxi-enrol/enrol/shared/citybus"
 	"github.com/wuxi-enrol/enrol/shared/clock"
@@ -85,6 +87,9 @@ type Stack struct {
 	// published on the city's bus (GET /_local/messages, /_local/events).
 	Messages *channels.Recorder
 	Events   *citybus.Recorder
+	// Beacon is the stand-in for drand: quicknet's schedule on the stack's
+	// clock, under a key made at start (lottery draws use it).
+	Beacon beacon.Local
 
 	db       *localdb.Server
 	kms      *localkms.Server
@@ -164,6 +169,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.URL = "http://" + ln.Addr().String()
 	fail = func(err error) (*Stack, error) { ln.Close(); st.Close(); return nil, err }
+	if st.Beacon, err = newLocalBeacon(st.URL, o.Now); err != nil {
+		return fail(err)
+	}
 	env := map[string]string{
 		"API_URL":    st.URL,
 		"TABLE_NAME": o.TableName, "LOG_LEVEL": "INFO",
@@ -193,7 +201,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.Booking = &residents.Service{Store: st.Store, Now: o.Now}
 
-	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o)
+	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o, st.Beacon)
 	if err != nil {
 		return fail(err)
 	}
@@ -226,7 +234,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 
 	if o.Seed {
 		t0 := time.Now()
-		st.Seeded, err = seed.Run(ctx, seed.Deps{Store: st.Store, Booking: st.Booking, Identities: ids, Now: o.Now, Progress: o.Progress})
+		st.Seeded, err = seed.Run(ctx, seed.Deps{Store: st.Store, Booking: st.Booking, Identities: ids, Now: o.Now, Progress: o.Progress, Beacon: st.Beacon})
 		if err != nil {
 			return fail(fmt.Errorf("seeding: %w", err))
 		}
@@ -239,6 +247,18 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.ready.Store(true)
 	return st, nil
+}
+
+// newLocalBeacon is the stack's beacon: quicknet's schedule on the stack's
+// clock, rounds keyed by 32 random bytes made now (so no two stacks agree,
+// and nothing outside this process knows a round early), served under
+// url + /_local/beacon/public.
+func newLocalBeacon(url string, now func() time.Time) (beacon.Local, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return beacon.Local{}, err
+	}
+	return beacon.Local{Schedule: beacon.Quicknet, Key: key, Now: now, URL: url + "/_local/beacon/public"}, nil
 }
 
 // checkFunctions: every template function is either an HTTP function (in
@@ -269,7 +289,7 @@ func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.De
 // the environment variables the template declares for it, so a variable the
 // template adds without a local value stops the stack instead of drifting.
 // HTTP functions are for the gateway; jobs for the scheduler and RunJob.
-func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, o Options) (map[string]lambda.Handler, map[string]*job, error) {
+func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, o Options, b beacon.Beacon) (map[string]lambda.Handler, map[string]*job, error) {
 	jobCtors, log, now := o.Jobs, o.FunctionLog, o.Now
 	handlers := map[string]lambda.Handler{}
 	jobs := map[string]*job{}
@@ -287,7 +307,7 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
-		deps.Now = now
+		deps.Now, deps.Beacon = now, b
 		if build, ok := jobCtors[id]; ok {
 			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps), now), f.Timeout)
 			continue

@@ -21,6 +21,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/paging"
@@ -37,6 +38,9 @@ type Deps struct {
 	Identities domain.Identifier
 	Now        func() time.Time                 // time.Now when nil
 	Progress   func(format string, args ...any) // may be nil
+	// Beacon fixes the demo lottery's beacon round; without one the demo
+	// has no lottery offering.
+	Beacon beacon.Beacon
 }
 
 // Summary is what the store holds of the demo data after a run. Bookings
@@ -67,7 +71,7 @@ func Run(ctx context.Context, d Deps) (Summary, error) {
 	}
 	r := &runner{d: d, cal: newCalendar(d.Now()), offerings: map[string]domain.Offering{},
 		participants: map[string]domain.Participant{}, existing: map[string]map[string]domain.Booking{}}
-	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history, r.cityHistory} {
+	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history, r.cityHistory, r.putLottery} {
 		if err := step(ctx); err != nil {
 			return Summary{}, fmt.Errorf("seed: %w", err)
 		}
@@ -315,6 +319,9 @@ func (r *runner) summary() Summary {
 	s := Summary{Centres: len(centres), Offerings: len(offerings) + 1, Participants: len(r.participants), Bookings: len(r.bookings),
 		BlockedAccount: r.blocked[0], BlockedParticipant: r.blocked[1],
 		PastOfferings: r.hist.past, Changes: r.hist.changes, Snapshots: r.hist.snapshots, LedgerFrom: r.hist.from, Target: r.hist.target}
+	if r.d.Beacon != nil {
+		s.Offerings++ // the lottery
+	}
 	for _, b := range r.bookings {
 		switch b.status {
 		case domain.BookingConfirmed:

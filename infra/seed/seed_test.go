@@ -2,6 +2,7 @@ package seed
 
 import (
 	"context"
+	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"regexp"
 	"slices"
 	"strings"
@@ -44,7 +45,7 @@ func run(t *testing.T, now func() time.Time) {
 	st, ids, _ := dbtest.Custody(t)
 	svc := &residents.Service{Store: st, Now: now}
 	var lines []string
-	d := Deps{Store: st, Booking: svc, Identities: ids, Now: now,
+	d := Deps{Store: st, Booking: svc, Identities: ids, Now: now, Beacon: beacon.Local{Schedule: beacon.Quicknet, Key: []byte("k"), Now: now},
 		Progress: func(format string, args ...any) { lines = append(lines, format) }}
 
 	t0 := time.Now()

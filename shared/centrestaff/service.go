@@ -13,6 +13,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/retry"
@@ -26,6 +27,9 @@ type Service struct {
 	// Retry bounds going round again after a lost race; the zero value is
 	// retry.Default. A request that gives up answers 503 (safe to retry).
 	Retry retry.Policy
+	// Beacon fixes a lottery's beacon round when it is created (and when
+	// its window moves before opening); nil: no lottery can be created.
+	Beacon beacon.Beacon
 }
 
 // Centre reads a centre the caller manages; any other is not found, so
@@ -49,7 +53,9 @@ func (s *Service) Offering(ctx context.Context, c auth.Caller, offeringID string
 	return o, nil
 }
 
-// Create validates and stores a new offering of a centre the caller manages.
+// Create validates and stores a new offering of a centre the caller
+// manages; a lottery's draw record (its commitment and beacon round) is
+// written with it.
 func (s *Service) Create(ctx context.Context, c auth.Caller, centreID string, in domain.NewOffering) (domain.Offering, error) {
 	centre, err := s.Centre(ctx, c, centreID)
 	if err != nil {
@@ -60,7 +66,15 @@ func (s *Service) Create(ctx context.Context, c auth.Caller, centreID string, in
 	if err != nil {
 		return o, err
 	}
-	return o, s.Store.CreateOffering(ctx, o, store.Audit(centreID, c.Sub, "offering.create", o.ID, nil, o, now))
+	var draw []store.DrawRecord
+	if o.IsLottery() {
+		d, err := NewDraw(s.Beacon, o)
+		if err != nil {
+			return domain.Offering{}, err
+		}
+		draw = append(draw, d)
+	}
+	return o, s.Store.CreateOffering(ctx, o, store.Audit(centreID, c.Sub, "offering.create", o.ID, nil, o, now), draw...)
 }
 
 // Update applies a centre's edit. Raising the capacity confirms waitlisted
@@ -94,7 +108,8 @@ func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, 
 			return err
 		}
 		out = before
-		after, err := p.Apply(before)
+		now := s.Now()
+		after, err := p.Apply(before, now)
 		if err != nil {
 			return err
 		}
@@ -104,7 +119,6 @@ func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, 
 			return err
 		}
 		var change allocation.Change
-		now := s.Now()
 		if free > 0 {
 			line, err := s.Store.Waiters(ctx, offeringID, free)
 			if err != nil {
@@ -123,10 +137,17 @@ func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, 
 		// A cut to the confirmed places, or promotions taking the last
 		// ones, fill the offering as surely as a booking does.
 		after.NoteFull(now)
-		if err := s.Store.UpdateOffering(ctx, store.OfferingChange{
+		oc := store.OfferingChange{
 			Before: before, After: after, Change: change, Now: now,
 			Audit: store.Audit(before.Centre.ID, c.Sub, "offering.update", before.ID, before, after, now),
-		}); err != nil {
+		}
+		if after.IsLottery() && p.MovesDraw() {
+			// Before applications open: the beacon round follows the close.
+			if oc.Draw, err = s.drawTimes(after); err != nil {
+				return err
+			}
+		}
+		if err := s.Store.UpdateOffering(ctx, oc); err != nil {
 			return err // ErrContention goes round again
 		}
 		out = after

@@ -50,6 +50,9 @@ type Demand struct {
 	ByDistrict []DistrictDemand `json:"by_district"`
 	// Offerings are the in-service offerings, most oversubscribed first.
 	Offerings []OfferingDemand `json:"offerings"`
+	// Applications are the lottery offerings' applicants per place (the
+	// caller counts the applicants: cityoffice.Demand).
+	Applications Applications `json:"applications"`
 }
 
 // DemandOf measures the demand of the offerings in service on date.

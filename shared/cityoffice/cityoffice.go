@@ -36,13 +36,27 @@ func (s *Service) Participants(ctx context.Context) (registered, verified int, e
 }
 
 // Demand is unmet demand on today within scope, from the same read as
-// Capacity.
+// Capacity, with the lottery offerings' applicants per place. Applicants
+// are counted when asked, from the draws' entries (store.ApplicantCounts),
+// so applying writes no counter that every applicant would share.
 func (s *Service) Demand(ctx context.Context, scope cityfigures.Scope, today string) (cityfigures.Demand, error) {
 	offerings, err := s.inService(ctx, scope, today)
 	if err != nil {
 		return cityfigures.Demand{}, err
 	}
-	return cityfigures.DemandOf(offerings, today), nil
+	var lotteries []string
+	for _, o := range offerings {
+		if o.IsLottery() && cityfigures.InService(o, today) {
+			lotteries = append(lotteries, o.ID)
+		}
+	}
+	applicants, err := s.Store.ApplicantCounts(ctx, lotteries)
+	if err != nil {
+		return cityfigures.Demand{}, err
+	}
+	d := cityfigures.DemandOf(offerings, today)
+	d.Applications = cityfigures.ApplicationsOf(offerings, today, applicants)
+	return d, nil
 }
 
 // inService reads the offerings of the kinds in scope whose last day is not

@@ -31,7 +31,18 @@ type NewOffering struct {
 	// OfferHours (0–168, default 0): how long an offer holds a freed place
 	// for the head of the line. Fixed once created.
 	OfferHours *int `json:"offer_hours"`
+	// Allocation is first_come (the default) or lottery; a lottery needs
+	// its application window and draw time (checkLottery). Fixed once
+	// created.
+	Allocation          Allocation `json:"allocation"`
+	ApplicationsOpenAt  *time.Time `json:"applications_open_at"`
+	ApplicationsCloseAt *time.Time `json:"applications_close_at"`
+	DrawAt              *time.Time `json:"draw_at"`
 }
+
+// DefaultLotteryOfferHours is how long a lottery's offers hold a place
+// when the centre says nothing: two days to accept.
+const DefaultLotteryOfferHours = 48
 
 // kindDefaults are the sensible ages and limits of each programme.
 var kindDefaults = map[Kind]struct {
@@ -87,11 +98,34 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 		o.WaitlistEnabled = *in.WaitlistEnabled
 	}
 	o.Allocation = FirstCome
+	if in.Allocation != "" {
+		o.Allocation = in.Allocation
+	}
+	if o.IsLottery() {
+		o.OfferHours = DefaultLotteryOfferHours
+		o.ApplicationsOpenAt, o.ApplicationsCloseAt, o.DrawAt = in.ApplicationsOpenAt, in.ApplicationsCloseAt, in.DrawAt
+	}
 	if in.OfferHours != nil {
 		o.OfferHours = *in.OfferHours
 	}
 	if o.OfferHours < 0 || o.OfferHours > MaxOfferHours {
 		v.Add("offer_hours", "保留名额的小时数应为 0 到 168", "offer_hours must be 0 to 168")
+	}
+	switch o.Allocation {
+	case FirstCome:
+		for field, t := range map[string]*time.Time{"applications_open_at": in.ApplicationsOpenAt,
+			"applications_close_at": in.ApplicationsCloseAt, "draw_at": in.DrawAt} {
+			if t != nil {
+				v.Add(field, "先到先得的项目没有申请期和抽签时间（抽签项目请设 allocation 为 lottery）",
+					"a first-come offering has no application window or draw time (set allocation to lottery for a draw)")
+			}
+		}
+	case Lottery:
+		if o.OfferHours < 1 {
+			v.Add("offer_hours", "抽签项目的保留名额时间至少 1 小时", "a lottery's offer_hours must be at least 1")
+		}
+	default:
+		v.Add("allocation", "allocation 应为 first_come 或 lottery", "allocation must be first_come or lottery")
 	}
 	if rule, ok := NoShowRules[in.Kind]; ok {
 		o.NoShowRule = &rule
@@ -130,8 +164,12 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 	if !ValidTerm(o.Term) {
 		v.Add("term", "学期格式应为 年份-季节，如 2026-autumn", "term must be <year>-<season>, e.g. 2026-autumn")
 	}
-	// By default booking opens now and closes the day before the start.
+	// By default booking opens now (a lottery's once its draw is due) and
+	// closes the day before the start.
 	o.BookingOpensAt, o.BookingClosesAt = now, start
+	if o.IsLottery() && o.DrawAt != nil {
+		o.BookingOpensAt = *o.DrawAt
+	}
 	if in.BookingOpensAt != nil {
 		o.BookingOpensAt = *in.BookingOpensAt
 	}
@@ -140,6 +178,9 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 	}
 	if errStart == nil {
 		checkWindow(&v, o.BookingOpensAt, o.BookingClosesAt, start)
+	}
+	if o.IsLottery() {
+		checkLottery(&v, o, now)
 	}
 	checkCapacity(&v, o.Capacity)
 	if o.FeeFen < 0 || o.FeeFen > maxFeeFen {
@@ -188,6 +229,36 @@ func checkWindow(v *apperr.Validation, opens, closes, start time.Time) {
 	}
 }
 
+// checkLottery: a lottery names its window and draw time, in the order
+// open < close ≤ draw_at ≤ booking_opens_at, and its window has not closed
+// already (the commitment is published before anyone can apply).
+func checkLottery(v *apperr.Validation, o Offering, now time.Time) {
+	missing := false
+	for field, t := range map[string]*time.Time{"applications_open_at": o.ApplicationsOpenAt,
+		"applications_close_at": o.ApplicationsCloseAt, "draw_at": o.DrawAt} {
+		if t == nil {
+			v.Add(field, "抽签项目须设申请开始、截止和抽签时间", "a lottery offering needs applications_open_at, applications_close_at and draw_at")
+			missing = true
+		}
+	}
+	if missing {
+		return
+	}
+	open, closes, draw := *o.ApplicationsOpenAt, *o.ApplicationsCloseAt, *o.DrawAt
+	switch {
+	case !open.Before(closes):
+		v.Add("applications_close_at", "申请截止时间应晚于申请开始时间", "applications_close_at must be after applications_open_at")
+	case !closes.After(now):
+		v.Add("applications_close_at", "申请截止时间应在将来", "applications_close_at must be in the future")
+	}
+	if draw.Before(closes) {
+		v.Add("draw_at", "抽签时间不能早于申请截止时间", "draw_at cannot be before applications_close_at")
+	}
+	if o.BookingOpensAt.Before(draw) {
+		v.Add("booking_opens_at", "抽签项目的先到先得报名不能早于抽签时间", "a lottery's booking_opens_at cannot be before draw_at")
+	}
+}
+
 func checkSessions(v *apperr.Validation, sessions []string, startsOn, endsOn string, required bool) {
 	if required && len(sessions) == 0 {
 		v.Add("schedule.sessions", "托班和夜校须列出上课日期", "care classes and evening courses list their session dates")
@@ -215,6 +286,16 @@ type Patch struct {
 	BookingOpensAt  *time.Time      `json:"booking_opens_at"`
 	BookingClosesAt *time.Time      `json:"booking_closes_at"`
 	Status          *OfferingStatus `json:"status"`
+	// A lottery's window and draw time: editable only before applications
+	// open (the draw's beacon round follows the close).
+	ApplicationsOpenAt  *time.Time `json:"applications_open_at"`
+	ApplicationsCloseAt *time.Time `json:"applications_close_at"`
+	DrawAt              *time.Time `json:"draw_at"`
+}
+
+// MovesDraw reports whether p changes a lottery's window or draw time.
+func (p Patch) MovesDraw() bool {
+	return p.ApplicationsOpenAt != nil || p.ApplicationsCloseAt != nil || p.DrawAt != nil
 }
 
 // Edited reports whether after differs from before in what a Patch can
@@ -222,15 +303,28 @@ type Patch struct {
 func Edited(before, after Offering) bool {
 	return before.Title != after.Title || before.Description != after.Description || before.Capacity != after.Capacity ||
 		!before.BookingOpensAt.Equal(after.BookingOpensAt) || !before.BookingClosesAt.Equal(after.BookingClosesAt) ||
-		before.Status != after.Status
+		before.Status != after.Status || !sameTime(before.ApplicationsOpenAt, after.ApplicationsOpenAt) ||
+		!sameTime(before.ApplicationsCloseAt, after.ApplicationsCloseAt) || !sameTime(before.DrawAt, after.DrawAt)
+}
+
+func sameTime(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }
 
 // Apply validates p against o and returns the edited offering (counters as
 // before: promotions are the caller's). Publishing a draft, closing and
 // re-opening are the status changes allowed; a cancelled offering is final.
-func (p Patch) Apply(o Offering) (Offering, error) {
+// A lottery's window and draw time change only before applications open
+// (now is when the edit is made).
+func (p Patch) Apply(o Offering, now time.Time) (Offering, error) {
 	if o.Status == OfferingCancelled {
 		return o, apperr.New(apperr.Conflict, "该项目已取消，不能再修改", "This offering is cancelled and can no longer be changed")
+	}
+	if p.MovesDraw() && o.IsLottery() && !now.Before(*o.ApplicationsOpenAt) {
+		at := o.ApplicationsOpenAt.In(CityZone).Format("2006-01-02 15:04")
+		return o, apperr.New(apperr.Conflict,
+			"申请已于 "+at+" 开始，申请时间和抽签时间不能再修改",
+			"Applications opened at "+at+"; the application window and draw time can no longer be changed")
 	}
 	var v apperr.Validation
 	// Only what is sent is checked: an edit of the capacity is not refused
@@ -254,6 +348,23 @@ func (p Patch) Apply(o Offering) (Offering, error) {
 	if p.BookingOpensAt != nil || p.BookingClosesAt != nil {
 		start, _ := ParseDate(o.StartsOn)
 		checkWindow(&v, o.BookingOpensAt, o.BookingClosesAt, start)
+	}
+	if p.MovesDraw() && !o.IsLottery() {
+		v.Add("applications_open_at", "先到先得的项目没有申请期和抽签时间", "a first-come offering has no application window or draw time")
+	}
+	if o.IsLottery() && (p.MovesDraw() || p.BookingOpensAt != nil) {
+		// New pointers: the offering as read shares the old ones.
+		for _, set := range []struct {
+			to   *time.Time
+			into **time.Time
+		}{{p.ApplicationsOpenAt, &o.ApplicationsOpenAt},
+			{p.ApplicationsCloseAt, &o.ApplicationsCloseAt}, {p.DrawAt, &o.DrawAt}} {
+			if set.to != nil {
+				t := *set.to
+				*set.into = &t
+			}
+		}
+		checkLottery(&v, o, now)
 	}
 	if p.Status != nil {
 		switch to := *p.Status; {

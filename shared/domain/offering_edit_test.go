@@ -108,14 +108,14 @@ func TestPatch(t *testing.T) {
 	for _, c := range cases {
 		in := o
 		in.Status = c.from
-		got, err := c.p.Apply(in)
+		got, err := c.p.Apply(in, date("2026-11-01"))
 		if c.code != "" && !apperr.Is(err, c.code) || c.code == "" && (err != nil || got.Status != c.want) {
 			t.Errorf("%s: %v %v", c.name, got.Status, err)
 		}
 	}
 	tooBig, opensLate := 10001, date("2026-12-02")
 	for name, p := range map[string]Patch{"capacity": {Capacity: &tooBig}, "window": {BookingOpensAt: &opensLate}} {
-		if _, err := p.Apply(o); !apperr.Is(err, apperr.ValidationFailed) {
+		if _, err := p.Apply(o, date("2026-11-01")); !apperr.Is(err, apperr.ValidationFailed) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

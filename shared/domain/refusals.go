@@ -42,6 +42,12 @@ const (
 	RuleExists Rule = "exists"
 	// RuleCursor: a list's cursor is one this list gave out.
 	RuleCursor Rule = "cursor"
+	// RuleOneApplication: one application per identity and lottery
+	// offering, across accounts.
+	RuleOneApplication Rule = "one_application"
+	// RuleBeforeClose: an application is withdrawn only while the draw's
+	// ticket list is still open (the draw is committed, not closed).
+	RuleBeforeClose Rule = "before_close"
 )
 
 // Facts are what a refusal says besides its rule, from the request or from
@@ -98,9 +104,16 @@ var refusals = map[Rule]func(Facts) *apperr.Error{
 		return apperr.New(apperr.Conflict, "项目编号已存在", "An offering with this id exists")
 	},
 	RuleExists: func(f Facts) *apperr.Error {
-		zh := map[string]string{"centre": "找不到该机构", "offering": "找不到该项目", "booking": "找不到该报名", "participant": "找不到该参与人",
+		zh := map[string]string{"centre": "找不到该机构", "offering": "找不到该项目", "booking": "找不到该报名", "participant": "找不到该参与人", "application": "找不到该申请",
 			"calendar feed": "找不到该日历订阅（地址无效或已撤销）"}[f.What]
 		return apperr.New(apperr.NotFound, zh, "No such "+f.What)
+	},
+	RuleOneApplication: func(Facts) *apperr.Error {
+		return apperr.New(apperr.AlreadyApplied, "此人已申请该项目（每人每个项目只能申请一次，多个账号也算同一人）",
+			"This person has already applied for this offering (one application per person, across accounts)")
+	},
+	RuleBeforeClose: func(Facts) *apperr.Error {
+		return apperr.New(apperr.ApplicationsClosed, "申请已截止，不能再撤回", "Applications have closed; the application can no longer be withdrawn")
 	},
 	RuleCursor: func(Facts) *apperr.Error {
 		return apperr.New(apperr.InvalidRequest, "cursor 无效", "The cursor is not valid").With("cursor", "无效", "not valid")

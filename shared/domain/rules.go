@@ -29,9 +29,15 @@ func AgeInMonths(birth, on time.Time) int {
 // offering must be published and within its booking window, the
 // participant of the right age on starts_on. Who then gets a place is the
 // allocation policy's to decide.
+// A lottery offering is booked first come only once its draw has given
+// out its offers (DrawnAt) and booking_opens_at has come.
 func Bookable(o Offering, p Participant, now time.Time) error {
 	if o.Status != OfferingPublished {
 		return apperr.New(apperr.BookingClosed, "该项目当前不接受报名", "This offering is not open for booking")
+	}
+	if o.IsLottery() && o.DrawnAt == nil {
+		return apperr.New(apperr.BookingClosed, "该项目以抽签分配名额，抽签完成前不能直接报名，请提交申请",
+			"Places in this offering are given by a draw: it cannot be booked before the draw is done; apply instead")
 	}
 	if now.Before(o.BookingOpensAt) {
 		at := o.BookingOpensAt.In(CityZone).Format("2006-01-02 15:04")
@@ -41,6 +47,45 @@ func Bookable(o Offering, p Participant, now time.Time) error {
 		return apperr.New(apperr.BookingClosed, "报名已截止", "Booking has closed")
 	}
 	return CheckAge(o, p)
+}
+
+// Applicable applies the contract's rules for applying to a lottery
+// offering to what was read: a published lottery, inside its application
+// window, the participant of the right age on starts_on. The no-show block,
+// the term limit and one application per identity are checked in the write.
+func Applicable(o Offering, p Participant, now time.Time) error {
+	if !o.IsLottery() {
+		return apperr.New(apperr.ApplicationsClosed, "该项目先到先得，不接受抽签申请，请直接报名",
+			"This offering is first come, first served and takes no applications; book it instead")
+	}
+	if o.Status != OfferingPublished {
+		return apperr.New(apperr.ApplicationsClosed, "该项目当前不接受申请", "This offering is not taking applications")
+	}
+	if err := ApplicationsOpen(o, now); err != nil {
+		return err
+	}
+	return CheckAge(o, p)
+}
+
+// ApplicationsOpen: now lies in the lottery's window [open, close); the
+// refusal says when it opens or when it closed.
+func ApplicationsOpen(o Offering, now time.Time) error {
+	if o.ApplicationsOpenAt == nil || o.ApplicationsCloseAt == nil {
+		return apperr.New(apperr.ApplicationsClosed, "该项目当前不接受申请", "This offering is not taking applications")
+	}
+	if now.Before(*o.ApplicationsOpenAt) {
+		at := o.ApplicationsOpenAt.In(CityZone).Format("2006-01-02 15:04")
+		e := apperr.New(apperr.ApplicationsClosed, "申请尚未开始，开始时间："+at, "Applications have not opened yet; they open at "+at)
+		e.Extra = map[string]any{"applications_open_at": o.ApplicationsOpenAt.In(CityZone)}
+		return e
+	}
+	if !now.Before(*o.ApplicationsCloseAt) {
+		at := o.ApplicationsCloseAt.In(CityZone).Format("2006-01-02 15:04")
+		e := apperr.New(apperr.ApplicationsClosed, "申请已于 "+at+" 截止", "Applications closed at "+at)
+		e.Extra = map[string]any{"applications_close_at": o.ApplicationsCloseAt.In(CityZone)}
+		return e
+	}
+	return nil
 }
 
 // CheckAge: the age on starts_on must lie in min_age_months..max_age_months.

@@ -115,7 +115,7 @@ func TestEveryTextFieldKeepsTheRule(t *testing.T) {
 		return err
 	}
 	stored := Offering{Title: "t", Capacity: 10, Status: OfferingPublished, StartsOn: "2026-12-07"}
-	patch := func(p Patch) error { _, err := p.Apply(stored); return err }
+	patch := func(p Patch) error { _, err := p.Apply(stored, time.Time{}); return err }
 	str := func(s string) *string { return &s }
 	h := testIdentities{}
 	birth := time.Date(2020, 5, 4, 0, 0, 0, 0, CityZone)
@@ -157,7 +157,7 @@ func TestEveryTextFieldKeepsTheRule(t *testing.T) {
 	if err != nil || p.Name != "王小明" {
 		t.Fatalf("%q %v", p.Name, err)
 	}
-	edited, err := Patch{Title: str("\t新标题 ")}.Apply(stored)
+	edited, err := Patch{Title: str("\t新标题 ")}.Apply(stored, time.Time{})
 	if err != nil || edited.Title != "新标题" {
 		t.Fatalf("%q %v", edited.Title, err)
 	}

@@ -72,6 +72,9 @@ func (s *Service) Participant(ctx context.Context, account, participantID string
 			return err
 		}
 	}
+	if err := s.applications(ctx, account, participantID); err != nil {
+		return err
+	}
 	bs, err := s.Store.ParticipantBookings(ctx, account, participantID)
 	if err != nil {
 		return err
@@ -83,6 +86,31 @@ func (s *Service) Participant(ctx context.Context, account, participantID string
 		}
 	}
 	return s.Store.DeleteParticipant(ctx, p)
+}
+
+// applications withdraws the participant's applications still in a draw
+// whose applications are open, so the draw books no one erased, and deletes
+// the records of those no longer in one (they name the participant). An
+// application whose draw has closed its tickets stays for the draw: its
+// booking is then erased as any other.
+func (s *Service) applications(ctx context.Context, account, participantID string) error {
+	as, err := s.Store.ParticipantApplications(ctx, account, participantID)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		if a.Status == domain.ApplicationApplied {
+			if _, err := s.Booking.Withdraw(ctx, account, a.ID); apperr.Is(err, apperr.ApplicationsClosed) {
+				continue
+			} else if err != nil {
+				return err
+			}
+		}
+		if err := s.Store.DeleteApplication(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // KeptUntil is the day to which the participant's bookings keep their
@@ -212,7 +240,7 @@ type Export struct {
 	Account      ExportAccount        `json:"account"`
 	Participants []domain.Participant `json:"participants"`
 	Bookings     []domain.Booking     `json:"bookings"`
-	Applications []any                `json:"applications"`
+	Applications []domain.Application `json:"applications"`
 	Consents     []store.Consent      `json:"consents"`
 	Messages     []store.Message      `json:"messages"`
 	// MessagePreferences are the channels the account chose (null: never
@@ -242,7 +270,7 @@ func (s *Service) Export(ctx context.Context, account string) (Export, error) {
 	}
 	return Export{
 		ExportedAt: s.Now().In(domain.CityZone), Account: ExportAccount{ID: account},
-		Participants: a.Participants, Bookings: a.Bookings, Applications: []any{},
+		Participants: a.Participants, Bookings: a.Bookings, Applications: a.Applications,
 		Consents: a.Consents, Messages: a.Messages,
 		MessagePreferences: a.Preferences, CalendarFeed: a.CalendarFeed,
 	}, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -29,6 +30,10 @@ type Deps struct {
 	Config config.Config
 	Log    *slog.Logger
 	Now    func() time.Time
+	// Beacon is the public randomness lottery draws use (drand's quicknet
+	// on AWS, the local stack's stand-in locally); nil where a function
+	// needs none.
+	Beacon beacon.Beacon
 }
 
 // Load builds Deps from a Config; opts configure the DynamoDB client

@@ -44,10 +44,36 @@ type Request struct {
 
 // hash identifies the request's content for idempotency: the same key with a
 // different offering, participant or waitlist choice is a different request.
-func (r Request) hash() string {
-	b, _ := json.Marshal([]any{r.OfferingID, r.ParticipantID, r.JoinWaitlist})
+func (r Request) hash() string { return requestHash(r.OfferingID, r.ParticipantID, r.JoinWaitlist) }
+
+// requestHash is the hex SHA-256 of a request's content, for idempotency.
+func requestHash(content ...any) string {
+	b, _ := json.Marshal(content)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// inputs reads what a booking or an application is decided on (the
+// offering, the caller's participant, an earlier answer under the key) and
+// refuses what neither can go on with: the key used for another request
+// (hash), an offering not public, a participant not the caller's. With a
+// Replay the caller answers as it first did.
+func (s *Service) inputs(ctx context.Context, account, offeringID, participantID, idemKey, hash string, now time.Time) (store.BookingInputs, error) {
+	in, err := s.Store.LoadBookingInputs(ctx, account, offeringID, participantID, idemKey, now)
+	switch {
+	case err != nil:
+		return in, err
+	case in.Replay != nil && in.Replay.RequestHash != hash:
+		return in, apperr.New(apperr.IdempotencyKeyReused, "此 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was already used for a different request")
+	case in.Replay != nil:
+		return in, nil
+	case in.Offering == nil || !in.Offering.Public():
+		return in, domain.NotFound("offering")
+	case in.Participant == nil:
+		return in, apperr.New(apperr.NotFound, "找不到该参与人，请先登记", "No such participant; register them first").
+			With("participant_id", "不存在", "not found")
+	}
+	return in, nil
 }
 
 // Result is a booking and whether it answers a retry of an earlier request.
@@ -65,24 +91,14 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 	var res Result
 	err := s.Retry.Do(ctx, func(attempt int) error {
 		now := s.Now()
-		in, err := s.Store.LoadBookingInputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, now)
+		in, err := s.inputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, req.hash(), now)
 		if err != nil {
 			return err
 		}
 		if in.Replay != nil {
-			if in.Replay.RequestHash != req.hash() {
-				return apperr.New(apperr.IdempotencyKeyReused, "此 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was already used for a different request")
-			}
 			b, err := s.Get(ctx, req.Account, in.Replay.BookingID)
 			res = Result{Booking: b, Replayed: true}
 			return err
-		}
-		if in.Offering == nil || !in.Offering.Public() {
-			return domain.NotFound("offering")
-		}
-		if in.Participant == nil {
-			return apperr.New(apperr.NotFound, "找不到该参与人，请先登记", "No such participant; register them first").
-				With("participant_id", "不存在", "not found")
 		}
 		o, p := *in.Offering, *in.Participant
 		change, err := allocation.Book(allocation.For(o), o, p, now, req.JoinWaitlist)

@@ -123,6 +123,8 @@ func (st *Store) unmarshalBooking(ctx context.Context, m map[string]types.Attrib
 type Replay struct {
 	RequestHash string
 	BookingID   string
+	// ApplicationID is set instead when the request was an application.
+	ApplicationID string
 }
 
 // BookingInputs is everything a booking is decided on, read in one call.
@@ -160,6 +162,7 @@ func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, par
 			var r struct {
 				Hash      string `dynamodbav:"request_hash"`
 				BookingID string `dynamodbav:"booking_id"`
+				AppID     string `dynamodbav:"application_id"`
 				ExpiresAt int64  `dynamodbav:"expires_at"`
 			}
 			if err := attributevalue.UnmarshalMap(m, &r); err != nil {
@@ -167,7 +170,7 @@ func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, par
 			}
 			// TTL deletion lags by up to days; an expired key is treated as gone.
 			if r.ExpiresAt > now.Unix() {
-				in.Replay = &Replay{RequestHash: r.Hash, BookingID: r.BookingID}
+				in.Replay = &Replay{RequestHash: r.Hash, BookingID: r.BookingID, ApplicationID: r.AppID}
 			}
 		default:
 			if m["erasing_at"] != nil {
@@ -247,34 +250,9 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	// a failure there means read again.
 	var t txn
 	if nb.IdempotencyKey != "" {
-		rec := key(accountPK(b.Account), prefixIdem+nb.IdempotencyKey)
-		rec["request_hash"] = s(nb.RequestHash)
-		rec["booking_id"], rec["expires_at"] = s(b.ID), n(nb.IdempotencyTill.Unix())
-		t.add(onFail{outcome: ErrIdempotencyTaken}, types.TransactWriteItem{Put: &types.Put{
-			TableName: &st.table, Item: rec,
-			ConditionExpression:       aws.String("attribute_not_exists(PK) OR expires_at < :now"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
-		}})
+		st.idempotencyPut(&t, b.Account, nb.IdempotencyKey, nb.RequestHash, "booking_id", b.ID, nb.IdempotencyTill, now)
 	}
-	// Checked in the write, so a booking racing the verification lands
-	// before it (and is cancelled by it) or is refused.
-	t.add(checks(domain.RuleVerifiedElsewhere, domain.Facts{}), st.verifiedCheck(b.Identity, b.Account))
-	// A no-show block (written when attendance was recorded) is checked in
-	// the same write, so it costs no extra read; the refusal says what the
-	// block item held.
-	t.add(onFail{rule: domain.RuleNoShowBlock, facts: func(old map[string]types.AttributeValue) domain.Facts {
-		var block struct {
-			Until    string `dynamodbav:"blocked_until"`
-			Absences int    `dynamodbav:"absences"`
-		}
-		_ = attributevalue.UnmarshalMap(old, &block)
-		return domain.Facts{BlockedUntil: block.Until, Absences: block.Absences}
-	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName:                           &st.table,
-		Key:                                 key(identityPK(b.Identity), blockSK(o.Kind, o.Term)),
-		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}})
+	st.personChecks(&t, b.Identity, b.Account, o)
 	t.add(checks(domain.RuleOnePerOffering, domain.Facts{}),
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), types.TransactWriteItem{Update: term})
@@ -296,6 +274,45 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	}
 	t.add(contended, st.participantOnBooking(b))
 	return st.transact(ctx, &t)
+}
+
+// idempotencyPut records a request under its idempotency key until till,
+// naming what it made (attr: booking_id or application_id); a key in use
+// and not expired is ErrIdempotencyTaken.
+func (st *Store) idempotencyPut(t *txn, account, idemKey, hash, attr, id string, till, now time.Time) {
+	rec := key(accountPK(account), prefixIdem+idemKey)
+	rec["request_hash"] = s(hash)
+	rec[attr], rec["expires_at"] = s(id), n(till.Unix())
+	t.add(onFail{outcome: ErrIdempotencyTaken}, types.TransactWriteItem{Put: &types.Put{
+		TableName: &st.table, Item: rec,
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR expires_at < :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
+	}})
+}
+
+// personChecks are what booking or applying checks of the person in the
+// write: verified by no other account, and no no-show block on o's kind
+// and term.
+func (st *Store) personChecks(t *txn, identity, account string, o domain.Offering) {
+	// Checked in the write, so a booking racing the verification lands
+	// before it (and is cancelled by it) or is refused.
+	t.add(checks(domain.RuleVerifiedElsewhere, domain.Facts{}), st.verifiedCheck(identity, account))
+	// A no-show block (written when attendance was recorded) is checked in
+	// the same write, so it costs no extra read; the refusal says what the
+	// block item held.
+	t.add(onFail{rule: domain.RuleNoShowBlock, facts: func(old map[string]types.AttributeValue) domain.Facts {
+		var block struct {
+			Until    string `dynamodbav:"blocked_until"`
+			Absences int    `dynamodbav:"absences"`
+		}
+		_ = attributevalue.UnmarshalMap(old, &block)
+		return domain.Facts{BlockedUntil: block.Until, Absences: block.Absences}
+	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName:                           &st.table,
+		Key:                                 key(identityPK(identity), blockSK(o.Kind, o.Term)),
+		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}})
 }
 
 func waitItem(b domain.Booking) map[string]types.AttributeValue {

@@ -17,8 +17,10 @@ type Account struct {
 	// Bookings still carrying personal data; erased ones have left the
 	// account and are not here.
 	Bookings []domain.Booking
-	Consents []Consent
-	Messages []Message
+	// Applications to lottery offerings, every status.
+	Applications []domain.Application
+	Consents     []Consent
+	Messages     []Message
 	// Preferences are the account's message channels as chosen; nil when
 	// never chosen. CalendarFeed is its feed; nil without one.
 	Preferences  *Preferences
@@ -46,7 +48,7 @@ const accountPage = 500
 // ReadAccount reads the account's partition whole, one strongly consistent
 // Query per 500 items, oldest first within each kind of item.
 func (st *Store) ReadAccount(ctx context.Context, account string) (Account, error) {
-	a := Account{Participants: []domain.Participant{}, Bookings: []domain.Booking{}, Consents: []Consent{}, Messages: []Message{}}
+	a := Account{Participants: []domain.Participant{}, Bookings: []domain.Booking{}, Applications: []domain.Application{}, Consents: []Consent{}, Messages: []Message{}}
 	err := st.queryAll(ctx, partition{pk: accountPK(account)}, func(m map[string]types.AttributeValue) error {
 		a.Items++
 		sk := m[attrSK].(*types.AttributeValueMemberS).Value
@@ -60,6 +62,12 @@ func (st *Store) ReadAccount(ctx context.Context, account string) (Account, erro
 			if !b.Erased {
 				a.Bookings = append(a.Bookings, b)
 			}
+			return err
+		case strings.HasPrefix(sk, prefixApplication):
+			// Deleting the account deletes the record with it, as before.
+			ap, err := st.unmarshalApplication(ctx, m)
+			a.Applications = append(a.Applications, ap)
+			a.Disposable = append(a.Disposable, key(accountPK(account), sk))
 			return err
 		case strings.HasPrefix(sk, prefixConsent):
 			var c Consent

@@ -33,8 +33,9 @@ func (st *Store) ListCentreOfferings(ctx context.Context, centreID string, page 
 }
 
 // CreateOffering writes a new offering, its audit record and, when it opens
-// places, its change-ledger entry in one transaction.
-func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditEntry) error {
+// places, its change-ledger entry in one transaction; a lottery offering's
+// draw record (draw) too, so its commitment exists from the start.
+func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditEntry, draw ...DrawRecord) error {
 	item, err := attributevalue.MarshalMap(offeringToItem(o))
 	if err != nil {
 		return classify(err)
@@ -43,6 +44,9 @@ func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditE
 	t.add(checks(domain.RuleNewOfferingID, domain.Facts{}),
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	t.add(unconditional, st.auditPut(a))
+	for _, d := range draw {
+		t.add(checks(domain.RuleNewOfferingID, domain.Facts{}), st.drawPut(d))
+	}
 	if err := st.withChange(&t, domain.Offering{}, o, a.Actor, a.At); err != nil {
 		return classify(err)
 	}
@@ -58,6 +62,27 @@ type OfferingChange struct {
 	Change allocation.Change
 	Audit  AuditEntry
 	Now    time.Time
+	// Draw, when set, moves a lottery's draw record with its window (only
+	// before applications open, so while the draw is committed).
+	Draw *DrawTimes
+}
+
+// DrawTimes are a lottery's draw time and beacon round after its window moved.
+type DrawTimes struct {
+	DrawAt time.Time
+	Round  uint64
+}
+
+// drawMove is the update of the draw record (and its due-index key) to d,
+// on condition the draw is still committed.
+func (st *Store) drawMove(offeringID string, d DrawTimes) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: key(offeringPK(offeringID), skDraw),
+		UpdateExpression:          aws.String("SET draw_at = :at, beacon_round = :r, GSI1SK = :due"),
+		ConditionExpression:       aws.String("#status = :committed"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(utc(d.DrawAt)), ":r": n(int64(d.Round)), ":due": s(drawDueSK(d.DrawAt, offeringID)), ":committed": s(DrawCommitted)},
+	}}
 }
 
 // UpdateOffering writes an edit, its promotions, its audit record and any
@@ -89,6 +114,9 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 		},
 	}})
 	st.changeItems(&t, b.ID, c.Change, c.Now)
+	if c.Draw != nil {
+		t.add(contended, st.drawMove(b.ID, *c.Draw))
+	}
 	t.add(unconditional, st.auditPut(c.Audit))
 	if err := st.withChange(&t, b, c.After, c.Audit.Actor, c.Now); err != nil {
 		return classify(err)

@@ -41,8 +41,13 @@ func retentionSK(until, account, participantID string) string {
 // erased, so no booking lands behind an erasure's back. A failed condition
 // reads again (and finds the participant gone).
 func (st *Store) participantOnBooking(b domain.Booking) types.TransactWriteItem {
+	return st.participantLive(b.Account, b.ParticipantID)
+}
+
+// participantLive checks that a participant is there and not being erased.
+func (st *Store) participantLive(account, participantID string) types.TransactWriteItem {
 	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &st.table,
-		Key:                 key(accountPK(b.Account), prefixPart+b.ParticipantID),
+		Key:                 key(accountPK(account), prefixPart+participantID),
 		ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(erasing_at)")}}
 }
 

@@ -1,0 +1,34 @@
+package cityfigures
+
+import (
+	"testing"
+
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+func TestApplicationsOf(t *testing.T) {
+	lottery := func(o domain.Offering) domain.Offering { o.Allocation = domain.Lottery; return o }
+	os := []domain.Offering{
+		lottery(offering("a", domain.EveningCourse, "binhu", "c1", domain.OfferingPublished, 30, 0, 0)),
+		lottery(offering("b", domain.EveningCourse, "binhu", "c1", domain.OfferingPublished, 10, 0, 0)),
+		lottery(offering("c", domain.EveningCourse, "liangxi", "c2", domain.OfferingPublished, 20, 0, 0)),
+		lottery(offering("draft", domain.EveningCourse, "liangxi", "c2", domain.OfferingDraft, 20, 0, 0)),
+		offering("first", domain.EveningCourse, "liangxi", "c2", domain.OfferingPublished, 20, 20, 5),
+	}
+	got := ApplicationsOf(os, "2026-11-28", map[string]int{"a": 1700, "b": 20, "c": 10, "draft": 99, "first": 99})
+	if got.Total.Offerings != 3 || got.Total.Capacity != 60 || got.Total.Applicants != 1730 || got.Total.ApplicantsPerPlace != 28.8333 {
+		t.Errorf("total %+v", got.Total)
+	}
+	if len(got.ByKindDistrict) != 2 {
+		t.Fatalf("slices %+v", got.ByKindDistrict)
+	}
+	if b := got.ByKindDistrict[0]; b.District != "binhu" || b.Kind != domain.EveningCourse || b.Offerings != 2 || b.ApplicantsPerPlace != 43 {
+		t.Errorf("binhu %+v", b)
+	}
+	if l := got.ByKindDistrict[1]; l.District != "liangxi" || l.Applicants != 10 || l.ApplicantsPerPlace != 0.5 {
+		t.Errorf("liangxi %+v", l)
+	}
+	if none := ApplicationsOf(os[4:], "2026-11-28", nil); none.Total.Offerings != 0 || none.ByKindDistrict == nil {
+		t.Errorf("no lotteries: %+v", none)
+	}
+}

@@ -1,0 +1,122 @@
+package residents
+
+import (
+	"context"
+
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/lottery"
+	"github.com/wuxi-enrol/enrol/shared/paging"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// ApplyRequest is a resident's application to a lottery offering.
+type ApplyRequest struct {
+	Account        string
+	OfferingID     string
+	ParticipantID  string
+	IdempotencyKey string
+}
+
+// hash identifies the request's content for idempotency; it is marked as
+// an application, so a key first used for a booking is a different request.
+func (r ApplyRequest) hash() string { return requestHash("application", r.OfferingID, r.ParticipantID) }
+
+// ApplicationResult is an application and whether it answers a retry.
+type ApplicationResult struct {
+	Application domain.Application
+	Replayed    bool
+}
+
+// Apply enters a participant in a lottery offering's draw: eligibility
+// (published, the window, age) is decided from one read, and
+// store.CreateApplication checks the rest in the write (no-show block,
+// one application per identity, the term limit counting active bookings).
+// The id is new and unguessable, its ticket a hash of it, and a ticket's
+// rank depends on randomness published only after the close: when one
+// applies changes nothing. A retry under the same Idempotency-Key gets the
+// application the first request made, as it stands now.
+func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResult, error) {
+	id := domain.NewID("ap", s.Now())
+	var res ApplicationResult
+	err := s.Retry.Do(ctx, func(int) error {
+		now := s.Now()
+		in, err := s.inputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, req.hash(), now)
+		if err != nil {
+			return err
+		}
+		if in.Replay != nil {
+			a, err := s.Store.GetApplication(ctx, req.Account, in.Replay.ApplicationID)
+			res = ApplicationResult{Application: a, Replayed: true}
+			return err
+		}
+		o, p := *in.Offering, *in.Participant
+		if err := domain.Applicable(o, p, now); err != nil {
+			return err
+		}
+		a := domain.Application{
+			ID: id, OfferingID: o.ID,
+			Offering:      domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
+			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
+			Status: domain.ApplicationApplied, Ticket: lottery.Ticket(o.ID, id), Tier: 1, CreatedAt: now,
+			Account: req.Account, Identity: p.Identity, Term: o.Term, BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
+		}
+		na := store.NewApplication{Application: a, Offering: o}
+		if req.IdempotencyKey != "" {
+			na.IdempotencyKey, na.RequestHash, na.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
+		}
+		// ErrContention and ErrIdempotencyTaken go round again: read afresh.
+		if err := s.Store.CreateApplication(ctx, na); err != nil {
+			return err
+		}
+		res = ApplicationResult{Application: a}
+		return nil
+	})
+	if err != nil {
+		return ApplicationResult{}, err
+	}
+	return res, nil
+}
+
+// Application reads one of the account's applications.
+func (s *Service) Application(ctx context.Context, account, id string) (domain.Application, error) {
+	return s.Store.GetApplication(ctx, account, id)
+}
+
+// Applications pages through the account's applications, newest first.
+func (s *Service) Applications(ctx context.Context, account string, page paging.Page) ([]domain.Application, string, error) {
+	return s.Store.ListApplications(ctx, account, page)
+}
+
+// Withdraw takes one of the account's applications out of its draw, before
+// applications close; withdrawing a withdrawn application returns it.
+// After the close (or once the draw has fixed its tickets) it is 409
+// applications_closed.
+func (s *Service) Withdraw(ctx context.Context, account, id string) (domain.Application, error) {
+	var a domain.Application
+	err := s.Retry.Do(ctx, func(int) error {
+		var err error
+		if a, err = s.Store.GetApplication(ctx, account, id); err != nil || a.Status == domain.ApplicationWithdrawn {
+			return err
+		}
+		if a.Status != domain.ApplicationApplied {
+			return domain.Refused(domain.RuleBeforeClose) // drawn already
+		}
+		o, err := s.Store.GetOffering(ctx, a.OfferingID)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if o.ApplicationsCloseAt == nil || !now.Before(*o.ApplicationsCloseAt) {
+			return domain.Refused(domain.RuleBeforeClose)
+		}
+		if err := s.Store.WithdrawApplication(ctx, a, now); err != nil {
+			return err // ErrContention goes round again
+		}
+		a.Status, a.WithdrawnAt = domain.ApplicationWithdrawn, &now
+		return nil
+	})
+	if err != nil {
+		return domain.Application{}, err
+	}
+	return a, nil
+}
