@@ -297,7 +297,7 @@ function Verdict({ check, d }) {
       <ul class="checks" data-testid="checks">
         {checks.map((c) => (
           <li key={c.field} data-field={c.field} data-ok={String(c.ok)} class={c.ok ? 'ok' : 'warn'}>
-            <span aria-hidden="true">{c.ok ? '✓ ' : '✗ '}</span>{t('check_' + c.field)}：{c.ok ? t('matches') : t('differs')}{c.of != null ? ' (' + t('countOf', c.count, c.of) + ')' : ''}
+            <span aria-hidden="true">{c.ok ? '✓ ' : '✗ '}</span>{t('check_' + c.field)}{lang.value === 'en' ? ': ' : '：'}{c.ok ? t('matches') : t('differs')}{c.of != null ? ' (' + t('countOf', c.count, c.of) + ')' : ''}
           </li>
         ))}
       </ul>
@@ -324,9 +324,9 @@ function Findings({ findings, shown }) {
 function FindMine({ id, d, check, initial }) {
   const [app, setApp] = useState(initial);
   const [found, setFound] = useState(null);
-  const look = async (e) => {
+  const look = async (e, given) => {
     if (e) e.preventDefault();
-    const a = app.trim();
+    const a = (given ?? app).trim();
     if (!a) return;
     const ticket = await ticketOf(id, a);
     const results = check && check.results.length ? check.results : null;
@@ -335,7 +335,8 @@ function FindMine({ id, d, check, initial }) {
     setFound(res);
     announce(hit ? (hit.rank ? t('mineRank', hit.rank, res.n) : t('mineListed')) : t('mineMissing'));
   };
-  useEffect(() => { if (initial && (d.status !== 'drawn' || check)) look(); }, [initial, check]);
+  useEffect(() => { setApp(initial); setFound(null); }, [id, initial]);
+  useEffect(() => { if (initial && (d.status !== 'drawn' || check)) look(null, initial); }, [id, initial, check]);
   if (!d.applicants_digest) return null;
   return (
     <section aria-labelledby="mine-h">

@@ -55,7 +55,7 @@ function App({ cfg }) {
   else if (p[0] === 'me' && p[1] === 'participants') page = needs(isResident(session), <Participants />);
   else if (p[0] === 'me' && p[1] === 'bookings') page = needs(isResident(session), <MyBookings />);
   else if (p[0] === 'me' && p[1] === 'applications') page = needs(isResident(session), <MyApplications />);
-  else if (p[0] === 'draws' && p[1]) page = <DrawPage id={decodeURIComponent(p[1])} />;
+  else if (p[0] === 'draws' && p[1]) page = <DrawPage key={p[1]} id={decodeURIComponent(p[1])} />;
   else if (p[0] === 'me' && p[1] === 'messages') page = needs(isResident(session), <Messages />);
   else if (p[0] === 'me' && p[1] === 'account') page = needs(isResident(session), <Account cfg={cfg} session={session} />);
   else if (p[0] === 'privacy') page = <Privacy />;
