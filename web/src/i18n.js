@@ -108,7 +108,7 @@ const zh = {
   matches: '一致', differs: '不符', countOf: (c, n) => `${c} / ${n}`, moreFindings: (n) => `还有 ${n} 处不符未列出。`,
   beaconHint: (s, r) => `随机数来自公共信标（${s} 第 ${r} 轮），申请截止前无人知道；可到信标来源核对。`, cliHint: '也可在电脑上用命令行核验：',
   findMine: '查找我的签号', applicationId: '申请编号', find: '查找', mineRank: (r, n) => `你的签号名次：第 ${r} 名（共 ${n} 个）。`, mineListed: '你的签号在名单中。', mineMissing: '你的签号不在这次抽签中：请核对申请编号。',
-  drawResults: '抽签结果', number: '随机号', firstRows: (n, m) => `显示前 ${n} 名（共 ${m} 个）。`, yours: '（你的）',
+  verdictTitle: '核验结果', drawResults: '抽签结果', number: '随机号', firstRows: (n, m) => `显示前 ${n} 名（共 ${m} 个）。`, yours: '（你的）',
 };
 
 const en = {
@@ -216,7 +216,7 @@ const en = {
   matches: 'matches', differs: 'differs', countOf: (c, n) => `${c} / ${n}`, moreFindings: (n) => `${n} more mismatches not listed.`,
   beaconHint: (s, r) => `The randomness comes from a public beacon (${s} round ${r}) nobody knew before applications closed; check it at its source.`, cliHint: 'Or check it on a computer from the command line:',
   findMine: 'Find my ticket', applicationId: 'Application id', find: 'Find', mineRank: (r, n) => `Your ticket: rank ${r} of ${n}.`, mineListed: 'Your ticket is among the tickets.', mineMissing: 'Your ticket is not in this draw: check the application id.',
-  drawResults: 'Results', number: 'Number', firstRows: (n, m) => `The first ${n} ranks of ${m}.`, yours: ' (yours)',
+  verdictTitle: 'Verdict', drawResults: 'Results', number: 'Number', firstRows: (n, m) => `The first ${n} ranks of ${m}.`, yours: ' (yours)',
 };
 
 export function fmtAge(months, l) {

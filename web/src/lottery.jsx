@@ -290,9 +290,9 @@ function Verdict({ check, d }) {
   const n = results.length;
   return (
     <section aria-labelledby="verdict-h">
-      <h2 id="verdict-h" class="h3">{t('drawResults')}</h2>
+      <h2 id="verdict-h" class="h3">{t('verdictTitle')}</h2>
       {findings.length === 0
-        ? <Ok focusKey={check}><p data-testid="verdict" data-ok="true"><Both zh={tIn('zh-CN', 'verifyOk', n, n)} en={tIn('en', 'verifyOk', n, n)} /></p></Ok>
+        ? <Ok><p data-testid="verdict" data-ok="true"><Both zh={tIn('zh-CN', 'verifyOk', n, n)} en={tIn('en', 'verifyOk', n, n)} /></p></Ok>
         : <div class="msg msg-error" role="alert"><p data-testid="verdict" data-ok="false"><Both zh={tIn('zh-CN', 'verifyBad', findings.length)} en={tIn('en', 'verifyBad', findings.length)} /></p></div>}
       <ul class="checks" data-testid="checks">
         {checks.map((c) => (
