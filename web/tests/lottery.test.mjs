@@ -23,6 +23,14 @@ const sha = (s) => createHash('sha256').update(s).digest('hex');
 const clone = (x) => JSON.parse(JSON.stringify(x));
 const OTHER = '0f'.repeat(32);
 const noOverflow = async (page, what) => assert.deepEqual(await page.evaluate(() => window.__t.overflow()), [], `${what}: nothing wider than the screen`);
+// At every phone width (the page is left at 390).
+async function fitsPhones(page, what) {
+  for (const width of [320, 360, 390, 430]) {
+    await page.setViewportSize({ width, height: 844 });
+    await noOverflow(page, `${what} at ${width} px`);
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+}
 
 // Serves /v1/offerings/<id>/draw from docs (by offering id) for every page of the context.
 async function serveDraws(page, docs) {
@@ -73,7 +81,7 @@ test('核验: a right draw has every rank reproduced; a tampered copy of each me
       assert.equal(await page.locator(`tr[data-ticket="${r.ticket}"] td`).first().innerText(), String(r.rank));
     }
     assert.equal(await page.getByTestId('commitment').innerText(), drawn.commitment);
-    await noOverflow(page, 'the 核验 page at 390 px');
+    await fitsPhones(page, 'the 核验 page');
     await page.screenshot({ path: join(SHOTS, 'draw-verified-390.png'), fullPage: true });
 
     let i = 0;
@@ -88,6 +96,7 @@ test('核验: a right draw has every rank reproduced; a tampered copy of each me
         assert.equal(await page.locator(`[data-testid=checks] li[data-field="${c}"]`).getAttribute('data-ok'), 'false', `${name}: ${c} marked as not matching`);
       }
       if (name === 'two ranks swapped') {
+        await fitsPhones(page, 'a failed check');
         const text = await page.getByTestId('findings').innerText();
         assert.match(text, /公布的名次为2，重算得1/);
         assert.match(text, /the published rank is 2, recomputed 1/);
@@ -110,7 +119,7 @@ test('核验: a right draw has every rank reproduced; a tampered copy of each me
     await switchLang(page);
     await page.getByRole('heading', { level: 1, name: 'Check the draw' }).waitFor();
     await page.getByText('Every ticket’s rank: matches (3 / 3)').waitFor();
-    await noOverflow(page, 'the 核验 page in English');
+    await fitsPhones(page, 'the 核验 page in English');
   } finally {
     await context.close();
   }

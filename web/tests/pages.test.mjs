@@ -85,6 +85,7 @@ test('every page fits phone screens in both languages; screenshots', async () =>
     { name: 'offering-book', who: 'resident', hash: '#/offerings/' + open.id, marker: 'input[type=radio]' },
     { name: 'offering-full', who: 'resident', hash: '#/offerings/' + full.id, marker: 'input[type=radio]' },
     { name: 'my-bookings', who: 'resident', hash: '#/me/bookings', marker: 'li.card' },
+    { name: 'my-applications', who: 'resident', hash: '#/me/applications', marker: 'main h1' },
     { name: 'participants', who: 'resident', hash: '#/me/participants', marker: '#pt-name' },
     // The guardian's consent step: a child's birth date typed in.
     { name: 'participants-consent', who: 'resident', hash: '#/me/participants', marker: '#pt-consent', prep: (page) => page.fill('#pt-birth', addDays(todayShanghai(), -365 * 6)) },
