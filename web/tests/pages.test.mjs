@@ -12,6 +12,7 @@ const PHONES = [320, 360, 390, 430];
 const SHOT_AT = new Set((process.env.SHOT_WIDTHS || '390').split(',').map(Number));
 const LANGS = ['zh-CN', 'en'];
 const STAFF_OFFERING = 'o-liangxi-ec-past';
+const LOTTERY = 'o-binhu-ec-lottery';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -86,6 +87,9 @@ test('every page fits phone screens in both languages; screenshots', async () =>
     { name: 'offering-full', who: 'resident', hash: '#/offerings/' + full.id, marker: 'input[type=radio]' },
     { name: 'my-bookings', who: 'resident', hash: '#/me/bookings', marker: 'li.card' },
     { name: 'my-applications', who: 'resident', hash: '#/me/applications', marker: 'main h1' },
+    // The demo lottery (infra/seed LotteryCourse), applications open: 申请, and its 核验 page before the draw.
+    { name: 'offering-lottery', who: 'resident', hash: '#/offerings/' + LOTTERY, marker: '[data-testid=apply] input[type=radio]' },
+    { name: 'draw-committed', who: 'anonymous', hash: '#/draws/' + LOTTERY, marker: '[data-testid=commitment]' },
     { name: 'participants', who: 'resident', hash: '#/me/participants', marker: '#pt-name' },
     // The guardian's consent step: a child's birth date typed in.
     { name: 'participants-consent', who: 'resident', hash: '#/me/participants', marker: '#pt-consent', prep: (page) => page.fill('#pt-birth', addDays(todayShanghai(), -365 * 6)) },
