@@ -182,7 +182,7 @@ test('a held place shows its deadline and is accepted; an expired one is shown a
     await card.getByRole('button', { name: '接受名额：夜校·摄影' }).click();
     await page.locator('.msg-ok', { hasText: '已接受，名额已确认。' }).waitFor();
     assert.equal(accepted, 1);
-    assert.equal(await card.getByTestId('booking-status').innerText(), '已确认');
+    await card.getByTestId('booking-status').filter({ hasText: '已确认' }).waitFor(); // once the list is read again
     assert.equal(await card.getByTestId('offer-deadline').count(), 0);
   } finally {
     await context.close();
@@ -200,14 +200,14 @@ test('a lottery offering from applying to an accepted place, with the draw check
   const at = (ms) => new Date(Date.now() + ms).toISOString();
   const opens = at(3000), closes = at(45000);
   const created = await apiCall(staff, 'POST', '/v1/centres/c-liangxi-04/offerings', {
-    kind: 'evening_course', title: '抽签课' + runId(), starts_on: starts, ends_on: sessions[2], capacity: 2, status: 'published',
+    kind: 'evening_course', title: '抽签课' + runId(), starts_on: starts, ends_on: sessions[2], capacity: 3, status: 'published',
     schedule: { text: '每周 19:00–21:00', sessions }, allocation: 'lottery', offer_hours: 24,
     applications_open_at: opens, applications_close_at: closes, draw_at: closes, booking_opens_at: at(3600e3), booking_closes_at: at(7 * 24 * 3600e3),
   });
   assert.equal(created.status, 201, created.text);
   const o = created.json;
   assert.equal(o.allocation, 'lottery');
-  // Two other applicants through the API, so the draw ranks three.
+  // Two other applicants through the API, so the draw ranks three (and offers each a place).
   for (const n of [1, 2]) {
     const r = await residentFor(o, 'lot-other' + n + '-' + runId());
     while (Date.now() < Date.parse(opens)) await new Promise((res) => setTimeout(res, 250));
@@ -259,19 +259,20 @@ test('a lottery offering from applying to an accepted place, with the draw check
     assert.equal(await mine.getByTestId('application-ticket').innerText(), ticket);
     const rank = doc.results.find((r) => r.ticket === ticket).rank;
     assert.equal(await mine.getByTestId('application-rank').innerText(), `第 ${rank} 名`);
-    assert.equal(await mine.getByTestId('application-status').innerText(), rank <= 2 ? '中签：已为你保留名额' : '候补（按名次）');
+    assert.equal(await mine.getByTestId('application-status').innerText(), '中签：已为你保留名额'); // three places, three applicants
     await page.screenshot({ path: join(SHOTS, 'lottery-applications-390.png'), fullPage: true });
 
-    if (rank <= 2) {
-      await mine.getByRole('link', { name: '查看名额' }).click();
-      const booking = page.locator('li.card.pointed');
-      await booking.getByTestId('offer-deadline').waitFor();
-      await booking.getByRole('button', { name: /^接受名额/ }).click();
-      await page.locator('.msg-ok', { hasText: '已接受，名额已确认。' }).waitFor();
-      assert.equal(await booking.getByTestId('booking-status').innerText(), '已确认');
-      await page.goBack();
-      await page.getByRole('heading', { level: 1, name: '我的申请' }).waitFor();
-    }
+    // The held place, its deadline (drawn time + offer_hours), accepted.
+    await mine.getByRole('link', { name: '查看名额' }).click();
+    const booking = page.locator('li.card.pointed');
+    await booking.getByTestId('offer-deadline').waitFor();
+    assert.match(await booking.getByTestId('offer-deadline').innerText(), /^名额为你保留到 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}，请在此之前接受/);
+    await page.screenshot({ path: join(SHOTS, 'lottery-offer-390.png'), fullPage: true });
+    await booking.getByRole('button', { name: /^接受名额/ }).click();
+    await page.locator('.msg-ok', { hasText: '已接受，名额已确认。' }).waitFor();
+    await booking.getByTestId('booking-status').filter({ hasText: '已确认' }).waitFor(); // once the list is read again
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: '我的申请' }).waitFor();
 
     // The draw page checks the real document and finds this resident's ticket.
     await page.locator(`li[data-application="${appId}"]`).getByRole('link', { name: /^核验抽签/ }).click();
