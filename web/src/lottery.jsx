@@ -62,6 +62,7 @@ export function ApplyPanel({ o, session, onSignIn }) {
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [changed, setChanged] = useState(null);
   const key = useRef(null);
   const here = (mine.data || []).filter((a) => a.offering_id === o.id);
   const taken = new Set(here.filter((a) => a.status !== 'withdrawn').map((a) => a.participant_id));
@@ -92,7 +93,7 @@ export function ApplyPanel({ o, session, onSignIn }) {
     try {
       const a = await api('POST', '/v1/offerings/' + enc(o.id) + '/applications', { body: { participant_id: pid }, headers: { 'Idempotency-Key': key.current } });
       key.current = null;
-      setResult(a); setPid('');
+      setResult(a); setPid(''); setChanged(null);
       announce(t('applied', fmtDateTime(o.draw_at)));
       mine.reload();
     } catch (err) {
@@ -109,8 +110,9 @@ export function ApplyPanel({ o, session, onSignIn }) {
         <>
           <h3>{t('myApplicationsHere')}</h3>
           <ul class="cards">
-            {here.map((a) => <ApplicationCard key={a.id} a={a} o={o} onChanged={mine.reload} compact />)}
+            {here.map((a) => <ApplicationCard key={a.id} a={a} o={o} onChanged={(text) => { setResult(null); setChanged({ text }); mine.reload(); }} compact />)}
           </ul>
+          <Ok focusKey={changed}>{changed && changed.text}</Ok>
         </>
       )}
       {w === 'open' && !parts.loading && list.length === 0 && !here.length && <p>{t('noParticipants')}</p>}
@@ -150,6 +152,8 @@ function ApplicationCard({ a, o, onChanged, compact }) {
     setBusy(true); setError(null);
     try {
       await api('POST', '/v1/me/applications/' + enc(a.id) + '/withdraw');
+      asked.current = false; // the button is gone: the focus goes to the parent's message
+      setAsking(false);
       announce(t('withdrawn'));
       onChanged(t('withdrawn'));
     } catch (err) { setError(err); announce(errorText(err)); } finally { setBusy(false); }
@@ -172,7 +176,7 @@ function ApplicationCard({ a, o, onChanged, compact }) {
       {a.status === 'applied' && w === 'open' && !asking && (
         <p class="actions"><button type="button" ref={again} aria-label={t('withdrawOf', a.participant ? a.participant.name : '')} onClick={() => setAsking(true)}>{t('withdraw')}</button></p>
       )}
-      {asking && (
+      {asking && a.status === 'applied' && (
         <div class="confirm" role="group" aria-label={t('withdrawAsk')}>
           <p>{t('withdrawAsk')}</p>
           <button type="button" class="danger" ref={ask} disabled={busy} onClick={withdraw}>{t('withdraw')}</button>{' '}

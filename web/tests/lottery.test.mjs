@@ -229,6 +229,10 @@ test('a lottery offering from applying to an accepted place, with the draw check
     await card.getByRole('button', { name: new RegExp('撤回' + me.participant.name) }).click();
     await card.getByRole('group').getByRole('button', { name: '撤回申请' }).click();
     await apply.locator('[data-testid=application-status]', { hasText: '已撤回' }).waitFor();
+    // The withdrawal is said where the focus now is, and the question is gone.
+    await apply.locator('.msg-ok', { hasText: '申请已撤回。' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), '申请已撤回。');
+    assert.equal(await card.getByRole('group').count(), 0);
     await apply.getByRole('radio', { name: new RegExp(me.participant.name) }).check();
     await apply.getByRole('button', { name: '申请', exact: true }).click();
     await apply.locator('li[data-application] [data-testid=application-status]', { hasText: '已申请，等待抽签' }).waitFor();
