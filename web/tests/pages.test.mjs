@@ -60,7 +60,8 @@ const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimation
 test('every page fits phone screens in both languages; screenshots', async () => {
   const all = await catalogue();
   const open = all.find((o) => openAt(o, Date.now()) && o.available > 0 && o.kind === 'evening_course');
-  const soon = all.reduce((a, o) => (Date.parse(o.booking_opens_at) > Date.parse(a.booking_opens_at) ? o : a));
+  // The first-come offering that opens latest (a lottery's booking opens after its draw).
+  const soon = all.filter((o) => o.allocation !== 'lottery').reduce((a, o) => (Date.parse(o.booking_opens_at) > Date.parse(a.booking_opens_at) ? o : a));
   const full = (await catalogue('')).find((o) => o.available === 0 && o.waitlist_enabled && o.kind === open.kind && openAt(o, Date.now()));
   assert.ok(open && full, 'the demo data has an open evening course and a full offering with a waitlist');
 
