@@ -6,10 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASE, SHOTS, launch, newPage, token, apiCall, signInWithToken, residentFor, addDays, todayShanghai, runId, switchLang } from './helpers.mjs';
+import { BASE, SHOTS, RESULTS, launch, newPage, token, apiCall, signInWithToken, residentFor, addDays, todayShanghai, runId, switchLang } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -254,6 +254,8 @@ test('a lottery offering from applying to an accepted place, with the draw check
     const doc = (await apiCall(null, 'GET', `/v1/offerings/${o.id}/draw`)).json;
     assert.equal(doc.status, 'drawn');
     assert.equal(doc.results.length, 3);
+    // Kept for checking by hand: go run ./cmd/verify-draw web/test-results/lottery-draw.json
+    await writeFile(join(RESULTS, 'lottery-draw.json'), JSON.stringify(doc, null, 2));
 
     // 我的申请: the rank and the outcome, the links to the draw and to the booking.
     await page.getByRole('navigation').getByRole('link', { name: '我的申请' }).click();
