@@ -315,7 +315,29 @@ func TestVerifyCatchesTampering(t *testing.T) {
 			if m.Text.ZH == "" || m.Text.EN == "" || m.Text.ZH == m.Text.EN {
 				t.Errorf("the mismatch is not in both languages: %+v", m.Text)
 			}
+			if all := Mismatches(doc, doc.Results); len(all) == 0 || *all[0] != *m {
+				t.Errorf("Mismatches begins with %v, Verify says %v", all, m)
+			}
 		})
+	}
+}
+
+// Mismatches goes on past the first finding: a checker lists them all.
+func TestMismatchesListsEveryFinding(t *testing.T) {
+	doc := shellDocument(t)
+	doc.Commitment = Commitment("00")
+	doc.Results[0].Rank, doc.Results[1].Rank = doc.Results[1].Rank, doc.Results[0].Rank
+	doc.Results = append(doc.Results, doc.Results[2])
+	var fields []string
+	for _, m := range Mismatches(doc, doc.Results) {
+		fields = append(fields, m.Field)
+	}
+	want := []string{"results", "commitment", "results.rank", "results.rank"}
+	if !slices.Equal(fields, want) {
+		t.Errorf("Mismatches names %v, want %v", fields, want)
+	}
+	if Mismatches(shellDocument(t), shellDocument(t).Results) != nil {
+		t.Error("a right document has mismatches")
 	}
 }
 

@@ -6,6 +6,8 @@ let cfg = { apiUrl: '' };
 let lang = 'zh-CN';
 export const setApiConfig = (c) => { cfg = c; };
 export const setApiLang = (l) => { lang = l; };
+// The API's address as a reader would type it (the page's own origin when they are one).
+export const getApiUrl = () => cfg.apiUrl || location.origin;
 
 export class ApiError extends Error {
   constructor(status, problem, retryAfter = 0) {

@@ -12,6 +12,7 @@ import { StaffHome, StaffOffering } from './staff.jsx';
 import { CityDashboard } from './city.jsx';
 import { Privacy, Account, Flash } from './account.jsx';
 import { Messages } from './messages.jsx';
+import { MyApplications, DrawPage } from './lottery.jsx';
 
 function App({ cfg }) {
   const r = useSignal(route);
@@ -53,6 +54,8 @@ function App({ cfg }) {
   else if (p[0] === 'signin') page = <SignIn cfg={cfg} />;
   else if (p[0] === 'me' && p[1] === 'participants') page = needs(isResident(session), <Participants />);
   else if (p[0] === 'me' && p[1] === 'bookings') page = needs(isResident(session), <MyBookings />);
+  else if (p[0] === 'me' && p[1] === 'applications') page = needs(isResident(session), <MyApplications />);
+  else if (p[0] === 'draws' && p[1]) page = <DrawPage key={p[1]} id={decodeURIComponent(p[1])} />;
   else if (p[0] === 'me' && p[1] === 'messages') page = needs(isResident(session), <Messages />);
   else if (p[0] === 'me' && p[1] === 'account') page = needs(isResident(session), <Account cfg={cfg} session={session} />);
   else if (p[0] === 'privacy') page = <Privacy />;
@@ -82,6 +85,7 @@ function App({ cfg }) {
           <ul>
             <li><a href="#/" aria-current={cur('#/')}>{t('navBrowse')}</a></li>
             {isResident(session) && <li><a href="#/me/bookings" aria-current={cur('#/me/bookings')}>{t('navBookings')}</a></li>}
+            {isResident(session) && <li><a href="#/me/applications" aria-current={cur('#/me/applications')}>{t('navApplications')}</a></li>}
             {isResident(session) && <li><a href="#/me/participants" aria-current={cur('#/me/participants')}>{t('navParticipants')}</a></li>}
             {isResident(session) && <li><a href="#/me/messages" aria-current={cur('#/me/messages')}>{t('navMessages')}</a></li>}
             {isResident(session) && <li><a href="#/me/account" aria-current={cur('#/me/account')}>{t('navAccount')}</a></li>}

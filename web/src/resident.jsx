@@ -8,6 +8,7 @@ import { isResident } from './auth.js';
 import { useNow, now } from './clock.js';
 import { loadNotice } from './account.jsx';
 import { useCalendarDownload } from './messages.jsx';
+import { LotteryFacts, ApplyPanel, applicationWindow, lotteryEdges, allPages } from './lottery.jsx';
 
 const FILTER_KEY = 'enrol.filters';
 function loadFilters() {
@@ -183,8 +184,11 @@ export function monthsOn(birth, on) {
 export function OfferingDetail({ id, session, onSignIn }) {
   useSignal(lang);
   const { data: o, error, loading, reload } = useLoad(() => get('/v1/offerings/' + encodeURIComponent(id), { auth: false }), [id, lang.value]);
-  const now = useNow(o ? windowEdges(o) : []);
+  const lottery = !!o && o.allocation === 'lottery';
+  const now = useNow(o ? windowEdges(o).concat(lottery ? lotteryEdges(o) : []) : []);
   const w = o ? bookingWindow(o, now) : null;
+  // A lottery offering is applied for until its draw; what is left after is booked first come.
+  const bookable = !lottery || applicationWindow(o, now) === 'drawn';
   return (
     <>
       <p><a href="#/" class="back">← {t('back')}</a></p>
@@ -206,8 +210,10 @@ export function OfferingDetail({ id, session, onSignIn }) {
             <div><dt>{t('term')}</dt><dd>{o.term}</dd></div>
             <div><dt>{t('perTerm')}</dt><dd>{o.max_per_participant_per_term || t('unlimited')}</dd></div>
             <div><dt>{t('status')}</dt><dd class={'bw bw-' + w.state} data-testid="booking-state">{windowText(w)}</dd></div>
+            {lottery && <LotteryFacts o={o} />}
           </dl>
-          <BookPanel o={o} w={w} session={session} onSignIn={onSignIn} onBooked={reload} />
+          {lottery && <ApplyPanel o={o} session={session} onSignIn={onSignIn} />}
+          {bookable && <BookPanel o={o} w={w} session={session} onSignIn={onSignIn} onBooked={reload} />}
         </article>
       )}
     </>
@@ -225,7 +231,7 @@ function BookPanel({ o, w, session, onSignIn, onBooked }) {
   const parts = useLoad(() => (resident ? get('/v1/me/participants?limit=200') : Promise.resolve({ items: [] })), [resident, session && session.sub]);
 
   const list = (parts.data && parts.data.items) || [];
-  const eligible = (p) => { const m = monthsOn(p.birth_date, o.starts_on); return m >= o.min_age_months && m <= o.max_age_months; };
+  const eligible = eligibleFor(o);
   useEffect(() => {
     if (!pid && list.length) { const e = list.find(eligible) || list[0]; setPid(e.id); }
   }, [list.length]);
@@ -271,15 +277,7 @@ function BookPanel({ o, w, session, onSignIn, onBooked }) {
       {!parts.loading && list.length === 0 && <p>{t('noParticipants')}</p>}
       {list.length > 0 && (
         <form onSubmit={submit}>
-          <fieldset>
-            <legend>{t('bookFor')}</legend>
-            {list.map((p) => (
-              <div class="radio" key={p.id}>
-                <input type="radio" id={'p-' + p.id} name="participant" value={p.id} checked={pid === p.id} onChange={() => { setPid(p.id); key.current = null; }} />
-                <label for={'p-' + p.id}>{p.name} · {p.birth_date} · {t('idLast4')} {p.id_number_last4}{eligible(p) ? '' : t('notEligibleHint')}</label>
-              </div>
-            ))}
-          </fieldset>
+          <ParticipantChoice list={list} pid={pid} legend={t('bookFor')} eligible={eligible} onPick={(id) => { setPid(id); key.current = null; }} />
           {full && w.state === 'open' && <p class="warn">{t('full')}</p>}
           {whenNote}
           <button type="submit" class="primary big" disabled={busy || !pid || w.state !== 'open'} aria-describedby={when ? 'book-when' : undefined}>{full && o.waitlist_enabled ? t('joinWaitlist') : t('book')}</button>
@@ -295,6 +293,24 @@ function BookPanel({ o, w, session, onSignIn, onBooked }) {
         </Ok>
       )}
     </section>
+  );
+}
+
+// Whether a participant's age on the offering's first day fits it.
+export const eligibleFor = (o) => (p) => { const m = monthsOn(p.birth_date, o.starts_on); return m >= o.min_age_months && m <= o.max_age_months; };
+
+// Whom to book or apply for: one radio button a participant, the age noted when it does not fit.
+export function ParticipantChoice({ list, pid, legend, eligible, onPick }) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {list.map((p) => (
+        <div class="radio" key={p.id}>
+          <input type="radio" id={'p-' + p.id} name="participant" value={p.id} checked={pid === p.id} onChange={() => onPick(p.id)} />
+          <label for={'p-' + p.id}>{p.name} · {p.birth_date} · {t('idLast4')} {p.id_number_last4}{eligible(p) ? '' : t('notEligibleHint')}</label>
+        </div>
+      ))}
+    </fieldset>
   );
 }
 
@@ -459,18 +475,15 @@ function ParticipantItem({ p, onDone }) {
 export function MyBookings() {
   useSignal(lang);
   const [showCancelled, setShowCancelled] = useState(false);
-  const list = useLoad(async () => {
-    const all = [];
-    let cursor = '';
-    do {
-      const page = await get('/v1/me/bookings?limit=200' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
-      all.push(...page.items);
-      cursor = page.next_cursor || '';
-    } while (cursor && all.length < 1000);
-    return all;
-  }, [lang.value]);
+  const list = useLoad(() => allPages('/v1/me/bookings'), [lang.value]);
   const [msg, setMsg] = useState(null);
-  const items = (list.data || []).filter((b) => showCancelled || b.status !== 'cancelled');
+  // The booking a link pointed at (from 我的申请): shown whatever its status, and scrolled to.
+  const pointed = new URLSearchParams(location.hash.split('?')[1] || '').get('booking');
+  const items = (list.data || []).filter((b) => showCancelled || b.status !== 'cancelled' || b.id === pointed);
+  useEffect(() => {
+    const el = pointed && list.data && document.querySelector(`li[data-booking="${CSS.escape(pointed)}"]`);
+    if (el) el.scrollIntoView({ block: 'center' });
+  }, [list.data, pointed]);
   return (
     <>
       <PageHeading>{t('myBookings')}</PageHeading>
@@ -481,16 +494,17 @@ export function MyBookings() {
       {list.loading && <Loading />}
       <ErrorBox error={list.error} onRetry={list.reload} />
       {/* The card may leave the list once cancelled: the focus goes to this message. */}
-      <Ok focusKey={msg}>{msg && t('cancelled')}</Ok>
+      <Ok focusKey={msg}>{msg && (msg.text || t('cancelled'))}</Ok>
       {list.data && items.length === 0 && <p>{t('noBookings')}</p>}
       <ul class="cards">
-        {items.map((b) => <BookingCard key={b.id} b={b} onCancelled={() => { setMsg({}); announce(t('cancelled')); list.reload(); }} />)}
+        {items.map((b) => <BookingCard key={b.id} b={b} pointed={b.id === pointed} onCancelled={() => { setMsg({}); announce(t('cancelled')); list.reload(); }}
+          onAccepted={() => { setMsg({ text: t('accepted') }); announce(t('accepted')); list.reload(); }} />)}
       </ul>
     </>
   );
 }
 
-function BookingCard({ b, onCancelled }) {
+function BookingCard({ b, pointed, onCancelled, onAccepted }) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -502,15 +516,19 @@ function BookingCard({ b, onCancelled }) {
     if (confirming) { asked.current = true; ask.current && ask.current.focus(); }
     else if (asked.current && again.current) again.current.focus();
   }, [confirming]);
-  const cancel = async () => {
+  const act = (what, done) => async () => {
     setBusy(true); setError(null);
     try {
-      await api('POST', '/v1/me/bookings/' + encodeURIComponent(b.id) + '/cancel');
-      onCancelled();
+      await api('POST', '/v1/me/bookings/' + encodeURIComponent(b.id) + '/' + what);
+      done();
     } catch (err) { setError(err); announce(errorText(err)); } finally { setBusy(false); }
   };
+  const cancel = act('cancel', onCancelled);
+  const accept = act('accept', onAccepted);
+  const offered = b.status === 'offered';
+  const ended = b.status === 'cancelled' || b.status === 'expired';
   return (
-    <li class="card" data-booking={b.id} data-offering={b.offering_id}>
+    <li class={'card' + (pointed ? ' pointed' : '')} data-booking={b.id} data-offering={b.offering_id}>
       <h2 class="h3"><a href={'#/offerings/' + encodeURIComponent(b.offering_id)}>{b.offering.title}</a></h2>
       <p class="meta"><span class={'tag tag-' + b.offering.kind}>{t('kind_' + b.offering.kind)}</span> {b.offering.centre.name}</p>
       <dl class="facts">
@@ -519,16 +537,18 @@ function BookingCard({ b, onCancelled }) {
         <div><dt>{t('status')}</dt><dd class={'bst bst-' + b.status} data-testid="booking-status">{t('bst_' + b.status)}{b.status === 'waitlisted' && b.waitlist_position ? ' · ' + t('position', b.waitlist_position) : ''}</dd></div>
       </dl>
       {b.cancelled_by === 'centre' && b.cancel_reason && <p class="warn">{t('cancelledByCentre')}{b.cancel_reason}</p>}
-      {!confirming && b.status !== 'cancelled' && (
+      {offered && b.offer_expires_at && <p class="deadline" data-testid="offer-deadline"><strong>{t('offerUntil', fmtDateTime(b.offer_expires_at))}</strong></p>}
+      {!confirming && !ended && (
         <p class="actions">
+          {offered && <button type="button" class="primary" disabled={busy} aria-label={t('acceptOf', b.offering.title)} onClick={accept}>{t('accept')}</button>}
           {b.status === 'confirmed' && <button type="button" aria-label={t('addToCalendarOf', b.offering.title)} disabled={cal.busy} onClick={cal.run}>{t('addToCalendar')}</button>}
-          <button type="button" ref={again} onClick={() => setConfirming(true)}>{t('cancel')}</button>
+          <button type="button" ref={again} aria-label={offered ? t('declineOf', b.offering.title) : undefined} onClick={() => setConfirming(true)}>{offered ? t('decline') : t('cancel')}</button>
         </p>
       )}
-      {confirming && b.status !== 'cancelled' && (
-        <div class="confirm" role="group" aria-label={t('cancelConfirm')}>
-          <p>{t('cancelConfirm')}</p>
-          <button type="button" class="danger" ref={ask} disabled={busy} onClick={cancel}>{t('cancel')}</button>{' '}
+      {confirming && !ended && (
+        <div class="confirm" role="group" aria-label={offered ? t('declineAsk') : t('cancelConfirm')}>
+          <p>{offered ? t('declineAsk') : t('cancelConfirm')}</p>
+          <button type="button" class="danger" ref={ask} disabled={busy} onClick={cancel}>{offered ? t('decline') : t('cancel')}</button>{' '}
           <button type="button" onClick={() => setConfirming(false)}>{t('close')}</button>
         </div>
       )}

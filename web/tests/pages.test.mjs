@@ -12,6 +12,7 @@ const PHONES = [320, 360, 390, 430];
 const SHOT_AT = new Set((process.env.SHOT_WIDTHS || '390').split(',').map(Number));
 const LANGS = ['zh-CN', 'en'];
 const STAFF_OFFERING = 'o-liangxi-ec-past';
+const LOTTERY = 'o-binhu-ec-lottery';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -59,7 +60,8 @@ const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimation
 test('every page fits phone screens in both languages; screenshots', async () => {
   const all = await catalogue();
   const open = all.find((o) => openAt(o, Date.now()) && o.available > 0 && o.kind === 'evening_course');
-  const soon = all.reduce((a, o) => (Date.parse(o.booking_opens_at) > Date.parse(a.booking_opens_at) ? o : a));
+  // The first-come offering that opens latest (a lottery's booking opens after its draw).
+  const soon = all.filter((o) => o.allocation !== 'lottery').reduce((a, o) => (Date.parse(o.booking_opens_at) > Date.parse(a.booking_opens_at) ? o : a));
   const full = (await catalogue('')).find((o) => o.available === 0 && o.waitlist_enabled && o.kind === open.kind && openAt(o, Date.now()));
   assert.ok(open && full, 'the demo data has an open evening course and a full offering with a waitlist');
 
@@ -85,6 +87,10 @@ test('every page fits phone screens in both languages; screenshots', async () =>
     { name: 'offering-book', who: 'resident', hash: '#/offerings/' + open.id, marker: 'input[type=radio]' },
     { name: 'offering-full', who: 'resident', hash: '#/offerings/' + full.id, marker: 'input[type=radio]' },
     { name: 'my-bookings', who: 'resident', hash: '#/me/bookings', marker: 'li.card' },
+    { name: 'my-applications', who: 'resident', hash: '#/me/applications', marker: 'main h1' },
+    // The demo lottery (infra/seed LotteryCourse), applications open: 申请, and its 核验 page before the draw.
+    { name: 'offering-lottery', who: 'resident', hash: '#/offerings/' + LOTTERY, marker: '[data-testid=apply] input[type=radio]' },
+    { name: 'draw-committed', who: 'anonymous', hash: '#/draws/' + LOTTERY, marker: '[data-testid=commitment]' },
     { name: 'participants', who: 'resident', hash: '#/me/participants', marker: '#pt-name' },
     // The guardian's consent step: a child's birth date typed in.
     { name: 'participants-consent', who: 'resident', hash: '#/me/participants', marker: '#pt-consent', prep: (page) => page.fill('#pt-birth', addDays(todayShanghai(), -365 * 6)) },
