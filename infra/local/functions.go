@@ -12,6 +12,7 @@ import (
 	"github.com/wuxi-enrol/enrol/functions/centres"
 	"github.com/wuxi-enrol/enrol/functions/city"
 	"github.com/wuxi-enrol/enrol/functions/dispatcher"
+	"github.com/wuxi-enrol/enrol/functions/draws"
 	"github.com/wuxi-enrol/enrol/functions/reminders"
 	"github.com/wuxi-enrol/enrol/functions/retention"
 	"github.com/wuxi-enrol/enrol/functions/snapshot"
@@ -35,4 +36,5 @@ var Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{
 	"RetentionFunction":  retention.New,
 	"RemindersFunction":  reminders.New,
 	"DispatcherFunction": dispatcher.New,
+	"DrawsFunction":      draws.New,
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
+	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/channels"
 	"github.com/wuxi-enrol/enrol/shared/citybus"
 	"github.com/wuxi-enrol/enrol/shared/clock"
@@ -85,6 +86,9 @@ type Stack struct {
 	// published on the city's bus (GET /_local/messages, /_local/events).
 	Messages *channels.Recorder
 	Events   *citybus.Recorder
+	// Beacon is the stand-in for drand that lottery draws wait for, on the
+	// stack's clock; its rounds are served at /_local/beacon/public/{round}.
+	Beacon beacon.Local
 
 	db       *localdb.Server
 	kms      *localkms.Server
@@ -193,7 +197,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.Booking = &residents.Service{Store: st.Store, Now: o.Now}
 
-	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o)
+	st.Beacon = newBeacon(o.Now, st.URL)
+	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o, st.Beacon)
 	if err != nil {
 		return fail(err)
 	}
@@ -214,7 +219,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	gw, err := gateway.New(gateway.Config{
 		Routes: st.Routes, Handlers: handlers, Timeouts: timeouts, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob),
-			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents)},
+			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents),
+			beaconPattern: http.HandlerFunc(st.serveBeacon)},
 		Now: o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
@@ -269,7 +275,7 @@ func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.De
 // the environment variables the template declares for it, so a variable the
 // template adds without a local value stops the stack instead of drifting.
 // HTTP functions are for the gateway; jobs for the scheduler and RunJob.
-func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, o Options) (map[string]lambda.Handler, map[string]*job, error) {
+func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, o Options, bc beacon.Beacon) (map[string]lambda.Handler, map[string]*job, error) {
 	jobCtors, log, now := o.Jobs, o.FunctionLog, o.Now
 	handlers := map[string]lambda.Handler{}
 	jobs := map[string]*job{}
@@ -287,7 +293,7 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
-		deps.Now = now
+		deps.Now, deps.Beacon = now, bc
 		if build, ok := jobCtors[id]; ok {
 			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps), now), f.Timeout)
 			continue

@@ -143,3 +143,29 @@ func (s *Service) document(ctx context.Context, r store.DrawRecord) (lottery.Doc
 	}
 	return doc, nil
 }
+
+// Due is what one scheduled run did: the draws due, and of them how many
+// are now drawn and how many wait (the close or the beacon's round not yet).
+type Due struct{ Due, Drawn, Waiting int }
+
+// RunDue runs every draw whose draw_at has come by at. A draw not ready
+// waits for the next run; any other failure is returned after the rest ran.
+func (s *Service) RunDue(ctx context.Context, at time.Time) (Due, error) {
+	ids, err := s.Store.DueDraws(ctx, at)
+	res := Due{Due: len(ids)}
+	if err != nil {
+		return res, err
+	}
+	var errs []error
+	for _, id := range ids {
+		switch _, err := s.Run(ctx, id); {
+		case err == nil:
+			res.Drawn++
+		case apperr.Is(err, apperr.DrawNotReady):
+			res.Waiting++
+		default:
+			errs = append(errs, err)
+		}
+	}
+	return res, errors.Join(errs...)
+}

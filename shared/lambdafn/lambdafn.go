@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -29,6 +30,9 @@ type Deps struct {
 	Config config.Config
 	Log    *slog.Logger
 	Now    func() time.Time
+	// Beacon is the public randomness lottery draws wait for: drand's
+	// quicknet through cfg.DrandRelays (the local stack sets its stand-in).
+	Beacon beacon.Beacon
 }
 
 // Load builds Deps from a Config; opts configure the DynamoDB client
@@ -42,7 +46,8 @@ func Load(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func
 	if err != nil {
 		return Deps{}, err
 	}
-	return Deps{Store: st, Identities: ids, Config: cfg, Log: log, Now: time.Now}, nil
+	bc := beacon.NewDrand(&http.Client{Timeout: 5 * time.Second}, cfg.DrandRelays)
+	return Deps{Store: st, Identities: ids, Config: cfg, Log: log, Now: time.Now, Beacon: bc}, nil
 }
 
 // Custody is the store over db and the identities, with the keys cfg names:
