@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,15 +75,17 @@ type world struct {
 	o    domain.Offering
 	svc  *draws.Service
 	kill *killer
-	apps []domain.Application
+	// written counts the items the store writes.
+	written *items
+	apps    []domain.Application
 }
 
 func newWorld(t testing.TB, capacity int, edit ...func(*domain.Offering)) *world {
 	t.Helper()
-	k := &killer{}
+	k, written := &killer{}, &items{}
 	cfg := dbtest.Config(t)
-	st, ids, db := dbtest.CustodyOn(t, cfg, k.option)
-	w := &world{t: t, ctx: context.Background(), st: st, db: db, tbl: cfg.TableName, ids: ids, kill: k,
+	st, ids, db := dbtest.CustodyOn(t, cfg, k.option, written.option)
+	w := &world{t: t, ctx: context.Background(), st: st, db: db, tbl: cfg.TableName, ids: ids, kill: k, written: written,
 		now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
 	c := dbtest.Centre("c1", "binhu")
 	w.must(st.PutCentre(w.ctx, c, false))
@@ -113,10 +116,32 @@ func (w *world) must(err error) {
 // apply registers person seq under their own account and applies them.
 func (w *world) apply(seq int) domain.Application {
 	w.t.Helper()
+	a := w.applicant(seq)
+	w.apps = append(w.apps, a)
+	return a
+}
+
+// applyMany applies persons 1..n, four at a time.
+func (w *world) applyMany(n int) {
+	w.t.Helper()
+	w.apps = make([]domain.Application, n)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < n; i += 4 {
+				w.apps[i] = w.applicant(i + 1)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (w *world) applicant(seq int) domain.Application {
 	account := fmt.Sprintf("acct-%d", seq)
-	birth := time.Date(1990, 1, 1+seq%28, 0, 0, 0, 0, domain.CityZone)
+	// A thousand people a birthday (an ID number's sequence is 0..999).
+	birth := time.Date(1990, 1, 1+seq/1000, 0, 0, 0, 0, domain.CityZone)
 	p, err := domain.Register(w.ctx, domain.NewParticipant{Name: fmt.Sprintf("居民%d", seq), BirthDate: birth.Format(domain.DateLayout),
-		IDNumber: idnumber.Make("320213", birth, seq)}, account, w.ids, w.now)
+		IDNumber: idnumber.Make("320213", birth, seq%1000)}, account, w.ids, w.now)
 	w.must(err)
 	w.must(w.st.CreateParticipant(w.ctx, p))
 	a := domain.Application{
@@ -128,7 +153,6 @@ func (w *world) apply(seq int) domain.Application {
 	}
 	a.Ticket = lottery.Ticket(w.o.ID, a.ID)
 	w.must(w.st.SeedApplication(w.ctx, a))
-	w.apps = append(w.apps, a)
 	return a
 }
 
