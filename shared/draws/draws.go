@@ -58,6 +58,14 @@ func (s *Service) Run(ctx context.Context, offeringID string) (store.DrawRecord,
 	if !o.IsLottery() {
 		return store.DrawRecord{}, domain.NotFound("draw")
 	}
+	if o.Status == domain.OfferingCancelled {
+		// No draw for a cancelled offering: it leaves the draws due (a draw
+		// already done stays as it was).
+		if err := s.Store.DropDrawDue(ctx, offeringID); err != nil {
+			return store.DrawRecord{}, err
+		}
+		return store.DrawRecord{}, notReady("项目已取消，不再抽签", "the offering is cancelled; there is no draw")
+	}
 	for {
 		r, err := s.Store.GetDraw(ctx, offeringID)
 		if err != nil {

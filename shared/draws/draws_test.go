@@ -498,3 +498,27 @@ func TestTwoRunsAtOnceDrawOnce(t *testing.T) {
 	w.must(err)
 	w.check(doc, 10, nil)
 }
+
+// TestCancelledOfferingIsNotDrawn: a lottery offering cancelled before its
+// draw gets no bookings, and leaves the draws due.
+func TestCancelledOfferingIsNotDrawn(t *testing.T) {
+	w := newWorld(t, 2)
+	for i := range 3 {
+		w.apply(i + 1)
+	}
+	w.o.Status = domain.OfferingCancelled
+	w.must(w.st.PutOffering(w.ctx, w.o, false))
+	w.toDrawTime()
+	res, err := w.svc.RunDue(w.ctx, w.now)
+	if err != nil || res.Due != 1 || res.Drawn != 0 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	for account, bs := range w.bookings() {
+		if len(bs) > 0 {
+			t.Errorf("%s has bookings %v", account, bs)
+		}
+	}
+	if due, err := w.st.DueDraws(w.ctx, w.now); err != nil || len(due) != 0 {
+		t.Errorf("still due: %v, %v", due, err)
+	}
+}

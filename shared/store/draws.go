@@ -412,6 +412,22 @@ func (st *Store) FinishDraw(ctx context.Context, r DrawRecord, published notices
 	return st.transact(ctx, &t)
 }
 
+// DropDrawDue takes a draw not yet done out of the draws due (its offering
+// was cancelled).
+func (st *Store) DropDrawDue(ctx context.Context, offeringID string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: drawKey(offeringID),
+		UpdateExpression:          aws.String("REMOVE GSI1PK, GSI1SK"),
+		ConditionExpression:       aws.String("#status <> :drawn"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":drawn": s(DrawDone)},
+	})
+	if errorFault(err) == faultCondition {
+		return nil // drawn: its keys went with the draw
+	}
+	return classify(err)
+}
+
 // DueDraws are the offerings whose draw_at has come and whose draw is not
 // done, earliest first (GSI1 DRAW_DUE, eventually consistent: a draw just
 // finished may still show; running it again does nothing).
