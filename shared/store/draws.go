@@ -324,20 +324,9 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			ExpressionAttributeValues: values,
 		}})
 		if b := p.Booking; b != nil {
-			active := key(identityPK(b.Identity), prefixActive+b.OfferingID)
-			active["booking_id"], active["account"] = s(b.ID), s(b.Account)
-			add(i, domain.RuleOnePerOffering, onFail{outcome: errSkip}, types.TransactWriteItem{Put: &types.Put{
-				TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
-			term := &types.Update{
-				TableName: &st.table, Key: key(identityPK(b.Identity), prefixTerm+string(o.Kind)+"#"+o.Term),
-				UpdateExpression:          aws.String("ADD active :one"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1)},
-			}
-			if o.MaxPerParticipantPerTerm > 0 {
-				term.ConditionExpression = aws.String("attribute_not_exists(active) OR active < :max")
-				term.ExpressionAttributeValues[":max"] = n(int64(o.MaxPerParticipantPerTerm))
-			}
-			add(i, domain.RuleTermLimit, onFail{outcome: errSkip}, types.TransactWriteItem{Update: term})
+			active, term := st.holdItems(*b, o)
+			add(i, domain.RuleOnePerOffering, onFail{outcome: errSkip}, active)
+			add(i, domain.RuleTermLimit, onFail{outcome: errSkip}, term)
 			it, err := st.bookingToItem(ctx, *b)
 			if err != nil {
 				return err
