@@ -346,6 +346,7 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 		}
 		add(i, "", unconditional, st.noticePut(p.Notice))
 	}
+	progress := len(t.items)
 	add(-1, "", drawMoved, st.drawStep(o.ID, DrawDrawing, "allocated = :prev",
 		"SET allocated = :next, offers = offers + :offers",
 		map[string]types.AttributeValue{":prev": nAttr(r.Allocated), ":next": nAttr(r.Allocated + len(places)), ":offers": nAttr(offers)}))
@@ -359,6 +360,11 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 	// Which place broke which rule: the transaction's own outcome says
 	// only the first refusal, and the draw needs the place.
 	if tce, ok := errors.AsType[*types.TransactionCanceledException](err); ok {
+		// Another run wrote this batch first: whatever its places say now
+		// is that run's doing.
+		if p := progress; p < len(tce.CancellationReasons) && faultOf(aws.ToString(tce.CancellationReasons[p].Code)) == faultCondition {
+			return ErrDrawMoved
+		}
 		for i, reason := range tce.CancellationReasons {
 			if i >= len(owner) || owner[i] < 0 || faultOf(aws.ToString(reason.Code)) != faultCondition || t.onFail[i].outcome != errSkip {
 				continue
