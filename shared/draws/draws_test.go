@@ -437,44 +437,57 @@ func TestDrawNotReadyThenDrawnOnce(t *testing.T) {
 	w.check(doc, 1, nil)
 }
 
-// TestTermLimitReachedByTheDraw: rank 1 reached the term limit after
-// applying, so it is not drawn, says why, and the next ranks take the places.
-func TestTermLimitReachedByTheDraw(t *testing.T) {
-	w := newWorld(t, 2, func(o *domain.Offering) { o.MaxPerParticipantPerTerm = 1 })
-	for i := range 5 {
-		w.apply(i + 1)
+// TestRuleBrokenByTheDraw: rank 1 reached the term limit after applying,
+// or holds a booking of the offering already, so it is not drawn, says why,
+// and the next ranks take the places.
+func TestRuleBrokenByTheDraw(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		sk     func(o domain.Offering) string
+		reason string
+	}{
+		{"term limit", func(o domain.Offering) string { return "TERM#" + string(o.Kind) + "#" + o.Term }, store.ReasonTermLimit},
+		{"already booked", func(o domain.Offering) string { return "ACTIVE#" + o.ID }, store.ReasonAlreadyBooked},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, 2, func(o *domain.Offering) { o.MaxPerParticipantPerTerm = 1 })
+			for i := range 5 {
+				w.apply(i + 1)
+			}
+			// Close first, then find rank 1 as the draw will rank it.
+			w.now = w.o.ApplicationsCloseAt.Add(time.Second)
+			if _, err := w.svc.Run(w.ctx, w.o.ID); !apperr.Is(err, apperr.DrawNotReady) {
+				t.Fatal(err)
+			}
+			r, _ := w.st.GetDraw(w.ctx, w.o.ID)
+			doc, err := w.svc.Document(w.ctx, w.o.ID)
+			w.must(err)
+			w.toDrawTime()
+			doc.Secret = r.Secret
+			doc.Beacon.Randomness, _ = w.svc.Beacon.Randomness(w.ctx, r.BeaconRound)
+			results, err := lottery.Draw(doc)
+			w.must(err)
+			var first domain.Application
+			for _, a := range w.apps {
+				if a.Ticket == results[0].Ticket {
+					first = a
+				}
+			}
+			// Meanwhile rank 1 booked: another course of the kind this
+			// term, or this one (its marker, as a booking writes it).
+			_, err = w.db.PutItem(w.ctx, &dynamodb.PutItemInput{TableName: &w.tbl, Item: map[string]types.AttributeValue{
+				"PK":     &types.AttributeValueMemberS{Value: "IDENTITY#" + first.Identity},
+				"SK":     &types.AttributeValueMemberS{Value: tc.sk(w.o)},
+				"active": &types.AttributeValueMemberN{Value: "1"}}})
+			w.must(err)
+			if _, err := w.svc.Run(w.ctx, w.o.ID); err != nil {
+				t.Fatal(err)
+			}
+			doc, err = w.svc.Document(w.ctx, w.o.ID)
+			w.must(err)
+			w.check(doc, 2, map[string]string{first.ID: tc.reason})
+		})
 	}
-	// Close first, then find rank 1 as the draw will rank it.
-	w.now = w.o.ApplicationsCloseAt.Add(time.Second)
-	if _, err := w.svc.Run(w.ctx, w.o.ID); !apperr.Is(err, apperr.DrawNotReady) {
-		t.Fatal(err)
-	}
-	r, _ := w.st.GetDraw(w.ctx, w.o.ID)
-	doc, err := w.svc.Document(w.ctx, w.o.ID)
-	w.must(err)
-	doc.Secret = r.Secret
-	w.toDrawTime()
-	doc.Beacon.Randomness, _ = w.svc.Beacon.Randomness(w.ctx, r.BeaconRound)
-	results, err := lottery.Draw(doc)
-	w.must(err)
-	var first domain.Application
-	for _, a := range w.apps {
-		if a.Ticket == results[0].Ticket {
-			first = a
-		}
-	}
-	// Meanwhile rank 1 booked another course of the kind this term.
-	_, err = w.db.PutItem(w.ctx, &dynamodb.PutItemInput{TableName: &w.tbl, Item: map[string]types.AttributeValue{
-		"PK":     &types.AttributeValueMemberS{Value: "IDENTITY#" + first.Identity},
-		"SK":     &types.AttributeValueMemberS{Value: "TERM#" + string(w.o.Kind) + "#" + w.o.Term},
-		"active": &types.AttributeValueMemberN{Value: "1"}}})
-	w.must(err)
-	if _, err := w.svc.Run(w.ctx, w.o.ID); err != nil {
-		t.Fatal(err)
-	}
-	doc, err = w.svc.Document(w.ctx, w.o.ID)
-	w.must(err)
-	w.check(doc, 2, map[string]string{first.ID: store.ReasonTermLimit})
 }
 
 // TestTwoRunsAtOnceDrawOnce: the schedule and staff running the same draw at
