@@ -7,22 +7,28 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/draws"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/listings"
 	"github.com/wuxi-enrol/enrol/shared/privacy"
 )
 
-type api struct{ catalogue *listings.Service }
+type api struct {
+	catalogue *listings.Service
+	draws     *draws.Service
+}
 
 // New is the function's http.Handler; its routes are those of CatalogueFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{catalogue: &listings.Service{Store: d.Store}}
+	a := api{catalogue: &listings.Service{Store: d.Store}, draws: &draws.Service{Store: d.Store}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres", httpapi.Handle(a.listCentres))
 	mux.Handle("GET /v1/centres/{centre_id}", httpapi.Handle(a.getCentre))
 	mux.Handle("GET /v1/offerings", httpapi.Handle(a.listOfferings))
 	mux.Handle("GET /v1/offerings/{offering_id}", httpapi.Handle(a.getOffering))
+	mux.Handle("GET /v1/offerings/{offering_id}/draw", httpapi.Handle(a.getDraw))
 	mux.Handle("GET /v1/privacy-notice", httpapi.Handle(privacyNotice))
 	return httpapi.Serve(d.Log, mux)
 }
@@ -84,6 +90,28 @@ func (a api) getOffering(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, o)
+	return nil
+}
+
+// getDraw is a published lottery offering's draw document, for anyone to
+// check; a first-come offering has none (404).
+func (a api) getDraw(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	o, err := a.catalogue.Offering(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !o.IsLottery() {
+		return domain.NotFound("draw")
+	}
+	doc, err := a.draws.Document(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, doc)
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/draws"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/paging"
@@ -25,11 +26,13 @@ import (
 type api struct {
 	deps  lambdafn.Deps
 	admin *centrestaff.Service
+	draws *draws.Service
 }
 
 // New is the function's http.Handler; its routes are those of CentresFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{deps: d, admin: &centrestaff.Service{Store: d.Store, Now: d.Now, Beacon: d.Beacon}}
+	a := api{deps: d, admin: &centrestaff.Service{Store: d.Store, Now: d.Now, Beacon: d.Beacon},
+		draws: &draws.Service{Store: d.Store, Beacon: d.Beacon, Now: d.Now}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres/{centre_id}/offerings", a.staff(centreList(a.admin.Offerings)))
 	mux.Handle("POST /v1/centres/{centre_id}/offerings", a.staff(a.createOffering))
@@ -40,6 +43,7 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/offerings/{offering_id}/attendance", a.staff(a.attendance))
 	mux.Handle("GET /v1/centres/{centre_id}/audit", a.staff(centreList(a.admin.Audit)))
 	mux.Handle("POST /v1/offerings/{offering_id}/roster/{booking_id}/verify-identity", a.staff(a.verifyIdentity))
+	mux.Handle("POST /v1/offerings/{offering_id}/draw", a.staff(a.runDraw))
 	return httpapi.Serve(d.Log, mux)
 }
 
@@ -288,5 +292,28 @@ func (a api) verifyIdentity(w http.ResponseWriter, r *http.Request, c auth.Calle
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// runDraw runs a lottery offering's draw by hand once applications are
+// closed (409 draw_not_ready before, or before the beacon's round is out)
+// and answers its public document; run again, the same document.
+func (a api) runDraw(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "offering_id")
+	if err != nil {
+		return err
+	}
+	// Another centre's offering is not found.
+	if _, err := a.admin.Offering(r.Context(), c, id); err != nil {
+		return err
+	}
+	if _, err := a.draws.Run(r.Context(), id); err != nil {
+		return err
+	}
+	doc, err := a.draws.Document(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, doc)
 	return nil
 }

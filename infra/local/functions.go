@@ -12,6 +12,7 @@ import (
 	"github.com/wuxi-enrol/enrol/functions/centres"
 	"github.com/wuxi-enrol/enrol/functions/city"
 	"github.com/wuxi-enrol/enrol/functions/dispatcher"
+	"github.com/wuxi-enrol/enrol/functions/draws"
 	"github.com/wuxi-enrol/enrol/functions/offers"
 	"github.com/wuxi-enrol/enrol/functions/reminders"
 	"github.com/wuxi-enrol/enrol/functions/retention"
@@ -37,4 +38,5 @@ var Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{
 	"RemindersFunction":  reminders.New,
 	"DispatcherFunction": dispatcher.New,
 	"OffersFunction":     offers.New,
+	"DrawsFunction":      draws.New,
 }

@@ -2,7 +2,6 @@ package local
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -87,8 +86,8 @@ type Stack struct {
 	// published on the city's bus (GET /_local/messages, /_local/events).
 	Messages *channels.Recorder
 	Events   *citybus.Recorder
-	// Beacon is the stand-in for drand: quicknet's schedule on the stack's
-	// clock, under a key made at start (lottery draws use it).
+	// Beacon is the stand-in for drand that lottery draws wait for, on the
+	// stack's clock; its rounds are served at /_local/beacon/public/{round}.
 	Beacon beacon.Local
 
 	db       *localdb.Server
@@ -169,9 +168,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.URL = "http://" + ln.Addr().String()
 	fail = func(err error) (*Stack, error) { ln.Close(); st.Close(); return nil, err }
-	if st.Beacon, err = newLocalBeacon(st.URL, o.Now); err != nil {
-		return fail(err)
-	}
+	st.Beacon = newBeacon(o.Now, st.URL)
 	env := map[string]string{
 		"API_URL":    st.URL,
 		"TABLE_NAME": o.TableName, "LOG_LEVEL": "INFO",
@@ -222,7 +219,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	gw, err := gateway.New(gateway.Config{
 		Routes: st.Routes, Handlers: handlers, Timeouts: timeouts, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob),
-			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents)},
+			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents),
+			beaconPattern: http.HandlerFunc(st.serveBeacon)},
 		Now: o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
@@ -247,18 +245,6 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.ready.Store(true)
 	return st, nil
-}
-
-// newLocalBeacon is the stack's beacon: quicknet's schedule on the stack's
-// clock, rounds keyed by 32 random bytes made now (so no two stacks agree,
-// and nothing outside this process knows a round early), served under
-// url + /_local/beacon/public.
-func newLocalBeacon(url string, now func() time.Time) (beacon.Local, error) {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return beacon.Local{}, err
-	}
-	return beacon.Local{Schedule: beacon.Quicknet, Key: key, Now: now, URL: url + "/_local/beacon/public"}, nil
 }
 
 // checkFunctions: every template function is either an HTTP function (in
@@ -289,7 +275,7 @@ func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.De
 // the environment variables the template declares for it, so a variable the
 // template adds without a local value stops the stack instead of drifting.
 // HTTP functions are for the gateway; jobs for the scheduler and RunJob.
-func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, o Options, b beacon.Beacon) (map[string]lambda.Handler, map[string]*job, error) {
+func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, o Options, bc beacon.Beacon) (map[string]lambda.Handler, map[string]*job, error) {
 	jobCtors, log, now := o.Jobs, o.FunctionLog, o.Now
 	handlers := map[string]lambda.Handler{}
 	jobs := map[string]*job{}
@@ -307,7 +293,7 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
-		deps.Now, deps.Beacon = now, b
+		deps.Now, deps.Beacon = now, bc
 		if build, ok := jobCtors[id]; ok {
 			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps), now), f.Timeout)
 			continue

@@ -18,7 +18,7 @@ var keyUsers = map[string]map[string][]string{
 	"IdentityKey": {"kms:GenerateMac": {"BookingsFunction", "CentresFunction"}},
 	"PersonalDataKey": {
 		"kms:GenerateDataKey": {"BookingsFunction"},
-		"kms:Decrypt":         {"BookingsFunction", "CentresFunction", "RetentionFunction"},
+		"kms:Decrypt":         {"BookingsFunction", "CentresFunction", "RetentionFunction", "DrawsFunction"},
 	},
 }
 

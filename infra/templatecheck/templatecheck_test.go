@@ -166,12 +166,17 @@ func catalogueRead(r samtemplate.Route) bool {
 		return true
 	case calendarFeed: // public too (issue 12): calendar apps cannot sign in; the secret address is the key
 		return true
+	case drawDocument: // public too (issue 13): anyone may check a lottery's draw
+		return true
 	}
 	return false
 }
 
 // privacyNotice is served from the function's embedded files, without DynamoDB.
 const privacyNotice = "/v1/privacy-notice"
+
+// drawDocument is a lottery offering's public draw document.
+const drawDocument = "/v1/offerings/{offering_id}/draw"
 
 // calendarFeed is a resident's secret calendar address.
 const calendarFeed = "/v1/calendar-feeds/{token}"

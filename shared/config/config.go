@@ -41,6 +41,11 @@ type Config struct {
 	Region           string
 	LogLevel         slog.Level
 
+	// DrandRelays are the drand HTTP relays a lottery's beacon round is
+	// fetched from (DRAND_RELAYS, comma-separated; none: drand's public
+	// ones). Every round is checked against quicknet's key, whichever relay.
+	DrandRelays []string
+
 	// Messages: the dispatcher's channels and the city's bus (README,
 	// "Messages"). A channel whose setting is "" is not sent on.
 	Messages Messages
@@ -96,6 +101,16 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		c.Region = "cn-north-1"
 	}
 	var errs []error
+	for r := range strings.SplitSeq(get("DRAND_RELAYS"), ",") {
+		if r = strings.TrimSpace(r); r == "" {
+			continue
+		}
+		if u, err := url.Parse(r); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("DRAND_RELAYS: %q is not an http(s) address", r))
+			continue
+		}
+		c.DrandRelays = append(c.DrandRelays, r)
+	}
 	if c.TableName == "" {
 		errs = append(errs, errors.New("TABLE_NAME is not set"))
 	}

@@ -30,9 +30,8 @@ type Deps struct {
 	Config config.Config
 	Log    *slog.Logger
 	Now    func() time.Time
-	// Beacon is the public randomness lottery draws use (drand's quicknet
-	// on AWS, the local stack's stand-in locally); nil where a function
-	// needs none.
+	// Beacon is the public randomness lottery draws wait for: drand's
+	// quicknet through cfg.DrandRelays (the local stack sets its stand-in).
 	Beacon beacon.Beacon
 }
 
@@ -47,7 +46,8 @@ func Load(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func
 	if err != nil {
 		return Deps{}, err
 	}
-	return Deps{Store: st, Identities: ids, Config: cfg, Log: log, Now: time.Now}, nil
+	bc := beacon.NewDrand(&http.Client{Timeout: 5 * time.Second}, cfg.DrandRelays)
+	return Deps{Store: st, Identities: ids, Config: cfg, Log: log, Now: time.Now, Beacon: bc}, nil
 }
 
 // Custody is the store over db and the identities, with the keys cfg names:

@@ -229,19 +229,7 @@ type NewBooking struct {
 func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	b, o := nb.Booking, nb.Offering
 	now := b.CreatedAt
-	active := key(identityPK(b.Identity), prefixActive+b.OfferingID)
-	active["booking_id"], active["account"] = s(b.ID), s(b.Account)
-
-	term := &types.Update{
-		TableName:                 &st.table,
-		Key:                       key(identityPK(b.Identity), prefixTerm+string(o.Kind)+"#"+o.Term),
-		UpdateExpression:          aws.String("ADD active :one"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1)},
-	}
-	if o.MaxPerParticipantPerTerm > 0 {
-		term.ConditionExpression = aws.String("attribute_not_exists(active) OR active < :max")
-		term.ExpressionAttributeValues[":max"] = n(int64(o.MaxPerParticipantPerTerm))
-	}
+	active, term := st.holdItems(b, o)
 
 	// The order decides which refusal is reported when several conditions
 	// fail: a retry of the same request first, then a person verified by
@@ -253,9 +241,8 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 		st.idempotencyPut(&t, b.Account, nb.IdempotencyKey, nb.RequestHash, "booking_id", b.ID, nb.IdempotencyTill, now)
 	}
 	st.personChecks(&t, b.Identity, b.Account, o)
-	t.add(checks(domain.RuleOnePerOffering, domain.Facts{}),
-		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: active, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
-	t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), types.TransactWriteItem{Update: term})
+	t.add(checks(domain.RuleOnePerOffering, domain.Facts{}), active)
+	t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), term)
 	st.applyChange(&t, o.ID, nb.Change, now)
 
 	it, err := st.bookingToItem(ctx, b)
@@ -313,6 +300,26 @@ func (st *Store) personChecks(t *txn, identity, account string, o domain.Offerin
 		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}})
+}
+
+// holdItems are what a new booking b of o holds for its person: the
+// one-per-offering marker (absent before) and one more of the term's
+// bookings (under o's limit).
+func (st *Store) holdItems(b domain.Booking, o domain.Offering) (active, term types.TransactWriteItem) {
+	marker := key(identityPK(b.Identity), prefixActive+b.OfferingID)
+	marker["booking_id"], marker["account"] = s(b.ID), s(b.Account)
+	u := &types.Update{
+		TableName:                 &st.table,
+		Key:                       key(identityPK(b.Identity), prefixTerm+string(o.Kind)+"#"+o.Term),
+		UpdateExpression:          aws.String("ADD active :one"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1)},
+	}
+	if o.MaxPerParticipantPerTerm > 0 {
+		u.ConditionExpression = aws.String("attribute_not_exists(active) OR active < :max")
+		u.ExpressionAttributeValues[":max"] = n(int64(o.MaxPerParticipantPerTerm))
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: marker, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		types.TransactWriteItem{Update: u}
 }
 
 func waitItem(b domain.Booking) map[string]types.AttributeValue {

@@ -2,11 +2,19 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/shared/allocation"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
 // A lottery offering's draw (issue 13): one item beside the offering,
@@ -54,6 +62,16 @@ type DrawRecord struct {
 	Randomness       string `dynamodbav:"randomness,omitempty"`
 	Seed             string `dynamodbav:"seed,omitempty"`
 	DrawnAt          string `dynamodbav:"drawn_at,omitempty"`
+	// Beyond the seam (the draw's stages): how many ticket chunks the close
+	// wrote; when the draw stage ran (offers' deadlines count from it) and
+	// how many places it had to offer; and the allocation's progress, moved
+	// in the same transaction as each batch it counts, so a draw killed
+	// anywhere resumes at the first rank not yet written.
+	TicketChunks int    `dynamodbav:"ticket_chunks,omitempty"`
+	DrawingAt    string `dynamodbav:"drawing_at,omitempty"`
+	Places       int    `dynamodbav:"places,omitempty"`
+	Allocated    int    `dynamodbav:"allocated,omitempty"`
+	Offers       int    `dynamodbav:"offers,omitempty"`
 }
 
 // drawPut writes a new offering's draw record (committed), in the
@@ -78,4 +96,347 @@ func (st *Store) GetDraw(ctx context.Context, offeringID string) (DrawRecord, er
 		}
 		return r, nil
 	})
+}
+
+// The draw's stages (shared/draws) beyond the seam: the ticket list in
+// chunks, the status moving committed → closed → drawing → drawn, each on
+// condition of the one before, and the allocation in batches.
+//
+//	PK OFFERING#<id>  SK DRAW_TICKETS#<n>  tickets (sorted, ≤ TicketsPerChunk)
+const (
+	prefixDrawTickets = "DRAW_TICKETS#"
+	// TicketsPerChunk keeps a chunk item near 260 KB, under DynamoDB's
+	// 400 KB item limit (a ticket is 64 hex digits).
+	TicketsPerChunk = 4000
+)
+
+// ErrDrawMoved: the draw's record was not in the state the write expected
+// (another run moved it on): read it again and carry on from there.
+var ErrDrawMoved = errors.New("store: the draw moved on meanwhile")
+
+// PutDraw writes a new offering's draw record on its own (the seed and
+// tests; creating an offering writes it in the offering's transaction).
+func (st *Store) PutDraw(ctx context.Context, r DrawRecord) error {
+	var t txn
+	t.add(unconditional, st.drawPut(r))
+	return st.transact(ctx, &t)
+}
+
+// SeedApplication writes application a's three items with no checks (the
+// demo data and tests; residents apply through the checked write).
+func (st *Store) SeedApplication(ctx context.Context, a domain.Application) error {
+	record, entry, applied, err := st.applicationItems(ctx, a)
+	if err != nil {
+		return err
+	}
+	var t txn
+	for _, m := range []map[string]types.AttributeValue{record, entry, applied} {
+		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: m}})
+	}
+	return st.transact(ctx, &t)
+}
+
+func drawKey(offeringID string) map[string]types.AttributeValue {
+	return key(offeringPK(offeringID), skDraw)
+}
+
+// drawStep updates the draw record on condition that its status is from
+// (and cond, when set); a failed condition is ErrDrawMoved.
+func (st *Store) drawStep(offeringID, from, cond, update string, values map[string]types.AttributeValue) types.TransactWriteItem {
+	values[":from"] = s(from)
+	c := "#status = :from"
+	if cond != "" {
+		c += " AND " + cond
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: drawKey(offeringID),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String(c),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: values,
+	}}
+}
+
+var drawMoved = onFail{outcome: ErrDrawMoved}
+
+// CloseDraw fixes the tickets (sorted) and their digest: the chunks first,
+// each an idempotent overwrite, then the record committed → closed with the
+// digest, the count and the number of chunks. Killed between the two, a
+// run again writes the same chunks.
+func (st *Store) CloseDraw(ctx context.Context, offeringID string, tickets []string, digest string) error {
+	chunks := 0
+	for i := 0; i < len(tickets); i += TicketsPerChunk {
+		item := key(offeringPK(offeringID), prefixDrawTickets+strconv.Itoa(chunks))
+		item["type"] = s("draw_tickets")
+		item["tickets"] = &types.AttributeValueMemberL{Value: stringList(tickets[i:min(i+TicketsPerChunk, len(tickets))])}
+		if _, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: item}); err != nil {
+			return classify(err)
+		}
+		chunks++
+	}
+	var t txn
+	t.add(drawMoved, st.drawStep(offeringID, DrawCommitted, "",
+		"SET #status = :closed, applicants_digest = :digest, applicants = :n, ticket_chunks = :chunks",
+		map[string]types.AttributeValue{":closed": s(DrawClosed), ":digest": s(digest), ":n": nAttr(len(tickets)), ":chunks": nAttr(chunks)}))
+	return st.transact(ctx, &t)
+}
+
+func stringList(v []string) []types.AttributeValue {
+	out := make([]types.AttributeValue, len(v))
+	for i, x := range v {
+		out[i] = s(x)
+	}
+	return out
+}
+
+// DrawTickets reads the tickets the close fixed, in order.
+func (st *Store) DrawTickets(ctx context.Context, r DrawRecord) ([]string, error) {
+	if r.TicketChunks == 0 {
+		return []string{}, nil
+	}
+	keys := make([]map[string]types.AttributeValue, r.TicketChunks)
+	for i := range keys {
+		keys[i] = key(offeringPK(r.OfferingID), prefixDrawTickets+strconv.Itoa(i))
+	}
+	items, err := st.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	chunks := make([][]string, r.TicketChunks)
+	for _, m := range items {
+		var c struct {
+			SK      string   `dynamodbav:"SK"`
+			Tickets []string `dynamodbav:"tickets"`
+		}
+		if err := attributevalue.UnmarshalMap(m, &c); err != nil {
+			return nil, classify(err)
+		}
+		i, err := strconv.Atoi(strings.TrimPrefix(c.SK, prefixDrawTickets))
+		if err != nil || i < 0 || i >= len(chunks) {
+			return nil, internal(fmt.Errorf("draw %s: unexpected ticket chunk %q", r.OfferingID, c.SK))
+		}
+		chunks[i] = c.Tickets
+	}
+	out := make([]string, 0, r.Applicants)
+	for i, c := range chunks {
+		if c == nil {
+			return nil, internal(fmt.Errorf("draw %s: ticket chunk %d missing", r.OfferingID, i))
+		}
+		out = append(out, c...)
+	}
+	if len(out) != r.Applicants {
+		return nil, internal(fmt.Errorf("draw %s: %d tickets in chunks, %d recorded", r.OfferingID, len(out), r.Applicants))
+	}
+	return out, nil
+}
+
+// StartDrawing records the beacon's randomness, the seed and the places to
+// offer: closed → drawing, allocation at rank 0.
+func (st *Store) StartDrawing(ctx context.Context, offeringID, randomness, seed string, places int, at time.Time) error {
+	var t txn
+	t.add(drawMoved, st.drawStep(offeringID, DrawClosed, "",
+		"SET #status = :drawing, randomness = :r, seed = :seed, places = :places, drawing_at = :at, allocated = :zero, offers = :zero",
+		map[string]types.AttributeValue{":drawing": s(DrawDrawing), ":r": s(randomness), ":seed": s(seed),
+			":places": nAttr(places), ":at": s(utc(at)), ":zero": n(0)}))
+	return st.transact(ctx, &t)
+}
+
+// DrawPlace is one ranked application's outcome, as the draw writes it.
+type DrawPlace struct {
+	Application domain.Application // its entry (ApplicationEntries)
+	Rank        int
+	Number      string
+	// Status is offered, waitlisted or not_drawn; Booking is the booking
+	// made for the first two (nil for not_drawn); Reason why not drawn.
+	Status  domain.ApplicationStatus
+	Booking *domain.Booking
+	Reason  string
+	Notice  notices.Notice
+	// Skip: the application is no longer applied (nothing is written for it).
+	Skip bool
+}
+
+// PlaceRefused is why one place of a batch could not be written as planned:
+// Index in the batch, and the rule its booking broke (one per offering, the
+// term limit, the participant gone) or Skip when the application is no longer
+// in the draw. The draw plans the batch again without it.
+type PlaceRefused struct {
+	Index  int
+	Rule   domain.Rule
+	Reason string
+	Skip   bool
+}
+
+func (e *PlaceRefused) Error() string {
+	return fmt.Sprintf("store: draw place %d refused: %s", e.Index, e.Reason)
+}
+
+// Reasons a ranked application gets no booking, Chinese / English.
+const (
+	ReasonAlreadyBooked = "该参与者已预约此项目 / the participant already has a booking of this offering"
+	ReasonTermLimit     = "本学期预约数已达上限 / the participant's bookings this term reached the limit"
+	ReasonParticipant   = "参与者已删除 / the participant was removed"
+)
+
+// WriteAllocation writes one batch of ranked places in one
+// TransactWriteItems, with the draw's progress moved from r.Allocated to
+// r.Allocated+len(places) (on condition it is still r.Allocated: a batch is
+// written once, whatever runs at once) and the offering's counters: for each
+// place its application record (on condition still applied), and for a
+// booking its identity's marker, its term counter (under the offering's
+// limit), the booking, its place in line, the participant's presence; and
+// its draw_result notice. The first place whose booking breaks a rule is a
+// *PlaceRefused; another run's batch first is ErrDrawMoved.
+func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawRecord, places []DrawPlace, now time.Time) error {
+	var t txn
+	owner := []int{} // the place each item belongs to (-1: the batch's own)
+	kinds := []domain.Rule{}
+	add := func(i int, rule domain.Rule, f onFail, items ...types.TransactWriteItem) {
+		for range items {
+			owner, kinds = append(owner, i), append(kinds, rule)
+		}
+		t.add(f, items...)
+	}
+	offers, waiting := 0, 0
+	for i, p := range places {
+		if p.Skip {
+			continue
+		}
+		a := p.Application
+		values := map[string]types.AttributeValue{
+			":status": s(string(p.Status)), ":applied": s(string(domain.ApplicationApplied)),
+			":number": s(p.Number), ":rank": nAttr(p.Rank),
+		}
+		update := "SET #status = :status, #number = :number, #rank = :rank"
+		if p.Booking != nil {
+			update += ", booking_id = :booking"
+			values[":booking"] = s(p.Booking.ID)
+		}
+		if p.Reason != "" {
+			update += ", not_drawn_reason = :reason"
+			values[":reason"] = s(p.Reason)
+		}
+		add(i, "skip", onFail{outcome: errSkip}, types.TransactWriteItem{Update: &types.Update{
+			TableName: &st.table, Key: applicationKey(a.Account, a.ID),
+			UpdateExpression:          aws.String(update),
+			ConditionExpression:       aws.String("#status = :applied"),
+			ExpressionAttributeNames:  map[string]string{"#status": "status", "#number": "number", "#rank": "rank"},
+			ExpressionAttributeValues: values,
+		}})
+		if b := p.Booking; b != nil {
+			active, term := st.holdItems(*b, o)
+			add(i, domain.RuleOnePerOffering, onFail{outcome: errSkip}, active)
+			add(i, domain.RuleTermLimit, onFail{outcome: errSkip}, term)
+			it, err := st.bookingToItem(ctx, *b)
+			if err != nil {
+				return err
+			}
+			item, err := attributevalue.MarshalMap(it)
+			if err != nil {
+				return classify(err)
+			}
+			add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+			if b.Status == domain.BookingWaitlisted {
+				add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(*b)}})
+				waiting++
+			} else {
+				offers++
+			}
+			add(i, "participant", onFail{outcome: errSkip}, st.participantOnBooking(*b))
+		}
+		add(i, "", unconditional, st.noticePut(p.Notice))
+	}
+	progress := len(t.items)
+	add(-1, "", drawMoved, st.drawStep(o.ID, DrawDrawing, "allocated = :prev",
+		"SET allocated = :next, offers = offers + :offers",
+		map[string]types.AttributeValue{":prev": nAttr(r.Allocated), ":next": nAttr(r.Allocated + len(places)), ":offers": nAttr(offers)}))
+	if offers+waiting > 0 {
+		add(-1, "", unconditional, types.TransactWriteItem{Update: st.offeringUpdate(o.ID, allocation.Change{Offered: offers, Waitlisted: waiting}, utc(now))})
+	}
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: t.items})
+	if err == nil {
+		return nil
+	}
+	// Which place broke which rule: the transaction's own outcome says
+	// only the first refusal, and the draw needs the place.
+	if tce, ok := errors.AsType[*types.TransactionCanceledException](err); ok {
+		// Another run wrote this batch first: whatever its places say now
+		// is that run's doing.
+		if p := progress; p < len(tce.CancellationReasons) && faultOf(aws.ToString(tce.CancellationReasons[p].Code)) == faultCondition {
+			return ErrDrawMoved
+		}
+		for i, reason := range tce.CancellationReasons {
+			if i >= len(owner) || owner[i] < 0 || faultOf(aws.ToString(reason.Code)) != faultCondition || t.onFail[i].outcome != errSkip {
+				continue
+			}
+			pr := &PlaceRefused{Index: owner[i], Rule: kinds[i]}
+			switch kinds[i] {
+			case "skip":
+				pr.Skip = true
+			case domain.RuleOnePerOffering:
+				pr.Reason = ReasonAlreadyBooked
+			case domain.RuleTermLimit:
+				pr.Reason = ReasonTermLimit
+			default:
+				pr.Reason = ReasonParticipant
+			}
+			return pr
+		}
+	}
+	return t.outcome(err)
+}
+
+// errSkip marks the items whose failed condition is a place refused (read
+// from the reasons by WriteAllocation, never returned).
+var errSkip = errors.New("store: draw place refused")
+
+// FinishDraw ends the draw: drawing → drawn with drawn_at (on condition
+// every rank is written), its DRAW_DUE keys removed, the offering's drawn_at
+// set (first-come booking may open), and the bus notice, in one write.
+func (st *Store) FinishDraw(ctx context.Context, r DrawRecord, published notices.Notice, now time.Time) error {
+	var t txn
+	t.add(drawMoved, st.drawStep(r.OfferingID, DrawDrawing, "allocated = :n",
+		"SET #status = :drawn, drawn_at = :now REMOVE GSI1PK, GSI1SK",
+		map[string]types.AttributeValue{":drawn": s(DrawDone), ":now": s(utc(now)), ":n": nAttr(r.Applicants)}))
+	t.add(unconditional, types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: key(offeringPK(r.OfferingID), skOffering),
+		UpdateExpression:          aws.String("SET drawn_at = :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": s(utc(now))},
+	}})
+	t.add(unconditional, st.noticePut(published))
+	return st.transact(ctx, &t)
+}
+
+// DropDrawDue takes a draw not yet done out of the draws due (its offering
+// was cancelled).
+func (st *Store) DropDrawDue(ctx context.Context, offeringID string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: drawKey(offeringID),
+		UpdateExpression:          aws.String("REMOVE GSI1PK, GSI1SK"),
+		ConditionExpression:       aws.String("#status <> :drawn"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":drawn": s(DrawDone)},
+	})
+	if errorFault(err) == faultCondition {
+		return nil // drawn: its keys went with the draw
+	}
+	return classify(err)
+}
+
+// DueDraws are the offerings whose draw_at has come and whose draw is not
+// done, earliest first (GSI1 DRAW_DUE, eventually consistent: a draw just
+// finished may still show; running it again does nothing).
+func (st *Store) DueDraws(ctx context.Context, now time.Time) ([]string, error) {
+	var out []string
+	err := st.queryAll(ctx, partition{index: indexGSI1, pk: gsiDrawDue, from: "0", to: stampKey(now.UnixNano()) + "#~"}, func(m map[string]types.AttributeValue) error {
+		var r struct {
+			OfferingID string `dynamodbav:"offering_id"`
+		}
+		if err := attributevalue.UnmarshalMap(m, &r); err != nil {
+			return classify(err)
+		}
+		out = append(out, r.OfferingID)
+		return nil
+	})
+	return out, err
 }

@@ -1,0 +1,116 @@
+package draws
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/lottery"
+	"github.com/wuxi-enrol/enrol/shared/notices"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// allocate writes every rank not yet written, batch by batch, from where the
+// record's progress says, then finishes the draw.
+func (s *Service) allocate(ctx context.Context, o domain.Offering, r store.DrawRecord) error {
+	doc, err := s.document(ctx, store.DrawRecord{
+		OfferingID: r.OfferingID, Status: store.DrawDone, Commitment: r.Commitment, Secret: r.Secret,
+		ApplicantsDigest: r.ApplicantsDigest, Applicants: r.Applicants, TicketChunks: r.TicketChunks, Randomness: r.Randomness,
+	})
+	if err != nil {
+		return err
+	}
+	entries, err := s.Store.ApplicationEntries(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	byTicket := make(map[string]domain.Application, len(entries))
+	for _, a := range entries {
+		byTicket[lottery.Ticket(o.ID, a.ID)] = a
+	}
+	drawing, err := time.Parse(time.RFC3339Nano, r.DrawingAt)
+	if err != nil {
+		return apperr.Unexpected(err)
+	}
+	// Every offer of the draw holds until the same time, counted from the
+	// draw stage, whichever run writes it.
+	deadline := drawing.Add(time.Duration(o.OfferHours) * time.Hour)
+	// refused holds, by ticket, what a write found since this run began:
+	// a reason it is not drawn, or "" to skip it (no longer applied). A run
+	// after this one finds the same again, as nothing of the batch landed.
+	refused := map[string]*store.PlaceRefused{}
+	for r.Allocated < len(doc.Results) {
+		now := s.Now()
+		batch := doc.Results[r.Allocated:min(r.Allocated+BatchSize, len(doc.Results))]
+		places, offered := plan(o, batch, byTicket, refused, r.Places-r.Offers, deadline, now)
+		err := s.Store.WriteAllocation(ctx, o, r, places, now)
+		if pr, ok := errors.AsType[*store.PlaceRefused](err); ok {
+			refused[batch[pr.Index].Ticket] = pr
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		r.Allocated += len(batch)
+		r.Offers += offered
+	}
+	published := notices.Notice{ID: "ntc_draw_published_" + o.ID, Event: notices.DrawPublished, At: s.Now()}.OfOffering(o)
+	return s.Store.FinishDraw(ctx, r, published, s.Now())
+}
+
+// plan decides a batch's places: in rank order, an offer while places are
+// left, then the line (or not drawn when the waitlist is off); a place
+// refused before is not drawn with its reason, or skipped. It returns the
+// places and how many are offers.
+func plan(o domain.Offering, batch []lottery.Result, byTicket map[string]domain.Application,
+	refused map[string]*store.PlaceRefused, left int, deadline, now time.Time) ([]store.DrawPlace, int) {
+	places := make([]store.DrawPlace, len(batch))
+	offered := 0
+	for i, res := range batch {
+		a, ok := byTicket[res.Ticket]
+		p := store.DrawPlace{Application: a, Rank: res.Rank, Number: res.Number}
+		pr := refused[res.Ticket]
+		switch {
+		case !ok || pr != nil && pr.Skip:
+			// Its entry is gone (withdrawn as the window closed): nothing
+			// to write, and its rank gives no place.
+			p.Skip = true
+			places[i] = p
+			continue
+		case pr != nil:
+			p.Status, p.Reason = domain.ApplicationNotDrawn, pr.Reason
+		case offered < left:
+			p.Status = domain.ApplicationOffered
+			offered++
+		case o.WaitlistEnabled:
+			p.Status = domain.ApplicationWaitlisted
+		default:
+			p.Status = domain.ApplicationNotDrawn
+		}
+		nt := notices.Notice{ID: "ntc_draw_" + a.ID, Event: notices.DrawResult, At: now, Result: string(p.Status), Rank: res.Rank}.OfOffering(o)
+		nt.Account = a.Account
+		if p.Status != domain.ApplicationNotDrawn {
+			b := domain.Booking{
+				ID: domain.NewID("bkg", now), OfferingID: o.ID,
+				Offering:      domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
+				ParticipantID: a.ParticipantID, Participant: a.Participant,
+				Status:    domain.BookingWaitlisted,
+				CreatedAt: now, UpdatedAt: now, Account: a.Account, Identity: a.Identity, Term: o.Term,
+				BirthDate: a.BirthDate, IDNumberLast4: a.IDNumberLast4, OfferHours: o.OfferHours,
+				// The rank is the line's order: ahead of any first-come
+				// waiter, whose stamp is a time in nanoseconds.
+				Stamp: int64(res.Rank),
+			}
+			if p.Status == domain.ApplicationOffered {
+				b.Status, b.OfferExpiresAt = domain.BookingOffered, &deadline
+				nt.Deadline = deadline
+			}
+			p.Booking, nt.BookingID = &b, b.ID
+		}
+		p.Notice = nt
+		places[i] = p
+	}
+	return places, offered
+}
