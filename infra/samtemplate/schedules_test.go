@@ -166,6 +166,9 @@ func TestRealTemplateSchedules(t *testing.T) {
 		FunctionID: "DispatcherFunction", EventName: "EveryMinute", Type: EventSchedule,
 		Expression: "rate(1 minute)", Enabled: true,
 	}, {
+		FunctionID: "DrawsFunction", EventName: "EveryMinute", Type: EventSchedule,
+		Expression: "rate(1 minute)", Enabled: true,
+	}, {
 		FunctionID: "OffersFunction", EventName: "EveryMinute", Type: EventSchedule,
 		Expression: "rate(1 minute)", Enabled: true,
 	}, {
