@@ -219,12 +219,11 @@ func (e *env) toldOnce(tok, account string, event notices.Event) {
 	}
 }
 
-// TestEveryEventReachesTheResident: the changes this stack can make today
-// (offers and draws come with their allocation policies) each reach the
-// resident they concern through the dispatcher: the centre cancelling an
-// offering, and the reminder the day before the first session. Promotions
-// are TestDispatchPromotion's and the burst's, no-show blocks
-// TestAttendanceAndNoShows's.
+// TestEveryEventReachesTheResident: the centre cancelling an offering, and
+// the reminder the day before the first session, each reach the resident
+// they concern through the dispatcher. Promotions are TestDispatchPromotion's
+// and the burst's, no-show blocks TestAttendanceAndNoShows's, offers
+// TestOffersWithADeadline's, draw results TestLotteryFromCreationToAcceptance's.
 func TestEveryEventReachesTheResident(t *testing.T) {
 	e := start(t)
 	staff := e.tokenFor("staff-ev", []string{"centre-staff"}, e.centre.ID)

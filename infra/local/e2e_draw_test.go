@@ -82,7 +82,7 @@ func TestDrawOnTheStack(t *testing.T) {
 	for account := range tokens {
 		tokens[account] = e.token(account, "residents")
 	}
-	e.expect(e.do("POST", "/_local/schedule/DrawsFunction", "", nil), 200, "")
+	e.runJob("DrawsFunction")
 	r = e.do("GET", "/v1/offerings/lot-1/draw", "", nil)
 	e.expect(r, 200, "")
 	d := doc(r)

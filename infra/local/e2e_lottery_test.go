@@ -76,7 +76,7 @@ func TestLotteryFromCreationToAcceptance(t *testing.T) {
 
 	// draw_at: the schedule draws.
 	clk.move(draw.Sub(e.st.Now()) + time.Minute)
-	e.expect(e.do("POST", "/_local/schedule/DrawsFunction", "", nil), 200, "")
+	e.runJob("DrawsFunction")
 	d := document()
 	if d.Status != "drawn" || d.Commitment != committed.Commitment || d.Beacon.Round != committed.Beacon.Round || len(d.Tickets) != 4 {
 		t.Fatalf("drawn: %+v (committed %+v)", d, committed)
@@ -133,7 +133,7 @@ func TestLotteryFromCreationToAcceptance(t *testing.T) {
 	for _, p := range people {
 		p.token = e.fresh(p.account)
 	}
-	e.expect(e.do("POST", "/_local/schedule/OffersFunction", "", nil), 200, "")
+	e.runJob("OffersFunction")
 	if b := e.mine(byRank[3].token, bookings[byRank[3]]); b.str("status") != "expired" {
 		t.Fatalf("rank 3 past the deadline: %s", b.body)
 	}

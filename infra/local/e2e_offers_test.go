@@ -1,22 +1,13 @@
 package local_test
 
 import (
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
-// movedClock is a stack clock a test moves on: the wall clock plus what it
-// was moved by, so the stack's jobs, tokens and services all see the move.
-type movedClock struct{ by atomic.Int64 }
-
-func (c *movedClock) now() time.Time       { return time.Now().Add(time.Duration(c.by.Load())) }
-func (c *movedClock) move(d time.Duration) { c.by.Add(int64(d)) }
-func (c *movedClock) use(o *local.Options) { o.Now = c.now }
 func (e *env) runJob(functionID string) {
 	e.expect(e.do("POST", "/_local/schedule/"+functionID, "", nil), 200, "")
 }
@@ -38,8 +29,8 @@ func (e *env) cancelled(tok, id string) reply {
 // next in line offered in the same write; accepting it then is 409
 // offer_expired.
 func TestOffersWithADeadline(t *testing.T) {
-	clk := &movedClock{}
-	e := start(t, clk.use)
+	clk := newMovableClock(time.Date(2026, 9, 1, 10, 0, 0, 0, domain.CityZone))
+	e := start(t, clk.option())
 	e.offering("o-offers", 1, func(o *domain.Offering) { o.OfferHours = 24 })
 	aTok, aP, _ := e.resident("off-a")
 	bTok, bP, _ := e.resident("off-b")
