@@ -3,6 +3,7 @@
 package catalogue
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
@@ -12,6 +13,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/listings"
+	"github.com/wuxi-enrol/enrol/shared/lottery"
 	"github.com/wuxi-enrol/enrol/shared/privacy"
 )
 
@@ -25,10 +27,10 @@ func New(d lambdafn.Deps) http.Handler {
 	a := api{catalogue: &listings.Service{Store: d.Store}, draws: &draws.Service{Store: d.Store}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres", httpapi.Handle(a.listCentres))
-	mux.Handle("GET /v1/centres/{centre_id}", httpapi.Handle(a.getCentre))
+	mux.Handle("GET /v1/centres/{centre_id}", httpapi.Handle(one("centre_id", a.catalogue.Centre)))
 	mux.Handle("GET /v1/offerings", httpapi.Handle(a.listOfferings))
-	mux.Handle("GET /v1/offerings/{offering_id}", httpapi.Handle(a.getOffering))
-	mux.Handle("GET /v1/offerings/{offering_id}/draw", httpapi.Handle(a.getDraw))
+	mux.Handle("GET /v1/offerings/{offering_id}", httpapi.Handle(one("offering_id", a.catalogue.Offering)))
+	mux.Handle("GET /v1/offerings/{offering_id}/draw", httpapi.Handle(one("offering_id", a.draw)))
 	mux.Handle("GET /v1/privacy-notice", httpapi.Handle(privacyNotice))
 	return httpapi.Serve(d.Log, mux)
 }
@@ -50,17 +52,20 @@ func (a api) listCentres(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a api) getCentre(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "centre_id")
-	if err != nil {
-		return err
+// one answers the resource named by the path's param, as get finds it.
+func one[T any](param string, get func(ctx context.Context, id string) (T, error)) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := httpapi.PathID(r, param)
+		if err != nil {
+			return err
+		}
+		v, err := get(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, v)
+		return nil
 	}
-	c, err := a.catalogue.Centre(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, c)
-	return nil
 }
 
 func (a api) listOfferings(w http.ResponseWriter, r *http.Request) error {
@@ -80,39 +85,17 @@ func (a api) listOfferings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a api) getOffering(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "offering_id")
-	if err != nil {
-		return err
-	}
-	o, err := a.catalogue.Offering(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, o)
-	return nil
-}
-
-// getDraw is a published lottery offering's draw document, for anyone to
+// draw is a published lottery offering's draw document, for anyone to
 // check; a first-come offering has none (404).
-func (a api) getDraw(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpapi.PathID(r, "offering_id")
+func (a api) draw(ctx context.Context, id string) (lottery.Document, error) {
+	o, err := a.catalogue.Offering(ctx, id)
 	if err != nil {
-		return err
-	}
-	o, err := a.catalogue.Offering(r.Context(), id)
-	if err != nil {
-		return err
+		return lottery.Document{}, err
 	}
 	if !o.IsLottery() {
-		return domain.NotFound("draw")
+		return lottery.Document{}, domain.NotFound("draw")
 	}
-	doc, err := a.draws.Document(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, doc)
-	return nil
+	return a.draws.Document(ctx, id)
 }
 
 func offeringFilter(r *http.Request) (listings.Filter, error) {
