@@ -207,3 +207,38 @@ func TestScheduleStartErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestClockRouteMovesTheStackOn: POST /_local/clock moves the stack's clock
+// by the seconds asked (every reader of it with it), back as far as the
+// clock it started with and no further, and refuses no move, more than a
+// year, or a body that is not exactly the one field.
+func TestClockRouteMovesTheStackOn(t *testing.T) {
+	clk := newMovableClock(time.Date(2026, 9, 1, 10, 0, 0, 0, domain.CityZone))
+	e := start(t, clk.option())
+	before := e.st.Now()
+	r := e.do("POST", "/_local/clock", "", map[string]any{"advance_seconds": 3600})
+	if r.status != 200 {
+		t.Fatalf("moving on an hour: %d %s", r.status, r.body)
+	}
+	moved, err := time.Parse(time.RFC3339Nano, r.str("now"))
+	if err != nil || moved.Sub(before) < time.Hour || moved.Sub(before) > time.Hour+time.Minute || e.st.Now().Before(moved) {
+		t.Fatalf("after moving an hour from %v: answered %s, the stack says %v", before, r.body, e.st.Now())
+	}
+	for _, body := range []any{
+		map[string]any{"advance_seconds": 0}, map[string]any{"advance_seconds": 400 * 24 * 3600},
+		map[string]any{"advance_seconds": 60, "to": "2030-01-01"},
+	} {
+		if r := e.do("POST", "/_local/clock", "", body); r.status != 400 {
+			t.Errorf("%v: %d, want 400", body, r.status)
+		}
+	}
+	if r := e.do("POST", "/_local/clock", "", map[string]any{"advance_seconds": -3660}); r.status != 409 {
+		t.Errorf("back past the clock the stack started with: %d, want 409", r.status)
+	}
+	if e.st.Now().Sub(moved) > time.Minute {
+		t.Errorf("a refused move moved the clock: %v after %v", e.st.Now(), moved)
+	}
+	if r := e.do("POST", "/_local/clock", "", map[string]any{"advance_seconds": -3600}); r.status != 200 || e.st.Now().Sub(before) > time.Minute {
+		t.Errorf("back the hour: %d %s, the stack says %v (started %v)", r.status, r.body, e.st.Now(), before)
+	}
+}

@@ -100,6 +100,8 @@ type Stack struct {
 	srv  *http.Server
 	log  *slog.Logger
 	now  func() time.Time
+	// clock is what now reads: POST /_local/clock moves it on.
+	clock *movedClock
 	// ready is set once Start has seeded and run the jobs: until then
 	// /_local/health answers 503.
 	ready atomic.Bool
@@ -120,6 +122,8 @@ func (s *Stack) Now() time.Time { return s.now() }
 // Start brings the stack up: DynamoDB, table, functions, gateway, seed.
 func Start(ctx context.Context, o Options) (*Stack, error) {
 	o = withDefaults(o)
+	clk := &movedClock{base: o.Now}
+	o.Now = clk.now
 	progress := o.Progress
 	tmpl, err := samtemplate.Load(o.TemplatePath)
 	if err != nil {
@@ -134,7 +138,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, tmpl: tmpl,
+	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, clock: clk, tmpl: tmpl,
 		Messages: &channels.Recorder{Now: o.Now}, Events: &citybus.Recorder{Now: o.Now}}
 	o.Jobs = st.withLocalOutlets(o.Jobs)
 	endpoint := o.DynamoDBEndpoint
@@ -220,7 +224,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Routes: st.Routes, Handlers: handlers, Timeouts: timeouts, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob),
 			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents),
-			beaconPattern: http.HandlerFunc(st.serveBeacon)},
+			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock)},
 		Now: o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
