@@ -47,23 +47,23 @@ func BenchmarkApplyThousandAtOnceOverHTTP(b *testing.B) {
 		for i := range people {
 			wg.Go(func() {
 				<-gate
-				t0 := time.Now()
+				t0 := e.st.Now()
 				for tries[i] = 1; ; tries[i]++ {
 					r := e.do("POST", "/v1/offerings/"+id+"/applications", toks[i], map[string]any{"participant_id": ps[i]},
 						"Idempotency-Key", fmt.Sprintf("apply-%d-%d", round, i))
 					status[i] = r.status
-					if r.status != 503 && r.status != 502 && r.status != 504 || time.Since(t0) > 2*time.Minute {
+					if r.status != 503 && r.status != 502 && r.status != 504 || e.st.Now().Sub(t0) > 2*time.Minute {
 						break
 					}
 					time.Sleep(time.Duration(min(tries[i], 4)) * 500 * time.Millisecond)
 				}
-				lat[i] = time.Since(t0)
+				lat[i] = e.st.Now().Sub(t0)
 			})
 		}
-		t0 := time.Now()
+		t0 := e.st.Now()
 		close(gate)
 		wg.Wait()
-		wall := time.Since(t0)
+		wall := e.st.Now().Sub(t0)
 
 		b.StopTimer()
 		statuses, retries := map[int]int{}, 0

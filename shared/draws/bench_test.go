@@ -58,13 +58,14 @@ func BenchmarkDraw(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		start := time.Now()
+		// The benchmark's own timer, running only around the draw, times it.
+		start := b.Elapsed()
 		b.StartTimer()
 		if _, err := w.svc.Run(ctx, w.o.ID); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		took := time.Since(start)
+		took := b.Elapsed() - start
 		runtime.ReadMemStats(&after)
 		stop()
 		calls := tally.Snapshot()
