@@ -87,6 +87,16 @@ func TestLotteryFromCreationToAcceptance(t *testing.T) {
 	if slices.Contains(d.Tickets, ticketOf(id, withdrawn.application)) {
 		t.Fatal("the withdrawn application's ticket is in the draw")
 	}
+	// The draw recorded its applicants on the offering, where the city's
+	// demand reads them (no count of the entries once drawn).
+	if o, err := e.st.Store.GetOffering(t.Context(), id); err != nil || o.Applicants != 4 {
+		t.Fatalf("the drawn offering's applicants: %d, %v", o.Applicants, err)
+	}
+	demand := e.do("GET", "/v1/city/demand?kind=evening_course", e.token("officer-lot", "city-officers"), nil)
+	e.expect(demand, 200, "")
+	if apps, _ := demand.json["applications"].(map[string]any); apps == nil || apps["total"].(map[string]any)["applicants"] != 4.0 {
+		t.Fatalf("demand after the draw: %s", demand.body)
+	}
 
 	// Each resident sees their own ticket and rank, as published.
 	byRank := make([]*applicant, 5)

@@ -36,9 +36,11 @@ func (s *Service) Participants(ctx context.Context) (registered, verified int, e
 }
 
 // Demand is unmet demand on today within scope, from the same read as
-// Capacity, with the lottery offerings' applicants per place. Applicants
-// are counted when asked, from the draws' entries (store.ApplicantCounts),
-// so applying writes no counter that every applicant would share.
+// Capacity, with the lottery offerings' applicants per place. A drawn
+// lottery's count is on the offering (the draw recorded it); an undrawn
+// one's is counted when asked, from the draws' entries
+// (store.ApplicantCounts), so applying writes no counter that every
+// applicant would share.
 func (s *Service) Demand(ctx context.Context, scope cityfigures.Scope, today string) (cityfigures.Demand, error) {
 	offerings, err := s.inService(ctx, scope, today)
 	if err != nil {
@@ -46,13 +48,18 @@ func (s *Service) Demand(ctx context.Context, scope cityfigures.Scope, today str
 	}
 	var lotteries []string
 	for _, o := range offerings {
-		if o.IsLottery() && cityfigures.InService(o, today) {
+		if o.IsLottery() && o.DrawnAt == nil && cityfigures.InService(o, today) {
 			lotteries = append(lotteries, o.ID)
 		}
 	}
 	applicants, err := s.Store.ApplicantCounts(ctx, lotteries)
 	if err != nil {
 		return cityfigures.Demand{}, err
+	}
+	for _, o := range offerings {
+		if o.DrawnAt != nil {
+			applicants[o.ID] = o.Applicants
+		}
 	}
 	d := cityfigures.DemandOf(offerings, today)
 	d.Applications = cityfigures.ApplicationsOf(offerings, today, applicants)

@@ -141,6 +141,9 @@ type Offering struct {
 	// DrawnAt is when a lottery's draw finished writing its offers and
 	// line; until then no place of it can be booked first come.
 	DrawnAt *time.Time `json:"-"`
+	// Applicants is how many applications the draw ranked, recorded on the
+	// offering when the draw is done (the count never changes after).
+	Applicants int `json:"-"`
 	// FullAt is when the last place was first taken; the city's demand
 	// figures measure from booking opening to it.
 	FullAt *time.Time `json:"-"`

@@ -392,7 +392,9 @@ var errSkip = errors.New("store: draw place refused")
 
 // FinishDraw ends the draw: drawing → drawn with drawn_at (on condition
 // every rank is written), its DRAW_DUE keys removed, the offering's drawn_at
-// set (first-come booking may open), and the bus notice, in one write.
+// set (first-come booking may open) with the number of applicants ranked
+// (the city's demand reads it there instead of counting the entries), and
+// the bus notice, in one write.
 func (st *Store) FinishDraw(ctx context.Context, r DrawRecord, published notices.Notice, now time.Time) error {
 	var t txn
 	t.add(drawMoved, st.drawStep(r.OfferingID, DrawDrawing, "allocated = :n",
@@ -400,8 +402,8 @@ func (st *Store) FinishDraw(ctx context.Context, r DrawRecord, published notices
 		map[string]types.AttributeValue{":drawn": s(DrawDone), ":now": s(utc(now)), ":n": nAttr(r.Applicants)}))
 	t.add(unconditional, types.TransactWriteItem{Update: &types.Update{
 		TableName: &st.table, Key: key(offeringPK(r.OfferingID), skOffering),
-		UpdateExpression:          aws.String("SET drawn_at = :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": s(utc(now))},
+		UpdateExpression:          aws.String("SET drawn_at = :now, applicants = :n"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": s(utc(now)), ":n": nAttr(r.Applicants)},
 	}})
 	t.add(unconditional, st.noticePut(published))
 	return st.transact(ctx, &t)

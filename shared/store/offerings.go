@@ -50,6 +50,7 @@ type offeringItem struct {
 	AppsCloseAt string `dynamodbav:"applications_close_at,omitempty"`
 	DrawAt      string `dynamodbav:"draw_at,omitempty"`
 	DrawnAt     string `dynamodbav:"drawn_at,omitempty"`
+	Applicants  int    `dynamodbav:"applicants,omitempty"`
 }
 
 // publishedSK orders the public catalogue: by kind, district, start date.
@@ -71,7 +72,7 @@ func offeringToItem(o domain.Offering) offeringItem {
 		Waitlist: o.WaitlistEnabled, CancelReason: o.CancelReason,
 		Offered: o.Offered, Allocation: string(o.Allocation), OfferHours: o.OfferHours,
 		AppsOpenAt: utcOrEmpty(o.ApplicationsOpenAt), AppsCloseAt: utcOrEmpty(o.ApplicationsCloseAt),
-		DrawAt: utcOrEmpty(o.DrawAt), DrawnAt: utcOrEmpty(o.DrawnAt),
+		DrawAt: utcOrEmpty(o.DrawAt), DrawnAt: utcOrEmpty(o.DrawnAt), Applicants: o.Applicants,
 	}
 	if o.FullAt != nil {
 		it.FullAt = utc(*o.FullAt)
@@ -98,7 +99,7 @@ func (it offeringItem) offering() domain.Offering {
 		WaitlistEnabled: it.Waitlist, CancelReason: it.CancelReason,
 		Offered: it.Offered, Allocation: domain.Allocation(it.Allocation), OfferHours: it.OfferHours,
 		ApplicationsOpenAt: timeOrNil(it.AppsOpenAt), ApplicationsCloseAt: timeOrNil(it.AppsCloseAt),
-		DrawAt: timeOrNil(it.DrawAt), DrawnAt: timeOrNil(it.DrawnAt),
+		DrawAt: timeOrNil(it.DrawAt), DrawnAt: timeOrNil(it.DrawnAt), Applicants: it.Applicants,
 	}
 	if o.Allocation == "" {
 		o.Allocation = domain.FirstCome
