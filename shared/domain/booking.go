@@ -111,6 +111,12 @@ type Booking struct {
 	// CancelledBy is "resident" or "centre"; a centre says why.
 	CancelledBy  string `json:"cancelled_by,omitempty"`
 	CancelReason string `json:"cancel_reason,omitempty"`
+	// A booking a round's draw made (issue 14): the round, and which choice
+	// of the application it is (1 = first). Group is the application's id
+	// when siblings applied together: they are offered places together.
+	RoundID    string `json:"round_id,omitempty"`
+	Preference int    `json:"preference,omitempty"`
+	Group      string `json:"group,omitempty"`
 
 	Account  string `json:"-"`
 	Identity string `json:"-"`

@@ -138,6 +138,9 @@ type Offering struct {
 	ApplicationsOpenAt  *time.Time `json:"applications_open_at,omitempty"`
 	ApplicationsCloseAt *time.Time `json:"applications_close_at,omitempty"`
 	DrawAt              *time.Time `json:"draw_at,omitempty"`
+	// RoundID: the offering is allocated in a round (issue 14); residents
+	// apply to the round, not to it.
+	RoundID string `json:"round_id,omitempty"`
 	// DrawnAt is when a lottery's draw finished writing its offers and
 	// line; until then no place of it can be booked first come.
 	DrawnAt *time.Time `json:"-"`
