@@ -59,7 +59,9 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
 			Status: domain.ApplicationApplied, Ticket: lottery.Ticket(o.ID, id), Tier: 1, CreatedAt: now,
 			Account: req.Account, Identity: p.Identity, Term: o.Term, BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
+			Claims: []domain.Claim{},
 		}
+		a.Choices = []domain.Choice{{Preference: 1, OfferingID: o.ID, Offering: a.Offering}}
 		na := store.NewApplication{Application: a, Offering: o}
 		if req.IdempotencyKey != "" {
 			na.IdempotencyKey, na.RequestHash, na.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)

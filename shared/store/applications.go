@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -14,9 +16,11 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
-// Applications to a lottery offering (issue 13). An application is written
-// as three items in one TransactWriteItems, none of them shared with other
-// applicants, so applying has no hot item:
+// Applications to a lottery offering (issue 13) or a round (issue 14). An
+// application is written as these items in one TransactWriteItems, none of
+// them shared with other applicants, so applying has no hot item (a round's
+// application has an entry at each offering it chose, and a marker for each
+// sibling applying with the participant):
 //
 //	PK ACCOUNT#<sub>  SK APPLICATION#<id>
 //	  the resident's record (applicationItem): what /v1/me/applications
@@ -72,13 +76,84 @@ type applicationItem struct {
 	Rank           int    `dynamodbav:"rank,omitempty"`
 	BookingID      string `dynamodbav:"booking_id,omitempty"`
 	NotDrawnReason string `dynamodbav:"not_drawn_reason,omitempty"`
-	// Personal is the participant's name, birth date and last four, sealed
-	// under this item's key.
+	// Issue 14: the round, the choices in order (their outcome after the
+	// draw), the siblings in the same unit, the claims by
+	// "<offering>|<code>", and the policy version the close applied.
+	RoundID           string               `dynamodbav:"round_id,omitempty"`
+	Choices           []choiceItem         `dynamodbav:"choices,omitempty"`
+	SiblingIDs        []string             `dynamodbav:"sibling_ids,omitempty"`
+	SiblingIdentities []string             `dynamodbav:"sibling_identities,omitempty"`
+	Claims            map[string]claimItem `dynamodbav:"claims,omitempty"`
+	PolicyVersion     int                  `dynamodbav:"policy_version,omitempty"`
+	// Personal is the participant's name (and the siblings'), sealed under
+	// this item's key.
 	Personal []byte `dynamodbav:"personal,omitempty"`
 }
 
-// entryItem is an application as the draw reads it: enough to rank it and
-// to write its booking without reading anything else.
+// choiceItem is one ranked offering of an application.
+type choiceItem struct {
+	Preference int      `dynamodbav:"preference"`
+	OfferingID string   `dynamodbav:"offering_id"`
+	Title      string   `dynamodbav:"title"`
+	Kind       string   `dynamodbav:"kind"`
+	CentreID   string   `dynamodbav:"centre_id"`
+	CentreName string   `dynamodbav:"centre_name"`
+	District   string   `dynamodbav:"district"`
+	StartsOn   string   `dynamodbav:"starts_on"`
+	Tier       int      `dynamodbav:"tier,omitempty"`
+	TierCode   string   `dynamodbav:"tier_code,omitempty"`
+	Rank       int      `dynamodbav:"rank,omitempty"`
+	Result     string   `dynamodbav:"result,omitempty"`
+	Position   int      `dynamodbav:"position,omitempty"`
+	BookingIDs []string `dynamodbav:"booking_ids,omitempty"`
+}
+
+// claimItem is one claim to a tier at one offering, and staff's decision.
+type claimItem struct {
+	Code       string `dynamodbav:"code"`
+	OfferingID string `dynamodbav:"offering_id"`
+	Status     string `dynamodbav:"status"`
+	Note       string `dynamodbav:"note,omitempty"`
+	DecidedAt  string `dynamodbav:"decided_at,omitempty"`
+	DecidedBy  string `dynamodbav:"decided_by,omitempty"`
+}
+
+// ClaimKey names a claim in the resident's record's claims map.
+func ClaimKey(offeringID, code string) string { return offeringID + "|" + code }
+
+func claimToItem(c domain.Claim) claimItem {
+	it := claimItem{Code: c.Code, OfferingID: c.OfferingID, Status: string(c.Status), Note: c.Note, DecidedBy: c.DecidedBy}
+	if c.DecidedAt != nil {
+		it.DecidedAt = utc(*c.DecidedAt)
+	}
+	return it
+}
+
+func (it claimItem) claim() domain.Claim {
+	return domain.Claim{Code: it.Code, OfferingID: it.OfferingID, Status: domain.ClaimStatus(it.Status),
+		Note: it.Note, DecidedAt: timeOrNil(it.DecidedAt), DecidedBy: it.DecidedBy}
+}
+
+// sortedClaims orders claims by the choice they concern, then by code, so
+// an application shows them in one order.
+func sortedClaims(m map[string]claimItem, choices []domain.Choice) []domain.Claim {
+	pref := map[string]int{}
+	for _, c := range choices {
+		pref[c.OfferingID] = c.Preference
+	}
+	out := make([]domain.Claim, 0, len(m))
+	for _, it := range m {
+		out = append(out, it.claim())
+	}
+	slices.SortFunc(out, func(a, b domain.Claim) int {
+		return cmp.Or(cmp.Compare(pref[a.OfferingID], pref[b.OfferingID]), cmp.Compare(a.OfferingID, b.OfferingID), cmp.Compare(a.Code, b.Code))
+	})
+	return out
+}
+
+// entryItem is an application as the draw reads it at one offering it
+// chose: enough to rank it and to write its bookings without reading
+// anything else.
 type entryItem struct {
 	PK, SK        string
 	Type          string `dynamodbav:"type"`
@@ -89,8 +164,16 @@ type entryItem struct {
 	Identity      string `dynamodbav:"identity"`
 	Tier          int    `dynamodbav:"tier"`
 	CreatedAt     string `dynamodbav:"created_at"`
+	// Issue 14: the round and which choice this offering is; the siblings;
+	// the claims at this offering by code.
+	RoundID           string               `dynamodbav:"round_id,omitempty"`
+	Preference        int                  `dynamodbav:"preference,omitempty"`
+	SiblingIDs        []string             `dynamodbav:"sibling_ids,omitempty"`
+	SiblingIdentities []string             `dynamodbav:"sibling_identities,omitempty"`
+	Claims            map[string]claimItem `dynamodbav:"claims,omitempty"`
 	// Personal is sealed under the entry's own key (the draw opens it and
-	// seals it again under the booking's).
+	// seals it again under each booking's): the participant's and the
+	// siblings' name, birth date and last four.
 	Personal []byte `dynamodbav:"personal,omitempty"`
 }
 
@@ -102,43 +185,114 @@ func entryKey(offeringID, id string) map[string]types.AttributeValue {
 	return key(applicantsPK(offeringID, applicantShard(id)), id)
 }
 
-func appliedKey(identity, offeringID string) map[string]types.AttributeValue {
-	return key(identityPK(identity), prefixApplied+offeringID)
+func appliedKey(identity, lotteryID string) map[string]types.AttributeValue {
+	return key(identityPK(identity), prefixApplied+lotteryID)
 }
 
-// applicationItems are the three new items of application a, unconditional
-// (the caller adds the conditions its write needs): the resident's record,
-// the draw's entry and the identity's marker.
-func (st *Store) applicationItems(ctx context.Context, a domain.Application) (record, entry, applied map[string]types.AttributeValue, err error) {
-	p := personal{Name: a.Participant.Name, BirthDate: a.BirthDate, Last4: a.IDNumberLast4}
+// lotteryOf is what an application is one per identity of: its round, or
+// its offering.
+func lotteryOf(a domain.Application) string {
+	if a.RoundID != "" {
+		return a.RoundID
+	}
+	return a.OfferingID
+}
+
+// choicesOf are an application's choices; a record from before rounds had
+// none stored, and its one choice is its offering.
+func choicesOf(a domain.Application) []domain.Choice {
+	if len(a.Choices) > 0 {
+		return a.Choices
+	}
+	return []domain.Choice{{Preference: 1, OfferingID: a.OfferingID, Offering: a.Offering}}
+}
+
+// identities are the application's people: the participant, then the siblings.
+func identities(a domain.Application) []string {
+	out := []string{a.Identity}
+	for _, s := range a.Siblings {
+		out = append(out, s.Identity)
+	}
+	return out
+}
+
+// applicationItems are the new items of application a, unconditional (the
+// caller adds the conditions its write needs): the resident's record, the
+// draw's entry at each offering chosen, and one marker per person of the
+// unit (one application per identity and lottery).
+func (st *Store) applicationItems(ctx context.Context, a domain.Application) (record map[string]types.AttributeValue, entries, applied []map[string]types.AttributeValue, err error) {
+	choices := choicesOf(a)
 	rec := applicationItem{
 		PK: accountPK(a.Account), SK: prefixApplication + a.ID, Type: "application",
 		ID: a.ID, OfferingID: a.OfferingID, Title: a.Offering.Title, Kind: string(a.Offering.Kind), Term: a.Term,
 		CentreID: a.Offering.Centre.ID, CentreName: a.Offering.Centre.Name, District: string(a.Offering.Centre.District),
 		StartsOn: a.Offering.StartsOn, ParticipantID: a.ParticipantID, Status: string(a.Status), Ticket: a.Ticket,
 		Tier: a.Tier, Account: a.Account, Identity: a.Identity, CreatedAt: utc(a.CreatedAt),
+		RoundID: a.RoundID, SiblingIDs: a.SiblingIDs, PolicyVersion: a.PolicyVersion,
 	}
-	if rec.Personal, err = st.seal(ctx, rec.PK, rec.SK, personal{Name: p.Name}); err != nil {
-		return nil, nil, nil, err
+	recPersonal := personal{Name: a.Participant.Name}
+	entryPersonal := personal{Name: a.Participant.Name, BirthDate: a.BirthDate, Last4: a.IDNumberLast4}
+	for _, sib := range a.Siblings {
+		rec.SiblingIdentities = append(rec.SiblingIdentities, sib.Identity)
+		recPersonal.Siblings = append(recPersonal.Siblings, personal{Name: sib.Name})
+		entryPersonal.Siblings = append(entryPersonal.Siblings, personal{Name: sib.Name, BirthDate: sib.BirthDate, Last4: sib.IDNumberLast4})
 	}
-	ek := entryKey(a.OfferingID, a.ID)
-	ent := entryItem{
-		PK: ek[attrPK].(*types.AttributeValueMemberS).Value, SK: a.ID, Type: "applicant",
-		ID: a.ID, OfferingID: a.OfferingID, Account: a.Account, ParticipantID: a.ParticipantID,
-		Identity: a.Identity, Tier: a.Tier, CreatedAt: utc(a.CreatedAt),
+	if len(rec.SiblingIDs) == 0 {
+		for _, sib := range a.Siblings {
+			rec.SiblingIDs = append(rec.SiblingIDs, sib.ParticipantID)
+		}
 	}
-	if ent.Personal, err = st.seal(ctx, ent.PK, ent.SK, p); err != nil {
+	for _, c := range choices {
+		rec.Choices = append(rec.Choices, choiceItem{
+			Preference: c.Preference, OfferingID: c.OfferingID, Title: c.Offering.Title, Kind: string(c.Offering.Kind),
+			CentreID: c.Offering.Centre.ID, CentreName: c.Offering.Centre.Name, District: string(c.Offering.Centre.District),
+			StartsOn: c.Offering.StartsOn, Tier: c.Tier, TierCode: c.TierCode, Rank: c.Rank, Result: string(c.Result),
+			Position: c.WaitlistPosition, BookingIDs: c.BookingIDs,
+		})
+	}
+	if len(a.Claims) > 0 {
+		rec.Claims = map[string]claimItem{}
+		for _, c := range a.Claims {
+			rec.Claims[ClaimKey(c.OfferingID, c.Code)] = claimToItem(c)
+		}
+	}
+	if rec.Personal, err = st.seal(ctx, rec.PK, rec.SK, recPersonal); err != nil {
 		return nil, nil, nil, err
 	}
 	if record, err = attributevalue.MarshalMap(rec); err != nil {
 		return nil, nil, nil, classify(err)
 	}
-	if entry, err = attributevalue.MarshalMap(ent); err != nil {
-		return nil, nil, nil, classify(err)
+	for _, c := range choices {
+		ek := entryKey(c.OfferingID, a.ID)
+		ent := entryItem{
+			PK: ek[attrPK].(*types.AttributeValueMemberS).Value, SK: a.ID, Type: "applicant",
+			ID: a.ID, OfferingID: c.OfferingID, Account: a.Account, ParticipantID: a.ParticipantID,
+			Identity: a.Identity, Tier: a.Tier, CreatedAt: utc(a.CreatedAt),
+			RoundID: a.RoundID, Preference: c.Preference, SiblingIDs: rec.SiblingIDs, SiblingIdentities: rec.SiblingIdentities,
+		}
+		for _, cl := range a.Claims {
+			if cl.OfferingID == c.OfferingID {
+				if ent.Claims == nil {
+					ent.Claims = map[string]claimItem{}
+				}
+				ent.Claims[cl.Code] = claimToItem(cl)
+			}
+		}
+		if ent.Personal, err = st.seal(ctx, ent.PK, ent.SK, entryPersonal); err != nil {
+			return nil, nil, nil, err
+		}
+		m, err := attributevalue.MarshalMap(ent)
+		if err != nil {
+			return nil, nil, nil, classify(err)
+		}
+		entries = append(entries, m)
 	}
-	applied = appliedKey(a.Identity, a.OfferingID)
-	applied["application_id"], applied["account"] = s(a.ID), s(a.Account)
-	return record, entry, applied, nil
+	for _, id := range identities(a) {
+		m := appliedKey(id, lotteryOf(a))
+		m["application_id"], m["account"] = s(a.ID), s(a.Account)
+		applied = append(applied, m)
+	}
+	return record, entries, applied, nil
 }
 
 // unmarshalApplication reads the resident's record of an application.
@@ -159,8 +313,77 @@ func (st *Store) unmarshalApplication(ctx context.Context, m map[string]types.At
 		Status: domain.ApplicationStatus(it.Status), Ticket: it.Ticket, Tier: it.Tier, CreatedAt: parseTime(it.CreatedAt),
 		Number: it.Number, Rank: it.Rank, BookingID: it.BookingID, NotDrawnReason: it.NotDrawnReason,
 		WithdrawnAt: timeOrNil(it.WithdrawnAt), Account: it.Account, Identity: it.Identity, Term: it.Term,
+		RoundID: it.RoundID, SiblingIDs: it.SiblingIDs, PolicyVersion: it.PolicyVersion,
 	}
+	a.Siblings = siblingsOf(it.SiblingIDs, it.SiblingIdentities, p.Siblings)
+	for _, c := range it.Choices {
+		a.Choices = append(a.Choices, domain.Choice{
+			Preference: c.Preference, OfferingID: c.OfferingID,
+			Offering: domain.BookedOffering{Title: c.Title, Kind: domain.Kind(c.Kind), StartsOn: c.StartsOn,
+				Centre: domain.CentreRef{ID: c.CentreID, Name: c.CentreName, District: domain.District(c.District)}},
+			Tier: c.Tier, TierCode: c.TierCode, Rank: c.Rank, Result: domain.ChoiceResult(c.Result),
+			WaitlistPosition: c.Position, BookingIDs: c.BookingIDs,
+		})
+	}
+	a.Choices = choicesOf(a)
+	a.Claims = sortedClaims(it.Claims, a.Choices)
 	return a, nil
+}
+
+// siblingsOf pairs the siblings' ids and identities with their sealed
+// personal fields (absent once erased).
+func siblingsOf(ids, identities []string, ps []personal) []domain.Sibling {
+	var out []domain.Sibling
+	for i, id := range ids {
+		sib := domain.Sibling{ParticipantID: id}
+		if i < len(identities) {
+			sib.Identity = identities[i]
+		}
+		if i < len(ps) {
+			sib.Name, sib.BirthDate, sib.IDNumberLast4 = ps[i].Name, ps[i].BirthDate, ps[i].Last4
+		}
+		out = append(out, sib)
+	}
+	return out
+}
+
+// unmarshalEntry reads a draw's entry: the application as the draw at its
+// offering needs it, with the claims at that offering and the one choice
+// the entry stands for.
+func (st *Store) unmarshalEntry(ctx context.Context, m map[string]types.AttributeValue) (domain.Application, error) {
+	var it entryItem
+	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+		return domain.Application{}, classify(err)
+	}
+	p, err := st.open(ctx, it.PK, it.SK, it.Personal)
+	if err != nil {
+		return domain.Application{}, err
+	}
+	pref := max(it.Preference, 1)
+	a := domain.Application{
+		ID: it.ID, OfferingID: it.OfferingID, ParticipantID: it.ParticipantID,
+		Participant: domain.BookedParticipant{Name: p.Name}, Status: domain.ApplicationApplied,
+		Tier: it.Tier, CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity,
+		BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
+		RoundID: it.RoundID, SiblingIDs: it.SiblingIDs,
+		Choices: []domain.Choice{{Preference: pref, OfferingID: it.OfferingID}},
+	}
+	a.Siblings = siblingsOf(it.SiblingIDs, it.SiblingIdentities, p.Siblings)
+	claims := map[string]claimItem{}
+	for code, c := range it.Claims {
+		c.Code, c.OfferingID = code, it.OfferingID
+		claims[code] = c
+	}
+	a.Claims = sortedClaims(claims, a.Choices)
+	return a, nil
+}
+
+// GetEntry reads one application's entry in an offering's draw (strongly
+// consistent); an application not in it (never, withdrawn) is not found.
+func (st *Store) GetEntry(ctx context.Context, offeringID, applicationID string) (domain.Application, error) {
+	return get(ctx, st, entryKey(offeringID, applicationID), "application", func(m map[string]types.AttributeValue) (domain.Application, error) {
+		return st.unmarshalEntry(ctx, m)
+	})
 }
 
 // ApplicationEntries reads every application of an offering still in its
@@ -168,26 +391,17 @@ func (st *Store) unmarshalApplication(ctx context.Context, m map[string]types.At
 // Query per shard (and per megabyte), so an application that landed before
 // the read is in it. Each carries what its booking needs (account,
 // participant, identity, tier, and the participant's name, birth date and
-// last four); the offering's facts are the caller's.
+// last four, the siblings', the claims at this offering); the offering's
+// facts are the caller's.
 func (st *Store) ApplicationEntries(ctx context.Context, offeringID string) ([]domain.Application, error) {
 	var out []domain.Application
 	for shard := range ApplicantShards {
 		err := st.queryAll(ctx, partition{pk: applicantsPK(offeringID, shard)}, func(m map[string]types.AttributeValue) error {
-			var it entryItem
-			if err := attributevalue.UnmarshalMap(m, &it); err != nil {
-				return classify(err)
+			a, err := st.unmarshalEntry(ctx, m)
+			if err == nil {
+				out = append(out, a)
 			}
-			p, err := st.open(ctx, it.PK, it.SK, it.Personal)
-			if err != nil {
-				return err
-			}
-			out = append(out, domain.Application{
-				ID: it.ID, OfferingID: it.OfferingID, ParticipantID: it.ParticipantID,
-				Participant: domain.BookedParticipant{Name: p.Name}, Status: domain.ApplicationApplied,
-				Tier: it.Tier, CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity,
-				BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
-			})
-			return nil
+			return err
 		}, consistent)
 		if err != nil {
 			return nil, err
@@ -207,7 +421,7 @@ type NewApplication struct {
 	IdempotencyTill time.Time
 }
 
-// CreateApplication writes an application's three items in one
+// CreateApplication writes an application's items in one
 // TransactWriteItems with its checks, in the order that decides which
 // refusal is reported when several fail: a retry of the same request, a
 // person verified by another account, a no-show block, an application by
@@ -222,7 +436,7 @@ type NewApplication struct {
 func (st *Store) CreateApplication(ctx context.Context, na NewApplication) error {
 	a, o := na.Application, na.Offering
 	now := a.CreatedAt
-	record, entry, applied, err := st.applicationItems(ctx, a)
+	record, entries, applied, err := st.applicationItems(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -230,33 +444,42 @@ func (st *Store) CreateApplication(ctx context.Context, na NewApplication) error
 	if na.IdempotencyKey != "" {
 		st.idempotencyPut(&t, a.Account, na.IdempotencyKey, na.RequestHash, "application_id", a.ID, na.IdempotencyTill, now)
 	}
-	st.personChecks(&t, a.Identity, a.Account, o)
-	t.add(checks(domain.RuleOneApplication, domain.Facts{}), types.TransactWriteItem{Put: &types.Put{
-		TableName: &st.table, Item: applied, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
-	if o.MaxPerParticipantPerTerm > 0 {
-		t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-			TableName: &st.table, Key: key(identityPK(a.Identity), prefixTerm+string(o.Kind)+"#"+o.Term),
-			ConditionExpression:       aws.String("attribute_not_exists(active) OR active < :max"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":max": n(int64(o.MaxPerParticipantPerTerm))},
-		}})
+	// Every person of the unit (the participant and any siblings) is
+	// checked as one applying alone would be.
+	for i, identity := range identities(a) {
+		st.personChecks(&t, identity, a.Account, o)
+		t.add(checks(domain.RuleOneApplication, domain.Facts{}), types.TransactWriteItem{Put: &types.Put{
+			TableName: &st.table, Item: applied[i], ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+		if o.MaxPerParticipantPerTerm > 0 {
+			t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+				TableName: &st.table, Key: key(identityPK(identity), prefixTerm+string(o.Kind)+"#"+o.Term),
+				ConditionExpression:       aws.String("attribute_not_exists(active) OR active < :max"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":max": n(int64(o.MaxPerParticipantPerTerm))},
+			}})
+		}
 	}
 	// A retry reuses the id, so a record already there is this request's
 	// own earlier attempt racing it: read again.
 	t.add(contended, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: record, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
-	t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: entry}})
+	for _, e := range entries {
+		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: e}})
+	}
 	t.add(contended, st.participantLive(a.Account, a.ParticipantID))
+	for _, sib := range a.Siblings {
+		t.add(contended, st.participantLive(a.Account, sib.ParticipantID))
+	}
 	return st.transact(ctx, &t)
 }
 
 // WithdrawApplication withdraws application a (status applied): its record
-// becomes withdrawn with withdrawn_at, its draw entry and its identity's
-// marker go, in one transaction, on condition that the draw has not closed
+// becomes withdrawn with withdrawn_at, its draw entries and its people's
+// markers go, in one transaction, on condition that the draw has not closed
 // its ticket list (else applications_closed) and the record is still
 // applied (else ErrContention: read again).
 func (st *Store) WithdrawApplication(ctx context.Context, a domain.Application, now time.Time) error {
 	var t txn
 	t.add(checks(domain.RuleBeforeClose, domain.Facts{}), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName: &st.table, Key: key(offeringPK(a.OfferingID), skDraw),
+		TableName: &st.table, Key: lotteryDrawKey(a),
 		ConditionExpression:       aws.String("#status = :committed"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":committed": s(DrawCommitted)},
@@ -270,9 +493,12 @@ func (st *Store) WithdrawApplication(ctx context.Context, a domain.Application, 
 			":withdrawn": s(string(domain.ApplicationWithdrawn)), ":applied": s(string(domain.ApplicationApplied)), ":now": s(utc(now)),
 		},
 	}})
-	t.add(unconditional,
-		types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: entryKey(a.OfferingID, a.ID)}},
-		types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: appliedKey(a.Identity, a.OfferingID)}})
+	for _, c := range choicesOf(a) {
+		t.add(unconditional, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: entryKey(c.OfferingID, a.ID)}})
+	}
+	for _, id := range identities(a) {
+		t.add(unconditional, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: appliedKey(id, lotteryOf(a))}})
+	}
 	return st.transact(ctx, &t)
 }
 

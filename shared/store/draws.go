@@ -122,15 +122,15 @@ func (st *Store) PutDraw(ctx context.Context, r DrawRecord) error {
 	return st.transact(ctx, &t)
 }
 
-// SeedApplication writes application a's three items with no checks (the
+// SeedApplication writes application a's items with no checks (the
 // demo data and tests; residents apply through the checked write).
 func (st *Store) SeedApplication(ctx context.Context, a domain.Application) error {
-	record, entry, applied, err := st.applicationItems(ctx, a)
+	record, entries, applied, err := st.applicationItems(ctx, a)
 	if err != nil {
 		return err
 	}
 	var t txn
-	for _, m := range []map[string]types.AttributeValue{record, entry, applied} {
+	for _, m := range append(append([]map[string]types.AttributeValue{record}, entries...), applied...) {
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: m}})
 	}
 	return st.transact(ctx, &t)
@@ -441,4 +441,20 @@ func (st *Store) DueDraws(ctx context.Context, now time.Time) ([]string, error) 
 		return nil
 	})
 	return out, err
+}
+
+// Rounds (issue 14) keep their draw record beside the round:
+//
+//	PK ROUND#<id>  SK DRAW
+const prefixRound = "ROUND#"
+
+func roundPK(id string) string { return prefixRound + id }
+
+// lotteryDrawKey is the draw record an application's window hangs on: its
+// round's, or its offering's.
+func lotteryDrawKey(a domain.Application) map[string]types.AttributeValue {
+	if a.RoundID != "" {
+		return key(roundPK(a.RoundID), skDraw)
+	}
+	return drawKey(a.OfferingID)
 }

@@ -34,6 +34,8 @@ type personal struct {
 	Name      string `json:"name,omitempty"`
 	BirthDate string `json:"birth_date,omitempty"`
 	Last4     string `json:"id_number_last4,omitempty"`
+	// Siblings applying with the participant as one unit (issue 14).
+	Siblings []personal `json:"siblings,omitempty"`
 }
 
 // bindTo names an item for its sealed value: a value copied to another item
