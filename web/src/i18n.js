@@ -241,6 +241,8 @@ export function tIn(l, key, ...args) {
   return typeof v === 'function' ? v(...args) : v;
 }
 export const t = (key, ...args) => tIn(lang.value, key, ...args);
+// More messages for a part of the app kept in its own module (e.g. i18n-rounds.js).
+export function addMessages(moreZh, moreEn) { Object.assign(zh, moreZh); Object.assign(en, moreEn); }
 
 export const KINDS = ['childcare', 'care_class', 'evening_course'];
 export const DISTRICTS = ['liangxi', 'xishan', 'huishan', 'binhu', 'xinwu', 'jingkai', 'jiangyin', 'yixing'];

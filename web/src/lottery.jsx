@@ -9,6 +9,8 @@ import { isResident } from './auth.js';
 import { useNow } from './clock.js';
 import { verify, checkTickets, ticketOf } from './drawcheck.js';
 import { ParticipantChoice, eligibleFor } from './resident.jsx';
+import { ApplicationExtras, Explanation, loadPolicy } from './explain.jsx';
+import './i18n-rounds.js';
 
 const enc = encodeURIComponent;
 export const drawHref = (offeringId, applicationId) => '#/draws/' + enc(offeringId) + (applicationId ? '?application=' + enc(applicationId) : '');
@@ -75,6 +77,16 @@ export function ApplyPanel({ o, session, onSignIn }) {
   const note = w === 'soon' ? t('applyOpensAt', fmtDateTime(o.applications_open_at))
     : w === 'closed' ? t('applyClosed', fmtDateTime(o.draw_at)) : w === 'drawn' ? t('applyDrawn') : null;
   const noteEl = note && <p class="warn" id="apply-when">{note}</p>;
+  // A member of a round is applied for through the round, with ranked choices.
+  if (o.round_id) {
+    return (
+      <section class="book" aria-labelledby="apply-h" data-testid="apply-round">
+        <h2 id="apply-h">{t('applyTitle')}</h2>
+        <p>{t('applyThroughRound')}</p>
+        <p><a class="button-link" href={'#/rounds/' + enc(o.round_id)}>{t('goToRound')}</a></p>
+      </section>
+    );
+  }
   if (!session) {
     return (
       <section class="book" aria-labelledby="apply-h">
@@ -137,7 +149,7 @@ export function ApplyPanel({ o, session, onSignIn }) {
 
 // One application: status, ticket, rank and outcome, its draw and its booking; 撤回 while
 // applications are open.
-function ApplicationCard({ a, o, onChanged, compact }) {
+export function ApplicationCard({ a, o, onChanged, compact, policy, titles }) {
   const [asking, setAsking] = useState(false);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -161,16 +173,23 @@ function ApplicationCard({ a, o, onChanged, compact }) {
   const H = compact ? 'h4' : 'h2';
   return (
     <li class="card" data-application={a.id} data-offering={a.offering_id}>
-      {!compact && <H class="h3">{o ? <a href={'#/offerings/' + enc(a.offering_id)}>{o.title}</a> : a.offering_id}</H>}
+      {!compact && <H class="h3">{a.round_id
+        ? <a href={'#/rounds/' + enc(a.round_id)}>{o ? (lang.value === 'en' ? o.title_en || o.title_zh : o.title_zh || o.title_en) : a.round_id}</a>
+        : o ? <a href={'#/offerings/' + enc(a.offering_id)}>{o.title}</a> : a.offering_id}</H>}
       <dl class="facts">
         <div><dt>{t('applyFor')}</dt><dd>{a.participant && a.participant.name}</dd></div>
         <div><dt>{t('status')}</dt><dd class={'ast ast-' + a.status} data-testid="application-status">{t('ast_' + a.status)}</dd></div>
         {a.rank > 0 && <div><dt>{t('rank')}</dt><dd data-testid="application-rank">{t('rankOf', a.rank)}</dd></div>}
         {o && a.status === 'applied' && <div><dt>{t('drawAt')}</dt><dd>{fmtDateTime(o.draw_at)}</dd></div>}
         {a.ticket && <div class="span"><dt>{t('ticket')}</dt><dd><code class="sub" data-testid="application-ticket">{a.ticket}</code></dd></div>}
+        <div class="span"><dt>{t('applicationId')}</dt><dd><code class="sub" data-testid="application-id">{a.id}</code></dd></div>
       </dl>
+      <ApplicationExtras a={a} policy={policy} titles={titles} />
+      <Explanation a={a} />
       <p class="actions">
-        {a.status !== 'withdrawn' && <a href={drawHref(a.offering_id, a.id)} aria-label={o ? t('drawLinkOf', o.title) : undefined}>{t('drawLink')}</a>}
+        {a.status !== 'withdrawn' && !a.explanation && (a.round_id
+          ? <a href={'#/rounds/' + enc(a.round_id) + '/draw?application=' + enc(a.id)}>{t('drawLink')}</a>
+          : <a href={drawHref(a.offering_id, a.id)} aria-label={o ? t('drawLinkOf', o.title) : undefined}>{t('drawLink')}</a>)}
         {a.booking_id && <>{' · '}<a href={'#/me/bookings?booking=' + enc(a.booking_id)}>{t('viewBooking')}</a></>}
       </p>
       {a.status === 'applied' && w === 'open' && !asking && (
@@ -193,9 +212,18 @@ export function MyApplications() {
   useSignal(lang);
   const list = useLoad(async () => {
     const apps = await allPages('/v1/me/applications');
-    const ids = [...new Set(apps.map((a) => a.offering_id))];
-    const offs = await Promise.all(ids.map((id) => get('/v1/offerings/' + enc(id), { auth: false }).catch(() => null)));
-    return { apps, offerings: new Map(ids.map((id, i) => [id, offs[i]])) };
+    const ids = [...new Set(apps.filter((a) => !a.round_id).map((a) => a.offering_id))];
+    const rids = [...new Set(apps.filter((a) => a.round_id).map((a) => a.round_id))];
+    const kinds = [...new Set(apps.filter((a) => (a.claims || []).length).map((a) => a.offering && a.offering.kind).filter(Boolean))];
+    const [offs, rounds, pols] = await Promise.all([
+      Promise.all(ids.map((id) => get('/v1/offerings/' + enc(id), { auth: false }).catch(() => null))),
+      Promise.all(rids.map((id) => get('/v1/rounds/' + enc(id), { auth: false }).catch(() => null))),
+      Promise.all(kinds.map((k) => loadPolicy(k).catch(() => null))),
+    ]);
+    return {
+      apps, offerings: new Map(ids.map((id, i) => [id, offs[i]])), rounds: new Map(rids.map((id, i) => [id, rounds[i]])),
+      policies: new Map(kinds.map((k, i) => [k, pols[i]])),
+    };
   }, [lang.value]);
   const [msg, setMsg] = useState(null);
   return (
@@ -207,7 +235,12 @@ export function MyApplications() {
       {list.data && list.data.apps.length === 0 && <p>{t('noApplications')}</p>}
       {list.data && (
         <ul class="cards">
-          {list.data.apps.map((a) => <ApplicationCard key={a.id} a={a} o={list.data.offerings.get(a.offering_id)} onChanged={(text) => { setMsg({ text }); list.reload(); }} />)}
+          {list.data.apps.map((a) => {
+            const r = a.round_id && list.data.rounds.get(a.round_id);
+            const titles = r && r.offerings ? Object.fromEntries(r.offerings.map((x) => [x.id, x.title])) : undefined;
+            return <ApplicationCard key={a.id} a={a} o={a.round_id ? r : list.data.offerings.get(a.offering_id)} titles={titles}
+              policy={list.data.policies.get(a.offering && a.offering.kind)} onChanged={(text) => { setMsg({ text }); list.reload(); }} />;
+          })}
         </ul>
       )}
     </>
@@ -217,11 +250,14 @@ export function MyApplications() {
 // 核验: the draw document of offering id, checked here. Before the draw it shows the
 // commitment and the beacon round (and after the close the tickets against their digest);
 // after it, every number and rank recomputed, and what matches or does not, member by member.
-export function DrawPage({ id }) {
+// With round, id is a round's: its own document, over all its tickets (a member offering's
+// page shows the same document with each ticket's tier at that offering).
+export function DrawPage({ id, round }) {
   useSignal(lang);
   const r = useSignal(route);
-  const doc = useLoad(() => get('/v1/offerings/' + enc(id) + '/draw', { auth: false }), [id]);
-  const off = useLoad(() => get('/v1/offerings/' + enc(id), { auth: false }).catch(() => null), [id]);
+  const base = (round ? '/v1/rounds/' : '/v1/offerings/') + enc(id);
+  const doc = useLoad(() => get(base + '/draw', { auth: false }), [base]);
+  const off = useLoad(() => get(base, { auth: false }).then((x) => (round ? { ...x, title: lang.value === 'en' ? x.title_en || x.title_zh : x.title_zh || x.title_en } : x)).catch(() => null), [base, lang.value]);
   const [check, setCheck] = useState(null);
   const [progress, setProgress] = useState(null);
   const [failed, setFailed] = useState(null);
@@ -247,10 +283,10 @@ export function DrawPage({ id }) {
 
   const o = off.data;
   const tickets = (d && d.tickets) || [];
-  const url = getApiUrl() + '/v1/offerings/' + enc(id) + '/draw';
+  const url = getApiUrl() + base + '/draw';
   return (
     <>
-      {o && <p><a href={'#/offerings/' + enc(id)} class="back">← {o.title}</a></p>}
+      {o && <p><a href={(round ? '#/rounds/' : '#/offerings/') + enc(id)} class="back">← {o.title}</a></p>}
       <PageHeading>{t('drawTitle')}{o ? ' · ' + o.title : ''}</PageHeading>
       <p class="intro">{t('drawIntro')}</p>
       {doc.loading && <Loading />}
@@ -261,6 +297,8 @@ export function DrawPage({ id }) {
             <div><dt>{t('drawStatus')}</dt><dd data-testid="draw-status">{t('ds_' + d.status) !== 'ds_' + d.status ? t('ds_' + d.status) : d.status}</dd></div>
             <div><dt>{t('algorithm')}</dt><dd><code>{d.algorithm}</code></dd></div>
             <div class="span"><dt>{t('commitment')}</dt><dd><code class="sub" data-testid="commitment">{d.commitment}</code></dd></div>
+            {d.round_id && !round && <div class="span"><dt>{t('roundL')}</dt><dd data-testid="draw-round"><a href={'#/rounds/' + enc(d.round_id)}>{t('roundDoc')}</a> · {t('roundSameDoc')}</dd></div>}
+            {d.policy_version > 0 && <div><dt>{t('policyVersionL')}</dt><dd data-testid="draw-policy">{t('policyVersion', d.policy_version)}</dd></div>}
             <div class="span"><dt>{t('beacon')}</dt><dd data-testid="beacon">{t('beaconRound', d.beacon && d.beacon.source, d.beacon && d.beacon.round)}</dd></div>
             {o && o.draw_at && <div><dt>{t('drawAt')}</dt><dd>{fmtDateTime(o.draw_at)}</dd></div>}
             {d.applicants_digest && <div><dt>{t('applicants')}</dt><dd data-testid="ticket-count">{t('ticketsN', tickets.length)}</dd></div>}
@@ -275,7 +313,7 @@ export function DrawPage({ id }) {
           {check && <Verdict check={check} d={d} />}
           {d.status === 'drawn' && d.beacon && <p class="hint">{t('beaconHint', d.beacon.source, d.beacon.round)}</p>}
           <p class="hint">{t('cliHint')} <code class="sub">go run ./cmd/verify-draw {url}</code></p>
-          <FindMine id={id} d={d} check={check} initial={r.query.get('application') || ''} />
+          <FindMine id={d.round_id || id} d={d} check={check} initial={r.query.get('application') || ''} />
           {check && check.results.length > 0 && <ResultsTable results={check.results} />}
         </>
       )}
@@ -333,7 +371,9 @@ function FindMine({ id, d, check, initial }) {
     const a = (given ?? app).trim();
     if (!a) return;
     const ticket = await ticketOf(id, a);
-    const results = check && check.results.length ? check.results : null;
+    const all = check && check.results.length ? check.results : null;
+    // A round's member offering: tickets that did not choose it carry not_chosen_tier, after all who did.
+    const results = all && d.not_chosen_tier ? all.filter((x) => x.tier < d.not_chosen_tier) : all;
     const hit = results ? results.find((r) => r.ticket === ticket) : (d.tickets || []).includes(ticket) ? { ticket } : null;
     const res = { ticket, hit, n: results ? results.length : (d.tickets || []).length };
     setFound(res);

@@ -117,6 +117,7 @@ export function Browse() {
     <>
       <PageHeading>{t('browseTitle')}</PageHeading>
       <p class="intro">{t('browseIntro')}</p>
+      <p class="rounds-link"><a href="#/rounds">{t('roundsLink')}</a></p>
       <form class="filters" onSubmit={submit} aria-label={t('filters')}>
         <div class="field kind">
           <label for="f-kind">{t('fKind')}</label>
