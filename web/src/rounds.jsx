@@ -1,7 +1,7 @@
 // Allocation rounds (issue 14): the rounds open to residents, a round's offerings and
 // window, and applying once per child with up to max_choices offerings in order of
 // preference, siblings and claimed priority tiers.
-import { useState, useEffect, useRef } from 'preact/hooks';
+import { useState, useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { get, api, newKey } from './api.js';
 import { t, tIn, lang, KINDS, fmtDateTime } from './i18n.js';
 import { useSignal } from './signal.js';
@@ -147,7 +147,8 @@ function RoundApply({ r, members, session, onSignIn }) {
   const all = (parts.data && parts.data.items) || [];
   const list = all.filter((p) => !taken.has(p.id));
   useEffect(() => { if ((!pid || taken.has(pid)) && list.length) setPid(list[0].id); }, [list.length]);
-  const reset = () => { key.current = null; };
+  // Any change makes a new request (a new Idempotency-Key) and clears the last refusal.
+  const reset = () => { key.current = null; setError(null); };
 
   const note = windowNote(r, w);
   const noteEl = note && <p class="warn" id="apply-when">{note}</p>;
@@ -239,10 +240,12 @@ function RoundApply({ r, members, session, onSignIn }) {
               <legend>{t('claimsLegend')}</legend>
               <p class="hint" id="cl-hint">{t('claimsHint', policy.data.version)}</p>
               {tiers.map((x) => (
-                <div class="field check claim-pick" key={x.code}>
-                  <input type="checkbox" id={'cl-' + x.code} value={x.code} checked={claims.includes(x.code)} aria-describedby={'cl-ev-' + x.code}
-                    onChange={(e) => { setClaims(e.currentTarget.checked ? [...claims, x.code] : claims.filter((c) => c !== x.code)); reset(); }} />
-                  <label for={'cl-' + x.code}><Both zh={tIn('zh-CN', 'tierNamed', x.tier, x.zh)} en={tIn('en', 'tierNamed', x.tier, x.en)} /></label>
+                <div class="claim-pick" key={x.code}>
+                  <div class="field check">
+                    <input type="checkbox" id={'cl-' + x.code} value={x.code} checked={claims.includes(x.code)} aria-describedby={'cl-ev-' + x.code}
+                      onChange={(e) => { setClaims(e.currentTarget.checked ? [...claims, x.code] : claims.filter((c) => c !== x.code)); reset(); }} />
+                    <label for={'cl-' + x.code}><Both zh={tIn('zh-CN', 'tierNamed', x.tier, x.zh)} en={tIn('en', 'tierNamed', x.tier, x.en)} /></label>
+                  </div>
                   <p class="hint" id={'cl-ev-' + x.code}>{t('evidenceL')}{t('colon')}{x.evidence}</p>
                 </div>
               ))}
@@ -272,8 +275,9 @@ function ChoicePicker({ r, members, choices, error, onChange }) {
   const max = r.max_choices || 3;
   const byId = Object.fromEntries(members.map((o) => [o.id, o]));
   const focusNext = useRef(null);
-  // After a change the focus goes to the first of the wanted controls that is there and enabled.
-  useEffect(() => {
+  // After a change the focus goes to the first of the wanted controls that is there and
+  // enabled, as soon as the list is redrawn (before the next key press is handled).
+  useLayoutEffect(() => {
     const want = focusNext.current;
     if (!want) return;
     focusNext.current = null;
