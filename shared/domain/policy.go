@@ -171,3 +171,12 @@ type Claim struct {
 	// DecidedBy is the staff member's account (audited; not shown).
 	DecidedBy string `json:"-"`
 }
+
+// NoPolicy is the answer when kind has no such version of its policy, or
+// (version 0) none in force.
+func NoPolicy(kind Kind, version int) *apperr.Error {
+	if version == 0 {
+		return apperr.New(apperr.NotFound, fmt.Sprintf("「%s」尚无生效的优先级政策", KindNames[kind]), fmt.Sprintf("No priority policy is in force for %s", kind))
+	}
+	return apperr.New(apperr.NotFound, fmt.Sprintf("「%s」的优先级政策没有第 %d 版", KindNames[kind], version), fmt.Sprintf("No version %d of the %s priority policy", version, kind))
+}
