@@ -23,7 +23,7 @@ const (
 )
 
 func policyPK(kind domain.Kind) string { return prefixPolicy + string(kind) }
-func policySK(version int) string     { return fmt.Sprintf("%s%06d", prefixPolicyVersion, version) }
+func policySK(version int) string      { return fmt.Sprintf("%s%06d", prefixPolicyVersion, version) }
 
 type policyTierItem struct {
 	Tier     int    `dynamodbav:"tier"`
@@ -86,41 +86,59 @@ func (st *Store) PolicyVersion(ctx context.Context, kind domain.Kind, version in
 // PolicyInForce is the version in force at at: the highest version whose
 // effective_from is not after at (a later version supersedes an earlier
 // one even if that one was scheduled later still). not_found when there is
-// none. It reads the versions newest first, a few at a time: those
-// scheduled after at are skipped, and there are seldom any.
+// none.
 func (st *Store) PolicyInForce(ctx context.Context, kind domain.Kind, at time.Time) (domain.PriorityPolicy, error) {
-	return st.newestPolicy(ctx, kind, func(p domain.PriorityPolicy) bool { return !p.EffectiveFrom.After(at) })
+	p, _, err := st.PolicySchedule(ctx, kind, at)
+	if err == nil && p == nil {
+		err = domain.NoPolicy(kind, 0)
+	}
+	if err != nil {
+		return domain.PriorityPolicy{}, err
+	}
+	return *p, nil
 }
 
-// LatestPolicy is the highest version whatever its date (the next is
-// numbered after it); not_found when the kind has none.
-func (st *Store) LatestPolicy(ctx context.Context, kind domain.Kind) (domain.PriorityPolicy, error) {
-	return st.newestPolicy(ctx, kind, func(domain.PriorityPolicy) bool { return true })
-}
-
-// newestPolicy is the highest version of kind's policy that ok accepts.
-func (st *Store) newestPolicy(ctx context.Context, kind domain.Kind, ok func(domain.PriorityPolicy) bool) (domain.PriorityPolicy, error) {
+// PolicySchedule is the version in force at at (nil when none is) and
+// every version written after it, newest first: all begin after at, or
+// that one would not be in force. It reads the versions newest first, a
+// few at a time, down to the one in force: one Query, seldom more.
+func (st *Store) PolicySchedule(ctx context.Context, kind domain.Kind, at time.Time) (*domain.PriorityPolicy, []domain.PriorityPolicy, error) {
+	var later []domain.PriorityPolicy
 	q := st.query(partition{pk: policyPK(kind), prefix: prefixPolicyVersion}, newestFirst, consistent,
 		func(q *dynamodb.QueryInput) { q.Limit = aws.Int32(4) })
 	for {
 		out, err := st.db.Query(ctx, q)
 		if err != nil {
-			return domain.PriorityPolicy{}, classify(err)
+			return nil, nil, classify(err)
 		}
 		for _, m := range out.Items {
 			p, err := unmarshalPolicy(m)
 			if err != nil {
-				return p, err
+				return nil, nil, err
 			}
-			if ok(p) {
-				return p, nil
+			if !p.EffectiveFrom.After(at) {
+				return &p, later, nil
 			}
+			later = append(later, p)
 		}
 		if len(out.LastEvaluatedKey) == 0 {
-			return domain.PriorityPolicy{}, domain.NoPolicy(kind, 0)
+			return nil, later, nil
 		}
 		q.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// LatestPolicy is the highest version whatever its date (the next is
+// numbered after it); not_found when the kind has none.
+func (st *Store) LatestPolicy(ctx context.Context, kind domain.Kind) (domain.PriorityPolicy, error) {
+	ps, _, err := st.PolicyVersions(ctx, kind, paging.Page{Limit: 1})
+	switch {
+	case err != nil:
+		return domain.PriorityPolicy{}, err
+	case len(ps) == 0:
+		return domain.PriorityPolicy{}, domain.NoPolicy(kind, 0)
+	}
+	return ps[0], nil
 }
 
 // PolicyVersions is a page of kind's versions, newest first.

@@ -31,7 +31,8 @@ func policy(kind domain.Kind, v int, from time.Time, n int) domain.PriorityPolic
 // TestPolicyVersions: versions read back as written (times in any zone
 // equal, the officer kept), newest first page by page; the version in
 // force at a time is the highest whose effective_from is not after it,
-// even where a lower version is scheduled later; each kind on its own.
+// even where a lower version is scheduled later, and the schedule lists
+// the versions after it; each kind on its own.
 func TestPolicyVersions(t *testing.T) {
 	w := newWorld(t)
 	day := func(d int) time.Time { return w.now.AddDate(0, 0, d) }
@@ -75,6 +76,21 @@ func TestPolicyVersions(t *testing.T) {
 	}
 	if _, err := w.st.PolicyInForce(w.ctx, domain.EveningCourse, day(0)); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("evening_course in force: %v, want not_found", err)
+	}
+	for _, c := range []struct {
+		at      time.Time
+		inForce int
+		later   []int
+	}{{day(-1), 0, []int{3, 2, 1}}, {day(5), 1, []int{3, 2}}, {day(10), 3, nil}} {
+		p, later, err := w.st.PolicySchedule(w.ctx, domain.Childcare, c.at)
+		w.must(err)
+		var got []int
+		for _, l := range later {
+			got = append(got, l.Version)
+		}
+		if (p == nil) != (c.inForce == 0) || (p != nil && p.Version != c.inForce) || !reflect.DeepEqual(got, c.later) {
+			t.Errorf("schedule at %s: %+v then %v, want version %d then %v", c.at, p, got, c.inForce, c.later)
+		}
 	}
 	latest, err := w.st.LatestPolicy(w.ctx, domain.Childcare)
 	if w.must(err); latest.Version != 3 {
