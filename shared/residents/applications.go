@@ -61,6 +61,9 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 			return err
 		}
 		o, p := *in.Offering, *in.Participant
+		if err := domain.InRound(o); err != nil {
+			return err // its places are the round's: apply to the round
+		}
 		if err := domain.Applicable(o, p, now); err != nil {
 			return err
 		}
