@@ -58,6 +58,11 @@ func (s *Service) Run(ctx context.Context, offeringID string) (store.DrawRecord,
 	if !o.IsLottery() {
 		return store.DrawRecord{}, domain.NotFound("draw")
 	}
+	if o.RoundID != "" {
+		// A round's member is drawn with its round (shared/rounds).
+		return store.DrawRecord{}, apperr.New(apperr.Conflict, "该项目随所在轮次一同抽签（/v1/rounds/"+o.RoundID+"/draw）",
+			"this offering is drawn with its round (/v1/rounds/"+o.RoundID+"/draw)")
+	}
 	if o.Status == domain.OfferingCancelled {
 		// No draw for a cancelled offering: it leaves the draws due (a draw
 		// already done stays as it was).

@@ -143,13 +143,18 @@ func drawKey(offeringID string) map[string]types.AttributeValue {
 // drawStep updates the draw record on condition that its status is from
 // (and cond, when set); a failed condition is ErrDrawMoved.
 func (st *Store) drawStep(offeringID, from, cond, update string, values map[string]types.AttributeValue) types.TransactWriteItem {
+	return st.drawStepAt(drawKey(offeringID), from, cond, update, values)
+}
+
+// drawStepAt is drawStep on the draw record at k (an offering's or a round's).
+func (st *Store) drawStepAt(k map[string]types.AttributeValue, from, cond, update string, values map[string]types.AttributeValue) types.TransactWriteItem {
 	values[":from"] = s(from)
 	c := "#status = :from"
 	if cond != "" {
 		c += " AND " + cond
 	}
 	return types.TransactWriteItem{Update: &types.Update{
-		TableName: &st.table, Key: drawKey(offeringID),
+		TableName: &st.table, Key: k,
 		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String(c),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},

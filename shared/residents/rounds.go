@@ -1,0 +1,110 @@
+package residents
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/lottery"
+	"github.com/wuxi-enrol/enrol/shared/store"
+)
+
+// RoundApplyRequest is a resident's application to a round (issue 14):
+// a participant (and siblings, one unit) with up to the round's
+// max_choices offerings in order of preference, and claims.
+type RoundApplyRequest struct {
+	Account        string
+	RoundID        string
+	ParticipantID  string
+	Siblings       []string
+	Choices        []string
+	Claims         []string
+	IdempotencyKey string
+}
+
+func (r RoundApplyRequest) hash() string {
+	return requestHash("round_application", r.RoundID, r.ParticipantID, r.Siblings, r.Choices, r.Claims)
+}
+
+// ApplyRound enters a participant (with any siblings) in a round: the
+// choices are distinct members of the round, each checked as a lottery
+// application to it would be (published, the window, every child's age:
+// not_eligible names the choice), the siblings and claims as on the
+// offering route; the application has one entry per choice and one marker
+// per child for the round (already_applied across the round), and its
+// ticket is lottery.Ticket(round, id): one number for the whole round.
+func (s *Service) ApplyRound(ctx context.Context, req RoundApplyRequest) (ApplicationResult, error) {
+	id := domain.NewID("ap", s.Now())
+	r, err := s.Store.GetRound(ctx, req.RoundID)
+	if err != nil {
+		return ApplicationResult{}, err
+	}
+	if err := domain.ChoicesFor(r, req.Choices); err != nil {
+		return ApplicationResult{}, err
+	}
+	var res ApplicationResult
+	err = s.Retry.Do(ctx, func(int) error {
+		now := s.Now()
+		in, err := s.inputs(ctx, req.Account, req.Choices[0], req.ParticipantID, req.IdempotencyKey, req.hash(), now)
+		if err != nil {
+			return err
+		}
+		if in.Replay != nil {
+			a, err := s.Store.GetApplication(ctx, req.Account, in.Replay.ApplicationID)
+			res = ApplicationResult{Application: a, Replayed: true}
+			return err
+		}
+		p := *in.Participant
+		chosen := []domain.Offering{*in.Offering}
+		for _, oid := range req.Choices[1:] {
+			o, err := s.Store.GetOffering(ctx, oid)
+			if err != nil {
+				return err
+			}
+			chosen = append(chosen, o)
+		}
+		for i, o := range chosen {
+			if o.RoundID != r.ID {
+				return apperr.New(apperr.Conflict, "该项目已不属于本轮", "this offering is no longer in the round").
+					With(fmt.Sprintf("choices[%d]", i), "不是本轮的项目", "not an offering of this round")
+			}
+			if err := domain.Applicable(o, p, now); err != nil {
+				if e := apperr.As(err); e.Code == apperr.NotEligible {
+					return e.With(fmt.Sprintf("choices[%d]", i), "不符合该志愿的条件："+o.Title, "not eligible for this choice: "+o.Title)
+				}
+				return err
+			}
+		}
+		u, err := s.UnitAndClaims(ctx, req.Account, p.ID, req.Siblings, req.Claims, chosen, now)
+		if err != nil {
+			return err
+		}
+		first := chosen[0]
+		a := domain.Application{
+			ID: id, OfferingID: first.ID, RoundID: r.ID,
+			Offering:      domain.BookedOffering{Title: first.Title, Kind: first.Kind, Centre: first.Centre, StartsOn: first.StartsOn},
+			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
+			Status: domain.ApplicationApplied, Ticket: lottery.Ticket(r.ID, id), Tier: 1, CreatedAt: now,
+			Account: req.Account, Identity: p.Identity, Term: first.Term, BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
+			Siblings: u.Siblings, Claims: u.Claims,
+		}
+		for i, o := range chosen {
+			a.Choices = append(a.Choices, domain.Choice{Preference: i + 1, OfferingID: o.ID,
+				Offering: domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn}})
+		}
+		na := store.NewApplication{Application: a, Offering: first}
+		if req.IdempotencyKey != "" {
+			na.IdempotencyKey, na.RequestHash, na.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
+		}
+		if err := s.Store.CreateApplication(ctx, na); err != nil {
+			return err
+		}
+		res = ApplicationResult{Application: a}
+		return nil
+	})
+	if err != nil {
+		return ApplicationResult{}, err
+	}
+	return res, nil
+}
