@@ -116,7 +116,7 @@ func TestBookingWritesFollowTheChange(t *testing.T) {
 
 	// Ending the confirmed booking hands its place to the head of the line.
 	fcfs := allocation.FirstComeFirstServed{}
-	if err := f.st.EndBooking(f.ctx, first, fcfs.Free(first.Status, line[:1], notices.New(notices.Promoted, f.now).About(first)), f.now, store.Ending{By: store.ByResident}); err != nil {
+	if err := f.st.EndBooking(f.ctx, first, fcfs.Free(first.Status, domain.Offering{}, line[:1], notices.New(notices.Promoted, f.now).About(first)), f.now, store.Ending{By: store.ByResident}); err != nil {
 		t.Fatal(err)
 	}
 	promoted, err := f.st.GetBooking(f.ctx, "acc", "bk-p2")
@@ -133,12 +133,12 @@ func TestBookingWritesFollowTheChange(t *testing.T) {
 	}
 	// A decision that nobody waits, while someone does, is stale: the
 	// place must not be freed past the line.
-	if err := f.st.EndBooking(f.ctx, promoted, fcfs.Free(promoted.Status, nil, notices.New(notices.Promoted, f.now).About(promoted)), f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
+	if err := f.st.EndBooking(f.ctx, promoted, fcfs.Free(promoted.Status, domain.Offering{}, nil, notices.New(notices.Promoted, f.now).About(promoted)), f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
 		t.Fatalf("freeing past the line: %v, want ErrContention", err)
 	}
 	// Writing the hand-on again from the stale read (as a retry that lost a
 	// race would): refused whole, so nobody is told twice.
-	stale := fcfs.Free(first.Status, line[:1], notices.New(notices.Promoted, f.now).About(first))
+	stale := fcfs.Free(first.Status, domain.Offering{}, line[:1], notices.New(notices.Promoted, f.now).About(first))
 	if err := f.st.EndBooking(f.ctx, first, stale, f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
 		t.Fatalf("the hand-on again: %v, want ErrContention", err)
 	}
