@@ -26,6 +26,10 @@ func (s *Service) allocate(ctx context.Context, o domain.Offering, r store.DrawR
 	if err != nil {
 		return err
 	}
+	policy, err := s.policyOf(ctx, o, r)
+	if err != nil {
+		return err
+	}
 	byTicket := make(map[string]domain.Application, len(entries))
 	for _, a := range entries {
 		byTicket[lottery.Ticket(o.ID, a.ID)] = a
@@ -45,6 +49,7 @@ func (s *Service) allocate(ctx context.Context, o domain.Offering, r store.DrawR
 		now := s.Now()
 		batch := doc.Results[r.Allocated:batchEnd(doc.Results, r.Allocated, byTicket)]
 		places, offered := plan(o, batch, byTicket, refused, r.Places-r.Offers, deadline, now)
+		waiting := explainPlaces(o, places, policy, r.PolicyVersion, r.Waitlisted)
 		err := s.Store.WriteAllocation(ctx, o, r, places, now)
 		if pr, ok := errors.AsType[*store.PlaceRefused](err); ok {
 			refused[batch[pr.Index].Ticket] = pr
@@ -55,6 +60,7 @@ func (s *Service) allocate(ctx context.Context, o domain.Offering, r store.DrawR
 		}
 		r.Allocated += len(batch)
 		r.Offers += offered
+		r.Waitlisted += waiting
 	}
 	published := notices.Notice{ID: "ntc_draw_published_" + o.ID, Event: notices.DrawPublished, At: s.Now()}.OfOffering(o)
 	return s.Store.FinishDraw(ctx, r, published, s.Now())
@@ -158,4 +164,25 @@ func plan(o domain.Offering, batch []lottery.Result, byTicket map[string]domain.
 		places[i] = p
 	}
 	return places, offered
+}
+
+// explainPlaces gives each place of a batch what its explanation needs:
+// its tier and the claim that set it, the policy version, and when
+// waitlisted its place in line at the draw (after the waitlisted before
+// the batch). It returns how many of the batch wait.
+func explainPlaces(o domain.Offering, places []store.DrawPlace, policy *domain.PriorityPolicy, version, waitlistedBefore int) int {
+	waiting := 0
+	for i := range places {
+		p := &places[i]
+		if p.Skip {
+			continue
+		}
+		p.Tier, p.TierCode = domain.TierAt(policy, p.Application, o.ID)
+		p.PolicyVersion = version
+		if p.Status == domain.ApplicationWaitlisted {
+			waiting++
+			p.Position = waitlistedBefore + waiting
+		}
+	}
+	return waiting
 }
