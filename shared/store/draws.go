@@ -311,6 +311,10 @@ type DrawPlace struct {
 	Status  domain.ApplicationStatus
 	Booking *domain.Booking
 	Reason  string
+	// Siblings are the bookings of the siblings applying with the
+	// participant (issue 14), made like Booking and in its group: the unit
+	// is written, or refused, whole.
+	Siblings []domain.Booking
 	Notice  notices.Notice
 	// Skip: the application is no longer applied (nothing is written for it).
 	Skip bool
@@ -339,6 +343,15 @@ func placeChoice(o domain.Offering, p DrawPlace) choiceItem {
 		c.BookingIDs = []string{p.Booking.ID}
 	}
 	return c
+}
+
+// bookings are all the bookings of p's unit: the participant's, then the
+// siblings'.
+func (p DrawPlace) bookings() []domain.Booking {
+	if p.Booking == nil {
+		return nil
+	}
+	return append([]domain.Booking{*p.Booking}, p.Siblings...)
 }
 
 // PlaceRefused is why one place of a batch could not be written as planned:
@@ -393,9 +406,20 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			":number": s(p.Number), ":rank": nAttr(p.Rank),
 		}
 		update := "SET #status = :status, #number = :number, #rank = :rank"
+		bookings := p.bookings()
 		if p.Booking != nil {
 			update += ", booking_id = :booking"
 			values[":booking"] = s(p.Booking.ID)
+		}
+		if len(p.Siblings) > 0 {
+			// Every child's booking, on the (one) choice: a sibling
+			// application is of issue 14, so its record has its choices.
+			ids := make([]string, len(bookings))
+			for j, b := range bookings {
+				ids[j] = b.ID
+			}
+			update += ", choices[0].booking_ids = :bookings"
+			values[":bookings"] = &types.AttributeValueMemberL{Value: stringList(ids)}
 		}
 		if p.Reason != "" {
 			update += ", not_drawn_reason = :reason"
@@ -418,11 +442,11 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			ExpressionAttributeNames:  map[string]string{"#status": "status", "#number": "number", "#rank": "rank"},
 			ExpressionAttributeValues: values,
 		}})
-		if b := p.Booking; b != nil {
-			active, term := st.holdItems(*b, o)
+		for _, b := range bookings {
+			active, term := st.holdItems(b, o)
 			add(i, domain.RuleOnePerOffering, onFail{outcome: errSkip}, active)
 			add(i, domain.RuleTermLimit, onFail{outcome: errSkip}, term)
-			it, err := st.bookingToItem(ctx, *b)
+			it, err := st.bookingToItem(ctx, b)
 			if err != nil {
 				return err
 			}
@@ -432,12 +456,12 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			}
 			add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 			if b.Status == domain.BookingWaitlisted {
-				add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(*b)}})
+				add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 				waiting++
 			} else {
 				offers++
 			}
-			add(i, "participant", onFail{outcome: errSkip}, st.participantOnBooking(*b))
+			add(i, "participant", onFail{outcome: errSkip}, st.participantOnBooking(b))
 		}
 		add(i, "", unconditional, st.noticePut(p.Notice))
 	}
