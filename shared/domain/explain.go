@@ -135,3 +135,19 @@ func resultText(c ExplainedChoice) (string, string) {
 		return "未获安排", "not drawn"
 	}
 }
+
+// TierAt is application a's tier at offeringID under p, and the confirmed
+// claim there that set it: the best of its confirmed claims at that
+// offering, else p's default tier; without a policy (nil) tier 1 for all.
+func TierAt(p *PriorityPolicy, a Application, offeringID string) (int, string) {
+	if p == nil {
+		return 1, ""
+	}
+	var confirmed []string
+	for _, c := range a.Claims {
+		if c.OfferingID == offeringID && c.Status == ClaimConfirmed {
+			confirmed = append(confirmed, c.Code)
+		}
+	}
+	return p.TierOf(confirmed)
+}

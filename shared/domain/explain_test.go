@@ -15,7 +15,9 @@ func explainPolicy() *PriorityPolicy {
 
 func TestExplain(t *testing.T) {
 	num := "3f2a9c0d"
-	offering := func(id string) BookedOffering { return BookedOffering{Title: "托班 " + id, Centre: CentreRef{ID: "c_" + id}} }
+	offering := func(id string) BookedOffering {
+		return BookedOffering{Title: "托班 " + id, Centre: CentreRef{ID: "c_" + id}}
+	}
 	tests := []struct {
 		name   string
 		a      Application

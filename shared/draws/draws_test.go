@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -430,7 +431,7 @@ func TestDrawNotReadyThenDrawnOnce(t *testing.T) {
 	}
 	w.now = w.now.Add(time.Hour)
 	again, err := w.svc.Run(w.ctx, w.o.ID)
-	if err != nil || again != first {
+	if err != nil || !reflect.DeepEqual(again, first) {
 		t.Fatalf("run again: %+v, %v; want %+v", again, err, first)
 	}
 	doc, _ := w.svc.Document(w.ctx, w.o.ID)
