@@ -120,9 +120,11 @@ const ReasonHigherChoice = "已接受更优先志愿的名额 / a place at a hig
 // active bookings in that round at choices below b's are cancelled, each
 // freeing its place for the next in line as any cancellation does. Bookings
 // at higher choices (waiting) stay. Idempotent: an ended booking is left
-// as it is. A booking that is not a round's costs one Query of the
-// account's applications.
+// as it is. A booking that is not a round's costs nothing.
 func (s *Service) releaseLowerChoices(ctx context.Context, account string, b domain.Booking) error {
+	if b.RoundID == "" {
+		return nil
+	}
 	app, pref, err := s.roundApplicationOf(ctx, account, b.ID)
 	if err != nil || app == nil {
 		return err

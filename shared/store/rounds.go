@@ -81,11 +81,11 @@ func (it roundItem) round() domain.Round {
 }
 
 // RoundDraw is a round's draw record: an offering's (OfferingID is the
-// round's id) with what a round adds: the policy version the close
-// applied, and the places each member had to give when drawing began.
+// round's id; PolicyVersion the policy the close applied) with what a
+// round adds: the tier of those who did not choose a member, and the
+// places each member had to give when drawing began.
 type RoundDraw struct {
 	DrawRecord
-	PolicyVersion int            `dynamodbav:"policy_version,omitempty"`
 	NotChosenTier int            `dynamodbav:"not_chosen_tier,omitempty"`
 	MemberPlaces  map[string]int `dynamodbav:"member_places,omitempty"`
 }
