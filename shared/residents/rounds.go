@@ -3,10 +3,14 @@ package residents
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lottery"
+	"github.com/wuxi-enrol/enrol/shared/notices"
+	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -107,4 +111,72 @@ func (s *Service) ApplyRound(ctx context.Context, req RoundApplyRequest) (Applic
 		return ApplicationResult{}, err
 	}
 	return res, nil
+}
+
+// ReasonHigherChoice is why a round's booking at a lower choice ended.
+const ReasonHigherChoice = "已接受更优先志愿的名额 / a place at a higher choice was accepted"
+
+// releaseLowerChoices: b (confirmed) is a round's booking: the same child's
+// active bookings in that round at choices below b's are cancelled, each
+// freeing its place for the next in line as any cancellation does. Bookings
+// at higher choices (waiting) stay. Idempotent: an ended booking is left
+// as it is. A booking that is not a round's costs nothing.
+func (s *Service) releaseLowerChoices(ctx context.Context, account string, b domain.Booking) error {
+	if b.RoundID == "" {
+		return nil
+	}
+	app, pref, err := s.roundApplicationOf(ctx, account, b.ID)
+	if err != nil || app == nil {
+		return err
+	}
+	for _, c := range app.Choices {
+		if c.Preference <= pref {
+			continue
+		}
+		for _, id := range c.BookingIDs {
+			lower, err := s.Store.GetBooking(ctx, account, id)
+			if apperr.Is(err, apperr.NotFound) {
+				continue // erased meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			if lower.ParticipantID != b.ParticipantID || !lower.Status.Active() {
+				continue
+			}
+			if _, err := s.End(ctx, account, id, func(x domain.Booking, now time.Time) store.Ending {
+				n := notices.New(notices.BookingCancelled, now).About(x) // the bus's only
+				return store.Ending{By: store.BySystem, Reason: ReasonHigherChoice, Notice: &n}
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// roundApplicationOf finds the round application whose draw made booking
+// id, and the preference of its choice; nil when it is no round's.
+func (s *Service) roundApplicationOf(ctx context.Context, account, bookingID string) (*domain.Application, int, error) {
+	page := paging.Page{Limit: 100}
+	for {
+		apps, next, err := s.Store.ListApplications(ctx, account, page)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, a := range apps {
+			if a.RoundID == "" {
+				continue
+			}
+			for _, c := range a.Choices {
+				if slices.Contains(c.BookingIDs, bookingID) {
+					return &a, c.Preference, nil
+				}
+			}
+		}
+		if next == "" {
+			return nil, 0, nil
+		}
+		page.Cursor = next
+	}
 }

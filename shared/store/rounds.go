@@ -81,11 +81,11 @@ func (it roundItem) round() domain.Round {
 }
 
 // RoundDraw is a round's draw record: an offering's (OfferingID is the
-// round's id) with what a round adds: the policy version the close
-// applied, and the places each member had to give when drawing began.
+// round's id; PolicyVersion the policy the close applied) with what a
+// round adds: the tier of those who did not choose a member, and the
+// places each member had to give when drawing began.
 type RoundDraw struct {
 	DrawRecord
-	PolicyVersion int            `dynamodbav:"policy_version,omitempty"`
 	NotChosenTier int            `dynamodbav:"not_chosen_tier,omitempty"`
 	MemberPlaces  map[string]int `dynamodbav:"member_places,omitempty"`
 }
@@ -366,11 +366,15 @@ func (p RoundPlace) RoundItems() int {
 	if p.Skip {
 		return 0
 	}
-	n := 2
+	n, children := 2, map[string]bool{}
 	for _, b := range p.Bookings {
-		n += 4
+		n += 2
 		if b.Status == domain.BookingWaitlisted {
 			n++
+		}
+		if !children[b.ParticipantID] {
+			children[b.ParticipantID] = true
+			n += 2 // its term counter and presence
 		}
 	}
 	return n
@@ -458,11 +462,31 @@ func (st *Store) WriteRoundAllocation(ctx context.Context, r RoundDraw, members 
 			ExpressionAttributeNames:  map[string]string{"#status": "status", "#number": "number", "#rank": "rank"},
 			ExpressionAttributeValues: values,
 		}})
+		// Each child's term counter and presence once, however many of
+		// its bookings the place writes (one item at most once a
+		// transaction); members have no term limit, so the counter only
+		// counts.
+		counted := map[string]bool{}
+		for j, b := range p.Bookings {
+			if counted[b.ParticipantID] {
+				continue
+			}
+			counted[b.ParticipantID] = true
+			k := 0
+			for _, x := range p.Bookings {
+				if x.ParticipantID == b.ParticipantID {
+					k++
+				}
+			}
+			_, term := st.holdItems(b, members[b.OfferingID])
+			term.Update.ExpressionAttributeValues[":one"] = nAttr(k)
+			add(owner{i, j, domain.RuleTermLimit}, onFail{outcome: errSkip}, term)
+			add(owner{i, j, "participant"}, onFail{outcome: errSkip}, st.participantOnBooking(b))
+		}
 		for j, b := range p.Bookings {
 			o := members[b.OfferingID]
-			active, term := st.holdItems(b, o)
+			active, _ := st.holdItems(b, o)
 			add(owner{i, j, domain.RuleOnePerOffering}, onFail{outcome: errSkip}, active)
-			add(owner{i, j, domain.RuleTermLimit}, onFail{outcome: errSkip}, term)
 			it, err := st.bookingToItem(ctx, b)
 			if err != nil {
 				return err
@@ -484,7 +508,6 @@ func (st *Store) WriteRoundAllocation(ctx context.Context, r RoundDraw, members 
 				c.Offered++
 				offers++
 			}
-			add(owner{i, j, "participant"}, onFail{outcome: errSkip}, st.participantOnBooking(b))
 		}
 		add(owner{i, -1, ""}, unconditional, st.noticePut(p.Notice))
 	}
