@@ -102,6 +102,9 @@ func (s *Service) lotteryOffering(ctx context.Context, c auth.Caller, offeringID
 // the ticket, the participant and siblings by name, the claims at o.
 func staffView(o domain.Offering, a domain.Application) domain.Application {
 	a.Offering = domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn}
+	for i := range a.Choices { // the entry's one choice: this offering
+		a.Choices[i].Offering = a.Offering
+	}
 	lotteryID := o.ID
 	if a.RoundID != "" {
 		lotteryID = a.RoundID
