@@ -118,8 +118,12 @@ func TestSiblingsDrawnTogetherOrWait(t *testing.T) {
 	}
 	got, err := w.st.GetApplication(w.ctx, fam, family.ID)
 	w.must(err)
-	if len(got.Choices) != 1 || len(got.Choices[0].BookingIDs) != 3 || got.Status != domain.ApplicationWaitlisted {
+	if len(got.Choices) != 1 || len(got.Choices[0].BookingIDs) != 3 || got.Status != domain.ApplicationWaitlisted || got.Choices[0].WaitlistPosition != 1 {
 		t.Fatalf("the family's record: %+v", got)
+	}
+	// The single behind the family stands fourth in line: after its three.
+	if last, err := w.st.GetApplication(w.ctx, "acct-s4", w.apps[4].ID); err != nil || last.Choices[0].WaitlistPosition != 4 {
+		t.Fatalf("the last single's record: %+v %v", last, err)
 	}
 	w.counters(0, 3, 4)
 
