@@ -6,6 +6,7 @@ import { get, api } from './api.js';
 import { t, lang, addTexts, fmtDateTime, KINDS } from './i18n.js';
 import { useSignal } from './signal.js';
 import { route, PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText, Field } from './ui.jsx';
+import { fromLocalInput } from './staff.jsx';
 
 addTexts({
   navPolicy: '优先级政策', policyTitle: '优先级政策', publicPolicyTitle: '录取优先规则', policyLink: '录取优先规则（谁优先）',
@@ -156,8 +157,6 @@ function Versions({ kind, items }) {
 }
 
 const blankTier = () => ({ code: '', zh: '', en: '', evidence: '' });
-// datetime-local value (Shanghai wall time) -> RFC 3339 with +08:00
-const fromLocalInput = (v) => (v ? v + ':00+08:00' : undefined);
 
 // The form of the next version, starting from the latest's tiers.
 function NewVersion({ kind, latest, onDone }) {

@@ -6,21 +6,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { BASE, SHOTS, launch, newPage, token, apiCall, signIn, runId, switchLang } from './helpers.mjs';
+import { BASE, SHOTS, launch, newPage, token, apiCall, signIn, runId, switchLang, fitsPhones } from './helpers.mjs';
 
 const KIND = 'care_class';
 const LOTTERY = 'o-binhu-ec-lottery';
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function fitsPhones(page, what) {
-  for (const width of [320, 360, 390, 430]) {
-    await page.setViewportSize({ width, height: 844 });
-    assert.deepEqual(await page.evaluate(() => window.__t.overflow()), [], `${what} at ${width} px: nothing wider than the screen`);
-  }
-  await page.setViewportSize({ width: 390, height: 844 });
-}
 
 test('an officer writes a new version (errors beside their fields first) and sees it; the public page shows it', async () => {
   const city = await token('officer-wuxi-edu', ['city-officers']);
