@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
@@ -112,7 +113,7 @@ func TestPolicies(t *testing.T) {
 		for _, f := range errs {
 			m := f.(map[string]any)
 			fields = append(fields, m["field"].(string))
-			if msg, _ := m["message"].(string); hasHan(msg) == (lang == "en") {
+			if msg, _ := m["message"].(string); strings.ContainsFunc(msg, func(r rune) bool { return unicode.Is(unicode.Han, r) }) == (lang == "en") {
 				t.Errorf("Accept-Language %q: message %q for %v", lang, msg, m["field"])
 			}
 		}
@@ -184,13 +185,4 @@ func TestPoliciesConcurrentPuts(t *testing.T) {
 	if got := e.versionsOf(tok); len(got) != n+1 || got[0] != "v7 in_force" {
 		t.Errorf("versions %v", got)
 	}
-}
-
-func hasHan(s string) bool {
-	for _, r := range s {
-		if r >= 0x4e00 && r <= 0x9fff {
-			return true
-		}
-	}
-	return false
 }

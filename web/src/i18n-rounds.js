@@ -1,8 +1,8 @@
 // Messages of issue 14's pages: rounds with ranked choices, siblings, claims checked by
 // staff, and explained ranks.
-import { addMessages } from './i18n.js';
+import { addTexts } from './i18n.js';
 
-addMessages({
+addTexts({
   colon: '：', roundsLink: '普惠托位统一申请轮次：一次申请，按志愿排序 →',
   roundsTitle: '统一申请轮次', roundsIntro: '一个轮次包括同一类型、同一学期的多个抽签项目。每个孩子在一个轮次只申请一次，按优先顺序填写志愿；全轮次只抽一个签号。',
   noRounds: '目前没有申请轮次。', maxChoicesL: '最多志愿数', roundOpenNow: '申请中', roundDrawn: '已抽签：结果见“我的申请”。',
@@ -12,7 +12,7 @@ addMessages({
   roundApplyTitle: '申请本轮次', roundApply: '提交申请', chooseOne: '请至少选择一个志愿。', fixFields: '请按各项旁的提示修改后再提交。',
   siblingsLegend: '一同申请的兄弟姐妹（可选）', siblingsHint: '勾选的孩子与上面的孩子作为一组抽签：一起录取或一起候补。',
   claimsLegend: '申请优先级（可选）', claimsHint: (v) => `按现行优先级政策（第 ${v} 版）。机构工作人员会在申请截止前核验材料；未经确认的优先级不计入。`,
-  evidenceL: '需核验的材料', tierNamed: (n, name) => `第 ${n} 优先级「${name}」`, tierN: (n) => `第 ${n} 优先级`,
+  evidenceL: '需核验的材料', policyFull: '查看完整的录取优先规则', tierNamed: (n, name) => `第 ${n} 优先级「${name}」`, tierN: (n) => `第 ${n} 优先级`,
   choicesLegend: (n) => `志愿（按优先顺序，最多 ${n} 个）`, choicesHint: '用“加入志愿”选择项目，用“上移”“下移”调整顺序。',
   noChoicesYet: '还没有选择志愿。', prefN: (n) => `第 ${n} 志愿`, moveUp: '上移', moveDown: '下移', remove: '移除', addChoice: '加入志愿',
   moveUpOf: (n) => `上移：${n}`, moveDownOf: (n) => `下移：${n}`, removeOf: (n) => `移除志愿：${n}`, addChoiceOf: (n) => `加入志愿：${n}`,
@@ -45,7 +45,7 @@ addMessages({
   roundApplyTitle: 'Apply to this round', roundApply: 'Submit application', chooseOne: 'Choose at least one offering.', fixFields: 'Please correct the fields marked and submit again.',
   siblingsLegend: 'Siblings applying together (optional)', siblingsHint: 'Ticked children are drawn with the child above as one group: placed together or waiting together.',
   claimsLegend: 'Priority claims (optional)', claimsHint: (v) => `Under the priority policy in force (version ${v}). Centre staff check the evidence before the close; an unconfirmed claim counts for nothing.`,
-  evidenceL: 'Evidence staff check', tierNamed: (n, name) => `Tier ${n} “${name}”`, tierN: (n) => `Tier ${n}`,
+  evidenceL: 'Evidence staff check', policyFull: 'See the whole priority policy', tierNamed: (n, name) => `Tier ${n} “${name}”`, tierN: (n) => `Tier ${n}`,
   choicesLegend: (n) => `Choices (in order of preference, up to ${n})`, choicesHint: 'Add offerings with “Add as a choice”; reorder them with “Move up” and “Move down”.',
   noChoicesYet: 'No choices yet.', prefN: (n) => `Choice ${n}`, moveUp: 'Move up', moveDown: 'Move down', remove: 'Remove', addChoice: 'Add as a choice',
   moveUpOf: (n) => `Move up: ${n}`, moveDownOf: (n) => `Move down: ${n}`, removeOf: (n) => `Remove choice: ${n}`, addChoiceOf: (n) => `Add as a choice: ${n}`,

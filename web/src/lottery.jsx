@@ -11,6 +11,7 @@ import { verify, checkTickets, ticketOf } from './drawcheck.js';
 import { ParticipantChoice, eligibleFor } from './resident.jsx';
 import { ApplicationExtras, Explanation, loadPolicy } from './explain.jsx';
 import './i18n-rounds.js';
+import { policyHref } from './policy.jsx';
 
 const enc = encodeURIComponent;
 export const drawHref = (offeringId, applicationId) => '#/draws/' + enc(offeringId) + (applicationId ? '?application=' + enc(applicationId) : '');
@@ -47,7 +48,7 @@ function Both({ zh, en }) {
 export function LotteryFacts({ o }) {
   return (
     <>
-      <div><dt>{t('lotteryL')}</dt><dd data-testid="allocation">{t('lotteryByDraw')}</dd></div>
+      <div><dt>{t('lotteryL')}</dt><dd data-testid="allocation">{t('lotteryByDraw')} · <a href={policyHref(o.kind)}>{t('policyLink')}</a></dd></div>
       <div><dt>{t('applyWindow')}</dt><dd data-testid="apply-window">{fmtDateTime(o.applications_open_at)} – {fmtDateTime(o.applications_close_at)}</dd></div>
       <div><dt>{t('drawAt')}</dt><dd data-testid="draw-at">{fmtDateTime(o.draw_at)} · <a href={drawHref(o.id)}>{t('drawLink')}</a></dd></div>
     </>

@@ -10,6 +10,7 @@ import { isResident } from './auth.js';
 import { useNow } from './clock.js';
 import { applicationWindow, lotteryEdges, allPages, ApplicationCard } from './lottery.jsx';
 import { Both, usePolicy, claimable } from './explain.jsx';
+import { policyHref } from './policy.jsx';
 import './i18n-rounds.js';
 
 const enc = encodeURIComponent;
@@ -238,7 +239,7 @@ function RoundApply({ r, members, session, onSignIn }) {
           {tiers.length > 0 && (
             <fieldset class={clErr ? 'has-error' : ''} aria-describedby={'cl-hint' + (clErr ? ' cl-err' : '')} data-testid="claims-pick">
               <legend>{t('claimsLegend')}</legend>
-              <p class="hint" id="cl-hint">{t('claimsHint', policy.data.version)}</p>
+              <p class="hint" id="cl-hint">{t('claimsHint', policy.data.version)} <a href={policyHref(r.kind)}>{t('policyFull')}</a></p>
               {tiers.map((x) => (
                 <div class="claim-pick" key={x.code}>
                   <div class="field check">
