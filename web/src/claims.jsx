@@ -87,7 +87,7 @@ function ClaimRow({ o, a, c, policy, closed, onDecided }) {
   return (
     <li class="claim-row" data-code={c.code}>
       <p><strong><TierName policy={policy} code={c.code} /></strong>{t('colon')}<ClaimStatus c={c} /></p>
-      {x && x.evidence && <p class="hint" id={id + '-ev'}>{t('evidenceL')}{t('colon')}{x.evidence}</p>}
+      {x && x.evidence && <p class="hint" id={id + '-ev'}>{t('claimEvidence')}{t('colon')}{x.evidence}</p>}
       {c.status !== 'pending' && (
         <p class="meta" data-testid="decided">{c.note ? t('noteL') + t('colon') + c.note : ''}{c.decided_at ? (c.note ? ' · ' : '') + fmtDateTime(c.decided_at) : ''}</p>
       )}
@@ -155,7 +155,7 @@ export function ExplainLookup() {
           <dl class="facts">
             <div><dt>{t('status')}</dt><dd class={'ast ast-' + a.status} data-testid="application-status">{t('ast_' + a.status)}</dd></div>
             <div><dt>{t('appliedAt')}</dt><dd>{fmtDateTime(a.created_at)}</dd></div>
-            {a.round_id && <div><dt>{t('roundL')}</dt><dd><a href={'#/rounds/' + enc(a.round_id)}>{a.round_id}</a></dd></div>}
+            {a.round_id && <div><dt>{t('roundL')}</dt><dd><a href={'#/rounds/' + enc(a.round_id)}><code class="sub">{a.round_id}</code></a></dd></div>}
           </dl>
           <ApplicationExtras a={a} policy={policy.data} />
           {a.explanation ? <Explanation a={a} id="ex-lookup" /> : <p class="muted" data-testid="no-explanation">{t('notDrawnYet')}</p>}

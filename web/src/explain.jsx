@@ -126,7 +126,7 @@ export function Explanation({ a, id = 'ex-' + a.id }) {
               <tr key={c.offering_id} data-offering={c.offering_id} data-result={c.result}>
                 <th scope="row">{t('prefN', c.preference)}</th>
                 <td><a href={drawHref(c.offering_id, a.id)} aria-label={t('drawLinkOf', c.title)}>{c.title}</a>{c.centre && c.centre.name && <span class="muted"> · {c.centre.name}</span>}</td>
-                <td data-testid="tier">{c.tier_zh ? (lang.value === 'en' ? tIn('en', 'tierNamed', c.tier, c.tier_en) : tIn('zh-CN', 'tierNamed', c.tier, c.tier_zh)) : t('tierN', c.tier)}</td>
+                <td data-testid="tier">{c.tier_zh ? (lang.value === 'en' ? tIn('en', 'tierNamed', c.tier, c.tier_en) : tIn('zh-CN', 'tierNamed', c.tier, c.tier_zh)) : t('tierNo', c.tier)}</td>
                 <td>{c.claim ? <>{t('claimConfirmed')} <code>{c.claim}</code></> : '–'}</td>
                 <td class="num" data-testid="rank">{c.rank || '–'}</td>
                 <td data-testid="result">{RESULT(c.result)}</td>

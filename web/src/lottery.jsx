@@ -191,7 +191,7 @@ export function ApplicationCard({ a, o, onChanged, compact, policy, titles }) {
         {a.status !== 'withdrawn' && !a.explanation && (a.round_id
           ? <a href={'#/rounds/' + enc(a.round_id) + '/draw?application=' + enc(a.id)}>{t('drawLink')}</a>
           : <a href={drawHref(a.offering_id, a.id)} aria-label={o ? t('drawLinkOf', o.title) : undefined}>{t('drawLink')}</a>)}
-        {a.booking_id && <>{' · '}<a href={'#/me/bookings?booking=' + enc(a.booking_id)}>{t('viewBooking')}</a></>}
+        {a.booking_id && <>{a.status !== 'withdrawn' && !a.explanation ? ' · ' : ''}<a href={'#/me/bookings?booking=' + enc(a.booking_id)}>{t('viewBooking')}</a></>}
       </p>
       {a.status === 'applied' && w === 'open' && !asking && (
         <p class="actions"><button type="button" ref={again} aria-label={t('withdrawOf', a.participant ? a.participant.name : '')} onClick={() => setAsking(true)}>{t('withdraw')}</button></p>
@@ -298,7 +298,7 @@ export function DrawPage({ id, round }) {
             <div><dt>{t('drawStatus')}</dt><dd data-testid="draw-status">{t('ds_' + d.status) !== 'ds_' + d.status ? t('ds_' + d.status) : d.status}</dd></div>
             <div><dt>{t('algorithm')}</dt><dd><code>{d.algorithm}</code></dd></div>
             <div class="span"><dt>{t('commitment')}</dt><dd><code class="sub" data-testid="commitment">{d.commitment}</code></dd></div>
-            {d.round_id && !round && <div class="span"><dt>{t('roundL')}</dt><dd data-testid="draw-round"><a href={'#/rounds/' + enc(d.round_id)}>{t('roundDoc')}</a> · {t('roundSameDoc')}</dd></div>}
+            {d.round_id && !round && <div class="span"><dt>{t('roundL')}</dt><dd data-testid="draw-round"><a href={'#/rounds/' + enc(d.round_id) + '/draw' + (r.query.get('application') ? '?application=' + enc(r.query.get('application')) : '')}>{t('roundDoc')}</a> · {t('roundSameDoc')}</dd></div>}
             {d.policy_version > 0 && <div><dt>{t('policyVersionL')}</dt><dd data-testid="draw-policy">{t('policyVersion', d.policy_version)}</dd></div>}
             <div class="span"><dt>{t('beacon')}</dt><dd data-testid="beacon">{t('beaconRound', d.beacon && d.beacon.source, d.beacon && d.beacon.round)}</dd></div>
             {o && o.draw_at && <div><dt>{t('drawAt')}</dt><dd>{fmtDateTime(o.draw_at)}</dd></div>}

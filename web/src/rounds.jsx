@@ -247,7 +247,7 @@ function RoundApply({ r, members, session, onSignIn }) {
                       onChange={(e) => { setClaims(e.currentTarget.checked ? [...claims, x.code] : claims.filter((c) => c !== x.code)); reset(); }} />
                     <label for={'cl-' + x.code}><Both zh={tIn('zh-CN', 'tierNamed', x.tier, x.zh)} en={tIn('en', 'tierNamed', x.tier, x.en)} /></label>
                   </div>
-                  <p class="hint" id={'cl-ev-' + x.code}>{t('evidenceL')}{t('colon')}{x.evidence}</p>
+                  <p class="hint" id={'cl-ev-' + x.code}>{t('claimEvidence')}{t('colon')}{x.evidence}</p>
                 </div>
               ))}
               {clErr && <p class="field-error" id="cl-err">{clErr}</p>}
@@ -319,8 +319,8 @@ function ChoicePicker({ r, members, choices, error, onChange }) {
             <li key={id} data-offering={id}>
               <span class="choice-name"><strong>{t('prefN', i + 1)}</strong>{t('colon')}{name(id)}{byId[id] && byId[id].centre && byId[id].centre.name ? <span class="muted"> · {byId[id].centre.name}</span> : null}</span>
               <span class="choice-btns">
-                <button type="button" id={'up-' + id} disabled={i === 0} aria-label={t('moveUpOf', name(id))} onClick={() => move(i, -1)}>{t('moveUp')}</button>
-                <button type="button" id={'down-' + id} disabled={i === choices.length - 1} aria-label={t('moveDownOf', name(id))} onClick={() => move(i, 1)}>{t('moveDown')}</button>
+                <button type="button" id={'up-' + id} disabled={i === 0} aria-label={t('moveUpOf', name(id))} onClick={() => move(i, -1)}>{t('choiceUp')}</button>
+                <button type="button" id={'down-' + id} disabled={i === choices.length - 1} aria-label={t('moveDownOf', name(id))} onClick={() => move(i, 1)}>{t('choiceDown')}</button>
                 <button type="button" id={'rm-' + id} aria-label={t('removeOf', name(id))} onClick={() => remove(i)}>{t('remove')}</button>
               </span>
             </li>

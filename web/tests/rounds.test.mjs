@@ -400,6 +400,12 @@ test('a round of three offerings from applying with ranked choices, siblings and
     await page.getByTestId('mine-result').waitFor();
     assert.match(await page.getByTestId('mine-result').innerText(), /你的签号名次：第 \d 名（共 3 个）。/);
     await page.screenshot({ path: join(SHOTS, 'round-member-verified-390.png'), fullPage: true });
+    // The round's own document (pure number order, all three tickets) verifies too.
+    await page.getByTestId('draw-round').getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: new RegExp('抽签核验 · ' + round.title_zh) }).waitFor();
+    await page.locator('[data-testid=verdict][data-ok="true"]').waitFor({ timeout: 30000 });
+    await page.getByTestId('mine-result').filter({ hasText: /第 \d 名（共 3 个）/ }).waitFor();
+    await noOverflow(page, 'the round’s 核验 page');
   } finally {
     await context.close();
   }
