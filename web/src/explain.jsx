@@ -5,6 +5,7 @@ import { get } from './api.js';
 import { t, tIn, lang } from './i18n.js';
 import { useLoad } from './ui.jsx';
 import { drawHref } from './lottery.jsx';
+import { policyHref } from './policy.jsx';
 import './i18n-rounds.js';
 
 const enc = encodeURIComponent;
@@ -138,5 +139,54 @@ export function Explanation({ a, id = 'ex-' + a.id }) {
       </div>
       <p class="actions"><a href={drawHref(ex.choices.length ? ex.choices[0].offering_id : a.offering_id, a.id)} data-testid="verify-link">{t('verifyThisDraw')}</a></p>
     </section>
+  );
+}
+
+// The messages of an API error about field (participant_id, siblings[1], choices, claims[0]...).
+export function fieldErrorOf(error, field) {
+  if (!error || !error.errors) return null;
+  const e = error.errors.filter((x) => x.field === field || x.field.startsWith(field + '[') || x.field.startsWith(field + '.'));
+  return e.length ? e.map((x) => x.message).join(' ') : null;
+}
+
+// 一同申请的兄弟姐妹: the account's other children, ticked to apply as one unit.
+export function SiblingsField({ list, value, error, onChange }) {
+  if (!list.length) return null;
+  return (
+    <fieldset class={error ? 'has-error' : ''} aria-describedby={'sib-hint' + (error ? ' sib-err' : '')} data-testid="siblings-pick">
+      <legend>{t('siblingsLegend')}</legend>
+      <p class="hint" id="sib-hint">{t('siblingsHint')}</p>
+      {list.map((p) => (
+        <div class="field check" key={p.id}>
+          <input type="checkbox" id={'sib-' + p.id} checked={value.includes(p.id)}
+            onChange={(e) => onChange(e.currentTarget.checked ? [...value, p.id] : value.filter((x) => x !== p.id))} />
+          <label for={'sib-' + p.id}>{p.name} · {p.birth_date}</label>
+        </div>
+      ))}
+      {error && <p class="field-error" id="sib-err">{error}</p>}
+    </fieldset>
+  );
+}
+
+// 申请优先级: a box per claimable tier of the policy in force, with the evidence staff check.
+export function ClaimsField({ policy, kind, value, error, onChange }) {
+  const tiers = claimable(policy);
+  if (!tiers.length) return null;
+  return (
+    <fieldset class={error ? 'has-error' : ''} aria-describedby={'cl-hint' + (error ? ' cl-err' : '')} data-testid="claims-pick">
+      <legend>{t('claimsLegend')}</legend>
+      <p class="hint" id="cl-hint">{t('claimsHint', policy.version)} <a href={policyHref(kind)}>{t('policyFull')}</a></p>
+      {tiers.map((x) => (
+        <div class="claim-pick" key={x.code}>
+          <div class="field check">
+            <input type="checkbox" id={'cl-' + x.code} value={x.code} checked={value.includes(x.code)} aria-describedby={'cl-ev-' + x.code}
+              onChange={(e) => onChange(e.currentTarget.checked ? [...value, x.code] : value.filter((c) => c !== x.code))} />
+            <label for={'cl-' + x.code}><Both zh={tIn('zh-CN', 'tierNamed', x.tier, x.zh)} en={tIn('en', 'tierNamed', x.tier, x.en)} /></label>
+          </div>
+          <p class="hint" id={'cl-ev-' + x.code}>{t('claimEvidence')}{t('colon')}{x.evidence}</p>
+        </div>
+      ))}
+      {error && <p class="field-error" id="cl-err">{error}</p>}
+    </fieldset>
   );
 }

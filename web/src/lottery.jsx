@@ -9,7 +9,7 @@ import { isResident } from './auth.js';
 import { useNow } from './clock.js';
 import { verify, checkTickets, ticketOf } from './drawcheck.js';
 import { ParticipantChoice, eligibleFor } from './resident.jsx';
-import { ApplicationExtras, Explanation, loadPolicy } from './explain.jsx';
+import { ApplicationExtras, Explanation, loadPolicy, usePolicy, SiblingsField, ClaimsField, fieldErrorOf } from './explain.jsx';
 import './i18n-rounds.js';
 import { policyHref } from './policy.jsx';
 
@@ -62,6 +62,10 @@ export function ApplyPanel({ o, session, onSignIn }) {
   const parts = useLoad(() => (resident ? get('/v1/me/participants?limit=200') : { items: [] }), [resident, session && session.sub]);
   const mine = useLoad(() => (resident ? allPages('/v1/me/applications') : []), [resident, session && session.sub]);
   const [pid, setPid] = useState('');
+  // Issue 14: siblings applying as one unit, and claimed priority tiers.
+  const [sibs, setSibs] = useState([]);
+  const [claims, setClaims] = useState([]);
+  const policy = usePolicy(resident && !o.round_id ? o.kind : null);
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -104,9 +108,13 @@ export function ApplyPanel({ o, session, onSignIn }) {
     if (!key.current) key.current = newKey();
     setBusy(true); setError(null); setResult(null);
     try {
-      const a = await api('POST', '/v1/offerings/' + enc(o.id) + '/applications', { body: { participant_id: pid }, headers: { 'Idempotency-Key': key.current } });
+      const body = { participant_id: pid };
+      const s = sibs.filter((x) => x !== pid && list.some((p) => p.id === x));
+      if (s.length) body.siblings = s;
+      if (claims.length) body.claims = claims;
+      const a = await api('POST', '/v1/offerings/' + enc(o.id) + '/applications', { body, headers: { 'Idempotency-Key': key.current } });
       key.current = null;
-      setResult(a); setPid(''); setChanged(null);
+      setResult(a); setPid(''); setSibs([]); setClaims([]); setChanged(null);
       announce(t('applied', fmtDateTime(o.draw_at)));
       mine.reload();
     } catch (err) {
@@ -131,7 +139,9 @@ export function ApplyPanel({ o, session, onSignIn }) {
       {w === 'open' && !parts.loading && list.length === 0 && !here.length && <p>{t('noParticipants')}</p>}
       {list.length > 0 && (
         <form onSubmit={submit}>
-          <ParticipantChoice list={list} pid={pid} legend={t('applyFor')} eligible={eligible} onPick={(id) => { setPid(id); key.current = null; }} />
+          <ParticipantChoice list={list} pid={pid} legend={t('applyFor')} eligible={eligible} onPick={(id) => { setPid(id); setSibs(sibs.filter((x) => x !== id)); key.current = null; }} />
+          <SiblingsField list={list.filter((p) => p.id !== pid)} value={sibs} error={fieldErrorOf(error, 'siblings')} onChange={(v) => { setSibs(v); key.current = null; }} />
+          <ClaimsField policy={policy.data} kind={o.kind} value={claims} error={fieldErrorOf(error, 'claims')} onChange={(v) => { setClaims(v); key.current = null; }} />
           {noteEl}
           <button type="submit" class="primary big" disabled={busy || !pid || w !== 'open'} aria-describedby={note ? 'apply-when' : undefined}>{t('apply')}</button>
         </form>

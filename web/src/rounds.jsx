@@ -9,8 +9,7 @@ import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText } from
 import { isResident } from './auth.js';
 import { useNow } from './clock.js';
 import { applicationWindow, lotteryEdges, allPages, ApplicationCard } from './lottery.jsx';
-import { Both, usePolicy, claimable } from './explain.jsx';
-import { policyHref } from './policy.jsx';
+import { Both, usePolicy, SiblingsField, ClaimsField, fieldErrorOf } from './explain.jsx';
 import './i18n-rounds.js';
 
 const enc = encodeURIComponent;
@@ -119,12 +118,6 @@ function RoundBody({ r, session, onSignIn }) {
   );
 }
 
-// The field an error of the API names: participant_id, siblings[1], choices, claims[0]...
-const errorFor = (error, field) => {
-  if (!error || !error.errors) return null;
-  const e = error.errors.filter((x) => x.field === field || x.field.startsWith(field + '[') || x.field.startsWith(field + '.'));
-  return e.length ? e.map((x) => x.message).join(' ') : null;
-};
 // Errors that belong to one field rather than the whole form.
 const FIELD_OF = { not_eligible: 'choices', already_applied: 'participant_id' };
 
@@ -163,7 +156,6 @@ function RoundApply({ r, members, session, onSignIn }) {
     );
   }
   if (!resident) return null;
-  const tiers = claimable(policy.data);
   const submit = async (e) => {
     e.preventDefault();
     if (!pid || w !== 'open') return;
@@ -189,8 +181,8 @@ function RoundApply({ r, members, session, onSignIn }) {
       setError(err); announce(errorText(err));
     } finally { setBusy(false); }
   };
-  const fieldErr = (f) => errorFor(error, f) || (error && FIELD_OF[error.code] === f ? errorText(error) + (error.problem && error.problem.detail && error.problem.detail !== errorText(error) ? ' ' + error.problem.detail : '') : null);
-  const inline = error && (FIELD_OF[error.code] || (error.code === 'validation_failed' && ['participant_id', 'siblings', 'choices', 'claims'].some((f) => errorFor(error, f))));
+  const fieldErr = (f) => fieldErrorOf(error, f) || (error && FIELD_OF[error.code] === f ? errorText(error) + (error.problem && error.problem.detail && error.problem.detail !== errorText(error) ? ' ' + error.problem.detail : '') : null);
+  const inline = error && (FIELD_OF[error.code] || (error.code === 'validation_failed' && ['participant_id', 'siblings', 'choices', 'claims'].some((f) => fieldErrorOf(error, f))));
   const pidErr = fieldErr('participant_id'), sibErr = fieldErr('siblings'), chErr = fieldErr('choices'), clErr = fieldErr('claims');
   const others = list.filter((p) => p.id !== pid);
   const titles = Object.fromEntries(members.map((o) => [o.id, o.title]));
@@ -221,38 +213,9 @@ function RoundApply({ r, members, session, onSignIn }) {
             ))}
             {pidErr && <p class="field-error" id="rp-err">{pidErr}</p>}
           </fieldset>
-          {others.length > 0 && (
-            <fieldset class={sibErr ? 'has-error' : ''} aria-describedby={'sib-hint' + (sibErr ? ' sib-err' : '')}>
-              <legend>{t('siblingsLegend')}</legend>
-              <p class="hint" id="sib-hint">{t('siblingsHint')}</p>
-              {others.map((p) => (
-                <div class="field check" key={p.id}>
-                  <input type="checkbox" id={'sib-' + p.id} checked={sibs.includes(p.id)}
-                    onChange={(e) => { setSibs(e.currentTarget.checked ? [...sibs, p.id] : sibs.filter((x) => x !== p.id)); reset(); }} />
-                  <label for={'sib-' + p.id}>{p.name} · {p.birth_date}</label>
-                </div>
-              ))}
-              {sibErr && <p class="field-error" id="sib-err">{sibErr}</p>}
-            </fieldset>
-          )}
+          <SiblingsField list={others} value={sibs} error={sibErr} onChange={(v) => { setSibs(v); reset(); }} />
           <ChoicePicker r={r} members={members} choices={choices} error={chErr} onChange={(c) => { setChoices(c); reset(); }} />
-          {tiers.length > 0 && (
-            <fieldset class={clErr ? 'has-error' : ''} aria-describedby={'cl-hint' + (clErr ? ' cl-err' : '')} data-testid="claims-pick">
-              <legend>{t('claimsLegend')}</legend>
-              <p class="hint" id="cl-hint">{t('claimsHint', policy.data.version)} <a href={policyHref(r.kind)}>{t('policyFull')}</a></p>
-              {tiers.map((x) => (
-                <div class="claim-pick" key={x.code}>
-                  <div class="field check">
-                    <input type="checkbox" id={'cl-' + x.code} value={x.code} checked={claims.includes(x.code)} aria-describedby={'cl-ev-' + x.code}
-                      onChange={(e) => { setClaims(e.currentTarget.checked ? [...claims, x.code] : claims.filter((c) => c !== x.code)); reset(); }} />
-                    <label for={'cl-' + x.code}><Both zh={tIn('zh-CN', 'tierNamed', x.tier, x.zh)} en={tIn('en', 'tierNamed', x.tier, x.en)} /></label>
-                  </div>
-                  <p class="hint" id={'cl-ev-' + x.code}>{t('claimEvidence')}{t('colon')}{x.evidence}</p>
-                </div>
-              ))}
-              {clErr && <p class="field-error" id="cl-err">{clErr}</p>}
-            </fieldset>
-          )}
+          <ClaimsField policy={policy.data} kind={r.kind} value={claims} error={clErr} onChange={(v) => { setClaims(v); reset(); }} />
           {noteEl}
           <button type="submit" class="primary big" disabled={busy || !pid || w !== 'open'} aria-describedby={note ? 'apply-when' : undefined}>{t('roundApply')}</button>
         </form>
