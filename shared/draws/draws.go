@@ -32,9 +32,11 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// BatchSize is how many ranked applications one transaction writes: at most
-// seven items each, plus the draw's progress and the offering's counters,
-// under DynamoDB's 100 items a transaction.
+// BatchSize is how many ranked applications one transaction writes at
+// most: seven items each for a single child, plus the draw's progress and
+// the offering's counters, under DynamoDB's 100 items a transaction; a
+// batch with sibling groups (five items more a child) is cut shorter by
+// its items (batchEnd).
 const BatchSize = 12
 
 // Service runs draws.

@@ -306,7 +306,11 @@ type DrawPlace struct {
 	Status  domain.ApplicationStatus
 	Booking *domain.Booking
 	Reason  string
-	Notice  notices.Notice
+	// Siblings are the bookings of the siblings applying with the
+	// participant (issue 14), made like Booking and in its group: the unit
+	// is written, or refused, whole.
+	Siblings []domain.Booking
+	Notice   notices.Notice
 	// Skip: the application is no longer applied (nothing is written for it).
 	Skip bool
 	// Issue 14: the tier the close gave it, the confirmed claim that set
@@ -330,10 +334,19 @@ func placeChoice(o domain.Offering, p DrawPlace) choiceItem {
 	case domain.ApplicationWaitlisted:
 		c.Result = string(domain.ChoiceWaitlisted)
 	}
-	if p.Booking != nil {
-		c.BookingIDs = []string{p.Booking.ID}
+	for _, b := range p.bookings() {
+		c.BookingIDs = append(c.BookingIDs, b.ID) // every child's, siblings together
 	}
 	return c
+}
+
+// bookings are all the bookings of p's unit: the participant's, then the
+// siblings'.
+func (p DrawPlace) bookings() []domain.Booking {
+	if p.Booking == nil {
+		return nil
+	}
+	return append([]domain.Booking{*p.Booking}, p.Siblings...)
 }
 
 // PlaceRefused is why one place of a batch could not be written as planned:
@@ -388,6 +401,7 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			":number": s(p.Number), ":rank": nAttr(p.Rank),
 		}
 		update := "SET #status = :status, #number = :number, #rank = :rank"
+		bookings := p.bookings()
 		if p.Booking != nil {
 			update += ", booking_id = :booking"
 			values[":booking"] = s(p.Booking.ID)
@@ -413,11 +427,11 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			ExpressionAttributeNames:  map[string]string{"#status": "status", "#number": "number", "#rank": "rank"},
 			ExpressionAttributeValues: values,
 		}})
-		if b := p.Booking; b != nil {
-			active, term := st.holdItems(*b, o)
+		for _, b := range bookings {
+			active, term := st.holdItems(b, o)
 			add(i, domain.RuleOnePerOffering, onFail{outcome: errSkip}, active)
 			add(i, domain.RuleTermLimit, onFail{outcome: errSkip}, term)
-			it, err := st.bookingToItem(ctx, *b)
+			it, err := st.bookingToItem(ctx, b)
 			if err != nil {
 				return err
 			}
@@ -427,12 +441,12 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			}
 			add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 			if b.Status == domain.BookingWaitlisted {
-				add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(*b)}})
+				add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 				waiting++
 			} else {
 				offers++
 			}
-			add(i, "participant", onFail{outcome: errSkip}, st.participantOnBooking(*b))
+			add(i, "participant", onFail{outcome: errSkip}, st.participantOnBooking(b))
 		}
 		add(i, "", unconditional, st.noticePut(p.Notice))
 	}
@@ -496,7 +510,8 @@ func (st *Store) FinishDraw(ctx context.Context, r DrawRecord, published notices
 		UpdateExpression:          aws.String("SET drawn_at = :now, applicants = :n"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": s(utc(now)), ":n": nAttr(r.Applicants)},
 	}})
-	t.add(unconditional, st.noticePut(published))
+	// Another run finishing first wrote the notice too: its draw moved.
+	t.add(drawMoved, st.noticePut(published))
 	return st.transact(ctx, &t)
 }
 
