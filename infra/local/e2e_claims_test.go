@@ -21,27 +21,29 @@ import (
 // confirmed claimant tier 2, everyone else the default tier 3, so the
 // confirmed claimant ranks first; the document names the policy version and
 // verifies from its results; the resident and staff read the explanation;
-// the city's demand counts the applicants by tier.
+// the city's demand counts the applicants by tier; the sibling unit, which
+// two places less the first one cannot hold, waits whole.
 func TestClaimsOverHTTP(t *testing.T) {
 	var at atomic.Int64
 	// Before the fixture's course starts, so it is in service for demand.
 	at.Store(time.Date(2025, 8, 1, 9, 0, 0, 0, domain.CityZone).UnixNano())
 	e := start(t, func(o *local.Options) { o.Now = func() time.Time { return time.Unix(0, at.Load()) } })
 	ctx := context.Background()
-	now := e.st.Now()
 	e.lotteryOffering("lot-c", 2)
 	o, err := e.st.Store.GetOffering(ctx, "lot-c")
 	if err != nil {
 		t.Fatal(err)
 	}
 	closeAt, drawAt := *o.ApplicationsCloseAt, *o.DrawAt
-	if err := e.st.Store.PutPolicy(ctx, domain.PriorityPolicy{Kind: o.Kind, Version: 1, EffectiveFrom: now.Add(-24 * time.Hour), CreatedAt: now.Add(-24 * time.Hour), CreatedBy: "officer",
-		Tiers: []domain.PolicyTier{
-			{Tier: 1, Code: "hardship_special_needs", ZH: "困境及特殊需要", EN: "Hardship or special needs", Evidence: "低保、特困或残疾证明"},
-			{Tier: 2, Code: "dual_worker", ZH: "双职工家庭", EN: "Dual-worker family", Evidence: "父母双方劳动合同或社保缴纳证明"},
-			{Tier: 3, Code: "general", ZH: "其他申请人", EN: "Everyone else"},
-		}}); err != nil {
-		t.Fatal(err)
+	// The city's officers write the policy (version 1, in force from now).
+	pol := e.do("PUT", "/v1/city/priority-policies/"+string(o.Kind), e.officerToken(), map[string]any{"tiers": []map[string]any{
+		{"code": "hardship_special_needs", "zh": "困境及特殊需要", "en": "Hardship or special needs", "evidence": "低保、特困或残疾证明"},
+		{"code": "dual_worker", "zh": "双职工家庭", "en": "Dual-worker family", "evidence": "父母双方劳动合同或社保缴纳证明"},
+		{"code": "general", "zh": "其他申请人", "en": "Everyone else", "evidence": ""},
+	}})
+	e.expect(pol, 201, "")
+	if pol.num("version") != 1 {
+		t.Fatalf("policy: %s", pol.body)
 	}
 
 	type applicant struct {
@@ -148,8 +150,15 @@ func TestClaimsOverHTTP(t *testing.T) {
 	}
 	drawn := e.do("GET", "/v1/me/applications/"+sib.app, e.token(sib.account, "residents"), nil)
 	e.expect(drawn, 200, "")
-	if sibs, _ := drawn.json["siblings"].([]any); len(sibs) != 1 || drawn.str("number") == "" || drawn.str("status") == "applied" {
+	// Two places, one taken by rank 1: the sibling unit of two never fits,
+	// so it waits whole, both children in line (the groups' rule).
+	if sibs, _ := drawn.json["siblings"].([]any); len(sibs) != 1 || drawn.str("number") == "" || drawn.str("status") != "waitlisted" {
 		t.Errorf("the sibling application after the draw: %s", drawn.body)
+	}
+	bookings := e.do("GET", "/v1/me/bookings", e.token(sib.account, "residents"), nil)
+	e.expect(bookings, 200, "")
+	if items, _ := bookings.json["items"].([]any); len(items) != 2 || items[0].(map[string]any)["status"] != "waitlisted" || items[1].(map[string]any)["status"] != "waitlisted" {
+		t.Errorf("the sibling unit's bookings: %s", bookings.body)
 	}
 
 	// The audit has both decisions with their notes.
