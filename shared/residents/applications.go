@@ -99,7 +99,11 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 
 // Application reads one of the account's applications.
 func (s *Service) Application(ctx context.Context, account, id string) (domain.Application, error) {
-	return s.Store.GetApplication(ctx, account, id)
+	a, err := s.Store.GetApplication(ctx, account, id)
+	if err != nil {
+		return a, err
+	}
+	return s.Explained(ctx, a)
 }
 
 // Applications pages through the account's applications, newest first.
