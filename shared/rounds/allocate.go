@@ -8,11 +8,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lottery"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/placement"
+	"github.com/wuxi-enrol/enrol/shared/retry"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -130,6 +132,14 @@ func (s *Service) allocate(ctx context.Context, r domain.Round, d store.RoundDra
 			return err
 		}
 		d.Allocated += len(batch)
+	}
+	// A place whose booking a rule refused is free: it goes down the
+	// offering's line as any freed place does. (Deferred acceptance leaves
+	// no other place free that someone waiting fits.)
+	for _, id := range r.OfferingIDs {
+		if err := s.handOn(ctx, id); err != nil {
+			return err
+		}
 	}
 	applicants := map[string]int{}
 	for _, t := range tickets {
@@ -274,4 +284,28 @@ func (pl *planner) position(offeringID, app string) int {
 		}
 	}
 	return pos
+}
+
+// handOn offers offeringID's places left free to the head of its line
+// (allocation.Resize: each unit in order, a group only when it fits), read
+// again and retried when the offering moves meanwhile.
+func (s *Service) handOn(ctx context.Context, offeringID string) error {
+	return retry.Default.Do(ctx, func(int) error {
+		o, err := s.Store.GetOffering(ctx, offeringID)
+		if err != nil || o.Available() == 0 || o.Waitlisted == 0 {
+			return err
+		}
+		line, err := s.Store.Waiters(ctx, offeringID, min(o.Waitlisted, store.MaxPromotionsPerWrite))
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		c := allocation.For(o).Resize(o, line, notices.New(notices.Promoted, now).OfOffering(o))
+		if len(c.Offer)+len(c.Promote) == 0 {
+			return nil
+		}
+		c.Guard.All = append(c.Guard.All, allocation.Is(allocation.Confirmed, o.Confirmed),
+			allocation.Is(allocation.Offered, o.Offered), allocation.Is(allocation.Waitlisted, o.Waitlisted))
+		return s.Store.HandOn(ctx, offeringID, c, now)
+	})
 }

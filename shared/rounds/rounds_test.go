@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -61,6 +63,8 @@ type world struct {
 	t       testing.TB
 	ctx     context.Context
 	st      *store.Store
+	db      *dynamodb.Client
+	tbl     string
 	ids     *keycustody.Identities
 	now     time.Time
 	offs    []domain.Offering
@@ -82,8 +86,9 @@ type applied struct {
 func newWorld(t testing.TB, capacities ...int) *world {
 	t.Helper()
 	k := &killer{}
-	st, ids, _ := dbtest.Custody(t, k.option)
-	w := &world{t: t, ctx: context.Background(), st: st, ids: ids, kill: k, now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
+	cfg := dbtest.Config(t)
+	st, ids, db := dbtest.CustodyOn(t, cfg, k.option)
+	w := &world{t: t, ctx: context.Background(), st: st, ids: ids, db: db, tbl: cfg.TableName, kill: k, now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
 	c := dbtest.Centre("c1", "binhu")
 	w.must(st.PutCentre(w.ctx, c, false))
 	open, closeAt, drawAt := w.now.Add(time.Hour), w.now.Add(25*time.Hour), w.now.Add(26*time.Hour)
@@ -402,4 +407,77 @@ func TestCreateRoundChecks(t *testing.T) {
 	if _, err := w.res.ApplyRound(w.ctx, residents.RoundApplyRequest{Account: a.account, RoundID: w.round.ID, ParticipantID: a.children[0], Choices: []string{w.offs[1].ID}}); !apperr.Is(err, apperr.AlreadyApplied) {
 		t.Errorf("a second application to the round: %v, want already_applied", err)
 	}
+}
+
+// TestRefusedPlaceGoesDownTheLine: a participant removed before the draw
+// gets nothing (each choice not drawn, with the reason), and the place the
+// placement gave it is offered to the head of that offering's line, so no
+// place stays free while someone waits for it.
+func TestRefusedPlaceGoesDownTheLine(t *testing.T) {
+	w := newWorld(t, 1, 1)
+	w.must(w.st.PutPolicy(w.ctx, domain.PriorityPolicy{Kind: w.offs[0].Kind, Version: 1, EffectiveFrom: w.now.Add(-time.Hour), CreatedAt: w.now,
+		Tiers: []domain.PolicyTier{{Tier: 1, Code: "hardship", ZH: "困难", EN: "Hardship", Evidence: "证明"}, {Tier: 2, Code: "general", ZH: "其他", EN: "Everyone else"}}}))
+	w.create()
+	ids := w.ids3()
+	// The first applicant claims hardship, confirmed at the first offering:
+	// it is first there, so the placement gives it that place.
+	p := w.person("acct-gone", 77)
+	res, err := w.res.ApplyRound(w.ctx, residents.RoundApplyRequest{Account: "acct-gone", RoundID: w.round.ID, ParticipantID: p.ID, Choices: []string{ids[0]}, Claims: []string{"hardship"}})
+	w.must(err)
+	gone := applied{account: "acct-gone", app: res.Application, choices: []string{ids[0]}, children: []string{p.ID}}
+	entry, err := w.st.GetEntry(w.ctx, ids[0], gone.app.ID)
+	w.must(err)
+	w.must(w.st.DecideClaim(w.ctx, store.ClaimDecision{Application: entry, OfferingID: ids[0],
+		Claim: domain.Claim{Code: "hardship", OfferingID: ids[0], Status: domain.ClaimConfirmed, DecidedAt: &w.now, DecidedBy: "staff"},
+		Audit: store.Audit("c1", "staff", "claim.confirm", gone.app.ID, nil, nil, w.now)}))
+	for i := range 3 {
+		w.apply(i+1, 0, ids[0], ids[1])
+	}
+	_, err = w.db.DeleteItem(w.ctx, &dynamodb.DeleteItemInput{TableName: aws.String(w.tbl), Key: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "ACCOUNT#" + gone.account}, "SK": &types.AttributeValueMemberS{Value: "PARTICIPANT#" + gone.children[0]}}})
+	w.must(err)
+	w.toDrawTime()
+	if _, err := w.svc.Run(w.ctx, w.round.ID); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := w.st.GetApplication(w.ctx, gone.account, gone.app.ID)
+	w.must(err)
+	if rec.Status != domain.ApplicationNotDrawn || rec.NotDrawnReason != store.ReasonParticipant {
+		t.Errorf("the removed participant's application: %s %q", rec.Status, rec.NotDrawnReason)
+	}
+	for _, c := range rec.Choices {
+		if c.Result != domain.ChoiceNotDrawn && c.Result != domain.ChoiceNotReached {
+			t.Errorf("its choice %d: %s", c.Preference, c.Result)
+		}
+	}
+	doc, err := w.svc.OfferingDocument(w.ctx, w.round.ID, ids[0])
+	w.must(err)
+	if err := lottery.Verify(doc, doc.Results); err != nil || doc.PolicyVersion != 1 || doc.NotChosenTier != 3 || doc.Results[0].Ticket != lottery.Ticket(w.round.ID, gone.app.ID) || doc.Results[0].Tier != 1 {
+		t.Fatalf("the first offering's document: %v %+v", err, doc)
+	}
+	for _, o := range w.offs {
+		got, err := w.st.GetOffering(w.ctx, o.ID)
+		w.must(err)
+		if got.Offered != 1 {
+			t.Errorf("%s: %d offered, want its one place offered", o.ID, got.Offered)
+		}
+	}
+	// The head of the first offering's line (second there, after the one
+	// removed) was offered the place.
+	next := byTicketOf(w, doc.Results[1].Ticket)
+	bs, _, err := w.st.ListBookings(w.ctx, next.account, "", paging.Page{Limit: 10})
+	w.must(err)
+	if !slices.ContainsFunc(bs, func(b domain.Booking) bool { return b.OfferingID == ids[0] && b.Status == domain.BookingOffered }) {
+		t.Errorf("the next in line at %s: %+v", ids[0], bs)
+	}
+}
+
+func byTicketOf(w *world, ticket string) applied {
+	for _, a := range w.applied {
+		if lottery.Ticket(w.round.ID, a.app.ID) == ticket {
+			return a
+		}
+	}
+	w.t.Fatalf("no application has ticket %s", ticket)
+	return applied{}
 }

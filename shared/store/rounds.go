@@ -590,3 +590,13 @@ func (st *Store) FinishRound(ctx context.Context, r RoundDraw, round domain.Roun
 	}
 	return st.transact(ctx, &t)
 }
+
+// HandOn writes allocation change c of offeringID on its own: the
+// offering's counters under c's guard and the bookings it offers a place
+// (the places a round's draw left free, handed to the line); ErrContention
+// when the offering moved meanwhile.
+func (st *Store) HandOn(ctx context.Context, offeringID string, c allocation.Change, now time.Time) error {
+	var t txn
+	st.applyChange(&t, offeringID, c, now)
+	return st.transact(ctx, &t)
+}
