@@ -2,17 +2,12 @@ package local_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/infra/local"
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/lottery"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestSiblingsTogetherOnTheStack (issue 14, siblings together): a lottery
@@ -27,27 +22,13 @@ import (
 // deadline; a sibling declining leaves the others their offers. Never more
 // places held than three.
 func TestSiblingsTogetherOnTheStack(t *testing.T) {
-	var at atomic.Int64
-	at.Store(time.Date(2026, 3, 2, 9, 0, 0, 0, domain.CityZone).UnixNano())
-	e := start(t, func(o *local.Options) { o.Now = func() time.Time { return time.Unix(0, at.Load()) } })
+	clk := newMovableClock(time.Date(2026, 3, 2, 9, 0, 0, 0, domain.CityZone))
+	e := start(t, clk.option())
 	ctx := context.Background()
 	now := e.st.Now()
-	closeAt, drawAt := now.Add(time.Hour), now.Add(2*time.Hour)
 	const id = "lot-sib"
-	e.offering(id, 3, func(o *domain.Offering) {
-		o.Allocation, o.OfferHours = domain.Lottery, 48
-		o.ApplicationsOpenAt, o.ApplicationsCloseAt, o.DrawAt = &now, &closeAt, &drawAt
-		o.BookingOpensAt = drawAt.Add(time.Hour)
-	})
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
-	sh := hex.EncodeToString(secret)
-	bc := e.st.Beacon
-	draw := store.DrawRecord{OfferingID: id, DrawAt: drawAt.UTC().Format(time.RFC3339Nano), Secret: sh,
-		Commitment: lottery.Commitment(sh), BeaconSource: bc.Source(), BeaconRound: bc.RoundAfter(closeAt)}
-	if err := e.st.Store.PutDraw(ctx, draw); err != nil {
-		t.Fatal(err)
-	}
+	draw, _, drawAt := e.lotteryDraw(id, 3)
+	sh, bc := draw.Secret, e.st.Beacon
 
 	// The family: three children of one account, one application.
 	famTok, famP, _ := e.resident("sib-family")
@@ -90,33 +71,14 @@ func TestSiblingsTogetherOnTheStack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for try := 0; ; try++ {
-		if try == 10000 {
-			t.Fatal("no ids rank the applications as wanted")
-		}
-		tickets := make([]string, len(apps))
-		for i := range apps {
-			apps[i].ID = domain.NewID("app", now)
-			apps[i].Ticket = lottery.Ticket(id, apps[i].ID)
-			tickets[i] = apps[i].Ticket
-		}
-		slices.Sort(tickets)
-		results, err := lottery.Draw(lottery.Document{Algorithm: lottery.Algorithm, Secret: sh, Commitment: draw.Commitment,
-			ApplicantsDigest: lottery.ApplicantsDigest(tickets), Tickets: tickets, Beacon: lottery.Beacon{Randomness: randomness}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if slices.EqualFunc(apps, results, func(a domain.Application, r lottery.Result) bool { return a.Ticket == r.Ticket }) {
-			break
-		}
-	}
+	dbtest.RankIDs(t, id, sh, randomness, apps, now)
 	for _, a := range apps {
 		if err := e.st.Store.SeedApplication(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	at.Store(drawAt.Add(time.Minute).UnixNano())
+	clk.move(drawAt.Add(time.Minute).Sub(e.st.Now()))
 	e.runJob("DrawsFunction")
 	tokens := map[string]string{}
 	for _, account := range accounts {
