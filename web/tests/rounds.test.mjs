@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BASE, SHOTS, RESULTS, launch, newPage, token, apiCall, signInWithToken, residentFor, idNumber, addDays, todayShanghai, runId } from './helpers.mjs';
+import { SHOTS, RESULTS, launch, newPage, token, apiCall, signInWithToken, residentFor, idNumber, addDays, todayShanghai, runId, tabThroughMain, switchLang } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -124,6 +124,9 @@ test('applying to a round: ranked choices reordered from the keyboard, siblings,
     await form.getByRole('button', { name: '提交申请' }).click();
     await form.getByTestId('choices-pick').locator('.field-error', { hasText: '不符合「托班·星星」' }).waitFor();
     assert.deepEqual(posted[0], { participant_id: 'p3', choices: ['o-m2', 'o-m0', 'o-m1'], siblings: ['p1'], claims: ['dual_worker'] });
+    // Every control is reached by Tab, named, and shows its focus.
+    const names = await tabThroughMain(page);
+    for (const want of ['上移：托班·向阳', '下移：托班·星星', '移除志愿：托班·春晖', '提交申请']) assert.ok(names.includes(want), `${want} is reached by Tab: ${names.join(' → ')}`);
     // Take 星星 out, apply for 王小雨 with 王小雪 instead.
     await form.getByRole('button', { name: '移除志愿：托班·星星' }).click();
     assert.equal(await focused(page), '加入志愿：托班·星星');
@@ -139,6 +142,13 @@ test('applying to a round: ranked choices reordered from the keyboard, siblings,
     assert.match(await card.getByTestId('siblings').innerText(), /王小雪/);
     assert.deepEqual(await card.getByTestId('claim-status').evaluateAll((l) => l.map((x) => x.dataset.status)), ['pending', 'pending']);
     await fitsPhones(page, 'the round page after applying');
+
+    // The page in English.
+    await switchLang(page);
+    await page.getByRole('heading', { level: 1, name: /2027 spring childcare, round 1/ }).waitFor();
+    await form.getByText('Choices (in order of preference, up to 3)').waitFor();
+    assert.match(await form.getByTestId('claims-pick').innerText(), /Tier 2 “Dual-worker families”[\s\S]*Evidence staff check: 父母双方劳动合同或社保缴纳证明/);
+    await fitsPhones(page, 'the round page in English');
   } finally {
     await context.close();
   }
