@@ -92,33 +92,18 @@ export function ApplyPanel({ o, session, onSignIn }) {
       </section>
     );
   }
-  if (!session) {
-    return (
-      <section class="book" aria-labelledby="apply-h">
-        <h2 id="apply-h">{t('applyTitle')}</h2>
-        {noteEl}
-        {(w === 'open' || w === 'soon') && <button type="button" class="primary big" onClick={onSignIn}>{t('signInToApply')}</button>}
-      </section>
-    );
-  }
+  if (!session) return <SignInToApply title={t('applyTitle')} note={noteEl} w={w} onSignIn={onSignIn} />;
   if (!resident) return null;
   const submit = async (e) => {
     e.preventDefault();
     if (!pid || w !== 'open') return;
-    if (!key.current) key.current = newKey();
     setBusy(true); setError(null); setResult(null);
     try {
-      const body = { participant_id: pid };
-      const s = sibs.filter((x) => x !== pid && list.some((p) => p.id === x));
-      if (s.length) body.siblings = s;
-      if (claims.length) body.claims = claims;
-      const a = await api('POST', '/v1/offerings/' + enc(o.id) + '/applications', { body, headers: { 'Idempotency-Key': key.current } });
-      key.current = null;
+      const a = await sendApplication('/v1/offerings/' + enc(o.id) + '/applications', unitBody(pid, sibs, claims, list), key);
       setResult(a); setPid(''); setSibs([]); setClaims([]); setChanged(null);
       announce(t('applied', fmtDateTime(o.draw_at)));
       mine.reload();
     } catch (err) {
-      if (err.status && err.status < 500 && err.code !== 'too_many_requests') key.current = null;
       setError(err); announce(errorText(err));
     } finally { setBusy(false); }
   };
@@ -156,6 +141,41 @@ export function ApplyPanel({ o, session, onSignIn }) {
       )}
     </section>
   );
+}
+
+// Before signing in: when applying opens or that it has closed, and the way to sign in.
+export function SignInToApply({ title, note, w, onSignIn }) {
+  return (
+    <section class="book" aria-labelledby="apply-h">
+      <h2 id="apply-h">{title}</h2>
+      {note}
+      {(w === 'open' || w === 'soon') && <button type="button" class="primary big" onClick={onSignIn}>{t('signInToApply')}</button>}
+    </section>
+  );
+}
+
+// The request for a child pid with the ticked siblings (still among the account's children
+// in list) and claims, as the offering route and the round route take it.
+export function unitBody(pid, sibs, claims, list) {
+  const body = { participant_id: pid };
+  const s = sibs.filter((x) => x !== pid && list.some((p) => p.id === x));
+  if (s.length) body.siblings = s;
+  if (claims.length) body.claims = claims;
+  return body;
+}
+
+// POSTs an application with an Idempotency-Key kept in key (a ref) until it is answered: a
+// retry after a network failure or a 5xx sends the same key, so nothing is applied twice.
+export async function sendApplication(path, body, key) {
+  if (!key.current) key.current = newKey();
+  try {
+    const a = await api('POST', path, { body, headers: { 'Idempotency-Key': key.current } });
+    key.current = null;
+    return a;
+  } catch (err) {
+    if (err.status && err.status < 500 && err.code !== 'too_many_requests') key.current = null;
+    throw err;
+  }
 }
 
 // One application: status, ticket, rank and outcome, its draw and its booking; 撤回 while

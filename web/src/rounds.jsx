@@ -2,13 +2,13 @@
 // window, and applying once per child with up to max_choices offerings in order of
 // preference, siblings and claimed priority tiers.
 import { useState, useEffect, useLayoutEffect, useRef } from 'preact/hooks';
-import { get, api, newKey } from './api.js';
+import { get } from './api.js';
 import { t, tIn, lang, KINDS, fmtDateTime } from './i18n.js';
 import { useSignal } from './signal.js';
 import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText } from './ui.jsx';
 import { isResident } from './auth.js';
 import { useNow } from './clock.js';
-import { applicationWindow, lotteryEdges, allPages, ApplicationCard } from './lottery.jsx';
+import { applicationWindow, lotteryEdges, allPages, ApplicationCard, SignInToApply, unitBody, sendApplication } from './lottery.jsx';
 import { Both, usePolicy, SiblingsField, ClaimsField, fieldErrorOf } from './explain.jsx';
 import './i18n-rounds.js';
 
@@ -146,15 +146,7 @@ function RoundApply({ r, members, session, onSignIn }) {
 
   const note = windowNote(r, w);
   const noteEl = note && <p class="warn" id="apply-when">{note}</p>;
-  if (!session) {
-    return (
-      <section class="book" aria-labelledby="apply-h">
-        <h2 id="apply-h">{t('roundApplyTitle')}</h2>
-        {noteEl}
-        {(w === 'open' || w === 'soon') && <button type="button" class="primary big" onClick={onSignIn}>{t('signInToApply')}</button>}
-      </section>
-    );
-  }
+  if (!session) return <SignInToApply title={t('roundApplyTitle')} note={noteEl} w={w} onSignIn={onSignIn} />;
   if (!resident) return null;
   const submit = async (e) => {
     e.preventDefault();
@@ -164,20 +156,13 @@ function RoundApply({ r, members, session, onSignIn }) {
       setError(err); announce(t('chooseOne'));
       return;
     }
-    if (!key.current) key.current = newKey();
     setBusy(true); setError(null); setResult(null);
-    const body = { participant_id: pid, choices };
-    const s = sibs.filter((x) => x !== pid && list.some((p) => p.id === x));
-    if (s.length) body.siblings = s;
-    if (claims.length) body.claims = claims;
     try {
-      const a = await api('POST', '/v1/rounds/' + enc(r.id) + '/applications', { body, headers: { 'Idempotency-Key': key.current } });
-      key.current = null;
+      const a = await sendApplication('/v1/rounds/' + enc(r.id) + '/applications', { ...unitBody(pid, sibs, claims, list), choices }, key);
       setResult(a); setPid(''); setSibs([]); setChoices([]); setClaims([]); setChanged(null);
       announce(t('applied', fmtDateTime(r.draw_at)));
       mine.reload();
     } catch (err) {
-      if (err.status && err.status < 500 && err.code !== 'too_many_requests') key.current = null;
       setError(err); announce(errorText(err));
     } finally { setBusy(false); }
   };
