@@ -416,6 +416,13 @@ test('a round of three offerings from applying with ranked choices, siblings and
     await page.locator('[data-testid=verdict][data-ok="true"]').waitFor({ timeout: 30000 });
     await page.getByTestId('mine-result').filter({ hasText: /第 \d 名（共 3 个）/ }).waitFor();
     await noOverflow(page, 'the round’s 核验 page');
+
+    // The bookings the draw made: each says which choice it is, and that the siblings are one group.
+    await page.getByRole('navigation').getByRole('link', { name: '我的报名' }).click();
+    await page.getByTestId('booking-preference').first().waitFor();
+    assert.ok(await page.getByTestId('booking-group').count() >= 2, 'both children’s bookings are in one group');
+    await noOverflow(page, 'the round’s bookings');
+    await page.screenshot({ path: join(SHOTS, 'round-bookings-390.png'), fullPage: true });
   } finally {
     await context.close();
   }
