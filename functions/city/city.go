@@ -1,7 +1,7 @@
 // Package city is the education bureau's function: the city's places,
 // bookings and waitlists now and by day, every change in places, progress
-// against targets, and unmet demand; each also as CSV (?format=csv).
-// Only city officers may call it.
+// against targets, and unmet demand; each also as CSV (?format=csv); and the
+// priority policies' versions. Only city officers may call it.
 package city
 
 import (
@@ -16,14 +16,15 @@ import (
 )
 
 type api struct {
-	city   *cityoffice.Service
-	rounds *rounds.Service
-	now    func() time.Time
+	city     *cityoffice.Service
+	policies *cityoffice.Policies
+	rounds   *rounds.Service
+	now      func() time.Time
 }
 
 // New is the function's http.Handler; its routes are those of CityFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{city: &cityoffice.Service{Store: d.Store}, now: d.Now,
+	a := api{city: &cityoffice.Service{Store: d.Store}, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now}, now: d.Now,
 		rounds: &rounds.Service{Store: d.Store, Beacon: d.Beacon, Now: d.Now}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/city/capacity", officers(a.capacity))
@@ -32,6 +33,11 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/city/targets", officers(a.targets))
 	mux.Handle("GET /v1/city/demand", officers(a.demand))
 	mux.Handle("GET /v1/city/message-failures", officers(a.messageFailures))
+	// Issue 14: officers write and read every version; anyone reads the
+	// one in force (GET /v1/city/priority-policies/{kind}, CatalogueFunction).
+	mux.Handle("PUT /v1/city/priority-policies/{kind}", httpapi.Handle(a.putPolicy))
+	mux.Handle("GET /v1/city/priority-policies/{kind}/versions", officers(a.policyVersions))
+	mux.Handle("GET /v1/city/priority-policies/{kind}/versions/{version}", officers(a.policyVersion))
 	// Rounds with ranked choices (rounds.go).
 	mux.Handle("POST /v1/city/rounds", officersAs(a.createRound))
 	mux.Handle("POST /v1/rounds/{round_id}/draw", officers(a.runRound))

@@ -170,6 +170,8 @@ func catalogueRead(r samtemplate.Route) bool {
 		return true
 	case "/v1/rounds", "/v1/rounds/{round_id}", "/v1/rounds/{round_id}/draw": // public too (issue 14): rounds and their draw
 		return true
+	case priorityPolicy: // public too (issue 14): families read who comes first before applying
+		return true
 	}
 	return false
 }
@@ -179,6 +181,10 @@ const privacyNotice = "/v1/privacy-notice"
 
 // drawDocument is a lottery offering's public draw document.
 const drawDocument = "/v1/offerings/{offering_id}/draw"
+
+// priorityPolicy is a kind's priority policy in force (its versions are
+// officers').
+const priorityPolicy = "/v1/city/priority-policies/{kind}"
 
 // calendarFeed is a resident's secret calendar address.
 const calendarFeed = "/v1/calendar-feeds/{token}"

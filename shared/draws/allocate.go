@@ -169,7 +169,7 @@ func plan(o domain.Offering, batch []lottery.Result, byTicket map[string]domain.
 // explainPlaces gives each place of a batch what its explanation needs:
 // its tier and the claim that set it, the policy version, and when
 // waitlisted its place in line at the draw (after the waitlisted before
-// the batch). It returns how many of the batch wait.
+// the batch). It returns how many bookings of the batch wait.
 func explainPlaces(o domain.Offering, places []store.DrawPlace, policy *domain.PriorityPolicy, version, waitlistedBefore int) int {
 	waiting := 0
 	for i := range places {
@@ -180,8 +180,10 @@ func explainPlaces(o domain.Offering, places []store.DrawPlace, policy *domain.P
 		p.Tier, p.TierCode = domain.TierAt(policy, p.Application, o.ID)
 		p.PolicyVersion = version
 		if p.Status == domain.ApplicationWaitlisted {
-			waiting++
-			p.Position = waitlistedBefore + waiting
+			// The line counts bookings: a sibling group stands at the
+			// place of its first child and takes one per child.
+			p.Position = waitlistedBefore + waiting + 1
+			waiting += p.Application.Size()
 		}
 	}
 	return waiting

@@ -85,9 +85,9 @@ func (w *world) must(err error) {
 }
 
 // apply registers person seq under their own account and applies them.
-func (w *world) apply(seq int) domain.Application {
+func (w *world) apply(seq int, claims ...domain.Claim) domain.Application {
 	w.t.Helper()
-	a := w.applicant(seq)
+	a := w.applicant(seq, claims...)
 	w.apps = append(w.apps, a)
 	return a
 }
@@ -107,7 +107,9 @@ func (w *world) applyMany(n int) {
 	wg.Wait()
 }
 
-func (w *world) applicant(seq int) domain.Application {
+// applicant registers person seq and applies them, with claims when given
+// (as decided already).
+func (w *world) applicant(seq int, claims ...domain.Claim) domain.Application {
 	account := fmt.Sprintf("acct-%d", seq)
 	// A thousand people a birthday (an ID number's sequence is 0..999).
 	birth := time.Date(1990, 1, 1+seq/1000, 0, 0, 0, 0, domain.CityZone)
@@ -122,7 +124,7 @@ func (w *world) applicant(seq int) domain.Application {
 		Tier: 1, CreatedAt: w.now, Account: account, Identity: p.Identity, Term: w.o.Term,
 		BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
 	}
-	a.Ticket = lottery.Ticket(w.o.ID, a.ID)
+	a.Ticket, a.Claims = lottery.Ticket(w.o.ID, a.ID), claims
 	w.must(w.st.SeedApplication(w.ctx, a))
 	return a
 }

@@ -2,12 +2,12 @@ package draws_test
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -54,24 +54,7 @@ func (w *world) seedRanked(apps []domain.Application) {
 	bc.Now = func() time.Time { return w.now.Add(1000 * time.Hour) }
 	randomness, err := bc.Randomness(w.ctx, r.BeaconRound)
 	w.must(err)
-	for try := 0; ; try++ {
-		if try == 10000 {
-			w.t.Fatal("no ids rank the applications as wanted")
-		}
-		tickets := make([]string, len(apps))
-		for i := range apps {
-			apps[i].ID = domain.NewID("app", w.now)
-			apps[i].Ticket = lottery.Ticket(w.o.ID, apps[i].ID)
-			tickets[i] = apps[i].Ticket
-		}
-		slices.Sort(tickets)
-		results, err := lottery.Draw(lottery.Document{Algorithm: lottery.Algorithm, Secret: r.Secret, Commitment: r.Commitment,
-			ApplicantsDigest: lottery.ApplicantsDigest(tickets), Tickets: tickets, Beacon: lottery.Beacon{Randomness: randomness}})
-		w.must(err)
-		if slices.EqualFunc(apps, results, func(a domain.Application, r lottery.Result) bool { return a.Ticket == r.Ticket }) {
-			break
-		}
-	}
+	dbtest.RankIDs(w.t, w.o.ID, r.Secret, randomness, apps, w.now)
 	for _, a := range apps {
 		w.must(w.st.SeedApplication(w.ctx, a))
 		w.apps = append(w.apps, a)
@@ -118,8 +101,12 @@ func TestSiblingsDrawnTogetherOrWait(t *testing.T) {
 	}
 	got, err := w.st.GetApplication(w.ctx, fam, family.ID)
 	w.must(err)
-	if len(got.Choices) != 1 || len(got.Choices[0].BookingIDs) != 3 || got.Status != domain.ApplicationWaitlisted {
+	if len(got.Choices) != 1 || len(got.Choices[0].BookingIDs) != 3 || got.Status != domain.ApplicationWaitlisted || got.Choices[0].WaitlistPosition != 1 {
 		t.Fatalf("the family's record: %+v", got)
+	}
+	// The single behind the family stands fourth in line: after its three.
+	if last, err := w.st.GetApplication(w.ctx, "acct-s4", w.apps[4].ID); err != nil || last.Choices[0].WaitlistPosition != 4 {
+		t.Fatalf("the last single's record: %+v %v", last, err)
 	}
 	w.counters(0, 3, 4)
 

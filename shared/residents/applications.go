@@ -93,18 +93,30 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 	return res, nil
 }
 
-// Application reads one of the account's applications.
+// Application reads one of the account's applications, with its
+// explanation once drawn.
 func (s *Service) Application(ctx context.Context, account, id string) (domain.Application, error) {
 	a, err := s.Store.GetApplication(ctx, account, id)
 	if err != nil {
 		return a, err
 	}
-	return s.Explained(ctx, a)
+	return a, s.Store.Explainer().Explain(ctx, &a)
 }
 
-// Applications pages through the account's applications, newest first.
+// Applications pages through the account's applications, newest first,
+// each drawn one with its explanation (each policy version read once).
 func (s *Service) Applications(ctx context.Context, account string, page paging.Page) ([]domain.Application, string, error) {
-	return s.Store.ListApplications(ctx, account, page)
+	as, next, err := s.Store.ListApplications(ctx, account, page)
+	if err != nil {
+		return nil, "", err
+	}
+	e := s.Store.Explainer()
+	for i := range as {
+		if err := e.Explain(ctx, &as[i]); err != nil {
+			return nil, "", err
+		}
+	}
+	return as, next, nil
 }
 
 // Withdraw takes one of the account's applications out of its draw, before

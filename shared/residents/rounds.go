@@ -175,22 +175,3 @@ func (s *Service) roundApplicationOf(ctx context.Context, account, bookingID str
 		page.Cursor = next
 	}
 }
-
-// Explained adds why a drawn application got its rank (domain.Explain)
-// under the policy version its draw applied (one read; none without a
-// policy). Before the draw it is returned as it is.
-func (s *Service) Explained(ctx context.Context, a domain.Application) (domain.Application, error) {
-	if a.Number == "" {
-		return a, nil
-	}
-	var p *domain.PriorityPolicy
-	if a.PolicyVersion > 0 {
-		policy, err := s.Store.PolicyVersion(ctx, a.Offering.Kind, a.PolicyVersion)
-		if err != nil {
-			return a, err
-		}
-		p = &policy
-	}
-	a.Explanation = domain.Explain(a, p)
-	return a, nil
-}

@@ -360,8 +360,8 @@ func placeChoice(o domain.Offering, p DrawPlace) choiceItem {
 	case domain.ApplicationWaitlisted:
 		c.Result = string(domain.ChoiceWaitlisted)
 	}
-	if p.Booking != nil {
-		c.BookingIDs = []string{p.Booking.ID}
+	for _, b := range p.bookings() {
+		c.BookingIDs = append(c.BookingIDs, b.ID) // every child's, siblings together
 	}
 	return c
 }
@@ -431,16 +431,6 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 		if p.Booking != nil {
 			update += ", booking_id = :booking"
 			values[":booking"] = s(p.Booking.ID)
-		}
-		if len(p.Siblings) > 0 {
-			// Every child's booking, on the (one) choice: a sibling
-			// application is of issue 14, so its record has its choices.
-			ids := make([]string, len(bookings))
-			for j, b := range bookings {
-				ids[j] = b.ID
-			}
-			update += ", choices[0].booking_ids = :bookings"
-			values[":bookings"] = &types.AttributeValueMemberL{Value: stringList(ids)}
 		}
 		if p.Reason != "" {
 			update += ", not_drawn_reason = :reason"
@@ -546,7 +536,8 @@ func (st *Store) FinishDraw(ctx context.Context, r DrawRecord, published notices
 		UpdateExpression:          aws.String("SET drawn_at = :now, applicants = :n"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": s(utc(now)), ":n": nAttr(r.Applicants)},
 	}})
-	t.add(unconditional, st.noticePut(published))
+	// Another run finishing first wrote the notice too: its draw moved.
+	t.add(drawMoved, st.noticePut(published))
 	return st.transact(ctx, &t)
 }
 
