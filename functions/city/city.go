@@ -17,14 +17,14 @@ import (
 
 type api struct {
 	city     *cityoffice.Service
-	rounds   *rounds.Service
 	policies *cityoffice.Policies
+	rounds   *rounds.Service
 	now      func() time.Time
 }
 
 // New is the function's http.Handler; its routes are those of CityFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{city: &cityoffice.Service{Store: d.Store}, now: d.Now, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now},
+	a := api{city: &cityoffice.Service{Store: d.Store}, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now}, now: d.Now,
 		rounds: &rounds.Service{Store: d.Store, Beacon: d.Beacon, Now: d.Now}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/city/capacity", officers(a.capacity))
@@ -33,14 +33,14 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/city/targets", officers(a.targets))
 	mux.Handle("GET /v1/city/demand", officers(a.demand))
 	mux.Handle("GET /v1/city/message-failures", officers(a.messageFailures))
-	// Rounds with ranked choices (rounds.go).
-	mux.Handle("POST /v1/city/rounds", officersAs(a.createRound))
-	mux.Handle("POST /v1/rounds/{round_id}/draw", officers(a.runRound))
 	// Issue 14: officers write and read every version; anyone reads the
 	// one in force (GET /v1/city/priority-policies/{kind}, CatalogueFunction).
 	mux.Handle("PUT /v1/city/priority-policies/{kind}", httpapi.Handle(a.putPolicy))
 	mux.Handle("GET /v1/city/priority-policies/{kind}/versions", officers(a.policyVersions))
 	mux.Handle("GET /v1/city/priority-policies/{kind}/versions/{version}", officers(a.policyVersion))
+	// Rounds with ranked choices (rounds.go).
+	mux.Handle("POST /v1/city/rounds", officersAs(a.createRound))
+	mux.Handle("POST /v1/rounds/{round_id}/draw", officers(a.runRound))
 	return httpapi.Serve(d.Log, mux)
 }
 

@@ -17,7 +17,7 @@ import (
 
 // TestRoundFromCreationToAcceptance is a round end to end through the
 // gateway: staff make three childcare lotteries (2, 2 and 1 places), an
-// officer makes them a round; a priority policy is in force; eleven
+// officer makes them a round; an officer puts a priority policy; eleven
 // children apply with ranked choices (a sibling pair as one unit, some
 // claiming dual_worker, confirmed by staff at the first offering); applying
 // straight to a member is 409 conflict; past the close and draw_at
@@ -35,13 +35,10 @@ func TestRoundFromCreationToAcceptance(t *testing.T) {
 	opens, closes, draw := now.Add(time.Hour), now.Add(25*time.Hour), now.Add(26*time.Hour)
 	staff := func() string { return e.tokenFor("staff-rnd", []string{"centre-staff"}, e.centre.ID) }
 	officer := func() string { return e.token("officer-rnd", "city-officers") }
-	if err := e.st.Store.PutPolicy(ctx, domain.PriorityPolicy{Kind: domain.Childcare, Version: 1, EffectiveFrom: now.Add(-24 * time.Hour), CreatedAt: now,
-		Tiers: []domain.PolicyTier{
-			{Tier: 1, Code: "dual_worker", ZH: "双职工家庭", EN: "Both parents working", Evidence: "父母双方劳动合同或社保缴纳证明"},
-			{Tier: 2, Code: "general", ZH: "其他申请人", EN: "Everyone else"},
-		}}); err != nil {
-		t.Fatal(err)
-	}
+	e.expect(e.do("PUT", "/v1/city/priority-policies/childcare", officer(), map[string]any{"tiers": []map[string]any{
+		{"code": "dual_worker", "zh": "双职工家庭", "en": "Both parents working", "evidence": "父母双方劳动合同或社保缴纳证明"},
+		{"code": "general", "zh": "其他申请人", "en": "Everyone else", "evidence": ""},
+	}}), 201, "")
 	var offs []string
 	for i, capacity := range []int{2, 2, 1} {
 		r := e.do("POST", "/v1/centres/"+e.centre.ID+"/offerings", staff(), map[string]any{

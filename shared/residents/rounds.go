@@ -55,8 +55,7 @@ func (s *Service) ApplyRound(ctx context.Context, req RoundApplyRequest) (Applic
 			return err
 		}
 		if in.Replay != nil {
-			a, err := s.Store.GetApplication(ctx, req.Account, in.Replay.ApplicationID)
-			res = ApplicationResult{Application: a, Replayed: true}
+			res, err = s.replay(ctx, req.Account, in.Replay)
 			return err
 		}
 		p := *in.Participant
@@ -97,11 +96,7 @@ func (s *Service) ApplyRound(ctx context.Context, req RoundApplyRequest) (Applic
 			a.Choices = append(a.Choices, domain.Choice{Preference: i + 1, OfferingID: o.ID,
 				Offering: domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn}})
 		}
-		na := store.NewApplication{Application: a, Offering: first}
-		if req.IdempotencyKey != "" {
-			na.IdempotencyKey, na.RequestHash, na.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
-		}
-		if err := s.Store.CreateApplication(ctx, na); err != nil {
+		if err := s.create(ctx, a, first, req.IdempotencyKey, req.hash(), now); err != nil {
 			return err
 		}
 		res = ApplicationResult{Application: a}
@@ -179,23 +174,4 @@ func (s *Service) roundApplicationOf(ctx context.Context, account, bookingID str
 		}
 		page.Cursor = next
 	}
-}
-
-// Explained adds why a drawn application got its rank (domain.Explain)
-// under the policy version its draw applied (one read; none without a
-// policy). Before the draw it is returned as it is.
-func (s *Service) Explained(ctx context.Context, a domain.Application) (domain.Application, error) {
-	if a.Number == "" {
-		return a, nil
-	}
-	var p *domain.PriorityPolicy
-	if a.PolicyVersion > 0 {
-		policy, err := s.Store.PolicyVersion(ctx, a.Offering.Kind, a.PolicyVersion)
-		if err != nil {
-			return a, err
-		}
-		p = &policy
-	}
-	a.Explanation = domain.Explain(a, p)
-	return a, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/draws"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -120,38 +121,23 @@ func (s *Service) Run(ctx context.Context, id string) (store.RoundDraw, error) {
 	}
 }
 
-// Due is what one scheduled run did with the rounds due.
-type Due struct{ Due, Drawn, Waiting int }
-
-// RunDue runs every round whose draw_at has come by at; a round not ready
-// waits for the next run, any other failure is returned after the rest ran.
-func (s *Service) RunDue(ctx context.Context, at time.Time) (Due, error) {
+// RunDue runs every round whose draw_at has come by at, as draws.RunDue
+// does for offerings.
+func (s *Service) RunDue(ctx context.Context, at time.Time) (draws.Due, error) {
 	ids, err := s.Store.DueRounds(ctx, at)
-	res := Due{Due: len(ids)}
 	if err != nil {
-		return res, err
+		return draws.Due{Due: len(ids)}, err
 	}
-	var errs []error
-	for _, id := range ids {
-		switch _, err := s.Run(ctx, id); {
-		case err == nil:
-			res.Drawn++
-		case apperr.Is(err, apperr.DrawNotReady):
-			res.Waiting++
-		default:
-			errs = append(errs, err)
-		}
-	}
-	return res, errors.Join(errs...)
+	return draws.RunEach(ctx, ids, func(ctx context.Context, id string) error {
+		_, err := s.Run(ctx, id)
+		return err
+	})
 }
 
 func (s *Service) draw(ctx context.Context, r domain.Round, d store.RoundDraw) error {
-	randomness, err := s.Beacon.Randomness(ctx, d.BeaconRound)
-	if errors.Is(err, beacon.ErrNotYet) {
-		return notReady("信标随机数尚未公布，稍后再抽", "the beacon's round is not published yet; draw again later")
-	}
+	randomness, err := draws.Randomness(ctx, s.Beacon, d.BeaconRound)
 	if err != nil {
-		return apperr.Wrap(apperr.Unavailable, err, "暂时无法获取信标随机数，请稍后再试", "the beacon cannot be reached just now; try again later")
+		return err
 	}
 	members, err := s.members(ctx, r)
 	if err != nil {

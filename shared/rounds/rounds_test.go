@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go/middleware"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
@@ -28,34 +25,10 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// killer fails the at-th TransactWriteItems after it is armed, before the
-// call is sent or after it landed, as a draw killed there would see it.
-type killer struct {
-	calls, at atomic.Int64
-	after     bool
-}
+// killer kills a draw at one of its transactions (dbtest.Killer).
+type killer = dbtest.Killer
 
-var errKilled = errors.New("killed")
-
-func (k *killer) option(o *dynamodb.Options) {
-	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
-		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("killer", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			if awsmiddleware.GetOperationName(ctx) != "TransactWriteItems" || k.at.Load() == 0 || k.calls.Add(1) != k.at.Load() {
-				return next.HandleInitialize(ctx, in)
-			}
-			if k.after {
-				out, md, err := next.HandleInitialize(ctx, in)
-				if err == nil {
-					err = errKilled
-				}
-				return out, md, err
-			}
-			return middleware.InitializeOutput{}, middleware.Metadata{}, errKilled
-		}), middleware.After)
-	})
-}
-
-func (k *killer) arm(n int) { k.calls.Store(0); k.at.Store(int64(n)) }
+var errKilled = dbtest.ErrKilled
 
 // world is three lottery offerings (capacities 2, 2, 1) not yet open, and
 // the services that make them a round and apply to it.
@@ -87,7 +60,7 @@ func newWorld(t testing.TB, capacities ...int) *world {
 	t.Helper()
 	k := &killer{}
 	cfg := dbtest.Config(t)
-	st, ids, db := dbtest.CustodyOn(t, cfg, k.option)
+	st, ids, db := dbtest.CustodyOn(t, cfg, k.Option)
 	w := &world{t: t, ctx: context.Background(), st: st, ids: ids, db: db, tbl: cfg.TableName, kill: k, now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
 	c := dbtest.Centre("c1", "binhu")
 	w.must(st.PutCentre(w.ctx, c, false))
@@ -336,12 +309,12 @@ func TestRoundKilledAnywhereFinishesTheSame(t *testing.T) {
 				w.create()
 				w.applyMany(6)
 				w.toDrawTime()
-				w.kill.after = after
-				w.kill.arm(at)
+				w.kill.After = after
+				w.kill.Arm(at)
 				if _, err := w.svc.Run(w.ctx, w.round.ID); !errors.Is(err, errKilled) {
 					t.Fatalf("the first run: %v, want it killed", err)
 				}
-				w.kill.arm(0)
+				w.kill.Arm(0)
 				if _, err := w.svc.Run(w.ctx, w.round.ID); err != nil {
 					t.Fatal(err)
 				}

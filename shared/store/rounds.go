@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -213,18 +212,7 @@ func (st *Store) GetRoundDraw(ctx context.Context, id string) (RoundDraw, error)
 // DueRounds are the rounds whose draw_at has come and whose draw is not
 // done (GSI1 ROUND_DUE, eventually consistent, as DueDraws).
 func (st *Store) DueRounds(ctx context.Context, now time.Time) ([]string, error) {
-	var out []string
-	err := st.queryAll(ctx, partition{index: indexGSI1, pk: gsiRoundDue, from: "0", to: stampKey(now.UnixNano()) + "#~"}, func(m map[string]types.AttributeValue) error {
-		var r struct {
-			ID string `dynamodbav:"offering_id"`
-		}
-		if err := attributevalue.UnmarshalMap(m, &r); err != nil {
-			return classify(err)
-		}
-		out = append(out, r.ID)
-		return nil
-	})
-	return out, err
+	return st.dueIDs(ctx, gsiRoundDue, now)
 }
 
 // CloseRound fixes the round's tickets (sorted by ticket) with their
@@ -290,34 +278,22 @@ func (st *Store) RoundTickets(ctx context.Context, r RoundDraw) ([]RoundTicket, 
 	if r.TicketChunks == 0 {
 		return []RoundTicket{}, nil
 	}
-	keys := make([]map[string]types.AttributeValue, r.TicketChunks)
-	for i := range keys {
-		keys[i] = key(roundPK(r.OfferingID), prefixDrawTickets+strconv.Itoa(i))
-	}
-	items, err := st.batchGet(ctx, keys)
+	items, err := st.chunkItems(ctx, roundPK(r.OfferingID), r.TicketChunks)
 	if err != nil {
 		return nil, err
 	}
 	chunks := make([][]RoundTicket, r.TicketChunks)
-	for _, m := range items {
+	for i, m := range items {
 		var c struct {
-			SK      string        `dynamodbav:"SK"`
 			Tickets []RoundTicket `dynamodbav:"tickets"`
 		}
 		if err := attributevalue.UnmarshalMap(m, &c); err != nil {
 			return nil, classify(err)
 		}
-		i, err := strconv.Atoi(strings.TrimPrefix(c.SK, prefixDrawTickets))
-		if err != nil || i < 0 || i >= len(chunks) {
-			return nil, internal(fmt.Errorf("round %s: unexpected ticket chunk %q", r.OfferingID, c.SK))
-		}
 		chunks[i] = c.Tickets
 	}
 	out := make([]RoundTicket, 0, r.Applicants)
-	for i, c := range chunks {
-		if c == nil {
-			return nil, internal(fmt.Errorf("round %s: ticket chunk %d missing", r.OfferingID, i))
-		}
+	for _, c := range chunks {
 		out = append(out, c...)
 	}
 	if len(out) != r.Applicants {
