@@ -17,6 +17,10 @@ export const roundHref = (id) => '#/rounds/' + enc(id);
 const RoundTitle = ({ r }) => <Both zh={r.title_zh} en={r.title_en} />;
 export const roundTitle = (r) => (lang.value === 'en' ? r.title_en || r.title_zh : r.title_zh || r.title_en);
 
+// Where applying to round r stands at instant now (ms), as for a lottery offering; a round
+// the server says is drawn is drawn whatever the device's clock says.
+const roundWindow = (r, now) => (r.status === 'drawn' ? 'drawn' : applicationWindow(r, now));
+
 function windowNote(r, w) {
   return w === 'soon' ? t('applyOpensAt', fmtDateTime(r.applications_open_at))
     : w === 'closed' ? t('applyClosed', fmtDateTime(r.draw_at)) : w === 'drawn' ? t('roundDrawn') : null;
@@ -51,7 +55,7 @@ export function RoundsList() {
 }
 
 function RoundCard({ r }) {
-  const w = applicationWindow(r, useNow(lotteryEdges(r)));
+  const w = roundWindow(r, useNow(lotteryEdges(r)));
   return (
     <li class="card" data-round={r.id}>
       <h2 class="h3"><a href={roundHref(r.id)}>{roundTitle(r)}</a></h2>
@@ -122,7 +126,7 @@ function RoundBody({ r, session, onSignIn }) {
 const FIELD_OF = { not_eligible: 'choices', already_applied: 'participant_id' };
 
 function RoundApply({ r, members, session, onSignIn }) {
-  const w = applicationWindow(r, useNow(lotteryEdges(r)));
+  const w = roundWindow(r, useNow(lotteryEdges(r)));
   const resident = isResident(session);
   const parts = useLoad(() => (resident ? get('/v1/me/participants?limit=200') : { items: [] }), [resident, session && session.sub]);
   const mine = useLoad(() => (resident ? allPages('/v1/me/applications') : []), [resident, session && session.sub]);
