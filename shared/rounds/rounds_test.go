@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -276,6 +277,13 @@ func TestRoundDrawPlacesByDeferredAcceptance(t *testing.T) {
 	ids := w.ids3()
 	w.applyMany(9)
 	w.apply(100, 1, ids[1], ids[0]) // a sibling pair
+	// One withdrawn before the close is not in the draw.
+	p := w.person("acct-withdrawn", 300)
+	gone, err := w.res.ApplyRound(w.ctx, residents.RoundApplyRequest{Account: "acct-withdrawn", RoundID: w.round.ID, ParticipantID: p.ID, Choices: []string{ids[0]}})
+	w.must(err)
+	if _, err := w.res.Withdraw(w.ctx, "acct-withdrawn", gone.Application.ID); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.svc.Run(w.ctx, w.round.ID); !apperr.Is(err, apperr.DrawNotReady) {
 		t.Fatalf("before the close: %v, want draw_not_ready", err)
 	}
@@ -285,6 +293,9 @@ func TestRoundDrawPlacesByDeferredAcceptance(t *testing.T) {
 		t.Fatalf("run due: %+v %v", res, err)
 	}
 	w.check()
+	if doc, err := w.svc.Document(w.ctx, w.round.ID); err != nil || len(doc.Tickets) != len(w.applied) {
+		t.Errorf("%d tickets, want %d (the withdrawn one out): %v", len(doc.Tickets), len(w.applied), err)
+	}
 	r, err := w.svc.Round(w.ctx, w.round.ID)
 	w.must(err)
 	if r.Status != domain.RoundDrawn || r.DrawnAt == nil {
@@ -453,4 +464,25 @@ func byTicketOf(w *world, ticket string) applied {
 	}
 	w.t.Fatalf("no application has ticket %s", ticket)
 	return applied{}
+}
+
+// TestTwoRunsAtOnceDrawTheRoundOnce: the schedule and an officer running
+// the same round at once write each unit once.
+func TestTwoRunsAtOnceDrawTheRoundOnce(t *testing.T) {
+	w := newWorld(t, 2, 1, 1)
+	w.create()
+	w.applyMany(8)
+	w.toDrawTime()
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = w.svc.Run(w.ctx, w.round.ID) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.check()
 }

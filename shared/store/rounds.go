@@ -561,8 +561,9 @@ func (st *Store) FinishRound(ctx context.Context, r RoundDraw, round domain.Roun
 			ExpressionAttributeValues: map[string]types.AttributeValue{":now": s(utc(now)), ":n": nAttr(applicants[id])},
 		}})
 	}
+	// A notice already there: another run finished the round first.
 	for _, nt := range published {
-		t.add(unconditional, st.noticePut(nt))
+		t.add(drawMoved, st.noticePut(nt))
 	}
 	return st.transact(ctx, &t)
 }
