@@ -1,5 +1,6 @@
 // Package catalogue is the public catalogue function: centres and published
-// offerings, readable without signing in.
+// offerings, lotteries' draws and the priority policies in force, readable
+// without signing in.
 package catalogue
 
 import (
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/wuxi-enrol/enrol/shared/cityoffice"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/draws"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
@@ -20,11 +22,12 @@ import (
 type api struct {
 	catalogue *listings.Service
 	draws     *draws.Service
+	policies  *cityoffice.Policies
 }
 
 // New is the function's http.Handler; its routes are those of CatalogueFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{catalogue: &listings.Service{Store: d.Store}, draws: &draws.Service{Store: d.Store}}
+	a := api{catalogue: &listings.Service{Store: d.Store}, draws: &draws.Service{Store: d.Store}, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres", httpapi.Handle(a.listCentres))
 	mux.Handle("GET /v1/centres/{centre_id}", httpapi.Handle(one("centre_id", a.catalogue.Centre)))
@@ -32,6 +35,9 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/offerings/{offering_id}", httpapi.Handle(one("offering_id", a.catalogue.Offering)))
 	mux.Handle("GET /v1/offerings/{offering_id}/draw", httpapi.Handle(one("offering_id", a.draw)))
 	mux.Handle("GET /v1/privacy-notice", httpapi.Handle(privacyNotice))
+	// Issue 14: who comes first in a kind's lotteries, public so families
+	// know before they apply (officers write it through CityFunction).
+	mux.Handle("GET /v1/city/priority-policies/{kind}", httpapi.Handle(one("kind", a.policy)))
 	return httpapi.Serve(d.Log, mux)
 }
 
@@ -96,6 +102,15 @@ func (a api) draw(ctx context.Context, id string) (lottery.Document, error) {
 		return lottery.Document{}, domain.NotFound("draw")
 	}
 	return a.draws.Document(ctx, id)
+}
+
+// policy is the kind's priority policy in force now.
+func (a api) policy(ctx context.Context, kind string) (cityoffice.Policy, error) {
+	k, err := cityoffice.PolicyKind(kind)
+	if err != nil {
+		return cityoffice.Policy{}, err
+	}
+	return a.policies.Current(ctx, k)
 }
 
 func offeringFilter(r *http.Request) (listings.Filter, error) {

@@ -14,13 +14,18 @@ import (
 )
 
 // TestRoutes: the catalogue answers anyone, signed in or not; unknown ids,
-// drafts and bad parameters are refused with their codes.
+// drafts, kinds without a policy in force and bad parameters are refused
+// with their codes.
 func TestRoutes(t *testing.T) {
 	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
 	d := lambdafntest.Deps(t, clock.Fixed(now))
 	c := dbtest.Centre("c1", "binhu")
 	lambdafntest.Put(t, d, []domain.Centre{c}, dbtest.Offering("open", c, 10, now),
 		dbtest.Offering("draft", c, 10, now, func(o *domain.Offering) { o.Status = domain.OfferingDraft }))
+	if err := d.Store.PutPolicy(t.Context(), domain.PriorityPolicy{Kind: domain.Childcare, Version: 1, EffectiveFrom: now.AddDate(0, -1, 0), CreatedAt: now,
+		Tiers: []domain.PolicyTier{{Code: "dual_worker", ZH: "双职工", EN: "Dual worker", Evidence: "合同"}, {Code: "general", ZH: "其他", EN: "Everyone else"}}}); err != nil {
+		t.Fatal(err)
+	}
 	type tc = lambdafntest.Case
 	get := func(name, path string, status int, code apperr.Code) tc {
 		return tc{Name: name, Method: http.MethodGet, Path: path, Status: status, Code: code}
@@ -41,6 +46,9 @@ func TestRoutes(t *testing.T) {
 		get("a draft is not found", "/v1/offerings/draft", 404, apperr.NotFound),
 		get("no such offering", "/v1/offerings/nope", 404, apperr.NotFound),
 		get("privacy notice", "/v1/privacy-notice", 200, ""),
+		get("priority policy", "/v1/city/priority-policies/childcare", 200, ""),
+		get("no priority policy in force", "/v1/city/priority-policies/care_class", 404, apperr.NotFound),
+		get("priority policy of no such kind", "/v1/city/priority-policies/yoga", 404, apperr.NotFound),
 		{Name: "signed in, the same", As: lambdafntest.Resident("u1"), Method: http.MethodGet, Path: "/v1/offerings/open", Status: 200},
 	})
 }

@@ -1,7 +1,7 @@
 // Package city is the education bureau's function: the city's places,
 // bookings and waitlists now and by day, every change in places, progress
-// against targets, and unmet demand; each also as CSV (?format=csv).
-// Only city officers may call it.
+// against targets, and unmet demand; each also as CSV (?format=csv); and the
+// priority policies' versions. Only city officers may call it.
 package city
 
 import (
@@ -15,13 +15,14 @@ import (
 )
 
 type api struct {
-	city *cityoffice.Service
-	now  func() time.Time
+	city     *cityoffice.Service
+	policies *cityoffice.Policies
+	now      func() time.Time
 }
 
 // New is the function's http.Handler; its routes are those of CityFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{city: &cityoffice.Service{Store: d.Store}, now: d.Now}
+	a := api{city: &cityoffice.Service{Store: d.Store}, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now}, now: d.Now}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/city/capacity", officers(a.capacity))
 	mux.Handle("GET /v1/city/capacity/history", officers(a.history))
@@ -29,6 +30,11 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/city/targets", officers(a.targets))
 	mux.Handle("GET /v1/city/demand", officers(a.demand))
 	mux.Handle("GET /v1/city/message-failures", officers(a.messageFailures))
+	// Issue 14: officers write and read every version; anyone reads the
+	// one in force (GET /v1/city/priority-policies/{kind}, CatalogueFunction).
+	mux.Handle("PUT /v1/city/priority-policies/{kind}", httpapi.Handle(a.putPolicy))
+	mux.Handle("GET /v1/city/priority-policies/{kind}/versions", officers(a.policyVersions))
+	mux.Handle("GET /v1/city/priority-policies/{kind}/versions/{version}", officers(a.policyVersion))
 	return httpapi.Serve(d.Log, mux)
 }
 

@@ -66,6 +66,47 @@ func TestRoutes(t *testing.T) {
 	})
 }
 
+// TestPolicyRoutes: only officers write and list versions; a kind not
+// known and a version not written are 404; a body with an unknown field is
+// 400, bad tiers 422; a new version is 201 with its address.
+func TestPolicyRoutes(t *testing.T) {
+	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
+	d := lambdafntest.Deps(t, clock.Fixed(now))
+	officer := lambdafntest.Officer("officer")
+	const body = `{"tiers":[{"code":"dual_worker","zh":"双职工家庭","en":"Both parents work","evidence":"劳动合同"},{"code":"general","zh":"其他","en":"Everyone else","evidence":""}]}`
+	put := func(name string, as *auth.Caller, path, body string, status int, code apperr.Code) lambdafntest.Case {
+		return lambdafntest.Case{Name: name, As: as, Method: http.MethodPut, Path: path, Body: body, Status: status, Code: code}
+	}
+	get := func(name string, as *auth.Caller, path string, status int, code apperr.Code) lambdafntest.Case {
+		return lambdafntest.Case{Name: name, As: as, Method: http.MethodGet, Path: path, Status: status, Code: code}
+	}
+	h := city.New(d)
+	lambdafntest.Run(t, h, []lambdafntest.Case{
+		put("no caller", nil, "/v1/city/priority-policies/childcare", body, 401, apperr.Unauthorized),
+		put("a resident", lambdafntest.Resident("u1"), "/v1/city/priority-policies/childcare", body, 403, apperr.Forbidden),
+		put("centre staff", lambdafntest.Staff("s1", "c1"), "/v1/city/priority-policies/childcare", body, 403, apperr.Forbidden),
+		put("no such kind", officer, "/v1/city/priority-policies/yoga", body, 404, apperr.NotFound),
+		put("an unknown field", officer, "/v1/city/priority-policies/childcare", `{"tiers":[],"colour":"red"}`, 400, apperr.InvalidRequest),
+		put("one tier", officer, "/v1/city/priority-policies/childcare", `{"tiers":[{"code":"general","zh":"其他","en":"Everyone"}]}`, 422, apperr.ValidationFailed),
+		get("no versions yet", officer, "/v1/city/priority-policies/childcare/versions", 200, ""),
+		put("version 1", officer, "/v1/city/priority-policies/childcare", body, 201, ""),
+		get("versions", officer, "/v1/city/priority-policies/childcare/versions?limit=1", 200, ""),
+		get("versions, a resident", lambdafntest.Resident("u1"), "/v1/city/priority-policies/childcare/versions", 403, apperr.Forbidden),
+		get("versions, unknown parameter", officer, "/v1/city/priority-policies/childcare/versions?at=now", 400, apperr.InvalidRequest),
+		get("versions of no such kind", officer, "/v1/city/priority-policies/yoga/versions", 404, apperr.NotFound),
+		get("version 1", officer, "/v1/city/priority-policies/childcare/versions/1", 200, ""),
+		get("version 2", officer, "/v1/city/priority-policies/childcare/versions/2", 404, apperr.NotFound),
+		get("version x", officer, "/v1/city/priority-policies/childcare/versions/x", 404, apperr.NotFound),
+		get("version 1, staff", lambdafntest.Staff("s1", "c1"), "/v1/city/priority-policies/childcare/versions/1", 403, apperr.Forbidden),
+	})
+	w := lambdafntest.Serve(h, put("", officer, "/v1/city/priority-policies/care_class", body, 0, ""))
+	var p map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || w.Code != 201 || w.Header().Get("Location") != "/v1/city/priority-policies/care_class/versions/1" ||
+		p["version"] != 1.0 || p["status"] != "in_force" || p["effective_from"] != "2025-08-01T10:00:00+08:00" || p["created_by"] != nil {
+		t.Fatalf("care_class v1: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+}
+
 // TestMessageFailures: officers page the dead letters newest first, with
 // the resident's sub and no personal data.
 func TestMessageFailures(t *testing.T) {

@@ -71,7 +71,7 @@ func Run(ctx context.Context, d Deps) (Summary, error) {
 	}
 	r := &runner{d: d, cal: newCalendar(d.Now()), offerings: map[string]domain.Offering{},
 		participants: map[string]domain.Participant{}, existing: map[string]map[string]domain.Booking{}}
-	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history, r.cityHistory, r.putLottery} {
+	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history, r.cityHistory, r.putLottery, r.putPolicies} {
 		if err := step(ctx); err != nil {
 			return Summary{}, fmt.Errorf("seed: %w", err)
 		}

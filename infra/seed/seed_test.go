@@ -76,6 +76,7 @@ func run(t *testing.T, now func() time.Time) {
 	t.Run("counters agree with bookings", func(t *testing.T) { checkBookings(t, st, svc, first, now()) })
 	t.Run("catalogue", func(t *testing.T) { checkCatalogue(t, st) })
 	t.Run("last term", func(t *testing.T) { checkLastTerm(t, st, first, now()) })
+	t.Run("priority policies", func(t *testing.T) { checkPolicies(t, st, now()) })
 	// Last, as it books: the flow `make run` prints must work.
 	t.Run("demo resident", func(t *testing.T) { checkDemo(t, st, svc, first) })
 }
@@ -584,5 +585,41 @@ func checkCalendar(t *testing.T, cal calendar, now time.Time) {
 	}
 	if c := cal.childcareStart; c.Day() != 1 || day(c) < day(cal.today.Add(leadTime)) || day(c) > day(cal.today.AddDate(0, 2, 0)) {
 		fail("the nursery intake is %s, want the first of a month three weeks to two months ahead", day(c))
+	}
+}
+
+// checkPolicies: childcare's and care classes' version 1, and only that
+// (the second run wrote no other), in force from well before now, written
+// by the demo officer; evening courses have none.
+func checkPolicies(t *testing.T, st *store.Store, now time.Time) {
+	ctx := context.Background()
+	since := PolicySince(now)
+	if !since.Before(now.AddDate(0, -6, 0)) {
+		t.Errorf("policies in force from %s, want well before %s", since, now)
+	}
+	for kind, codes := range map[domain.Kind][]string{
+		domain.Childcare: {"hardship_special_needs", "dual_worker", "sibling_enrolled", "district_resident", "general"},
+		domain.CareClass: {"hardship", "dual_worker", "local_school", "general"},
+	} {
+		p, err := st.PolicyInForce(ctx, kind, now)
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		var got []string
+		for _, tr := range p.Tiers {
+			got = append(got, tr.Code)
+		}
+		if p.Version != 1 || !p.EffectiveFrom.Equal(since) || p.CreatedBy != DemoOfficer || !slices.Equal(got, codes) {
+			t.Errorf("%s in force: %+v, want version 1 from %s by %s with %v", kind, p, since, DemoOfficer, codes)
+		}
+		if latest, err := st.LatestPolicy(ctx, kind); err != nil || latest.Version != 1 {
+			t.Errorf("%s latest: version %d %v, want 1", kind, latest.Version, err)
+		}
+		if _, err := st.PolicyInForce(ctx, kind, since.Add(-time.Second)); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("%s before %s: %v, want none", kind, since, err)
+		}
+	}
+	if _, err := st.PolicyInForce(ctx, domain.EveningCourse, now); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("evening_course: %v, want no policy", err)
 	}
 }

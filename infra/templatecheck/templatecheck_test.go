@@ -168,6 +168,8 @@ func catalogueRead(r samtemplate.Route) bool {
 		return true
 	case drawDocument: // public too (issue 13): anyone may check a lottery's draw
 		return true
+	case priorityPolicy: // public too (issue 14): families read who comes first before applying
+		return true
 	}
 	return false
 }
@@ -177,6 +179,10 @@ const privacyNotice = "/v1/privacy-notice"
 
 // drawDocument is a lottery offering's public draw document.
 const drawDocument = "/v1/offerings/{offering_id}/draw"
+
+// priorityPolicy is a kind's priority policy in force (its versions are
+// officers').
+const priorityPolicy = "/v1/city/priority-policies/{kind}"
 
 // calendarFeed is a resident's secret calendar address.
 const calendarFeed = "/v1/calendar-feeds/{token}"

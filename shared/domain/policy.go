@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 )
@@ -59,7 +59,9 @@ var policyCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
 // ValidatePolicyTiers checks a new version's tiers and numbers them 1..n in
 // order (a tier given must equal its position): codes well formed and
 // distinct, names in both languages, evidence on every tier but the last,
-// which is everyone else.
+// which is everyone else. Names and evidence are text people read (on the
+// policy page, to staff checking a claim), so they pass the one text rule
+// (TextRule.Check) and are stored trimmed.
 func ValidatePolicyTiers(tiers []PolicyTier) ([]PolicyTier, error) {
 	var v apperr.Validation
 	if len(tiers) < MinPolicyTiers || len(tiers) > MaxPolicyTiers {
@@ -81,19 +83,15 @@ func ValidatePolicyTiers(tiers []PolicyTier) ([]PolicyTier, error) {
 			v.Add(f+".code", "代码重复", "the code is used twice")
 		}
 		seen[t.Code] = true
-		for _, n := range []struct{ field, value string }{{"zh", t.ZH}, {"en", t.EN}} {
-			if c := utf8.RuneCountInString(n.value); c == 0 || c > 60 {
-				v.Add(f+"."+n.field, "名称必填，不超过 60 字", "the name is required, at most 60 characters")
+		t.ZH = TextRule{Field: f + ".zh", ZH: "中文名称", Min: 1, Max: 60}.Check(&v, t.ZH)
+		t.EN = TextRule{Field: f + ".en", ZH: "英文名称", Min: 1, Max: 60}.Check(&v, t.EN)
+		if i == len(tiers)-1 {
+			if strings.TrimFunc(t.Evidence, trimmable) != "" {
+				v.Add(f+".evidence", "最后一档是其他所有申请人，不需证明材料，应留空", "the last tier is everyone else: it needs no evidence, leave it empty")
 			}
-		}
-		last := i == len(tiers)-1
-		switch ev := utf8.RuneCountInString(t.Evidence); {
-		case last && ev > 0:
-			v.Add(f+".evidence", "最后一档是其他所有申请人，不需证明材料，应留空", "the last tier is everyone else: it needs no evidence, leave it empty")
-		case !last && ev == 0:
-			v.Add(f+".evidence", "请写明工作人员需核验的证明材料", "say what evidence staff check")
-		case ev > 200:
-			v.Add(f+".evidence", "证明材料说明不超过 200 字", "evidence: at most 200 characters")
+			t.Evidence = ""
+		} else {
+			t.Evidence = TextRule{Field: f + ".evidence", ZH: "证明材料", Min: 1, Max: 200}.Check(&v, t.Evidence)
 		}
 		t.Tier = i + 1
 		out[i] = t
@@ -170,4 +168,13 @@ type Claim struct {
 	DecidedAt *time.Time `json:"decided_at,omitempty"`
 	// DecidedBy is the staff member's account (audited; not shown).
 	DecidedBy string `json:"-"`
+}
+
+// NoPolicy is the answer when kind has no such version of its policy, or
+// (version 0) none in force.
+func NoPolicy(kind Kind, version int) *apperr.Error {
+	if version == 0 {
+		return apperr.New(apperr.NotFound, fmt.Sprintf("「%s」尚无生效的优先级政策", KindNames[kind]), fmt.Sprintf("No priority policy is in force for %s", kind))
+	}
+	return apperr.New(apperr.NotFound, fmt.Sprintf("「%s」的优先级政策没有第 %d 版", KindNames[kind], version), fmt.Sprintf("No version %d of the %s priority policy", version, kind))
 }

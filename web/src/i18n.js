@@ -241,6 +241,8 @@ export function tIn(l, key, ...args) {
   return typeof v === 'function' ? v(...args) : v;
 }
 export const t = (key, ...args) => tIn(lang.value, key, ...args);
+// A page's own texts, kept beside it (policy.jsx) and added when its module loads.
+export function addTexts(zhPart, enPart) { Object.assign(zh, zhPart); Object.assign(en, enPart); }
 
 export const KINDS = ['childcare', 'care_class', 'evening_course'];
 export const DISTRICTS = ['liangxi', 'xishan', 'huishan', 'binhu', 'xinwu', 'jingkai', 'jiangyin', 'yixing'];

@@ -9,6 +9,7 @@ import { isResident } from './auth.js';
 import { useNow } from './clock.js';
 import { verify, checkTickets, ticketOf } from './drawcheck.js';
 import { ParticipantChoice, eligibleFor } from './resident.jsx';
+import { policyHref } from './policy.jsx';
 
 const enc = encodeURIComponent;
 export const drawHref = (offeringId, applicationId) => '#/draws/' + enc(offeringId) + (applicationId ? '?application=' + enc(applicationId) : '');
@@ -45,7 +46,7 @@ function Both({ zh, en }) {
 export function LotteryFacts({ o }) {
   return (
     <>
-      <div><dt>{t('lotteryL')}</dt><dd data-testid="allocation">{t('lotteryByDraw')}</dd></div>
+      <div><dt>{t('lotteryL')}</dt><dd data-testid="allocation">{t('lotteryByDraw')} · <a href={policyHref(o.kind)}>{t('policyLink')}</a></dd></div>
       <div><dt>{t('applyWindow')}</dt><dd data-testid="apply-window">{fmtDateTime(o.applications_open_at)} – {fmtDateTime(o.applications_close_at)}</dd></div>
       <div><dt>{t('drawAt')}</dt><dd data-testid="draw-at">{fmtDateTime(o.draw_at)} · <a href={drawHref(o.id)}>{t('drawLink')}</a></dd></div>
     </>

@@ -13,6 +13,7 @@ import { CityDashboard } from './city.jsx';
 import { Privacy, Account, Flash } from './account.jsx';
 import { Messages } from './messages.jsx';
 import { MyApplications, DrawPage } from './lottery.jsx';
+import { PublicPolicy, PolicyAdmin, policyHref } from './policy.jsx';
 
 function App({ cfg }) {
   const r = useSignal(route);
@@ -61,6 +62,8 @@ function App({ cfg }) {
   else if (p[0] === 'privacy') page = <Privacy />;
   else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session), <StaffOffering id={decodeURIComponent(p[2])} />);
   else if (p[0] === 'staff') page = needs(isStaff(session), <StaffHome session={session} />);
+  else if (p[0] === 'policies') page = <PublicPolicy kind={p[1] && decodeURIComponent(p[1])} />;
+  else if (p[0] === 'city' && p[1] === 'policies') page = needs(isOfficer(session), <PolicyAdmin kind={p[2] && decodeURIComponent(p[2])} />);
   else if (p[0] === 'city') page = needs(isOfficer(session), <CityDashboard />);
   else page = <><PageHeading>404</PageHeading><p><a href="#/">{t('back')}</a></p></>;
 
@@ -91,6 +94,7 @@ function App({ cfg }) {
             {isResident(session) && <li><a href="#/me/account" aria-current={cur('#/me/account')}>{t('navAccount')}</a></li>}
             {isStaff(session) && <li><a href="#/staff" aria-current={cur('#/staff')}>{t('navStaff')}</a></li>}
             {isOfficer(session) && <li><a href="#/city" aria-current={cur('#/city')}>{t('navCity')}</a></li>}
+            {isOfficer(session) && <li><a href="#/city/policies" aria-current={r.path.startsWith('/city/policies') ? 'page' : undefined}>{t('navPolicy')}</a></li>}
           </ul>
         </nav>
       </header>
@@ -99,7 +103,7 @@ function App({ cfg }) {
         <Flash path={r.path} />
         {page}
       </main>
-      <footer class="foot"><p>enrol · 无锡市 · Wuxi · <a href="#/privacy" aria-current={cur('#/privacy')}>{t('privacyNotice')}</a></p></footer>
+      <footer class="foot"><p>enrol · 无锡市 · Wuxi · <a href="#/privacy" aria-current={cur('#/privacy')}>{t('privacyNotice')}</a> · <a href={policyHref()} aria-current={r.path.startsWith('/policies') ? 'page' : undefined}>{t('publicPolicyTitle')}</a></p></footer>
       <LiveRegion />
     </>
   );

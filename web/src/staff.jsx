@@ -110,7 +110,7 @@ function toLocalInput(s) {
   const sh = new Date(d.getTime() + 8 * 3600e3);
   return sh.toISOString().slice(0, 16);
 }
-const fromLocalInput = (v) => (v ? v + ':00+08:00' : undefined);
+export const fromLocalInput = (v) => (v ? v + ':00+08:00' : undefined);
 
 export function StaffOffering({ id }) {
   useSignal(lang);

@@ -251,6 +251,15 @@ export async function tabThroughMain(page) {
   return names;
 }
 
+// Nothing on the page is wider than the screen, at every phone width (the page is left at 390).
+export async function fitsPhones(page, what) {
+  for (const width of [320, 360, 390, 430]) {
+    await page.setViewportSize({ width, height: 844 });
+    assert.deepEqual(await page.evaluate(() => window.__t.overflow()), [], `${what} at ${width} px: nothing wider than the screen`);
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+}
+
 export async function switchLang(page) {
   const was = await page.getAttribute('html', 'lang');
   await page.locator('header button.lang').click();

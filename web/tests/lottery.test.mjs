@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASE, SHOTS, RESULTS, launch, newPage, token, apiCall, signInWithToken, residentFor, addDays, todayShanghai, runId, switchLang } from './helpers.mjs';
+import { BASE, SHOTS, RESULTS, launch, newPage, token, apiCall, signInWithToken, residentFor, addDays, todayShanghai, runId, switchLang, fitsPhones } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -23,14 +23,6 @@ const sha = (s) => createHash('sha256').update(s).digest('hex');
 const clone = (x) => JSON.parse(JSON.stringify(x));
 const OTHER = '0f'.repeat(32);
 const noOverflow = async (page, what) => assert.deepEqual(await page.evaluate(() => window.__t.overflow()), [], `${what}: nothing wider than the screen`);
-// At every phone width (the page is left at 390).
-async function fitsPhones(page, what) {
-  for (const width of [320, 360, 390, 430]) {
-    await page.setViewportSize({ width, height: 844 });
-    await noOverflow(page, `${what} at ${width} px`);
-  }
-  await page.setViewportSize({ width: 390, height: 844 });
-}
 
 // Serves /v1/offerings/<id>/draw from docs (by offering id) for every page of the context.
 async function serveDraws(page, docs) {
