@@ -8,15 +8,17 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/residents"
 )
 
-// apply: POST /v1/offerings/{offering_id}/applications {participant_id},
-// with an optional Idempotency-Key; 201 (200 when it replays a retry).
+// apply: POST /v1/offerings/{offering_id}/applications {participant_id,
+// siblings?, claims?}, with an optional Idempotency-Key; 201 (200 when it replays a retry).
 func (a api) apply(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	offeringID, err := httpapi.PathID(r, "offering_id")
 	if err != nil {
 		return err
 	}
 	var body struct {
-		ParticipantID *string `json:"participant_id"`
+		ParticipantID *string  `json:"participant_id"`
+		Siblings      []string `json:"siblings"`
+		Claims        []string `json:"claims"`
 	}
 	if err := httpapi.DecodeJSON(r, &body); err != nil {
 		return err
@@ -27,6 +29,7 @@ func (a api) apply(w http.ResponseWriter, r *http.Request, c auth.Caller) error 
 	}
 	res, err := a.booking.Apply(r.Context(), residents.ApplyRequest{
 		Account: c.Sub, OfferingID: offeringID, ParticipantID: *body.ParticipantID, IdempotencyKey: key,
+		Siblings: body.Siblings, Claims: body.Claims,
 	})
 	if err != nil {
 		return err

@@ -44,6 +44,9 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/centres/{centre_id}/audit", a.staff(centreList(a.admin.Audit)))
 	mux.Handle("POST /v1/offerings/{offering_id}/roster/{booking_id}/verify-identity", a.staff(a.verifyIdentity))
 	mux.Handle("POST /v1/offerings/{offering_id}/draw", a.staff(a.runDraw))
+	mux.Handle("GET /v1/offerings/{offering_id}/applications", a.staff(a.offeringApplications))
+	mux.Handle("GET /v1/offerings/{offering_id}/applications/{application_id}", a.staff(a.offeringApplication))
+	mux.Handle("POST /v1/offerings/{offering_id}/applications/{application_id}/claims", a.staff(a.decideClaim))
 	return httpapi.Serve(d.Log, mux)
 }
 

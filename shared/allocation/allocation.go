@@ -28,14 +28,16 @@ type Policy interface {
 	// or a refusal.
 	Place(o domain.Offering, joinWaitlist bool) (Change, error)
 	// Sees is how many of the head of the line Free must see when a
-	// booking of status s ends.
-	Sees(s domain.BookingStatus) int
+	// booking of status s ends, and whether it must see the offering's
+	// counters too.
+	Sees(s domain.BookingStatus) (line int, counters bool)
 	// Free decides what ending a booking of status s does to its offering,
-	// given the head of the line as read (Sees(s) of it): the place it
-	// frees, if any, goes to whomever the policy says. about is what the
-	// change's notices say of the offering and when (notices.New(…).About
-	// of the booking ending).
-	Free(s domain.BookingStatus, line []Waiting, about notices.Notice) Change
+	// given the offering as read (its counters, when Sees asks for them;
+	// else the zero Offering) and the head of the line as read (Sees(s) of
+	// it, without the booking ending): the place it frees, if any, goes to
+	// whomever the policy says. about is what the change's notices say of
+	// the offering and when (notices.New(…).About of the booking ending).
+	Free(s domain.BookingStatus, o domain.Offering, line []Waiting, about notices.Notice) Change
 	// Promotable is how many of the line a change of the offering from
 	// before to after lets in (at most most, what one write holds), or the
 	// change's refusal (a capacity below the places confirmed).
@@ -63,17 +65,27 @@ func OfBooking(b domain.Booking) Policy {
 }
 
 // Freed is what ending a booking of status s does under p: p sees as much
-// of the line as it needs (head reads the first n of it, in order) and
-// decides where the place goes; about is what its notices say (see Free).
-func Freed(p Policy, s domain.BookingStatus, head func(n int) ([]Waiting, error), about notices.Notice) (Change, error) {
+// of the line as it needs (head reads the first n of it, in order, without
+// the booking ending) and the offering's counters if it needs them
+// (offering reads them), and decides where the place goes; about is what
+// its notices say (see Free).
+func Freed(p Policy, s domain.BookingStatus, head func(n int) ([]Waiting, error), offering func() (domain.Offering, error), about notices.Notice) (Change, error) {
 	var line []Waiting
-	if n := p.Sees(s); n > 0 {
+	var o domain.Offering
+	n, counters := p.Sees(s)
+	if counters {
+		var err error
+		if o, err = offering(); err != nil {
+			return Change{}, err
+		}
+	}
+	if n > 0 {
 		var err error
 		if line, err = head(n); err != nil {
 			return Change{}, err
 		}
 	}
-	return p.Free(s, line, about), nil
+	return p.Free(s, o, line, about), nil
 }
 
 // Waiting is one booking in an offering's line. The store keeps the line in
@@ -84,6 +96,8 @@ type Waiting struct {
 	BookingID string
 	Account   string
 	Stamp     int64
+	// Group is the sibling group the booking waits with (groups.go).
+	Group string
 }
 
 // Change is what a decision changes, written all at once or not at all.

@@ -141,7 +141,7 @@ func TestFree(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := fcfs.Free(c.status, c.line, about)
+			got := fcfs.Free(c.status, domain.Offering{}, c.line, about)
 			var promoted []string
 			for _, w := range got.Promote {
 				promoted = append(promoted, w.BookingID)
@@ -160,8 +160,8 @@ func TestFree(t *testing.T) {
 // hands on nothing, so ending it reads none of the line.
 func TestSees(t *testing.T) {
 	for s, want := range map[domain.BookingStatus]int{domain.BookingConfirmed: 1, domain.BookingWaitlisted: 0} {
-		if got := (allocation.FirstComeFirstServed{}).Sees(s); got != want {
-			t.Errorf("Sees(%s) = %d, want %d", s, got, want)
+		if got, counters := (allocation.FirstComeFirstServed{}).Sees(s); got != want || counters {
+			t.Errorf("Sees(%s) = %d, %v; want %d and no counters", s, got, counters, want)
 		}
 	}
 }

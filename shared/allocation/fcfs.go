@@ -76,18 +76,19 @@ func full(o domain.Offering) error {
 
 // Sees: a place held is handed to the head of the line; a place in line
 // hands on nothing.
-func (FirstComeFirstServed) Sees(s domain.BookingStatus) int {
+func (FirstComeFirstServed) Sees(s domain.BookingStatus) (int, bool) {
 	if s == domain.BookingConfirmed {
-		return 1
+		return 1, false
 	}
-	return 0
+	return 0, false
 }
 
 // Free: a place freed goes straight to the head of the line (confirmed
 // stays as it is); with nobody waiting, the write requires the line to be
 // still empty, so a booking joining it meanwhile is not passed over. The
-// head of the line is told it was promoted.
-func (FirstComeFirstServed) Free(s domain.BookingStatus, line []Waiting, about notices.Notice) Change {
+// head of the line is told it was promoted. (Sibling groups wait only for
+// a lottery's places, which are offered: HoldOffers.)
+func (FirstComeFirstServed) Free(s domain.BookingStatus, _ domain.Offering, line []Waiting, about notices.Notice) Change {
 	switch {
 	case s == domain.BookingWaitlisted:
 		return Change{Waitlisted: -1, Guard: Guard{All: []Fact{{Counter: Waitlisted, Op: Gt, Value: 0}}}}

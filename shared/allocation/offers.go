@@ -29,40 +29,52 @@ func (HoldOffers) Place(o domain.Offering, joinWaitlist bool) (Change, error) {
 		noneFree: Fact{Counter: Confirmed, Op: Ge, Value: free}}.place(o, joinWaitlist)
 }
 
-// Sees: a place held, confirmed or offered, is handed to the head of the
-// line; a place in line hands on nothing.
-func (HoldOffers) Sees(s domain.BookingStatus) int {
-	if s.Holds() {
-		return 1
-	}
-	return 0
-}
+// Sees: ending any booking looks at the head of the line (LineWindow of
+// it) and the offering's counters: a place it frees, and any left free
+// because a sibling group in line did not fit them, go to whoever fits
+// (groups.go); a group member leaving the line may let the rest fit.
+func (HoldOffers) Sees(domain.BookingStatus) (int, bool) { return LineWindow, true }
 
-// Free: a place freed by a confirmed or offered booking (cancelled,
-// declined, expired) is offered to the head of the line until about.At +
-// Hours, who is told so (offer_made); with nobody waiting the write
-// requires the line to be still empty, as first come does.
-func (p HoldOffers) Free(s domain.BookingStatus, line []Waiting, about notices.Notice) Change {
-	if !s.Holds() {
-		return FirstComeFirstServed{}.Free(s, line, about)
-	}
-	held := func(c *Change, d int) {
-		if s == domain.BookingOffered {
-			c.Offered += d
-		} else {
-			c.Confirmed += d
-		}
-	}
+// Free: the places free once a booking of status s ends (the one a
+// confirmed or offered booking frees, and any left free before) are
+// offered to the line read, unit by unit in order, each group all at once
+// and only when it fits (groups.go), until about.At + Hours, and each is
+// told (offer_made). When it hands on just the freed place to the head of
+// the line, or nothing with nobody waiting, the write requires what first
+// come does; when it passes someone over or gives places left free, it
+// requires the counters exactly as read.
+func (p HoldOffers) Free(s domain.BookingStatus, o domain.Offering, line []Waiting, about notices.Notice) Change {
 	var c Change
-	held(&c, -1)
-	if len(line) == 0 {
-		c.Guard.All = []Fact{Is(Waitlisted, 0), {Counter: counterOf(s), Op: Gt, Value: 0}}
-		return c
+	idle := max(0, o.Capacity-o.Confirmed-o.Offered)
+	if o.Waitlisted == 0 {
+		idle = 0 // places free for newcomers, not left by the line
 	}
-	until := p.until(about.At)
-	c.Waitlisted, c.Offered = -1, c.Offered+1
-	c.Offer, c.OfferUntil, c.Notices = line[:1], until, Offers(about, line[:1], until)
-	c.Guard.All = []Fact{{Counter: Waitlisted, Op: Gt, Value: 0}, {Counter: counterOf(s), Op: Gt, Value: 0}}
+	places, rest := idle, o.Waitlisted
+	switch s {
+	case domain.BookingOffered:
+		c.Offered, places = -1, places+1
+	case domain.BookingConfirmed:
+		c.Confirmed, places = -1, places+1
+	default:
+		c.Waitlisted, rest = -1, rest-1
+	}
+	take, passed := fitting(line, places, len(line) >= rest)
+	if len(take) > 0 {
+		until := p.until(about.At)
+		c.Waitlisted -= len(take)
+		c.Offered += len(take)
+		c.Offer, c.OfferUntil, c.Notices = take, until, Offers(about, take, until)
+	}
+	switch {
+	case passed || idle > 0:
+		c.Guard.All = pinned(o)
+	case !s.Holds():
+		c.Guard.All = []Fact{{Counter: Waitlisted, Op: Gt, Value: 0}}
+	case len(take) == 0:
+		c.Guard.All = []Fact{Is(Waitlisted, 0), {Counter: counterOf(s), Op: Gt, Value: 0}}
+	default:
+		c.Guard.All = []Fact{{Counter: Waitlisted, Op: Gt, Value: 0}, {Counter: counterOf(s), Op: Gt, Value: 0}}
+	}
 	return c
 }
 
@@ -82,20 +94,30 @@ func (HoldOffers) Accept() Change {
 }
 
 // Promotable: a capacity may not go below the places held (confirmed and
-// offered); the places a raise opens are offered to the head of the line,
-// as many as are free and waiting.
+// offered); when a raise leaves places free and someone waits, as much of
+// the head of the line as one write holds is read, so that Resize can pass
+// over a group that does not fit.
 func (HoldOffers) Promotable(before, after domain.Offering, most int) (int, error) {
 	if after.Capacity < before.Confirmed+before.Offered {
 		e := apperr.New(apperr.CapacityBelowConfirmed, "名额不能少于已确认和保留中的人数", "Capacity cannot go below the places already confirmed or held by an offer")
 		e.Extra = map[string]any{"confirmed": before.Confirmed, "offered": before.Offered}
 		return 0, e
 	}
-	return max(0, min(after.Capacity-after.Confirmed-after.Offered, after.Waitlisted, most)), nil
+	if after.Capacity-after.Confirmed-after.Offered <= 0 {
+		return 0, nil
+	}
+	return max(0, min(after.Waitlisted, most)), nil
 }
 
-// Resize offers the places a raise opens to the line read, in order, each
-// until about.At + Hours, and tells each (offer_made).
-func (p HoldOffers) Resize(_ domain.Offering, line []Waiting, about notices.Notice) Change {
+// Resize offers the places free after a raise to the line read, unit by
+// unit in order, each group all at once and only when it fits, each until
+// about.At + Hours, and tells each (offer_made). The edit's write pins the
+// offering as read.
+func (p HoldOffers) Resize(after domain.Offering, line []Waiting, about notices.Notice) Change {
+	take, _ := fitting(line, after.Capacity-after.Confirmed-after.Offered, len(line) >= after.Waitlisted)
+	if len(take) == 0 {
+		return Change{}
+	}
 	until := p.until(about.At)
-	return Change{Offered: len(line), Waitlisted: -len(line), Offer: line, OfferUntil: until, Notices: Offers(about, line, until)}
+	return Change{Offered: len(take), Waitlisted: -len(take), Offer: take, OfferUntil: until, Notices: Offers(about, take, until)}
 }

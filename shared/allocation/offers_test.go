@@ -88,25 +88,26 @@ func TestOffersFree(t *testing.T) {
 	cases := []struct {
 		name                string
 		status              domain.BookingStatus
+		o                   domain.Offering // as read, before the ending
 		line                []allocation.Waiting
 		conf, offered, wait int
 		offer               []string
 		guard               allocation.Guard
 	}{
-		{"confirmed cancelled: the head is offered it", domain.BookingConfirmed, head, -1, 1, -1, []string{"w1"},
+		{"confirmed cancelled: the head is offered it", domain.BookingConfirmed, domain.Offering{Capacity: 2, Confirmed: 2, Waitlisted: 2}, head, -1, 1, -1, []string{"w1"},
 			allocation.Guard{All: []allocation.Fact{gt(allocation.Waitlisted), gt(allocation.Confirmed)}}},
-		{"offer declined or expired: the next is offered it", domain.BookingOffered, head[1:], 0, 0, -1, []string{"w2"},
+		{"offer declined or expired: the next is offered it", domain.BookingOffered, domain.Offering{Capacity: 1, Offered: 1, Waitlisted: 1}, head[1:], 0, 0, -1, []string{"w2"},
 			allocation.Guard{All: []allocation.Fact{gt(allocation.Waitlisted), gt(allocation.Offered)}}},
-		{"offer ends, nobody waits", domain.BookingOffered, nil, 0, -1, 0, nil,
+		{"offer ends, nobody waits", domain.BookingOffered, domain.Offering{Capacity: 1, Offered: 1}, nil, 0, -1, 0, nil,
 			allocation.Guard{All: []allocation.Fact{allocation.Is(allocation.Waitlisted, 0), gt(allocation.Offered)}}},
-		{"confirmed cancelled, nobody waits", domain.BookingConfirmed, nil, -1, 0, 0, nil,
+		{"confirmed cancelled, nobody waits", domain.BookingConfirmed, domain.Offering{Capacity: 1, Confirmed: 1}, nil, -1, 0, 0, nil,
 			allocation.Guard{All: []allocation.Fact{allocation.Is(allocation.Waitlisted, 0), gt(allocation.Confirmed)}}},
-		{"a booking leaves the line", domain.BookingWaitlisted, nil, 0, 0, -1, nil,
+		{"a booking leaves the line", domain.BookingWaitlisted, domain.Offering{Capacity: 1, Confirmed: 1, Waitlisted: 1}, nil, 0, 0, -1, nil,
 			allocation.Guard{All: []allocation.Fact{gt(allocation.Waitlisted)}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := p.Free(c.status, c.line, about)
+			got := p.Free(c.status, c.o, c.line, about)
 			var offered []string
 			for _, w := range got.Offer {
 				offered = append(offered, w.BookingID)
@@ -131,28 +132,41 @@ func TestOffersFree(t *testing.T) {
 			}
 		})
 	}
-	if p.Sees(domain.BookingOffered) != 1 || p.Sees(domain.BookingConfirmed) != 1 || p.Sees(domain.BookingWaitlisted) != 0 {
-		t.Fatal("Sees: a held place looks at the head of the line, a place in line at none")
+	for _, s := range []domain.BookingStatus{domain.BookingOffered, domain.BookingConfirmed, domain.BookingWaitlisted} {
+		if n, counters := p.Sees(s); n != allocation.LineWindow || !counters {
+			t.Fatalf("Sees(%s) = %d, %v: every ending looks at the line's head and the counters (a group may fit now)", s, n, counters)
+		}
 	}
 }
 
-// TestOffersFreed: Freed reads as much of the line as the policy sees, and
-// none for a booking in line; a failed read is the answer.
+// TestOffersFreed: Freed reads the offering's counters and as much of the
+// line as the policy sees; a place held goes to the head, a place in line
+// hands on nothing when no place was left free; a failed read is the
+// answer.
 func TestOffersFreed(t *testing.T) {
 	p := allocation.HoldOffers{Hours: 1}
 	about := notices.New(notices.Promoted, time.Unix(0, 0)).About(ending)
-	for s, want := range map[domain.BookingStatus]int{domain.BookingOffered: 1, domain.BookingConfirmed: 1, domain.BookingWaitlisted: 0} {
+	for s, o := range map[domain.BookingStatus]domain.Offering{
+		domain.BookingOffered:    {Capacity: 1, Offered: 1, Waitlisted: 1},
+		domain.BookingConfirmed:  {Capacity: 1, Confirmed: 1, Waitlisted: 1},
+		domain.BookingWaitlisted: {Capacity: 1, Confirmed: 1, Waitlisted: 2},
+	} {
 		asked := 0
 		c, err := allocation.Freed(p, s, func(n int) ([]allocation.Waiting, error) {
 			asked = n
 			return []allocation.Waiting{{BookingID: "w1", Account: "a"}}, nil
-		}, about)
-		if err != nil || asked != want || (want == 1) != (len(c.Offer) == 1) {
-			t.Fatalf("%s: read %d of the line (want %d), change %+v, %v", s, asked, want, c, err)
+		}, func() (domain.Offering, error) { return o, nil }, about)
+		if err != nil || asked != allocation.LineWindow || s.Holds() != (len(c.Offer) == 1) {
+			t.Fatalf("%s: read %d of the line, change %+v, %v", s, asked, c, err)
 		}
 	}
 	boom := errors.New("boom")
-	if _, err := allocation.Freed(p, domain.BookingOffered, func(int) ([]allocation.Waiting, error) { return nil, boom }, about); !errors.Is(err, boom) {
+	counters := func() (domain.Offering, error) { return domain.Offering{}, nil }
+	if _, err := allocation.Freed(p, domain.BookingOffered, func(int) ([]allocation.Waiting, error) { return nil, boom }, counters, about); !errors.Is(err, boom) {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := allocation.Freed(p, domain.BookingOffered, func(int) ([]allocation.Waiting, error) { return nil, nil },
+		func() (domain.Offering, error) { return domain.Offering{}, boom }, about); !errors.Is(err, boom) {
 		t.Fatalf("err %v", err)
 	}
 }
@@ -172,7 +186,7 @@ func TestOffersAcceptAndResize(t *testing.T) {
 		want                       int
 		code                       apperr.Code
 	}{
-		{"raise by two, three waiting", 8, 2, 3, 12, 2, ""},
+		{"raise by two, three waiting: all three read (a group may not fit)", 8, 2, 3, 12, 3, ""},
 		{"raise by five, two waiting", 8, 2, 2, 15, 2, ""},
 		{"an offer holds a place a raise does not open", 8, 2, 3, 10, 0, ""},
 		{"cut to confirmed and offered", 8, 2, 3, 10, 0, ""},
@@ -192,7 +206,7 @@ func TestOffersAcceptAndResize(t *testing.T) {
 	}
 	at := time.Date(2025, 8, 1, 9, 0, 0, 0, domain.CityZone)
 	line := []allocation.Waiting{{BookingID: "w1", Account: "a"}, {BookingID: "w2", Account: "b"}}
-	got := p.Resize(domain.Offering{}, line, notices.New(notices.Promoted, at))
+	got := p.Resize(domain.Offering{Capacity: 2, Waitlisted: 2}, line, notices.New(notices.Promoted, at))
 	if got.Offered != 2 || got.Waitlisted != -2 || got.Confirmed != 0 || !reflect.DeepEqual(got.Offer, line) || len(got.Promote) != 0 ||
 		!got.OfferUntil.Equal(at.Add(24*time.Hour)) || len(got.Notices) != 2 || got.Notices[1].Event != notices.OfferMade || got.Notices[1].Account != "b" {
 		t.Fatalf("Resize = %+v", got)

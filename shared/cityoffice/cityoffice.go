@@ -63,6 +63,19 @@ func (s *Service) Demand(ctx context.Context, scope cityfigures.Scope, today str
 	}
 	d := cityfigures.DemandOf(offerings, today)
 	d.Applications = cityfigures.ApplicationsOf(offerings, today, applicants)
+	// Once a lottery's applications close, its draw record counts them by
+	// tier (issue 14).
+	var allLotteries []string
+	for _, o := range offerings {
+		if o.IsLottery() && cityfigures.InService(o, today) {
+			allLotteries = append(allLotteries, o.ID)
+		}
+	}
+	tiers, err := s.Store.DrawTierCounts(ctx, allLotteries)
+	if err != nil {
+		return cityfigures.Demand{}, err
+	}
+	d.Applications.AddTiers(offerings, today, tiers)
 	return d, nil
 }
 

@@ -105,6 +105,7 @@ var refusals = map[Rule]func(Facts) *apperr.Error{
 	},
 	RuleExists: func(f Facts) *apperr.Error {
 		zh := map[string]string{"centre": "找不到该机构", "offering": "找不到该项目", "booking": "找不到该报名", "participant": "找不到该参与人", "application": "找不到该申请",
+			"claim":         "该申请未在此项目申报这一优先条件（或已撤回、已抽签）",
 			"calendar feed": "找不到该日历订阅（地址无效或已撤销）", "draw": "该项目没有抽签（不是抽签项目）"}[f.What]
 		return apperr.New(apperr.NotFound, zh, "No such "+f.What)
 	},

@@ -26,6 +26,10 @@ func (s *Service) allocate(ctx context.Context, o domain.Offering, r store.DrawR
 	if err != nil {
 		return err
 	}
+	policy, err := s.policyOf(ctx, o, r)
+	if err != nil {
+		return err
+	}
 	byTicket := make(map[string]domain.Application, len(entries))
 	for _, a := range entries {
 		byTicket[lottery.Ticket(o.ID, a.ID)] = a
@@ -43,8 +47,9 @@ func (s *Service) allocate(ctx context.Context, o domain.Offering, r store.DrawR
 	refused := map[string]*store.PlaceRefused{}
 	for r.Allocated < len(doc.Results) {
 		now := s.Now()
-		batch := doc.Results[r.Allocated:min(r.Allocated+BatchSize, len(doc.Results))]
+		batch := doc.Results[r.Allocated:batchEnd(doc.Results, r.Allocated, byTicket)]
 		places, offered := plan(o, batch, byTicket, refused, r.Places-r.Offers, deadline, now)
+		waiting := explainPlaces(o, places, policy, r.PolicyVersion, r.Waitlisted)
 		err := s.Store.WriteAllocation(ctx, o, r, places, now)
 		if pr, ok := errors.AsType[*store.PlaceRefused](err); ok {
 			refused[batch[pr.Index].Ticket] = pr
@@ -55,15 +60,49 @@ func (s *Service) allocate(ctx context.Context, o domain.Offering, r store.DrawR
 		}
 		r.Allocated += len(batch)
 		r.Offers += offered
+		r.Waitlisted += waiting
 	}
 	published := notices.Notice{ID: "ntc_draw_published_" + o.ID, Event: notices.DrawPublished, At: s.Now()}.OfOffering(o)
 	return s.Store.FinishDraw(ctx, r, published, s.Now())
 }
 
-// plan decides a batch's places: in rank order, an offer while places are
-// left, then the line (or not drawn when the waitlist is off); a place
-// refused before is not drawn with its reason, or skipped. It returns the
-// places and how many are offers.
+// batchEnd is where the batch from from ends: at most BatchSize ranks, and
+// no more items than one transaction holds beside the draw's progress and
+// the offering's counters (a sibling group's place writes a booking per
+// child).
+func batchEnd(results []lottery.Result, from int, byTicket map[string]domain.Application) int {
+	items, end := 0, from
+	for end < len(results) && end-from < BatchSize {
+		k := 1
+		if a, ok := byTicket[results[end].Ticket]; ok {
+			k = a.Size()
+		}
+		if items+itemsPerPlace(k) > maxTransactItems-2 && end > from {
+			break
+		}
+		items += itemsPerPlace(k)
+		end++
+	}
+	return end
+}
+
+// itemsPerPlace is what WriteAllocation writes for a unit of k children:
+// the application record and its notice, and for each child's booking its
+// identity's marker, term counter, the booking, its place in line and the
+// participant's presence.
+func itemsPerPlace(k int) int { return 2 + 5*k }
+
+// maxTransactItems is DynamoDB's limit on one TransactWriteItems.
+const maxTransactItems = 100
+
+// plan decides a batch's places: in rank order, a unit (the participant
+// and any siblings applying with them: issue 14) is offered places for all
+// its children while that many are left, else it waits whole (its
+// bookings share its rank as their stamp and its application id as their
+// group) or is not drawn when the waitlist is off; a smaller unit after it
+// may still take the places left. A place refused before (any child's
+// booking broke a rule) is not drawn with its reason, the whole unit, or
+// skipped. It returns the places and how many places the offers take.
 func plan(o domain.Offering, batch []lottery.Result, byTicket map[string]domain.Application,
 	refused map[string]*store.PlaceRefused, left int, deadline, now time.Time) ([]store.DrawPlace, int) {
 	places := make([]store.DrawPlace, len(batch))
@@ -81,9 +120,9 @@ func plan(o domain.Offering, batch []lottery.Result, byTicket map[string]domain.
 			continue
 		case pr != nil:
 			p.Status, p.Reason = domain.ApplicationNotDrawn, pr.Reason
-		case offered < left:
+		case offered+a.Size() <= left:
 			p.Status = domain.ApplicationOffered
-			offered++
+			offered += a.Size()
 		case o.WaitlistEnabled:
 			p.Status = domain.ApplicationWaitlisted
 		default:
@@ -107,10 +146,45 @@ func plan(o domain.Offering, batch []lottery.Result, byTicket map[string]domain.
 				b.Status, b.OfferExpiresAt = domain.BookingOffered, &deadline
 				nt.Deadline = deadline
 			}
+			if len(a.Siblings) > 0 {
+				// One group: offered together or waiting together at one
+				// place in line (allocation's groups.go).
+				b.Group = a.ID
+			}
+			for _, sib := range a.Siblings {
+				sb := b
+				sb.ID = domain.NewID("bkg", now)
+				sb.ParticipantID, sb.Participant = sib.ParticipantID, domain.BookedParticipant{Name: sib.Name}
+				sb.Identity, sb.BirthDate, sb.IDNumberLast4 = sib.Identity, sib.BirthDate, sib.IDNumberLast4
+				p.Siblings = append(p.Siblings, sb)
+			}
 			p.Booking, nt.BookingID = &b, b.ID
 		}
 		p.Notice = nt
 		places[i] = p
 	}
 	return places, offered
+}
+
+// explainPlaces gives each place of a batch what its explanation needs:
+// its tier and the claim that set it, the policy version, and when
+// waitlisted its place in line at the draw (after the waitlisted before
+// the batch). It returns how many bookings of the batch wait.
+func explainPlaces(o domain.Offering, places []store.DrawPlace, policy *domain.PriorityPolicy, version, waitlistedBefore int) int {
+	waiting := 0
+	for i := range places {
+		p := &places[i]
+		if p.Skip {
+			continue
+		}
+		p.Tier, p.TierCode = domain.TierAt(policy, p.Application, o.ID)
+		p.PolicyVersion = version
+		if p.Status == domain.ApplicationWaitlisted {
+			// The line counts bookings: a sibling group stands at the
+			// place of its first child and takes one per child.
+			p.Position = waitlistedBefore + waiting + 1
+			waiting += p.Application.Size()
+		}
+	}
+	return waiting
 }

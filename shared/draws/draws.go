@@ -32,9 +32,11 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// BatchSize is how many ranked applications one transaction writes: at most
-// seven items each, plus the draw's progress and the offering's counters,
-// under DynamoDB's 100 items a transaction.
+// BatchSize is how many ranked applications one transaction writes at
+// most: seven items each for a single child, plus the draw's progress and
+// the offering's counters, under DynamoDB's 100 items a transaction; a
+// batch with sibling groups (five items more a child) is cut shorter by
+// its items (batchEnd).
 const BatchSize = 12
 
 // Service runs draws.
@@ -98,12 +100,52 @@ func (s *Service) close(ctx context.Context, o domain.Offering, r store.DrawReco
 	if err != nil {
 		return err
 	}
+	// Tiers come from the claims confirmed by the close under the policy in
+	// force at applications_close_at (claims cannot change after it).
+	policy, err := s.policyInForce(ctx, o)
+	if err != nil {
+		return err
+	}
+	tierOf := make(map[string]int, len(entries))
 	tickets := make([]string, len(entries))
 	for i, a := range entries {
 		tickets[i] = lottery.Ticket(o.ID, a.ID)
+		tierOf[tickets[i]], _ = domain.TierAt(policy, a, o.ID)
 	}
 	sort.Strings(tickets)
-	return s.Store.CloseDraw(ctx, o.ID, tickets, lottery.ApplicantsDigest(tickets))
+	if policy == nil {
+		return s.Store.CloseDraw(ctx, o.ID, tickets, lottery.ApplicantsDigest(tickets))
+	}
+	tiers := make([]int, len(tickets))
+	for i, t := range tickets {
+		tiers[i] = tierOf[t]
+	}
+	return s.Store.CloseDrawTiers(ctx, o.ID, tickets, tiers, lottery.ApplicantsDigest(tickets), policy.Version)
+}
+
+// policyInForce is the priority policy in force for o's kind when its
+// applications closed, or nil when there was none.
+func (s *Service) policyInForce(ctx context.Context, o domain.Offering) (*domain.PriorityPolicy, error) {
+	p, err := s.Store.PolicyInForce(ctx, o.Kind, *o.ApplicationsCloseAt)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// policyOf is the policy version a draw record names, or nil for none.
+func (s *Service) policyOf(ctx context.Context, o domain.Offering, r store.DrawRecord) (*domain.PriorityPolicy, error) {
+	if r.PolicyVersion == 0 {
+		return nil, nil
+	}
+	p, err := s.Store.PolicyVersion(ctx, o.Kind, r.PolicyVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 func (s *Service) draw(ctx context.Context, o domain.Offering, r store.DrawRecord) error {
@@ -137,11 +179,17 @@ func (s *Service) document(ctx context.Context, r store.DrawRecord) (lottery.Doc
 	if r.Status == store.DrawCommitted {
 		return doc, nil
 	}
-	tickets, err := s.Store.DrawTickets(ctx, r)
+	tickets, tiers, err := s.Store.DrawTicketTiers(ctx, r)
 	if err != nil {
 		return doc, err
 	}
-	doc.ApplicantsDigest, doc.Tickets = r.ApplicantsDigest, tickets
+	doc.ApplicantsDigest, doc.Tickets, doc.PolicyVersion = r.ApplicantsDigest, tickets, r.PolicyVersion
+	if tiers != nil {
+		doc.Tiers = make(map[string]int, len(tickets))
+		for i, t := range tickets {
+			doc.Tiers[t] = tiers[i]
+		}
+	}
 	if r.Status != store.DrawDone {
 		return doc, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -114,9 +115,9 @@ func (w *world) must(err error) {
 }
 
 // apply registers person seq under their own account and applies them.
-func (w *world) apply(seq int) domain.Application {
+func (w *world) apply(seq int, claims ...domain.Claim) domain.Application {
 	w.t.Helper()
-	a := w.applicant(seq)
+	a := w.applicant(seq, claims...)
 	w.apps = append(w.apps, a)
 	return a
 }
@@ -136,7 +137,9 @@ func (w *world) applyMany(n int) {
 	wg.Wait()
 }
 
-func (w *world) applicant(seq int) domain.Application {
+// applicant registers person seq and applies them, with claims when given
+// (as decided already).
+func (w *world) applicant(seq int, claims ...domain.Claim) domain.Application {
 	account := fmt.Sprintf("acct-%d", seq)
 	// A thousand people a birthday (an ID number's sequence is 0..999).
 	birth := time.Date(1990, 1, 1+seq/1000, 0, 0, 0, 0, domain.CityZone)
@@ -151,7 +154,7 @@ func (w *world) applicant(seq int) domain.Application {
 		Tier: 1, CreatedAt: w.now, Account: account, Identity: p.Identity, Term: w.o.Term,
 		BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
 	}
-	a.Ticket = lottery.Ticket(w.o.ID, a.ID)
+	a.Ticket, a.Claims = lottery.Ticket(w.o.ID, a.ID), claims
 	w.must(w.st.SeedApplication(w.ctx, a))
 	return a
 }
@@ -430,7 +433,7 @@ func TestDrawNotReadyThenDrawnOnce(t *testing.T) {
 	}
 	w.now = w.now.Add(time.Hour)
 	again, err := w.svc.Run(w.ctx, w.o.ID)
-	if err != nil || again != first {
+	if err != nil || !reflect.DeepEqual(again, first) {
 		t.Fatalf("run again: %+v, %v; want %+v", again, err, first)
 	}
 	doc, _ := w.svc.Document(w.ctx, w.o.ID)

@@ -11,15 +11,26 @@ import (
 
 // ApplyRequest is a resident's application to a lottery offering.
 type ApplyRequest struct {
-	Account        string
-	OfferingID     string
-	ParticipantID  string
+	Account       string
+	OfferingID    string
+	ParticipantID string
+	// Siblings apply with the participant as one unit; Claims are codes of
+	// the priority policy in force (issue 14).
+	Siblings       []string
+	Claims         []string
 	IdempotencyKey string
 }
 
 // hash identifies the request's content for idempotency; it is marked as
 // an application, so a key first used for a booking is a different request.
-func (r ApplyRequest) hash() string { return requestHash("application", r.OfferingID, r.ParticipantID) }
+// Siblings and claims are part of it: the same key with other siblings or
+// claims is another request.
+func (r ApplyRequest) hash() string {
+	if len(r.Siblings) == 0 && len(r.Claims) == 0 {
+		return requestHash("application", r.OfferingID, r.ParticipantID) // as before issue 14
+	}
+	return requestHash("application", r.OfferingID, r.ParticipantID, r.Siblings, r.Claims)
+}
 
 // ApplicationResult is an application and whether it answers a retry.
 type ApplicationResult struct {
@@ -53,13 +64,17 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 		if err := domain.Applicable(o, p, now); err != nil {
 			return err
 		}
+		u, err := s.UnitAndClaims(ctx, req.Account, p.ID, req.Siblings, req.Claims, []domain.Offering{o}, now)
+		if err != nil {
+			return err
+		}
 		a := domain.Application{
 			ID: id, OfferingID: o.ID,
 			Offering:      domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
 			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
 			Status: domain.ApplicationApplied, Ticket: lottery.Ticket(o.ID, id), Tier: 1, CreatedAt: now,
 			Account: req.Account, Identity: p.Identity, Term: o.Term, BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
-			Claims: []domain.Claim{},
+			Siblings: u.Siblings, Claims: u.Claims,
 		}
 		a.Choices = []domain.Choice{{Preference: 1, OfferingID: o.ID, Offering: a.Offering}}
 		na := store.NewApplication{Application: a, Offering: o}
@@ -79,14 +94,30 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 	return res, nil
 }
 
-// Application reads one of the account's applications.
+// Application reads one of the account's applications, with its
+// explanation once drawn.
 func (s *Service) Application(ctx context.Context, account, id string) (domain.Application, error) {
-	return s.Store.GetApplication(ctx, account, id)
+	a, err := s.Store.GetApplication(ctx, account, id)
+	if err != nil {
+		return a, err
+	}
+	return a, s.Store.Explainer().Explain(ctx, &a)
 }
 
-// Applications pages through the account's applications, newest first.
+// Applications pages through the account's applications, newest first,
+// each drawn one with its explanation (each policy version read once).
 func (s *Service) Applications(ctx context.Context, account string, page paging.Page) ([]domain.Application, string, error) {
-	return s.Store.ListApplications(ctx, account, page)
+	as, next, err := s.Store.ListApplications(ctx, account, page)
+	if err != nil {
+		return nil, "", err
+	}
+	e := s.Store.Explainer()
+	for i := range as {
+		if err := e.Explain(ctx, &as[i]); err != nil {
+			return nil, "", err
+		}
+	}
+	return as, next, nil
 }
 
 // Withdraw takes one of the account's applications out of its draw, before

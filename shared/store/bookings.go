@@ -62,6 +62,11 @@ type bookingItem struct {
 	// Issue 13: the offering's offer hours, and an offer's deadline.
 	OfferHours     int    `dynamodbav:"offer_hours,omitempty"`
 	OfferExpiresAt string `dynamodbav:"offer_expires_at,omitempty"`
+	// Issue 14: the round and choice a round's draw made it for, and the
+	// sibling group (the application's id) it waits and is offered with.
+	RoundID    string `dynamodbav:"round_id,omitempty"`
+	Preference int    `dynamodbav:"preference,omitempty"`
+	Group      string `dynamodbav:"group,omitempty"`
 }
 
 func (st *Store) bookingToItem(ctx context.Context, b domain.Booking) (bookingItem, error) {
@@ -77,6 +82,7 @@ func (st *Store) bookingToItem(ctx context.Context, b domain.Booking) (bookingIt
 		CreatedAt: utc(b.CreatedAt), UpdatedAt: utc(b.UpdatedAt),
 		CancelledBy: b.CancelledBy, CancelReason: b.CancelReason,
 		OfferHours: b.OfferHours, OfferExpiresAt: utcOrEmpty(b.OfferExpiresAt),
+		RoundID: b.RoundID, Preference: b.Preference, Group: b.Group,
 	}
 	if b.CancelledAt != nil {
 		it.CancelledAt = utc(*b.CancelledAt)
@@ -99,6 +105,7 @@ func (it bookingItem) booking(p personal) domain.Booking {
 		Account: it.Account, Identity: it.Identity, Term: it.Term, Stamp: it.Stamp,
 		CancelledBy: it.CancelledBy, CancelReason: it.CancelReason, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
 		Erased: it.ErasedAt != "", OfferHours: it.OfferHours, OfferExpiresAt: timeOrNil(it.OfferExpiresAt),
+		RoundID: it.RoundID, Preference: it.Preference, Group: it.Group,
 	}
 	if it.CancelledAt != "" {
 		t := parseTime(it.CancelledAt)
@@ -323,8 +330,11 @@ func (st *Store) holdItems(b domain.Booking, o domain.Offering) (active, term ty
 }
 
 func waitItem(b domain.Booking) map[string]types.AttributeValue {
-	w := key(offeringPK(b.OfferingID), waitSK(b.Stamp, b.ID))
+	w := key(offeringPK(b.OfferingID), waitSK(b.Stamp, b.Group, b.ID))
 	w["booking_id"], w["account"], w["stamp"] = s(b.ID), s(b.Account), n(b.Stamp)
+	if b.Group != "" {
+		w["group"] = s(b.Group)
+	}
 	return w
 }
 
@@ -404,13 +414,15 @@ func (st *Store) WaitlistPositions(ctx context.Context, bs []domain.Booking) err
 // the line's keys (projected, nothing else), whose order places each. A
 // booking is placed after the entries at or ahead of its own key.
 func (st *Store) placeInLine(ctx context.Context, offeringID string, bs []*domain.Booking) error {
-	slices.SortFunc(bs, func(a, b *domain.Booking) int { return strings.Compare(waitSK(a.Stamp, a.ID), waitSK(b.Stamp, b.ID)) })
+	slices.SortFunc(bs, func(a, b *domain.Booking) int {
+		return strings.Compare(waitSK(a.Stamp, a.Group, a.ID), waitSK(b.Stamp, b.Group, b.ID))
+	})
 	last := bs[len(bs)-1]
 	q := &dynamodb.QueryInput{
 		TableName:              &st.table,
 		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :first AND :last"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s(offeringPK(offeringID)), ":first": s(prefixWait), ":last": s(waitSK(last.Stamp, last.ID)),
+			":pk": s(offeringPK(offeringID)), ":first": s(prefixWait), ":last": s(waitSK(last.Stamp, last.Group, last.ID)),
 		},
 		ConsistentRead: aws.Bool(true),
 	}
@@ -431,11 +443,11 @@ func (st *Store) placeInLine(ctx context.Context, offeringID string, bs []*domai
 		}
 		for _, m := range out.Items {
 			sk := m[attrSK].(*types.AttributeValueMemberS).Value
-			for ; next < len(bs) && waitSK(bs[next].Stamp, bs[next].ID) < sk; next++ {
+			for ; next < len(bs) && waitSK(bs[next].Stamp, bs[next].Group, bs[next].ID) < sk; next++ {
 				bs[next].WaitlistPosition = ahead // no longer in line: placed after those ahead
 			}
 			ahead++
-			if next < len(bs) && waitSK(bs[next].Stamp, bs[next].ID) == sk {
+			if next < len(bs) && waitSK(bs[next].Stamp, bs[next].Group, bs[next].ID) == sk {
 				bs[next].WaitlistPosition = ahead
 				next++
 			}
@@ -464,11 +476,12 @@ func (st *Store) Waiters(ctx context.Context, offeringID string, n int) ([]alloc
 			BookingID string `dynamodbav:"booking_id"`
 			Account   string `dynamodbav:"account"`
 			Stamp     int64  `dynamodbav:"stamp"`
+			Group     string `dynamodbav:"group"`
 		}
 		if err := attributevalue.UnmarshalMap(m, &w); err != nil {
 			return nil, classify(err)
 		}
-		ws[i] = allocation.Waiting{BookingID: w.BookingID, Account: w.Account, Stamp: w.Stamp}
+		ws[i] = allocation.Waiting{BookingID: w.BookingID, Account: w.Account, Stamp: w.Stamp, Group: w.Group}
 	}
 	return ws, nil
 }
@@ -541,7 +554,7 @@ func (st *Store) cancelItems(b domain.Booking, e Ending, now time.Time) []types.
 	}
 	if b.Status == domain.BookingWaitlisted {
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName: &st.table, Key: key(offeringPK(b.OfferingID), waitSK(b.Stamp, b.ID)),
+			TableName: &st.table, Key: key(offeringPK(b.OfferingID), waitSK(b.Stamp, b.Group, b.ID)),
 			ConditionExpression: aws.String("attribute_exists(PK)"),
 		}})
 	}
@@ -559,7 +572,7 @@ func (st *Store) promoteItems(offeringID string, w allocation.Waiting, now time.
 			ExpressionAttributeValues: map[string]types.AttributeValue{":confirmed": s(string(domain.BookingConfirmed)), ":waitlisted": s(string(domain.BookingWaitlisted)), ":now": s(utc(now))},
 		}},
 		{Delete: &types.Delete{
-			TableName: &st.table, Key: key(offeringPK(offeringID), waitSK(w.Stamp, w.BookingID)),
+			TableName: &st.table, Key: key(offeringPK(offeringID), waitSK(w.Stamp, w.Group, w.BookingID)),
 			ConditionExpression: aws.String("attribute_exists(PK)"),
 		}},
 	}

@@ -116,7 +116,7 @@ func TestBookingWritesFollowTheChange(t *testing.T) {
 
 	// Ending the confirmed booking hands its place to the head of the line.
 	fcfs := allocation.FirstComeFirstServed{}
-	if err := f.st.EndBooking(f.ctx, first, fcfs.Free(first.Status, line[:1], notices.New(notices.Promoted, f.now).About(first)), f.now, store.Ending{By: store.ByResident}); err != nil {
+	if err := f.st.EndBooking(f.ctx, first, fcfs.Free(first.Status, domain.Offering{}, line[:1], notices.New(notices.Promoted, f.now).About(first)), f.now, store.Ending{By: store.ByResident}); err != nil {
 		t.Fatal(err)
 	}
 	promoted, err := f.st.GetBooking(f.ctx, "acc", "bk-p2")
@@ -133,12 +133,12 @@ func TestBookingWritesFollowTheChange(t *testing.T) {
 	}
 	// A decision that nobody waits, while someone does, is stale: the
 	// place must not be freed past the line.
-	if err := f.st.EndBooking(f.ctx, promoted, fcfs.Free(promoted.Status, nil, notices.New(notices.Promoted, f.now).About(promoted)), f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
+	if err := f.st.EndBooking(f.ctx, promoted, fcfs.Free(promoted.Status, domain.Offering{}, nil, notices.New(notices.Promoted, f.now).About(promoted)), f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
 		t.Fatalf("freeing past the line: %v, want ErrContention", err)
 	}
 	// Writing the hand-on again from the stale read (as a retry that lost a
 	// race would): refused whole, so nobody is told twice.
-	stale := fcfs.Free(first.Status, line[:1], notices.New(notices.Promoted, f.now).About(first))
+	stale := fcfs.Free(first.Status, domain.Offering{}, line[:1], notices.New(notices.Promoted, f.now).About(first))
 	if err := f.st.EndBooking(f.ctx, first, stale, f.now, store.Ending{By: store.ByResident}); !errors.Is(err, store.ErrContention) {
 		t.Fatalf("the hand-on again: %v, want ErrContention", err)
 	}
@@ -164,5 +164,67 @@ func TestBookingRulesInTheWrite(t *testing.T) {
 	}
 	if want := domain.Refused(domain.RuleOnePerOffering); err.(*apperr.Error).Text != want.Text {
 		t.Fatalf("text %v, want the table's %v", err.(*apperr.Error).Text, want.Text)
+	}
+}
+
+// TestGroupInLine (issue 14): a booking keeps its round, preference and
+// sibling group; the line orders by stamp, then group, then id, so a
+// group's bookings stand together and its members are read with their
+// group; one leaving the line takes its own place only.
+func TestGroupInLine(t *testing.T) {
+	f := newBookingFixture(t, nil)
+	if b, err := f.book(f.offering(), 1, 1); err != nil || b.Status != domain.BookingConfirmed {
+		t.Fatalf("the place: %v %v", b.Status, err)
+	}
+	join := func(seq int, stamp int64, group string) domain.Booking {
+		t.Helper()
+		id := "p" + string(rune('0'+seq))
+		if err := f.st.CreateParticipant(f.ctx, domain.Participant{ID: id, Name: "测试", BirthDate: "1995-03-01", IDNumberLast4: "0012",
+			Account: "acc", Identity: "identity-" + id, CreatedAt: f.now}); err != nil {
+			t.Fatal(err)
+		}
+		o := f.offering()
+		change, err := allocation.For(o).Place(o, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := domain.Booking{ID: "bk-" + id, OfferingID: o.ID, Offering: domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
+			ParticipantID: id, Status: change.Status, CreatedAt: f.now, UpdatedAt: f.now, Account: "acc", Identity: "identity-" + id, Term: o.Term,
+			Stamp: stamp, RoundID: "rnd_1", Preference: 2, Group: group}
+		if err := f.st.CreateBooking(f.ctx, store.NewBooking{Booking: b, Offering: o, Change: change}); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// Ids that sort against the line's order: the group goes by its name.
+	single := join(2, 5, "")
+	g1, g2 := join(9, 5, "app_g"), join(3, 5, "app_g")
+	line, err := f.st.Waiters(f.ctx, f.o.ID, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, w := range line {
+		order = append(order, w.BookingID+"/"+w.Group)
+	}
+	if want := []string{g2.ID + "/app_g", g1.ID + "/app_g", single.ID + "/"}; !slices.Equal(order, want) {
+		t.Fatalf("line %v, want %v", order, want)
+	}
+	got, err := f.st.GetBooking(f.ctx, "acc", g1.ID)
+	if err != nil || got.RoundID != "rnd_1" || got.Preference != 2 || got.Group != "app_g" {
+		t.Fatalf("booking %+v %v", got, err)
+	}
+	if pos, err := f.st.WaitlistPosition(f.ctx, got); err != nil || pos != 2 {
+		t.Fatalf("position %d %v, want 2", pos, err)
+	}
+	change, err := f.st.Freed(f.ctx, got, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.EndBooking(f.ctx, got, change, f.now, store.Ending{By: store.ByResident}); err != nil {
+		t.Fatal(err)
+	}
+	if line, err = f.st.Waiters(f.ctx, f.o.ID, 5); err != nil || len(line) != 2 || line[0].BookingID != g2.ID || line[1].BookingID != single.ID {
+		t.Fatalf("line after one of the group left: %+v %v", line, err)
 	}
 }

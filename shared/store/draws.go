@@ -72,6 +72,13 @@ type DrawRecord struct {
 	Places       int    `dynamodbav:"places,omitempty"`
 	Allocated    int    `dynamodbav:"allocated,omitempty"`
 	Offers       int    `dynamodbav:"offers,omitempty"`
+	// Issue 14: the priority policy version the close applied (0: none,
+	// everyone tier 1), how many tickets each tier has (by tier number, for
+	// the city's demand), and how many places of the allocation so far are
+	// waitlisted (each one's place in line at the draw counts on from it).
+	PolicyVersion int            `dynamodbav:"policy_version,omitempty"`
+	TierCounts    map[string]int `dynamodbav:"tier_counts,omitempty"`
+	Waitlisted    int            `dynamodbav:"waitlisted,omitempty"`
 }
 
 // drawPut writes a new offering's draw record (committed), in the
@@ -159,25 +166,57 @@ func (st *Store) drawStep(offeringID, from, cond, update string, values map[stri
 
 var drawMoved = onFail{outcome: ErrDrawMoved}
 
-// CloseDraw fixes the tickets (sorted) and their digest: the chunks first,
-// each an idempotent overwrite, then the record committed → closed with the
-// digest, the count and the number of chunks. Killed between the two, a
-// run again writes the same chunks.
+// CloseDraw fixes the tickets (sorted) and their digest, everyone tier 1.
 func (st *Store) CloseDraw(ctx context.Context, offeringID string, tickets []string, digest string) error {
+	return st.CloseDrawTiers(ctx, offeringID, tickets, nil, digest, 0)
+}
+
+// CloseDrawTiers fixes the tickets (sorted), their tiers (tiers[i] is
+// tickets[i]'s; nil: all tier 1) under policy version policyVersion (0:
+// none) and their digest: the chunks first, each an idempotent overwrite,
+// then the record committed → closed with the digest, the count, the number
+// of chunks, the version and the count per tier. Killed between the two, a
+// run again writes the same chunks.
+func (st *Store) CloseDrawTiers(ctx context.Context, offeringID string, tickets []string, tiers []int, digest string, policyVersion int) error {
 	chunks := 0
+	counts := map[string]types.AttributeValue{}
+	byTier := map[int]int{}
 	for i := 0; i < len(tickets); i += TicketsPerChunk {
 		item := key(offeringPK(offeringID), prefixDrawTickets+strconv.Itoa(chunks))
 		item["type"] = s("draw_tickets")
-		item["tickets"] = &types.AttributeValueMemberL{Value: stringList(tickets[i:min(i+TicketsPerChunk, len(tickets))])}
+		end := min(i+TicketsPerChunk, len(tickets))
+		item["tickets"] = &types.AttributeValueMemberL{Value: stringList(tickets[i:end])}
+		if tiers != nil {
+			l := make([]types.AttributeValue, 0, end-i)
+			for _, t := range tiers[i:end] {
+				l = append(l, nAttr(t))
+			}
+			item["tiers"] = &types.AttributeValueMemberL{Value: l}
+		}
 		if _, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: item}); err != nil {
 			return classify(err)
 		}
 		chunks++
 	}
+	for i := range tickets {
+		t := 1
+		if tiers != nil {
+			t = tiers[i]
+		}
+		byTier[t]++
+	}
+	for t, c := range byTier {
+		counts[strconv.Itoa(t)] = nAttr(c)
+	}
+	update := "SET #status = :closed, applicants_digest = :digest, applicants = :n, ticket_chunks = :chunks, tier_counts = :counts"
+	values := map[string]types.AttributeValue{":closed": s(DrawClosed), ":digest": s(digest), ":n": nAttr(len(tickets)), ":chunks": nAttr(chunks),
+		":counts": &types.AttributeValueMemberM{Value: counts}}
+	if policyVersion > 0 {
+		update += ", policy_version = :pv"
+		values[":pv"] = nAttr(policyVersion)
+	}
 	var t txn
-	t.add(drawMoved, st.drawStep(offeringID, DrawCommitted, "",
-		"SET #status = :closed, applicants_digest = :digest, applicants = :n, ticket_chunks = :chunks",
-		map[string]types.AttributeValue{":closed": s(DrawClosed), ":digest": s(digest), ":n": nAttr(len(tickets)), ":chunks": nAttr(chunks)}))
+	t.add(drawMoved, st.drawStep(offeringID, DrawCommitted, "", update, values))
 	return st.transact(ctx, &t)
 }
 
@@ -191,8 +230,15 @@ func stringList(v []string) []types.AttributeValue {
 
 // DrawTickets reads the tickets the close fixed, in order.
 func (st *Store) DrawTickets(ctx context.Context, r DrawRecord) ([]string, error) {
+	tickets, _, err := st.DrawTicketTiers(ctx, r)
+	return tickets, err
+}
+
+// DrawTicketTiers reads the tickets the close fixed, in order, and their
+// tiers (nil when the close gave none: everyone tier 1).
+func (st *Store) DrawTicketTiers(ctx context.Context, r DrawRecord) ([]string, []int, error) {
 	if r.TicketChunks == 0 {
-		return []string{}, nil
+		return []string{}, nil, nil
 	}
 	keys := make([]map[string]types.AttributeValue, r.TicketChunks)
 	for i := range keys {
@@ -200,34 +246,43 @@ func (st *Store) DrawTickets(ctx context.Context, r DrawRecord) ([]string, error
 	}
 	items, err := st.batchGet(ctx, keys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	chunks := make([][]string, r.TicketChunks)
+	tierChunks := make([][]int, r.TicketChunks)
 	for _, m := range items {
 		var c struct {
 			SK      string   `dynamodbav:"SK"`
 			Tickets []string `dynamodbav:"tickets"`
+			Tiers   []int    `dynamodbav:"tiers"`
 		}
 		if err := attributevalue.UnmarshalMap(m, &c); err != nil {
-			return nil, classify(err)
+			return nil, nil, classify(err)
 		}
 		i, err := strconv.Atoi(strings.TrimPrefix(c.SK, prefixDrawTickets))
 		if err != nil || i < 0 || i >= len(chunks) {
-			return nil, internal(fmt.Errorf("draw %s: unexpected ticket chunk %q", r.OfferingID, c.SK))
+			return nil, nil, internal(fmt.Errorf("draw %s: unexpected ticket chunk %q", r.OfferingID, c.SK))
 		}
-		chunks[i] = c.Tickets
+		chunks[i], tierChunks[i] = c.Tickets, c.Tiers
 	}
 	out := make([]string, 0, r.Applicants)
+	var tiers []int
 	for i, c := range chunks {
 		if c == nil {
-			return nil, internal(fmt.Errorf("draw %s: ticket chunk %d missing", r.OfferingID, i))
+			return nil, nil, internal(fmt.Errorf("draw %s: ticket chunk %d missing", r.OfferingID, i))
 		}
 		out = append(out, c...)
+		if tierChunks[i] != nil {
+			if len(tierChunks[i]) != len(c) {
+				return nil, nil, internal(fmt.Errorf("draw %s: chunk %d has %d tiers for %d tickets", r.OfferingID, i, len(tierChunks[i]), len(c)))
+			}
+			tiers = append(tiers, tierChunks[i]...)
+		}
 	}
-	if len(out) != r.Applicants {
-		return nil, internal(fmt.Errorf("draw %s: %d tickets in chunks, %d recorded", r.OfferingID, len(out), r.Applicants))
+	if len(out) != r.Applicants || tiers != nil && len(tiers) != len(out) {
+		return nil, nil, internal(fmt.Errorf("draw %s: %d tickets (%d tiers) in chunks, %d recorded", r.OfferingID, len(out), len(tiers), r.Applicants))
 	}
-	return out, nil
+	return out, tiers, nil
 }
 
 // StartDrawing records the beacon's randomness, the seed and the places to
@@ -251,9 +306,47 @@ type DrawPlace struct {
 	Status  domain.ApplicationStatus
 	Booking *domain.Booking
 	Reason  string
-	Notice  notices.Notice
+	// Siblings are the bookings of the siblings applying with the
+	// participant (issue 14), made like Booking and in its group: the unit
+	// is written, or refused, whole.
+	Siblings []domain.Booking
+	Notice   notices.Notice
 	// Skip: the application is no longer applied (nothing is written for it).
 	Skip bool
+	// Issue 14: the tier the close gave it, the confirmed claim that set
+	// it, the policy version (0: none), and its place in line at the draw
+	// when waitlisted; written on the record and its one choice.
+	Tier          int
+	TierCode      string
+	PolicyVersion int
+	Position      int
+}
+
+// placeChoice is a plain lottery application's one choice as the draw
+// leaves it: the offering, the tier, the rank and what came of it.
+func placeChoice(o domain.Offering, p DrawPlace) choiceItem {
+	c := choiceItem{Preference: 1, OfferingID: o.ID, Title: o.Title, Kind: string(o.Kind), CentreID: o.Centre.ID,
+		CentreName: o.Centre.Name, District: string(o.Centre.District), StartsOn: o.StartsOn,
+		Tier: max(p.Tier, 1), TierCode: p.TierCode, Rank: p.Rank, Result: string(domain.ChoiceNotDrawn), Position: p.Position}
+	switch p.Status {
+	case domain.ApplicationOffered:
+		c.Result = string(domain.ChoiceOffered)
+	case domain.ApplicationWaitlisted:
+		c.Result = string(domain.ChoiceWaitlisted)
+	}
+	for _, b := range p.bookings() {
+		c.BookingIDs = append(c.BookingIDs, b.ID) // every child's, siblings together
+	}
+	return c
+}
+
+// bookings are all the bookings of p's unit: the participant's, then the
+// siblings'.
+func (p DrawPlace) bookings() []domain.Booking {
+	if p.Booking == nil {
+		return nil
+	}
+	return append([]domain.Booking{*p.Booking}, p.Siblings...)
 }
 
 // PlaceRefused is why one place of a batch could not be written as planned:
@@ -308,6 +401,7 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			":number": s(p.Number), ":rank": nAttr(p.Rank),
 		}
 		update := "SET #status = :status, #number = :number, #rank = :rank"
+		bookings := p.bookings()
 		if p.Booking != nil {
 			update += ", booking_id = :booking"
 			values[":booking"] = s(p.Booking.ID)
@@ -316,6 +410,16 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			update += ", not_drawn_reason = :reason"
 			values[":reason"] = s(p.Reason)
 		}
+		choice, err := attributevalue.Marshal([]choiceItem{placeChoice(o, p)})
+		if err != nil {
+			return classify(err)
+		}
+		update += ", tier = :tier, choices = :choices"
+		values[":tier"], values[":choices"] = nAttr(max(p.Tier, 1)), choice
+		if p.PolicyVersion > 0 {
+			update += ", policy_version = :pv"
+			values[":pv"] = nAttr(p.PolicyVersion)
+		}
 		add(i, "skip", onFail{outcome: errSkip}, types.TransactWriteItem{Update: &types.Update{
 			TableName: &st.table, Key: applicationKey(a.Account, a.ID),
 			UpdateExpression:          aws.String(update),
@@ -323,11 +427,11 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			ExpressionAttributeNames:  map[string]string{"#status": "status", "#number": "number", "#rank": "rank"},
 			ExpressionAttributeValues: values,
 		}})
-		if b := p.Booking; b != nil {
-			active, term := st.holdItems(*b, o)
+		for _, b := range bookings {
+			active, term := st.holdItems(b, o)
 			add(i, domain.RuleOnePerOffering, onFail{outcome: errSkip}, active)
 			add(i, domain.RuleTermLimit, onFail{outcome: errSkip}, term)
-			it, err := st.bookingToItem(ctx, *b)
+			it, err := st.bookingToItem(ctx, b)
 			if err != nil {
 				return err
 			}
@@ -337,19 +441,20 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			}
 			add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 			if b.Status == domain.BookingWaitlisted {
-				add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(*b)}})
+				add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 				waiting++
 			} else {
 				offers++
 			}
-			add(i, "participant", onFail{outcome: errSkip}, st.participantOnBooking(*b))
+			add(i, "participant", onFail{outcome: errSkip}, st.participantOnBooking(b))
 		}
 		add(i, "", unconditional, st.noticePut(p.Notice))
 	}
 	progress := len(t.items)
 	add(-1, "", drawMoved, st.drawStep(o.ID, DrawDrawing, "allocated = :prev",
-		"SET allocated = :next, offers = offers + :offers",
-		map[string]types.AttributeValue{":prev": nAttr(r.Allocated), ":next": nAttr(r.Allocated + len(places)), ":offers": nAttr(offers)}))
+		"SET allocated = :next, offers = offers + :offers, waitlisted = if_not_exists(waitlisted, :zero) + :waiting",
+		map[string]types.AttributeValue{":prev": nAttr(r.Allocated), ":next": nAttr(r.Allocated + len(places)), ":offers": nAttr(offers),
+			":waiting": nAttr(waiting), ":zero": n(0)}))
 	if offers+waiting > 0 {
 		add(-1, "", unconditional, types.TransactWriteItem{Update: st.offeringUpdate(o.ID, allocation.Change{Offered: offers, Waitlisted: waiting}, utc(now))})
 	}
@@ -405,7 +510,8 @@ func (st *Store) FinishDraw(ctx context.Context, r DrawRecord, published notices
 		UpdateExpression:          aws.String("SET drawn_at = :now, applicants = :n"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": s(utc(now)), ":n": nAttr(r.Applicants)},
 	}})
-	t.add(unconditional, st.noticePut(published))
+	// Another run finishing first wrote the notice too: its draw moved.
+	t.add(drawMoved, st.noticePut(published))
 	return st.transact(ctx, &t)
 }
 

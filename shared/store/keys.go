@@ -66,7 +66,13 @@ func identityPK(h string) string  { return "IDENTITY#" + h }
 // stampKey pads a stamp so that string order is arrival order.
 func stampKey(stamp int64) string { return fmt.Sprintf("%019d", stamp) }
 
-func waitSK(stamp int64, bookingID string) string {
+// waitSK is a booking's place in its offering's line: by stamp, then a
+// sibling group's bookings together (they share the stamp, their rank),
+// then the booking's id, so the order is the same at every read.
+func waitSK(stamp int64, group, bookingID string) string {
+	if group != "" {
+		return prefixWait + stampKey(stamp) + "#" + group + "#" + bookingID
+	}
 	return prefixWait + stampKey(stamp) + "#" + bookingID
 }
 

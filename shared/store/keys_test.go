@@ -22,7 +22,12 @@ func TestStampKeysSortAsStamps(t *testing.T) {
 	if !slices.IsSorted(keys) {
 		t.Fatalf("keys out of the stamps' order: %v", keys)
 	}
-	if a, b := waitSK(9, "bk-z"), waitSK(10, "bk-a"); a >= b {
+	if a, b := waitSK(9, "", "bk-z"), waitSK(10, "", "bk-a"); a >= b {
 		t.Fatalf("%q sorts after %q: a later arrival with a smaller id went first", a, b)
+	}
+	// A sibling group shares its rank: its bookings stay together, ahead
+	// of the next rank, whatever their ids.
+	if g, next := waitSK(3, "app_b", "bk-z"), waitSK(4, "", "bk-a"); g >= next {
+		t.Fatalf("%q sorts after %q: a group's booking behind the next rank", g, next)
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -42,7 +43,7 @@ func (st *Store) offerItems(offeringID string, w allocation.Waiting, until, now 
 			},
 		}},
 		{Delete: &types.Delete{
-			TableName: &st.table, Key: key(offeringPK(offeringID), waitSK(w.Stamp, w.BookingID)),
+			TableName: &st.table, Key: key(offeringPK(offeringID), waitSK(w.Stamp, w.Group, w.BookingID)),
 			ConditionExpression: aws.String("attribute_exists(PK)"),
 		}},
 	}
@@ -132,12 +133,15 @@ func (st *Store) WarnOffer(ctx context.Context, b domain.Booking, n notices.Noti
 }
 
 // Freed is what ending b at now does to its offering, as b's allocation
-// policy decides (allocation.Freed) from as much of the line as it sees,
-// read here: the change to write with the ending (EndBooking). Cancelling,
-// declining and expiring share it, so a freed place goes the same way
-// whoever ends the booking.
+// policy decides (allocation.Freed) from as much of the line (without b)
+// and of the offering as it sees, read here: the change to write with the
+// ending (EndBooking). Cancelling, declining and expiring share it, so a
+// freed place goes the same way whoever ends the booking.
 func (st *Store) Freed(ctx context.Context, b domain.Booking, now time.Time) (allocation.Change, error) {
 	return allocation.Freed(allocation.OfBooking(b), b.Status, func(n int) ([]allocation.Waiting, error) {
-		return st.Waiters(ctx, b.OfferingID, n)
+		line, err := st.Waiters(ctx, b.OfferingID, n)
+		return slices.DeleteFunc(line, func(w allocation.Waiting) bool { return w.BookingID == b.ID }), err
+	}, func() (domain.Offering, error) {
+		return st.GetOffering(ctx, b.OfferingID)
 	}, notices.New(notices.Promoted, now).About(b))
 }

@@ -91,7 +91,7 @@ func TestTransactionOutcomes(t *testing.T) {
 		return st.CreateBooking(ctx, store.NewBooking{Booking: booking("new", domain.BookingConfirmed), Offering: o, Change: place(o)})
 	}
 	cancel := func() error {
-		return st.EndBooking(ctx, held, fcfs.Free(held.Status, nil, notices.Notice{}), now, store.Ending{By: store.ByResident})
+		return st.EndBooking(ctx, held, fcfs.Free(held.Status, domain.Offering{}, nil, notices.Notice{}), now, store.Ending{By: store.ByResident})
 	}
 	edit := func() error {
 		after := o
