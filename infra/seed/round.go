@@ -8,7 +8,6 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // DemoRound is the demo's allocation round (issue 14): three childcare
@@ -45,16 +44,8 @@ func (r *runner) putRound(ctx context.Context) error {
 		o.Allocation, o.OfferHours, o.MaxPerParticipantPerTerm = domain.Lottery, domain.DefaultLotteryOfferHours, 0
 		o.ApplicationsOpenAt, o.ApplicationsCloseAt, o.DrawAt = &r.cal.opened, &closes, &draw
 		o.BookingOpensAt = draw
-		d, err := centrestaff.NewDraw(r.d.Beacon, o)
-		if err != nil {
+		if err := r.createLottery(ctx, o); err != nil {
 			return err
-		}
-		err = r.d.Store.CreateOffering(ctx, o, store.Audit(o.Centre.ID, staffOf(o.Centre.ID), "offering.create", o.ID, nil, o, r.cal.now), d)
-		switch {
-		case err == nil:
-			r.hist.changes++
-		case !apperr.Is(err, apperr.Conflict): // Conflict: seeded before
-			return fmt.Errorf("round offering %s: %w", o.ID, err)
 		}
 		members = append(members, o)
 	}

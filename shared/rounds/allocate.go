@@ -154,6 +154,10 @@ func (s *Service) allocate(ctx context.Context, r domain.Round, d store.RoundDra
 	return s.Store.FinishRound(ctx, d, r, applicants, published, s.Now())
 }
 
+// ReasonCancelled is why a choice of an offering cancelled since the round
+// began gives nothing.
+const ReasonCancelled = "该项目已取消 / the offering was cancelled"
+
 // planner turns the placement into what is written for each unit.
 type planner struct {
 	round   domain.Round
@@ -206,6 +210,11 @@ func (pl *planner) place(t store.RoundTicket, drawing, now time.Time) store.Roun
 		switch {
 		case k > heldAt:
 			ch.Result = domain.ChoiceNotReached
+		case o.Status == domain.OfferingCancelled:
+			ch.Result = domain.ChoiceNotDrawn
+			if p.Reason == "" {
+				p.Reason = ReasonCancelled
+			}
 		case pl.refused[t.ApplicationID+"|"+o.ID] != "":
 			ch.Result = domain.ChoiceNotDrawn
 			if p.Reason == "" {
@@ -250,9 +259,9 @@ func (pl *planner) place(t store.RoundTicket, drawing, now time.Time) store.Roun
 	}
 	switch {
 	case offered:
-		p.Status = domain.ApplicationOffered
+		p.Status, p.Reason = domain.ApplicationOffered, "" // the reason is for an application given nothing
 	case waiting:
-		p.Status = domain.ApplicationWaitlisted
+		p.Status, p.Reason = domain.ApplicationWaitlisted, ""
 	default:
 		p.Status = domain.ApplicationNotDrawn
 	}

@@ -146,6 +146,9 @@ func (s *Service) draw(ctx context.Context, r domain.Round, d store.RoundDraw) e
 	places := make(map[string]int, len(members))
 	for id, o := range members {
 		places[id] = o.Available()
+		if o.Status == domain.OfferingCancelled {
+			places[id] = 0 // cancelled since the round began: nobody is placed there
+		}
 	}
 	return s.Store.StartRoundDrawing(ctx, r.ID, randomness, seedOf(d, randomness), places, s.Now())
 }

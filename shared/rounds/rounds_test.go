@@ -16,6 +16,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/draws"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/lottery"
@@ -376,6 +377,9 @@ func TestCreateRoundChecks(t *testing.T) {
 	w.must(err)
 	if len(due) != 0 {
 		t.Errorf("members still due on their own: %v", due)
+	}
+	if _, err := (&draws.Service{Store: w.st, Beacon: w.svc.Beacon, Now: w.svc.Now}).Run(w.ctx, w.offs[0].ID); !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("drawing a member on its own: %v, want conflict", err)
 	}
 	list, err := w.svc.Rounds(w.ctx, w.offs[0].Kind, w.offs[0].Term)
 	w.must(err)

@@ -501,20 +501,26 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 				continue
 			}
 			pr := &PlaceRefused{Index: owner[i], Rule: kinds[i]}
-			switch kinds[i] {
-			case "skip":
-				pr.Skip = true
-			case domain.RuleOnePerOffering:
-				pr.Reason = ReasonAlreadyBooked
-			case domain.RuleTermLimit:
-				pr.Reason = ReasonTermLimit
-			default:
-				pr.Reason = ReasonParticipant
-			}
+			pr.Skip, pr.Reason = refusal(kinds[i])
 			return pr
 		}
 	}
 	return t.outcome(err)
+}
+
+// refusal is what a draw's failed condition on an item checking rule
+// means: the application no longer applied ("skip"), or the reason its
+// booking is refused.
+func refusal(rule domain.Rule) (skip bool, reason string) {
+	switch rule {
+	case "skip":
+		return true, ""
+	case domain.RuleOnePerOffering:
+		return false, ReasonAlreadyBooked
+	case domain.RuleTermLimit:
+		return false, ReasonTermLimit
+	}
+	return false, ReasonParticipant
 }
 
 // errSkip marks the items whose failed condition is a place refused (read

@@ -510,16 +510,7 @@ func (st *Store) WriteRoundAllocation(ctx context.Context, r RoundDraw, members 
 			}
 			o := owners[i]
 			rr := &RoundRefused{Index: o.place, Booking: o.booking}
-			switch o.rule {
-			case "skip":
-				rr.Skip = true
-			case domain.RuleOnePerOffering:
-				rr.Reason = ReasonAlreadyBooked
-			case domain.RuleTermLimit:
-				rr.Reason = ReasonTermLimit
-			default:
-				rr.Reason = ReasonParticipant
-			}
+			rr.Skip, rr.Reason = refusal(o.rule)
 			return rr
 		}
 	}
