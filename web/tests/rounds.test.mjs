@@ -8,20 +8,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SHOTS, RESULTS, launch, newPage, token, apiCall, signInWithToken, residentFor, idNumber, addDays, todayShanghai, runId, tabThroughMain, switchLang } from './helpers.mjs';
+import { SHOTS, RESULTS, launch, newPage, token, apiCall, signInWithToken, residentFor, idNumber, addDays, todayShanghai, runId, tabThroughMain, switchLang, fitsPhones } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const noOverflow = async (page, what) => assert.deepEqual(await page.evaluate(() => window.__t.overflow()), [], `${what}: nothing wider than the screen`);
-async function fitsPhones(page, what) {
-  for (const width of [320, 390]) {
-    await page.setViewportSize({ width, height: 844 });
-    await noOverflow(page, `${what} at ${width} px`);
-  }
-  await page.setViewportSize({ width: 390, height: 844 });
-}
 const focused = (page) => page.evaluate(() => document.activeElement && (document.activeElement.getAttribute('aria-label') || document.activeElement.textContent));
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 
