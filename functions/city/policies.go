@@ -61,7 +61,7 @@ func (a api) policyVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := cityoffice.PolicyVersionNumber(kind, r.PathValue("version"))
+	v, err := cityoffice.PolicyVersionNumber(r.PathValue("version"))
 	if err != nil {
 		return err
 	}

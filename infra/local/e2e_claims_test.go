@@ -15,6 +15,14 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/lottery"
 )
 
+// startAt starts a stack whose clock reads at, until set moves it.
+func startAt(t *testing.T, at time.Time) (e *env, set func(time.Time)) {
+	var now atomic.Int64
+	now.Store(at.UnixNano())
+	e = start(t, func(o *local.Options) { o.Now = func() time.Time { return time.Unix(0, now.Load()) } })
+	return e, func(t time.Time) { now.Store(t.UnixNano()) }
+}
+
 // TestClaimsOverHTTP: residents apply with claims (and one with a
 // sibling); centre staff see the claims pending, confirm one and reject
 // one with a note (both audited); at the close the policy in force gives the
@@ -24,10 +32,8 @@ import (
 // the city's demand counts the applicants by tier; the sibling unit, which
 // two places less the first one cannot hold, waits whole.
 func TestClaimsOverHTTP(t *testing.T) {
-	var at atomic.Int64
 	// Before the fixture's course starts, so it is in service for demand.
-	at.Store(time.Date(2025, 8, 1, 9, 0, 0, 0, domain.CityZone).UnixNano())
-	e := start(t, func(o *local.Options) { o.Now = func() time.Time { return time.Unix(0, at.Load()) } })
+	e, setClock := startAt(t, time.Date(2025, 8, 1, 9, 0, 0, 0, domain.CityZone))
 	ctx := context.Background()
 	e.lotteryOffering("lot-c", 2)
 	o, err := e.st.Store.GetOffering(ctx, "lot-c")
@@ -107,10 +113,10 @@ func TestClaimsOverHTTP(t *testing.T) {
 	}
 
 	// At the close staff can no longer decide; at draw_at the schedule draws.
-	at.Store(closeAt.UnixNano())
+	setClock(closeAt)
 	staff = e.tokenFor("staff-1", []string{"centre-staff"}, e.centre.ID)
 	e.expect(e.do("POST", "/v1/offerings/lot-c/applications/"+dual.app+"/claims", staff, map[string]any{"code": "dual_worker", "decision": "rejected", "note": "改判"}), 409, "applications_closed")
-	at.Store(drawAt.Add(time.Minute).UnixNano())
+	setClock(drawAt.Add(time.Minute))
 	staff = e.tokenFor("staff-1", []string{"centre-staff"}, e.centre.ID)
 	e.runJob("DrawsFunction")
 	r = e.do("GET", "/v1/offerings/lot-c/draw", "", nil)

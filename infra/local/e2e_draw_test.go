@@ -6,11 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lottery"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -22,9 +20,7 @@ import (
 // /_local/beacon) in the document; the document recomputes; ranks 1..places
 // have offers; staff drawing again gets the same document.
 func TestDrawOnTheStack(t *testing.T) {
-	var at atomic.Int64
-	at.Store(time.Date(2026, 3, 2, 9, 0, 0, 0, domain.CityZone).UnixNano())
-	e := start(t, func(o *local.Options) { o.Now = func() time.Time { return time.Unix(0, at.Load()) } })
+	e, setClock := startAt(t, time.Date(2026, 3, 2, 9, 0, 0, 0, domain.CityZone))
 	ctx := context.Background()
 	now := e.st.Now()
 	rec, closeAt, drawAt := e.lotteryDraw("lot-1", 2)
@@ -64,7 +60,7 @@ func TestDrawOnTheStack(t *testing.T) {
 	e.expect(e.do("POST", "/v1/offerings/lot-1/draw", staff, nil), 409, "draw_not_ready")
 	e.expect(e.do("POST", "/v1/offerings/lot-1/draw", tokens["d1"], nil), 403, "")
 
-	at.Store(drawAt.Add(time.Minute).UnixNano())
+	setClock(drawAt.Add(time.Minute))
 	// Tokens last an hour on the stack's clock: new ones.
 	staff = e.tokenFor("staff-1", []string{"centre-staff"}, e.centre.ID)
 	for account := range tokens {

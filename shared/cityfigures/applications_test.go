@@ -7,15 +7,21 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
-func TestApplicationsOf(t *testing.T) {
+// lotteries are three lottery courses in service (two in binhu), a draft
+// and a first-come course.
+func lotteries() []domain.Offering {
 	lottery := func(o domain.Offering) domain.Offering { o.Allocation = domain.Lottery; return o }
-	os := []domain.Offering{
+	return []domain.Offering{
 		lottery(offering("a", domain.EveningCourse, "binhu", "c1", domain.OfferingPublished, 30, 0, 0)),
 		lottery(offering("b", domain.EveningCourse, "binhu", "c1", domain.OfferingPublished, 10, 0, 0)),
 		lottery(offering("c", domain.EveningCourse, "liangxi", "c2", domain.OfferingPublished, 20, 0, 0)),
 		lottery(offering("draft", domain.EveningCourse, "liangxi", "c2", domain.OfferingDraft, 20, 0, 0)),
 		offering("first", domain.EveningCourse, "liangxi", "c2", domain.OfferingPublished, 20, 20, 5),
 	}
+}
+
+func TestApplicationsOf(t *testing.T) {
+	os := lotteries()
 	got := ApplicationsOf(os, "2026-11-28", map[string]int{"a": 1700, "b": 20, "c": 10, "draft": 99, "first": 99})
 	if got.Total.Offerings != 3 || got.Total.Capacity != 60 || got.Total.Applicants != 1730 || got.Total.ApplicantsPerPlace != 28.8333 {
 		t.Errorf("total %+v", got.Total)
@@ -35,13 +41,7 @@ func TestApplicationsOf(t *testing.T) {
 }
 
 func TestAddTiers(t *testing.T) {
-	lottery := func(o domain.Offering) domain.Offering { o.Allocation = domain.Lottery; return o }
-	os := []domain.Offering{
-		lottery(offering("a", domain.EveningCourse, "binhu", "c1", domain.OfferingPublished, 30, 0, 0)),
-		lottery(offering("b", domain.EveningCourse, "binhu", "c1", domain.OfferingPublished, 10, 0, 0)),
-		lottery(offering("c", domain.EveningCourse, "liangxi", "c2", domain.OfferingPublished, 20, 0, 0)),
-		offering("first", domain.EveningCourse, "liangxi", "c2", domain.OfferingPublished, 20, 20, 5),
-	}
+	os := lotteries()
 	got := ApplicationsOf(os, "2026-11-28", map[string]int{"a": 5, "b": 3, "c": 1})
 	// a and b closed (b without a policy: all tier 1); c still open; a
 	// first-come offering has no draw.

@@ -70,10 +70,10 @@ func PolicyKind(s string) (domain.Kind, error) {
 
 // PolicyVersionNumber is the version a path names; not_found when it is not
 // a version number.
-func PolicyVersionNumber(kind domain.Kind, s string) (int, error) {
+func PolicyVersionNumber(s string) (int, error) {
 	v, err := strconv.Atoi(s)
 	if err != nil || v < 1 || v > 999999 || strconv.Itoa(v) != s {
-		return 0, domain.NoPolicy(kind, max(v, 1))
+		return 0, apperr.New(apperr.NotFound, "版本号应为从 1 起的整数", "A version is a whole number from 1")
 	}
 	return v, nil
 }

@@ -153,11 +153,11 @@ func TestPolicyRefused(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"0", "-1", "01", "x", "1000000", "1.5"} {
-		if _, err := cityoffice.PolicyVersionNumber(domain.Childcare, s); !apperr.Is(err, apperr.NotFound) {
+		if _, err := cityoffice.PolicyVersionNumber(s); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("version %q: %v, want not_found", s, err)
 		}
 	}
-	if v, err := cityoffice.PolicyVersionNumber(domain.Childcare, "12"); v != 12 || err != nil {
+	if v, err := cityoffice.PolicyVersionNumber("12"); v != 12 || err != nil {
 		t.Errorf("version 12: %d %v", v, err)
 	}
 }

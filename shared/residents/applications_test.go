@@ -42,7 +42,7 @@ func (f *fixture) lottery(id string, edit ...func(*domain.Offering)) domain.Offe
 }
 
 func (f *fixture) apply(p domain.Participant, offeringID, key string) (residents.ApplicationResult, error) {
-	return f.svc.Apply(context.Background(), residents.ApplyRequest{Account: p.Account, OfferingID: offeringID, ParticipantID: p.ID, IdempotencyKey: key})
+	return f.applyWith(p, offeringID, key, nil, nil)
 }
 
 func TestApplyAndWithdraw(t *testing.T) {

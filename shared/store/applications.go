@@ -478,12 +478,7 @@ func (st *Store) CreateApplication(ctx context.Context, na NewApplication) error
 // applied (else ErrContention: read again).
 func (st *Store) WithdrawApplication(ctx context.Context, a domain.Application, now time.Time) error {
 	var t txn
-	t.add(checks(domain.RuleBeforeClose, domain.Facts{}), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName: &st.table, Key: lotteryDrawKey(a),
-		ConditionExpression:       aws.String("#status = :committed"),
-		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":committed": s(DrawCommitted)},
-	}})
+	t.add(checks(domain.RuleBeforeClose, domain.Facts{}), st.beforeClose(a))
 	t.add(contended, types.TransactWriteItem{Update: &types.Update{
 		TableName: &st.table, Key: applicationKey(a.Account, a.ID),
 		UpdateExpression:         aws.String("SET #status = :withdrawn, withdrawn_at = :now"),
@@ -500,6 +495,17 @@ func (st *Store) WithdrawApplication(ctx context.Context, a domain.Application, 
 		t.add(unconditional, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: appliedKey(id, lotteryOf(a))}})
 	}
 	return st.transact(ctx, &t)
+}
+
+// beforeClose checks that the draw application a is in has not closed its
+// tickets: its draw record (or its round's) is still committed.
+func (st *Store) beforeClose(a domain.Application) types.TransactWriteItem {
+	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: &st.table, Key: lotteryDrawKey(a),
+		ConditionExpression:       aws.String("#status = :committed"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":committed": s(DrawCommitted)},
+	}}
 }
 
 // GetApplication reads one of an account's applications; another

@@ -44,12 +44,7 @@ func (st *Store) DecideClaim(ctx context.Context, d ClaimDecision) error {
 		return classify(err)
 	}
 	var t txn
-	t.add(claimClosed, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName: &st.table, Key: lotteryDrawKey(a),
-		ConditionExpression:       aws.String("#status = :committed"),
-		ExpressionAttributeNames:  map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":committed": s(DrawCommitted)},
-	}})
+	t.add(claimClosed, st.beforeClose(a))
 	// Claim keys are map keys with "|" and codes: always names, never paths.
 	t.add(claimGone, types.TransactWriteItem{Update: &types.Update{
 		TableName: &st.table, Key: applicationKey(a.Account, a.ID),

@@ -1,0 +1,4 @@
+package placement
+
+// SeparateLotteriesOnce is the no-cascade variant, for the tests' figures.
+var SeparateLotteriesOnce = separateLotteriesOnce
