@@ -23,21 +23,9 @@ func TestDrawOnTheStack(t *testing.T) {
 	e, setClock := startAt(t, time.Date(2026, 3, 2, 9, 0, 0, 0, domain.CityZone))
 	ctx := context.Background()
 	now := e.st.Now()
-	closeAt, drawAt := now.Add(time.Hour), now.Add(2*time.Hour)
-	e.offering("lot-1", 2, func(o *domain.Offering) {
-		o.Allocation, o.OfferHours = domain.Lottery, 48
-		o.ApplicationsOpenAt, o.ApplicationsCloseAt, o.DrawAt = &now, &closeAt, &drawAt
-		o.BookingOpensAt = drawAt.Add(time.Hour)
-	})
+	rec, closeAt, drawAt := e.lotteryDraw("lot-1", 2)
 	e.offering("fc-1", 2)
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
-	sh := hex.EncodeToString(secret)
-	bc := e.st.Beacon
-	if err := e.st.Store.PutDraw(ctx, store.DrawRecord{OfferingID: "lot-1", DrawAt: drawAt.UTC().Format(time.RFC3339Nano), Secret: sh,
-		Commitment: lottery.Commitment(sh), BeaconSource: bc.Source(), BeaconRound: bc.RoundAfter(closeAt)}); err != nil {
-		t.Fatal(err)
-	}
+	sh, bc := rec.Secret, e.st.Beacon
 	tokens := map[string]string{}
 	for _, account := range []string{"d1", "d2", "d3"} {
 		tok, pid, _ := e.resident(account)
@@ -112,4 +100,29 @@ func TestDrawOnTheStack(t *testing.T) {
 	if offers != 2 {
 		t.Errorf("%d offers, want 2 (the places)", offers)
 	}
+}
+
+// lotteryDraw stores a lottery offering of capacity whose applications are
+// open from now for an hour and which is drawn an hour later, with its draw
+// record under a fresh secret; it returns the record, the close and the
+// draw time.
+func (e *env) lotteryDraw(id string, capacity int) (store.DrawRecord, time.Time, time.Time) {
+	e.t.Helper()
+	now := e.st.Now()
+	closeAt, drawAt := now.Add(time.Hour), now.Add(2*time.Hour)
+	e.offering(id, capacity, func(o *domain.Offering) {
+		o.Allocation, o.OfferHours = domain.Lottery, 48
+		o.ApplicationsOpenAt, o.ApplicationsCloseAt, o.DrawAt = &now, &closeAt, &drawAt
+		o.BookingOpensAt = drawAt.Add(time.Hour)
+	})
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	sh := hex.EncodeToString(secret)
+	bc := e.st.Beacon
+	r := store.DrawRecord{OfferingID: id, DrawAt: drawAt.UTC().Format(time.RFC3339Nano), Secret: sh,
+		Commitment: lottery.Commitment(sh), BeaconSource: bc.Source(), BeaconRound: bc.RoundAfter(closeAt)}
+	if err := e.st.Store.PutDraw(context.Background(), r); err != nil {
+		e.t.Fatal(err)
+	}
+	return r, closeAt, drawAt
 }

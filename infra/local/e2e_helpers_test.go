@@ -150,15 +150,22 @@ func (e *env) expect(r reply, status int, code string) {
 // the default evening-course fixture.
 func (e *env) resident(account string) (token, participantID, idNumber string) {
 	e.t.Helper()
+	token = e.token(account, "residents")
+	participantID, idNumber = e.register(token)
+	return token, participantID, idNumber
+}
+
+// register registers one more participant under token's account.
+func (e *env) register(token string) (participantID, idNumber string) {
+	e.t.Helper()
 	e.seq++
 	birth := time.Date(1990, time.Month(1+e.seq%12), 1+e.seq%28, 0, 0, 0, 0, domain.CityZone)
 	idNumber = idnumber.Make("320211", birth, e.seq%1000)
-	token = e.token(account, "residents")
 	r := e.do("POST", "/v1/me/participants", token, map[string]any{
 		"name": fmt.Sprintf("测试居民%d", e.seq), "birth_date": birth.Format(domain.DateLayout), "id_number": idNumber,
 	})
 	e.expect(r, 201, "")
-	return token, r.str("id"), idNumber
+	return r.str("id"), idNumber
 }
 
 func (e *env) book(token, offering, participant string, wait bool, headers ...string) reply {

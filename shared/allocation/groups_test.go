@@ -65,11 +65,7 @@ func TestGroupsInLine(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := p.Free(c.status, c.o, c.line, about)
-			var offered []string
-			for _, w := range got.Offer {
-				offered = append(offered, w.BookingID)
-			}
-			if !reflect.DeepEqual(offered, c.offer) || got.Offered-offeredDelta(c.status) != c.offered || !reflect.DeepEqual(got.Guard, c.guard) {
+			if offered := bookingIDs(got.Offer); !reflect.DeepEqual(offered, c.offer) || got.Offered-offeredDelta(c.status) != c.offered || !reflect.DeepEqual(got.Guard, c.guard) {
 				t.Fatalf("Free = %+v", got)
 			}
 			// Never over capacity: what is held after the change.
@@ -129,12 +125,18 @@ func TestGroupsOnARaise(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := p.Resize(after, line[:n], notices.New(notices.Promoted, time.Unix(0, 0)))
-		var offered []string
-		for _, w := range got.Offer {
-			offered = append(offered, w.BookingID)
-		}
+		offered := bookingIDs(got.Offer)
 		if !reflect.DeepEqual(offered, c.want) || got.Offered != len(c.want) || got.Waitlisted != -len(c.want) {
 			t.Errorf("capacity 3 → %d: read %d, offered %v (%+v), want %v", c.capacity, n, offered, got, c.want)
 		}
 	}
+}
+
+// bookingIDs are the ids of ws, in order (nil for none).
+func bookingIDs(ws []allocation.Waiting) []string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, w.BookingID)
+	}
+	return out
 }

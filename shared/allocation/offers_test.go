@@ -108,10 +108,7 @@ func TestOffersFree(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := p.Free(c.status, c.o, c.line, about)
-			var offered []string
-			for _, w := range got.Offer {
-				offered = append(offered, w.BookingID)
-			}
+			offered := bookingIDs(got.Offer)
 			if got.Confirmed != c.conf || got.Offered != c.offered || got.Waitlisted != c.wait || len(got.Promote) != 0 ||
 				!reflect.DeepEqual(offered, c.offer) || !reflect.DeepEqual(got.Guard, c.guard) {
 				t.Fatalf("Free = %+v", got)

@@ -2,12 +2,12 @@ package draws_test
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -54,24 +54,7 @@ func (w *world) seedRanked(apps []domain.Application) {
 	bc.Now = func() time.Time { return w.now.Add(1000 * time.Hour) }
 	randomness, err := bc.Randomness(w.ctx, r.BeaconRound)
 	w.must(err)
-	for try := 0; ; try++ {
-		if try == 10000 {
-			w.t.Fatal("no ids rank the applications as wanted")
-		}
-		tickets := make([]string, len(apps))
-		for i := range apps {
-			apps[i].ID = domain.NewID("app", w.now)
-			apps[i].Ticket = lottery.Ticket(w.o.ID, apps[i].ID)
-			tickets[i] = apps[i].Ticket
-		}
-		slices.Sort(tickets)
-		results, err := lottery.Draw(lottery.Document{Algorithm: lottery.Algorithm, Secret: r.Secret, Commitment: r.Commitment,
-			ApplicantsDigest: lottery.ApplicantsDigest(tickets), Tickets: tickets, Beacon: lottery.Beacon{Randomness: randomness}})
-		w.must(err)
-		if slices.EqualFunc(apps, results, func(a domain.Application, r lottery.Result) bool { return a.Ticket == r.Ticket }) {
-			break
-		}
-	}
+	dbtest.RankIDs(w.t, w.o.ID, r.Secret, randomness, apps, w.now)
 	for _, a := range apps {
 		w.must(w.st.SeedApplication(w.ctx, a))
 		w.apps = append(w.apps, a)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
@@ -248,5 +249,74 @@ func TestOffersWithStaff(t *testing.T) {
 	}
 	if due, err := w.st.OffersDue(w.ctx, w.now.Add(1000*time.Hour)); err != nil || len(due) != 0 {
 		t.Fatalf("offers by deadline %+v, %v after the offering was cancelled", due, err)
+	}
+}
+
+// group joins the line of offering with n children of account as one
+// sibling group (as a lottery's draw leaves one waiting: one stamp, the
+// application's id as the group), a minute after the last write.
+func (w *world) group(account, offering, group string, n int) []domain.Booking {
+	w.t.Helper()
+	w.now = w.now.Add(time.Minute)
+	var out []domain.Booking
+	for range n {
+		w.seq++
+		birth := time.Date(1995, 3, 1+w.seq, 0, 0, 0, 0, domain.CityZone)
+		p, err := domain.Register(w.ctx, domain.NewParticipant{Name: fmt.Sprintf("孩子%d", w.seq), BirthDate: birth.Format(domain.DateLayout),
+			IDNumber: idnumber.Make("320202", birth, w.seq)}, account, w.ids, w.now)
+		w.must(err)
+		w.must(w.st.CreateParticipant(w.ctx, p))
+		o, err := w.st.GetOffering(w.ctx, offering)
+		w.must(err)
+		change, err := allocation.For(o).Place(o, true)
+		w.must(err)
+		b := domain.Booking{ID: domain.NewID("bkg", w.now), OfferingID: o.ID, Offering: domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
+			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name}, Status: change.Status, CreatedAt: w.now, UpdatedAt: w.now,
+			Account: account, Identity: p.Identity, Term: o.Term, Stamp: w.now.UnixNano(), OfferHours: o.OfferHours, Group: group}
+		w.must(w.st.CreateBooking(w.ctx, store.NewBooking{Booking: b, Offering: o, Change: change}))
+		out = append(out, b)
+	}
+	return out
+}
+
+// TestGroupOffersKept (issue 14): with a pair of siblings waiting at the
+// head of the line, a place freed passes them over to the single behind;
+// that single's offer expiring leaves its place free for the pair; the
+// second place offers both at once with one deadline; their offers expire
+// together in one run of the job, and the places go on to whoever waits
+// next. Never more places held than the capacity.
+func TestGroupOffersKept(t *testing.T) {
+	w := newWorld(t)
+	w.offering("o1", 2, 24)
+	a, b := w.book("a", "o1"), w.book("b", "o1")
+	pair := w.group("fam", "o1", "app_fam", 2)
+	s := w.book("s", "o1")
+	if s.Status != domain.BookingWaitlisted || w.counters("o1") != [3]int{2, 0, 3} {
+		t.Fatalf("the single %s, counters %v", s.Status, w.counters("o1"))
+	}
+	_, err := w.res.Cancel(w.ctx, "a", a.ID)
+	w.must(err)
+	if got := w.booking(s); got.Status != domain.BookingOffered || w.booking(pair[0]).Status != domain.BookingWaitlisted || w.counters("o1") != [3]int{1, 1, 2} {
+		t.Fatalf("one place: the single %s, the pair %s, counters %v", got.Status, w.booking(pair[0]).Status, w.counters("o1"))
+	}
+	// The single lets the offer pass: its place waits for the pair.
+	w.now = w.now.Add(25 * time.Hour)
+	if r := w.keepAt(); r.Expired != 1 || w.counters("o1") != [3]int{1, 0, 2} {
+		t.Fatalf("run %+v, counters %v", r, w.counters("o1"))
+	}
+	// The second place: both offered at once, until one deadline.
+	_, err = w.res.Cancel(w.ctx, "b", b.ID)
+	w.must(err)
+	p0, p1 := w.booking(pair[0]), w.booking(pair[1])
+	if p0.Status != domain.BookingOffered || p1.Status != domain.BookingOffered || !p0.OfferExpiresAt.Equal(*p1.OfferExpiresAt) || w.counters("o1") != [3]int{0, 2, 0} {
+		t.Fatalf("the pair %s %s until %v %v, counters %v", p0.Status, p1.Status, p0.OfferExpiresAt, p1.OfferExpiresAt, w.counters("o1"))
+	}
+	late := w.book("late", "o1")
+	w.now = p0.OfferExpiresAt.Add(time.Minute)
+	if r := w.keepAt(); r.Expired != 2 {
+		t.Fatalf("run %+v: the pair's offers expire together", r)
+	}
+	if got := w.booking(late); got.Status != domain.BookingOffered || w.counters("o1") != [3]int{0, 1, 0} {
+		t.Fatalf("the next in line %s, counters %v", got.Status, w.counters("o1"))
 	}
 }
