@@ -77,23 +77,14 @@ func batchEnd(results []lottery.Result, from int, byTicket map[string]domain.App
 		if a, ok := byTicket[results[end].Ticket]; ok {
 			k = a.Size()
 		}
-		if items+itemsPerPlace(k) > maxTransactItems-2 && end > from {
+		if items+store.DrawPlaceItems(k) > store.DrawBatchItems && end > from {
 			break
 		}
-		items += itemsPerPlace(k)
+		items += store.DrawPlaceItems(k)
 		end++
 	}
 	return end
 }
-
-// itemsPerPlace is what WriteAllocation writes for a unit of k children:
-// the application record and its notice, and for each child's booking its
-// identity's marker, term counter, the booking, its place in line and the
-// participant's presence.
-func itemsPerPlace(k int) int { return 2 + 5*k }
-
-// maxTransactItems is DynamoDB's limit on one TransactWriteItems.
-const maxTransactItems = 100
 
 // plan decides a batch's places: in rank order, a unit (the participant
 // and any siblings applying with them: issue 14) is offered places for all

@@ -397,6 +397,16 @@ const (
 	ReasonParticipant   = "参与者已删除 / the participant was removed"
 )
 
+// DrawPlaceItems is how many items WriteAllocation writes at most for a
+// place of a unit of k children: the application record and its notice,
+// and for each child's booking its identity's marker, term counter, the
+// booking, its place in line and the participant's presence.
+func DrawPlaceItems(k int) int { return 2 + 5*k }
+
+// DrawBatchItems is how many items a batch's places may take: DynamoDB's
+// 100 a transaction, less the draw's progress and the offering's counters.
+const DrawBatchItems = 100 - 2
+
 // WriteAllocation writes one batch of ranked places in one
 // TransactWriteItems, with the draw's progress moved from r.Allocated to
 // r.Allocated+len(places) (on condition it is still r.Allocated: a batch is
