@@ -18,11 +18,6 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// MaxBatchItems bounds one batch's items (DynamoDB takes 100 a
-// transaction): the places' items, and room for the progress and a counter
-// update for each of up to ten members.
-const MaxBatchItems = 100 - 1 - domain.MaxRoundOfferings
-
 // Placed is the round's placement as the stored draw decides it: a pure
 // function of the close's tickets, the seed and each member's places.
 type Placed struct {
@@ -111,7 +106,7 @@ func (s *Service) allocate(ctx context.Context, r domain.Round, d store.RoundDra
 		items := 0
 		for i := d.Allocated; i < len(placed.Units); i++ {
 			p := pl.place(placed.Units[i], drawing, now)
-			if len(batch) > 0 && items+p.RoundItems() > MaxBatchItems {
+			if len(batch) > 0 && items+p.RoundItems() > store.RoundBatchItems {
 				break
 			}
 			batch, items = append(batch, p), items+p.RoundItems()

@@ -336,6 +336,11 @@ type RoundPlace struct {
 	Skip          bool
 }
 
+// RoundBatchItems is how many items a round batch's places may take:
+// DynamoDB's 100 a transaction less the progress and a counter update for
+// each of up to ten members.
+const RoundBatchItems = 100 - 1 - domain.MaxRoundOfferings
+
 // RoundItems is how many items a place writes (for batching under
 // DynamoDB's 100 a transaction).
 func (p RoundPlace) RoundItems() int {
