@@ -6,6 +6,7 @@
 //	go run ./cmd/verify-draw draw.json
 //	curl -s https://…/v1/offerings/<offering_id>/draw | go run ./cmd/verify-draw -
 //	go run ./cmd/verify-draw -offering <offering_id> -application <application_id> <url or file>
+//	go run ./cmd/verify-draw https://…/v1/rounds/<round_id>/draw
 //
 // A drawn document that checks is consistent with itself; -earlier compares it
 // with a copy saved when applications opened or closed, which is what shows
@@ -115,7 +116,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, client *http.
 	if *offering == "" {
 		return 0
 	}
+	// A round's ticket (issue 14) is drawn in the round's name, whichever
+	// of its offerings' documents this is; those who did not choose this
+	// offering rank after all who did, at not_chosen_tier.
 	ticket := lottery.Ticket(*offering, *application)
+	if doc.RoundID != "" {
+		ticket = lottery.Ticket(doc.RoundID, *application)
+	}
+	if doc.NotChosenTier > 0 {
+		chose := own[:0:0]
+		for _, r := range own {
+			if r.Tier < doc.NotChosenTier {
+				chose = append(chose, r)
+			}
+		}
+		own = chose
+	}
 	for _, r := range own {
 		switch {
 		case r.Ticket != ticket:

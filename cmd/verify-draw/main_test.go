@@ -238,3 +238,38 @@ func TestRunFetchesAURL(t *testing.T) {
 		})
 	}
 }
+
+// TestRunChecksARoundMembersDocument: a round's member offering's document
+// (issue 14: the round's tickets, tiers at this offering, those who did not
+// choose it at not_chosen_tier) verifies, and an applicant finds their own
+// ticket, drawn in the round's name, and its rank among the choosers.
+func TestRunChecksARoundMembersDocument(t *testing.T) {
+	secret := strings.Repeat("3c", 32)
+	doc := lottery.Document{Algorithm: lottery.Algorithm, Status: lottery.StatusDrawn,
+		Commitment: lottery.Commitment(secret), Secret: secret, RoundID: "rnd1", PolicyVersion: 2, NotChosenTier: 6,
+		Beacon: lottery.Beacon{Source: "drand quicknet", Round: 77, Randomness: strings.Repeat("b1", 32)}}
+	doc.Tiers = map[string]int{}
+	for i := range 6 {
+		tk := lottery.Ticket("rnd1", fmt.Sprint("a", i))
+		doc.Tickets = append(doc.Tickets, tk)
+		doc.Tiers[tk] = []int{2, 5, 6, 6, 1, 5}[i]
+	}
+	doc.ApplicantsDigest = lottery.ApplicantsDigest(doc.Tickets)
+	results, err := lottery.Draw(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Tiers, doc.Results = nil, results
+	doc.Seed = lottery.Seed(doc.Secret, doc.ApplicantsDigest, doc.Beacon.Randomness)
+	var out bytes.Buffer
+	if code := run([]string{"-offering", "o2", "-application", "a0", write(t, doc)}, nil, &out, &out, http.DefaultClient); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	if !strings.Contains(out.String(), "tier 2, rank 2 of 4") {
+		t.Errorf("a0 (tier 2 behind a4's tier 1, four chose it): %s", out.String())
+	}
+	out.Reset()
+	if code := run([]string{"-offering", "o2", "-application", "a2", write(t, doc)}, nil, &out, &out, http.DefaultClient); code != 1 {
+		t.Errorf("a2 did not choose it: exit %d: %s", code, out.String())
+	}
+}

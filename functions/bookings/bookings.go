@@ -46,6 +46,7 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("POST /v1/me/bookings/{booking_id}/accept", a.resident(mine("booking_id", a.booking.Accept)))
 	// Applying to lottery offerings (applications.go).
 	mux.Handle("POST /v1/offerings/{offering_id}/applications", a.resident(a.apply))
+	mux.Handle("POST /v1/rounds/{round_id}/applications", a.resident(a.apply))
 	mux.Handle("GET /v1/me/applications", a.resident(a.listApplications))
 	mux.Handle("GET /v1/me/applications/{application_id}", a.resident(mine("application_id", a.booking.Application)))
 	mux.Handle("POST /v1/me/applications/{application_id}/withdraw", a.resident(mine("application_id", a.booking.Withdraw)))

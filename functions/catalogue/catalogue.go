@@ -17,17 +17,20 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/listings"
 	"github.com/wuxi-enrol/enrol/shared/lottery"
 	"github.com/wuxi-enrol/enrol/shared/privacy"
+	"github.com/wuxi-enrol/enrol/shared/rounds"
 )
 
 type api struct {
 	catalogue *listings.Service
 	draws     *draws.Service
+	rounds    *rounds.Service
 	policies  *cityoffice.Policies
 }
 
 // New is the function's http.Handler; its routes are those of CatalogueFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{catalogue: &listings.Service{Store: d.Store}, draws: &draws.Service{Store: d.Store}, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now}}
+	a := api{catalogue: &listings.Service{Store: d.Store}, draws: &draws.Service{Store: d.Store},
+		rounds: &rounds.Service{Store: d.Store}, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres", httpapi.Handle(a.listCentres))
 	mux.Handle("GET /v1/centres/{centre_id}", httpapi.Handle(one("centre_id", a.catalogue.Centre)))
@@ -35,6 +38,10 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/offerings/{offering_id}", httpapi.Handle(one("offering_id", a.catalogue.Offering)))
 	mux.Handle("GET /v1/offerings/{offering_id}/draw", httpapi.Handle(one("offering_id", a.draw)))
 	mux.Handle("GET /v1/privacy-notice", httpapi.Handle(privacyNotice))
+	// Rounds with ranked choices (issue 14).
+	mux.Handle("GET /v1/rounds", httpapi.Handle(a.listRounds))
+	mux.Handle("GET /v1/rounds/{round_id}", httpapi.Handle(one("round_id", a.rounds.Round)))
+	mux.Handle("GET /v1/rounds/{round_id}/draw", httpapi.Handle(one("round_id", a.rounds.Document)))
 	// Issue 14: who comes first in a kind's lotteries, public so families
 	// know before they apply (officers write it through CityFunction).
 	mux.Handle("GET /v1/city/priority-policies/{kind}", httpapi.Handle(one("kind", a.policy)))
@@ -101,6 +108,10 @@ func (a api) draw(ctx context.Context, id string) (lottery.Document, error) {
 	if !o.IsLottery() {
 		return lottery.Document{}, domain.NotFound("draw")
 	}
+	if o.RoundID != "" {
+		// A round's member: the round's document with tiers at it.
+		return a.rounds.OfferingDocument(ctx, o.RoundID, id)
+	}
 	return a.draws.Document(ctx, id)
 }
 
@@ -149,5 +160,26 @@ func offeringFilter(r *http.Request) (listings.Filter, error) {
 // privacyNotice is the notice in force, which a guardian's consent names.
 func privacyNotice(w http.ResponseWriter, _ *http.Request) error {
 	httpapi.WriteJSON(w, http.StatusOK, privacy.Current())
+	return nil
+}
+
+// listRounds: GET /v1/rounds?kind=&term= (every round, rounds being few).
+func (a api) listRounds(w http.ResponseWriter, r *http.Request) error {
+	if _, err := httpapi.ListQuery(r, "kind", "term"); err != nil {
+		return err
+	}
+	kind, err := httpapi.KindParam(r)
+	if err != nil {
+		return err
+	}
+	term := r.URL.Query().Get("term")
+	if utf8.RuneCountInString(term) > 40 {
+		return httpapi.BadParam("term", "term 过长", "term is too long")
+	}
+	items, err := a.rounds.Rounds(r.Context(), kind, term)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, ""))
 	return nil
 }

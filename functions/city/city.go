@@ -12,17 +12,20 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/cityoffice"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/rounds"
 )
 
 type api struct {
 	city     *cityoffice.Service
 	policies *cityoffice.Policies
+	rounds   *rounds.Service
 	now      func() time.Time
 }
 
 // New is the function's http.Handler; its routes are those of CityFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
-	a := api{city: &cityoffice.Service{Store: d.Store}, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now}, now: d.Now}
+	a := api{city: &cityoffice.Service{Store: d.Store}, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now}, now: d.Now,
+		rounds: &rounds.Service{Store: d.Store, Beacon: d.Beacon, Now: d.Now}}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/city/capacity", officers(a.capacity))
 	mux.Handle("GET /v1/city/capacity/history", officers(a.history))
@@ -35,6 +38,9 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("PUT /v1/city/priority-policies/{kind}", httpapi.Handle(a.putPolicy))
 	mux.Handle("GET /v1/city/priority-policies/{kind}/versions", officers(a.policyVersions))
 	mux.Handle("GET /v1/city/priority-policies/{kind}/versions/{version}", officers(a.policyVersion))
+	// Rounds with ranked choices (rounds.go).
+	mux.Handle("POST /v1/city/rounds", officersAs(a.createRound))
+	mux.Handle("POST /v1/rounds/{round_id}/draw", officers(a.runRound))
 	return httpapi.Serve(d.Log, mux)
 }
 
@@ -45,5 +51,16 @@ func officers(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 			return err
 		}
 		return fn(w, r)
+	})
+}
+
+// officersAs is officers for a handler that needs the officer.
+func officersAs(fn func(http.ResponseWriter, *http.Request, auth.Caller) error) http.Handler {
+	return httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		c, err := auth.Require(r, auth.CityOfficers)
+		if err != nil {
+			return err
+		}
+		return fn(w, r, c)
 	})
 }

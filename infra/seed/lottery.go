@@ -42,6 +42,16 @@ func (r *runner) putLottery(ctx context.Context) error {
 	o.Allocation, o.OfferHours = domain.Lottery, domain.DefaultLotteryOfferHours
 	o.ApplicationsOpenAt, o.ApplicationsCloseAt, o.DrawAt = &r.cal.opened, &closes, &draw
 	o.BookingOpensAt = draw
+	if err := r.createLottery(ctx, o); err != nil {
+		return err
+	}
+	r.progress("抽签项目 / lottery offering: %s，申请截止 %s", o.ID, closes.Format("2006-01-02 15:04"))
+	return nil
+}
+
+// createLottery writes lottery offering o with its draw record, as staff
+// creating it would, or finds it there.
+func (r *runner) createLottery(ctx context.Context, o domain.Offering) error {
 	d, err := centrestaff.NewDraw(r.d.Beacon, o)
 	if err != nil {
 		return err
@@ -53,6 +63,5 @@ func (r *runner) putLottery(ctx context.Context) error {
 	case !apperr.Is(err, apperr.Conflict): // Conflict: seeded before
 		return fmt.Errorf("lottery %s: %w", o.ID, err)
 	}
-	r.progress("抽签项目 / lottery offering: %s，申请截止 %s", o.ID, closes.Format("2006-01-02 15:04"))
 	return nil
 }

@@ -71,7 +71,7 @@ func Run(ctx context.Context, d Deps) (Summary, error) {
 	}
 	r := &runner{d: d, cal: newCalendar(d.Now()), offerings: map[string]domain.Offering{},
 		participants: map[string]domain.Participant{}, existing: map[string]map[string]domain.Booking{}}
-	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history, r.cityHistory, r.putLottery, r.putPolicies} {
+	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history, r.cityHistory, r.putLottery, r.putPolicies, r.putRound} {
 		if err := step(ctx); err != nil {
 			return Summary{}, fmt.Errorf("seed: %w", err)
 		}
@@ -320,7 +320,7 @@ func (r *runner) summary() Summary {
 		BlockedAccount: r.blocked[0], BlockedParticipant: r.blocked[1],
 		PastOfferings: r.hist.past, Changes: r.hist.changes, Snapshots: r.hist.snapshots, LedgerFrom: r.hist.from, Target: r.hist.target}
 	if r.d.Beacon != nil {
-		s.Offerings++ // the lottery
+		s.Offerings += 1 + len(roundSpecs) // the lottery and the round's
 	}
 	for _, b := range r.bookings {
 		switch b.status {

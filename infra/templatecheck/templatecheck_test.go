@@ -168,6 +168,8 @@ func catalogueRead(r samtemplate.Route) bool {
 		return true
 	case drawDocument: // public too (issue 13): anyone may check a lottery's draw
 		return true
+	case "/v1/rounds", "/v1/rounds/{round_id}", "/v1/rounds/{round_id}/draw": // public too (issue 14): rounds and their draw
+		return true
 	case priorityPolicy: // public too (issue 14): families read who comes first before applying
 		return true
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/allocation"
+	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -109,6 +110,11 @@ func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, 
 		}
 		out = before
 		now := s.Now()
+		if before.RoundID != "" && p.MovesDraw() {
+			// The round's members share one window and draw (the round's).
+			return apperr.New(apperr.Conflict, "该项目属于招生轮次，申请时间和抽签时间随轮次而定，不能单独修改",
+				"This offering is in a round: its application window and draw time are the round's and cannot be changed on their own")
+		}
 		after, err := p.Apply(before, now)
 		if err != nil {
 			return err

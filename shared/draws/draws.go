@@ -60,6 +60,11 @@ func (s *Service) Run(ctx context.Context, offeringID string) (store.DrawRecord,
 	if !o.IsLottery() {
 		return store.DrawRecord{}, domain.NotFound("draw")
 	}
+	if o.RoundID != "" {
+		// A round's member is drawn with its round (shared/rounds).
+		return store.DrawRecord{}, apperr.New(apperr.Conflict, "该项目随所在轮次一同抽签（/v1/rounds/"+o.RoundID+"/draw）",
+			"this offering is drawn with its round (/v1/rounds/"+o.RoundID+"/draw)")
+	}
 	if o.Status == domain.OfferingCancelled {
 		// No draw for a cancelled offering: it leaves the draws due (a draw
 		// already done stays as it was).
@@ -149,12 +154,9 @@ func (s *Service) policyOf(ctx context.Context, o domain.Offering, r store.DrawR
 }
 
 func (s *Service) draw(ctx context.Context, o domain.Offering, r store.DrawRecord) error {
-	randomness, err := s.Beacon.Randomness(ctx, r.BeaconRound)
-	if errors.Is(err, beacon.ErrNotYet) {
-		return notReady("信标随机数尚未公布，稍后再抽", "the beacon's round is not published yet; draw again later")
-	}
+	randomness, err := Randomness(ctx, s.Beacon, r.BeaconRound)
 	if err != nil {
-		return apperr.Wrap(apperr.Unavailable, err, "暂时无法获取信标随机数，请稍后再试", "the beacon cannot be reached just now; try again later")
+		return err
 	}
 	return s.Store.StartDrawing(ctx, o.ID, randomness, lottery.Seed(r.Secret, r.ApplicantsDigest, randomness), o.Available(), s.Now())
 }
@@ -208,13 +210,37 @@ type Due struct{ Due, Drawn, Waiting int }
 // waits for the next run; any other failure is returned after the rest ran.
 func (s *Service) RunDue(ctx context.Context, at time.Time) (Due, error) {
 	ids, err := s.Store.DueDraws(ctx, at)
-	res := Due{Due: len(ids)}
 	if err != nil {
-		return res, err
+		return Due{Due: len(ids)}, err
 	}
+	return RunEach(ctx, ids, func(ctx context.Context, id string) error {
+		_, err := s.Run(ctx, id)
+		return err
+	})
+}
+
+// Randomness is the beacon's round, or 409 draw_not_ready while it is not
+// published, or 503 when the beacon cannot be reached (a round's draw
+// waits for it as an offering's does).
+func Randomness(ctx context.Context, b beacon.Beacon, round uint64) (string, error) {
+	randomness, err := b.Randomness(ctx, round)
+	if errors.Is(err, beacon.ErrNotYet) {
+		return "", notReady("信标随机数尚未公布，稍后再抽", "the beacon's round is not published yet; draw again later")
+	}
+	if err != nil {
+		return "", apperr.Wrap(apperr.Unavailable, err, "暂时无法获取信标随机数，请稍后再试", "the beacon cannot be reached just now; try again later")
+	}
+	return randomness, nil
+}
+
+// RunEach runs the draws due (an offering's or a round's) one after
+// another: one not ready waits for the next run, any other failure is
+// returned after the rest ran.
+func RunEach(ctx context.Context, ids []string, run func(context.Context, string) error) (Due, error) {
+	res := Due{Due: len(ids)}
 	var errs []error
 	for _, id := range ids {
-		switch _, err := s.Run(ctx, id); {
+		switch err := run(ctx, id); {
 		case err == nil:
 			res.Drawn++
 		case apperr.Is(err, apperr.DrawNotReady):

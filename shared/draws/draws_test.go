@@ -11,15 +11,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go/middleware"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
@@ -32,37 +29,10 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// killer fails the at-th TransactWriteItems it sees (counting from when it
-// is armed), before the call is sent or after it landed, as a draw killed
-// there would see it.
-type killer struct {
-	calls atomic.Int64
-	at    atomic.Int64
-	after bool
-}
+// killer kills a draw at one of its transactions (dbtest.Killer).
+type killer = dbtest.Killer
 
-var errKilled = errors.New("killed")
-
-func (k *killer) option(o *dynamodb.Options) {
-	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
-		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("killer", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			if awsmiddleware.GetOperationName(ctx) != "TransactWriteItems" || k.at.Load() == 0 || k.calls.Add(1) != k.at.Load() {
-				return next.HandleInitialize(ctx, in)
-			}
-			if k.after {
-				out, md, err := next.HandleInitialize(ctx, in)
-				if err == nil {
-					err = errKilled
-				}
-				return out, md, err
-			}
-			return middleware.InitializeOutput{}, middleware.Metadata{}, errKilled
-		}), middleware.After)
-	})
-}
-
-// arm fails the n-th transaction from now (0: never).
-func (k *killer) arm(n int) { k.calls.Store(0); k.at.Store(int64(n)) }
+var errKilled = dbtest.ErrKilled
 
 // world is one lottery offering with its draw, applicants and clock.
 type world struct {
@@ -85,7 +55,7 @@ func newWorld(t testing.TB, capacity int, edit ...func(*domain.Offering)) *world
 	t.Helper()
 	k, written := &killer{}, &items{}
 	cfg := dbtest.Config(t)
-	st, ids, db := dbtest.CustodyOn(t, cfg, k.option, written.option)
+	st, ids, db := dbtest.CustodyOn(t, cfg, k.Option, written.option)
 	w := &world{t: t, ctx: context.Background(), st: st, db: db, tbl: cfg.TableName, ids: ids, kill: k, written: written,
 		now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
 	c := dbtest.Centre("c1", "binhu")
@@ -322,12 +292,12 @@ func TestDrawKilledAnywhereFinishesTheSame(t *testing.T) {
 					w.apply(i + 1)
 				}
 				w.toDrawTime()
-				w.kill.after = after
-				w.kill.arm(at)
+				w.kill.After = after
+				w.kill.Arm(at)
 				if _, err := w.svc.Run(w.ctx, w.o.ID); !errors.Is(err, errKilled) {
 					t.Fatalf("the first run: %v, want it killed", err)
 				}
-				w.kill.arm(0)
+				w.kill.Arm(0)
 				if _, err := w.svc.Run(w.ctx, w.o.ID); err != nil {
 					t.Fatal(err)
 				}

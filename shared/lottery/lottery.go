@@ -51,6 +51,12 @@ type Document struct {
 	// PolicyVersion names the priority policy whose tiers applied (contract,
 	// "Priority policies"); absent while everyone is tier 1.
 	PolicyVersion int `json:"policy_version,omitempty"`
+	// RoundID names the round whose draw this is (issue 14): a round's
+	// document, or a member offering's, which is the round's with tiers at
+	// that offering; NotChosenTier is the tier a member's document gives the
+	// tickets of those who did not choose it, after every real tier.
+	RoundID       string `json:"round_id,omitempty"`
+	NotChosenTier int    `json:"not_chosen_tier,omitempty"`
 
 	// OfferingID is not a member of the document (it is in its address); it
 	// lets a holder of an application id find their own ticket.

@@ -2,6 +2,7 @@ package residents
 
 import (
 	"context"
+	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lottery"
@@ -56,11 +57,13 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 			return err
 		}
 		if in.Replay != nil {
-			a, err := s.Store.GetApplication(ctx, req.Account, in.Replay.ApplicationID)
-			res = ApplicationResult{Application: a, Replayed: true}
+			res, err = s.replay(ctx, req.Account, in.Replay)
 			return err
 		}
 		o, p := *in.Offering, *in.Participant
+		if err := domain.InRound(o); err != nil {
+			return err // its places are the round's: apply to the round
+		}
 		if err := domain.Applicable(o, p, now); err != nil {
 			return err
 		}
@@ -77,12 +80,8 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 			Siblings: u.Siblings, Claims: u.Claims,
 		}
 		a.Choices = []domain.Choice{{Preference: 1, OfferingID: o.ID, Offering: a.Offering}}
-		na := store.NewApplication{Application: a, Offering: o}
-		if req.IdempotencyKey != "" {
-			na.IdempotencyKey, na.RequestHash, na.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
-		}
 		// ErrContention and ErrIdempotencyTaken go round again: read afresh.
-		if err := s.Store.CreateApplication(ctx, na); err != nil {
+		if err := s.create(ctx, a, o, req.IdempotencyKey, req.hash(), now); err != nil {
 			return err
 		}
 		res = ApplicationResult{Application: a}
@@ -152,4 +151,21 @@ func (s *Service) Withdraw(ctx context.Context, account, id string) (domain.Appl
 		return domain.Application{}, err
 	}
 	return a, nil
+}
+
+// replay answers a retry under an Idempotency-Key with the application the
+// first request made, as it stands now.
+func (s *Service) replay(ctx context.Context, account string, r *store.Replay) (ApplicationResult, error) {
+	a, err := s.Store.GetApplication(ctx, account, r.ApplicationID)
+	return ApplicationResult{Application: a, Replayed: true}, err
+}
+
+// create writes application a (first choice o), recording the request
+// under its Idempotency-Key when it has one.
+func (s *Service) create(ctx context.Context, a domain.Application, o domain.Offering, key, hash string, now time.Time) error {
+	na := store.NewApplication{Application: a, Offering: o}
+	if key != "" {
+		na.IdempotencyKey, na.RequestHash, na.IdempotencyTill = key, hash, now.Add(IdempotencyTTL)
+	}
+	return s.Store.CreateApplication(ctx, na)
 }

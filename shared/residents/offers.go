@@ -25,7 +25,7 @@ func (s *Service) Accept(ctx context.Context, account, id string) (domain.Bookin
 		now := s.Now()
 		switch {
 		case b.Status == domain.BookingConfirmed:
-			return nil
+			return s.releaseLowerChoices(ctx, account, b) // a retry finishes what the first left
 		case b.Status == domain.BookingExpired || b.Status == domain.BookingOffered && b.OfferExpiresAt != nil && !now.Before(*b.OfferExpiresAt):
 			return apperr.New(apperr.OfferExpired, "保留的名额已过期，已让给下一位", "The offer has expired; the place has passed to the next person")
 		case b.Status != domain.BookingOffered:
@@ -43,7 +43,9 @@ func (s *Service) Accept(ctx context.Context, account, id string) (domain.Bookin
 			return err
 		}
 		b.Status, b.UpdatedAt = domain.BookingConfirmed, now
-		return nil
+		// In a round, the child's bookings at lower choices go (their
+		// places to the next in line); waiting at higher ones stays.
+		return s.releaseLowerChoices(ctx, account, b)
 	})
 	if err != nil {
 		return domain.Booking{}, err

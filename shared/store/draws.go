@@ -150,13 +150,18 @@ func drawKey(offeringID string) map[string]types.AttributeValue {
 // drawStep updates the draw record on condition that its status is from
 // (and cond, when set); a failed condition is ErrDrawMoved.
 func (st *Store) drawStep(offeringID, from, cond, update string, values map[string]types.AttributeValue) types.TransactWriteItem {
+	return st.drawStepAt(drawKey(offeringID), from, cond, update, values)
+}
+
+// drawStepAt is drawStep on the draw record at k (an offering's or a round's).
+func (st *Store) drawStepAt(k map[string]types.AttributeValue, from, cond, update string, values map[string]types.AttributeValue) types.TransactWriteItem {
 	values[":from"] = s(from)
 	c := "#status = :from"
 	if cond != "" {
 		c += " AND " + cond
 	}
 	return types.TransactWriteItem{Update: &types.Update{
-		TableName: &st.table, Key: drawKey(offeringID),
+		TableName: &st.table, Key: k,
 		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String(c),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
@@ -228,6 +233,39 @@ func stringList(v []string) []types.AttributeValue {
 	return out
 }
 
+// chunkItems reads a draw's n ticket chunks beside pk (an offering's or a
+// round's), in order; one missing or unexpected is a defect.
+func (st *Store) chunkItems(ctx context.Context, pk string, n int) ([]map[string]types.AttributeValue, error) {
+	keys := make([]map[string]types.AttributeValue, n)
+	for i := range keys {
+		keys[i] = key(pk, prefixDrawTickets+strconv.Itoa(i))
+	}
+	items, err := st.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]types.AttributeValue, n)
+	for _, m := range items {
+		var c struct {
+			SK string `dynamodbav:"SK"`
+		}
+		if err := attributevalue.UnmarshalMap(m, &c); err != nil {
+			return nil, classify(err)
+		}
+		i, err := strconv.Atoi(strings.TrimPrefix(c.SK, prefixDrawTickets))
+		if err != nil || i < 0 || i >= n {
+			return nil, internal(fmt.Errorf("draw %s: unexpected ticket chunk %q", pk, c.SK))
+		}
+		out[i] = m
+	}
+	for i, m := range out {
+		if m == nil {
+			return nil, internal(fmt.Errorf("draw %s: ticket chunk %d missing", pk, i))
+		}
+	}
+	return out, nil
+}
+
 // DrawTickets reads the tickets the close fixed, in order.
 func (st *Store) DrawTickets(ctx context.Context, r DrawRecord) ([]string, error) {
 	tickets, _, err := st.DrawTicketTiers(ctx, r)
@@ -240,37 +278,25 @@ func (st *Store) DrawTicketTiers(ctx context.Context, r DrawRecord) ([]string, [
 	if r.TicketChunks == 0 {
 		return []string{}, nil, nil
 	}
-	keys := make([]map[string]types.AttributeValue, r.TicketChunks)
-	for i := range keys {
-		keys[i] = key(offeringPK(r.OfferingID), prefixDrawTickets+strconv.Itoa(i))
-	}
-	items, err := st.batchGet(ctx, keys)
+	items, err := st.chunkItems(ctx, offeringPK(r.OfferingID), r.TicketChunks)
 	if err != nil {
 		return nil, nil, err
 	}
 	chunks := make([][]string, r.TicketChunks)
 	tierChunks := make([][]int, r.TicketChunks)
-	for _, m := range items {
+	for i, m := range items {
 		var c struct {
-			SK      string   `dynamodbav:"SK"`
 			Tickets []string `dynamodbav:"tickets"`
 			Tiers   []int    `dynamodbav:"tiers"`
 		}
 		if err := attributevalue.UnmarshalMap(m, &c); err != nil {
 			return nil, nil, classify(err)
 		}
-		i, err := strconv.Atoi(strings.TrimPrefix(c.SK, prefixDrawTickets))
-		if err != nil || i < 0 || i >= len(chunks) {
-			return nil, nil, internal(fmt.Errorf("draw %s: unexpected ticket chunk %q", r.OfferingID, c.SK))
-		}
 		chunks[i], tierChunks[i] = c.Tickets, c.Tiers
 	}
 	out := make([]string, 0, r.Applicants)
 	var tiers []int
 	for i, c := range chunks {
-		if c == nil {
-			return nil, nil, internal(fmt.Errorf("draw %s: ticket chunk %d missing", r.OfferingID, i))
-		}
 		out = append(out, c...)
 		if tierChunks[i] != nil {
 			if len(tierChunks[i]) != len(c) {
@@ -485,20 +511,26 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 				continue
 			}
 			pr := &PlaceRefused{Index: owner[i], Rule: kinds[i]}
-			switch kinds[i] {
-			case "skip":
-				pr.Skip = true
-			case domain.RuleOnePerOffering:
-				pr.Reason = ReasonAlreadyBooked
-			case domain.RuleTermLimit:
-				pr.Reason = ReasonTermLimit
-			default:
-				pr.Reason = ReasonParticipant
-			}
+			pr.Skip, pr.Reason = refusal(kinds[i])
 			return pr
 		}
 	}
 	return t.outcome(err)
+}
+
+// refusal is what a draw's failed condition on an item checking rule
+// means: the application no longer applied ("skip"), or the reason its
+// booking is refused.
+func refusal(rule domain.Rule) (skip bool, reason string) {
+	switch rule {
+	case "skip":
+		return true, ""
+	case domain.RuleOnePerOffering:
+		return false, ReasonAlreadyBooked
+	case domain.RuleTermLimit:
+		return false, ReasonTermLimit
+	}
+	return false, ReasonParticipant
 }
 
 // errSkip marks the items whose failed condition is a place refused (read
@@ -545,8 +577,14 @@ func (st *Store) DropDrawDue(ctx context.Context, offeringID string) error {
 // done, earliest first (GSI1 DRAW_DUE, eventually consistent: a draw just
 // finished may still show; running it again does nothing).
 func (st *Store) DueDraws(ctx context.Context, now time.Time) ([]string, error) {
+	return st.dueIDs(ctx, gsiDrawDue, now)
+}
+
+// dueIDs are the ids (offering_id) on a due index (DRAW_DUE, ROUND_DUE)
+// whose time has come by now, earliest first.
+func (st *Store) dueIDs(ctx context.Context, index string, now time.Time) ([]string, error) {
 	var out []string
-	err := st.queryAll(ctx, partition{index: indexGSI1, pk: gsiDrawDue, from: "0", to: stampKey(now.UnixNano()) + "#~"}, func(m map[string]types.AttributeValue) error {
+	err := st.queryAll(ctx, partition{index: indexGSI1, pk: index, from: "0", to: stampKey(now.UnixNano()) + "#~"}, func(m map[string]types.AttributeValue) error {
 		var r struct {
 			OfferingID string `dynamodbav:"offering_id"`
 		}

@@ -51,6 +51,8 @@ type offeringItem struct {
 	DrawAt      string `dynamodbav:"draw_at,omitempty"`
 	DrawnAt     string `dynamodbav:"drawn_at,omitempty"`
 	Applicants  int    `dynamodbav:"applicants,omitempty"`
+	// Issue 14: the round the offering is allocated in.
+	RoundID string `dynamodbav:"round_id,omitempty"`
 }
 
 // publishedSK orders the public catalogue: by kind, district, start date.
@@ -72,7 +74,7 @@ func offeringToItem(o domain.Offering) offeringItem {
 		Waitlist: o.WaitlistEnabled, CancelReason: o.CancelReason,
 		Offered: o.Offered, Allocation: string(o.Allocation), OfferHours: o.OfferHours,
 		AppsOpenAt: utcOrEmpty(o.ApplicationsOpenAt), AppsCloseAt: utcOrEmpty(o.ApplicationsCloseAt),
-		DrawAt: utcOrEmpty(o.DrawAt), DrawnAt: utcOrEmpty(o.DrawnAt), Applicants: o.Applicants,
+		DrawAt: utcOrEmpty(o.DrawAt), DrawnAt: utcOrEmpty(o.DrawnAt), Applicants: o.Applicants, RoundID: o.RoundID,
 	}
 	if o.FullAt != nil {
 		it.FullAt = utc(*o.FullAt)
@@ -99,7 +101,7 @@ func (it offeringItem) offering() domain.Offering {
 		WaitlistEnabled: it.Waitlist, CancelReason: it.CancelReason,
 		Offered: it.Offered, Allocation: domain.Allocation(it.Allocation), OfferHours: it.OfferHours,
 		ApplicationsOpenAt: timeOrNil(it.AppsOpenAt), ApplicationsCloseAt: timeOrNil(it.AppsCloseAt),
-		DrawAt: timeOrNil(it.DrawAt), DrawnAt: timeOrNil(it.DrawnAt), Applicants: it.Applicants,
+		DrawAt: timeOrNil(it.DrawAt), DrawnAt: timeOrNil(it.DrawnAt), Applicants: it.Applicants, RoundID: it.RoundID,
 	}
 	if o.Allocation == "" {
 		o.Allocation = domain.FirstCome
