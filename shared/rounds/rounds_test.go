@@ -297,6 +297,20 @@ func TestRoundDrawPlacesByDeferredAcceptance(t *testing.T) {
 	if doc, err := w.svc.Document(w.ctx, w.round.ID); err != nil || len(doc.Tickets) != len(w.applied) {
 		t.Errorf("%d tickets, want %d (the withdrawn one out): %v", len(doc.Tickets), len(w.applied), err)
 	}
+	// Each member's record has its choosers by tier, as the city's demand reads them.
+	tiers, err := w.st.DrawTierCounts(w.ctx, ids)
+	w.must(err)
+	for _, id := range ids {
+		n := 0
+		for _, a := range w.applied {
+			if slices.Contains(a.choices, id) {
+				n++
+			}
+		}
+		if tiers[id]["1"] != n {
+			t.Errorf("%s: tier counts %v, want %d at tier 1", id, tiers[id], n)
+		}
+	}
 	r, err := w.svc.Round(w.ctx, w.round.ID)
 	w.must(err)
 	if r.Status != domain.RoundDrawn || r.DrawnAt == nil {

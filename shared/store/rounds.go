@@ -249,12 +249,33 @@ func (st *Store) CloseRound(ctx context.Context, r domain.Round, tickets []Round
 	}
 	t.add(drawMoved, st.drawStepAt(roundDrawKey(r.ID), DrawCommitted, "", update, values))
 	t.add(unconditional, st.roundStatus(r.ID, domain.RoundClosed, ""))
+	// Each member's record closes too, with its choosers by tier there (the
+	// city's demand reads them as an offering's), and the policy applied.
+	counts := map[string]map[int]int{}
+	for _, tk := range tickets {
+		for _, c := range tk.Choices {
+			if counts[c.OfferingID] == nil {
+				counts[c.OfferingID] = map[int]int{}
+			}
+			counts[c.OfferingID][c.Tier]++
+		}
+	}
 	for _, id := range r.OfferingIDs {
+		byTier := map[string]types.AttributeValue{}
+		n := 0
+		for tier, c := range counts[id] {
+			byTier[strconv.Itoa(tier)] = nAttr(c)
+			n += c
+		}
+		update := "SET #status = :closed, tier_counts = :counts, applicants = :n"
+		values := map[string]types.AttributeValue{":closed": s(DrawClosed), ":counts": &types.AttributeValueMemberM{Value: byTier}, ":n": nAttr(n)}
+		if policyVersion > 0 {
+			update += ", policy_version = :pv"
+			values[":pv"] = nAttr(policyVersion)
+		}
 		t.add(unconditional, types.TransactWriteItem{Update: &types.Update{
-			TableName: &st.table, Key: drawKey(id),
-			UpdateExpression:          aws.String("SET #status = :closed"),
-			ExpressionAttributeNames:  map[string]string{"#status": "status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":closed": s(DrawClosed)},
+			TableName: &st.table, Key: drawKey(id), UpdateExpression: aws.String(update),
+			ExpressionAttributeNames: map[string]string{"#status": "status"}, ExpressionAttributeValues: values,
 		}})
 	}
 	return st.transact(ctx, &t)
