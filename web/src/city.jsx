@@ -5,6 +5,7 @@ import { get, download } from './api.js';
 import { t, lang, fmtPct, fmtNum, fmtDateTime } from './i18n.js';
 import { useSignal } from './signal.js';
 import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText } from './ui.jsx';
+import { ExplainForm } from './claims.jsx';
 
 let chartsModule = null;
 const loadCharts = () => (chartsModule ||= import('./charts.js'));
@@ -65,6 +66,11 @@ export function CityDashboard() {
   return (
     <>
       <PageHeading>{t('cityTitle')}</PageHeading>
+      <details class="panel" data-testid="explain-panel">
+        <summary><h2 class="inline">{t('explainLookup')}</h2></summary>
+        <p class="hint">{t('explainLookupIntro')}</p>
+        <ExplainForm />
+      </details>
       {data.loading && !d && <Loading />}
       <ErrorBox error={data.error} onRetry={data.reload} />
       {d && <Dashboard d={d} />}

@@ -9,6 +9,8 @@ import { isResident } from './auth.js';
 import { useNow } from './clock.js';
 import { verify, checkTickets, ticketOf } from './drawcheck.js';
 import { ParticipantChoice, eligibleFor } from './resident.jsx';
+import { ApplicationExtras, Explanation, loadPolicy, usePolicy, SiblingsField, ClaimsField, fieldErrorOf } from './explain.jsx';
+import './i18n-rounds.js';
 import { policyHref } from './policy.jsx';
 
 const enc = encodeURIComponent;
@@ -60,6 +62,10 @@ export function ApplyPanel({ o, session, onSignIn }) {
   const parts = useLoad(() => (resident ? get('/v1/me/participants?limit=200') : { items: [] }), [resident, session && session.sub]);
   const mine = useLoad(() => (resident ? allPages('/v1/me/applications') : []), [resident, session && session.sub]);
   const [pid, setPid] = useState('');
+  // Issue 14: siblings applying as one unit, and claimed priority tiers.
+  const [sibs, setSibs] = useState([]);
+  const [claims, setClaims] = useState([]);
+  const policy = usePolicy(resident && !o.round_id ? o.kind : null);
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -76,29 +82,28 @@ export function ApplyPanel({ o, session, onSignIn }) {
   const note = w === 'soon' ? t('applyOpensAt', fmtDateTime(o.applications_open_at))
     : w === 'closed' ? t('applyClosed', fmtDateTime(o.draw_at)) : w === 'drawn' ? t('applyDrawn') : null;
   const noteEl = note && <p class="warn" id="apply-when">{note}</p>;
-  if (!session) {
+  // A member of a round is applied for through the round, with ranked choices.
+  if (o.round_id) {
     return (
-      <section class="book" aria-labelledby="apply-h">
+      <section class="book" aria-labelledby="apply-h" data-testid="apply-round">
         <h2 id="apply-h">{t('applyTitle')}</h2>
-        {noteEl}
-        {(w === 'open' || w === 'soon') && <button type="button" class="primary big" onClick={onSignIn}>{t('signInToApply')}</button>}
+        <p>{t('applyThroughRound')}</p>
+        <p><a class="button-link" href={'#/rounds/' + enc(o.round_id)}>{t('goToRound')}</a></p>
       </section>
     );
   }
+  if (!session) return <SignInToApply title={t('applyTitle')} note={noteEl} w={w} onSignIn={onSignIn} />;
   if (!resident) return null;
   const submit = async (e) => {
     e.preventDefault();
     if (!pid || w !== 'open') return;
-    if (!key.current) key.current = newKey();
     setBusy(true); setError(null); setResult(null);
     try {
-      const a = await api('POST', '/v1/offerings/' + enc(o.id) + '/applications', { body: { participant_id: pid }, headers: { 'Idempotency-Key': key.current } });
-      key.current = null;
-      setResult(a); setPid(''); setChanged(null);
+      const a = await sendApplication('/v1/offerings/' + enc(o.id) + '/applications', unitBody(pid, sibs, claims, list), key);
+      setResult(a); setPid(''); setSibs([]); setClaims([]); setChanged(null);
       announce(t('applied', fmtDateTime(o.draw_at)));
       mine.reload();
     } catch (err) {
-      if (err.status && err.status < 500 && err.code !== 'too_many_requests') key.current = null;
       setError(err); announce(errorText(err));
     } finally { setBusy(false); }
   };
@@ -119,7 +124,9 @@ export function ApplyPanel({ o, session, onSignIn }) {
       {w === 'open' && !parts.loading && list.length === 0 && !here.length && <p>{t('noParticipants')}</p>}
       {list.length > 0 && (
         <form onSubmit={submit}>
-          <ParticipantChoice list={list} pid={pid} legend={t('applyFor')} eligible={eligible} onPick={(id) => { setPid(id); key.current = null; }} />
+          <ParticipantChoice list={list} pid={pid} legend={t('applyFor')} eligible={eligible} onPick={(id) => { setPid(id); setSibs(sibs.filter((x) => x !== id)); key.current = null; }} />
+          <SiblingsField list={list.filter((p) => p.id !== pid)} value={sibs} error={fieldErrorOf(error, 'siblings')} onChange={(v) => { setSibs(v); key.current = null; }} />
+          <ClaimsField policy={policy.data} kind={o.kind} value={claims} error={fieldErrorOf(error, 'claims')} onChange={(v) => { setClaims(v); key.current = null; }} />
           {noteEl}
           <button type="submit" class="primary big" disabled={busy || !pid || w !== 'open'} aria-describedby={note ? 'apply-when' : undefined}>{t('apply')}</button>
         </form>
@@ -136,9 +143,44 @@ export function ApplyPanel({ o, session, onSignIn }) {
   );
 }
 
+// Before signing in: when applying opens or that it has closed, and the way to sign in.
+export function SignInToApply({ title, note, w, onSignIn }) {
+  return (
+    <section class="book" aria-labelledby="apply-h">
+      <h2 id="apply-h">{title}</h2>
+      {note}
+      {(w === 'open' || w === 'soon') && <button type="button" class="primary big" onClick={onSignIn}>{t('signInToApply')}</button>}
+    </section>
+  );
+}
+
+// The request for a child pid with the ticked siblings (still among the account's children
+// in list) and claims, as the offering route and the round route take it.
+export function unitBody(pid, sibs, claims, list) {
+  const body = { participant_id: pid };
+  const s = sibs.filter((x) => x !== pid && list.some((p) => p.id === x));
+  if (s.length) body.siblings = s;
+  if (claims.length) body.claims = claims;
+  return body;
+}
+
+// POSTs an application with an Idempotency-Key kept in key (a ref) until it is answered: a
+// retry after a network failure or a 5xx sends the same key, so nothing is applied twice.
+export async function sendApplication(path, body, key) {
+  if (!key.current) key.current = newKey();
+  try {
+    const a = await api('POST', path, { body, headers: { 'Idempotency-Key': key.current } });
+    key.current = null;
+    return a;
+  } catch (err) {
+    if (err.status && err.status < 500 && err.code !== 'too_many_requests') key.current = null;
+    throw err;
+  }
+}
+
 // One application: status, ticket, rank and outcome, its draw and its booking; 撤回 while
 // applications are open.
-function ApplicationCard({ a, o, onChanged, compact }) {
+export function ApplicationCard({ a, o, onChanged, compact, policy, titles }) {
   const [asking, setAsking] = useState(false);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -162,17 +204,24 @@ function ApplicationCard({ a, o, onChanged, compact }) {
   const H = compact ? 'h4' : 'h2';
   return (
     <li class="card" data-application={a.id} data-offering={a.offering_id}>
-      {!compact && <H class="h3">{o ? <a href={'#/offerings/' + enc(a.offering_id)}>{o.title}</a> : a.offering_id}</H>}
+      {!compact && <H class="h3">{a.round_id
+        ? <a href={'#/rounds/' + enc(a.round_id)}>{o ? (lang.value === 'en' ? o.title_en || o.title_zh : o.title_zh || o.title_en) : a.round_id}</a>
+        : o ? <a href={'#/offerings/' + enc(a.offering_id)}>{o.title}</a> : a.offering_id}</H>}
       <dl class="facts">
         <div><dt>{t('applyFor')}</dt><dd>{a.participant && a.participant.name}</dd></div>
         <div><dt>{t('status')}</dt><dd class={'ast ast-' + a.status} data-testid="application-status">{t('ast_' + a.status)}</dd></div>
         {a.rank > 0 && <div><dt>{t('rank')}</dt><dd data-testid="application-rank">{t('rankOf', a.rank)}</dd></div>}
         {o && a.status === 'applied' && <div><dt>{t('drawAt')}</dt><dd>{fmtDateTime(o.draw_at)}</dd></div>}
         {a.ticket && <div class="span"><dt>{t('ticket')}</dt><dd><code class="sub" data-testid="application-ticket">{a.ticket}</code></dd></div>}
+        <div class="span"><dt>{t('applicationId')}</dt><dd><code class="sub" data-testid="application-id">{a.id}</code></dd></div>
       </dl>
+      <ApplicationExtras a={a} policy={policy} titles={titles} />
+      <Explanation a={a} />
       <p class="actions">
-        {a.status !== 'withdrawn' && <a href={drawHref(a.offering_id, a.id)} aria-label={o ? t('drawLinkOf', o.title) : undefined}>{t('drawLink')}</a>}
-        {a.booking_id && <>{' · '}<a href={'#/me/bookings?booking=' + enc(a.booking_id)}>{t('viewBooking')}</a></>}
+        {a.status !== 'withdrawn' && !a.explanation && (a.round_id
+          ? <a href={'#/rounds/' + enc(a.round_id) + '/draw?application=' + enc(a.id)}>{t('drawLink')}</a>
+          : <a href={drawHref(a.offering_id, a.id)} aria-label={o ? t('drawLinkOf', o.title) : undefined}>{t('drawLink')}</a>)}
+        {a.booking_id && <>{a.status !== 'withdrawn' && !a.explanation ? ' · ' : ''}<a href={'#/me/bookings?booking=' + enc(a.booking_id)}>{t('viewBooking')}</a></>}
       </p>
       {a.status === 'applied' && w === 'open' && !asking && (
         <p class="actions"><button type="button" ref={again} aria-label={t('withdrawOf', a.participant ? a.participant.name : '')} onClick={() => setAsking(true)}>{t('withdraw')}</button></p>
@@ -194,9 +243,18 @@ export function MyApplications() {
   useSignal(lang);
   const list = useLoad(async () => {
     const apps = await allPages('/v1/me/applications');
-    const ids = [...new Set(apps.map((a) => a.offering_id))];
-    const offs = await Promise.all(ids.map((id) => get('/v1/offerings/' + enc(id), { auth: false }).catch(() => null)));
-    return { apps, offerings: new Map(ids.map((id, i) => [id, offs[i]])) };
+    const ids = [...new Set(apps.filter((a) => !a.round_id).map((a) => a.offering_id))];
+    const rids = [...new Set(apps.filter((a) => a.round_id).map((a) => a.round_id))];
+    const kinds = [...new Set(apps.filter((a) => (a.claims || []).length).map((a) => a.offering && a.offering.kind).filter(Boolean))];
+    const [offs, rounds, pols] = await Promise.all([
+      Promise.all(ids.map((id) => get('/v1/offerings/' + enc(id), { auth: false }).catch(() => null))),
+      Promise.all(rids.map((id) => get('/v1/rounds/' + enc(id), { auth: false }).catch(() => null))),
+      Promise.all(kinds.map((k) => loadPolicy(k).catch(() => null))),
+    ]);
+    return {
+      apps, offerings: new Map(ids.map((id, i) => [id, offs[i]])), rounds: new Map(rids.map((id, i) => [id, rounds[i]])),
+      policies: new Map(kinds.map((k, i) => [k, pols[i]])),
+    };
   }, [lang.value]);
   const [msg, setMsg] = useState(null);
   return (
@@ -208,7 +266,12 @@ export function MyApplications() {
       {list.data && list.data.apps.length === 0 && <p>{t('noApplications')}</p>}
       {list.data && (
         <ul class="cards">
-          {list.data.apps.map((a) => <ApplicationCard key={a.id} a={a} o={list.data.offerings.get(a.offering_id)} onChanged={(text) => { setMsg({ text }); list.reload(); }} />)}
+          {list.data.apps.map((a) => {
+            const r = a.round_id && list.data.rounds.get(a.round_id);
+            const titles = r && r.offerings ? Object.fromEntries(r.offerings.map((x) => [x.id, x.title])) : undefined;
+            return <ApplicationCard key={a.id} a={a} o={a.round_id ? r : list.data.offerings.get(a.offering_id)} titles={titles}
+              policy={list.data.policies.get(a.offering && a.offering.kind)} onChanged={(text) => { setMsg({ text }); list.reload(); }} />;
+          })}
         </ul>
       )}
     </>
@@ -218,11 +281,14 @@ export function MyApplications() {
 // 核验: the draw document of offering id, checked here. Before the draw it shows the
 // commitment and the beacon round (and after the close the tickets against their digest);
 // after it, every number and rank recomputed, and what matches or does not, member by member.
-export function DrawPage({ id }) {
+// With round, id is a round's: its own document, over all its tickets (a member offering's
+// page shows the same document with each ticket's tier at that offering).
+export function DrawPage({ id, round }) {
   useSignal(lang);
   const r = useSignal(route);
-  const doc = useLoad(() => get('/v1/offerings/' + enc(id) + '/draw', { auth: false }), [id]);
-  const off = useLoad(() => get('/v1/offerings/' + enc(id), { auth: false }).catch(() => null), [id]);
+  const base = (round ? '/v1/rounds/' : '/v1/offerings/') + enc(id);
+  const doc = useLoad(() => get(base + '/draw', { auth: false }), [base]);
+  const off = useLoad(() => get(base, { auth: false }).then((x) => (round ? { ...x, title: lang.value === 'en' ? x.title_en || x.title_zh : x.title_zh || x.title_en } : x)).catch(() => null), [base, lang.value]);
   const [check, setCheck] = useState(null);
   const [progress, setProgress] = useState(null);
   const [failed, setFailed] = useState(null);
@@ -248,10 +314,10 @@ export function DrawPage({ id }) {
 
   const o = off.data;
   const tickets = (d && d.tickets) || [];
-  const url = getApiUrl() + '/v1/offerings/' + enc(id) + '/draw';
+  const url = getApiUrl() + base + '/draw';
   return (
     <>
-      {o && <p><a href={'#/offerings/' + enc(id)} class="back">← {o.title}</a></p>}
+      {o && <p><a href={(round ? '#/rounds/' : '#/offerings/') + enc(id)} class="back">← {o.title}</a></p>}
       <PageHeading>{t('drawTitle')}{o ? ' · ' + o.title : ''}</PageHeading>
       <p class="intro">{t('drawIntro')}</p>
       {doc.loading && <Loading />}
@@ -262,6 +328,8 @@ export function DrawPage({ id }) {
             <div><dt>{t('drawStatus')}</dt><dd data-testid="draw-status">{t('ds_' + d.status) !== 'ds_' + d.status ? t('ds_' + d.status) : d.status}</dd></div>
             <div><dt>{t('algorithm')}</dt><dd><code>{d.algorithm}</code></dd></div>
             <div class="span"><dt>{t('commitment')}</dt><dd><code class="sub" data-testid="commitment">{d.commitment}</code></dd></div>
+            {d.round_id && !round && <div class="span"><dt>{t('roundL')}</dt><dd data-testid="draw-round"><a href={'#/rounds/' + enc(d.round_id) + '/draw' + (r.query.get('application') ? '?application=' + enc(r.query.get('application')) : '')}>{t('roundDoc')}</a> · {t('roundSameDoc')}</dd></div>}
+            {d.policy_version > 0 && <div><dt>{t('policyVersionL')}</dt><dd data-testid="draw-policy">{t('policyVersion', d.policy_version)}</dd></div>}
             <div class="span"><dt>{t('beacon')}</dt><dd data-testid="beacon">{t('beaconRound', d.beacon && d.beacon.source, d.beacon && d.beacon.round)}</dd></div>
             {o && o.draw_at && <div><dt>{t('drawAt')}</dt><dd>{fmtDateTime(o.draw_at)}</dd></div>}
             {d.applicants_digest && <div><dt>{t('applicants')}</dt><dd data-testid="ticket-count">{t('ticketsN', tickets.length)}</dd></div>}
@@ -276,7 +344,7 @@ export function DrawPage({ id }) {
           {check && <Verdict check={check} d={d} />}
           {d.status === 'drawn' && d.beacon && <p class="hint">{t('beaconHint', d.beacon.source, d.beacon.round)}</p>}
           <p class="hint">{t('cliHint')} <code class="sub">go run ./cmd/verify-draw {url}</code></p>
-          <FindMine id={id} d={d} check={check} initial={r.query.get('application') || ''} />
+          <FindMine id={d.round_id || id} d={d} check={check} initial={r.query.get('application') || ''} />
           {check && check.results.length > 0 && <ResultsTable results={check.results} />}
         </>
       )}
@@ -334,7 +402,9 @@ function FindMine({ id, d, check, initial }) {
     const a = (given ?? app).trim();
     if (!a) return;
     const ticket = await ticketOf(id, a);
-    const results = check && check.results.length ? check.results : null;
+    const all = check && check.results.length ? check.results : null;
+    // A round's member offering: tickets that did not choose it carry not_chosen_tier, after all who did.
+    const results = all && d.not_chosen_tier ? all.filter((x) => x.tier < d.not_chosen_tier) : all;
     const hit = results ? results.find((r) => r.ticket === ticket) : (d.tickets || []).includes(ticket) ? { ticket } : null;
     const res = { ticket, hit, n: results ? results.length : (d.tickets || []).length };
     setFound(res);

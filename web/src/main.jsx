@@ -13,6 +13,8 @@ import { CityDashboard } from './city.jsx';
 import { Privacy, Account, Flash } from './account.jsx';
 import { Messages } from './messages.jsx';
 import { MyApplications, DrawPage } from './lottery.jsx';
+import { RoundsList, RoundPage } from './rounds.jsx';
+import { ExplainLookup } from './claims.jsx';
 import { PublicPolicy, PolicyAdmin, policyHref } from './policy.jsx';
 
 function App({ cfg }) {
@@ -57,11 +59,15 @@ function App({ cfg }) {
   else if (p[0] === 'me' && p[1] === 'bookings') page = needs(isResident(session), <MyBookings />);
   else if (p[0] === 'me' && p[1] === 'applications') page = needs(isResident(session), <MyApplications />);
   else if (p[0] === 'draws' && p[1]) page = <DrawPage key={p[1]} id={decodeURIComponent(p[1])} />;
+  else if (p[0] === 'rounds' && p[1] && p[2] === 'draw') page = <DrawPage key={'r' + p[1]} id={decodeURIComponent(p[1])} round />;
+  else if (p[0] === 'rounds' && p[1]) page = <RoundPage id={decodeURIComponent(p[1])} session={session} onSignIn={signIn} />;
+  else if (p[0] === 'rounds') page = <RoundsList />;
   else if (p[0] === 'me' && p[1] === 'messages') page = needs(isResident(session), <Messages />);
   else if (p[0] === 'me' && p[1] === 'account') page = needs(isResident(session), <Account cfg={cfg} session={session} />);
   else if (p[0] === 'privacy') page = <Privacy />;
   else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session), <StaffOffering id={decodeURIComponent(p[2])} />);
   else if (p[0] === 'staff') page = needs(isStaff(session), <StaffHome session={session} />);
+  else if (p[0] === 'city' && p[1] === 'explain') page = needs(isOfficer(session) || isStaff(session), <ExplainLookup key={r.query.toString()} />);
   else if (p[0] === 'policies') page = <PublicPolicy kind={p[1] && decodeURIComponent(p[1])} />;
   else if (p[0] === 'city' && p[1] === 'policies') page = needs(isOfficer(session), <PolicyAdmin kind={p[2] && decodeURIComponent(p[2])} />);
   else if (p[0] === 'city') page = needs(isOfficer(session), <CityDashboard />);

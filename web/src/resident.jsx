@@ -117,6 +117,7 @@ export function Browse() {
     <>
       <PageHeading>{t('browseTitle')}</PageHeading>
       <p class="intro">{t('browseIntro')}</p>
+      <p class="rounds-link"><a href="#/rounds">{t('roundsLink')}</a></p>
       <form class="filters" onSubmit={submit} aria-label={t('filters')}>
         <div class="field kind">
           <label for="f-kind">{t('fKind')}</label>
@@ -534,6 +535,8 @@ function BookingCard({ b, pointed, onCancelled, onAccepted }) {
       <dl class="facts">
         <div><dt>{t('bookFor')}</dt><dd>{b.participant.name}</dd></div>
         <div><dt>{t('startsOn')}</dt><dd>{b.offering.starts_on}</dd></div>
+        {b.round_id && b.preference > 0 && <div><dt>{t('roundL')}</dt><dd data-testid="booking-preference"><a href={'#/rounds/' + encodeURIComponent(b.round_id)}>{t('prefN', b.preference)}</a></dd></div>}
+        {b.group && <div><dt>{t('siblingsL')}</dt><dd data-testid="booking-group">{t('groupTogether')}</dd></div>}
         <div><dt>{t('status')}</dt><dd class={'bst bst-' + b.status} data-testid="booking-status">{t('bst_' + b.status)}{b.status === 'waitlisted' && b.waitlist_position ? ' · ' + t('position', b.waitlist_position) : ''}</dd></div>
       </dl>
       {b.cancelled_by === 'centre' && b.cancel_reason && <p class="warn">{t('cancelledByCentre')}{b.cancel_reason}</p>}

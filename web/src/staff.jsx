@@ -4,6 +4,7 @@ import { get, api, download } from './api.js';
 import { t, KINDS, fmtFee, fmtDateTime, lang } from './i18n.js';
 import { useSignal } from './signal.js';
 import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText, Field, fieldError, go } from './ui.jsx';
+import { ClaimsReview } from './claims.jsx';
 
 function today() {
   return new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
@@ -126,6 +127,7 @@ export function StaffOffering({ id }) {
           <PageHeading>{o.title}</PageHeading>
           <p class="meta"><span class={'tag tag-' + o.kind}>{t('kind_' + o.kind)}</span> {o.centre.name} · {o.starts_on} – {o.ends_on} · {t('st_' + o.status)} · {fmtFee(o.fee_fen)}</p>
           <EditOffering o={o} onSaved={roster.reload} />
+          {o.allocation === 'lottery' && <ClaimsReview o={o} />}
           <Roster o={o} items={roster.data.items} />
           <Attendance o={o} items={roster.data.items} onSaved={roster.reload} />
         </>

@@ -91,6 +91,9 @@ test('every page fits phone screens in both languages; screenshots', async () =>
     // The demo lottery (infra/seed LotteryCourse), applications open: 申请, and its 核验 page before the draw.
     { name: 'offering-lottery', who: 'resident', hash: '#/offerings/' + LOTTERY, marker: '[data-testid=apply] input[type=radio]' },
     { name: 'draw-committed', who: 'anonymous', hash: '#/draws/' + LOTTERY, marker: '[data-testid=commitment]' },
+    { name: 'rounds', who: 'anonymous', hash: '#/rounds', marker: 'li[data-round]' },
+    { name: 'round', who: 'resident', hash: '#/rounds/rnd-cc-spring-1', marker: '[data-testid=round-apply]' },
+    { name: 'city-explain', who: 'officer', hash: '#/city/explain', marker: '#ex-app' },
     { name: 'participants', who: 'resident', hash: '#/me/participants', marker: '#pt-name' },
     // The guardian's consent step: a child's birth date typed in.
     { name: 'participants-consent', who: 'resident', hash: '#/me/participants', marker: '#pt-consent', prep: (page) => page.fill('#pt-birth', addDays(todayShanghai(), -365 * 6)) },
