@@ -23,9 +23,12 @@ func New(d lambdafn.Deps) lambdafn.Job {
 		res, err := svc.RunDue(ctx, at)
 		// Rounds (issue 14) are due on their own index and run after.
 		rr, rerr := rs.RunDue(ctx, at)
-		err = errors.Join(err, rerr)
+		// Then the undrawn lotteries' applications are counted for the
+		// city's demand.
+		tallied, terr := svc.Tally(ctx, at)
+		err = errors.Join(err, rerr, terr)
 		attrs := []any{"due", res.Due, "drawn", res.Drawn, "waiting", res.Waiting,
-			"rounds_due", rr.Due, "rounds_drawn", rr.Drawn, "rounds_waiting", rr.Waiting, "ms", d.Now().Sub(started).Milliseconds()}
+			"rounds_due", rr.Due, "rounds_drawn", rr.Drawn, "rounds_waiting", rr.Waiting, "tallied", tallied, "ms", d.Now().Sub(started).Milliseconds()}
 		if err != nil {
 			d.Log.Error("draws failed", append(attrs, "error", err.Error())...)
 			return err

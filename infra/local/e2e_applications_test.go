@@ -98,12 +98,21 @@ func TestApplications(t *testing.T) {
 		t.Fatalf("get: %s", got.body)
 	}
 
-	// The city sees one applicant for the two places.
+	// The city sees one applicant for the two places, once the scheduled
+	// job has counted them (before it, no count: nothing is made up), as of
+	// the job's time.
 	officer := e.token("officer-1", "city-officers")
 	demand := e.do("GET", "/v1/city/demand?kind=evening_course", officer, nil)
 	e.expect(demand, 200, "")
 	apps, _ := demand.json["applications"].(map[string]any)
-	if total, _ := apps["total"].(map[string]any); total["applicants"] != 1.0 || total["applicants_per_place"] != 0.5 {
+	if total, _ := apps["total"].(map[string]any); total["applicants"] != 0.0 || apps["counted_at"] != nil {
+		t.Errorf("demand's applications before any count: %s", demand.body)
+	}
+	e.runJob("DrawsFunction")
+	demand = e.do("GET", "/v1/city/demand?kind=evening_course", officer, nil)
+	e.expect(demand, 200, "")
+	apps, _ = demand.json["applications"].(map[string]any)
+	if total, _ := apps["total"].(map[string]any); total["applicants"] != 1.0 || total["applicants_per_place"] != 0.5 || apps["counted_at"] == nil {
 		t.Errorf("demand's applications: %s", demand.body)
 	}
 

@@ -3,6 +3,7 @@ package cityfigures
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
@@ -45,6 +46,10 @@ type Applications struct {
 	// ByTier lists each lottery offering in service whose applications
 	// have closed, with its applicants by tier.
 	ByTier []LotteryApplicants `json:"by_tier"`
+	// CountedAt is when the oldest count of an undrawn lottery's
+	// applications in these figures was made (the scheduled job counts
+	// them every minute); absent when every count is a drawn one's.
+	CountedAt *time.Time `json:"counted_at,omitempty"`
 }
 
 // ApplicationsOf sums the applicants (applicants: by offering id) of the

@@ -7,6 +7,7 @@ package cityoffice
 
 import (
 	"context"
+	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -38,31 +39,35 @@ func (s *Service) Participants(ctx context.Context) (registered, verified int, e
 // Demand is unmet demand on today within scope, from the same read as
 // Capacity, with the lottery offerings' applicants per place. A drawn
 // lottery's count is on the offering (the draw recorded it); an undrawn
-// one's is counted when asked, from the draws' entries
-// (store.ApplicantCounts), so applying writes no counter that every
-// applicant would share.
+// one's is the scheduled job's tally on the offering (draws.Tally, every
+// minute), as of the time the answer gives (counted_at): counting the
+// draws' entries on every request cost 16 Queries a lottery, and applying
+// writes no counter that every applicant would share.
 func (s *Service) Demand(ctx context.Context, scope cityfigures.Scope, today string) (cityfigures.Demand, error) {
 	offerings, err := s.inService(ctx, scope, today)
 	if err != nil {
 		return cityfigures.Demand{}, err
 	}
-	var lotteries []string
+	applicants := map[string]int{}
+	var counted *time.Time
 	for _, o := range offerings {
-		if o.IsLottery() && o.DrawnAt == nil && cityfigures.InService(o, today) {
-			lotteries = append(lotteries, o.ID)
-		}
-	}
-	applicants, err := s.Store.ApplicantCounts(ctx, lotteries)
-	if err != nil {
-		return cityfigures.Demand{}, err
-	}
-	for _, o := range offerings {
-		if o.DrawnAt != nil {
+		switch {
+		case !o.IsLottery():
+		case o.DrawnAt != nil:
 			applicants[o.ID] = o.Applicants
+		case o.TalliedAt != nil && cityfigures.InService(o, today):
+			applicants[o.ID] = o.ApplicantsTally
+			if counted == nil || o.TalliedAt.Before(*counted) {
+				counted = o.TalliedAt
+			}
 		}
 	}
 	d := cityfigures.DemandOf(offerings, today)
 	d.Applications = cityfigures.ApplicationsOf(offerings, today, applicants)
+	if counted != nil {
+		t := counted.In(domain.CityZone)
+		d.Applications.CountedAt = &t
+	}
 	// Once a lottery's applications close, its draw record counts them by
 	// tier (issue 14).
 	var allLotteries []string

@@ -147,6 +147,12 @@ type Offering struct {
 	// Applicants is how many applications the draw ranked, recorded on the
 	// offering when the draw is done (the count never changes after).
 	Applicants int `json:"-"`
+	// ApplicantsTally is an undrawn lottery's applications as last counted
+	// by the scheduled job (every minute, until the close), at TalliedAt:
+	// the city's demand reads it here instead of counting 16 partitions a
+	// lottery on every request.
+	ApplicantsTally int        `json:"-"`
+	TalliedAt       *time.Time `json:"-"`
 	// FullAt is when the last place was first taken; the city's demand
 	// figures measure from booking opening to it.
 	FullAt *time.Time `json:"-"`

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/paging"
@@ -593,4 +594,20 @@ func (st *Store) ParticipantApplications(ctx context.Context, account, participa
 // drawn).
 func (st *Store) DeleteApplication(ctx context.Context, a domain.Application) error {
 	return st.DeleteItems(ctx, []map[string]types.AttributeValue{applicationKey(a.Account, a.ID)})
+}
+
+// TallyApplicants records on an undrawn lottery offering how many
+// applications its draw holds, as counted at at (ApplicantCounts). An
+// offering gone meanwhile is left alone.
+func (st *Store) TallyApplicants(ctx context.Context, offeringID string, n int, at time.Time) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &st.table, Key: key(offeringPK(offeringID), skOffering),
+		UpdateExpression:          aws.String("SET applicants_tally = :n, tallied_at = :at"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": nAttr(n), ":at": s(utc(at))},
+	})
+	if errorFault(err) == faultCondition {
+		return nil
+	}
+	return classify(err)
 }

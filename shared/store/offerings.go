@@ -51,6 +51,9 @@ type offeringItem struct {
 	DrawAt      string `dynamodbav:"draw_at,omitempty"`
 	DrawnAt     string `dynamodbav:"drawn_at,omitempty"`
 	Applicants  int    `dynamodbav:"applicants,omitempty"`
+	// The scheduled count of an undrawn lottery's applications (TallyApplicants).
+	ApplicantsTally int    `dynamodbav:"applicants_tally,omitempty"`
+	TalliedAt       string `dynamodbav:"tallied_at,omitempty"`
 	// Issue 14: the round the offering is allocated in.
 	RoundID string `dynamodbav:"round_id,omitempty"`
 }
@@ -75,6 +78,7 @@ func offeringToItem(o domain.Offering) offeringItem {
 		Offered: o.Offered, Allocation: string(o.Allocation), OfferHours: o.OfferHours,
 		AppsOpenAt: utcOrEmpty(o.ApplicationsOpenAt), AppsCloseAt: utcOrEmpty(o.ApplicationsCloseAt),
 		DrawAt: utcOrEmpty(o.DrawAt), DrawnAt: utcOrEmpty(o.DrawnAt), Applicants: o.Applicants, RoundID: o.RoundID,
+		ApplicantsTally: o.ApplicantsTally, TalliedAt: utcOrEmpty(o.TalliedAt),
 	}
 	if o.FullAt != nil {
 		it.FullAt = utc(*o.FullAt)
@@ -102,6 +106,7 @@ func (it offeringItem) offering() domain.Offering {
 		Offered: it.Offered, Allocation: domain.Allocation(it.Allocation), OfferHours: it.OfferHours,
 		ApplicationsOpenAt: timeOrNil(it.AppsOpenAt), ApplicationsCloseAt: timeOrNil(it.AppsCloseAt),
 		DrawAt: timeOrNil(it.DrawAt), DrawnAt: timeOrNil(it.DrawnAt), Applicants: it.Applicants, RoundID: it.RoundID,
+		ApplicantsTally: it.ApplicantsTally, TalliedAt: timeOrNil(it.TalliedAt),
 	}
 	if o.Allocation == "" {
 		o.Allocation = domain.FirstCome
