@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/lottery"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -71,15 +70,7 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 		if err != nil {
 			return err
 		}
-		a := domain.Application{
-			ID: id, OfferingID: o.ID,
-			Offering:      domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
-			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
-			Status: domain.ApplicationApplied, Ticket: lottery.Ticket(o.ID, id), Tier: 1, CreatedAt: now,
-			Account: req.Account, Identity: p.Identity, Term: o.Term, BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
-			Siblings: u.Siblings, Claims: u.Claims,
-		}
-		a.Choices = []domain.Choice{{Preference: 1, OfferingID: o.ID, Offering: a.Offering}}
+		a := newApplication(id, o.ID, req.Account, p, u, []domain.Offering{o}, now)
 		// ErrContention and ErrIdempotencyTaken go round again: read afresh.
 		if err := s.create(ctx, a, o, req.IdempotencyKey, req.hash(), now); err != nil {
 			return err

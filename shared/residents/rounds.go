@@ -8,7 +8,6 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
-	"github.com/wuxi-enrol/enrol/shared/lottery"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -84,18 +83,7 @@ func (s *Service) ApplyRound(ctx context.Context, req RoundApplyRequest) (Applic
 			return err
 		}
 		first := chosen[0]
-		a := domain.Application{
-			ID: id, OfferingID: first.ID, RoundID: r.ID,
-			Offering:      domain.BookedOffering{Title: first.Title, Kind: first.Kind, Centre: first.Centre, StartsOn: first.StartsOn},
-			ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
-			Status: domain.ApplicationApplied, Ticket: lottery.Ticket(r.ID, id), Tier: 1, CreatedAt: now,
-			Account: req.Account, Identity: p.Identity, Term: first.Term, BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
-			Siblings: u.Siblings, Claims: u.Claims,
-		}
-		for i, o := range chosen {
-			a.Choices = append(a.Choices, domain.Choice{Preference: i + 1, OfferingID: o.ID,
-				Offering: domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn}})
-		}
+		a := newApplication(id, r.ID, req.Account, p, u, chosen, now)
 		if err := s.create(ctx, a, first, req.IdempotencyKey, req.hash(), now); err != nil {
 			return err
 		}

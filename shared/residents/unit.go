@@ -8,6 +8,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/lottery"
 )
 
 // MaxSiblings is how many brothers and sisters may apply with a participant
@@ -116,4 +117,30 @@ func (s *Service) UnitAndClaims(ctx context.Context, account, participantID stri
 		}
 	}
 	return u, nil
+}
+
+// newApplication is the application of participant p with unit u, applying
+// at chosen (in order of preference) to lotteryID: the offering itself, or
+// the round (its tickets name the round, so the number is the round's).
+func newApplication(id, lotteryID, account string, p domain.Participant, u Unit, chosen []domain.Offering, now time.Time) domain.Application {
+	first := chosen[0]
+	a := domain.Application{
+		ID: id, OfferingID: first.ID,
+		Offering:      bookedOffering(first),
+		ParticipantID: p.ID, Participant: domain.BookedParticipant{Name: p.Name},
+		Status: domain.ApplicationApplied, Ticket: lottery.Ticket(lotteryID, id), Tier: 1, CreatedAt: now,
+		Account: account, Identity: p.Identity, Term: first.Term, BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
+		Siblings: u.Siblings, Claims: u.Claims,
+	}
+	if lotteryID != first.ID {
+		a.RoundID = lotteryID
+	}
+	for i, o := range chosen {
+		a.Choices = append(a.Choices, domain.Choice{Preference: i + 1, OfferingID: o.ID, Offering: bookedOffering(o)})
+	}
+	return a
+}
+
+func bookedOffering(o domain.Offering) domain.BookedOffering {
+	return domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn}
 }
