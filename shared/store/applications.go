@@ -109,6 +109,15 @@ type choiceItem struct {
 	BookingIDs []string `dynamodbav:"booking_ids,omitempty"`
 }
 
+func choiceToItem(c domain.Choice) choiceItem {
+	return choiceItem{
+		Preference: c.Preference, OfferingID: c.OfferingID, Title: c.Offering.Title, Kind: string(c.Offering.Kind),
+		CentreID: c.Offering.Centre.ID, CentreName: c.Offering.Centre.Name, District: string(c.Offering.Centre.District),
+		StartsOn: c.Offering.StartsOn, Tier: c.Tier, TierCode: c.TierCode, Rank: c.Rank, Result: string(c.Result),
+		Position: c.WaitlistPosition, BookingIDs: c.BookingIDs,
+	}
+}
+
 // claimItem is one claim to a tier at one offering, and staff's decision.
 type claimItem struct {
 	Code       string `dynamodbav:"code"`
@@ -244,12 +253,7 @@ func (st *Store) applicationItems(ctx context.Context, a domain.Application) (re
 		}
 	}
 	for _, c := range choices {
-		rec.Choices = append(rec.Choices, choiceItem{
-			Preference: c.Preference, OfferingID: c.OfferingID, Title: c.Offering.Title, Kind: string(c.Offering.Kind),
-			CentreID: c.Offering.Centre.ID, CentreName: c.Offering.Centre.Name, District: string(c.Offering.Centre.District),
-			StartsOn: c.Offering.StartsOn, Tier: c.Tier, TierCode: c.TierCode, Rank: c.Rank, Result: string(c.Result),
-			Position: c.WaitlistPosition, BookingIDs: c.BookingIDs,
-		})
+		rec.Choices = append(rec.Choices, choiceToItem(c))
 	}
 	if len(a.Claims) > 0 {
 		rec.Claims = map[string]claimItem{}

@@ -69,6 +69,19 @@ type bookingItem struct {
 	Group      string `dynamodbav:"group,omitempty"`
 }
 
+// bookingPut writes new booking b, on condition it is not there yet.
+func (st *Store) bookingPut(ctx context.Context, b domain.Booking) (types.TransactWriteItem, error) {
+	it, err := st.bookingToItem(ctx, b)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	item, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return types.TransactWriteItem{}, classify(err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}}, nil
+}
+
 func (st *Store) bookingToItem(ctx context.Context, b domain.Booking) (bookingItem, error) {
 	it := bookingItem{
 		PK: accountPK(b.Account), SK: prefixBooking + b.ID,
@@ -252,17 +265,13 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), term)
 	st.applyChange(&t, o.ID, nb.Change, now)
 
-	it, err := st.bookingToItem(ctx, b)
+	put, err := st.bookingPut(ctx, b)
 	if err != nil {
 		return err
 	}
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return classify(err)
-	}
 	// A retry reuses the booking's id, so a booking already there is a race
 	// with this request's own earlier attempt: read again.
-	t.add(contended, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	t.add(contended, put)
 	if b.Status == domain.BookingWaitlisted {
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 	}

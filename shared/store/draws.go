@@ -432,50 +432,26 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			continue
 		}
 		a := p.Application
-		values := map[string]types.AttributeValue{
-			":status": s(string(p.Status)), ":applied": s(string(domain.ApplicationApplied)),
-			":number": s(p.Number), ":rank": nAttr(p.Rank),
-		}
-		update := "SET #status = :status, #number = :number, #rank = :rank"
 		bookings := p.bookings()
+		d := drawnOutcome{Status: p.Status, Number: p.Number, Rank: p.Rank, Reason: p.Reason,
+			Choices: []choiceItem{placeChoice(o, p)}, Tier: max(p.Tier, 1), PolicyVersion: p.PolicyVersion}
 		if p.Booking != nil {
-			update += ", booking_id = :booking"
-			values[":booking"] = s(p.Booking.ID)
+			d.BookingID = p.Booking.ID
 		}
-		if p.Reason != "" {
-			update += ", not_drawn_reason = :reason"
-			values[":reason"] = s(p.Reason)
-		}
-		choice, err := attributevalue.Marshal([]choiceItem{placeChoice(o, p)})
+		record, err := st.drawnUpdate(a, d)
 		if err != nil {
-			return classify(err)
+			return err
 		}
-		update += ", tier = :tier, choices = :choices"
-		values[":tier"], values[":choices"] = nAttr(max(p.Tier, 1)), choice
-		if p.PolicyVersion > 0 {
-			update += ", policy_version = :pv"
-			values[":pv"] = nAttr(p.PolicyVersion)
-		}
-		add(i, "skip", onFail{outcome: errSkip}, types.TransactWriteItem{Update: &types.Update{
-			TableName: &st.table, Key: applicationKey(a.Account, a.ID),
-			UpdateExpression:          aws.String(update),
-			ConditionExpression:       aws.String("#status = :applied"),
-			ExpressionAttributeNames:  map[string]string{"#status": "status", "#number": "number", "#rank": "rank"},
-			ExpressionAttributeValues: values,
-		}})
+		add(i, "skip", onFail{outcome: errSkip}, record)
 		for _, b := range bookings {
 			active, term := st.holdItems(b, o)
 			add(i, domain.RuleOnePerOffering, onFail{outcome: errSkip}, active)
 			add(i, domain.RuleTermLimit, onFail{outcome: errSkip}, term)
-			it, err := st.bookingToItem(ctx, b)
+			put, err := st.bookingPut(ctx, b)
 			if err != nil {
 				return err
 			}
-			item, err := attributevalue.MarshalMap(it)
-			if err != nil {
-				return classify(err)
-			}
-			add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+			add(i, "", unconditional, put)
 			if b.Status == domain.BookingWaitlisted {
 				add(i, "", unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 				waiting++
@@ -516,6 +492,54 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 		}
 	}
 	return t.outcome(err)
+}
+
+// drawnOutcome is what a draw writes on an application's record.
+type drawnOutcome struct {
+	Status        domain.ApplicationStatus
+	Number        string
+	Rank          int
+	BookingID     string // the participant's booking, if any
+	Reason        string // why not drawn
+	Choices       []choiceItem
+	Tier          int // 0: left as it is (a round's tiers are per choice)
+	PolicyVersion int
+}
+
+// drawnUpdate writes d on a's record, on condition it is still applied (a
+// failed condition: the application left the draw).
+func (st *Store) drawnUpdate(a domain.Application, d drawnOutcome) (types.TransactWriteItem, error) {
+	choices, err := attributevalue.Marshal(d.Choices)
+	if err != nil {
+		return types.TransactWriteItem{}, classify(err)
+	}
+	values := map[string]types.AttributeValue{
+		":status": s(string(d.Status)), ":applied": s(string(domain.ApplicationApplied)),
+		":number": s(d.Number), ":rank": nAttr(d.Rank), ":choices": choices,
+	}
+	update := "SET #status = :status, #number = :number, #rank = :rank, choices = :choices"
+	for _, f := range []struct {
+		set   bool
+		name  string
+		value types.AttributeValue
+	}{
+		{d.BookingID != "", "booking_id", s(d.BookingID)},
+		{d.Reason != "", "not_drawn_reason", s(d.Reason)},
+		{d.Tier > 0, "tier", nAttr(d.Tier)},
+		{d.PolicyVersion > 0, "policy_version", nAttr(d.PolicyVersion)},
+	} {
+		if f.set {
+			update += ", " + f.name + " = :" + f.name
+			values[":"+f.name] = f.value
+		}
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: applicationKey(a.Account, a.ID),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("#status = :applied"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status", "#number": "number", "#rank": "rank"},
+		ExpressionAttributeValues: values,
+	}}, nil
 }
 
 // refusal is what a draw's failed condition on an item checking rule

@@ -427,43 +427,19 @@ func (st *Store) WriteRoundAllocation(ctx context.Context, r RoundDraw, members 
 		a := p.Application
 		choices := make([]choiceItem, len(p.Choices))
 		for j, c := range p.Choices {
-			choices[j] = choiceItem{
-				Preference: c.Preference, OfferingID: c.OfferingID, Title: c.Offering.Title, Kind: string(c.Offering.Kind),
-				CentreID: c.Offering.Centre.ID, CentreName: c.Offering.Centre.Name, District: string(c.Offering.Centre.District),
-				StartsOn: c.Offering.StartsOn, Tier: c.Tier, TierCode: c.TierCode, Rank: c.Rank, Result: string(c.Result),
-				Position: c.WaitlistPosition, BookingIDs: c.BookingIDs,
-			}
+			choices[j] = choiceToItem(c)
 		}
-		cl, err := attributevalue.Marshal(choices)
-		if err != nil {
-			return classify(err)
-		}
-		values := map[string]types.AttributeValue{
-			":status": s(string(p.Status)), ":applied": s(string(domain.ApplicationApplied)),
-			":number": s(p.Number), ":rank": nAttr(p.Rank), ":choices": cl,
-		}
-		update := "SET #status = :status, #number = :number, #rank = :rank, choices = :choices"
+		d := drawnOutcome{Status: p.Status, Number: p.Number, Rank: p.Rank, Reason: p.Reason, Choices: choices, PolicyVersion: p.PolicyVersion}
 		for _, b := range p.Bookings {
 			if b.Status == domain.BookingOffered && b.ParticipantID == a.ParticipantID {
-				update += ", booking_id = :booking"
-				values[":booking"] = s(b.ID)
+				d.BookingID = b.ID
 			}
 		}
-		if p.Reason != "" {
-			update += ", not_drawn_reason = :reason"
-			values[":reason"] = s(p.Reason)
+		record, err := st.drawnUpdate(a, d)
+		if err != nil {
+			return err
 		}
-		if p.PolicyVersion > 0 {
-			update += ", policy_version = :pv"
-			values[":pv"] = nAttr(p.PolicyVersion)
-		}
-		add(owner{i, -1, "skip"}, onFail{outcome: errSkip}, types.TransactWriteItem{Update: &types.Update{
-			TableName: &st.table, Key: applicationKey(a.Account, a.ID),
-			UpdateExpression:          aws.String(update),
-			ConditionExpression:       aws.String("#status = :applied"),
-			ExpressionAttributeNames:  map[string]string{"#status": "status", "#number": "number", "#rank": "rank"},
-			ExpressionAttributeValues: values,
-		}})
+		add(owner{i, -1, "skip"}, onFail{outcome: errSkip}, record)
 		// Each child's term counter and presence once, however many of
 		// its bookings the place writes (one item at most once a
 		// transaction); members have no term limit, so the counter only
@@ -489,15 +465,11 @@ func (st *Store) WriteRoundAllocation(ctx context.Context, r RoundDraw, members 
 			o := members[b.OfferingID]
 			active, _ := st.holdItems(b, o)
 			add(owner{i, j, domain.RuleOnePerOffering}, onFail{outcome: errSkip}, active)
-			it, err := st.bookingToItem(ctx, b)
+			put, err := st.bookingPut(ctx, b)
 			if err != nil {
 				return err
 			}
-			item, err := attributevalue.MarshalMap(it)
-			if err != nil {
-				return classify(err)
-			}
-			add(owner{i, j, ""}, unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+			add(owner{i, j, ""}, unconditional, put)
 			c := change[b.OfferingID]
 			if c == nil {
 				c = &allocation.Change{}
