@@ -16,6 +16,7 @@ WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json w
 
 ## run: the whole system on this machine with demo data: the web front end
 ## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed)
+## (make run ENROL_FAULTS=5% starts with injected DynamoDB faults: README, Fault injection)
 run: web
 	PORT=$(PORT) $(GO) run ./infra/local/cmd/enrol-local
 

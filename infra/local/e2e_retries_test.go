@@ -90,6 +90,71 @@ func TestStoreFailuresOverHTTP(t *testing.T) {
 	e.expect(e.book(tok, "o", p, false), 201, "")
 }
 
+// TestFaultSpecOverHTTP: the stack started with a fault spec (make run's
+// ENROL_FAULTS) faults the functions' calls, and says so at
+// /_local/faults; a booking throttled by a scheduled fault answers 503 with
+// Retry-After; one cut after its write landed answers 503 too, and the
+// client's retry with the same Idempotency-Key gets that one booking.
+func TestFaultSpecOverHTTP(t *testing.T) {
+	e := start(t, func(o *local.Options) { o.Faults = "100%,kinds=throttling,ops=TransactWriteItems" })
+	inj := e.st.Faults()
+	e.offering("o", 5)
+	report := func() local.FaultsReport {
+		t.Helper()
+		r := e.do("GET", "/_local/faults", "", nil)
+		e.expect(r, 200, "")
+		var rep local.FaultsReport
+		if err := json.Unmarshal(r.body, &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	tok := e.token("a", "residents")
+	// Registering writes in a transaction: the spec throttles it.
+	birth := time.Date(1990, 1, 1, 0, 0, 0, 0, domain.CityZone)
+	r := e.do("POST", "/v1/me/participants", tok, map[string]any{"name": "测试居民", "birth_date": birth.Format(domain.DateLayout),
+		"id_number": idnumber.Make("320211", birth, 1)})
+	e.expect(r, 503, "unavailable")
+	if rep := report(); !rep.On || rep.Spec == "" || !strings.Contains(rep.Rules, "100% of calls to TransactWriteItems") || rep.Injected[faults.Throttling] == 0 {
+		t.Fatalf("/_local/faults: %+v", rep)
+	}
+
+	inj.Clear()
+	p, _ := e.register(tok)
+	inj.At(0, faults.Throttling, "TransactWriteItems")
+	r = e.book(tok, "o", p, false)
+	e.expect(r, 503, "unavailable")
+	if r.header.Get("Retry-After") != "1" {
+		t.Fatalf("Retry-After %q", r.header.Get("Retry-After"))
+	}
+	if c, _ := e.counters("o"); c != 0 {
+		t.Fatalf("a throttled booking confirmed %d", c)
+	}
+
+	inj.At(0, faults.Cut, "TransactWriteItems")
+	r = e.book(tok, "o", p, false, "Idempotency-Key", "cut-1")
+	e.expect(r, 503, "unavailable")
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	if c, _ := e.counters("o"); c != 1 {
+		t.Fatalf("the cut booking did not land: %d confirmed", c)
+	}
+	again := e.book(tok, "o", p, false, "Idempotency-Key", "cut-1")
+	e.expect(again, 200, "")
+	mine := e.do("GET", "/v1/me/bookings", tok, nil)
+	items, _ := mine.json["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["id"] != again.str("id") {
+		t.Fatalf("after the retry: %s, retry answered %s", mine.body, again.body)
+	}
+	if c, _ := e.counters("o"); c != 1 {
+		t.Fatalf("%d confirmed after the retry", c)
+	}
+	if rep := report(); rep.Injected[faults.Throttling] != 1 || rep.Injected[faults.Cut] != 1 {
+		t.Fatalf("/_local/faults: %+v", rep)
+	}
+}
+
 // TestPersistentConflictAnswersWithinTheFunctionTimeout: with every write
 // conflicting, a booking answers 503 (Retry-After) before its function's
 // Timeout, which the gateway gives the handler as its deadline as Lambda

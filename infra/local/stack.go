@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/local/gateway"
 	"github.com/wuxi-enrol/enrol/infra/localcognito"
 	"github.com/wuxi-enrol/enrol/infra/localdb"
+	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
@@ -67,6 +69,11 @@ type Options struct {
 	// DynamoDBOptions configure every DynamoDB client the stack makes
 	// further; tests inject faults here (infra/localdb/faults).
 	DynamoDBOptions []func(*dynamodb.Options)
+	// Faults, if set, is a fault spec (faults.Parse; make run's
+	// ENROL_FAULTS): the functions' DynamoDB calls meet those faults once
+	// the stack is ready. The seed, the scheduled functions' start-up run
+	// and the stack's own Store go without, so the demo data is whole.
+	Faults string
 }
 
 // Stack is a running enrol.
@@ -105,6 +112,10 @@ type Stack struct {
 	// ready is set once Start has seeded and run the jobs: until then
 	// /_local/health answers 503.
 	ready atomic.Bool
+	// faults is the injector on the functions' clients when Options.Faults
+	// is set, else nil.
+	faults     *faults.Injector
+	faultsSpec string
 
 	jobs      map[string]*job
 	schedules []JobSchedule
@@ -153,6 +164,17 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.endpoint = endpoint
 	fail := func(err error) (*Stack, error) { st.Close(); return nil, err }
+	// The functions' clients carry the injector from the start, with no
+	// rule until the stack is ready.
+	var applyFaults func(*faults.Injector)
+	fnOpts := o
+	if o.Faults != "" {
+		if applyFaults, err = faults.Parse(o.Faults); err != nil {
+			return fail(fmt.Errorf("ENROL_FAULTS: %w", err))
+		}
+		st.faults, st.faultsSpec = &faults.Injector{}, o.Faults
+		fnOpts.DynamoDBOptions = append(slices.Clone(o.DynamoDBOptions), st.faults.Option)
+	}
 	// The KMS stand-in: the identity and personal-data keys exist only in
 	// its memory, for as long as the stack runs.
 	if st.kms, err = localkms.Start("127.0.0.1:0"); err != nil {
@@ -202,7 +224,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.Booking = &residents.Service{Store: st.Store, Now: o.Now}
 
-	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o, st.Beacon)
+	handlers, jobs, err := buildFunctions(ctx, tmpl, env, fnOpts, st.Beacon)
 	if err != nil {
 		return fail(err)
 	}
@@ -224,7 +246,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Routes: st.Routes, Handlers: handlers, Timeouts: timeouts, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob),
 			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents),
-			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock)},
+			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock),
+			faultsPattern: http.HandlerFunc(st.serveFaults)},
 		Now: o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
@@ -246,6 +269,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if o.RunSchedules {
 		st.runJobsOnce(ctx, progress)
 		st.startSchedules(stackClock{o.Now})
+	}
+	if applyFaults != nil {
+		st.faults.Clear() // count from here: the start-up runs met no fault
+		applyFaults(st.faults)
+		progress("故障注入已开启 / fault injection on: %s（ENROL_FAULTS=%s）", st.faults, o.Faults)
 	}
 	st.ready.Store(true)
 	return st, nil
@@ -406,9 +434,10 @@ func lookup(m map[string]string) func(string) (string, bool) {
 
 // Getenv reads the stack's settings from the environment, once: PORT,
 // DYNAMODB_ENDPOINT, TABLE_NAME, WEB_DIR (default web/dist),
-// and ENROL_NOW, an instant (RFC 3339, or a date for its midnight in Wuxi)
+// ENROL_NOW, an instant (RFC 3339, or a date for its midnight in Wuxi)
 // at which the stack's clock starts, to advance in real time from there
-// (default: the wall clock).
+// (default: the wall clock), and ENROL_FAULTS, a fault spec (faults.Parse:
+// "5%", "rate=0.05,kinds=throttling,conflict", …; default none).
 func Getenv() (Options, error) {
 	o := Options{
 		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
@@ -430,6 +459,11 @@ func Getenv() (Options, error) {
 			return o, fmt.Errorf("ENROL_NOW: %w", err)
 		}
 		o.Now = clock.From(at)
+	}
+	if o.Faults = os.Getenv("ENROL_FAULTS"); o.Faults != "" {
+		if _, err := faults.Parse(o.Faults); err != nil {
+			return o, fmt.Errorf("ENROL_FAULTS: %w", err)
+		}
 	}
 	return o, nil
 }

@@ -33,7 +33,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 		os.Exit(1)
 	}
-	if err := banner(st, opts.Now != nil); err != nil {
+	if err := banner(st, opts.Now != nil, opts.Faults); err != nil {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 	}
 	<-ctx.Done()
@@ -63,6 +63,17 @@ func scheduleLines(st *local.Stack) string {
 	return b.String()
 }
 
+// faultsLine is the banner's line on faults ENROL_FAULTS switched on.
+func faultsLine(st *local.Stack, spec string) string {
+	inj := st.Faults()
+	if inj == nil {
+		return ""
+	}
+	return fmt.Sprintf("  故障注入已开启 / fault injection on: ENROL_FAULTS=%s: %s\n"+
+		"    数据库调用会失败、变慢或被截断；请求答 503 并带 Retry-After，可安全重试 / DynamoDB calls fail, slow down or are cut; requests answer 503 with Retry-After, safe to retry\n"+
+		"    注入计数 / injected so far: curl -s %s/_local/faults\n", spec, inj, st.URL)
+}
+
 // clockLine is the banner's line on a clock that ENROL_NOW set.
 func clockLine(st *local.Stack, set bool) string {
 	if !set {
@@ -72,7 +83,7 @@ func clockLine(st *local.Stack, set bool) string {
 	return fmt.Sprintf("  时钟 / clock: ENROL_NOW，现在是 / it is now %s（按实际时间走 / advancing in real time）\n", now)
 }
 
-func banner(st *local.Stack, clockSet bool) error {
+func banner(st *local.Stack, clockSet bool, faultSpec string) error {
 	token, err := st.Token(seed.DemoResident, []string{"residents"})
 	if err != nil {
 		return err
@@ -90,7 +101,7 @@ func banner(st *local.Stack, clockSet bool) error {
 	participant := seed.DemoParticipantIDs()[len(seed.DemoParticipantIDs())-1]
 	fmt.Fprintf(os.Stderr, `
 enrol 已启动 / is running: %[1]s
-%[18]s  网页 / web: %[1]s/ （居民 / residents）· %[1]s/staff （机构 / centre staff）· %[1]s/city （教育局 / city officers）
+%[18]s%[21]s  网页 / web: %[1]s/ （居民 / residents）· %[1]s/staff （机构 / centre staff）· %[1]s/city （教育局 / city officers）
   演示数据 / demo data: %[2]d centres, %[3]d offerings, %[4]d participants, %[5]d bookings (%[6]d confirmed, %[7]d waitlisted)
 
   # 浏览目录（无需登录）/ browse the catalogue (no token)
@@ -140,6 +151,6 @@ enrol 已启动 / is running: %[1]s
 按 Ctrl-C 停止 / press Ctrl-C to stop.
 `, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
 		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant,
-		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year))
+		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year), faultsLine(st, faultSpec))
 	return nil
 }
