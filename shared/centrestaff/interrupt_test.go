@@ -1,0 +1,81 @@
+package centrestaff_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
+	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/centrestaff"
+	"github.com/wuxi-enrol/enrol/shared/config"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+)
+
+// TestStaffOperationsInterruptedAtEveryStep: a capacity raise confirming
+// 40 waiting (two writes of at most 32), a cancellation ending 41 bookings
+// (the offering, then batches of 19) and a day's attendance of 41 people
+// that blocks each (three items a person: two transactions), each
+// interrupted at every write call it makes, before the call is sent and
+// after it landed with its answer lost, then sent again by the staff
+// member as they would: each ends exactly as an uninterrupted run does.
+func TestStaffOperationsInterruptedAtEveryStep(t *testing.T) {
+	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
+	staff := auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{"c1"}}
+	// world is a table with one offering and 41 people booked onto it (the
+	// first confirmed, the rest waiting when it has one place), on its own so
+	// that each run copies and writes a small table.
+	world := func(o domain.Offering) (config.Config, []domain.Booking) {
+		cfg := dbtest.Config(t)
+		st, ids, _ := dbtest.CustodyOn(t, cfg)
+		f := &fixture{t: t, st: st, clock: &clock{now}, c: dbtest.Centre("c1", "liangxi"), ids: ids}
+		if err := st.PutCentre(context.Background(), f.c, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PutOffering(context.Background(), o, false); err != nil {
+			t.Fatal(err)
+		}
+		return cfg, f.crowd(41, o.ID)[o.ID]
+	}
+	centre := dbtest.Centre("c1", "liangxi")
+	raise, _ := world(dbtest.Offering("raise", centre, 1, now))
+	cancel, _ := world(dbtest.Offering("cancel", centre, 1, now))
+	course, booked := world(dbtest.Offering("course", centre, 50, now, func(o *domain.Offering) {
+		o.NoShowRule = &domain.NoShowRule{MaxUnexcused: 1, Seasons: []string{"spring", "autumn"}}
+	}))
+	absent := make([]centrestaff.AttendanceRecord, len(booked))
+	for i, b := range booked {
+		absent[i] = centrestaff.AttendanceRecord{BookingID: b.ID, Status: domain.Absent}
+	}
+
+	// request is one staff request at time at, sent again as it is after
+	// an interruption.
+	request := func(at time.Time, do func(context.Context, *centrestaff.Service) error) func(testing.TB, config.Config, *faults.Injector) (func(context.Context) error, func(context.Context) error) {
+		return func(t testing.TB, cfg config.Config, inj *faults.Injector) (func(context.Context) error, func(context.Context) error) {
+			st, _, _ := dbtest.CustodyOn(t, cfg, inj.Option)
+			svc := &centrestaff.Service{Store: st, Now: func() time.Time { return at }}
+			send := func(ctx context.Context) error { return do(ctx, svc) }
+			return send, send
+		}
+	}
+	capacity := 41
+	later := now.Add(time.Minute)
+	ops := []dbtest.Operation{
+		{Name: "capacity raise promoting 40", World: raise, Start: request(later, func(ctx context.Context, s *centrestaff.Service) error {
+			_, err := s.Update(ctx, staff, "raise", domain.Patch{Capacity: &capacity})
+			return err
+		})},
+		{Name: "offering cancelled with 41 bookings", World: cancel, Start: request(later, func(ctx context.Context, s *centrestaff.Service) error {
+			_, err := s.Cancel(ctx, staff, "cancel", "场地维修")
+			return err
+		})},
+		{Name: "attendance of 41 absent", World: course, Start: request(time.Date(2025, 9, 9, 10, 0, 0, 0, domain.CityZone), func(ctx context.Context, s *centrestaff.Service) error {
+			_, err := s.RecordAttendance(ctx, staff, "course", "2025-09-01", absent)
+			return err
+		})},
+	}
+	for _, op := range ops {
+		t.Run(op.Name, func(t *testing.T) { dbtest.EveryStep(t, op) })
+	}
+}
