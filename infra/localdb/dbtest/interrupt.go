@@ -184,6 +184,9 @@ type Operation struct {
 	// interruption (the staff member sends the same request again, the
 	// job's next run); resume is called until it succeeds.
 	Start func(t testing.TB, cfg config.Config, inj *faults.Injector) (run, resume func(context.Context) error)
+	// Scheduled: resume comes whether or not run failed (a job's next
+	// run on its schedule), not only after an error (a request sent again).
+	Scheduled bool
 	// View is the state compared (nil: dbtest.View).
 	View func(t testing.TB, cfg config.Config) []string
 }
@@ -235,8 +238,12 @@ func EveryStep(t *testing.T, op Operation) Interrupted {
 				continue
 			}
 			inj.Clear()
-			// An operation that met the fault and went on by itself has
+			// A request that met the fault and went on by itself has
 			// nothing to resume.
+			if op.Scheduled {
+				err = resume(ctx)
+				fig.Resumes++
+			}
 			for i := 0; err != nil; i++ {
 				if i == 5 {
 					t.Fatalf("%s, %s at write %d: resumed %d times, still %v", op.Name, kind, k, i, err)
