@@ -20,6 +20,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/draws"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -41,6 +42,7 @@ type world struct {
 	st   *store.Store
 	db   *dynamodb.Client
 	tbl  string
+	cfg  config.Config
 	ids  *keycustody.Identities
 	now  time.Time
 	o    domain.Offering
@@ -56,7 +58,7 @@ func newWorld(t testing.TB, capacity int, edit ...func(*domain.Offering)) *world
 	k, written := &killer{}, &items{}
 	cfg := dbtest.Config(t)
 	st, ids, db := dbtest.CustodyOn(t, cfg, k.Option, written.option)
-	w := &world{t: t, ctx: context.Background(), st: st, db: db, tbl: cfg.TableName, ids: ids, kill: k, written: written,
+	w := &world{t: t, ctx: context.Background(), st: st, db: db, tbl: cfg.TableName, cfg: cfg, ids: ids, kill: k, written: written,
 		now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
 	c := dbtest.Centre("c1", "binhu")
 	w.must(st.PutCentre(w.ctx, c, false))

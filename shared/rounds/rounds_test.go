@@ -15,6 +15,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/draws"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -40,6 +41,7 @@ type world struct {
 	st      *store.Store
 	db      *dynamodb.Client
 	tbl     string
+	cfg     config.Config
 	ids     *keycustody.Identities
 	now     time.Time
 	offs    []domain.Offering
@@ -63,7 +65,7 @@ func newWorld(t testing.TB, capacities ...int) *world {
 	k := &killer{}
 	cfg := dbtest.Config(t)
 	st, ids, db := dbtest.CustodyOn(t, cfg, k.Option)
-	w := &world{t: t, ctx: context.Background(), st: st, ids: ids, db: db, tbl: cfg.TableName, kill: k, now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
+	w := &world{t: t, ctx: context.Background(), st: st, ids: ids, db: db, tbl: cfg.TableName, cfg: cfg, kill: k, now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
 	c := dbtest.Centre("c1", "binhu")
 	w.must(st.PutCentre(w.ctx, c, false))
 	open, closeAt, drawAt := w.now.Add(time.Hour), w.now.Add(25*time.Hour), w.now.Add(26*time.Hour)

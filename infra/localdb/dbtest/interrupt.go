@@ -32,12 +32,7 @@ func Copy(t testing.TB, cfg config.Config) config.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A world is read once: operations never write it, only its copies.
-	v, ok := worlds.Load(cfg.TableName)
-	if !ok {
-		v, _ = worlds.LoadOrStore(cfg.TableName, scan(t, db, cfg.TableName))
-	}
-	items := v.([]map[string]types.AttributeValue)
+	items := world(t, db, cfg.TableName)
 	out := cfg
 	out.TableName = TableName()
 	if err := localdb.CreateTable(ctx, db, tmpl, out.TableName); err != nil {
@@ -80,6 +75,17 @@ func Copy(t testing.TB, cfg config.Config) config.Config {
 // worlds are the items of the tables Copy has copied, by name.
 var worlds sync.Map
 
+// world is the items of table, read once: operations never write a world,
+// only its copies.
+func world(t testing.TB, db *dynamodb.Client, table string) []map[string]types.AttributeValue {
+	t.Helper()
+	v, ok := worlds.Load(table)
+	if !ok {
+		v, _ = worlds.LoadOrStore(table, scan(t, db, table))
+	}
+	return v.([]map[string]types.AttributeValue)
+}
+
 func scan(t testing.TB, db *dynamodb.Client, table string) []map[string]types.AttributeValue {
 	t.Helper()
 	var items []map[string]types.AttributeValue
@@ -98,10 +104,11 @@ func scan(t testing.TB, db *dynamodb.Client, table string) []map[string]types.At
 }
 
 // What the normalised view leaves out or blurs: what an operation draws at
-// random each time it runs (notice, message and audit ids, the outbox shard
-// a notice id hashes to), never a counter, status, marker or line entry.
+// random each time it runs (ids it makes and the shards they hash to, audit
+// and ledger keys' random tails, the nonce of a sealed value), never a counter, status,
+// marker or line entry.
 var (
-	randomID   = regexp.MustCompile(`\b(ntc|msg)_[0-9A-Za-z]{20,}`)
+	anyID      = regexp.MustCompile(`[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{26}`)
 	outboxPK   = regexp.MustCompile(`^OUTBOX#\d+$`)
 	randomTail = regexp.MustCompile(`#[0-9a-f]{8}$`)
 )
@@ -109,9 +116,16 @@ var (
 // View is the table cfg names as sorted lines, one an item, normalised so
 // that two runs of one operation from the same world compare equal exactly
 // when they left the same state: counters, statuses, markers, line entries,
-// the ledger, audit records and notices, ids drawn at random blurred.
-// drop names attributes left out besides (a dispatcher's attempts, say).
+// the ledger, audit records and notices, with every id blurred to its
+// prefix. drop names attributes left out besides (a dispatcher's attempts,
+// say).
 func View(t testing.TB, cfg config.Config, drop ...string) []string {
+	t.Helper()
+	return normalised(t, cfg, nil, drop)
+}
+
+// normalised is View blurring only the ids not in known (those a run made).
+func normalised(t testing.TB, cfg config.Config, known map[string]bool, drop []string) []string {
 	t.Helper()
 	db, err := store.NewClient(context.Background(), cfg)
 	if err != nil {
@@ -127,9 +141,15 @@ func View(t testing.TB, cfg config.Config, drop ...string) []string {
 		sk, _ := m["SK"].(string)
 		switch {
 		case outboxPK.MatchString(pk):
-			m["PK"], m["SK"] = "OUTBOX#*", "*"
+			m["PK"] = "OUTBOX#*"
 		case strings.HasPrefix(sk, "AUDIT#"), pk == "LEDGER":
 			m["SK"] = randomTail.ReplaceAllString(sk, "#*")
+		}
+		if _, ok := m["personal"]; ok {
+			m["personal"] = "sealed" // under a fresh nonce each time
+		}
+		if g, _ := m["GSI1PK"].(string); strings.HasPrefix(g, "OFFER_DUE#") {
+			m["GSI1PK"] = "OFFER_DUE#*" // a hash of the booking id
 		}
 		for _, a := range drop {
 			delete(m, a)
@@ -138,9 +158,35 @@ func View(t testing.TB, cfg config.Config, drop ...string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, randomID.ReplaceAllString(string(b), "${1}_*"))
+		out = append(out, anyID.ReplaceAllStringFunc(string(b), func(id string) string {
+			if known[id] {
+				return id
+			}
+			return id[:strings.IndexByte(id, '_')] + "_*"
+		}))
 	}
 	slices.Sort(out)
+	return out
+}
+
+// ids are the ids the items of the table cfg names hold.
+func ids(t testing.TB, cfg config.Config) map[string]bool {
+	t.Helper()
+	db, err := store.NewClient(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, it := range world(t, db, cfg.TableName) {
+		var m map[string]any
+		if err := attributevalue.UnmarshalMap(it, &m); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(m)
+		for _, id := range anyID.FindAllString(string(b), -1) {
+			out[id] = true
+		}
+	}
 	return out
 }
 
@@ -187,7 +233,8 @@ type Operation struct {
 	// Scheduled: resume comes whether or not run failed (a job's next
 	// run on its schedule), not only after an error (a request sent again).
 	Scheduled bool
-	// View is the state compared (nil: dbtest.View).
+	// View is the state compared (nil: the whole table, as View renders
+	// it, the ids the world held kept and those the run made blurred).
 	View func(t testing.TB, cfg config.Config) []string
 }
 
@@ -209,7 +256,8 @@ func EveryStep(t *testing.T, op Operation) Interrupted {
 	t.Helper()
 	view := op.View
 	if view == nil {
-		view = func(t testing.TB, cfg config.Config) []string { return View(t, cfg) }
+		known := ids(t, op.World)
+		view = func(t testing.TB, cfg config.Config) []string { return normalised(t, cfg, known, nil) }
 	}
 	ctx := context.Background()
 	var fig Interrupted

@@ -1,0 +1,39 @@
+package draws_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
+	"github.com/wuxi-enrol/enrol/shared/config"
+	"github.com/wuxi-enrol/enrol/shared/draws"
+)
+
+// TestDrawInterruptedAtEveryStep: a lottery of 25 applicants for 10
+// places (the close, the draw, the allocation in batches, the finish),
+// interrupted at each of its write calls, whatever the operation, before
+// the call is sent and after it landed with its answer lost; the
+// DrawsFunction runs it again, and it ends with the table an uninterrupted
+// draw leaves: the same ranks, bookings, offers, line, counters and notices.
+func TestDrawInterruptedAtEveryStep(t *testing.T) {
+	w := newWorld(t, 10)
+	for i := range 25 {
+		w.apply(i + 1)
+	}
+	w.toDrawTime()
+	now := w.now
+	dbtest.EveryStep(t, dbtest.Operation{
+		Name: "lottery draw of 25 for 10", World: w.cfg,
+		Start: func(t testing.TB, cfg config.Config, inj *faults.Injector) (func(context.Context) error, func(context.Context) error) {
+			st, _, _ := dbtest.CustodyOn(t, cfg, inj.Option)
+			svc := &draws.Service{Store: st, Beacon: w.svc.Beacon, Now: func() time.Time { return now }}
+			run := func(ctx context.Context) error {
+				_, err := svc.Run(ctx, w.o.ID)
+				return err
+			}
+			return run, run
+		},
+	})
+}
