@@ -14,16 +14,17 @@ import (
 )
 
 // TestStaffOperationsInterruptedAtEveryStep: a capacity raise confirming
-// 40 waiting (two writes of at most 32), a cancellation ending 41 bookings
-// (the offering, then batches of 19) and a day's attendance of 41 people
-// that blocks each (three items a person: two transactions), each
+// 33 waiting (two writes of at most 32), the same raise where places are
+// offered for a time instead, a cancellation ending 34 bookings (the
+// offering, then batches of 19) and a day's attendance of 34 people that
+// blocks each (three items a person, 98 to a transaction: two), each
 // interrupted at every write call it makes, before the call is sent and
 // after it landed with its answer lost, then sent again by the staff
 // member as they would: each ends exactly as an uninterrupted run does.
 func TestStaffOperationsInterruptedAtEveryStep(t *testing.T) {
 	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
 	staff := auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{"c1"}}
-	// world is a table with one offering and 41 people booked onto it (the
+	// world is a table with one offering and 34 people booked onto it (the
 	// first confirmed, the rest waiting when it has one place), on its own so
 	// that each run copies and writes a small table.
 	world := func(o domain.Offering) (config.Config, []domain.Booking) {
@@ -36,11 +37,12 @@ func TestStaffOperationsInterruptedAtEveryStep(t *testing.T) {
 		if err := st.PutOffering(context.Background(), o, false); err != nil {
 			t.Fatal(err)
 		}
-		return cfg, f.crowd(41, o.ID)[o.ID]
+		return cfg, f.crowd(34, o.ID)[o.ID]
 	}
 	centre := dbtest.Centre("c1", "liangxi")
 	raise, _ := world(dbtest.Offering("raise", centre, 1, now))
 	cancel, _ := world(dbtest.Offering("cancel", centre, 1, now))
+	offers, _ := world(dbtest.Offering("offers", centre, 1, now, func(o *domain.Offering) { o.OfferHours = 24 }))
 	course, booked := world(dbtest.Offering("course", centre, 50, now, func(o *domain.Offering) {
 		o.NoShowRule = &domain.NoShowRule{MaxUnexcused: 1, Seasons: []string{"spring", "autumn"}}
 	}))
@@ -59,18 +61,22 @@ func TestStaffOperationsInterruptedAtEveryStep(t *testing.T) {
 			return send, send
 		}
 	}
-	capacity := 41
+	capacity := 34
 	later := now.Add(time.Minute)
 	ops := []dbtest.Operation{
-		{Name: "capacity raise promoting 40", World: raise, Start: request(later, func(ctx context.Context, s *centrestaff.Service) error {
+		{Name: "capacity raise promoting 33", World: raise, Start: request(later, func(ctx context.Context, s *centrestaff.Service) error {
 			_, err := s.Update(ctx, staff, "raise", domain.Patch{Capacity: &capacity})
 			return err
 		})},
-		{Name: "offering cancelled with 41 bookings", World: cancel, Start: request(later, func(ctx context.Context, s *centrestaff.Service) error {
+		{Name: "capacity raise offering 33 places", World: offers, Start: request(later, func(ctx context.Context, s *centrestaff.Service) error {
+			_, err := s.Update(ctx, staff, "offers", domain.Patch{Capacity: &capacity})
+			return err
+		})},
+		{Name: "offering cancelled with 34 bookings", World: cancel, Start: request(later, func(ctx context.Context, s *centrestaff.Service) error {
 			_, err := s.Cancel(ctx, staff, "cancel", "场地维修")
 			return err
 		})},
-		{Name: "attendance of 41 absent", World: course, Start: request(time.Date(2025, 9, 9, 10, 0, 0, 0, domain.CityZone), func(ctx context.Context, s *centrestaff.Service) error {
+		{Name: "attendance of 34 absent", World: course, Start: request(time.Date(2025, 9, 9, 10, 0, 0, 0, domain.CityZone), func(ctx context.Context, s *centrestaff.Service) error {
 			_, err := s.RecordAttendance(ctx, staff, "course", "2025-09-01", absent)
 			return err
 		})},
