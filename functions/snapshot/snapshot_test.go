@@ -9,10 +9,9 @@ import (
 
 	"github.com/wuxi-enrol/enrol/functions/snapshot"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
-	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
-	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestSnapshotInterruptedAtEveryStep: the day's snapshot after 30
@@ -41,12 +40,8 @@ func TestSnapshotInterruptedAtEveryStep(t *testing.T) {
 	}
 	dbtest.EveryStep(t, dbtest.Operation{
 		Name: "daily snapshot after 30 ended", World: cfg,
-		Start: func(t testing.TB, cfg config.Config, inj *faults.Injector) (func(context.Context) error, func(context.Context) error) {
-			st, ids, _ := dbtest.CustodyOn(t, cfg, inj.Option)
-			job := snapshot.New(lambdafn.Deps{Store: st, Identities: ids, Config: cfg, Log: slog.New(slog.DiscardHandler),
-				Now: func() time.Time { return at }})
-			run := func(ctx context.Context) error { return job(ctx, at) }
-			return run, run
-		},
+		Start: dbtest.Again(func(ctx context.Context, st *store.Store) error {
+			return snapshot.New(lambdafn.Deps{Store: st, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return at }})(ctx, at)
+		}),
 	})
 }

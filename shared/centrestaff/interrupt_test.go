@@ -11,6 +11,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestStaffOperationsInterruptedAtEveryStep: a capacity raise confirming
@@ -65,12 +66,9 @@ func TestStaffOperationsInterruptedAtEveryStep(t *testing.T) {
 	// request is one staff request at time at, sent again as it is after
 	// an interruption.
 	request := func(at time.Time, do func(context.Context, *centrestaff.Service) error) func(testing.TB, config.Config, *faults.Injector) (func(context.Context) error, func(context.Context) error) {
-		return func(t testing.TB, cfg config.Config, inj *faults.Injector) (func(context.Context) error, func(context.Context) error) {
-			st, _, _ := dbtest.CustodyOn(t, cfg, inj.Option)
-			svc := &centrestaff.Service{Store: st, Now: func() time.Time { return at }}
-			send := func(ctx context.Context) error { return do(ctx, svc) }
-			return send, send
-		}
+		return dbtest.Again(func(ctx context.Context, st *store.Store) error {
+			return do(ctx, &centrestaff.Service{Store: st, Now: func() time.Time { return at }})
+		})
 	}
 	capacity := 34
 	later := now.Add(time.Minute)

@@ -6,9 +6,8 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
-	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
-	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/draws"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestDrawInterruptedAtEveryStep: a lottery of 25 applicants for 10
@@ -26,14 +25,9 @@ func TestDrawInterruptedAtEveryStep(t *testing.T) {
 	now := w.now
 	dbtest.EveryStep(t, dbtest.Operation{
 		Name: "lottery draw of 25 for 10", World: w.cfg,
-		Start: func(t testing.TB, cfg config.Config, inj *faults.Injector) (func(context.Context) error, func(context.Context) error) {
-			st, _, _ := dbtest.CustodyOn(t, cfg, inj.Option)
-			svc := &draws.Service{Store: st, Beacon: w.svc.Beacon, Now: func() time.Time { return now }}
-			run := func(ctx context.Context) error {
-				_, err := svc.Run(ctx, w.o.ID)
-				return err
-			}
-			return run, run
-		},
+		Start: dbtest.Again(func(ctx context.Context, st *store.Store) error {
+			_, err := (&draws.Service{Store: st, Beacon: w.svc.Beacon, Now: func() time.Time { return now }}).Run(ctx, w.o.ID)
+			return err
+		}),
 	})
 }

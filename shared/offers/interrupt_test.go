@@ -6,9 +6,8 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
-	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
-	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/offers"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestOffersJobInterruptedAtEveryStep: a run of the offers job that
@@ -38,14 +37,9 @@ func TestOffersJobInterruptedAtEveryStep(t *testing.T) {
 	at := w.now.Add(20*time.Hour + 5*time.Minute) // w1's and w2's passed, w3's within 6 h
 	dbtest.EveryStep(t, dbtest.Operation{
 		Name: "offers job expiring 2 and warning 1", World: w.cfg,
-		Start: func(t testing.TB, cfg config.Config, inj *faults.Injector) (func(context.Context) error, func(context.Context) error) {
-			st, _, _ := dbtest.CustodyOn(t, cfg, inj.Option)
-			svc := &offers.Service{Store: st}
-			run := func(ctx context.Context) error {
-				_, err := svc.Keep(ctx, at)
-				return err
-			}
-			return run, run
-		},
+		Start: dbtest.Again(func(ctx context.Context, st *store.Store) error {
+			_, err := (&offers.Service{Store: st}).Keep(ctx, at)
+			return err
+		}),
 	})
 }

@@ -7,12 +7,11 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
-	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
-	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/reminders"
 	"github.com/wuxi-enrol/enrol/shared/residents"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestRemindersInterruptedAtEveryStep: the day's reminders for three
@@ -51,14 +50,9 @@ func TestRemindersInterruptedAtEveryStep(t *testing.T) {
 	}
 	dbtest.EveryStep(t, dbtest.Operation{
 		Name: "reminders of 3", World: cfg,
-		Start: func(t testing.TB, cfg config.Config, inj *faults.Injector) (func(context.Context) error, func(context.Context) error) {
-			st, _, _ := dbtest.CustodyOn(t, cfg, inj.Option)
-			svc := &reminders.Service{Store: st}
-			run := func(ctx context.Context) error {
-				_, err := svc.Remind(ctx, at("2025-09-02"))
-				return err
-			}
-			return run, run
-		},
+		Start: dbtest.Again(func(ctx context.Context, st *store.Store) error {
+			_, err := (&reminders.Service{Store: st}).Remind(ctx, at("2025-09-02"))
+			return err
+		}),
 	})
 }

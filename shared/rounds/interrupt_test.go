@@ -6,9 +6,8 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
-	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
-	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/rounds"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // TestRoundInterruptedAtEveryStep: a round's draw over three offerings
@@ -25,14 +24,9 @@ func TestRoundInterruptedAtEveryStep(t *testing.T) {
 	now := w.now
 	dbtest.EveryStep(t, dbtest.Operation{
 		Name: "round draw of 6 over 3 offerings", World: w.cfg,
-		Start: func(t testing.TB, cfg config.Config, inj *faults.Injector) (func(context.Context) error, func(context.Context) error) {
-			st, _, _ := dbtest.CustodyOn(t, cfg, inj.Option)
-			svc := &rounds.Service{Store: st, Beacon: w.svc.Beacon, Now: func() time.Time { return now }}
-			run := func(ctx context.Context) error {
-				_, err := svc.Run(ctx, w.round.ID)
-				return err
-			}
-			return run, run
-		},
+		Start: dbtest.Again(func(ctx context.Context, st *store.Store) error {
+			_, err := (&rounds.Service{Store: st, Beacon: w.svc.Beacon, Now: func() time.Time { return now }}).Run(ctx, w.round.ID)
+			return err
+		}),
 	})
 }

@@ -238,6 +238,17 @@ type Operation struct {
 	View func(t testing.TB, cfg config.Config) []string
 }
 
+// Again is Operation.Start for an operation resumed by doing it again as
+// it is (a request sent again, a job's failed event invoked again): do
+// runs it on a store of the run's table.
+func Again(do func(context.Context, *store.Store) error) func(testing.TB, config.Config, *faults.Injector) (run, resume func(context.Context) error) {
+	return func(t testing.TB, cfg config.Config, inj *faults.Injector) (func(context.Context) error, func(context.Context) error) {
+		st, _, _ := CustodyOn(t, cfg, inj.Option)
+		again := func(ctx context.Context) error { return do(ctx, st) }
+		return again, again
+	}
+}
+
 // Interrupted counts what EveryStep did.
 type Interrupted struct {
 	Steps, Runs, Resumes int
