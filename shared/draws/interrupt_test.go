@@ -10,7 +10,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// TestDrawInterruptedAtEveryStep: a lottery of 25 applicants for 10
+// TestDrawInterruptedAtEveryStep: a lottery of 13 applicants for 10
 // places (the close, the draw, the allocation in batches, the finish),
 // interrupted at each of its write calls, whatever the operation, before
 // the call is sent and after it landed with its answer lost; the
@@ -18,13 +18,13 @@ import (
 // draw leaves: the same ranks, bookings, offers, line, counters and notices.
 func TestDrawInterruptedAtEveryStep(t *testing.T) {
 	w := newWorld(t, 10)
-	for i := range 25 {
+	for i := range 13 {
 		w.apply(i + 1)
 	}
 	w.toDrawTime()
 	now := w.now
 	dbtest.EveryStep(t, dbtest.Operation{
-		Name: "lottery draw of 25 for 10", World: w.cfg,
+		Name: "lottery draw of 13 for 10", World: w.cfg,
 		Start: dbtest.Again(func(ctx context.Context, st *store.Store) error {
 			_, err := (&draws.Service{Store: st, Beacon: w.svc.Beacon, Now: func() time.Time { return now }}).Run(ctx, w.o.ID)
 			return err
