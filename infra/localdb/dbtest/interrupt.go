@@ -230,6 +230,9 @@ type Operation struct {
 	// interruption (the staff member sends the same request again, the
 	// job's next run); resume is called until it succeeds.
 	Start func(t testing.TB, cfg config.Config, inj *faults.Injector) (run, resume func(context.Context) error)
+	// Also are more ways to interrupt each step beside Interruptions
+	// (faults.Conflict where a lost race takes a path of its own).
+	Also []faults.Kind
 	// Scheduled: resume comes whether or not run failed (a job's next
 	// run on its schedule), not only after an error (a request sent again).
 	Scheduled bool
@@ -284,8 +287,9 @@ func EveryStep(t *testing.T, op Operation) Interrupted {
 	if fig.Steps < 2 {
 		t.Fatalf("%s made %d write calls: not a multi-step operation as set up", op.Name, fig.Steps)
 	}
+	kinds := append(slices.Clone(Interruptions), op.Also...)
 	for k := range fig.Steps {
-		for _, kind := range Interruptions {
+		for _, kind := range kinds {
 			cfg, inj := Copy(t, op.World), &faults.Injector{}
 			run, resume := op.Start(t, cfg, inj)
 			inj.Clear()
@@ -316,6 +320,6 @@ func EveryStep(t *testing.T, op Operation) Interrupted {
 		}
 	}
 	t.Logf("%s: %d write calls, each interrupted %d ways: %d interrupted runs, %d resumes, %.1fs",
-		op.Name, fig.Steps, len(Interruptions), fig.Runs, fig.Resumes, time.Since(started).Seconds())
+		op.Name, fig.Steps, len(kinds), fig.Runs, fig.Resumes, time.Since(started).Seconds())
 	return fig
 }
