@@ -85,11 +85,12 @@ FIDELITY_DEMO := TestRun|TestAnyDay
 FIDELITY_SKIP = ^($(FIDELITY_BURSTS)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_DEMO)))$$
 
 ## test-fidelity: the store and end-to-end tests again, with the race
-## detector, on a second DynamoDB: moto's server (moto_server), started and
-## stopped here; bursts stay on the embedded one (FIDELITY=all: every
+## detector, on a second DynamoDB: moto's server (moto_server), one started
+## and stopped for each test binary (go test -exec); bursts stay on the embedded one (FIDELITY=all: every
 ## demo-data test too, which take minutes on moto)
 test-fidelity:
-	infra/localdb/with-moto.sh $(GO) test -race -count=1 -timeout 25m -skip '$(FIDELITY_SKIP)' $(FIDELITY_PACKAGES)
+	@command -v moto_server > /dev/null || { infra/localdb/with-moto.sh true; exit 1; }
+	$(GO) test -exec $(CURDIR)/infra/localdb/with-moto.sh -race -count=1 -timeout 25m -skip '$(FIDELITY_SKIP)' $(FIDELITY_PACKAGES)
 
 # vet and staticcheck need every package compiled for its type information.
 # Built with -race, as `go test -race` builds them, they reuse the test
