@@ -15,9 +15,11 @@ WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json w
 .PHONY: run test test-fidelity vet fmtcheck govet staticcheck unit build clean bench fmt web browser-deps browser-test deploy-web
 
 ## run: the whole system on this machine with demo data: the web front end
-## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed)
+## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed);
+## its data is kept in build/local-data (ENROL_DATA) across restarts, and
+## FRESH=1 wipes it and starts again with the demo data
 run: web
-	PORT=$(PORT) $(GO) run ./infra/local/cmd/enrol-local
+	PORT=$(PORT) $(if $(FRESH),ENROL_FRESH=$(FRESH)) $(GO) run ./infra/local/cmd/enrol-local
 
 ## web: the front end in web/dist, built again only when its sources change
 web: web/dist/index.html
