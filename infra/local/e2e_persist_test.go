@@ -19,9 +19,13 @@ import (
 var persistAt = time.Date(2031, 3, 4, 10, 0, 0, 0, domain.CityZone)
 
 // inFolder keeps the stack's data in dir, on a clock started from
-// persistAt as ENROL_NOW starts it.
+// persistAt as ENROL_NOW starts it, on the embedded DynamoDB whichever the
+// other tests use (make test-fidelity's moto keeps its own data).
 func inFolder(dir string) func(*local.Options) {
-	return func(o *local.Options) { o.DataDir, o.Now, o.NowAt = dir, clock.From(persistAt), persistAt }
+	return func(o *local.Options) {
+		o.DataDir, o.Now, o.NowAt = dir, clock.From(persistAt), persistAt
+		o.DynamoDBEndpoint, o.TableName = "", ""
+	}
 }
 
 // TestDataOutlivesARestart: a stack on a data folder is closed and started
