@@ -4,23 +4,39 @@
 package datadir
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
 )
 
 // WriteFile writes b to path whole or not at all, readable by its owner
-// alone (0600): to a temporary file beside it, flushed to disk, then
-// renamed into place, so a crash leaves the old file or the new one.
+// alone (0600): see Write.
 func WriteFile(path string, b []byte) error {
+	return Write(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// Write writes what write writes to path whole or not at all, readable by
+// its owner alone (0600): to a temporary file beside it, buffered, flushed
+// to disk, then renamed into place, and the rename flushed too, so a crash
+// leaves the old file or the new one.
+func Write(path string, write func(io.Writer) error) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(b)
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = write(w)
+	if err == nil {
+		err = w.Flush()
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -32,8 +48,19 @@ func WriteFile(path string, b []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
+		return err
 	}
-	return err
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir flushes a folder's entries, so a rename in it is on disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // ReadFile is os.ReadFile, with nil and no error when there is no file.

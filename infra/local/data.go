@@ -130,7 +130,7 @@ func (d *dataFolder) saveClock(clk *movedClock, nowAt time.Time) error {
 	defer d.mu.Unlock()
 	s := clockState{NowAt: nowAt, Moved: time.Duration(clk.by.Load())}
 	if !nowAt.IsZero() {
-		s.FromWall = clk.base().Sub(time.Now())
+		s.FromWall = time.Until(clk.base())
 	}
 	b, _ := json.Marshal(s)
 	return datadir.WriteFile(d.path(clockFile), b)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	miniserver "github.com/truora/minidyn/server"
+	"github.com/wuxi-enrol/enrol/infra/datadir"
 	"github.com/wuxi-enrol/enrol/infra/loopback"
 )
 
@@ -248,11 +249,7 @@ func (j *journaled) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // apply runs one request through the guard and follows the tables' schemas.
 func (j *journaled) apply(op string, body []byte) *recorder {
-	r, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body)) // cannot fail: fixed method and URL
-	r.Header.Set("X-Amz-Target", targetPrefix+op)
-	r.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	rec := newRecorder()
-	j.g.ServeHTTP(rec, r)
+	rec := run(j.g, op, body)
 	if rec.status != http.StatusOK {
 		return rec
 	}
@@ -348,67 +345,34 @@ type snapshotLine struct {
 	End   *int   `json:"end,omitempty"`
 }
 
-// writeSnapshot writes every table to path: to a temporary file, flushed
-// to disk, then renamed into place; it returns how many items it holds.
+// writeSnapshot writes every table to path, whole or not at all; it
+// returns how many items it holds.
 func (j *journaled) writeSnapshot(path string) (int, error) {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp) // after the rename: nothing left to remove
-	w := bufio.NewWriterSize(f, 1<<20)
-	enc := json.NewEncoder(w)
-	head := snapshotHead{Format: snapshotFormat}
-	for _, name := range slices.Sorted(maps.Keys(j.schemas)) {
-		head.Tables = append(head.Tables, snapshotTable{Name: name, Schema: j.schemas[name]})
-	}
-	err = enc.Encode(head)
 	total := 0
-	for _, t := range head.Tables {
-		if err != nil {
-			break
+	err := datadir.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		head := snapshotHead{Format: snapshotFormat}
+		for _, name := range slices.Sorted(maps.Keys(j.schemas)) {
+			head.Tables = append(head.Tables, snapshotTable{Name: name, Schema: j.schemas[name]})
 		}
-		var items []item
-		if items, err = j.scan(t.Name); err != nil {
-			break
+		if err := enc.Encode(head); err != nil {
+			return err
 		}
-		for chunk := range slices.Chunk(items, batchItems) {
-			if err = enc.Encode(snapshotLine{Table: t.Name, Items: chunk}); err != nil {
-				break
+		for _, t := range head.Tables {
+			items, err := j.scan(t.Name)
+			if err != nil {
+				return err
 			}
+			for chunk := range slices.Chunk(items, batchItems) {
+				if err := enc.Encode(snapshotLine{Table: t.Name, Items: chunk}); err != nil {
+					return err
+				}
+			}
+			total += len(items)
 		}
-		total += len(items)
-	}
-	if err == nil {
-		err = enc.Encode(snapshotLine{End: &total})
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err == nil {
-		err = syncDir(j.dir)
-	}
+		return enc.Encode(snapshotLine{End: &total})
+	})
 	return total, err
-}
-
-// syncDir flushes a folder's entries, so a rename in it is on disk.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // readSnapshot makes the tables of the snapshot at path and puts its items,
