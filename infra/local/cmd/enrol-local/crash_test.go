@@ -134,8 +134,26 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 			t.Errorf("booking %s of %s was answered 201 before the crash; after it: %d %s", id, people[i].sub, status, body)
 		}
 	}
-	t.Logf("crash mid-burst: %d bookings sent, %d answered 201 before SIGKILL (%s), %d found after the restart (up again in %s), %d lost; fixtures %s, build %s",
-		n, len(acked), burst.Round(time.Millisecond), found, restart.Round(time.Millisecond), lost, fixtureTime.Round(time.Millisecond), buildTime.Round(time.Millisecond))
+	// No booking half-written: the offering's counters equal its roster.
+	status, body, err := send(client, "GET", url+"/v1/offerings/burst/roster", mint(t, client, url, "staff-1", "centre-staff", "c-binhu-1"), nil)
+	var roster struct {
+		Offering struct{ Confirmed, Waitlisted int }
+		Items    []struct{ Status string }
+	}
+	if err != nil || status != 200 || json.Unmarshal(body, &roster) != nil {
+		t.Fatalf("the roster after the restart: %d %s %v", status, body, err)
+	}
+	byStatus := map[string]int{}
+	for _, it := range roster.Items {
+		byStatus[it.Status]++
+	}
+	if byStatus["confirmed"] != roster.Offering.Confirmed || byStatus["waitlisted"] != roster.Offering.Waitlisted || len(roster.Items) < len(acked) {
+		t.Errorf("after the restart the offering counts %d confirmed and %d waitlisted, its roster %v (%d bookings answered 201)",
+			roster.Offering.Confirmed, roster.Offering.Waitlisted, byStatus, len(acked))
+	}
+	t.Logf("crash mid-burst: %d bookings sent, %d answered 201 before SIGKILL (%s), %d found after the restart (up again in %s), %d lost; %d on the roster (%d landed unanswered), counters equal to it; fixtures %s, build %s",
+		n, len(acked), burst.Round(time.Millisecond), found, restart.Round(time.Millisecond), lost, len(roster.Items), len(roster.Items)-found,
+		fixtureTime.Round(time.Millisecond), buildTime.Round(time.Millisecond))
 	if len(acked) == 0 || len(acked) == n {
 		t.Errorf("%d of %d bookings answered: the kill did not land in the middle of the burst", len(acked), n)
 	}
@@ -177,10 +195,15 @@ func waitHealthy(t *testing.T, url string, cmd *exec.Cmd, log string) {
 	t.Fatalf("enrol-local was not up in 2 minutes:\n%s", b)
 }
 
-// mint asks the stack for a resident's token (POST /_local/token).
-func mint(t *testing.T, client *http.Client, url, sub string) string {
+// mint asks the stack for a token (POST /_local/token): a resident's, or
+// with group and centres, another's.
+func mint(t *testing.T, client *http.Client, url, sub string, groupAndCentres ...string) string {
 	t.Helper()
-	status, body, err := send(client, "POST", url+"/_local/token", "", map[string]any{"sub": sub, "groups": []string{"residents"}})
+	req := map[string]any{"sub": sub, "groups": []string{"residents"}}
+	if len(groupAndCentres) > 0 {
+		req["groups"], req["centre_ids"] = groupAndCentres[:1], groupAndCentres[1:]
+	}
+	status, body, err := send(client, "POST", url+"/_local/token", "", req)
 	if err != nil || status != 200 {
 		t.Fatalf("minting a token: %d %s %v", status, body, err)
 	}
