@@ -1,5 +1,6 @@
 // Command enrol-local is `make run`: the whole of enrol on this machine with
-// demo data, until Ctrl-C.
+// demo data, until Ctrl-C, keeping its data in a folder across restarts
+// (ENROL_DATA, default build/local-data; ENROL_FRESH=1 starts afresh).
 package main
 
 import (
@@ -33,7 +34,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 		os.Exit(1)
 	}
-	if err := banner(st, opts.Now != nil); err != nil {
+	if err := banner(st, opts.Now != nil, opts.DataDir); err != nil {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 	}
 	<-ctx.Done()
@@ -72,7 +73,18 @@ func clockLine(st *local.Stack, set bool) string {
 	return fmt.Sprintf("  时钟 / clock: ENROL_NOW，现在是 / it is now %s（按实际时间走 / advancing in real time）\n", now)
 }
 
-func banner(st *local.Stack, clockSet bool) error {
+// dataLine is the banner's line on where the data is kept.
+func dataLine(st *local.Stack, dir string) string {
+	switch {
+	case dir == "":
+		return "  数据 / data: 仅在内存中，停止即丢失 / in memory only, gone when stopped (ENROL_DATA=none)\n"
+	case st.Restarted:
+		return fmt.Sprintf("  数据 / data: 沿用 %s（上次的数据、令牌与密钥）/ carried on from %s (the last run's data, tokens and keys); make run FRESH=1 重新开始 / starts afresh\n", dir, dir)
+	}
+	return fmt.Sprintf("  数据 / data: 保存在 %s，重启后仍在 / kept in %s across restarts; make run FRESH=1 重新开始 / starts afresh\n", dir, dir)
+}
+
+func banner(st *local.Stack, clockSet bool, dataDir string) error {
 	token, err := st.Token(seed.DemoResident, []string{"residents"})
 	if err != nil {
 		return err
@@ -90,7 +102,7 @@ func banner(st *local.Stack, clockSet bool) error {
 	participant := seed.DemoParticipantIDs()[len(seed.DemoParticipantIDs())-1]
 	fmt.Fprintf(os.Stderr, `
 enrol 已启动 / is running: %[1]s
-%[18]s  网页 / web: %[1]s/ （居民 / residents）· %[1]s/staff （机构 / centre staff）· %[1]s/city （教育局 / city officers）
+%[18]s%[21]s  网页 / web: %[1]s/ （居民 / residents）· %[1]s/staff （机构 / centre staff）· %[1]s/city （教育局 / city officers）
   演示数据 / demo data: %[2]d centres, %[3]d offerings, %[4]d participants, %[5]d bookings (%[6]d confirmed, %[7]d waitlisted)
 
   # 浏览目录（无需登录）/ browse the catalogue (no token)
@@ -140,6 +152,6 @@ enrol 已启动 / is running: %[1]s
 按 Ctrl-C 停止 / press Ctrl-C to stop.
 `, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
 		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant,
-		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year))
+		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year), dataLine(st, dataDir))
 	return nil
 }
