@@ -1,6 +1,7 @@
 package local_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -242,4 +243,34 @@ func TestMyBookingsCallBudget(t *testing.T) {
 		t.Fatalf("DynamoDB calls %s, budget {\"Query\":4}", calls)
 	}
 	t.Logf("%d waitlisted bookings in 3 offerings: %s", len(items), calls)
+}
+
+// TestFaultSpecFromTheEnvironment: make run's ENROL_FAULTS reaches the
+// options, and a bad one stops the stack before anything starts, naming
+// the bad part in both languages.
+func TestFaultSpecFromTheEnvironment(t *testing.T) {
+	for _, tc := range []struct{ spec, err string }{
+		{"", ""},
+		{"5%", ""},
+		{"rate=0.05,kinds=throttling,conflict", ""},
+		{"rate=0.05,kinds=meteor", `"kinds=meteor"`},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			t.Setenv("ENROL_FAULTS", tc.spec)
+			o, err := local.Getenv()
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), "ENROL_FAULTS") || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "有误") {
+					t.Fatalf("error %v, want one naming %s", err, tc.err)
+				}
+				o.Faults = tc.spec // Start refuses it too
+				if _, err := local.Start(context.Background(), o); err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Start: %v", err)
+				}
+				return
+			}
+			if err != nil || o.Faults != tc.spec {
+				t.Fatalf("%q, %v", o.Faults, err)
+			}
+		})
+	}
 }

@@ -151,6 +151,17 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, clock: clk, tmpl: tmpl,
 		Messages: &channels.Recorder{Now: o.Now}, Events: &citybus.Recorder{Now: o.Now}}
+	// The functions' clients carry the injector from the start, with no
+	// rule until the stack is ready.
+	var applyFaults func(*faults.Injector)
+	fnDB := o.DynamoDBOptions
+	if o.Faults != "" {
+		if applyFaults, err = faults.Parse(o.Faults); err != nil {
+			return nil, fmt.Errorf("ENROL_FAULTS: %w", err)
+		}
+		st.faults, st.faultsSpec = &faults.Injector{}, o.Faults
+		fnDB = append(slices.Clone(o.DynamoDBOptions), st.faults.Option)
+	}
 	o.Jobs = st.withLocalOutlets(o.Jobs)
 	endpoint := o.DynamoDBEndpoint
 	if endpoint == "" {
@@ -164,17 +175,6 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.endpoint = endpoint
 	fail := func(err error) (*Stack, error) { st.Close(); return nil, err }
-	// The functions' clients carry the injector from the start, with no
-	// rule until the stack is ready.
-	var applyFaults func(*faults.Injector)
-	fnOpts := o
-	if o.Faults != "" {
-		if applyFaults, err = faults.Parse(o.Faults); err != nil {
-			return fail(fmt.Errorf("ENROL_FAULTS: %w", err))
-		}
-		st.faults, st.faultsSpec = &faults.Injector{}, o.Faults
-		fnOpts.DynamoDBOptions = append(slices.Clone(o.DynamoDBOptions), st.faults.Option)
-	}
 	// The KMS stand-in: the identity and personal-data keys exist only in
 	// its memory, for as long as the stack runs.
 	if st.kms, err = localkms.Start("127.0.0.1:0"); err != nil {
@@ -224,6 +224,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.Booking = &residents.Service{Store: st.Store, Now: o.Now}
 
+	fnOpts := o
+	fnOpts.DynamoDBOptions = fnDB
 	handlers, jobs, err := buildFunctions(ctx, tmpl, env, fnOpts, st.Beacon)
 	if err != nil {
 		return fail(err)
