@@ -18,6 +18,7 @@ WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json w
 ## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed);
 ## its data is kept in build/local-data (ENROL_DATA) across restarts, and
 ## FRESH=1 wipes it and starts again with the demo data
+## (make run ENROL_FAULTS=5% starts with injected DynamoDB faults: README, Fault injection)
 run: web
 	PORT=$(PORT) $(if $(FRESH),ENROL_FRESH=$(FRESH)) $(GO) run ./infra/local/cmd/enrol-local
 

@@ -1,6 +1,7 @@
 package local_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -90,6 +91,88 @@ func TestStoreFailuresOverHTTP(t *testing.T) {
 	e.expect(e.book(tok, "o", p, false), 201, "")
 }
 
+// TestFaultSpecOverHTTP: the stack started with a fault spec (make run's
+// ENROL_FAULTS) faults the functions' calls, and says so at
+// /_local/faults; a booking whose read batch comes back partial twice is
+// made all the same; one throttled by a scheduled fault answers 503 with
+// Retry-After; one cut after its write landed answers 503 too, and the
+// client's retry with the same Idempotency-Key gets that one booking.
+func TestFaultSpecOverHTTP(t *testing.T) {
+	e := start(t, func(o *local.Options) { o.Faults = "100%,kinds=throttling,ops=TransactWriteItems" })
+	inj := e.st.Faults()
+	e.offering("o", 5)
+	report := func() local.FaultsReport {
+		t.Helper()
+		r := e.do("GET", "/_local/faults", "", nil)
+		e.expect(r, 200, "")
+		var rep local.FaultsReport
+		if err := json.Unmarshal(r.body, &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	tok := e.token("a", "residents")
+	// Registering writes in a transaction: the spec throttles it.
+	birth := time.Date(1990, 1, 1, 0, 0, 0, 0, domain.CityZone)
+	r := e.do("POST", "/v1/me/participants", tok, map[string]any{"name": "测试居民", "birth_date": birth.Format(domain.DateLayout),
+		"id_number": idnumber.Make("320211", birth, 1)})
+	e.expect(r, 503, "unavailable")
+	if rep := report(); !rep.On || rep.Spec == "" || !strings.Contains(rep.Rules, "100% of calls to TransactWriteItems") || rep.Injected[faults.Throttling] == 0 {
+		t.Fatalf("/_local/faults: %+v", rep)
+	}
+
+	inj.Clear()
+	p, _ := e.register(tok)
+	// The booking reads its participant and idempotency record in one
+	// BatchGetItem: twice partial, it asks again for the rest.
+	e.offering("o2", 5)
+	inj.At(0, faults.Partial, "BatchGetItem")
+	inj.At(1, faults.Partial, "BatchGetItem")
+	e.expect(e.book(tok, "o2", p, false, "Idempotency-Key", "partial-1"), 201, "")
+	if n := inj.Injected()[faults.Partial]; n != 2 {
+		t.Fatalf("%d partial batches", n)
+	}
+
+	inj.At(0, faults.Throttling, "TransactWriteItems")
+	r = e.book(tok, "o", p, false)
+	e.expect(r, 503, "unavailable")
+	if r.header.Get("Retry-After") != "1" {
+		t.Fatalf("Retry-After %q", r.header.Get("Retry-After"))
+	}
+	if c, _ := e.counters("o"); c != 0 {
+		t.Fatalf("a throttled booking confirmed %d", c)
+	}
+
+	inj.At(0, faults.Cut, "TransactWriteItems")
+	r = e.book(tok, "o", p, false, "Idempotency-Key", "cut-1")
+	e.expect(r, 503, "unavailable")
+	if r.header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	if c, _ := e.counters("o"); c != 1 {
+		t.Fatalf("the cut booking did not land: %d confirmed", c)
+	}
+	again := e.book(tok, "o", p, false, "Idempotency-Key", "cut-1")
+	e.expect(again, 200, "")
+	mine := e.do("GET", "/v1/me/bookings", tok, nil)
+	var inO []any
+	items, _ := mine.json["items"].([]any)
+	for _, it := range items {
+		if it.(map[string]any)["offering_id"] == "o" {
+			inO = append(inO, it.(map[string]any)["id"])
+		}
+	}
+	if len(inO) != 1 || inO[0] != again.str("id") {
+		t.Fatalf("after the retry: %s, retry answered %s", mine.body, again.body)
+	}
+	if c, _ := e.counters("o"); c != 1 {
+		t.Fatalf("%d confirmed after the retry", c)
+	}
+	if rep := report(); rep.Injected[faults.Throttling] != 1 || rep.Injected[faults.Cut] != 1 || rep.Injected[faults.Partial] != 2 {
+		t.Fatalf("/_local/faults: %+v", rep)
+	}
+}
+
 // TestPersistentConflictAnswersWithinTheFunctionTimeout: with every write
 // conflicting, a booking answers 503 (Retry-After) before its function's
 // Timeout, which the gateway gives the handler as its deadline as Lambda
@@ -177,4 +260,34 @@ func TestMyBookingsCallBudget(t *testing.T) {
 		t.Fatalf("DynamoDB calls %s, budget {\"Query\":4}", calls)
 	}
 	t.Logf("%d waitlisted bookings in 3 offerings: %s", len(items), calls)
+}
+
+// TestFaultSpecFromTheEnvironment: make run's ENROL_FAULTS reaches the
+// options, and a bad one stops the stack before anything starts, naming
+// the bad part in both languages.
+func TestFaultSpecFromTheEnvironment(t *testing.T) {
+	for _, tc := range []struct{ spec, err string }{
+		{"", ""},
+		{"5%", ""},
+		{"rate=0.05,kinds=throttling,conflict", ""},
+		{"rate=0.05,kinds=meteor", `"kinds=meteor"`},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			t.Setenv("ENROL_FAULTS", tc.spec)
+			o, err := local.Getenv()
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), "ENROL_FAULTS") || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "有误") {
+					t.Fatalf("error %v, want one naming %s", err, tc.err)
+				}
+				o.Faults = tc.spec // Start refuses it too
+				if _, err := local.Start(context.Background(), o); err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Start: %v", err)
+				}
+				return
+			}
+			if err != nil || o.Faults != tc.spec {
+				t.Fatalf("%q, %v", o.Faults, err)
+			}
+		})
+	}
 }

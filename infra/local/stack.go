@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/local/gateway"
 	"github.com/wuxi-enrol/enrol/infra/localcognito"
 	"github.com/wuxi-enrol/enrol/infra/localdb"
+	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
@@ -79,6 +81,11 @@ type Options struct {
 	// NowAt is the ENROL_NOW instant Now was started from (zero: none), so
 	// a restart on DataDir can tell whether to continue the kept clock.
 	NowAt time.Time
+	// Faults, if set, is a fault spec (faults.Parse; make run's
+	// ENROL_FAULTS): the functions' DynamoDB calls meet those faults once
+	// the stack is ready. The seed, the scheduled functions' start-up run
+	// and the stack's own Store go without, so the demo data is whole.
+	Faults string
 }
 
 // Stack is a running enrol.
@@ -124,6 +131,10 @@ type Stack struct {
 	// ready is set once Start has seeded and run the jobs: until then
 	// /_local/health answers 503.
 	ready atomic.Bool
+	// faults is the injector on the functions' clients when Options.Faults
+	// is set, else nil.
+	faults     *faults.Injector
+	faultsSpec string
 
 	jobs      map[string]*job
 	schedules []JobSchedule
@@ -159,6 +170,17 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, clock: clk, tmpl: tmpl, nowAt: o.NowAt,
 		Messages: &channels.Recorder{Now: o.Now}, Events: &citybus.Recorder{Now: o.Now}}
+	// The functions' clients carry the injector from the start, with no
+	// rule until the stack is ready.
+	var applyFaults func(*faults.Injector)
+	fnDB := o.DynamoDBOptions
+	if o.Faults != "" {
+		if applyFaults, err = faults.Parse(o.Faults); err != nil {
+			return nil, fmt.Errorf("ENROL_FAULTS: %w", err)
+		}
+		st.faults, st.faultsSpec = &faults.Injector{}, o.Faults
+		fnDB = append(slices.Clone(o.DynamoDBOptions), st.faults.Option)
+	}
 	o.Jobs = st.withLocalOutlets(o.Jobs)
 	fail := func(err error) (*Stack, error) { st.Close(); return nil, err }
 	var setup *setupState
@@ -255,7 +277,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.Booking = &residents.Service{Store: st.Store, Now: o.Now}
 
-	handlers, jobs, err := buildFunctions(ctx, tmpl, env, o, st.Beacon)
+	fnOpts := o
+	fnOpts.DynamoDBOptions = fnDB
+	handlers, jobs, err := buildFunctions(ctx, tmpl, env, fnOpts, st.Beacon)
 	if err != nil {
 		return fail(err)
 	}
@@ -282,7 +306,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Routes: st.Routes, Handlers: handlers, Timeouts: timeouts, Issuer: st.Issuer, Logger: o.Log, Fallback: web,
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob),
 			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents),
-			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock)},
+			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock),
+			faultsPattern: http.HandlerFunc(st.serveFaults)},
 		Now: o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
@@ -313,6 +338,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if o.RunSchedules {
 		st.runJobsOnce(ctx, progress)
 		st.startSchedules(stackClock{o.Now})
+	}
+	if applyFaults != nil {
+		st.faults.Clear() // count from here: the start-up runs met no fault
+		applyFaults(st.faults)
+		progress("故障注入已开启 / fault injection on: %s（ENROL_FAULTS=%s）", st.faults, o.Faults)
 	}
 	st.ready.Store(true)
 	return st, nil
@@ -480,7 +510,8 @@ func lookup(m map[string]string) func(string) (string, bool) {
 // stack's clock starts, to advance in real time from there (default: the
 // wall clock); ENROL_DATA, the data folder (default build/local-data;
 // "none": keep nothing); ENROL_FRESH=1, empty it first; ENROL_SEED=0, no
-// demo data in a new folder.
+// demo data in a new folder; ENROL_FAULTS, a fault spec (faults.Parse:
+// "5%", "rate=0.05,kinds=throttling,conflict", …; default none).
 func Getenv() (Options, error) {
 	o := Options{
 		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
@@ -517,6 +548,11 @@ func Getenv() (Options, error) {
 			return o, fmt.Errorf("ENROL_NOW: %w", err)
 		}
 		o.Now, o.NowAt = clock.From(at), at
+	}
+	if o.Faults = os.Getenv("ENROL_FAULTS"); o.Faults != "" {
+		if _, err := faults.Parse(o.Faults); err != nil {
+			return o, fmt.Errorf("ENROL_FAULTS: %w", err)
+		}
 	}
 	return o, nil
 }

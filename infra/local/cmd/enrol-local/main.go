@@ -34,7 +34,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 		os.Exit(1)
 	}
-	if err := banner(st, opts.Now != nil, opts.DataDir); err != nil {
+	if err := banner(st, opts.Now != nil, opts.DataDir, opts.Faults); err != nil {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 	}
 	<-ctx.Done()
@@ -64,6 +64,17 @@ func scheduleLines(st *local.Stack) string {
 	return b.String()
 }
 
+// faultsLine is the banner's line on faults ENROL_FAULTS switched on.
+func faultsLine(st *local.Stack, spec string) string {
+	inj := st.Faults()
+	if inj == nil {
+		return ""
+	}
+	return fmt.Sprintf("  故障注入已开启 / fault injection on: ENROL_FAULTS=%s: %s\n"+
+		"    数据库调用会失败、变慢或被截断；请求答 503 并带 Retry-After，可安全重试 / DynamoDB calls fail, slow down or are cut; requests answer 503 with Retry-After, safe to retry\n"+
+		"    注入计数 / injected so far: curl -s %s/_local/faults\n", spec, inj, st.URL)
+}
+
 // clockLine is the banner's line on a clock that ENROL_NOW set.
 func clockLine(st *local.Stack, set bool) string {
 	if !set {
@@ -84,7 +95,7 @@ func dataLine(st *local.Stack, dir string) string {
 	return fmt.Sprintf("  数据 / data: 保存在 %s，重启后仍在 / kept in %s across restarts; make run FRESH=1 重新开始 / starts afresh\n", dir, dir)
 }
 
-func banner(st *local.Stack, clockSet bool, dataDir string) error {
+func banner(st *local.Stack, clockSet bool, dataDir, faultSpec string) error {
 	token, err := st.Token(seed.DemoResident, []string{"residents"})
 	if err != nil {
 		return err
@@ -152,6 +163,6 @@ enrol 已启动 / is running: %[1]s
 按 Ctrl-C 停止 / press Ctrl-C to stop.
 `, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
 		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant,
-		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year), dataLine(st, dataDir))
+		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year), dataLine(st, dataDir)+faultsLine(st, faultSpec))
 	return nil
 }
