@@ -224,8 +224,8 @@ func TestTableCheck(t *testing.T) {
 		{"a place in line left behind", tablecheck.RuleWaitlist, func() string {
 			b := tb.find("confirmed booking", isBooking("confirmed"))
 			tb.put(map[string]types.AttributeValue{
-				"PK": &types.AttributeValueMemberS{Value: "OFFERING#" + str(b, "offering_id")},
-				"SK": &types.AttributeValueMemberS{Value: fmt.Sprintf("WAIT#%019d#%s", num(b, "stamp"), str(b, "id"))},
+				"PK":         &types.AttributeValueMemberS{Value: "OFFERING#" + str(b, "offering_id")},
+				"SK":         &types.AttributeValueMemberS{Value: fmt.Sprintf("WAIT#%019d#%s", num(b, "stamp"), str(b, "id"))},
 				"booking_id": b["id"], "account": b["account"], "stamp": b["stamp"],
 			})
 			return str(b, "SK")
@@ -238,8 +238,8 @@ func TestTableCheck(t *testing.T) {
 		{"a marker of a cancelled booking", tablecheck.RuleMarker, func() string {
 			b := tb.find("cancelled booking", isBooking("cancelled"))
 			tb.put(map[string]types.AttributeValue{
-				"PK": &types.AttributeValueMemberS{Value: "IDENTITY#" + str(b, "identity")},
-				"SK": &types.AttributeValueMemberS{Value: "ACTIVE#" + str(b, "offering_id")},
+				"PK":         &types.AttributeValueMemberS{Value: "IDENTITY#" + str(b, "identity")},
+				"SK":         &types.AttributeValueMemberS{Value: "ACTIVE#" + str(b, "offering_id")},
 				"booking_id": b["id"], "account": b["account"],
 			})
 			return "ACTIVE#" + str(b, "offering_id")
