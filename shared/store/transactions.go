@@ -46,6 +46,7 @@ var codes = map[string]fault{
 	"ThrottlingException":                    faultUnavailable,
 	"ProvisionedThroughputExceededException": faultUnavailable,
 	"InternalServerError":                    faultUnavailable,
+	"ServiceUnavailable":                     faultUnavailable, // HTTP 503
 }
 
 func faultOf(code string) fault {

@@ -1,26 +1,95 @@
-// Package faults makes a real DynamoDB client fail the way DynamoDB can, for
-// tests: an SDK middleware answers chosen calls with an error instead of
-// sending them, as if DynamoDB had answered so and the SDK's own retries
-// were spent. Everything else goes to the server as usual.
+// Package faults makes a real DynamoDB client fail the way DynamoDB can:
+// an SDK middleware answers chosen calls with an error instead of sending
+// them, as if DynamoDB had answered so and the SDK's own retries were
+// spent; or delays them, sends only part of a batch, or sends a call and
+// then loses its answer. Everything else goes to the server as usual.
+//
+// Tests choose the calls by hand (Fail), by a schedule (At) or at random
+// (Random); make run takes a spec (Parse, ENROL_FAULTS).
 package faults
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
+
+// Kind is a way a DynamoDB call can go wrong.
+type Kind string
+
+const (
+	Throttling         Kind = "throttling"  // ThrottlingException (HTTP 400, retryable)
+	ThroughputExceeded Kind = "throughput"  // ProvisionedThroughputExceededException
+	InternalError      Kind = "internal"    // InternalServerError (500)
+	Unavailable        Kind = "unavailable" // ServiceUnavailable (503)
+	// Conflict: a TransactWriteItems is cancelled with a TransactionConflict
+	// reason on one item (None on the rest); another write gets
+	// TransactionConflictException. Writes only.
+	Conflict Kind = "conflict"
+	// Partial: a BatchWriteItem or BatchGetItem sends only the first half
+	// of its entries; the rest come back as UnprocessedItems or
+	// UnprocessedKeys (a batch of one: all of it, nothing sent). Batches only.
+	Partial Kind = "partial"
+	// Slow: the call waits Delay (SetDelay; default 200ms), or until its
+	// context is done, before it is sent.
+	Slow Kind = "slow"
+	// Cut: the call is sent and lands, then the caller gets an error as if
+	// the function's deadline had cut the response (context.DeadlineExceeded
+	// wrapped as the SDK does): the ambiguous outcome, where the caller
+	// cannot tell whether its write happened.
+	Cut Kind = "cut"
+	// Timeout: the call is not sent; the caller gets a network timeout.
+	Timeout Kind = "timeout"
+)
+
+// AllKinds is every kind.
+var AllKinds = []Kind{Throttling, ThroughputExceeded, InternalError, Unavailable, Conflict, Partial, Slow, Cut, Timeout}
+
+// Writes are the operations that write.
+var Writes = []string{"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+
+// Reads are the operations that only read.
+var Reads = []string{"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
+
+// DefaultDelay is Slow's wait until SetDelay changes it.
+const DefaultDelay = 200 * time.Millisecond
+
+// Applies says whether kind k can happen to a call of op: Partial only to
+// batches, Conflict only to writes, the others to every call.
+func Applies(k Kind, op string) bool {
+	switch k {
+	case Partial:
+		return op == "BatchWriteItem" || op == "BatchGetItem"
+	case Conflict:
+		return slices.Contains(Writes, op)
+	}
+	return slices.Contains(AllKinds, k)
+}
 
 // Injector holds the faults to inject; the zero value injects none. Safe
 // for concurrent use.
 type Injector struct {
-	mu    sync.Mutex
-	rules []*rule
-	hits  map[string]int
+	mu       sync.Mutex
+	rules    []*rule
+	hits     map[string]int
+	calls    map[string]int
+	at       []*atRule
+	random   []*randomRule
+	injected map[Kind]int
+	delay    time.Duration // 0: DefaultDelay
 }
 
 type rule struct {
@@ -29,9 +98,25 @@ type rule struct {
 	err   func(input any) error
 }
 
+type atRule struct {
+	n    int
+	kind Kind
+	ops  []string // empty: every operation
+	seen int      // matching calls since the rule was set
+}
+
+type randomRule struct {
+	rate  float64
+	kinds []Kind
+	ops   []string
+	rng   *rand.Rand
+	seed  uint64
+}
+
 // Fail makes calls of op ("TransactWriteItems", "Query", …) fail with what
 // err returns for the call's input (nil lets the call through): the next
-// times calls, or every call when times is 0. Rules added first apply first.
+// times calls, or every call when times is 0. Rules added first apply first,
+// and before At and Random rules.
 func (f *Injector) Fail(op string, times int, err func(input any) error) {
 	if times == 0 {
 		times = -1
@@ -41,18 +126,102 @@ func (f *Injector) Fail(op string, times int, err func(input any) error) {
 	f.rules = append(f.rules, &rule{op: op, times: times, err: err})
 }
 
-// Clear removes every rule and forgets the hits.
+// Random: from now on, each call whose operation is in ops (every operation
+// when ops is empty) is hit with probability rate (0..1), by one of kinds
+// (every kind when empty) chosen uniformly among those that apply to its
+// operation (Applies), drawn from a source seeded with seed: the same
+// sequence of calls meets the same faults. A call no kind applies to goes
+// through. Several Random rules may be set; the first that hits applies.
+func (f *Injector) Random(rate float64, seed uint64, kinds []Kind, ops ...string) {
+	if len(kinds) == 0 {
+		kinds = AllKinds
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.random = append(f.random, &randomRule{rate: rate, kinds: slices.Clone(kinds), ops: slices.Clone(ops),
+		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), seed: seed})
+}
+
+// At: the n-th call (0-based, counted from now) whose operation is in ops
+// (every operation when empty) and to which k applies (Applies: Partial
+// counts batches only, Conflict writes only) is hit by k. Several At rules
+// may be set; each fires once. When two fall on one call (or a Fail rule
+// takes it), the later one fires on the next call it matches.
+func (f *Injector) At(n int, k Kind, ops ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.at = append(f.at, &atRule{n: n, kind: k, ops: slices.Clone(ops)})
+}
+
+// Calls is how many calls whose operation is in ops (every operation when
+// empty) the injector has seen since the last Clear, faulted or not.
+func (f *Injector) Calls(ops ...string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for op, c := range f.calls {
+		if matches(ops, op) {
+			n += c
+		}
+	}
+	return n
+}
+
+// Injected counts the faults At and Random injected since the last Clear,
+// by kind (Fail's are counted by Hits).
+func (f *Injector) Injected() map[Kind]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[Kind]int, len(f.injected))
+	for k, n := range f.injected {
+		out[k] = n
+	}
+	return out
+}
+
+// SetDelay sets Slow's wait (d <= 0: DefaultDelay).
+func (f *Injector) SetDelay(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delay = d
+}
+
+// Clear removes every rule (Fail, At, Random) and forgets the hits, calls
+// and injected counts; the delay stays.
 func (f *Injector) Clear() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.rules, f.hits = nil, nil
+	f.rules, f.hits, f.calls, f.at, f.random, f.injected = nil, nil, nil, nil, nil, nil
 }
 
-// Hits is how many calls of op failed by injection.
+// Hits is how many calls of op failed by a Fail rule.
 func (f *Injector) Hits(op string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.hits[op]
+}
+
+// String describes the Random rules, for make run's banner.
+func (f *Injector) String() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.random) == 0 {
+		return "off"
+	}
+	var parts []string
+	for _, r := range f.random {
+		ops := "all operations"
+		if len(r.ops) > 0 {
+			ops = strings.Join(r.ops, " ")
+		}
+		kinds := make([]string, len(r.kinds))
+		for i, k := range r.kinds {
+			kinds[i] = string(k)
+		}
+		parts = append(parts, fmt.Sprintf("%g%% of calls to %s, kinds %s, seed %d",
+			r.rate*100, ops, strings.Join(kinds, " "), r.seed))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Option installs the injector on a client: pass it to dynamodb.New or
@@ -63,17 +232,27 @@ func (f *Injector) Option(o *dynamodb.Options) {
 		// retries, where the operation's input is still at hand.
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("enrol/faults",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				if err := f.take(middleware.GetOperationName(ctx), in.Parameters); err != nil {
+				op := middleware.GetOperationName(ctx)
+				kind, pick, err := f.take(op, in.Parameters)
+				if err != nil {
 					return middleware.InitializeOutput{}, middleware.Metadata{}, err
 				}
-				return next.HandleInitialize(ctx, in)
+				return f.inject(ctx, kind, pick, op, in, next)
 			}), middleware.After)
 	})
 }
 
-func (f *Injector) take(op string, input any) error {
+// take counts the call and decides its fate: a Fail rule's error, or a
+// kind from an At or Random rule ("" for none), with the item a Conflict
+// names in a transaction.
+func (f *Injector) take(op string, input any) (Kind, int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.calls == nil {
+		f.calls = map[string]int{}
+	}
+	f.calls[op]++
+	var failed error
 	for _, r := range f.rules {
 		if r.op != op || r.times == 0 {
 			continue
@@ -86,10 +265,182 @@ func (f *Injector) take(op string, input any) error {
 				f.hits = map[string]int{}
 			}
 			f.hits[op]++
-			return err
+			failed = err
+			break
 		}
 	}
-	return nil
+	var kind Kind
+	pick := 0
+	for i, r := range f.at {
+		if r == nil || !matches(r.ops, op) || !Applies(r.kind, op) {
+			continue
+		}
+		r.seen++
+		if kind == "" && failed == nil && r.seen > r.n {
+			kind, f.at[i] = r.kind, nil
+		}
+	}
+	f.at = slices.DeleteFunc(f.at, func(r *atRule) bool { return r == nil })
+	if failed != nil {
+		return "", 0, failed
+	}
+	for _, r := range f.random {
+		if kind != "" {
+			break
+		}
+		if !matches(r.ops, op) || r.rng.Float64() >= r.rate {
+			continue
+		}
+		var can []Kind
+		for _, k := range r.kinds {
+			if Applies(k, op) {
+				can = append(can, k)
+			}
+		}
+		if len(can) > 0 {
+			kind = can[r.rng.IntN(len(can))]
+			if in, ok := input.(*dynamodb.TransactWriteItemsInput); ok && len(in.TransactItems) > 0 {
+				pick = r.rng.IntN(len(in.TransactItems))
+			}
+		}
+	}
+	if kind != "" {
+		if f.injected == nil {
+			f.injected = map[Kind]int{}
+		}
+		f.injected[kind]++
+	}
+	return kind, pick, nil
+}
+
+func matches(ops []string, op string) bool { return len(ops) == 0 || slices.Contains(ops, op) }
+
+func (f *Injector) inject(ctx context.Context, kind Kind, pick int, op string, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	none := middleware.InitializeOutput{}
+	msg := aws.String("injected by faults")
+	switch kind {
+	case "":
+		return next.HandleInitialize(ctx, in)
+	case Throttling:
+		return none, middleware.Metadata{}, &types.ThrottlingException{Message: msg}
+	case ThroughputExceeded:
+		return none, middleware.Metadata{}, &types.ProvisionedThroughputExceededException{Message: msg}
+	case InternalError:
+		return none, middleware.Metadata{}, &types.InternalServerError{Message: msg}
+	case Unavailable:
+		return none, middleware.Metadata{}, &smithy.GenericAPIError{Code: "ServiceUnavailable", Message: *msg, Fault: smithy.FaultServer}
+	case Conflict:
+		if t, ok := in.Parameters.(*dynamodb.TransactWriteItemsInput); ok {
+			reasons := make([]types.CancellationReason, len(t.TransactItems))
+			for i := range reasons {
+				reasons[i].Code = aws.String("None")
+			}
+			if pick < len(reasons) {
+				reasons[pick] = types.CancellationReason{Code: aws.String("TransactionConflict"), Message: msg}
+			}
+			return none, middleware.Metadata{}, &types.TransactionCanceledException{
+				Message: aws.String("Transaction cancelled (injected)"), CancellationReasons: reasons}
+		}
+		return none, middleware.Metadata{}, &types.TransactionConflictException{Message: msg}
+	case Partial:
+		return partial(ctx, in, next)
+	case Slow:
+		f.mu.Lock()
+		d := f.delay
+		f.mu.Unlock()
+		if d <= 0 {
+			d = DefaultDelay
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return none, middleware.Metadata{}, &aws.RequestCanceledError{Err: ctx.Err()}
+		case <-t.C:
+		}
+		return next.HandleInitialize(ctx, in)
+	case Cut:
+		if _, md, err := next.HandleInitialize(ctx, in); err != nil {
+			return none, md, err // it failed on its own: nothing landed to be ambiguous about
+		}
+		return none, middleware.Metadata{}, &aws.RequestCanceledError{
+			Err: fmt.Errorf("%s: the response was cut at the function's deadline, after the call was sent (injected): %w", op, context.DeadlineExceeded)}
+	case Timeout:
+		return none, middleware.Metadata{}, &smithyhttp.RequestSendError{
+			Err: &net.OpError{Op: "read", Net: "tcp", Err: fmt.Errorf("%w (injected)", os.ErrDeadlineExceeded)}}
+	}
+	return none, middleware.Metadata{}, fmt.Errorf("faults: unknown kind %q", kind)
+}
+
+// partial sends the first half of a batch's entries and returns the rest as
+// unprocessed beside what DynamoDB itself left.
+func partial(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	switch b := in.Parameters.(type) {
+	case *dynamodb.BatchWriteItemInput:
+		send, rest := map[string][]types.WriteRequest{}, map[string][]types.WriteRequest{}
+		for table, reqs := range b.RequestItems {
+			h := len(reqs) / 2
+			if h > 0 {
+				send[table] = reqs[:h]
+			}
+			rest[table] = reqs[h:]
+		}
+		out := &dynamodb.BatchWriteItemOutput{}
+		var md middleware.Metadata
+		if len(send) > 0 {
+			c := *b
+			c.RequestItems = send
+			in.Parameters = &c
+			res, m, err := next.HandleInitialize(ctx, in)
+			if err != nil {
+				return res, m, err
+			}
+			out, md = res.Result.(*dynamodb.BatchWriteItemOutput), m
+		}
+		if out.UnprocessedItems == nil {
+			out.UnprocessedItems = map[string][]types.WriteRequest{}
+		}
+		for table, reqs := range rest {
+			out.UnprocessedItems[table] = append(out.UnprocessedItems[table], reqs...)
+		}
+		return middleware.InitializeOutput{Result: out}, md, nil
+	case *dynamodb.BatchGetItemInput:
+		send, rest := map[string]types.KeysAndAttributes{}, map[string]types.KeysAndAttributes{}
+		for table, ka := range b.RequestItems {
+			h := len(ka.Keys) / 2
+			if h > 0 {
+				s := ka
+				s.Keys = ka.Keys[:h]
+				send[table] = s
+			}
+			r := ka
+			r.Keys = ka.Keys[h:]
+			rest[table] = r
+		}
+		out := &dynamodb.BatchGetItemOutput{}
+		var md middleware.Metadata
+		if len(send) > 0 {
+			c := *b
+			c.RequestItems = send
+			in.Parameters = &c
+			res, m, err := next.HandleInitialize(ctx, in)
+			if err != nil {
+				return res, m, err
+			}
+			out, md = res.Result.(*dynamodb.BatchGetItemOutput), m
+		}
+		if out.UnprocessedKeys == nil {
+			out.UnprocessedKeys = map[string]types.KeysAndAttributes{}
+		}
+		for table, r := range rest {
+			if u, ok := out.UnprocessedKeys[table]; ok {
+				r.Keys = append(u.Keys, r.Keys...)
+			}
+			out.UnprocessedKeys[table] = r
+		}
+		return middleware.InitializeOutput{Result: out}, md, nil
+	}
+	return next.HandleInitialize(ctx, in)
 }
 
 // Error is an error with DynamoDB's code (ThrottlingException,
