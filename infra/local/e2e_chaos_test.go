@@ -34,23 +34,28 @@ const (
 	chaosOfferings = 4
 	chaosRate      = 0.05
 	chaosSeed      = 15
+	// chaosPatience bounds a client's tries of one request: at 5% faults a
+	// request meets several in a row rarely, a hundred never.
+	chaosPatience = 100
 )
 
 // chaosCounts are the burst's figures, added to from every client.
 type chaosCounts struct {
-	requests, retries, unavailable, tooMany, bad atomic.Int64
-	booked, replayed, refused, cancelled         atomic.Int64
-	edits, editsRefused                          atomic.Int64
-	mu                                           sync.Mutex
-	badAnswers                                   []string
-	byStatus                                     map[int]int
+	requests, retries, unavailable, tooMany atomic.Int64
+	booked, replayed, refused, cancelled    atomic.Int64
+	edits, editsRefused                     atomic.Int64
+	mu                                      sync.Mutex
+	badAnswers                              []string
+	byStatus                                map[int]int
+	refusals                                map[string]int // by problem code
 }
 
 func (c *chaosCounts) status(s int, what string, body []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.byStatus[s]++
-	if s >= 500 && s != 503 || s == 502 || s == 504 {
+	if s >= 500 && s != 503 { // 500, and the gateway's 502 and 504
+
 		c.badAnswers = append(c.badAnswers, fmt.Sprintf("%s: %d %s", what, s, body))
 	}
 }
@@ -117,6 +122,9 @@ func (c *chaosClient) call(method, path string, body any, headers ...string) (in
 			_ = json.Unmarshal(out, &m)
 			return resp.StatusCode, m, nil
 		}
+		if try == chaosPatience {
+			return 0, nil, fmt.Errorf("%s %s: still %d after %d tries", method, path, resp.StatusCode, try+1)
+		}
 		secs, _ := strconv.Atoi(after)
 		time.Sleep(min(max(time.Duration(secs)*time.Second/20, 10*time.Millisecond), 50*time.Millisecond))
 	}
@@ -143,6 +151,9 @@ func (c *chaosClient) book(offering string) error {
 		c.held[id] = offering
 	case 409, 422:
 		c.counts.refused.Add(1)
+		c.counts.mu.Lock()
+		c.counts.refusals[fmt.Sprint(m["code"])]++
+		c.counts.mu.Unlock()
 	default:
 		return fmt.Errorf("booking %s: %d %v", offering, status, m)
 	}
@@ -213,7 +224,7 @@ func TestChaosBurst(t *testing.T) {
 		e.expect(r, 201, "")
 		offerings = append(offerings, r.str("id"))
 	}
-	counts := &chaosCounts{byStatus: map[int]int{}}
+	counts := &chaosCounts{byStatus: map[int]int{}, refusals: map[string]int{}}
 	clients := make([]*chaosClient, chaosClients)
 	for i := range clients {
 		account := fmt.Sprintf("chaos-%02d", i)
@@ -365,8 +376,8 @@ func TestChaosBurst(t *testing.T) {
 		}
 	}
 	t.Logf("DynamoDB calls %d (%s), faults injected %d: %s", calls, strings.Join(byOp, ", "), total, strings.Join(kinds, ", "))
-	t.Logf("bookings: %d new (201), %d answered again (200), %d refused, %d cancelled; %d promotions",
-		counts.booked.Load(), counts.replayed.Load(), counts.refused.Load(), counts.cancelled.Load(), promoted)
+	t.Logf("bookings: %d new (201), %d answered again (200), %d refused %v, %d cancelled; %d promotions",
+		counts.booked.Load(), counts.replayed.Load(), counts.refused.Load(), counts.refusals, counts.cancelled.Load(), promoted)
 	t.Logf("table: %d offerings, bookings %v; violations %d (oversold %d, term limit %d)",
 		report.Offerings, report.Bookings, len(report.Violations), report.Count(tablecheck.RuleCapacity), report.Count(tablecheck.RuleTermLimit))
 }

@@ -405,8 +405,10 @@ func (c *checker) termCounters() {
 		bs := held[k]
 		t, ok := c.terms[k]
 		_, kt, _ := strings.Cut(k, "/")
-		if n := int64(len(bs)); !ok || t.num("active") < n || t.num("active") > n+erased[kt] {
-			c.add(RuleTermCounter, fmt.Sprintf("term counter %d, active bookings %d", t.num("active"), n), append(bs, t)...)
+		if n := int64(len(bs)); !ok {
+			c.add(RuleTermCounter, fmt.Sprintf("no term counter TERM#%s, active bookings %d", kt, n), bs...)
+		} else if t.num("active") < n || t.num("active") > n+erased[kt] {
+			c.add(RuleTermCounter, fmt.Sprintf("term counter %d, active bookings %d", t.num("active"), n), append(slices.Clone(bs), t)...)
 		}
 		slices.SortFunc(bs, func(a, b item) int { return cmp.Compare(a.str("created_at"), b.str("created_at")) })
 		for i, b := range bs {
