@@ -528,7 +528,7 @@ func (c *checker) audit() {
 			c.add(RuleAudit, "attendance of "+date+" without its audit record", d)
 		}
 	}
-	cancelled := map[string]bool{}
+	seen := map[string]bool{} // offerings whose cancellation was looked up
 	for _, k := range slices.Sorted(maps.Keys(c.bookings)) {
 		b := c.bookings[k]
 		if b.str("cancelled_by") != "centre" {
@@ -538,11 +538,11 @@ func (c *checker) audit() {
 		id := b.str("offering_id")
 		if !ok || o.str("status") != "cancelled" {
 			c.add(RuleAudit, "booking cancelled by the centre, its offering not cancelled", b)
-		} else if !cancelled[id] && !c.audited(o.str("centre_id"), id, "offering.cancel", "") {
-			c.add(RuleAudit, "offering cancelled without its audit record", o)
-			cancelled[id] = true
-		} else {
-			cancelled[id] = true
+		} else if !seen[id] {
+			seen[id] = true
+			if !c.audited(o.str("centre_id"), id, "offering.cancel", "") {
+				c.add(RuleAudit, "offering cancelled without its audit record", o)
+			}
 		}
 	}
 }

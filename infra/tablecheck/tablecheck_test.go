@@ -300,6 +300,11 @@ func TestTableCheck(t *testing.T) {
 			tb.put(with(e, "before", num(e, "before")+1, "delta", num(e, "delta")))
 			return str(e, "SK")
 		}},
+		{"a booking cancelled by the centre, its offering not cancelled", tablecheck.RuleAudit, func() string {
+			b := tb.find("cancelled booking", isBooking("cancelled"))
+			tb.put(with(b, "cancelled_by", "centre"))
+			return str(b, "SK")
+		}},
 		{"a staff change without its audit record", tablecheck.RuleAudit, func() string {
 			// The demo's lottery offering is created by staff: its ledger
 			// entry and audit record are one write.
