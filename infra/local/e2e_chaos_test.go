@@ -378,6 +378,6 @@ func TestChaosBurst(t *testing.T) {
 	t.Logf("DynamoDB calls %d (%s), faults injected %d: %s", calls, strings.Join(byOp, ", "), total, strings.Join(kinds, ", "))
 	t.Logf("bookings: %d new (201), %d answered again (200), %d refused %v, %d cancelled; %d promotions",
 		counts.booked.Load(), counts.replayed.Load(), counts.refused.Load(), counts.refusals, counts.cancelled.Load(), promoted)
-	t.Logf("table: %d offerings, bookings %v; violations %d (oversold %d, term limit %d)",
-		report.Offerings, report.Bookings, len(report.Violations), report.Count(tablecheck.RuleCapacity), report.Count(tablecheck.RuleTermLimit))
+	t.Logf("table: %d items, %d offerings, bookings %v; violations %d (oversold %d, term limit %d)",
+		report.Items, report.Offerings, report.Bookings, len(report.Violations), report.Count(tablecheck.RuleCapacity), report.Count(tablecheck.RuleTermLimit))
 }
