@@ -80,12 +80,13 @@ FIDELITY_PACKAGES = $$($(GO) list -f '{{.ImportPath}}{{range .TestImports}} {{.}
 # Concurrency bursts stay on the embedded server: moto's threaded server runs
 # requests without isolation (shared/store/DESIGN.md, "Two emulators").
 # So does the crash test: its stack runs the embedded server in a folder.
-FIDELITY_BURSTS := TestConcurrent.*|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged
+FIDELITY_BURSTS := TestConcurrent.*|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst
 # Seeding the demo data takes a minute or more on moto, which copies the
 # whole table for every transaction: one seeded test runs on moto
 # (TestCatalogueFiltersOnTheDemoStack, every catalogue filter on the demo
-# data, about 70 s); FIDELITY=all runs the others too (several minutes each).
-FIDELITY_DEMO := TestRun|TestAnyDay
+# data, about 70 s); FIDELITY=all runs the others too (several minutes each),
+# tablecheck's checks of the demo data among them.
+FIDELITY_DEMO := TestRun|TestAnyDay|TestTableCheck
 FIDELITY_SKIP = ^($(FIDELITY_BURSTS)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_DEMO)))$$
 
 ## test-fidelity: the store and end-to-end tests again, with the race
