@@ -12,7 +12,7 @@ BROWSER_PORT ?= 3999
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
 
-.PHONY: run test test-fidelity vet fmtcheck govet staticcheck unit build clean bench fmt web browser-deps browser-test deploy-web
+.PHONY: run test test-fidelity fuzz vet fmtcheck govet staticcheck unit build clean bench fmt web browser-deps browser-test deploy-web
 
 ## run: the whole system on this machine with demo data: the web front end
 ## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed)
@@ -90,6 +90,23 @@ FIDELITY_SKIP = ^($(FIDELITY_BURSTS)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_
 ## demo-data test too, which take minutes on moto)
 test-fidelity:
 	infra/localdb/with-moto.sh $(GO) test -race -count=1 -timeout 25m -skip '$(FIDELITY_SKIP)' $(FIDELITY_PACKAGES)
+
+# Go's fuzzing runs one target of one package at a time: each target of
+# each package with one (`go test -list`), for FUZZTIME. Plain `go test` (make test) already runs
+# every target's seeds and its corpus in testdata/fuzz/. What the fuzzer
+# finds new is kept in the build cache (go env GOCACHE)/fuzz; a failure is
+# written to the package's testdata/fuzz/<Target>/, to be fixed and kept.
+FUZZTIME ?= 3s
+
+## fuzz: every fuzz target for FUZZTIME each (make fuzz FUZZTIME=1m for
+## longer): request bodies, parameters, cursors, routes, ID numbers
+fuzz:
+	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for target in $$($(GO) test -list '^Fuzz' $$dir | grep '^Fuzz'); do \
+			echo "fuzz: $$dir $$target, $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$dir; \
+		done; \
+	done
 
 # vet and staticcheck need every package compiled for its type information.
 # Built with -race, as `go test -race` builds them, they reuse the test
