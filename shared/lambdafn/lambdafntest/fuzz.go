@@ -42,6 +42,9 @@ func Offline(t testing.TB, now func() time.Time) (d lambdafn.Deps, calls *atomic
 		t.Fatal(err)
 	}
 	d.Now = now
+	// As deployed: a feed's address starts with the API's (without it,
+	// POST /v1/me/calendar-feed is a 500, the deployment's fault).
+	d.Config.APIURL = "https://api.enrol.test"
 	return d, calls
 }
 
