@@ -2,11 +2,8 @@ package bookings_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/wuxi-enrol/enrol/functions/bookings"
-	"github.com/wuxi-enrol/enrol/shared/clock"
-	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn/lambdafntest"
 )
 
@@ -38,8 +35,7 @@ func FuzzRoutes(f *testing.F) {
 		{Pattern: "POST /v1/me/participants", As: nil},
 		{Pattern: "GET /v1/me/bookings", As: lambdafntest.Staff("s1", "c1")},
 	}
-	now := clock.Fixed(time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone))
-	lambdafntest.FuzzRoutes(f, bookings.New, now, routes,
+	lambdafntest.FuzzRoutes(f, bookings.New, routes,
 		lambdafntest.FuzzInput{Route: 0, Body: `{"name":"新居民","birth_date":"1995-03-01","id_number":"320202199503010016"}`},
 		lambdafntest.FuzzInput{Route: 0, Body: `{"name":"孩子","birth_date":"2019-03-01","id_number":"320202201903010017","guardian_consent":{"notice_version":"x","agreed":true}}`},
 		lambdafntest.FuzzInput{Route: 0, Body: `{"name":""}`},

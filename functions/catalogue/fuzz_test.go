@@ -2,11 +2,8 @@ package catalogue_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/wuxi-enrol/enrol/functions/catalogue"
-	"github.com/wuxi-enrol/enrol/shared/clock"
-	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn/lambdafntest"
 )
 
@@ -27,8 +24,7 @@ func FuzzRoutes(f *testing.F) {
 		{Pattern: "GET /v1/rounds/{round_id}/draw", As: nil},
 		{Pattern: "GET /v1/city/priority-policies/{kind}", As: nil},
 	}
-	now := clock.Fixed(time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone))
-	lambdafntest.FuzzRoutes(f, catalogue.New, now, routes,
+	lambdafntest.FuzzRoutes(f, catalogue.New, routes,
 		lambdafntest.FuzzInput{Route: 0, Query: "district=binhu&limit=20"},
 		lambdafntest.FuzzInput{Route: 1, Params: "c1"},
 		lambdafntest.FuzzInput{Route: 2, Query: "kind=childcare&district=liangxi&age_months=30&available=true&starts_after=2025-09-01&q=托班"},

@@ -2,11 +2,8 @@ package centres_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/wuxi-enrol/enrol/functions/centres"
-	"github.com/wuxi-enrol/enrol/shared/clock"
-	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn/lambdafntest"
 )
 
@@ -34,8 +31,7 @@ func FuzzRoutes(f *testing.F) {
 		{Pattern: "GET /v1/centres/{centre_id}/offerings", As: lambdafntest.Resident("r1")},
 		{Pattern: "POST /v1/centres/{centre_id}/offerings", As: nil},
 	}
-	now := clock.Fixed(time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone))
-	lambdafntest.FuzzRoutes(f, centres.New, now, routes,
+	lambdafntest.FuzzRoutes(f, centres.New, routes,
 		lambdafntest.FuzzInput{Route: 0, Params: "c1", Query: "limit=10"},
 		lambdafntest.FuzzInput{Route: 1, Params: "c1", Body: `{"kind":"childcare","title":"托班","term":"2025-autumn","starts_on":"2025-09-01","ends_on":"2026-01-15","schedule":{"days":["mon"],"start":"09:00","end":"11:00"},"capacity":10}`},
 		lambdafntest.FuzzInput{Route: 2, Params: "o1", Body: `{"capacity":12,"status":"published","booking_opens_at":"2025-08-01T09:00:00+08:00"}`},

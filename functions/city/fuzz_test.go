@@ -2,11 +2,8 @@ package city_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/wuxi-enrol/enrol/functions/city"
-	"github.com/wuxi-enrol/enrol/shared/clock"
-	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn/lambdafntest"
 )
 
@@ -31,8 +28,7 @@ func FuzzRoutes(f *testing.F) {
 		{Pattern: "PUT /v1/city/priority-policies/{kind}", As: lambdafntest.Staff("s1", "c1")},
 		{Pattern: "GET /v1/city/capacity", As: nil},
 	}
-	now := clock.Fixed(time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone))
-	lambdafntest.FuzzRoutes(f, city.New, now, routes,
+	lambdafntest.FuzzRoutes(f, city.New, routes,
 		lambdafntest.FuzzInput{Route: 0, Query: "kind=childcare&district=binhu&format=csv"},
 		lambdafntest.FuzzInput{Route: 1, Query: "from=2025-01-01&to=2025-07-31"},
 		lambdafntest.FuzzInput{Route: 1, Query: "from=2020-01-01&to=2025-07-31"},

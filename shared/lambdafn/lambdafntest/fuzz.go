@@ -18,6 +18,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
@@ -67,18 +68,22 @@ type FuzzInput struct {
 	IdempotencyKey string
 }
 
+// FuzzNow is the fuzzed functions' clock's time, fixed: a summer's day
+// before the autumn term, in Wuxi.
+var FuzzNow = time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
+
 // FuzzRoutes fuzzes the routes of the function build makes, over Offline
-// deps, from seeds and whatever the fuzzer makes of them. Whatever the
+// deps on FuzzNow's clock, from seeds and whatever the fuzzer makes of them. Whatever the
 // request, the function never panics and answers either a success, a 4xx
 // problem document whose code is that status's, or, only when the request
 // reached the store (which refuses every call), the store's 503: never a
 // 500. Seeds whose Route is out of range wrap.
-func FuzzRoutes(f *testing.F, build func(lambdafn.Deps) http.Handler, now func() time.Time, routes []Route, seeds ...FuzzInput) {
+func FuzzRoutes(f *testing.F, build func(lambdafn.Deps) http.Handler, routes []Route, seeds ...FuzzInput) {
 	f.Helper()
 	for _, s := range seeds {
 		f.Add(s.Route, s.Params, s.Query, []byte(s.Body), s.IdempotencyKey)
 	}
-	d, calls := Offline(f, now)
+	d, calls := Offline(f, func() time.Time { return FuzzNow })
 	h := build(d)
 	f.Fuzz(func(t *testing.T, route uint8, params, query string, body []byte, key string) {
 		rt := routes[int(route)%len(routes)]
