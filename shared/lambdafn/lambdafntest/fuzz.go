@@ -73,11 +73,11 @@ type FuzzInput struct {
 var FuzzNow = time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
 
 // FuzzRoutes fuzzes the routes of the function build makes, over Offline
-// deps on FuzzNow's clock, from seeds and whatever the fuzzer makes of them. Whatever the
-// request, the function never panics and answers either a success, a 4xx
-// problem document whose code is that status's, or, only when the request
-// reached the store (which refuses every call), the store's 503: never a
-// 500. Seeds whose Route is out of range wrap.
+// deps on FuzzNow's clock, from seeds and whatever the fuzzer makes of
+// them. Whatever the request, the function never panics and answers a
+// success, a 4xx problem document whose code is that status's, or, only
+// when the request reached the store (which refuses every call), the
+// store's 503: never a 500. Seeds whose Route is out of range wrap.
 func FuzzRoutes(f *testing.F, build func(lambdafn.Deps) http.Handler, routes []Route, seeds ...FuzzInput) {
 	f.Helper()
 	for _, s := range seeds {
