@@ -102,7 +102,8 @@ func FuzzCreateOffering(f *testing.F) {
 
 // FuzzPatch: a patch of a first-come and of a lottery offering is refused
 // with validation_failed or conflict, or gives an offering within the
-// limits, which the same patch again leaves as it is.
+// limits, which the same patch again leaves as it is (or refuses as a
+// conflict, when the patch opened the lottery's applications).
 func FuzzPatch(f *testing.F) {
 	for _, s := range []string{
 		`{"title":"新标题","capacity":12}`,
@@ -145,6 +146,12 @@ func FuzzPatch(f *testing.F) {
 		sameText(t, TitleText, o.Title)
 		sameText(t, DescriptionText, o.Description)
 		again, err := p.Apply(o, fuzzNow)
+		if p.MovesDraw() && o.IsLottery() && !fuzzNow.Before(*o.ApplicationsOpenAt) {
+			// The patch opened applications (at a time now past), so the
+			// window is fixed from now on.
+			refusedWith(t, err, apperr.Conflict)
+			return
+		}
 		a, _ := json.Marshal(o)
 		b, _ := json.Marshal(again)
 		if err != nil || !bytes.Equal(a, b) {
