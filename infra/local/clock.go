@@ -53,6 +53,14 @@ func (s *Stack) serveClock(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
+	// Kept before it is answered, so a restart finds the clock moved.
+	if s.data != nil {
+		if err := s.data.saveClock(s.clock, s.nowAt); err != nil {
+			s.log.Error("saving the clock", "error", err)
+			http.Error(w, "the clock moved but could not be saved in the data folder", http.StatusInternalServerError)
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(map[string]time.Time{"now": s.Now()})

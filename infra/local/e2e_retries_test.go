@@ -1,6 +1,7 @@
 package local_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -92,7 +93,8 @@ func TestStoreFailuresOverHTTP(t *testing.T) {
 
 // TestFaultSpecOverHTTP: the stack started with a fault spec (make run's
 // ENROL_FAULTS) faults the functions' calls, and says so at
-// /_local/faults; a booking throttled by a scheduled fault answers 503 with
+// /_local/faults; a booking whose read batch comes back partial twice is
+// made all the same; one throttled by a scheduled fault answers 503 with
 // Retry-After; one cut after its write landed answers 503 too, and the
 // client's retry with the same Idempotency-Key gets that one booking.
 func TestFaultSpecOverHTTP(t *testing.T) {
@@ -121,6 +123,16 @@ func TestFaultSpecOverHTTP(t *testing.T) {
 
 	inj.Clear()
 	p, _ := e.register(tok)
+	// The booking reads its participant and idempotency record in one
+	// BatchGetItem: twice partial, it asks again for the rest.
+	e.offering("o2", 5)
+	inj.At(0, faults.Partial, "BatchGetItem")
+	inj.At(1, faults.Partial, "BatchGetItem")
+	e.expect(e.book(tok, "o2", p, false, "Idempotency-Key", "partial-1"), 201, "")
+	if n := inj.Injected()[faults.Partial]; n != 2 {
+		t.Fatalf("%d partial batches", n)
+	}
+
 	inj.At(0, faults.Throttling, "TransactWriteItems")
 	r = e.book(tok, "o", p, false)
 	e.expect(r, 503, "unavailable")
@@ -143,14 +155,20 @@ func TestFaultSpecOverHTTP(t *testing.T) {
 	again := e.book(tok, "o", p, false, "Idempotency-Key", "cut-1")
 	e.expect(again, 200, "")
 	mine := e.do("GET", "/v1/me/bookings", tok, nil)
+	var inO []any
 	items, _ := mine.json["items"].([]any)
-	if len(items) != 1 || items[0].(map[string]any)["id"] != again.str("id") {
+	for _, it := range items {
+		if it.(map[string]any)["offering_id"] == "o" {
+			inO = append(inO, it.(map[string]any)["id"])
+		}
+	}
+	if len(inO) != 1 || inO[0] != again.str("id") {
 		t.Fatalf("after the retry: %s, retry answered %s", mine.body, again.body)
 	}
 	if c, _ := e.counters("o"); c != 1 {
 		t.Fatalf("%d confirmed after the retry", c)
 	}
-	if rep := report(); rep.Injected[faults.Throttling] != 1 || rep.Injected[faults.Cut] != 1 {
+	if rep := report(); rep.Injected[faults.Throttling] != 1 || rep.Injected[faults.Cut] != 1 || rep.Injected[faults.Partial] != 2 {
 		t.Fatalf("/_local/faults: %+v", rep)
 	}
 }
@@ -242,4 +260,34 @@ func TestMyBookingsCallBudget(t *testing.T) {
 		t.Fatalf("DynamoDB calls %s, budget {\"Query\":4}", calls)
 	}
 	t.Logf("%d waitlisted bookings in 3 offerings: %s", len(items), calls)
+}
+
+// TestFaultSpecFromTheEnvironment: make run's ENROL_FAULTS reaches the
+// options, and a bad one stops the stack before anything starts, naming
+// the bad part in both languages.
+func TestFaultSpecFromTheEnvironment(t *testing.T) {
+	for _, tc := range []struct{ spec, err string }{
+		{"", ""},
+		{"5%", ""},
+		{"rate=0.05,kinds=throttling,conflict", ""},
+		{"rate=0.05,kinds=meteor", `"kinds=meteor"`},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			t.Setenv("ENROL_FAULTS", tc.spec)
+			o, err := local.Getenv()
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), "ENROL_FAULTS") || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "有误") {
+					t.Fatalf("error %v, want one naming %s", err, tc.err)
+				}
+				o.Faults = tc.spec // Start refuses it too
+				if _, err := local.Start(context.Background(), o); err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Start: %v", err)
+				}
+				return
+			}
+			if err != nil || o.Faults != tc.spec {
+				t.Fatalf("%q, %v", o.Faults, err)
+			}
+		})
+	}
 }

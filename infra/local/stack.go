@@ -1,6 +1,7 @@
 package local
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -69,6 +70,17 @@ type Options struct {
 	// DynamoDBOptions configure every DynamoDB client the stack makes
 	// further; tests inject faults here (infra/localdb/faults).
 	DynamoDBOptions []func(*dynamodb.Options)
+	// DataDir, if set, is the folder the stack keeps its data in across
+	// restarts (data.go): the embedded DynamoDB's items (not an external
+	// one's: DynamoDBEndpoint holds those), the KMS and signing keys, the
+	// deleted users and the clock. The demo data is seeded only when the
+	// folder is new. "" keeps everything in memory.
+	DataDir string
+	// Fresh empties DataDir first (make run FRESH=1).
+	Fresh bool
+	// NowAt is the ENROL_NOW instant Now was started from (zero: none), so
+	// a restart on DataDir can tell whether to continue the kept clock.
+	NowAt time.Time
 	// Faults, if set, is a fault spec (faults.Parse; make run's
 	// ENROL_FAULTS): the functions' DynamoDB calls meet those faults once
 	// the stack is ready. The seed, the scheduled functions' start-up run
@@ -96,8 +108,15 @@ type Stack struct {
 	// Beacon is the stand-in for drand that lottery draws wait for, on the
 	// stack's clock; its rounds are served at /_local/beacon/public/{round}.
 	Beacon beacon.Local
+	// Loaded is what the embedded DynamoDB found in DataDir (nil without
+	// one, or with an external DynamoDB); Restarted, whether DataDir had
+	// been set up by an earlier start (nothing was seeded now).
+	Loaded    *localdb.Loaded
+	Restarted bool
 
 	db       *localdb.Server
+	data     *dataFolder
+	nowAt    time.Time
 	kms      *localkms.Server
 	endpoint string
 	// env is what the stack hands its functions, before each takes the
@@ -149,39 +168,73 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, clock: clk, tmpl: tmpl,
+	st := &Stack{log: o.Log, schedules: schedules, now: o.Now, clock: clk, tmpl: tmpl, nowAt: o.NowAt,
 		Messages: &channels.Recorder{Now: o.Now}, Events: &citybus.Recorder{Now: o.Now}}
+	// The functions' clients carry the injector from the start, with no
+	// rule until the stack is ready.
+	var applyFaults func(*faults.Injector)
+	fnDB := o.DynamoDBOptions
+	if o.Faults != "" {
+		if applyFaults, err = faults.Parse(o.Faults); err != nil {
+			return nil, fmt.Errorf("ENROL_FAULTS: %w", err)
+		}
+		st.faults, st.faultsSpec = &faults.Injector{}, o.Faults
+		fnDB = append(slices.Clone(o.DynamoDBOptions), st.faults.Option)
+	}
 	o.Jobs = st.withLocalOutlets(o.Jobs)
+	fail := func(err error) (*Stack, error) { st.Close(); return nil, err }
+	var setup *setupState
+	if o.DataDir != "" {
+		if st.data, err = openDataFolder(o.DataDir, o.Fresh, progress); err != nil {
+			return nil, err
+		}
+		if setup, err = st.data.setup(); err != nil {
+			return fail(err)
+		}
+		if err := st.data.restoreClock(clk, o.NowAt, progress); err != nil {
+			return fail(err)
+		}
+		progress("数据目录 / data folder: %s", o.DataDir)
+	}
 	endpoint := o.DynamoDBEndpoint
-	if endpoint == "" {
+	switch {
+	case endpoint != "":
+		progress("使用 DynamoDB / using DynamoDB at %s（数据由它保存 / it holds the data）", endpoint)
+	case st.data != nil:
+		if st.db, st.Loaded, err = localdb.Open("127.0.0.1:0", st.data.path(dynamoDBDir)); err != nil {
+			return fail(fmt.Errorf("embedded DynamoDB: %w", err))
+		}
+		endpoint = st.db.URL
+		progress("内嵌 DynamoDB / embedded DynamoDB: %s, %s", endpoint, loadedLine(st.Loaded))
+		if st.Loaded.TornNote != "" {
+			progress("%s", st.Loaded.TornNote)
+		}
+	default:
 		if st.db, err = localdb.Start("127.0.0.1:0"); err != nil {
 			return nil, fmt.Errorf("embedded DynamoDB: %w", err)
 		}
 		endpoint = st.db.URL
-		progress("内嵌 DynamoDB / embedded DynamoDB: %s", endpoint)
-	} else {
-		progress("使用 DynamoDB / using DynamoDB at %s", endpoint)
+		progress("内嵌 DynamoDB / embedded DynamoDB: %s（仅在内存中 / in memory only）", endpoint)
 	}
 	st.endpoint = endpoint
-	fail := func(err error) (*Stack, error) { st.Close(); return nil, err }
-	// The functions' clients carry the injector from the start, with no
-	// rule until the stack is ready.
-	var applyFaults func(*faults.Injector)
-	fnOpts := o
-	if o.Faults != "" {
-		if applyFaults, err = faults.Parse(o.Faults); err != nil {
-			return fail(fmt.Errorf("ENROL_FAULTS: %w", err))
-		}
-		st.faults, st.faultsSpec = &faults.Injector{}, o.Faults
-		fnOpts.DynamoDBOptions = append(slices.Clone(o.DynamoDBOptions), st.faults.Option)
-	}
 	// The KMS stand-in: the identity and personal-data keys exist only in
-	// its memory, for as long as the stack runs.
-	if st.kms, err = localkms.Start("127.0.0.1:0"); err != nil {
+	// its memory, for as long as the stack runs, or are kept in the data
+	// folder, without which what was sealed could not be opened again.
+	if st.data != nil {
+		st.kms, err = localkms.Open("127.0.0.1:0", st.data.path(kmsKeysFile))
+	} else {
+		st.kms, err = localkms.Start("127.0.0.1:0")
+	}
+	if err != nil {
 		return fail(fmt.Errorf("KMS stand-in: %w", err))
 	}
 	progress("KMS 替身 / KMS stand-in: %s", st.kms.URL)
-	if st.Cognito, err = localcognito.Start("127.0.0.1:0"); err != nil {
+	if st.data != nil {
+		st.Cognito, err = localcognito.Open("127.0.0.1:0", st.data.path(deletedFile))
+	} else {
+		st.Cognito, err = localcognito.Start("127.0.0.1:0")
+	}
+	if err != nil {
 		return fail(fmt.Errorf("the Cognito stand-in: %w", err))
 	}
 	progress("Cognito 替身 / Cognito stand-in: %s", st.Cognito.URL)
@@ -224,12 +277,19 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.Booking = &residents.Service{Store: st.Store, Now: o.Now}
 
+	fnOpts := o
+	fnOpts.DynamoDBOptions = fnDB
 	handlers, jobs, err := buildFunctions(ctx, tmpl, env, fnOpts, st.Beacon)
 	if err != nil {
 		return fail(err)
 	}
 	st.jobs = jobs
-	if st.Issuer, err = gateway.NewIssuer(st.URL+"/_local", Audience, o.Now); err != nil {
+	if st.data != nil {
+		st.Issuer, err = gateway.OpenIssuer(st.URL+"/_local", Audience, o.Now, st.data.path(signingKeyFile))
+	} else {
+		st.Issuer, err = gateway.NewIssuer(st.URL+"/_local", Audience, o.Now)
+	}
+	if err != nil {
 		return fail(err)
 	}
 	st.Issuer.RefuseDeleted(st.Cognito.Deleted)
@@ -257,13 +317,22 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	go func() { _ = st.srv.Serve(ln) }()
 	progress("网关 / gateway: %s（就绪前 /_local/health 答 503 / answers 503 until ready）", st.URL)
 
-	if o.Seed {
+	switch {
+	case setup != nil:
+		st.Restarted, st.Seeded = true, setup.Seeded
+		progress("沿用数据目录中的数据，不再写入演示数据 / the data folder's data carries on; no demo data is seeded (ENROL_FRESH=1 starts afresh)")
+	case o.Seed:
 		t0 := time.Now()
 		st.Seeded, err = seed.Run(ctx, seed.Deps{Store: st.Store, Booking: st.Booking, Identities: ids, Now: o.Now, Progress: o.Progress, Beacon: st.Beacon})
 		if err != nil {
 			return fail(fmt.Errorf("seeding: %w", err))
 		}
 		progress("演示数据就绪 / demo data ready in %s", time.Since(t0).Round(time.Millisecond))
+	}
+	if st.data != nil && setup == nil {
+		if err := st.data.saveSetup(setupState{DemoData: o.Seed, Seeded: st.Seeded}); err != nil {
+			return fail(err)
+		}
 	}
 	// After the seed, so no job reads a half-seeded table.
 	if o.RunSchedules {
@@ -396,6 +465,9 @@ func (s *Stack) Close() error {
 	if s.Cognito != nil {
 		errs = append(errs, s.Cognito.Close())
 	}
+	if s.data != nil {
+		errs = append(errs, s.data.unlock())
+	}
 	return errors.Join(errs...)
 }
 
@@ -433,10 +505,12 @@ func lookup(m map[string]string) func(string) (string, bool) {
 }
 
 // Getenv reads the stack's settings from the environment, once: PORT,
-// DYNAMODB_ENDPOINT, TABLE_NAME, WEB_DIR (default web/dist),
-// ENROL_NOW, an instant (RFC 3339, or a date for its midnight in Wuxi)
-// at which the stack's clock starts, to advance in real time from there
-// (default: the wall clock), and ENROL_FAULTS, a fault spec (faults.Parse:
+// DYNAMODB_ENDPOINT, TABLE_NAME, WEB_DIR (default web/dist); ENROL_NOW, an
+// instant (RFC 3339, or a date for its midnight in Wuxi) at which the
+// stack's clock starts, to advance in real time from there (default: the
+// wall clock); ENROL_DATA, the data folder (default build/local-data;
+// "none": keep nothing); ENROL_FRESH=1, empty it first; ENROL_SEED=0, no
+// demo data in a new folder; ENROL_FAULTS, a fault spec (faults.Parse:
 // "5%", "rate=0.05,kinds=throttling,conflict", …; default none).
 func Getenv() (Options, error) {
 	o := Options{
@@ -444,6 +518,21 @@ func Getenv() (Options, error) {
 		TableName:        os.Getenv("TABLE_NAME"),
 		Seed:             true,
 		WebDir:           os.Getenv("WEB_DIR"),
+		DataDir:          cmp.Or(os.Getenv("ENROL_DATA"), DefaultDataDir),
+	}
+	if o.DataDir == noDataDirMarker {
+		o.DataDir = ""
+	}
+	for name, to := range map[string]*bool{"ENROL_FRESH": &o.Fresh, "ENROL_SEED": &o.Seed} {
+		switch v := os.Getenv(name); v {
+		case "":
+		case "1", "true", "yes":
+			*to = true
+		case "0", "false", "no":
+			*to = false
+		default:
+			return o, fmt.Errorf("%s=%q: 应为 1 或 0 / want 1 or 0", name, v)
+		}
 	}
 	if o.WebDir == "" {
 		o.WebDir = filepath.Join("web", "dist") // make run runs in the repo's root
@@ -458,7 +547,7 @@ func Getenv() (Options, error) {
 		if err != nil {
 			return o, fmt.Errorf("ENROL_NOW: %w", err)
 		}
-		o.Now = clock.From(at)
+		o.Now, o.NowAt = clock.From(at), at
 	}
 	if o.Faults = os.Getenv("ENROL_FAULTS"); o.Faults != "" {
 		if _, err := faults.Parse(o.Faults); err != nil {

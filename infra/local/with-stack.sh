@@ -11,7 +11,9 @@ mkdir -p build
 # in the build cache (a plain build would compile everything again), and
 # the browser tests then also look for races in the whole system.
 go build -race -o build/enrol-local ./infra/local/cmd/enrol-local
-PORT=$port WEB_DIR=web/dist build/enrol-local > build/browser-stack.log 2>&1 &
+# A folder of its own, emptied first: the tests start from the demo data,
+# whatever make run has kept in build/local-data.
+PORT=$port WEB_DIR=web/dist ENROL_DATA=build/browser-stack-data ENROL_FRESH=1 build/enrol-local > build/browser-stack.log 2>&1 &
 stack=$!
 trap 'kill $stack 2>/dev/null; wait $stack 2>/dev/null || true' EXIT
 # Ready when /_local/health says ok: it listens, answering 503

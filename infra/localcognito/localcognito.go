@@ -12,19 +12,23 @@
 //
 // Locally anyone may sign in under any sub (POST /_local/token), so every
 // sub is a user of the pool until it is deleted; a deleted sub stays
-// deleted for as long as the server runs, and the local token issuer asks
-// Deleted before it signs anyone in.
+// deleted for as long as the server runs (Start) or for good (Open, which
+// keeps them in a file), and the local token issuer asks Deleted before it
+// signs anyone in.
 package localcognito
 
 import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
+	"github.com/wuxi-enrol/enrol/infra/datadir"
 	"github.com/wuxi-enrol/enrol/infra/loopback"
 )
 
@@ -37,6 +41,8 @@ type Cognito struct {
 	mu      sync.Mutex
 	deleted map[string]bool
 	failure string // an error type every call answers, for tests; "" for none
+	// save, if set, keeps the deleted users before a deletion is answered.
+	save func(deleted []string) error
 }
 
 // New is a pool with id poolID whose every user still exists.
@@ -163,6 +169,12 @@ func (c *Cognito) adminDeleteUser(pool, username string) *apiError {
 		return &apiError{"UserNotFoundException", "User does not exist.", http.StatusBadRequest}
 	}
 	c.deleted[username] = true
+	if c.save != nil {
+		if err := c.save(slices.Sorted(maps.Keys(c.deleted))); err != nil {
+			delete(c.deleted, username)
+			return &apiError{"InternalErrorException", "the deletion could not be kept", http.StatusInternalServerError}
+		}
+	}
 	return nil
 }
 
@@ -182,8 +194,9 @@ type Server struct {
 }
 
 // Start serves a fresh pool (PoolID) on addr ("127.0.0.1:0").
-func Start(addr string) (*Server, error) {
-	c := New(PoolID)
+func Start(addr string) (*Server, error) { return serve(addr, New(PoolID)) }
+
+func serve(addr string, c *Cognito) (*Server, error) {
 	s := &Server{Cognito: c, PoolID: PoolID}
 	var err error
 	if s.URL, s.srv, err = loopback.Serve(addr, c); err != nil {
@@ -192,5 +205,29 @@ func Start(addr string) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the server; what it deleted is forgotten.
+// Open is Start with the deleted users kept in the file at path (0600),
+// read back when it exists.
+func Open(addr, path string) (*Server, error) {
+	b, err := datadir.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var deleted []string
+	if b != nil {
+		if err := json.Unmarshal(b, &deleted); err != nil {
+			return nil, fmt.Errorf("localcognito: %s: %w", path, err)
+		}
+	}
+	c := New(PoolID)
+	for _, sub := range deleted {
+		c.deleted[sub] = true
+	}
+	c.save = func(deleted []string) error {
+		b, _ := json.Marshal(deleted)
+		return datadir.WriteFile(path, b)
+	}
+	return serve(addr, c)
+}
+
+// Close stops the server; what it deleted is forgotten unless Open keeps it.
 func (s *Server) Close() error { return s.srv.Close() }

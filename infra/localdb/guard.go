@@ -655,12 +655,15 @@ func keyID(it item, attrs []string) string {
 }
 
 // send runs one request on minidyn, in process, and records its answer.
-func (g *guard) send(op string, body []byte) *recorder {
+func (g *guard) send(op string, body []byte) *recorder { return run(g.next, op, body) }
+
+// run runs one request on h, in process, and records its answer.
+func run(h http.Handler, op string, body []byte) *recorder {
 	r, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body)) // cannot fail: fixed method and URL
 	r.Header.Set("X-Amz-Target", targetPrefix+op)
 	r.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	rec := newRecorder()
-	g.next.ServeHTTP(rec, r)
+	h.ServeHTTP(rec, r)
 	return rec
 }
 

@@ -26,6 +26,8 @@ const TableLogicalID = "EnrolTable"
 type Server struct {
 	URL string
 	srv *http.Server
+	// journal keeps the data of a server Open started; nil for Start's.
+	journal *journaled
 }
 
 // Start serves minidyn on addr ("127.0.0.1:0" for any free port), behind
@@ -38,11 +40,15 @@ func Start(addr string) (*Server, error) {
 	return &Server{URL: url, srv: srv}, nil
 }
 
-// Close stops the server; its data is gone.
+// Close stops the server: Start's data is gone, Open's is in its folder.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	if s.journal != nil {
+		err = errors.Join(err, s.journal.close())
+	}
+	return err
 }
 
 // TemplatePath is template.yaml at the repository root, found from this

@@ -2,16 +2,24 @@
 # with-moto.sh COMMAND...: start moto's DynamoDB (moto_server) on a free
 # loopback port, wait until it answers, run COMMAND with ENROL_TEST_DYNAMODB
 # naming it, stop moto, and exit with COMMAND's status. make test-fidelity
-# runs the store and end-to-end tests on this second DynamoDB.
+# runs the store and end-to-end tests on this second DynamoDB, giving it to
+# `go test -exec`: each test binary gets a moto of its own. One moto shared
+# by every package ran their requests on one Python process's threads, where
+# one table's transaction failed while another test wrote elsewhere
+# ("dictionary changed size during iteration", a 500 and a retry) and a
+# transaction was once answered as if its own earlier attempt were someone
+# else's write (shared/store/DESIGN.md, "Two emulators").
+# COMMAND runs in the current directory (go test runs a package's binary in
+# its folder); the log goes to build/ at the repository's root.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 if ! command -v moto_server > /dev/null 2>&1; then
 	echo "test-fidelity: moto_server is not installed, so the second DynamoDB pass cannot run." >&2
 	echo "It is moto's server (Python; moto 5.2.1 here and on CI): pip install 'moto[server]==5.2.1'" >&2
 	exit 1
 fi
-mkdir -p build
-log=build/moto.log
+mkdir -p "$root/build"
+log="$root/build/moto-$$.log"
 moto_server -H 127.0.0.1 -p 0 > "$log" 2>&1 &
 moto=$!
 child=""
@@ -56,8 +64,16 @@ if [ -z "$url" ]; then
 	cat "$log" >&2
 	exit 1
 fi
-echo "moto's DynamoDB (moto_server) on $url; its log in $log"
 # In the background, so that a signal reaches the trap (and stops moto) at once.
 ENROL_TEST_DYNAMODB=$url "$@" &
 child=$!
-wait "$child"
+status=0
+wait "$child" || status=$?
+child=""
+# A passing binary's moto log is noise; a failing one's is kept and named.
+if [ "$status" = 0 ]; then
+	rm -f "$log"
+else
+	echo "moto's DynamoDB was $url; its log: $log" >&2
+fi
+exit "$status"

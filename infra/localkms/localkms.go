@@ -3,9 +3,9 @@
 // enrol calls — GenerateMac, GenerateDataKey and Decrypt — so the real
 // aws-sdk-go-v2 KMS client works against it unchanged (KMS_ENDPOINT).
 //
-// Key material is random per server and lives only in its memory: what it
-// sealed cannot be opened by another run. Anything kept across runs (issue
-// 15) must persist the keys with the data.
+// Key material is random per server and lives only in its memory (Start):
+// what it sealed cannot be opened by another run; a stack that keeps its
+// data keeps the keys beside it (Open).
 package localkms
 
 import (
@@ -18,6 +18,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"github.com/wuxi-enrol/enrol/infra/datadir"
 	"github.com/wuxi-enrol/enrol/infra/loopback"
 	"maps"
 	"net/http"
@@ -61,16 +63,22 @@ func New() *KMS { return &KMS{keys: map[string]*key{}} }
 func (k *KMS) CreateKey(spec, alias string) string {
 	id := make([]byte, 16)
 	rand.Read(id)
-	idText := hex.EncodeToString(id)
-	kk := &key{arn: "arn:aws-cn:kms:" + Region + ":" + Account + ":key/" + idText, spec: spec, material: make([]byte, 32)}
-	rand.Read(kk.material)
+	material := make([]byte, 32)
+	rand.Read(material)
+	return k.addKey(hex.EncodeToString(id), spec, alias, material)
+}
+
+// addKey makes key id of spec with material reachable by its id, its ARN
+// and alias (when not ""), and returns its ARN.
+func (k *KMS) addKey(id, spec, alias string, material []byte) string {
+	kk := &key{arn: "arn:aws-cn:kms:" + Region + ":" + Account + ":key/" + id, spec: spec, material: material}
 	kk.usage = usageEncrypt
 	if spec == SpecHMAC256 {
 		kk.usage = usageMAC
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.keys[idText], k.keys[kk.arn] = kk, kk
+	k.keys[id], k.keys[kk.arn] = kk, kk
 	if alias != "" {
 		k.keys["alias/"+alias] = kk
 		k.keys["arn:aws-cn:kms:"+Region+":"+Account+":alias/"+alias] = kk
@@ -319,13 +327,70 @@ const (
 // Start serves a fresh KMS with enrol's two keys on addr ("127.0.0.1:0").
 func Start(addr string) (*Server, error) {
 	k := New()
-	s := &Server{KMS: k, IdentityKey: k.CreateKey(SpecHMAC256, IdentityAlias), PersonalDataKey: k.CreateKey(SpecSymmetric, PersonalDataAlias)}
+	return serve(addr, &Server{KMS: k, IdentityKey: k.CreateKey(SpecHMAC256, IdentityAlias), PersonalDataKey: k.CreateKey(SpecSymmetric, PersonalDataAlias)})
+}
+
+func serve(addr string, s *Server) (*Server, error) {
 	var err error
-	if s.URL, s.srv, err = loopback.Serve(addr, k); err != nil {
+	if s.URL, s.srv, err = loopback.Serve(addr, s.KMS); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// Close stops the server; its keys are gone.
+// savedKey is a key as Open keeps it in its file.
+type savedKey struct {
+	ID       []byte `json:"id"`
+	Spec     string `json:"spec"`
+	Alias    string `json:"alias"`
+	Material []byte `json:"material"`
+}
+
+// Open is Start with enrol's two keys kept in the file at path: made and
+// written there (mode 0600) when it does not exist, read from it after, so
+// what one run sealed or turned into identities the next reads the same.
+func Open(addr, path string) (*Server, error) {
+	b, err := datadir.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var saved []savedKey
+	if b == nil {
+		for _, alias := range []string{IdentityAlias, PersonalDataAlias} {
+			sk := savedKey{ID: make([]byte, 16), Spec: SpecSymmetric, Alias: alias, Material: make([]byte, 32)}
+			if alias == IdentityAlias {
+				sk.Spec = SpecHMAC256
+			}
+			rand.Read(sk.ID)
+			rand.Read(sk.Material)
+			saved = append(saved, sk)
+		}
+		b, _ = json.Marshal(saved)
+		if err := datadir.WriteFile(path, b); err != nil {
+			return nil, err
+		}
+	} else if err := json.Unmarshal(b, &saved); err != nil {
+		return nil, fmt.Errorf("localkms: %s: %w", path, err)
+	}
+	k := New()
+	s := &Server{KMS: k}
+	for _, sk := range saved {
+		if len(sk.Material) != 32 || len(sk.ID) != 16 {
+			return nil, fmt.Errorf("localkms: %s: key %q is damaged", path, sk.Alias)
+		}
+		arn := k.addKey(hex.EncodeToString(sk.ID), sk.Spec, sk.Alias, sk.Material)
+		switch sk.Alias {
+		case IdentityAlias:
+			s.IdentityKey = arn
+		case PersonalDataAlias:
+			s.PersonalDataKey = arn
+		}
+	}
+	if s.IdentityKey == "" || s.PersonalDataKey == "" {
+		return nil, fmt.Errorf("localkms: %s lacks one of enrol's two keys", path)
+	}
+	return serve(addr, s)
+}
+
+// Close stops the server; its keys are gone unless Open keeps them.
 func (s *Server) Close() error { return s.srv.Close() }

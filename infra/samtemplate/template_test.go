@@ -79,7 +79,7 @@ func TestRealTemplateFunctions(t *testing.T) {
 			t.Errorf("%s: arch %v timeout %d memory %d", id, f.Architectures, f.Timeout, f.MemorySize)
 		}
 		wantEnv := map[string]string{
-			"TABLE_NAME": "!Ref EnrolTable",
+			"TABLE_NAME": "!If [UseDataTable, !Ref DataTableName, !Ref EnrolTable]",
 			"LOG_LEVEL":  "!Ref LogLevel",
 		}
 		if id == "BookingsFunction" { // its own variables beside the Globals
@@ -97,9 +97,9 @@ func TestRealTemplateFunctions(t *testing.T) {
 		Effect:  "Allow",
 		Actions: []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"},
 		Resources: []string{
-			"!GetAtt EnrolTable.Arn",
-			"!Sub ${EnrolTable.Arn}/index/GSI1",
-			"!Sub ${EnrolTable.Arn}/index/GSI2",
+			"!If [UseDataTable, !Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${DataTableName}, !GetAtt EnrolTable.Arn]",
+			"!If [UseDataTable, !Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${DataTableName}/index/GSI1, !Sub ${EnrolTable.Arn}/index/GSI1]",
+			"!If [UseDataTable, !Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${DataTableName}/index/GSI2, !Sub ${EnrolTable.Arn}/index/GSI2]",
 		},
 	}}
 	if !reflect.DeepEqual(cat.Policies, want) {

@@ -500,22 +500,27 @@ var (
 	}
 )
 
+// dataTableARN is the ARN of the table the DataTableName parameter names
+// (the restore drill: README), in this account and region.
+const dataTableARN = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${DataTableName}"
+
 // tableResources is every ARN form a statement may name: each table's
-// !GetAtt T.Arn and each of its indexes.
+// !GetAtt T.Arn and each of its indexes, or the same of the table
+// DataTableName names when it is set (UseDataTable), and nothing else.
 func tableResources(t *testing.T, tpl *samtemplate.Template) map[string]bool {
 	t.Helper()
 	ok := map[string]bool{}
 	for _, id := range tpl.ResourceIDs(samtemplate.TypeTable) {
-		ok["!GetAtt "+id+".Arn"] = true
+		ok["!If [UseDataTable, !Sub "+dataTableARN+", !GetAtt "+id+".Arn]"] = true
 		in, err := tpl.Table(id)
 		if err != nil {
 			t.Fatalf("table %s: %v", id, err)
 		}
 		for _, g := range in.GlobalSecondaryIndexes {
-			ok["!Sub ${"+id+".Arn}/index/"+*g.IndexName] = true
+			ok["!If [UseDataTable, !Sub "+dataTableARN+"/index/"+*g.IndexName+", !Sub ${"+id+".Arn}/index/"+*g.IndexName+"]"] = true
 		}
 		for _, l := range in.LocalSecondaryIndexes {
-			ok["!Sub ${"+id+".Arn}/index/"+*l.IndexName] = true
+			ok["!If [UseDataTable, !Sub "+dataTableARN+"/index/"+*l.IndexName+", !Sub ${"+id+".Arn}/index/"+*l.IndexName+"]"] = true
 		}
 	}
 	return ok
@@ -634,8 +639,8 @@ func TestTable(t *testing.T) {
 		}
 	}
 	for _, fid := range sortedKeys(tpl.Functions) {
-		if got := tpl.Functions[fid].Environment["TABLE_NAME"]; got != "!Ref "+id {
-			t.Errorf("%s TABLE_NAME = %q, want !Ref %s", fid, got, id)
+		if got, want := tpl.Functions[fid].Environment["TABLE_NAME"], "!If [UseDataTable, !Ref DataTableName, !Ref "+id+"]"; got != want {
+			t.Errorf("%s TABLE_NAME = %q, want %s", fid, got, want)
 		}
 	}
 }

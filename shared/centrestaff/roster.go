@@ -152,21 +152,8 @@ func (s *Service) RecordAttendance(ctx context.Context, c auth.Caller, offeringI
 		}
 	}
 	now := s.Now()
-	day := store.AttendanceDay{Date: date, Records: map[string]domain.AttendanceStatus{}, UpdatedBy: c.Sub, UpdatedAt: now}
-	for i, r := range records {
-		field := fmt.Sprintf("records[%d]", i)
-		switch _, ok := confirmed[r.BookingID]; {
-		case !r.Status.Valid():
-			v.Add(field+".status", "出勤状态应为 present、absent 或 excused", "status must be present, absent or excused")
-		case !ok:
-			v.Add(field+".booking_id", "不是本项目已确认的报名", "not a confirmed booking of this offering")
-		case day.Records[r.BookingID] != "":
-			v.Add(field+".booking_id", "同一报名重复出现", "the same booking appears twice")
-		default:
-			day.Records[r.BookingID] = r.Status
-		}
-	}
-	if err := v.Err(); err != nil {
+	day := store.AttendanceDay{Date: date, UpdatedBy: c.Sub, UpdatedAt: now}
+	if day.Records, err = attendanceRecords(records, confirmed); err != nil {
 		return store.AttendanceDay{}, err
 	}
 	counted, err := s.Store.CountedAbsences(ctx, o, domain.Recorded(day.Records, confirmed))
@@ -188,6 +175,27 @@ func (s *Service) RecordAttendance(ctx context.Context, c auth.Caller, offeringI
 	err = s.Store.PutAttendanceDay(ctx, o, day, changes,
 		store.Audit(o.Centre.ID, c.Sub, "attendance.record", o.ID+"@"+date, nil, day.Records, now))
 	return day, err
+}
+
+// attendanceRecords checks a day's records against the offering's
+// confirmed bookings: each a known status, of a confirmed booking, once.
+func attendanceRecords(records []AttendanceRecord, confirmed map[string]domain.Booking) (map[string]domain.AttendanceStatus, error) {
+	var v apperr.Validation
+	out := map[string]domain.AttendanceStatus{}
+	for i, r := range records {
+		field := fmt.Sprintf("records[%d]", i)
+		switch _, ok := confirmed[r.BookingID]; {
+		case !r.Status.Valid():
+			v.Add(field+".status", "出勤状态应为 present、absent 或 excused", "status must be present, absent or excused")
+		case !ok:
+			v.Add(field+".booking_id", "不是本项目已确认的报名", "not a confirmed booking of this offering")
+		case out[r.BookingID] != "":
+			v.Add(field+".booking_id", "同一报名重复出现", "the same booking appears twice")
+		default:
+			out[r.BookingID] = r.Status
+		}
+	}
+	return out, v.Err()
 }
 
 // Attendance is every recorded day of an offering.

@@ -243,36 +243,3 @@ func TestMakePanics(t *testing.T) {
 		})
 	}
 }
-
-func FuzzValidate(f *testing.F) {
-	for _, s := range []string{
-		"11010519491231002X", "11010519491231002x", "", "X", "32020220230230123X",
-		"３２０２０２２０２３０１１５１２３４", " 110105194912310021 ", "\x00\xff",
-	} {
-		f.Add(s, int64(0))
-	}
-	f.Fuzz(func(t *testing.T, id string, unix int64) {
-		birth := time.Unix(unix%(1<<40), 0).UTC()
-		err := Validate(id, birth)
-		if err != nil && !errors.Is(err, ErrFormat) && !errors.Is(err, ErrCheckDigit) && !errors.Is(err, ErrRegion) && !errors.Is(err, ErrBirthDate) {
-			t.Fatalf("unexpected error kind %v", err)
-		}
-		if err == nil {
-			n := Normalize(id)
-			if len(n) != Length || Last4(id) != n[14:] {
-				t.Fatalf("accepted %q", id)
-			}
-			b, berr := BirthDate(id)
-			if berr != nil || b.Format(time.DateOnly) != birth.Format(time.DateOnly) {
-				t.Fatalf("BirthDate(%q) = %v, %v; birth %v", id, b, berr, birth)
-			}
-			// Accepted numbers are exactly what Make builds from their parts.
-			seq := int(n[14]-'0')*100 + int(n[15]-'0')*10 + int(n[16]-'0')
-			if Make(n[:6], b, seq) != n {
-				t.Fatalf("Make does not rebuild %q", n)
-			}
-		}
-		_ = Last4(id)
-		_ = Normalize(id)
-	})
-}

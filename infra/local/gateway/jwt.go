@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
@@ -15,13 +17,15 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/wuxi-enrol/enrol/infra/datadir"
 )
 
 // leeway is the clock skew tolerated on exp, nbf and iat.
 const leeway = 30 * time.Second
 
 // Issuer stands in for the Cognito user pool: it signs ID tokens with an
-// RSA-2048 key that lives only in memory, so tokens die with the process.
+// RSA-2048 key that lives only in memory, so tokens die with the process,
+// or one kept in a file (OpenIssuer), so they outlive it.
 type Issuer struct {
 	url, audience string
 	key           *rsa.PrivateKey
@@ -46,15 +50,57 @@ func (i *Issuer) RefuseDeleted(deleted func(sub string) bool) { i.deleted = dele
 // client id tokens are minted for and checked against; now is the clock
 // tokens are issued and checked by (nil: the wall clock).
 func NewIssuer(issuerURL, audience string, now func() time.Time) (*Issuer, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: generating the signing key: %w", err)
+	}
+	return newIssuer(issuerURL, audience, now, key)
+}
+
+// OpenIssuer is NewIssuer with the signing key kept in the file at keyPath
+// (PKCS #8 PEM, mode 0600): made and written there when it does not exist,
+// read from it after, so tokens a stack issued before a restart still
+// verify (while its address, the issuer, stays the same).
+func OpenIssuer(issuerURL, audience string, now func() time.Time, keyPath string) (*Issuer, error) {
+	b, err := datadir.ReadFile(keyPath)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: generating the signing key: %w", err)
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		if err := datadir.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+			return nil, err
+		}
+		return newIssuer(issuerURL, audience, now, key)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("gateway: %s holds no PEM signing key", keyPath)
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %s: %w", keyPath, err)
+	}
+	key, ok := parsed.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("gateway: %s is not an RSA key", keyPath)
+	}
+	return newIssuer(issuerURL, audience, now, key)
+}
+
+func newIssuer(issuerURL, audience string, now func() time.Time, key *rsa.PrivateKey) (*Issuer, error) {
 	if issuerURL == "" || audience == "" {
 		return nil, errors.New("gateway: issuer URL and audience are required")
 	}
 	if now == nil {
 		now = time.Now
-	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: generating the signing key: %w", err)
 	}
 	// The kid is a thumbprint of the public key, so a token signed by another
 	// Issuer never finds its key here, as with Cognito's JWKS.

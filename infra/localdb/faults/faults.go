@@ -375,72 +375,81 @@ func (f *Injector) inject(ctx context.Context, kind Kind, pick int, op string, i
 // partial sends the first half of a batch's entries and returns the rest as
 // unprocessed beside what DynamoDB itself left.
 func partial(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	var send any // the smaller input, nil when there is nothing to send
+	var merge func(result any) any
 	switch b := in.Parameters.(type) {
 	case *dynamodb.BatchWriteItemInput:
-		send, rest := map[string][]types.WriteRequest{}, map[string][]types.WriteRequest{}
-		for table, reqs := range b.RequestItems {
-			h := len(reqs) / 2
-			if h > 0 {
-				send[table] = reqs[:h]
-			}
-			rest[table] = reqs[h:]
-		}
-		out := &dynamodb.BatchWriteItemOutput{}
-		var md middleware.Metadata
-		if len(send) > 0 {
+		first, rest := halves(b.RequestItems, func(r []types.WriteRequest) int { return len(r) },
+			func(r []types.WriteRequest, i, j int) []types.WriteRequest { return r[i:j] })
+		if len(first) > 0 {
 			c := *b
-			c.RequestItems = send
-			in.Parameters = &c
-			res, m, err := next.HandleInitialize(ctx, in)
-			if err != nil {
-				return res, m, err
+			c.RequestItems = first
+			send = &c
+		}
+		merge = func(result any) any {
+			out, _ := result.(*dynamodb.BatchWriteItemOutput)
+			if out == nil {
+				out = &dynamodb.BatchWriteItemOutput{}
 			}
-			out, md = res.Result.(*dynamodb.BatchWriteItemOutput), m
+			if out.UnprocessedItems == nil {
+				out.UnprocessedItems = map[string][]types.WriteRequest{}
+			}
+			for table, reqs := range rest {
+				out.UnprocessedItems[table] = append(out.UnprocessedItems[table], reqs...)
+			}
+			return out
 		}
-		if out.UnprocessedItems == nil {
-			out.UnprocessedItems = map[string][]types.WriteRequest{}
-		}
-		for table, reqs := range rest {
-			out.UnprocessedItems[table] = append(out.UnprocessedItems[table], reqs...)
-		}
-		return middleware.InitializeOutput{Result: out}, md, nil
 	case *dynamodb.BatchGetItemInput:
-		send, rest := map[string]types.KeysAndAttributes{}, map[string]types.KeysAndAttributes{}
-		for table, ka := range b.RequestItems {
-			h := len(ka.Keys) / 2
-			if h > 0 {
-				s := ka
-				s.Keys = ka.Keys[:h]
-				send[table] = s
-			}
-			r := ka
-			r.Keys = ka.Keys[h:]
-			rest[table] = r
-		}
-		out := &dynamodb.BatchGetItemOutput{}
-		var md middleware.Metadata
-		if len(send) > 0 {
+		first, rest := halves(b.RequestItems, func(k types.KeysAndAttributes) int { return len(k.Keys) },
+			func(k types.KeysAndAttributes, i, j int) types.KeysAndAttributes { k.Keys = k.Keys[i:j]; return k })
+		if len(first) > 0 {
 			c := *b
-			c.RequestItems = send
-			in.Parameters = &c
-			res, m, err := next.HandleInitialize(ctx, in)
-			if err != nil {
-				return res, m, err
+			c.RequestItems = first
+			send = &c
+		}
+		merge = func(result any) any {
+			out, _ := result.(*dynamodb.BatchGetItemOutput)
+			if out == nil {
+				out = &dynamodb.BatchGetItemOutput{}
 			}
-			out, md = res.Result.(*dynamodb.BatchGetItemOutput), m
-		}
-		if out.UnprocessedKeys == nil {
-			out.UnprocessedKeys = map[string]types.KeysAndAttributes{}
-		}
-		for table, r := range rest {
-			if u, ok := out.UnprocessedKeys[table]; ok {
-				r.Keys = append(u.Keys, r.Keys...)
+			if out.UnprocessedKeys == nil {
+				out.UnprocessedKeys = map[string]types.KeysAndAttributes{}
 			}
-			out.UnprocessedKeys[table] = r
+			for table, r := range rest {
+				if u, ok := out.UnprocessedKeys[table]; ok {
+					r.Keys = append(u.Keys, r.Keys...)
+				}
+				out.UnprocessedKeys[table] = r
+			}
+			return out
 		}
-		return middleware.InitializeOutput{Result: out}, md, nil
+	default:
+		return next.HandleInitialize(ctx, in)
 	}
-	return next.HandleInitialize(ctx, in)
+	var res middleware.InitializeOutput
+	var md middleware.Metadata
+	if send != nil {
+		in.Parameters = send
+		var err error
+		if res, md, err = next.HandleInitialize(ctx, in); err != nil {
+			return res, md, err
+		}
+	}
+	return middleware.InitializeOutput{Result: merge(res.Result)}, md, nil
+}
+
+// halves splits each table's entries of a batch: the first half (none for a
+// table of one) and the rest.
+func halves[E any](m map[string]E, size func(E) int, slice func(e E, i, j int) E) (first, rest map[string]E) {
+	first, rest = map[string]E{}, map[string]E{}
+	for table, e := range m {
+		n := size(e)
+		if n/2 > 0 {
+			first[table] = slice(e, 0, n/2)
+		}
+		rest[table] = slice(e, n/2, n)
+	}
+	return first, rest
 }
 
 // Error is an error with DynamoDB's code (ThrottlingException,

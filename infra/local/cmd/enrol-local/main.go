@@ -1,5 +1,6 @@
 // Command enrol-local is `make run`: the whole of enrol on this machine with
-// demo data, until Ctrl-C.
+// demo data, until Ctrl-C, keeping its data in a folder across restarts
+// (ENROL_DATA, default build/local-data; ENROL_FRESH=1 starts afresh).
 package main
 
 import (
@@ -33,7 +34,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 		os.Exit(1)
 	}
-	if err := banner(st, opts.Now != nil, opts.Faults); err != nil {
+	if err := banner(st, opts.Now != nil, opts.DataDir, opts.Faults); err != nil {
 		fmt.Fprintln(os.Stderr, "enrol-local:", err)
 	}
 	<-ctx.Done()
@@ -83,7 +84,18 @@ func clockLine(st *local.Stack, set bool) string {
 	return fmt.Sprintf("  时钟 / clock: ENROL_NOW，现在是 / it is now %s（按实际时间走 / advancing in real time）\n", now)
 }
 
-func banner(st *local.Stack, clockSet bool, faultSpec string) error {
+// dataLine is the banner's line on where the data is kept.
+func dataLine(st *local.Stack, dir string) string {
+	switch {
+	case dir == "":
+		return "  数据 / data: 仅在内存中，停止即丢失 / in memory only, gone when stopped (ENROL_DATA=none)\n"
+	case st.Restarted:
+		return fmt.Sprintf("  数据 / data: 沿用 %s（上次的数据、令牌与密钥）/ carried on from %s (the last run's data, tokens and keys); make run FRESH=1 重新开始 / starts afresh\n", dir, dir)
+	}
+	return fmt.Sprintf("  数据 / data: 保存在 %s，重启后仍在 / kept in %s across restarts; make run FRESH=1 重新开始 / starts afresh\n", dir, dir)
+}
+
+func banner(st *local.Stack, clockSet bool, dataDir, faultSpec string) error {
 	token, err := st.Token(seed.DemoResident, []string{"residents"})
 	if err != nil {
 		return err
@@ -151,6 +163,6 @@ enrol 已启动 / is running: %[1]s
 按 Ctrl-C 停止 / press Ctrl-C to stop.
 `, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
 		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant,
-		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year), faultsLine(st, faultSpec))
+		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year), dataLine(st, dataDir)+faultsLine(st, faultSpec))
 	return nil
 }
