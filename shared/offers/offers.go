@@ -81,6 +81,17 @@ func count(b bool) int {
 	return 0
 }
 
+// again reads o again (strongly) after a lost race: the first attempt
+// decides from o as the index gave it.
+func (s *Service) again(ctx context.Context, o *store.Offer, attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	var err error
+	*o, err = s.Store.GetOffer(ctx, o.Account, o.ID)
+	return err
+}
+
 // expire ends the offer o, read from the index, as expired at now, with
 // its place handed on as the policy says. A lost race reads the booking
 // again (strongly) and decides afresh; an offer accepted, declined or
@@ -88,11 +99,8 @@ func count(b bool) int {
 func (s *Service) expire(ctx context.Context, o store.Offer, now time.Time) (bool, error) {
 	done := false
 	err := s.Retry.Do(ctx, func(attempt int) error {
-		if attempt > 0 {
-			var err error
-			if o, err = s.Store.GetOffer(ctx, o.Account, o.ID); err != nil {
-				return err
-			}
+		if err := s.again(ctx, &o, attempt); err != nil {
+			return err
 		}
 		b := o.Booking
 		if b.Status != domain.BookingOffered || b.OfferExpiresAt == nil || now.Before(*b.OfferExpiresAt) {
@@ -121,11 +129,8 @@ func (s *Service) expire(ctx context.Context, o store.Offer, now time.Time) (boo
 func (s *Service) warn(ctx context.Context, o store.Offer, now time.Time) (bool, error) {
 	done := false
 	err := s.Retry.Do(ctx, func(attempt int) error {
-		if attempt > 0 {
-			var err error
-			if o, err = s.Store.GetOffer(ctx, o.Account, o.ID); err != nil {
-				return err
-			}
+		if err := s.again(ctx, &o, attempt); err != nil {
+			return err
 		}
 		b := o.Booking
 		if o.Warned || b.Status != domain.BookingOffered || b.OfferExpiresAt == nil || !now.Before(*b.OfferExpiresAt) {
