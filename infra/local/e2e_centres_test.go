@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
+	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
@@ -242,27 +243,28 @@ func TestOfferingLifecycle(t *testing.T) {
 // TestCancelInBatches: more bookings than one write ends, and a
 // cancellation interrupted after marking the offering resumes.
 func TestCancelInBatches(t *testing.T) {
-	e := start(t)
+	var inj faults.Injector
+	e := start(t, withFaults(&inj))
 	e.offering("big", 30)
 	staff := e.tokenFor("staff-1", []string{"centre-staff"}, e.centre.ID)
 	for i := range 45 {
 		tok, p, _ := e.resident(fmt.Sprintf("b%02d", i))
 		e.expect(e.book(tok, "big", p, true), 201, "")
 	}
-	// Interrupted: the offering marked cancelled, no booking ended yet.
-	o, err := e.st.Store.GetOffering(context.Background(), "big")
-	if err != nil {
-		t.Fatal(err)
+	// Interrupted by the fault schedule: the offering marked cancelled and
+	// the first batch ended, the answer to that batch's write lost (as at
+	// the function's deadline): 503, safe to send again.
+	inj.Clear()
+	inj.At(1, faults.Cut, faults.Writes...)
+	cut := e.do("POST", "/v1/offerings/big/cancel", staff, map[string]any{"reason": "暴雨停课"})
+	e.expect(cut, 503, "unavailable")
+	if cut.header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
 	}
-	after := o
-	after.Status, after.CancelReason = domain.OfferingCancelled, "暴雨停课"
-	if err := e.st.Store.UpdateOffering(context.Background(), store.OfferingChange{Before: o, After: after, Now: e.st.Now(),
-		Audit: store.Audit(o.Centre.ID, "staff-1", "offering.cancel", o.ID, nil, nil, e.st.Now())}); err != nil {
-		t.Fatal(err)
+	if c, w := e.counters("big"); c+w != 45-store.MaxCancelsPerWrite {
+		t.Fatalf("before resuming %d/%d, want one batch of %d ended", c, w, store.MaxCancelsPerWrite)
 	}
-	if c, w := e.counters("big"); c != 30 || w != 15 {
-		t.Fatalf("before resuming %d/%d", c, w)
-	}
+	inj.Clear()
 	r := e.do("POST", "/v1/offerings/big/cancel", staff, map[string]any{"reason": "暴雨停课"})
 	e.expect(r, 200, "")
 	if r.num("confirmed") != 0 || r.num("waitlisted") != 0 {

@@ -133,9 +133,10 @@ func (f *fixture) mustOutbox() []store.OutboxEntry {
 // a course whose rule blocks at one absence: each block is new, and each
 // person's account is told once, in the write that sets the block (three
 // items a person, so the day takes two transactions). Recording the same
-// day again, or the next session's absences, sets no block anew and tells
-// nobody again; an absence corrected to present lifts the block, and a
-// later absence that sets it again is told again.
+// day again (which writes nothing, so no second audit record), or the next
+// session's absences, sets no block anew and tells nobody again; an
+// absence corrected to present lifts the block, and a later absence that
+// sets it again is told again.
 func TestNoShowBlockAnnouncedOnce(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone))
@@ -164,6 +165,16 @@ func TestNoShowBlockAnnouncedOnce(t *testing.T) {
 		t.Fatalf("blocks told: %d %q\nwant %d", len(got), got, len(want))
 	}
 	record("2025-09-01", absent)
+	// The same day sent again as recorded writes nothing: one audit record.
+	recorded := 0
+	for _, a := range f.audit() {
+		if a.Action == "attendance.record" {
+			recorded++
+		}
+	}
+	if recorded != 1 {
+		t.Errorf("the same day sent twice: %d audit records, want 1", recorded)
+	}
 	record("2025-09-08", absent)
 	if got := f.told("no_show_blocked"); !slices.Equal(got, want) {
 		t.Fatalf("recorded again: %d told, want %d", len(got), len(want))

@@ -3,6 +3,7 @@ package centrestaff
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -160,6 +161,17 @@ func (s *Service) RecordAttendance(ctx context.Context, c auth.Caller, offeringI
 		return store.AttendanceDay{}, err
 	}
 	changes := o.AbsenceChanges(date, day.Records, confirmed, counted)
+	// The same day sent again after its write landed (an answer lost on the
+	// way back) finds it recorded and every absence counted: nothing to
+	// write, so no second audit record of one change. The day is written in
+	// the last of its transactions, so finding it means the earlier ones landed.
+	switch stored, err := s.Store.AttendanceDayOf(ctx, o.ID, date); {
+	case apperr.Is(err, apperr.NotFound):
+	case err != nil:
+		return store.AttendanceDay{}, err
+	case maps.Equal(stored.Records, day.Records) && !slices.ContainsFunc(changes, domain.AbsenceChange.Changes):
+		return stored, nil
+	}
 	err = s.Store.PutAttendanceDay(ctx, o, day, changes,
 		store.Audit(o.Centre.ID, c.Sub, "attendance.record", o.ID+"@"+date, nil, day.Records, now))
 	return day, err

@@ -10,6 +10,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
@@ -26,6 +27,7 @@ func (c *clock) now() time.Time { return c.t }
 type fixture struct {
 	t     *testing.T
 	st    *store.Store
+	cfg   config.Config
 	clock *clock
 	admin *centrestaff.Service
 	staff auth.Caller
@@ -34,8 +36,9 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, now time.Time, opts ...func(*dynamodb.Options)) *fixture {
-	st, ids, _ := dbtest.Custody(t, opts...)
-	f := &fixture{t: t, st: st, clock: &clock{now}, c: dbtest.Centre("c1", "liangxi"), ids: ids}
+	cfg := dbtest.Config(t)
+	st, ids, _ := dbtest.CustodyOn(t, cfg, opts...)
+	f := &fixture{t: t, st: st, cfg: cfg, clock: &clock{now}, c: dbtest.Centre("c1", "liangxi"), ids: ids}
 	f.admin = &centrestaff.Service{Store: st, Now: f.clock.now}
 	f.staff = auth.Caller{Sub: "staff-1", Groups: []string{auth.CentreStaff}, CentreIDs: []string{f.c.ID}}
 	if err := st.PutCentre(context.Background(), f.c, false); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/channels"
 	"github.com/wuxi-enrol/enrol/shared/citybus"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/contacts"
 	"github.com/wuxi-enrol/enrol/shared/delivery"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -34,6 +35,7 @@ type world struct {
 	st    *store.Store
 	db    *dynamodb.Client
 	table string
+	cfg   config.Config
 	now   time.Time
 	rec   *channels.Recorder
 	bus   *citybus.Recorder
@@ -43,7 +45,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	cfg := dbtest.Config(t)
 	st, _, db := dbtest.CustodyOn(t, cfg)
-	w := &world{t: t, ctx: context.Background(), st: st, db: db, table: cfg.TableName,
+	w := &world{t: t, ctx: context.Background(), st: st, db: db, table: cfg.TableName, cfg: cfg,
 		now: time.Date(2026, 3, 2, 9, 0, 0, 0, domain.CityZone)}
 	clk := func() time.Time { return w.now }
 	w.rec, w.bus = &channels.Recorder{Now: clk}, &citybus.Recorder{Now: clk}

@@ -48,6 +48,11 @@ type AbsenceChange struct {
 	Booking Booking
 }
 
+// Changes reports whether c counts or uncounts an absence (a block newly
+// set always comes with a count); a change that does neither rewrites
+// what is stored as it is.
+func (c AbsenceChange) Changes() bool { return c.Count || c.Uncount }
+
 // NoShowBlock bars an identity from booking a kind until Until (the
 // blocked term's last day), for Absences unexcused absences in BecauseOf.
 type NoShowBlock struct {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -20,6 +19,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/draws"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -29,23 +29,18 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// killer kills a draw at one of its transactions (dbtest.Killer).
-type killer = dbtest.Killer
-
-var errKilled = dbtest.ErrKilled
-
 // world is one lottery offering with its draw, applicants and clock.
 type world struct {
-	t    testing.TB
-	ctx  context.Context
-	st   *store.Store
-	db   *dynamodb.Client
-	tbl  string
-	ids  *keycustody.Identities
-	now  time.Time
-	o    domain.Offering
-	svc  *draws.Service
-	kill *killer
+	t   testing.TB
+	ctx context.Context
+	st  *store.Store
+	db  *dynamodb.Client
+	tbl string
+	cfg config.Config
+	ids *keycustody.Identities
+	now time.Time
+	o   domain.Offering
+	svc *draws.Service
 	// written counts the items the store writes.
 	written *items
 	apps    []domain.Application
@@ -53,10 +48,10 @@ type world struct {
 
 func newWorld(t testing.TB, capacity int, edit ...func(*domain.Offering)) *world {
 	t.Helper()
-	k, written := &killer{}, &items{}
+	written := &items{}
 	cfg := dbtest.Config(t)
-	st, ids, db := dbtest.CustodyOn(t, cfg, k.Option, written.option)
-	w := &world{t: t, ctx: context.Background(), st: st, db: db, tbl: cfg.TableName, ids: ids, kill: k, written: written,
+	st, ids, db := dbtest.CustodyOn(t, cfg, written.option)
+	w := &world{t: t, ctx: context.Background(), st: st, db: db, tbl: cfg.TableName, cfg: cfg, ids: ids, written: written,
 		now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
 	c := dbtest.Centre("c1", "binhu")
 	w.must(st.PutCentre(w.ctx, c, false))
@@ -273,42 +268,6 @@ func (w *world) check(doc lottery.Document, places int, notDrawn map[string]stri
 	w.must(err)
 	if len(due) != 0 {
 		t.Errorf("still due after the draw: %v", due)
-	}
-}
-
-// TestDrawKilledAnywhereFinishesTheSame: the draw killed at each of its
-// transactions (before the write is sent, and after it landed but before
-// its answer came back), then run again, finishes with every rank written
-// once: the same ranks, exactly the places offered, no booking or notice
-// twice.
-func TestDrawKilledAnywhereFinishesTheSame(t *testing.T) {
-	const applicants, places = 25, 10
-	// The close and draw stages, three batches of 12 and the finish.
-	for at := 1; at <= 6; at++ {
-		for _, after := range []bool{false, true} {
-			t.Run(fmt.Sprintf("transaction %d after %v", at, after), func(t *testing.T) {
-				w := newWorld(t, places)
-				for i := range applicants {
-					w.apply(i + 1)
-				}
-				w.toDrawTime()
-				w.kill.After = after
-				w.kill.Arm(at)
-				if _, err := w.svc.Run(w.ctx, w.o.ID); !errors.Is(err, errKilled) {
-					t.Fatalf("the first run: %v, want it killed", err)
-				}
-				w.kill.Arm(0)
-				if _, err := w.svc.Run(w.ctx, w.o.ID); err != nil {
-					t.Fatal(err)
-				}
-				doc, err := w.svc.Document(w.ctx, w.o.ID)
-				w.must(err)
-				if len(doc.Results) != applicants {
-					t.Fatalf("%d results", len(doc.Results))
-				}
-				w.check(doc, places, nil)
-			})
-		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -37,12 +38,13 @@ type fixture struct {
 	now    atomic.Pointer[time.Time]
 	centre domain.Centre
 	table  string
+	cfg    config.Config
 }
 
 func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, faults: &faults.Injector{}, centre: dbtest.Centre("c1", "liangxi")}
 	cfg := dbtest.Config(t)
-	f.table = cfg.TableName
+	f.table, f.cfg = cfg.TableName, cfg
 	f.st, f.ids, f.db = dbtest.CustodyOn(t, cfg, f.faults.Option)
 	f.set(time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone))
 	now := func() time.Time { return *f.now.Load() }

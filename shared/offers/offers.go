@@ -62,7 +62,7 @@ func (s *Service) Keep(ctx context.Context, now time.Time) (Run, error) {
 		case o.Warned:
 			continue
 		default:
-			done, err = s.warn(ctx, o.Booking, now)
+			done, err = s.warn(ctx, o, now)
 			res.Warned += count(done)
 		}
 		if err != nil {
@@ -81,6 +81,17 @@ func count(b bool) int {
 	return 0
 }
 
+// again reads o again (strongly) after a lost race: the first attempt
+// decides from o as the index gave it.
+func (s *Service) again(ctx context.Context, o *store.Offer, attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	var err error
+	*o, err = s.Store.GetOffer(ctx, o.Account, o.ID)
+	return err
+}
+
 // expire ends the offer o, read from the index, as expired at now, with
 // its place handed on as the policy says. A lost race reads the booking
 // again (strongly) and decides afresh; an offer accepted, declined or
@@ -88,11 +99,8 @@ func count(b bool) int {
 func (s *Service) expire(ctx context.Context, o store.Offer, now time.Time) (bool, error) {
 	done := false
 	err := s.Retry.Do(ctx, func(attempt int) error {
-		if attempt > 0 {
-			var err error
-			if o, err = s.Store.GetOffer(ctx, o.Account, o.ID); err != nil {
-				return err
-			}
+		if err := s.again(ctx, &o, attempt); err != nil {
+			return err
 		}
 		b := o.Booking
 		if b.Status != domain.BookingOffered || b.OfferExpiresAt == nil || now.Before(*b.OfferExpiresAt) {
@@ -113,16 +121,28 @@ func (s *Service) expire(ctx context.Context, o store.Offer, now time.Time) (boo
 	return done, err
 }
 
-// warn tells b's account that its offer expires soon, once: the write
-// requires it still offered and not warned (a lost race is no warning).
-func (s *Service) warn(ctx context.Context, b domain.Booking, now time.Time) (bool, error) {
-	n := notices.New(notices.OfferExpiring, now).About(b)
-	n.ID, n.Deadline = "ntc_offer_expiring_"+b.ID, *b.OfferExpiresAt
-	switch err := s.Store.WarnOffer(ctx, b, n, now); {
-	case errors.Is(err, store.ErrContention):
-		return false, nil
-	case err != nil:
-		return false, err
-	}
-	return true, nil
+// warn tells o's account that its offer expires soon, once: the write
+// requires it still offered and not warned. A write that fails so is read
+// again (strongly): a conflict that wrote nothing is tried again, while an
+// offer warned, accepted, declined or past its deadline meanwhile is left
+// alone (false).
+func (s *Service) warn(ctx context.Context, o store.Offer, now time.Time) (bool, error) {
+	done := false
+	err := s.Retry.Do(ctx, func(attempt int) error {
+		if err := s.again(ctx, &o, attempt); err != nil {
+			return err
+		}
+		b := o.Booking
+		if o.Warned || b.Status != domain.BookingOffered || b.OfferExpiresAt == nil || !now.Before(*b.OfferExpiresAt) {
+			return nil
+		}
+		n := notices.New(notices.OfferExpiring, now).About(b)
+		n.ID, n.Deadline = "ntc_offer_expiring_"+b.ID, *b.OfferExpiresAt
+		if err := s.Store.WarnOffer(ctx, b, n, now); err != nil {
+			return err // ErrContention goes round again
+		}
+		done = true
+		return nil
+	})
+	return done, err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
@@ -26,6 +27,7 @@ type world struct {
 	t    *testing.T
 	ctx  context.Context
 	st   *store.Store
+	cfg  config.Config
 	ids  *keycustody.Identities
 	now  time.Time
 	c    domain.Centre
@@ -35,8 +37,9 @@ type world struct {
 }
 
 func newWorld(t *testing.T) *world {
-	st, ids, _ := dbtest.Custody(t)
-	w := &world{t: t, ctx: context.Background(), st: st, ids: ids, now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone), c: dbtest.Centre("c1", "binhu")}
+	cfg := dbtest.Config(t)
+	st, ids, _ := dbtest.CustodyOn(t, cfg)
+	w := &world{t: t, ctx: context.Background(), st: st, cfg: cfg, ids: ids, now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone), c: dbtest.Centre("c1", "binhu")}
 	w.res = &residents.Service{Store: st, Now: func() time.Time { return w.now }}
 	w.keep = &offers.Service{Store: st}
 	w.must(st.PutCentre(w.ctx, w.c, false))

@@ -2,7 +2,6 @@ package rounds_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/draws"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
@@ -27,11 +27,6 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// killer kills a draw at one of its transactions (dbtest.Killer).
-type killer = dbtest.Killer
-
-var errKilled = dbtest.ErrKilled
-
 // world is three lottery offerings (capacities 2, 2, 1) not yet open, and
 // the services that make them a round and apply to it.
 type world struct {
@@ -40,12 +35,12 @@ type world struct {
 	st      *store.Store
 	db      *dynamodb.Client
 	tbl     string
+	cfg     config.Config
 	ids     *keycustody.Identities
 	now     time.Time
 	offs    []domain.Offering
 	svc     *rounds.Service
 	res     *residents.Service
-	kill    *killer
 	round   domain.Round
 	applied []applied
 }
@@ -60,10 +55,9 @@ type applied struct {
 
 func newWorld(t testing.TB, capacities ...int) *world {
 	t.Helper()
-	k := &killer{}
 	cfg := dbtest.Config(t)
-	st, ids, db := dbtest.CustodyOn(t, cfg, k.Option)
-	w := &world{t: t, ctx: context.Background(), st: st, ids: ids, db: db, tbl: cfg.TableName, kill: k, now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
+	st, ids, db := dbtest.CustodyOn(t, cfg)
+	w := &world{t: t, ctx: context.Background(), st: st, ids: ids, db: db, tbl: cfg.TableName, cfg: cfg, now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)}
 	c := dbtest.Centre("c1", "binhu")
 	w.must(st.PutCentre(w.ctx, c, false))
 	open, closeAt, drawAt := w.now.Add(time.Hour), w.now.Add(25*time.Hour), w.now.Add(26*time.Hour)
@@ -321,33 +315,6 @@ func TestRoundDrawPlacesByDeferredAcceptance(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.check()
-}
-
-// TestRoundKilledAnywhereFinishesTheSame: the draw killed at each of its
-// transactions (before the write is sent, and after it landed), then run
-// again, ends as one run would.
-func TestRoundKilledAnywhereFinishesTheSame(t *testing.T) {
-	// close, drawing, the batches (one here: 6 units of a few items), finish.
-	for at := 1; at <= 4; at++ {
-		for _, after := range []bool{false, true} {
-			t.Run(fmt.Sprintf("transaction %d after %v", at, after), func(t *testing.T) {
-				w := newWorld(t, 2, 1, 1)
-				w.create()
-				w.applyMany(6)
-				w.toDrawTime()
-				w.kill.After = after
-				w.kill.Arm(at)
-				if _, err := w.svc.Run(w.ctx, w.round.ID); !errors.Is(err, errKilled) {
-					t.Fatalf("the first run: %v, want it killed", err)
-				}
-				w.kill.Arm(0)
-				if _, err := w.svc.Run(w.ctx, w.round.ID); err != nil {
-					t.Fatal(err)
-				}
-				w.check()
-			})
-		}
-	}
 }
 
 func TestCreateRoundChecks(t *testing.T) {

@@ -41,13 +41,9 @@ func (st *Store) AttendanceDays(ctx context.Context, offeringID string) ([]Atten
 			return nil, classify(err)
 		}
 		for _, m := range out.Items {
-			var it attendanceItem
-			if err := attributevalue.UnmarshalMap(m, &it); err != nil {
-				return nil, classify(err)
-			}
-			d := AttendanceDay{Date: it.Date, Records: map[string]domain.AttendanceStatus{}, UpdatedBy: it.UpdatedBy, UpdatedAt: parseTime(it.UpdatedAt).In(domain.CityZone)}
-			for k, v := range it.Records {
-				d.Records[k] = domain.AttendanceStatus(v)
+			d, err := unmarshalAttendanceDay(m)
+			if err != nil {
+				return nil, err
 			}
 			days = append(days, d)
 		}
@@ -56,6 +52,24 @@ func (st *Store) AttendanceDays(ctx context.Context, offeringID string) ([]Atten
 		}
 		q.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// AttendanceDayOf reads what was recorded for one session date of an
+// offering (not_found when nothing was).
+func (st *Store) AttendanceDayOf(ctx context.Context, offeringID, date string) (AttendanceDay, error) {
+	return get(ctx, st, key(offeringPK(offeringID), prefixAttend+date), "attendance", unmarshalAttendanceDay)
+}
+
+func unmarshalAttendanceDay(m map[string]types.AttributeValue) (AttendanceDay, error) {
+	var it attendanceItem
+	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+		return AttendanceDay{}, classify(err)
+	}
+	d := AttendanceDay{Date: it.Date, Records: map[string]domain.AttendanceStatus{}, UpdatedBy: it.UpdatedBy, UpdatedAt: parseTime(it.UpdatedAt).In(domain.CityZone)}
+	for k, v := range it.Records {
+		d.Records[k] = domain.AttendanceStatus(v)
+	}
+	return d, nil
 }
 
 // maxAttendanceItems is what one transaction of a recorded day holds of
