@@ -55,6 +55,11 @@ browser-test: browser-deps web
 # wait on the embedded DynamoDB's one lock), not in the busy first pass.
 BUILD_CHECK := TestFunctionsRuntimeAndBuild
 
+# The figures the chaos burst, the interruption tests and the crash test
+# measure (dbtest.Figure) are gathered here and printed at the end: go test
+# shows a passing test's log only with -v.
+FIGURES = ENROL_FIGURES=$(CURDIR)/build/figures.txt
+
 ## test: every test, with the race detector, plus go vet and staticcheck.
 ## The end-to-end tests (infra/local) run on their own afterwards: their
 ## 300-way bursts measure the system, not the other packages' CPU use.
@@ -62,7 +67,7 @@ BUILD_CHECK := TestFunctionsRuntimeAndBuild
 ## meanwhile; the browser tests run last, against the whole system, while
 ## go vet and staticcheck analyse beside them (see vet below).
 test: fmtcheck
-	@mkdir -p build; set -e; \
+	@mkdir -p build; rm -f build/figures.txt; set -e; export $(FIGURES); \
 	( $(MAKE) --no-print-directory browser-deps web > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
 	$(GO) test -race -count=1 -timeout 9m -skip '^$(BUILD_CHECK)$$' $$($(GO) list ./... | grep -v '/infra/local$$'); \
 	( nice -n 15 $(GO) test -race -count=1 -run '^$(BUILD_CHECK)$$' ./infra/templatecheck/ > build/buildcheck.log 2>&1; echo $$? > build/buildcheck.rc ) & build=$$!; \
@@ -72,6 +77,7 @@ test: fmtcheck
 	@( $(MAKE) --no-print-directory govet staticcheck > build/lint.log 2>&1; echo $$? > build/lint.rc ) & lint=$$!; \
 	$(MAKE) --no-print-directory browser-test; browser=$$?; \
 	wait $$lint; cat build/lint.log; test "$$(cat build/lint.rc)" = 0 && test $$browser = 0
+	@echo "make test: figures measured (build/figures.txt):"; sort build/figures.txt 2>/dev/null | sed 's/^/  /'
 	@echo "make test: done, on the embedded DynamoDB. The second pass, on moto's DynamoDB, is make test-fidelity (.ci/run runs both)."
 
 # The second DynamoDB pass runs every test that uses infra/localdb/dbtest
@@ -95,7 +101,9 @@ FIDELITY_SKIP = ^($(FIDELITY_BURSTS)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_
 ## demo-data test too, which take minutes on moto)
 test-fidelity:
 	@command -v moto_server > /dev/null || { infra/localdb/with-moto.sh true; exit 1; }
-	$(GO) test -exec $(CURDIR)/infra/localdb/with-moto.sh -race -count=1 -timeout 25m -skip '$(FIDELITY_SKIP)' $(FIDELITY_PACKAGES)
+	@mkdir -p build; rm -f build/figures.txt
+	$(FIGURES) $(GO) test -exec $(CURDIR)/infra/localdb/with-moto.sh -race -count=1 -timeout 25m -skip '$(FIDELITY_SKIP)' $(FIDELITY_PACKAGES)
+	@echo "make test-fidelity: figures measured on moto (build/figures.txt):"; sort build/figures.txt 2>/dev/null | sed 's/^/  /'
 
 # Go's fuzzing runs one target of one package at a time: each target (read
 # from the test files, which costs no compile) for FUZZTIME. Plain `go test`

@@ -365,9 +365,9 @@ func TestChaosBurst(t *testing.T) {
 	for _, k := range slices.Sorted(maps.Keys(injected)) {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, injected[k]))
 	}
-	t.Logf("chaos burst: %d clients, %d bookings and cancellations, %d staff edits (%d refused) in %v, %d%% faults",
+	dbtest.Figure(t, "chaos burst: %d clients, %d bookings and cancellations, %d staff edits (%d refused) in %v, %d%% faults",
 		chaosClients, chaosRequests, counts.edits.Load(), counts.editsRefused.Load(), took.Round(time.Millisecond), int(chaosRate*100))
-	t.Logf("HTTP requests %d (retries %d); answers by status %v; 503 %d, 429 %d",
+	dbtest.Figure(t, "HTTP requests %d (retries %d); answers by status %v; 503 %d, 429 %d",
 		counts.requests.Load(), counts.retries.Load(), counts.byStatus, counts.unavailable.Load(), counts.tooMany.Load())
 	var byOp []string
 	for _, op := range append(slices.Clone(faults.Reads), faults.Writes...) {
@@ -375,9 +375,9 @@ func TestChaosBurst(t *testing.T) {
 			byOp = append(byOp, fmt.Sprintf("%s %d", op, n))
 		}
 	}
-	t.Logf("DynamoDB calls %d (%s), faults injected %d: %s", calls, strings.Join(byOp, ", "), total, strings.Join(kinds, ", "))
-	t.Logf("bookings: %d new (201), %d answered again (200), %d refused %v, %d cancelled; %d promotions",
+	dbtest.Figure(t, "DynamoDB calls %d (%s), faults injected %d: %s", calls, strings.Join(byOp, ", "), total, strings.Join(kinds, ", "))
+	dbtest.Figure(t, "bookings: %d new (201), %d answered again (200), %d refused %v, %d cancelled; %d promotions",
 		counts.booked.Load(), counts.replayed.Load(), counts.refused.Load(), counts.refusals, counts.cancelled.Load(), promoted)
-	t.Logf("table: %d items, %d offerings, bookings %v; violations %d (oversold %d, term limit %d)",
+	dbtest.Figure(t, "table: %d items, %d offerings, bookings %v; violations %d (oversold %d, term limit %d)",
 		report.Items, report.Offerings, report.Bookings, len(report.Violations), report.Count(tablecheck.RuleCapacity), report.Count(tablecheck.RuleTermLimit))
 }

@@ -319,7 +319,7 @@ func EveryStep(t *testing.T, op Operation) Interrupted {
 			}
 		}
 	}
-	t.Logf("%s: %d write calls, each interrupted %d ways: %d interrupted runs, %d resumes, %.1fs",
+	Figure(t, "%s: %d write calls, each interrupted %d ways: %d interrupted runs, %d resumes, %.1fs",
 		op.Name, fig.Steps, len(kinds), fig.Runs, fig.Resumes, time.Since(started).Seconds())
 	return fig
 }

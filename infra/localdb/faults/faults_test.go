@@ -229,7 +229,7 @@ func TestRandomRateAndSeed(t *testing.T) {
 			n++
 		}
 	}
-	t.Logf("%d of %d calls faulted at rate %.2f (%.2f%%): %v", n, calls, rate, 100*float64(n)/calls, got)
+	dbtest.Figure(t, "%d of %d calls faulted at rate %.2f (%.2f%%): %v", n, calls, rate, 100*float64(n)/calls, got)
 	// Binomial(2000, 0.05): mean 100, sd ~9.7; 50..150 is beyond 5 sd.
 	if n < 50 || n > 150 {
 		t.Fatalf("%d faults in %d calls at rate %v", n, calls, rate)

@@ -151,7 +151,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		t.Errorf("after the restart the offering counts %d confirmed and %d waitlisted, its roster %v (%d bookings answered 201)",
 			roster.Offering.Confirmed, roster.Offering.Waitlisted, byStatus, len(acked))
 	}
-	t.Logf("crash mid-burst: %d bookings sent, %d answered 201 before SIGKILL (%s), %d found after the restart (up again in %s), %d lost; %d on the roster (%d landed unanswered), counters equal to it; fixtures %s, build %s",
+	dbtest.Figure(t, "crash mid-burst: %d bookings sent, %d answered 201 before SIGKILL (%s), %d found after the restart (up again in %s), %d lost; %d on the roster (%d landed unanswered), counters equal to it; fixtures %s, build %s",
 		n, len(acked), burst.Round(time.Millisecond), found, restart.Round(time.Millisecond), lost, len(roster.Items), len(roster.Items)-found,
 		fixtureTime.Round(time.Millisecond), buildTime.Round(time.Millisecond))
 	if len(acked) == 0 || len(acked) == n {
