@@ -51,8 +51,8 @@ browser-test: browser-deps web
 
 # Every function built for Lambda as SAM builds it (arm64, make build-…):
 # about two CPU-minutes of compiling on a cold cache, so make test runs it
-# niced beside the browser tests, which leave a core mostly idle, not in the
-# busy first pass or beside the end-to-end tests, which use both cores.
+# niced from the end-to-end tests on, into the browser tests if it must,
+# taking the cycles they leave, not in the busy first pass.
 BUILD_CHECK := TestFunctionsRuntimeAndBuild
 
 # The figures the chaos burst, the interruption tests and the crash test
@@ -76,23 +76,25 @@ E2E_APART := TestChaosBurst|TestConcurrentBookingsOverHTTP
 ## 300-way bursts measure the system, not the other packages' CPU use.
 ## Chromium and the npm packages download, and the front end builds,
 ## meanwhile; the browser tests run last, against the whole system, while
-## go vet and staticcheck analyse, the arm64 builds compile and the ID-number
-## check and request decoders are fuzzed briefly beside them.
+## go vet and staticcheck analyse and the ID-number check and request
+## decoders are fuzzed briefly beside them (the arm64 builds compile, niced,
+## from the end-to-end tests on).
 test: fmtcheck
-	@mkdir -p build; rm -f build/figures.txt; set -e; export $(FIGURES); \
+	@mkdir -p build; rm -f build/figures.txt build/*.rc; set -e; export $(FIGURES); \
 	( $(MAKE) --no-print-directory browser-deps web > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
 	$(GO) test $(TEST_FLAGS) -timeout 9m -skip '^$(BUILD_CHECK)$$' $$($(GO) list ./... | grep -v '/infra/local$$'); \
 	$(GO) test $(TEST_FLAGS) -c -o build/e2e.test ./infra/local/; \
+	( nice -n 15 $(GO) test $(TEST_FLAGS) -run '^$(BUILD_CHECK)$$' ./infra/templatecheck/ > build/buildcheck.log 2>&1; echo $$? > build/buildcheck.rc ) & build=$$!; \
 	( cd infra/local && ../../build/e2e.test -test.timeout 9m -test.run '^($(E2E_APART))$$' > ../../build/e2e-apart.log 2>&1; echo $$? > ../../build/e2e-apart.rc ) & apart=$$!; \
 	( cd infra/local && ../../build/e2e.test -test.timeout 9m -test.skip '^($(E2E_APART))$$' ); \
 	wait $$apart; cat build/e2e-apart.log; test "$$(cat build/e2e-apart.rc)" = 0; \
 	echo "ok  	github.com/wuxi-enrol/enrol/infra/local (two processes of build/e2e.test)"; \
-	wait $$deps; cat build/browser-deps.log; test "$$(cat build/browser-deps.rc)" = 0
-	@( $(MAKE) --no-print-directory govet staticcheck > build/lint.log 2>&1; echo $$? > build/lint.rc ) & lint=$$!; \
-	( nice -n 15 $(GO) test $(TEST_FLAGS) -run '^$(BUILD_CHECK)$$' ./infra/templatecheck/ > build/buildcheck.log 2>&1; echo $$? > build/buildcheck.rc; \
-	  nice -n 15 $(MAKE) --no-print-directory fuzz FUZZ_DIRS='$(FUZZ_BRIEF)' FUZZTIME=2s > build/fuzz.log 2>&1; echo $$? > build/fuzz.rc ) & build=$$!; \
-	$(MAKE) --no-print-directory browser-test; browser=$$?; \
-	wait $$lint; cat build/lint.log; wait $$build; cat build/buildcheck.log; grep -v '^fuzz: elapsed' build/fuzz.log; \
+	wait $$deps; cat build/browser-deps.log; test "$$(cat build/browser-deps.rc)" = 0; \
+	( $(MAKE) --no-print-directory govet staticcheck > build/lint.log 2>&1; echo $$? > build/lint.rc ) & lint=$$!; \
+	( nice -n 15 $(MAKE) --no-print-directory fuzz FUZZ_DIRS='$(FUZZ_BRIEF)' FUZZTIME=2s > build/fuzz.log 2>&1; echo $$? > build/fuzz.rc ) & fuzz=$$!; \
+	browser=0; $(MAKE) --no-print-directory browser-test || browser=$$?; \
+	wait $$lint; cat build/lint.log; wait $$fuzz; grep -v '^fuzz: elapsed' build/fuzz.log; \
+	wait $$build; cat build/buildcheck.log; \
 	test "$$(cat build/lint.rc)" = 0 && test "$$(cat build/buildcheck.rc)" = 0 && test "$$(cat build/fuzz.rc)" = 0 && test $$browser = 0
 	@echo "make test: figures measured (build/figures.txt):"; sort build/figures.txt 2>/dev/null | sed 's/^/  /'
 	@echo "make test: done, on the embedded DynamoDB. The second pass, on moto's DynamoDB, is make test-fidelity (.ci/run runs both)."
