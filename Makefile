@@ -51,8 +51,8 @@ browser-test: browser-deps web
 
 # Every function built for Lambda as SAM builds it (arm64, make build-…):
 # about two CPU-minutes of compiling on a cold cache, so make test runs it
-# niced from the end-to-end tests on, into the browser tests if it must,
-# taking the cycles they leave, not in the busy first pass.
+# niced from the start, taking only the cycles the tests leave (the first
+# pass's test runs, the end-to-end tests' waits, the browser tests).
 BUILD_CHECK := TestFunctionsRuntimeAndBuild
 
 # The figures the chaos burst, the interruption tests and the crash test
@@ -76,22 +76,22 @@ E2E_APART := TestChaosBurst|TestConcurrentBookingsOverHTTP
 ## 300-way bursts measure the system, not the other packages' CPU use.
 ## Chromium and the npm packages download, and the front end builds,
 ## meanwhile; the browser tests run last, against the whole system, while
-## go vet and staticcheck analyse and the ID-number check and request
-## decoders are fuzzed briefly beside them (the arm64 builds compile, niced,
-## from the end-to-end tests on).
+## go vet and staticcheck analyse beside them. From the start, niced, the
+## arm64 builds compile and the ID-number check and the request decoders
+## are fuzzed briefly, on the cycles the tests leave.
 test: fmtcheck
 	@mkdir -p build; rm -f build/figures.txt build/*.rc; set -e; export $(FIGURES); \
 	( $(MAKE) --no-print-directory browser-deps web > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
+	( nice -n 15 $(GO) test $(TEST_FLAGS) -run '^$(BUILD_CHECK)$$' ./infra/templatecheck/ > build/buildcheck.log 2>&1; echo $$? > build/buildcheck.rc ) & build=$$!; \
+	( nice -n 15 $(MAKE) --no-print-directory fuzz FUZZ_DIRS='$(FUZZ_BRIEF)' FUZZTIME=2s > build/fuzz.log 2>&1; echo $$? > build/fuzz.rc ) & fuzz=$$!; \
 	$(GO) test $(TEST_FLAGS) -timeout 9m -skip '^$(BUILD_CHECK)$$' $$($(GO) list ./... | grep -v '/infra/local$$'); \
 	$(GO) test $(TEST_FLAGS) -c -o build/e2e.test ./infra/local/; \
-	( nice -n 15 $(GO) test $(TEST_FLAGS) -run '^$(BUILD_CHECK)$$' ./infra/templatecheck/ > build/buildcheck.log 2>&1; echo $$? > build/buildcheck.rc ) & build=$$!; \
 	( cd infra/local && ../../build/e2e.test -test.timeout 9m -test.run '^($(E2E_APART))$$' > ../../build/e2e-apart.log 2>&1; echo $$? > ../../build/e2e-apart.rc ) & apart=$$!; \
 	( cd infra/local && ../../build/e2e.test -test.timeout 9m -test.skip '^($(E2E_APART))$$' ); \
 	wait $$apart; cat build/e2e-apart.log; test "$$(cat build/e2e-apart.rc)" = 0; \
 	echo "ok  	github.com/wuxi-enrol/enrol/infra/local (two processes of build/e2e.test)"; \
 	wait $$deps; cat build/browser-deps.log; test "$$(cat build/browser-deps.rc)" = 0; \
 	( $(MAKE) --no-print-directory govet staticcheck > build/lint.log 2>&1; echo $$? > build/lint.rc ) & lint=$$!; \
-	( nice -n 15 $(MAKE) --no-print-directory fuzz FUZZ_DIRS='$(FUZZ_BRIEF)' FUZZTIME=2s > build/fuzz.log 2>&1; echo $$? > build/fuzz.rc ) & fuzz=$$!; \
 	browser=0; $(MAKE) --no-print-directory browser-test || browser=$$?; \
 	wait $$lint; cat build/lint.log; wait $$fuzz; grep -v '^fuzz: elapsed' build/fuzz.log; \
 	wait $$build; cat build/buildcheck.log; \
@@ -135,8 +135,8 @@ test-fidelity:
 FUZZTIME ?= 3s
 # make test fuzzes briefly (FUZZTIME=2s) the ID-number check and the
 # request decoder and parameters every route goes through: their fuzzing
-# builds (everything compiled again with coverage) take about 30 CPU-seconds
-# from an empty cache, niced beside the browser tests; the rest (routes,
+# builds (everything compiled again with coverage) take about a CPU-minute
+# from an empty cache, niced from the start of make test; the rest (routes,
 # cursors, domain inputs: about 4 CPU-minutes more from an empty cache) is
 # make fuzz. make test runs every target's seeds and corpus either way.
 FUZZ_BRIEF := ./shared/idnumber ./shared/httpapi

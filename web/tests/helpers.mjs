@@ -197,12 +197,19 @@ export async function signInWithToken(page, tok, hash = '#/') {
 export async function residentFor(o, sub = 'web-' + runId()) {
   const tok = await token(sub, ['residents']);
   // Any age well inside the range, on any day: two such residents rarely share an ID number.
-  const months = o.min_age_months + 1 + Math.floor(Math.random() * Math.max(1, o.max_age_months - o.min_age_months - 2));
-  const d = new Date(o.starts_on + 'T00:00:00Z');
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() - months);
-  d.setUTCDate(1 + Math.floor(Math.random() * 28));
-  const birth = d.toISOString().slice(0, 10);
+  // Born by today, though: an offering starting months ahead with a low minimum age
+  // would otherwise draw a birth date in the future, which registration refuses.
+  const day = 1 + Math.floor(Math.random() * 28);
+  const bornMonthsBefore = (months) => {
+    const d = new Date(o.starts_on + 'T00:00:00Z');
+    d.setUTCDate(1);
+    d.setUTCMonth(d.getUTCMonth() - months);
+    d.setUTCDate(day);
+    return d.toISOString().slice(0, 10);
+  };
+  let months = o.min_age_months + 1 + Math.floor(Math.random() * Math.max(1, o.max_age_months - o.min_age_months - 2));
+  while (bornMonthsBefore(months) > todayShanghai() && months < o.max_age_months - 1) months++;
+  const birth = bornMonthsBefore(months);
   // A child under 14 needs a guardian's consent to the notice in force; an adult's is ignored.
   const notice = await apiCall(null, 'GET', '/v1/privacy-notice');
   const guardian_consent = { notice_version: notice.json.version, agreed: true };
