@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 . infra/deploy/samconfig.sh
 
 usage() {
-	sed -n '4,8p' "$0" | sed 's/^#   //' >&2
+	sed -n '5,9p' "$0" | sed 's/^#   //' >&2
 	exit 2
 }
 fail() {

@@ -107,7 +107,7 @@ func TestAccounts(t *testing.T) {
 		{name: "unknown ENV", args: []string{"officer", "+8613812345678"}, code: 2,
 			says: []string{"unknown environment 'staging'"}, only: true},
 		{name: "unknown command", args: []string{"promote", "+8613812345678"}, code: 2,
-			says: []string{"accounts.sh ENV officer PHONE"}, only: true},
+			says: []string{"accounts.sh ENV officer PHONE", "accounts.sh ENV show PHONE\n"}, only: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
