@@ -170,7 +170,7 @@ remove-staff)
 	# No new tokens from old refresh tokens; an ID token already issued
 	# keeps its claims until it expires (an hour by default).
 	aws cognito-idp admin-user-global-sign-out --user-pool-id "$pool" --username "$user"
-	echo "$phone: custom:centre_ids=${rest:-（无 / none, out of centre-staff)}; signed out everywhere"
+	echo "$phone: custom:centre_ids=${rest:-（无）/ none, out of centre-staff}; signed out everywhere"
 	;;
 list-staff)
 	[ $# -eq 1 ] || usage
@@ -187,11 +187,11 @@ show)
 	find_user "$phone"
 	[ -n "$user" ] || fail "没有此账号 / no account with $phone"
 	echo "user: $user"
-	echo "centre_ids: ${ids:-（无 / none)}"
+	echo "centre_ids: ${ids:-（无）/ none}"
 	echo "groups: $(aws cognito-idp admin-list-groups-for-user --user-pool-id "$pool" --username "$user" --query 'Groups[].GroupName' --output text)"
 	aws cognito-idp admin-get-user --user-pool-id "$pool" --username "$user" \
 		--query '[UserStatus, join(`,`, UserMFASettingList || `[]`)]' --output text |
-		awk -F '\t' '{print "status: " $1; print "mfa: " ($2 == "" ? "（无 / none: no TOTP enrolled yet)" : $2)}'
+		awk -F '\t' '{print "status: " $1; print "mfa: " ($2 == "" ? "（无）/ none: no TOTP enrolled yet" : $2)}'
 	;;
 *) usage ;;
 esac

@@ -5,7 +5,7 @@
 # in this folder reads the same file with a TOML parser and checks that
 # these functions agree with it.
 
-samconfig=${SAMCONFIG:-samconfig.toml}
+samconfig=samconfig.toml
 
 # samconfig_envs: every environment with a deploy table, but default.
 samconfig_envs() {
