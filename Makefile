@@ -12,7 +12,7 @@ BROWSER_PORT ?= 3999
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
 
-.PHONY: run test test-fidelity fuzz vet fmtcheck govet staticcheck unit build clean bench fmt web browser-deps browser-test deploy-web
+.PHONY: run test test-fidelity fuzz vet fmtcheck govet staticcheck unit build clean bench fmt web browser-deps browser-test deploy deploy-web
 
 ## run: the whole system on this machine with demo data: the web front end
 ## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed);
@@ -31,11 +31,17 @@ web/node_modules/.package-lock.json: web/package-lock.json
 web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd web && npm run build
 
-## deploy-web: after `sam deploy`, upload web/dist and its config.json to
-## the stack's bucket (STACK=<stack name>; needs the AWS CLI)
+## deploy: one environment of samconfig.toml to AWS (ENV=dev|prod|prod-cn):
+## the front end, sam build, sam deploy --config-env ENV, the web upload;
+## refuses an unknown ENV and CHANGE-ME values (README, 部署 / Deploying)
+deploy:
+	@infra/deploy/deploy.sh "$(ENV)"
+
+## deploy-web: upload web/dist and its config.json to a deployed stack's
+## bucket again (STACK=<stack name>; needs the AWS CLI); make deploy does it
 deploy-web: web
 	@test -n "$(STACK)" || { echo "STACK is not set: make deploy-web STACK=<the SAM stack name>"; exit 1; }
-	infra/deploy-web.sh $(STACK)
+	infra/deploy/web.sh $(STACK)
 
 ## browser-deps: Debian's Chromium (never a downloaded browser), a Chinese
 ## font for its screenshots, and the front end's packages

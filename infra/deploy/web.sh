@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# deploy-web.sh STACK: upload the built front end (web/dist) to the stack's
+# web.sh STACK: upload the built front end (web/dist) to the stack's
 # web bucket, with the config.json that tells the app this stack's API URL
 # and user pool, and refresh CloudFront. Needs the AWS CLI and credentials.
 set -euo pipefail
 stack=$1
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 out() {
 	aws cloudformation describe-stacks --stack-name "$stack" \
 		--query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
