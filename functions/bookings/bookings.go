@@ -21,7 +21,8 @@ type api struct {
 	participants *residents.Participants
 	booking      *residents.Service
 	erasure      *erasure.Service
-	// signIn deletes the resident's Cognito user on DELETE /v1/me.
+	// signIn deletes the resident's Cognito user on DELETE /v1/me; nil
+	// without a user pool (AuthMode oidc: the provider keeps its accounts).
 	signIn    *signin.Accounts
 	messages  *residents.Messages
 	calendars *residents.Calendar
