@@ -25,6 +25,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/channels"
 	"github.com/wuxi-enrol/enrol/shared/citybus"
@@ -254,6 +255,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		"DYNAMODB_ENDPOINT": endpoint, "AWS_REGION": "cn-north-1",
 		"KMS_ENDPOINT": st.kms.URL, "IDENTITY_KEY_ID": st.kms.IdentityKey, "PERSONAL_DATA_KEY_ID": st.kms.PersonalDataKey,
 		"COGNITO_ENDPOINT": st.Cognito.URL, "USER_POOL_ID": st.Cognito.PoolID,
+		// The local issuer's tokens name the claims as Cognito does.
+		"GROUPS_CLAIM": auth.CognitoGroupsClaim, "CENTRES_CLAIM": auth.CognitoCentresClaim,
 	}
 	maps.Copy(env, localEnv)
 	st.env = env
