@@ -170,6 +170,15 @@ func TestAuthModes(t *testing.T) {
 	if _, ok := cognito.Resources["WebOriginAccessIdentity"]; ok {
 		t.Error("outside China: a legacy origin access identity beside origin access control")
 	}
+	stmts, _ := mapOf(oidc.Resources["WebBucketPolicy"].Properties["PolicyDocument"])["Statement"].([]any)
+	if len(stmts) != 1 || samtemplate.Render(mapOf(mapOf(stmts[0])["Principal"])["CanonicalUser"]) != "!GetAtt WebOriginAccessIdentity.S3CanonicalUserId" {
+		t.Errorf("China regions: the bucket must let only the origin access identity read: %v", samtemplate.Render(stmts))
+	}
+	origins, _ := mapOf(oidc.Resources["WebDistribution"].Properties["DistributionConfig"])["Origins"].([]any)
+	if o := mapOf(origins[0]); o["OriginAccessControlId"] != nil ||
+		samtemplate.Render(mapOf(o["S3OriginConfig"])["OriginAccessIdentity"]) != "!Sub origin-access-identity/cloudfront/${WebOriginAccessIdentity}" {
+		t.Errorf("China regions: the origin must read through the origin access identity: %v", samtemplate.Render(o))
+	}
 	for mode, tpl := range map[string]*samtemplate.Template{"cognito": cognito, "oidc": oidc} {
 		if bad := danglingRefs(tpl); len(bad) > 0 {
 			t.Errorf("%s mode: references to resources left out: %v", mode, bad)
