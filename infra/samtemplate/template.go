@@ -2,7 +2,9 @@
 // local stack can run exactly what is declared for AWS: the functions, their
 // HTTP API routes and authorizers, their schedules, their environment, and
 // the DynamoDB table.
-// It is lenient: CloudFormation intrinsics are kept, never evaluated.
+// It is lenient: CloudFormation intrinsics are kept, never evaluated, except
+// that ParseFor applies the conditions a set of parameter values decides
+// (conditions.go), to read the template as one deployment would get it.
 package samtemplate
 
 import (
