@@ -21,12 +21,14 @@ type api struct {
 	participants *residents.Participants
 	booking      *residents.Service
 	erasure      *erasure.Service
-	// signIn deletes the resident's Cognito user on DELETE /v1/me.
+	// signIn deletes the resident's Cognito user on DELETE /v1/me; nil
+	// without a user pool (AuthMode oidc: the provider keeps its accounts).
 	signIn    *signin.Accounts
 	messages  *residents.Messages
 	calendars *residents.Calendar
 	// apiURL is the API's public address, which feed addresses start with.
 	apiURL string
+	claims auth.Claims
 }
 
 // New is the function's http.Handler; its routes are those of BookingsFunction in template.yaml.
@@ -35,7 +37,7 @@ func New(d lambdafn.Deps) http.Handler {
 		booking: &residents.Service{Store: d.Store, Now: d.Now}, signIn: signin.FromConfig(d.Config)}
 	a.erasure = &erasure.Service{Store: d.Store, Booking: a.booking, Now: d.Now}
 	a.messages, a.calendars = &residents.Messages{Store: d.Store, Now: d.Now}, &residents.Calendar{Store: d.Store, Now: d.Now}
-	a.apiURL = d.Config.APIURL
+	a.apiURL, a.claims = d.Config.APIURL, d.Config.Claims
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/me/participants", a.resident(a.createParticipant))
 	mux.Handle("GET /v1/me/participants", a.resident(a.listParticipants))
@@ -70,7 +72,7 @@ func New(d lambdafn.Deps) http.Handler {
 // resident lets only the residents group in (401 without a caller, 403 for other roles).
 func (a api) resident(fn func(http.ResponseWriter, *http.Request, auth.Caller) error) http.Handler {
 	return httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
-		c, err := auth.Require(r, auth.Residents)
+		c, err := a.claims.Require(r, auth.Residents)
 		if err != nil {
 			return err
 		}

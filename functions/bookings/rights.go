@@ -53,13 +53,18 @@ func (a api) export(w http.ResponseWriter, r *http.Request, c auth.Caller) error
 // deleteAccount is DELETE /v1/me: 204, again and again. The table first,
 // then the sign-in account (the Cognito user, with the phone number): if
 // deleting the user fails, the 503 is retried, and the erasure, being
-// idempotent, lets the retry reach the user again.
+// idempotent, lets the retry reach the user again. Without a user pool
+// (AuthMode oidc) the sign-in account is the city's identity provider's,
+// which keeps it: only the table's data is deleted (README, "中国区域 /
+// China regions").
 func (a api) deleteAccount(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	if err := a.erasure.Account(r.Context(), c.Sub); err != nil {
 		return err
 	}
-	if err := a.signIn.Delete(r.Context(), c.Sub); err != nil {
-		return err
+	if a.signIn != nil {
+		if err := a.signIn.Delete(r.Context(), c.Sub); err != nil {
+			return err
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -20,34 +20,35 @@ type api struct {
 	policies *cityoffice.Policies
 	rounds   *rounds.Service
 	now      func() time.Time
+	claims   auth.Claims
 }
 
 // New is the function's http.Handler; its routes are those of CityFunction in template.yaml.
 func New(d lambdafn.Deps) http.Handler {
 	a := api{city: &cityoffice.Service{Store: d.Store}, policies: &cityoffice.Policies{Store: d.Store, Now: d.Now}, now: d.Now,
-		rounds: &rounds.Service{Store: d.Store, Beacon: d.Beacon, Now: d.Now}}
+		rounds: &rounds.Service{Store: d.Store, Beacon: d.Beacon, Now: d.Now}, claims: d.Config.Claims}
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/city/capacity", officers(a.capacity))
-	mux.Handle("GET /v1/city/capacity/history", officers(a.history))
-	mux.Handle("GET /v1/city/capacity/changes", officers(a.changes))
-	mux.Handle("GET /v1/city/targets", officers(a.targets))
-	mux.Handle("GET /v1/city/demand", officers(a.demand))
-	mux.Handle("GET /v1/city/message-failures", officers(a.messageFailures))
+	mux.Handle("GET /v1/city/capacity", a.officers(a.capacity))
+	mux.Handle("GET /v1/city/capacity/history", a.officers(a.history))
+	mux.Handle("GET /v1/city/capacity/changes", a.officers(a.changes))
+	mux.Handle("GET /v1/city/targets", a.officers(a.targets))
+	mux.Handle("GET /v1/city/demand", a.officers(a.demand))
+	mux.Handle("GET /v1/city/message-failures", a.officers(a.messageFailures))
 	// Issue 14: officers write and read every version; anyone reads the
 	// one in force (GET /v1/city/priority-policies/{kind}, CatalogueFunction).
 	mux.Handle("PUT /v1/city/priority-policies/{kind}", httpapi.Handle(a.putPolicy))
-	mux.Handle("GET /v1/city/priority-policies/{kind}/versions", officers(a.policyVersions))
-	mux.Handle("GET /v1/city/priority-policies/{kind}/versions/{version}", officers(a.policyVersion))
+	mux.Handle("GET /v1/city/priority-policies/{kind}/versions", a.officers(a.policyVersions))
+	mux.Handle("GET /v1/city/priority-policies/{kind}/versions/{version}", a.officers(a.policyVersion))
 	// Rounds with ranked choices (rounds.go).
-	mux.Handle("POST /v1/city/rounds", officersAs(a.createRound))
-	mux.Handle("POST /v1/rounds/{round_id}/draw", officers(a.runRound))
+	mux.Handle("POST /v1/city/rounds", a.officersAs(a.createRound))
+	mux.Handle("POST /v1/rounds/{round_id}/draw", a.officers(a.runRound))
 	return httpapi.Serve(d.Log, mux)
 }
 
 // officers lets only city officers in: residents and centre staff get 403.
-func officers(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+func (a api) officers(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := auth.Require(r, auth.CityOfficers); err != nil {
+		if _, err := a.claims.Require(r, auth.CityOfficers); err != nil {
 			return err
 		}
 		return fn(w, r)
@@ -55,9 +56,9 @@ func officers(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 }
 
 // officersAs is officers for a handler that needs the officer.
-func officersAs(fn func(http.ResponseWriter, *http.Request, auth.Caller) error) http.Handler {
+func (a api) officersAs(fn func(http.ResponseWriter, *http.Request, auth.Caller) error) http.Handler {
 	return httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
-		c, err := auth.Require(r, auth.CityOfficers)
+		c, err := a.claims.Require(r, auth.CityOfficers)
 		if err != nil {
 			return err
 		}

@@ -12,7 +12,7 @@ import (
 // putPolicy writes the kind's next policy version: 201 with it, and where
 // it stays readable.
 func (a api) putPolicy(w http.ResponseWriter, r *http.Request) error {
-	c, err := auth.Require(r, auth.CityOfficers)
+	c, err := a.claims.Require(r, auth.CityOfficers)
 	if err != nil {
 		return err
 	}

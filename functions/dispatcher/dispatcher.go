@@ -72,7 +72,8 @@ func NewWith(d lambdafn.Deps, o Outlets) lambdafn.Job {
 
 // FromConfig builds the AWS outlets cfg names; a channel without its
 // setting is left out (its residents' notices dead-letter as "no verified
-// contact" only if they chose nothing else).
+// contact" only if they chose nothing else). Without a user pool there is
+// no directory (Contacts nil): messages are in the app only.
 func FromConfig(ctx context.Context, cfg config.Config, now func() time.Time) (Outlets, error) {
 	var o Outlets
 	m := cfg.Messages
@@ -107,8 +108,9 @@ func FromConfig(ctx context.Context, cfg config.Config, now func() time.Time) (O
 		o.Bus = &citybus.Bus{Client: eventbridge.NewFromConfig(awsCfg), Name: m.CityBusName}
 	}
 	if cfg.UserPoolID == "" {
-		o.Contacts = noDirectory{}
-		return o, errors.New("USER_POOL_ID is not set: no resident can be reached")
+		// No user pool (AuthMode oidc): no directory of addresses, so
+		// residents' messages are in the app only (delivery.InApp).
+		return o, nil
 	}
 	dir, err := contacts.FromConfig(ctx, cfg)
 	if err != nil {
@@ -119,8 +121,9 @@ func FromConfig(ctx context.Context, cfg config.Config, now func() time.Time) (O
 	return o, nil
 }
 
-// noDirectory is a misconfigured function's: every look-up fails, so the
-// notices wait (and dead-letter after their attempts) instead of vanishing.
+// noDirectory is a function whose directory could not be made: every
+// look-up fails, so the notices wait (and dead-letter after their attempts)
+// instead of vanishing.
 type noDirectory struct{}
 
 func (noDirectory) Contact(context.Context, string) (contacts.Contact, error) {

@@ -41,14 +41,19 @@ func (s *Stack) withLocalOutlets(jobs map[string]func(lambdafn.Deps) lambdafn.Jo
 	}
 	jobs = maps.Clone(jobs)
 	jobs[dispatcherID] = func(d lambdafn.Deps) lambdafn.Job {
-		dir, err := contacts.FromConfig(context.Background(), d.Config)
-		if err != nil {
-			d.Log.Error("dispatcher contacts", "error", err.Error())
-		}
-		return dispatcher.NewWith(d, dispatcher.Outlets{
+		o := dispatcher.Outlets{
 			Channels: []delivery.Channel{s.Messages.Channel("sms"), s.Messages.Channel("email"), s.Messages.Channel("wechat")},
-			Contacts: dir, Bus: s.Events,
-		})
+			Bus:      s.Events,
+		}
+		// Without a user pool (oidc) no directory: messages in the app only.
+		if d.Config.UserPoolID != "" {
+			dir, err := contacts.FromConfig(context.Background(), d.Config)
+			if err != nil {
+				d.Log.Error("dispatcher contacts", "error", err.Error())
+			}
+			o.Contacts = dir
+		}
+		return dispatcher.NewWith(d, o)
 	}
 	return jobs
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localkms"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 	"github.com/wuxi-enrol/enrol/infra/seed"
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/channels"
 	"github.com/wuxi-enrol/enrol/shared/citybus"
@@ -38,6 +39,10 @@ import (
 
 // Audience is the local stand-in for the Cognito app client id.
 const Audience = "enrol-local"
+
+// oidcClaims are the claim names of the local stack's OIDC mode, the
+// template's defaults of OidcGroupsClaim and OidcCentresClaim.
+var oidcClaims = auth.Claims{Groups: "groups", Centres: "centre_ids"}
 
 // Options say how to run the stack.
 type Options struct {
@@ -76,6 +81,12 @@ type Options struct {
 	// deleted users and the clock. The demo data is seeded only when the
 	// folder is new. "" keeps everything in memory.
 	DataDir string
+	// OIDC runs the stack as AuthMode oidc deploys it (make run's
+	// ENROL_AUTH=oidc): tokens carry the groups and centres in the claims
+	// groups and centre_ids, which the functions read (GROUPS_CLAIM,
+	// CENTRES_CLAIM); no function is told the user pool, so DELETE /v1/me
+	// deletes no sign-in account and messages are in the app only.
+	OIDC bool
 	// Fresh empties DataDir first (make run FRESH=1).
 	Fresh bool
 	// NowAt is the ENROL_NOW instant Now was started from (zero: none), so
@@ -254,8 +265,13 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		"DYNAMODB_ENDPOINT": endpoint, "AWS_REGION": "cn-north-1",
 		"KMS_ENDPOINT": st.kms.URL, "IDENTITY_KEY_ID": st.kms.IdentityKey, "PERSONAL_DATA_KEY_ID": st.kms.PersonalDataKey,
 		"COGNITO_ENDPOINT": st.Cognito.URL, "USER_POOL_ID": st.Cognito.PoolID,
+		// The local issuer's tokens name the claims as Cognito does.
+		"GROUPS_CLAIM": auth.CognitoGroupsClaim, "CENTRES_CLAIM": auth.CognitoCentresClaim,
 	}
 	maps.Copy(env, localEnv)
+	if o.OIDC {
+		env["GROUPS_CLAIM"], env["CENTRES_CLAIM"], env["USER_POOL_ID"] = oidcClaims.Groups, oidcClaims.Centres, ""
+	}
 	st.env = env
 	base, err := config.FromLookup(lookup(env))
 	if err != nil {
@@ -293,6 +309,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	st.Issuer.RefuseDeleted(st.Cognito.Deleted)
+	if o.OIDC {
+		st.Issuer.NameClaims(oidcClaims)
+	}
 	st.Routes = tmpl.Routes()
 	var web http.Handler
 	if o.WebDir != "" {
@@ -511,7 +530,8 @@ func lookup(m map[string]string) func(string) (string, bool) {
 // wall clock); ENROL_DATA, the data folder (default build/local-data;
 // "none": keep nothing); ENROL_FRESH=1, empty it first; ENROL_SEED=0, no
 // demo data in a new folder; ENROL_FAULTS, a fault spec (faults.Parse:
-// "5%", "rate=0.05,kinds=throttling,conflict", …; default none).
+// "5%", "rate=0.05,kinds=throttling,conflict", …; default none);
+// ENROL_AUTH=oidc, tokens and functions as AuthMode oidc (Options.OIDC).
 func Getenv() (Options, error) {
 	o := Options{
 		DynamoDBEndpoint: os.Getenv("DYNAMODB_ENDPOINT"),
@@ -548,6 +568,13 @@ func Getenv() (Options, error) {
 			return o, fmt.Errorf("ENROL_NOW: %w", err)
 		}
 		o.Now, o.NowAt = clock.From(at), at
+	}
+	switch a := os.Getenv("ENROL_AUTH"); a {
+	case "", "cognito":
+	case "oidc":
+		o.OIDC = true
+	default:
+		return o, fmt.Errorf("ENROL_AUTH=%q: 应为 cognito 或 oidc / want cognito or oidc", a)
 	}
 	if o.Faults = os.Getenv("ENROL_FAULTS"); o.Faults != "" {
 		if _, err := faults.Parse(o.Faults); err != nil {

@@ -2,7 +2,9 @@
 // local stack can run exactly what is declared for AWS: the functions, their
 // HTTP API routes and authorizers, their schedules, their environment, and
 // the DynamoDB table.
-// It is lenient: CloudFormation intrinsics are kept, never evaluated.
+// It is lenient: CloudFormation intrinsics are kept, never evaluated, except
+// that ParseFor applies the conditions a set of parameter values decides
+// (conditions.go), to read the template as one deployment would get it.
 package samtemplate
 
 import (
@@ -33,6 +35,9 @@ type Template struct {
 	Functions map[string]*Function
 	// Outputs maps an output name to its rendered value.
 	Outputs map[string]string
+	// Conditions are the conditions ParseFor evaluated, by name (nil from
+	// Parse, which evaluates none).
+	Conditions map[string]bool
 }
 
 // Parameter is one template parameter; Default is rendered as text.
@@ -99,6 +104,15 @@ func Load(path string) (*Template, error) {
 
 // Parse parses template text.
 func Parse(data []byte) (*Template, error) {
+	top, err := parseTop(data)
+	if err != nil {
+		return nil, err
+	}
+	return fromTop(top)
+}
+
+// parseTop is the template's top-level mapping, intrinsics in long form.
+func parseTop(data []byte) (map[string]any, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("samtemplate: %w", err)
@@ -111,6 +125,10 @@ func Parse(data []byte) (*Template, error) {
 	if !ok {
 		return nil, errors.New("samtemplate: the template is not a mapping")
 	}
+	return top, nil
+}
+
+func fromTop(top map[string]any) (*Template, error) {
 	t := &Template{
 		Description: Render(top["Description"]),
 		Parameters:  map[string]Parameter{},

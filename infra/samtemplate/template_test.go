@@ -65,8 +65,18 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
+// loadCognito is the real template for a Cognito deployment outside China.
+func loadCognito(t *testing.T) *Template {
+	t.Helper()
+	tpl, err := LoadFor(filepath.Join("..", "..", "template.yaml"), Values{"AuthMode": "cognito", "AWS::Region": "us-east-1"})
+	if err != nil {
+		t.Fatalf("LoadFor: %v", err)
+	}
+	return tpl
+}
+
 func TestRealTemplateFunctions(t *testing.T) {
-	tpl := loadReal(t)
+	tpl := loadCognito(t)
 	for _, id := range []string{"CatalogueFunction", "BookingsFunction"} {
 		f := tpl.Functions[id]
 		if f == nil {
@@ -81,6 +91,8 @@ func TestRealTemplateFunctions(t *testing.T) {
 		wantEnv := map[string]string{
 			"TABLE_NAME": "!If [UseDataTable, !Ref DataTableName, !Ref EnrolTable]",
 			"LOG_LEVEL":  "!Ref LogLevel",
+			// The claims shared/auth reads, as Cognito names them.
+			"GROUPS_CLAIM": "cognito:groups", "CENTRES_CLAIM": "custom:centre_ids",
 		}
 		if id == "BookingsFunction" { // its own variables beside the Globals
 			wantEnv["IDENTITY_KEY_ID"] = "!GetAtt IdentityKey.Arn"
@@ -118,7 +130,7 @@ func TestRealTemplateFunctions(t *testing.T) {
 }
 
 func TestRealTemplateAuthorizers(t *testing.T) {
-	tpl := loadReal(t)
+	tpl := loadCognito(t)
 	got := tpl.HttpAPIAuthorizers()
 	want := map[string]JWTAuthorizer{"CognitoAuthorizer": {
 		Name:           "CognitoAuthorizer",

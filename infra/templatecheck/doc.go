@@ -1,8 +1,10 @@
 // Package templatecheck holds only tests: they fail when the deployed
 // infrastructure drifts from the code and the contract.
 //
-// They check, against template.yaml, the Makefile, api/openapi.yaml and the
-// function packages, that:
+// They read template.yaml as a Cognito deployment outside China gets it
+// (cognitoMode), and also, in modes_test.go, as an OIDC deployment in the
+// China regions does, and check, against template.yaml, the Makefile,
+// api/openapi.yaml and the function packages, that:
 //   - every HttpApi route belongs to a function on a declared HttpApi, and no
 //     two routes share a method and path;
 //   - every route except the public catalogue reads (GET /v1/centres…,
@@ -35,5 +37,11 @@
 //   - every schedule is one the local stack keeps exactly (no L, W or #), the
 //     daily snapshot fires at 23:55 Asia/Shanghai, a scheduled function
 //     registers no HTTP route, and the DynamoDB calls a job makes are allowed
-//     by its policy.
+//     by its policy;
+//   - in both modes (TestAuthModes), the Cognito resources are there or
+//     not, the JWT authorizer trusts the user pool or the OIDC parameters,
+//     no function is told or allowed a user pool or channel it does not
+//     have, the China regions' web front end reads through an origin
+//     access identity, and no kept resource or output refers to one left
+//     out; no ARN names the aws partition literally (TestARNsNamePartition).
 package templatecheck

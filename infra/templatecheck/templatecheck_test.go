@@ -90,9 +90,20 @@ const (
 // repoRoot is the repository root, found from infra/localdb's source file.
 func repoRoot() string { return filepath.Dir(localdb.TemplatePath()) }
 
+// cognitoMode is the deployment most checks read the template for: the
+// default AuthMode (a Cognito user pool) outside the China regions, every
+// message channel on (modes_test.go reads the others).
+var cognitoMode = samtemplate.Values{
+	"AuthMode": "cognito", "AWS::Region": "us-east-1",
+	"SmsOriginationIdentity": "arn:aws:sms-voice:us-east-1:000000000000:sender-id/ENROL/CN",
+	"EmailIdentity":          "enrol.example", "WeChatCredentialsArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:wechat",
+}
+
+// loadTemplate is template.yaml as deployed in cognitoMode: the conditions
+// it decides applied, the others (UseDataTable) kept as written.
 func loadTemplate(t *testing.T) *samtemplate.Template {
 	t.Helper()
-	tpl, err := samtemplate.Load(localdb.TemplatePath())
+	tpl, err := samtemplate.LoadFor(localdb.TemplatePath(), cognitoMode)
 	if err != nil {
 		t.Fatalf("load template.yaml: %v", err)
 	}

@@ -3,6 +3,7 @@
 package auth
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strings"
@@ -33,8 +34,22 @@ func (c Caller) ManagesCentre(id string) bool {
 	return c.In(CityOfficers) || (c.In(CentreStaff) && slices.Contains(c.CentreIDs, id))
 }
 
+// Cognito's names of the claims with the caller's groups and centres.
+const (
+	CognitoGroupsClaim  = "cognito:groups"
+	CognitoCentresClaim = "custom:centre_ids"
+)
+
+// Claims names the JWT claims a caller's groups and centres are read from:
+// Cognito's, or those an OpenID Connect provider gives (template parameters
+// OidcGroupsClaim, OidcCentresClaim; GROUPS_CLAIM, CENTRES_CLAIM). A name
+// left "" is Cognito's, so the zero Claims reads a Cognito token.
+type Claims struct {
+	Groups, Centres string
+}
+
 // FromRequest reads the caller from the API Gateway v2 request context.
-func FromRequest(r *http.Request) (Caller, error) {
+func (n Claims) FromRequest(r *http.Request) (Caller, error) {
 	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
 	if !ok || rc.Authorizer == nil || rc.Authorizer.JWT == nil {
 		return Caller{}, unauthorized()
@@ -42,8 +57,8 @@ func FromRequest(r *http.Request) (Caller, error) {
 	claims := rc.Authorizer.JWT.Claims
 	c := Caller{
 		Sub:       claims["sub"],
-		Groups:    ParseList(claims["cognito:groups"]),
-		CentreIDs: ParseList(claims["custom:centre_ids"]),
+		Groups:    ParseList(claims[cmp.Or(n.Groups, CognitoGroupsClaim)]),
+		CentreIDs: ParseList(claims[cmp.Or(n.Centres, CognitoCentresClaim)]),
 	}
 	if c.Sub == "" {
 		return Caller{}, unauthorized()
@@ -52,8 +67,8 @@ func FromRequest(r *http.Request) (Caller, error) {
 }
 
 // Require answers 401 without claims and 403 when the caller is in none of groups.
-func Require(r *http.Request, groups ...string) (Caller, error) {
-	c, err := FromRequest(r)
+func (n Claims) Require(r *http.Request, groups ...string) (Caller, error) {
+	c, err := n.FromRequest(r)
 	if err != nil {
 		return c, err
 	}
@@ -70,7 +85,7 @@ func unauthorized() error {
 }
 
 // ParseList reads a claim that may be "[a b]" (how API Gateway flattens a JWT
-// array), a JSON-ish `["a","b"]`, or "a,b".
+// array, such as an OIDC provider's groups), a JSON-ish `["a","b"]`, or "a,b".
 func ParseList(s string) []string {
 	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(s, "[")

@@ -61,9 +61,41 @@ func TestRequire(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := httptest.NewRequest("GET", "/", nil).WithContext(withClaims(c.claims))
-			_, err := Require(r, c.groups...)
+			_, err := Claims{}.Require(r, c.groups...)
 			if c.want == "" && err != nil || c.want != "" && !apperr.Is(err, c.want) {
 				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestClaimNames: with an OIDC provider's claim names, the groups (a JSON
+// array, which API Gateway flattens to "[a b]") and centres are read from
+// them, and Cognito's names no longer count.
+func TestClaimNames(t *testing.T) {
+	oidc := Claims{Groups: "groups", Centres: "centre_ids"}
+	cases := []struct {
+		name    string
+		names   Claims
+		claims  map[string]string
+		want    apperr.Code
+		centres []string
+	}{
+		{"oidc staff", oidc, map[string]string{"sub": "u1", "groups": "[centre-staff residents]", "centre_ids": "[c1 c2]"}, "", []string{"c1", "c2"}},
+		{"oidc comma list", oidc, map[string]string{"sub": "u1", "groups": "centre-staff", "centre_ids": "c1,c2"}, "", []string{"c1", "c2"}},
+		{"cognito names under oidc", oidc, map[string]string{"sub": "u1", "cognito:groups": "[centre-staff]", "custom:centre_ids": "c1"}, apperr.Forbidden, nil},
+		{"oidc names under cognito", Claims{}, map[string]string{"sub": "u1", "groups": "[centre-staff]"}, apperr.Forbidden, nil},
+		{"cognito", Claims{Groups: CognitoGroupsClaim, Centres: CognitoCentresClaim}, map[string]string{"sub": "u1", "cognito:groups": "[centre-staff]", "custom:centre_ids": "c1"}, "", []string{"c1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil).WithContext(withClaims(c.claims))
+			got, err := c.names.Require(r, CentreStaff)
+			if c.want == "" && err != nil || c.want != "" && !apperr.Is(err, c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+			if c.want == "" && !slices.Equal(got.CentreIDs, c.centres) {
+				t.Errorf("centres %q, want %q", got.CentreIDs, c.centres)
 			}
 		})
 	}

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/wuxi-enrol/enrol/shared/auth"
 )
 
 // userPoolID is Cognito's pattern for a user pool id (API reference,
@@ -46,6 +49,10 @@ type Config struct {
 	// ones). Every round is checked against quicknet's key, whichever relay.
 	DrandRelays []string
 
+	// Claims names the JWT claims the caller's groups and centres are read
+	// from (GROUPS_CLAIM, CENTRES_CLAIM; Cognito's by default).
+	Claims auth.Claims
+
 	// Messages: the dispatcher's channels and the city's bus (README,
 	// "Messages"). A channel whose setting is "" is not sent on.
 	Messages Messages
@@ -71,7 +78,7 @@ type Messages struct {
 
 // FromEnv reads TABLE_NAME, IDENTITY_KEY_ID, PERSONAL_DATA_KEY_ID,
 // KMS_ENDPOINT, USER_POOL_ID, COGNITO_ENDPOINT, API_URL, DYNAMODB_ENDPOINT,
-// AWS_REGION, LOG_LEVEL, and the dispatcher's SMS_ORIGINATION_IDENTITY,
+// AWS_REGION, LOG_LEVEL, GROUPS_CLAIM, CENTRES_CLAIM, and the dispatcher's SMS_ORIGINATION_IDENTITY,
 // SMS_KEYWORD, EMAIL_FROM, WECHAT_APP_ID, WECHAT_CREDENTIALS_ARN,
 // WECHAT_TEMPLATES ("event=template id,…") and CITY_BUS_NAME.
 func FromEnv() (Config, error) {
@@ -91,6 +98,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		APIURL:            strings.TrimRight(get("API_URL"), "/"),
 		DynamoDBEndpoint:  get("DYNAMODB_ENDPOINT"),
 		Region:            get("AWS_REGION"),
+		Claims:            auth.Claims{Groups: get("GROUPS_CLAIM"), Centres: get("CENTRES_CLAIM")},
 		Messages: Messages{
 			SMSOriginationIdentity: get("SMS_ORIGINATION_IDENTITY"), SMSKeyword: get("SMS_KEYWORD"),
 			EmailFrom: get("EMAIL_FROM"), WeChatAppID: get("WECHAT_APP_ID"), WeChatCredentialsARN: get("WECHAT_CREDENTIALS_ARN"),
@@ -100,6 +108,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if c.Region == "" {
 		c.Region = "cn-north-1"
 	}
+	c.Claims.Groups = cmp.Or(c.Claims.Groups, auth.CognitoGroupsClaim)
+	c.Claims.Centres = cmp.Or(c.Claims.Centres, auth.CognitoCentresClaim)
 	var errs []error
 	for r := range strings.SplitSeq(get("DRAND_RELAYS"), ",") {
 		if r = strings.TrimSpace(r); r == "" {

@@ -3,6 +3,8 @@ package config
 import (
 	"log/slog"
 	"testing"
+
+	"github.com/wuxi-enrol/enrol/shared/auth"
 )
 
 func TestFromLookup(t *testing.T) {
@@ -68,6 +70,35 @@ func TestIsKMSKeyName(t *testing.T) {
 	} {
 		if got := IsKMSKeyName(v); got != want {
 			t.Errorf("IsKMSKeyName(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// TestClaims: the claim names default to Cognito's; an OIDC deployment's
+// are taken as given; a channel whose setting is "" is off (no SMS, e-mail
+// or WeChat sender), as the China regions deploy without SES or End User
+// Messaging.
+func TestClaims(t *testing.T) {
+	env := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		want auth.Claims
+	}{
+		{"unset", map[string]string{"TABLE_NAME": "t"}, auth.Claims{Groups: "cognito:groups", Centres: "custom:centre_ids"}},
+		{"empty", map[string]string{"TABLE_NAME": "t", "GROUPS_CLAIM": "", "CENTRES_CLAIM": " "}, auth.Claims{Groups: "cognito:groups", Centres: "custom:centre_ids"}},
+		{"oidc", map[string]string{"TABLE_NAME": "t", "GROUPS_CLAIM": "groups", "CENTRES_CLAIM": "centre_ids",
+			"SMS_ORIGINATION_IDENTITY": "", "EMAIL_FROM": "", "WECHAT_APP_ID": "", "WECHAT_TEMPLATES": ""}, auth.Claims{Groups: "groups", Centres: "centre_ids"}},
+	}
+	for _, c := range cases {
+		got, err := FromLookup(env(c.env))
+		if err != nil || got.Claims != c.want {
+			t.Errorf("%s: claims %+v %v, want %+v", c.name, got.Claims, err, c.want)
+		}
+		if m := got.Messages; m.SMSOriginationIdentity != "" || m.EmailFrom != "" || m.WeChatAppID != "" || m.WeChatTemplates != nil {
+			t.Errorf("%s: channels on without settings: %+v", c.name, m)
 		}
 	}
 }

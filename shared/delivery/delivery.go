@@ -61,6 +61,10 @@ const (
 type Service struct {
 	Store    *store.Store
 	Channels []Channel
+	// Contacts is nil where there is no directory of residents' addresses
+	// (AuthMode oidc: the city's identity provider holds them): a
+	// resident's notice is then a message in the app only (InApp), and
+	// Channels are not used.
 	Contacts Contacts
 	// Bus is nil where no bus is configured: bus keys are then not sent.
 	Bus Bus
@@ -301,7 +305,10 @@ type failed struct {
 func (s *Service) plan(ctx context.Context, e store.OutboxEntry) ([]send, contacts.Contact, failed) {
 	var sends []send
 	var to contacts.Contact
-	if e.ToResident() {
+	switch {
+	case e.ToResident() && s.Contacts == nil:
+		sends = append(sends, send{key: sendKey(e.ID, InApp), channel: inApp{}})
+	case e.ToResident():
 		chosen, err := s.Store.MessagePreferences(ctx, e.Account)
 		if err != nil {
 			return nil, to, failed{err: fmt.Errorf("preferences: %w", err)}
@@ -334,6 +341,17 @@ func (s *Service) plan(ctx context.Context, e store.OutboxEntry) ([]send, contac
 }
 
 func sendKey(id, to string) string { return id + "#" + to }
+
+// InApp is the channel of a message recorded in the resident's messages
+// (GET /v1/me/messages) and sent nowhere else.
+const InApp = "app"
+
+// inApp sends nothing: the message record its send writes is the message.
+type inApp struct{}
+
+func (inApp) Name() string { return InApp }
+
+func (inApp) Send(context.Context, contacts.Contact, notices.Notice, string) error { return nil }
 
 // sendOne sends sd and records it: the key as done (or, last, the notice
 // as finished) and, for a resident's message, its record in their account.

@@ -482,3 +482,32 @@ func TestOverlappingRuns(t *testing.T) {
 	}
 	t.Logf("runs finished %d and %d, lost %d and %d races", results[0].Finished, results[1].Finished, results[0].Lost, results[1].Lost)
 }
+
+// TestInAppOnly: without a directory of addresses (AuthMode oidc) a
+// resident's notice is one message in the app, whatever channels exist and
+// the resident chose, and the bus still gets the event; a second drain
+// sends nothing more.
+func TestInAppOnly(t *testing.T) {
+	w := newWorld(t)
+	w.svc.Contacts = nil
+	w.notice(notices.Promoted, "all")
+	w.notice(notices.Promoted, "none")
+	if res := w.drain(); res.Finished != 2 || res.Dead != 0 || res.Sent != 4 {
+		t.Fatalf("%+v", res)
+	}
+	if res := w.drain(); res.Due != 0 {
+		t.Fatalf("second drain %+v", res)
+	}
+	if sent := w.rec.Sent(); len(sent) != 0 {
+		t.Errorf("sent on channels without addresses: %+v", sent)
+	}
+	if n := len(w.bus.Events()); n != 2 {
+		t.Errorf("%d bus events, want 2", n)
+	}
+	for _, acct := range []string{"all", "none"} {
+		msgs, err := w.st.ListMessages(w.ctx, acct)
+		if err != nil || len(msgs) != 1 || msgs[0].Channel != delivery.InApp || msgs[0].Status != "sent" {
+			t.Errorf("%s: messages %+v %v, want one in the app", acct, msgs, err)
+		}
+	}
+}

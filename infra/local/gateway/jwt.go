@@ -18,6 +18,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/wuxi-enrol/enrol/infra/datadir"
+	"github.com/wuxi-enrol/enrol/shared/auth"
 )
 
 // leeway is the clock skew tolerated on exp, nbf and iat.
@@ -35,7 +36,16 @@ type Issuer struct {
 	// deleted, if set, reports whether a sub's user was deleted from the
 	// pool (RefuseDeleted).
 	deleted func(sub string) bool
+	// names, when set (NameClaims), are the claims Mint puts the groups
+	// and centres in, both as arrays, as an OpenID Connect provider would.
+	names *auth.Claims
 }
+
+// NameClaims makes Mint put the groups and centre ids in the claims n
+// names, each a JSON array, as the city's OpenID Connect provider would
+// (AuthMode oidc), instead of Cognito's cognito:groups and
+// custom:centre_ids.
+func (i *Issuer) NameClaims(n auth.Claims) { i.names = &n }
 
 // ErrDeleted is Mint's refusal to sign in a deleted user.
 var ErrDeleted = errors.New("gateway: the user was deleted from the user pool")
@@ -144,11 +154,21 @@ func (i *Issuer) mint(sub string, groups, centreIDs []string, ttl time.Duration)
 		"exp":       exp.Unix(),
 		"token_use": "id",
 	}
-	if len(groups) > 0 {
-		claims["cognito:groups"] = groups
-	}
-	if len(centreIDs) > 0 {
-		claims["custom:centre_ids"] = strings.Join(centreIDs, ",")
+	switch {
+	case i.names != nil:
+		if len(groups) > 0 {
+			claims[i.names.Groups] = groups
+		}
+		if len(centreIDs) > 0 {
+			claims[i.names.Centres] = centreIDs
+		}
+	default:
+		if len(groups) > 0 {
+			claims[auth.CognitoGroupsClaim] = groups
+		}
+		if len(centreIDs) > 0 {
+			claims[auth.CognitoCentresClaim] = strings.Join(centreIDs, ",")
+		}
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["kid"] = i.kid
