@@ -136,7 +136,9 @@ type Stack struct {
 	faults     *faults.Injector
 	faultsSpec string
 
-	jobs      map[string]*job
+	jobs map[string]*job
+	// triggers are the user pool's trigger handlers (accounts.go).
+	triggers  poolTriggers
 	schedules []JobSchedule
 	// stopSchedules ends the RunSchedules goroutines; scheduling waits for them.
 	stopSchedules context.CancelFunc
@@ -284,6 +286,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	st.jobs = jobs
+	st.triggers = newPoolTriggers(tmpl, handlers)
 	if st.data != nil {
 		st.Issuer, err = gateway.OpenIssuer(st.URL+"/_local", Audience, o.Now, st.data.path(signingKeyFile))
 	} else {
@@ -293,6 +296,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	st.Issuer.RefuseDeleted(st.Cognito.Deleted)
+	st.Issuer.BeforeMint(st.preTokenGeneration)
 	st.Routes = tmpl.Routes()
 	var web http.Handler
 	if o.WebDir != "" {
@@ -307,7 +311,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob),
 			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents),
 			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock),
-			faultsPattern: http.HandlerFunc(st.serveFaults)},
+			faultsPattern: http.HandlerFunc(st.serveFaults), signupPattern: http.HandlerFunc(st.serveSignup)},
 		Now: o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
@@ -352,11 +356,19 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 // Functions) or a scheduled one (in Jobs), and one with Schedule events is a
 // job: Lambda gives a function one handler, which takes one kind of event.
 func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.Deps) lambdafn.Job) error {
+	triggers := tmpl.TriggerFunctions()
 	for _, id := range tmpl.FunctionLogicalIDs() {
 		f := tmpl.Functions[id]
 		_, isHTTP := Functions[id]
 		_, isJob := jobs[id]
+		_, isTrigger := Triggers[id]
 		switch {
+		case triggers[id] && (len(f.Routes) > 0 || len(f.Schedules) > 0 || isHTTP || isJob):
+			return fmt.Errorf("template function %s is a user pool trigger and so takes Cognito's events alone", id)
+		case triggers[id] && !isTrigger:
+			return fmt.Errorf("template function %s is a user pool trigger but has no local constructor in Triggers in infra/local/functions.go", id)
+		case triggers[id]:
+			continue
 		case len(f.Routes) > 0 && len(f.Schedules) > 0:
 			return fmt.Errorf("template function %s has both HttpApi and Schedule events; a function is one or the other", id)
 		case isHTTP && isJob:
@@ -395,6 +407,10 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
 		deps.Now, deps.Beacon = now, bc
+		if build, ok := Triggers[id]; ok {
+			handlers[id] = build(deps)
+			continue
+		}
 		if build, ok := jobCtors[id]; ok {
 			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps), now), f.Timeout)
 			continue

@@ -25,7 +25,9 @@ const (
 type Template struct {
 	Description string
 	Parameters  map[string]Parameter
-	Globals     Globals
+	// Conditions maps a condition's name to its rendered expression.
+	Conditions map[string]string
+	Globals    Globals
 	// Resources holds every resource by logical id, raw.
 	Resources map[string]Resource
 	// Functions holds every AWS::Serverless::Function by logical id, with the
@@ -49,6 +51,8 @@ type Resource struct {
 	Properties map[string]any
 	Metadata   map[string]any
 	Condition  string
+	// DeletionPolicy and UpdateReplacePolicy as written ("" when absent).
+	DeletionPolicy, UpdateReplacePolicy string
 }
 
 // Globals holds the template's Globals section.
@@ -114,6 +118,7 @@ func Parse(data []byte) (*Template, error) {
 	t := &Template{
 		Description: Render(top["Description"]),
 		Parameters:  map[string]Parameter{},
+		Conditions:  map[string]string{},
 		Resources:   map[string]Resource{},
 		Functions:   map[string]*Function{},
 		Outputs:     map[string]string{},
@@ -125,6 +130,9 @@ func Parse(data []byte) (*Template, error) {
 			Default:       str(pm, "Default"),
 			AllowedValues: strs(pm["AllowedValues"]),
 		}
+	}
+	for name, c := range mapOf(top["Conditions"]) {
+		t.Conditions[name] = Render(c)
 	}
 	for name, o := range mapOf(top["Outputs"]) {
 		t.Outputs[name] = str(mapOf(o), "Value")
@@ -146,6 +154,8 @@ func Parse(data []byte) (*Template, error) {
 			Properties: mapOf(rm["Properties"]),
 			Metadata:   mapOf(rm["Metadata"]),
 			Condition:  str(rm, "Condition"),
+
+			DeletionPolicy: str(rm, "DeletionPolicy"), UpdateReplacePolicy: str(rm, "UpdateReplacePolicy"),
 		}
 	}
 	for id, r := range t.Resources {
