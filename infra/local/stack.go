@@ -136,10 +136,10 @@ type Stack struct {
 	faults     *faults.Injector
 	faultsSpec string
 
-	jobs map[string]*job
-	// triggers are the user pool's trigger handlers (accounts.go).
-	triggers  poolTriggers
+	jobs      map[string]*job
 	schedules []JobSchedule
+	// triggers are the user pool's trigger handlers (accounts.go).
+	triggers poolTriggers
 	// stopSchedules ends the RunSchedules goroutines; scheduling waits for them.
 	stopSchedules context.CancelFunc
 	scheduling    sync.WaitGroup
@@ -353,8 +353,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 }
 
 // checkFunctions: every template function is either an HTTP function (in
-// Functions) or a scheduled one (in Jobs), and one with Schedule events is a
-// job: Lambda gives a function one handler, which takes one kind of event.
+// Functions), a scheduled one (in Jobs) or a user pool trigger (in
+// Triggers, named by the pool's LambdaConfig), and one with Schedule events
+// is a job: Lambda gives a function one handler, which takes one kind of
+// event.
 func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.Deps) lambdafn.Job) error {
 	triggers := tmpl.TriggerFunctions()
 	for _, id := range tmpl.FunctionLogicalIDs() {
