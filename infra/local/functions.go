@@ -7,6 +7,8 @@ package local
 import (
 	"net/http"
 
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/wuxi-enrol/enrol/functions/accounts"
 	"github.com/wuxi-enrol/enrol/functions/bookings"
 	"github.com/wuxi-enrol/enrol/functions/catalogue"
 	"github.com/wuxi-enrol/enrol/functions/centres"
@@ -39,4 +41,11 @@ var Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{
 	"DispatcherFunction": dispatcher.New,
 	"OffersFunction":     offers.New,
 	"DrawsFunction":      draws.New,
+}
+
+// Triggers builds each user pool trigger function's handler (a function
+// the pool's LambdaConfig names), by logical id: the stack runs it with
+// Cognito's events at POST /_local/signup and when it mints a token.
+var Triggers = map[string]func(lambdafn.Deps) lambda.Handler{
+	"AccountsFunction": accounts.New,
 }

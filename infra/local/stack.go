@@ -149,6 +149,8 @@ type Stack struct {
 
 	jobs      map[string]*job
 	schedules []JobSchedule
+	// triggers are the user pool's trigger handlers (accounts.go).
+	triggers poolTriggers
 	// stopSchedules ends the RunSchedules goroutines; scheduling waits for them.
 	stopSchedules context.CancelFunc
 	scheduling    sync.WaitGroup
@@ -300,6 +302,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	st.jobs = jobs
+	st.triggers = newPoolTriggers(tmpl, handlers)
 	if st.data != nil {
 		st.Issuer, err = gateway.OpenIssuer(st.URL+"/_local", Audience, o.Now, st.data.path(signingKeyFile))
 	} else {
@@ -311,6 +314,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	st.Issuer.RefuseDeleted(st.Cognito.Deleted)
 	if o.OIDC {
 		st.Issuer.NameClaims(oidcClaims)
+	} else {
+		// Cognito's tokens pass through the pool's PreTokenGeneration trigger;
+		// the city's provider has none of ours.
+		st.Issuer.BeforeMint(st.preTokenGeneration)
 	}
 	st.Routes = tmpl.Routes()
 	var web http.Handler
@@ -326,7 +333,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob),
 			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents),
 			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock),
-			faultsPattern: http.HandlerFunc(st.serveFaults)},
+			faultsPattern: http.HandlerFunc(st.serveFaults), signupPattern: http.HandlerFunc(st.serveSignup)},
 		Now: o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {
@@ -368,14 +375,24 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 }
 
 // checkFunctions: every template function is either an HTTP function (in
-// Functions) or a scheduled one (in Jobs), and one with Schedule events is a
-// job: Lambda gives a function one handler, which takes one kind of event.
+// Functions), a scheduled one (in Jobs) or a user pool trigger (in
+// Triggers, named by the pool's LambdaConfig), and one with Schedule events
+// is a job: Lambda gives a function one handler, which takes one kind of
+// event.
 func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.Deps) lambdafn.Job) error {
+	triggers := tmpl.TriggerFunctions()
 	for _, id := range tmpl.FunctionLogicalIDs() {
 		f := tmpl.Functions[id]
 		_, isHTTP := Functions[id]
 		_, isJob := jobs[id]
+		_, isTrigger := Triggers[id]
 		switch {
+		case triggers[id] && (len(f.Routes) > 0 || len(f.Schedules) > 0 || isHTTP || isJob):
+			return fmt.Errorf("template function %s is a user pool trigger and so takes Cognito's events alone", id)
+		case triggers[id] && !isTrigger:
+			return fmt.Errorf("template function %s is a user pool trigger but has no local constructor in Triggers in infra/local/functions.go", id)
+		case triggers[id]:
+			continue
 		case len(f.Routes) > 0 && len(f.Schedules) > 0:
 			return fmt.Errorf("template function %s has both HttpApi and Schedule events; a function is one or the other", id)
 		case isHTTP && isJob:
@@ -414,6 +431,10 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
 		deps.Now, deps.Beacon = now, bc
+		if build, ok := Triggers[id]; ok {
+			handlers[id] = build(deps)
+			continue
+		}
 		if build, ok := jobCtors[id]; ok {
 			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps), now), f.Timeout)
 			continue

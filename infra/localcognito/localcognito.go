@@ -1,9 +1,17 @@
 // Package localcognito is the local stand-in for the Cognito user pools API:
 // an HTTP server that speaks its JSON 1.1 protocol
 // (X-Amz-Target: AWSCognitoIdentityProviderService.<Op>) for what enrol
-// calls — AdminDeleteUser, and ListUsers filtered by sub (the dispatcher's
-// contacts) — so the real aws-sdk-go-v2 client works against it unchanged
-// (COGNITO_ENDPOINT).
+// calls — AdminDeleteUser, ListUsers filtered by sub (the dispatcher's
+// contacts), and the user pool triggers' (functions/accounts)
+// AdminAddUserToGroup and AdminGetUser — so the real aws-sdk-go-v2 client
+// works against it unchanged (COGNITO_ENDPOINT).
+//
+// Groups and TOTP: the stand-in keeps the groups AdminAddUserToGroup added
+// (Groups) and says every user has an authenticator app (TOTP) enrolled,
+// so a demo staff member or officer keeps their groups through the
+// PreTokenGeneration trigger, except a user who signed up here (SignUp,
+// POST /_local/signup: new accounts have none) or one SetTOTP turned off.
+// These are kept in memory only, for as long as the server runs.
 //
 // Every demo user has a phone number made from its sub (DemoPhone: +86 138
 // and eight digits), verified, and an e-mail address <sub>@demo.enrol.local,
@@ -40,13 +48,47 @@ type Cognito struct {
 	pool    string
 	mu      sync.Mutex
 	deleted map[string]bool
+	// groups are the groups AdminAddUserToGroup put each user in; phones
+	// the numbers users signed up with (SignUp); noTOTP the users without
+	// an authenticator app.
+	groups  map[string][]string
+	phones  map[string]string
+	noTOTP  map[string]bool
 	failure string // an error type every call answers, for tests; "" for none
 	// save, if set, keeps the deleted users before a deletion is answered.
 	save func(deleted []string) error
 }
 
 // New is a pool with id poolID whose every user still exists.
-func New(poolID string) *Cognito { return &Cognito{pool: poolID, deleted: map[string]bool{}} }
+func New(poolID string) *Cognito {
+	return &Cognito{pool: poolID, deleted: map[string]bool{}, groups: map[string][]string{}, phones: map[string]string{}, noTOTP: map[string]bool{}}
+}
+
+// SignUp adds the user sub with the phone number phone, confirmed, in no
+// group and without TOTP, as a self sign-up leaves one.
+func (c *Cognito) SignUp(sub, phone string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.phones[sub], c.noTOTP[sub] = phone, true
+}
+
+// SetTOTP says whether the user sub has an authenticator app enrolled.
+func (c *Cognito) SetTOTP(sub string, enrolled bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if enrolled {
+		delete(c.noTOTP, sub)
+	} else {
+		c.noTOTP[sub] = true
+	}
+}
+
+// Groups are the groups AdminAddUserToGroup put the user sub in, sorted.
+func (c *Cognito) Groups(sub string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.groups[sub])
+}
 
 // Deleted reports whether the user sub was deleted.
 func (c *Cognito) Deleted(sub string) bool {
@@ -77,25 +119,27 @@ func (c *Cognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var e *apiError
+	var out any
 	switch op {
 	case "AdminDeleteUser":
 		var in struct{ UserPoolId, Username string }
-		if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(&in); err != nil {
-			e = &apiError{"SerializationException", "cannot read the request", http.StatusBadRequest}
-			break
+		if e = decode(r, &in); e == nil {
+			e = c.adminDeleteUser(in.UserPoolId, in.Username)
 		}
-		e = c.adminDeleteUser(in.UserPoolId, in.Username)
 	case "ListUsers":
 		var in struct{ UserPoolId, Filter string }
-		if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(&in); err != nil {
-			e = &apiError{"SerializationException", "cannot read the request", http.StatusBadRequest}
-			break
+		if e = decode(r, &in); e == nil {
+			out, e = c.listUsers(in.UserPoolId, in.Filter)
 		}
-		var out any
-		if out, e = c.listUsers(in.UserPoolId, in.Filter); e == nil {
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			_ = json.NewEncoder(w).Encode(out)
-			return
+	case "AdminAddUserToGroup":
+		var in struct{ UserPoolId, Username, GroupName string }
+		if e = decode(r, &in); e == nil {
+			e = c.adminAddUserToGroup(in.UserPoolId, in.Username, in.GroupName)
+		}
+	case "AdminGetUser":
+		var in struct{ UserPoolId, Username string }
+		if e = decode(r, &in); e == nil {
+			out, e = c.adminGetUser(in.UserPoolId, in.Username)
 		}
 	default:
 		e = &apiError{"UnknownOperationException", "localcognito does not implement " + op, http.StatusBadRequest}
@@ -104,8 +148,75 @@ func (c *Cognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
+	if out == nil {
+		out = struct{}{}
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	_, _ = w.Write([]byte("{}"))
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// decode reads a call's JSON body into in.
+func decode(r *http.Request, in any) *apiError {
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(in); err != nil {
+		return &apiError{"SerializationException", "cannot read the request", http.StatusBadRequest}
+	}
+	return nil
+}
+
+// knownGroups are the pool's groups (template.yaml).
+var knownGroups = []string{"residents", "centre-staff", "city-officers"}
+
+// user is the checks every Admin call makes on pool and username.
+func (c *Cognito) user(pool, username string) *apiError {
+	switch {
+	case c.failing() != nil:
+		return c.failing()
+	case pool != c.pool:
+		return &apiError{"ResourceNotFoundException", "User pool " + pool + " does not exist.", http.StatusBadRequest}
+	case username == "" || len(username) > 128:
+		return &apiError{"InvalidParameterException", "Username must be 1 to 128 characters", http.StatusBadRequest}
+	case c.deleted[username]:
+		return &apiError{"UserNotFoundException", "User does not exist.", http.StatusBadRequest}
+	}
+	return nil
+}
+
+// adminAddUserToGroup adds the user to a group; adding a member again
+// succeeds, as Cognito's does.
+func (c *Cognito) adminAddUserToGroup(pool, username, group string) *apiError {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.user(pool, username); e != nil {
+		return e
+	}
+	if !slices.Contains(knownGroups, group) {
+		return &apiError{"ResourceNotFoundException", "Group not found.", http.StatusBadRequest}
+	}
+	if !slices.Contains(c.groups[username], group) {
+		c.groups[username] = append(c.groups[username], group)
+		slices.Sort(c.groups[username])
+	}
+	return nil
+}
+
+// adminGetUser answers with the user's attributes and MFA settings: TOTP
+// enrolled unless the user signed up here or SetTOTP turned it off.
+func (c *Cognito) adminGetUser(pool, username string) (any, *apiError) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.user(pool, username); e != nil {
+		return nil, e
+	}
+	phone := c.phone(username)
+	type attr struct{ Name, Value string }
+	out := map[string]any{"Username": username, "Enabled": true, "UserStatus": "CONFIRMED", "UserAttributes": []attr{
+		{"sub", username}, {"phone_number", phone}, {"phone_number_verified", "true"},
+	}}
+	if !c.noTOTP[username] {
+		out["UserMFASettingList"] = []string{"SOFTWARE_TOKEN_MFA"}
+		out["PreferredMfaSetting"] = "SOFTWARE_TOKEN_MFA"
+	}
+	return out, nil
 }
 
 // failing is the error every call answers while a test asks for it.
@@ -122,6 +233,14 @@ func (c *Cognito) failing() *apiError {
 
 // subFilter is the one filter ListUsers answers: sub = "<sub>".
 var subFilter = regexp.MustCompile(`^sub\s*=\s*"([^"]+)"$`)
+
+// phone is the number the user sub signed up with, else its DemoPhone.
+func (c *Cognito) phone(sub string) string {
+	if p, ok := c.phones[sub]; ok {
+		return p
+	}
+	return DemoPhone(sub)
+}
 
 // DemoPhone is the verified phone number of the demo user sub.
 func DemoPhone(sub string) string {
@@ -148,7 +267,7 @@ func (c *Cognito) listUsers(pool, filter string) (any, *apiError) {
 	users := []any{}
 	if sub := m[1]; !c.deleted[sub] {
 		users = append(users, map[string]any{"Username": sub, "Enabled": true, "UserStatus": "CONFIRMED", "Attributes": []attr{
-			{"sub", sub}, {"phone_number", DemoPhone(sub)}, {"phone_number_verified", "true"},
+			{"sub", sub}, {"phone_number", c.phone(sub)}, {"phone_number_verified", "true"},
 			{"email", sub + "@demo.enrol.local"}, {"email_verified", "false"},
 		}})
 	}
@@ -158,15 +277,8 @@ func (c *Cognito) listUsers(pool, filter string) (any, *apiError) {
 func (c *Cognito) adminDeleteUser(pool, username string) *apiError {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case c.failing() != nil:
-		return c.failing()
-	case pool != c.pool:
-		return &apiError{"ResourceNotFoundException", "User pool " + pool + " does not exist.", http.StatusBadRequest}
-	case username == "" || len(username) > 128:
-		return &apiError{"InvalidParameterException", "Username must be 1 to 128 characters", http.StatusBadRequest}
-	case c.deleted[username]:
-		return &apiError{"UserNotFoundException", "User does not exist.", http.StatusBadRequest}
+	if e := c.user(pool, username); e != nil {
+		return e
 	}
 	c.deleted[username] = true
 	if c.save != nil {

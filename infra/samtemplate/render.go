@@ -97,3 +97,18 @@ func RefTarget(v any) (string, bool) {
 	s, ok := m["Ref"].(string)
 	return s, ok
 }
+
+// GetAttTarget is the logical id of a "!GetAtt X.Arn"-style value (any
+// attribute), and whether v is one.
+func GetAttTarget(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return "", false
+	}
+	ga, ok := m["Fn::GetAtt"].([]any)
+	if !ok || len(ga) != 2 {
+		return "", false
+	}
+	s, ok := ga[0].(string)
+	return s, ok
+}

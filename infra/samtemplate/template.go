@@ -27,7 +27,9 @@ const (
 type Template struct {
 	Description string
 	Parameters  map[string]Parameter
-	Globals     Globals
+	// ConditionExprs maps a condition's name to its rendered expression.
+	ConditionExprs map[string]string
+	Globals        Globals
 	// Resources holds every resource by logical id, raw.
 	Resources map[string]Resource
 	// Functions holds every AWS::Serverless::Function by logical id, with the
@@ -54,6 +56,8 @@ type Resource struct {
 	Properties map[string]any
 	Metadata   map[string]any
 	Condition  string
+	// DeletionPolicy and UpdateReplacePolicy as written ("" when absent).
+	DeletionPolicy, UpdateReplacePolicy string
 }
 
 // Globals holds the template's Globals section.
@@ -130,11 +134,12 @@ func parseTop(data []byte) (map[string]any, error) {
 
 func fromTop(top map[string]any) (*Template, error) {
 	t := &Template{
-		Description: Render(top["Description"]),
-		Parameters:  map[string]Parameter{},
-		Resources:   map[string]Resource{},
-		Functions:   map[string]*Function{},
-		Outputs:     map[string]string{},
+		Description:    Render(top["Description"]),
+		Parameters:     map[string]Parameter{},
+		ConditionExprs: map[string]string{},
+		Resources:      map[string]Resource{},
+		Functions:      map[string]*Function{},
+		Outputs:        map[string]string{},
 	}
 	for name, p := range mapOf(top["Parameters"]) {
 		pm := mapOf(p)
@@ -143,6 +148,9 @@ func fromTop(top map[string]any) (*Template, error) {
 			Default:       str(pm, "Default"),
 			AllowedValues: strs(pm["AllowedValues"]),
 		}
+	}
+	for name, c := range mapOf(top["Conditions"]) {
+		t.ConditionExprs[name] = Render(c)
 	}
 	for name, o := range mapOf(top["Outputs"]) {
 		t.Outputs[name] = str(mapOf(o), "Value")
@@ -164,6 +172,8 @@ func fromTop(top map[string]any) (*Template, error) {
 			Properties: mapOf(rm["Properties"]),
 			Metadata:   mapOf(rm["Metadata"]),
 			Condition:  str(rm, "Condition"),
+
+			DeletionPolicy: str(rm, "DeletionPolicy"), UpdateReplacePolicy: str(rm, "UpdateReplacePolicy"),
 		}
 	}
 	for id, r := range t.Resources {

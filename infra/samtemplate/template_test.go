@@ -3,6 +3,7 @@ package samtemplate
 import (
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -183,5 +184,40 @@ func TestRealTemplateTable(t *testing.T) {
 		if _, err := tpl.Table(bad); err == nil {
 			t.Errorf("Table(%q): want error", bad)
 		}
+	}
+}
+
+// TestCognitoTriggers: the user pool's LambdaConfig names AccountsFunction
+// for its three triggers, and nothing that is not a !GetAtt of a function
+// counts.
+func TestCognitoTriggers(t *testing.T) {
+	tpl, err := Parse([]byte(`
+Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+    Properties:
+      LambdaConfig:
+        PreSignUp: !GetAtt Fn.Arn
+        PostConfirmation: arn:aws:lambda:cn-north-1:000000000000:function:elsewhere
+        CustomMessage: !GetAtt Other.Arn
+  Fn:
+    Type: AWS::Serverless::Function
+  Other:
+    Type: AWS::SNS::Topic
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tpl.CognitoTriggers()
+	if want := []Trigger{{"Pool", "PreSignUp", "Fn"}}; !slices.Equal(got, want) {
+		t.Errorf("CognitoTriggers() = %v, want %v", got, want)
+	}
+	tpl, err = Load(filepath.Join("..", "..", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Trigger{{"UserPool", "PostConfirmation", "AccountsFunction"}, {"UserPool", "PreSignUp", "AccountsFunction"}, {"UserPool", "PreTokenGeneration", "AccountsFunction"}}
+	if got := tpl.CognitoTriggers(); !slices.Equal(got, want) {
+		t.Errorf("template.yaml's triggers %v, want %v", got, want)
 	}
 }

@@ -28,8 +28,18 @@
 //     public routes `security: []`, lists exactly apperr.Codes() as Problem
 //     codes, and has no dangling $ref;
 //   - every function is either an HTTP function (HttpApi routes, its New an
-//     http.Handler) or a scheduled one (Schedule events, its New a
-//     lambdafn.Job, no routes), never both and never neither;
+//     http.Handler), a scheduled one (Schedule events, its New a
+//     lambdafn.Job, no routes) or a user pool trigger (named by the pool's
+//     LambdaConfig, in local.Triggers, no events), never two and never
+//     none;
+//   - the user pool is hardened (cognito_test.go): Retain and deletion
+//     protection, TOTP-only optional MFA, a password policy, sign-up by
+//     SelfSignUp, the schema and username attribute it was made with,
+//     PreventUserExistenceErrors; its three triggers are AccountsFunction,
+//     which only the pool may invoke and whose role may call
+//     AdminAddUserToGroup and AdminGetUser on the pool alone; a WAF web ACL
+//     on the pool rate-limits sign-up, resend-code and forgot-password per
+//     IP by SignUpRateLimit;
 //   - each HTTP function's handler (its package's New) serves its template
 //     routes and no other function's, its mux registers no route the template
 //     lacks, protected routes answer 401 without a caller, and the DynamoDB

@@ -69,7 +69,10 @@ func danglingRefs(tpl *samtemplate.Template) []string {
 	known := func(id string) bool {
 		_, res := tpl.Resources[id]
 		_, param := tpl.Parameters[id]
-		return res || param || strings.HasPrefix(id, "AWS::")
+		// SAM makes <Function>Role for a kept function that names no role.
+		fn, isRole := strings.CutSuffix(id, "Role")
+		_, samRole := tpl.Functions[fn]
+		return res || param || strings.HasPrefix(id, "AWS::") || isRole && samRole
 	}
 	var bad []string
 	for _, id := range sortedKeys(tpl.Resources) {

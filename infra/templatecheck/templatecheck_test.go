@@ -1014,21 +1014,31 @@ func TestOpenAPI(t *testing.T) {
 // ---------- 7. the handlers serve the template's routes ----------
 
 // TestConstructorTableCoversTemplate: every function is either an HTTP
-// function (HttpApi routes, in constructors) or a scheduled one (Schedule
-// events, in jobs), never both: Lambda gives a function one handler, and it
-// takes one kind of event.
+// function (HttpApi routes, in constructors), a scheduled one (Schedule
+// events, in jobs) or a user pool trigger (named by the pool's
+// LambdaConfig, in local.Triggers), never two: Lambda gives a function one
+// handler, and it takes one kind of event.
 func TestConstructorTableCoversTemplate(t *testing.T) {
 	tpl := loadTemplate(t)
+	triggers := tpl.TriggerFunctions()
 	for _, id := range sortedKeys(tpl.Functions) {
 		f := tpl.Functions[id]
 		_, isHTTP := constructors[id]
 		_, isJob := jobs[id]
+		_, isTrigger := local.Triggers[id]
 		pkg := strings.TrimPrefix(functionDir(id), "functions/")
 		switch {
+		case triggers[id] && (len(f.Routes) > 0 || len(f.Schedules) > 0):
+			t.Errorf("template function %s is a user pool trigger and has SAM events too; a function takes one kind of event", id)
+		case triggers[id] && !isTrigger:
+			t.Errorf("user pool trigger %s has no entry in Triggers in infra/local/functions.go: add %s → %s.New", id, id, pkg)
+		case !triggers[id] && isTrigger:
+			t.Errorf("infra/local Triggers has %s, which no user pool's LambdaConfig names", id)
+		case triggers[id]:
 		case len(f.Routes) > 0 && len(f.Schedules) > 0:
 			t.Errorf("template function %s has both HttpApi routes and Schedule events; a function is one or the other", id)
 		case len(f.Routes) == 0 && len(f.Schedules) == 0:
-			t.Errorf("template function %s has neither HttpApi routes nor Schedule events: nothing would invoke it", id)
+			t.Errorf("template function %s has neither HttpApi routes nor Schedule events nor a user pool trigger: nothing would invoke it", id)
 		case len(f.Routes) > 0 && !isHTTP:
 			t.Errorf("template function %s has routes but no entry in Functions in infra/local/functions.go: add %s → %s.New so its routes are probed", id, id, pkg)
 		case len(f.Schedules) > 0 && !isJob:
@@ -1193,11 +1203,11 @@ func TestMuxPatternsMatchTemplate(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			dir := filepath.Join(repoRoot(), filepath.FromSlash(functionDir(id)))
 			patterns := muxPatterns(t, dir)
-			if len(f.Routes) == 0 && len(f.Schedules) > 0 {
-				// A scheduled function gets no HTTP request: a route it
-				// registered would never be reached.
+			if len(f.Routes) == 0 && (len(f.Schedules) > 0 || tpl.TriggerFunctions()[id]) {
+				// A scheduled function or a user pool trigger gets no HTTP
+				// request: a route it registered would never be reached.
 				for _, p := range sortedKeys(patterns) {
-					t.Errorf("%s runs on a schedule, yet %s registers %q", id, mustRel(dir), p)
+					t.Errorf("%s gets no HTTP requests, yet %s registers %q", id, mustRel(dir), p)
 				}
 				return
 			}

@@ -30,3 +30,9 @@ func MainJob(build func(Deps) Job) {
 	deps := fromEnv()
 	lambda.Start(JobHandler(build(deps), deps.Now))
 }
+
+// MainTrigger is the whole entry point of a function that takes events of
+// its own shape (the user pool's triggers): h answers each event's JSON.
+func MainTrigger(build func(Deps) lambda.Handler) {
+	lambda.Start(build(fromEnv()))
+}

@@ -40,7 +40,10 @@ export function sessionFromToken(token) {
   const c = decodeJwt(token);
   const groups = listClaim(c['cognito:groups'] ?? c.groups);
   const centreIds = listClaim(c['custom:centre_ids'] ?? c.centre_ids);
-  return { token, sub: c.sub || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, exp: c.exp || 0 };
+  // A centre staff member or officer without an authenticator app (TOTP) gets a token without
+  // those groups and with enrol:mfa_setup (functions/accounts): the page says to enrol one.
+  const mfaSetup = c['enrol:mfa_setup'] === 'required';
+  return { token, sub: c.sub || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, mfaSetup, exp: c.exp || 0 };
 }
 
 const store = {

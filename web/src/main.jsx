@@ -106,6 +106,7 @@ function App({ cfg }) {
       </header>
       <main id="main" tabIndex={-1}>
         {expired && <Expired onSignIn={signIn} />}
+        {session && session.mfaSetup && <MfaSetup />}
         <Flash path={r.path} />
         {page}
       </main>
@@ -126,6 +127,18 @@ function Expired({ onSignIn }) {
         <button type="button" class="primary" onClick={onSignIn}>{t('signInAgain')}</button>
         <button type="button" onClick={dismissEnded}>{t('close')}</button>
       </p>
+    </div>
+  );
+}
+
+// A staff member or officer signed in without an authenticator app: their staff or city pages
+// stay closed until they enrol one (TOTP). Said in both languages, the page's own first.
+function MfaSetup() {
+  const l = lang.value, other = l === 'en' ? 'zh-CN' : 'en';
+  return (
+    <div class="msg msg-warn" role="alert" data-mfa-setup="required">
+      <p><strong>{t('mfaSetupTitle')}</strong> <span lang={other} class="other-lang">{tIn(other, 'mfaSetupTitle')}</span></p>
+      <p>{t('mfaSetupBody')} <span lang={other} class="other-lang">{tIn(other, 'mfaSetupBody')}</span></p>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 // the token, with a clear message and a way back to where the resident was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn } from './helpers.mjs';
+import { BASE, launch, newPage, signIn, signInWithToken, token } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -84,6 +84,25 @@ test('a rejected token ends the session with a clear message; signing in again r
     assert.match(page.url(), /#\/me\/participants$/);
     await signOutButton(page).waitFor();
     assert.equal(await page.locator('main').getByText(EXPIRED).count(), 0, 'the message goes once signed in');
+  } finally {
+    await context.close();
+  }
+});
+
+// Issue 16: a centre staff member without an authenticator app (TOTP) gets a token without the
+// staff group (the user pool's PreTokenGeneration trigger): the page says, in both languages,
+// to enrol one, and the staff pages stay closed.
+test('a staff member without TOTP is told to enrol an authenticator app', async () => {
+  const { context, page } = await newPage(browser);
+  try {
+    const r = await fetch(BASE + '/_local/signup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone: '+8613' + String(Date.now()).slice(-9) }) });
+    assert.equal(r.status, 200);
+    const { sub } = await r.json();
+    await signInWithToken(page, await token(sub, ['centre-staff', 'residents'], ['c-liangxi-04']), '#/staff');
+    const notice = page.getByRole('alert').filter({ hasText: '身份验证器应用（TOTP）' });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /authenticator app \(TOTP\)/);
+    assert.equal(await page.getByRole('link', { name: '机构管理' }).count(), 0);
   } finally {
     await context.close();
   }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -39,6 +40,9 @@ type Issuer struct {
 	// names, when set (NameClaims), are the claims Mint puts the groups
 	// and centres in, both as arrays, as an OpenID Connect provider would.
 	names *auth.Claims
+	// beforeMint, if set, is the user pool's PreTokenGeneration trigger
+	// (BeforeMint).
+	beforeMint TokenHook
 }
 
 // NameClaims makes Mint put the groups and centre ids in the claims n
@@ -46,6 +50,16 @@ type Issuer struct {
 // (AuthMode oidc), instead of Cognito's cognito:groups and
 // custom:centre_ids.
 func (i *Issuer) NameClaims(n auth.Claims) { i.names = &n }
+
+// TokenHook is what the user pool's PreTokenGeneration trigger does to a
+// token for sub: it answers the groups the token carries and claims to add.
+type TokenHook func(ctx context.Context, sub string, groups []string) (newGroups []string, claims map[string]string, err error)
+
+// BeforeMint makes every token pass through h before it is signed, as
+// every Cognito token passes through the pool's PreTokenGeneration
+// trigger; a claim the Issuer sets itself (sub, iss, …) is not replaced.
+// Call it before serving.
+func (i *Issuer) BeforeMint(h TokenHook) { i.beforeMint = h }
 
 // ErrDeleted is Mint's refusal to sign in a deleted user.
 var ErrDeleted = errors.New("gateway: the user was deleted from the user pool")
@@ -143,6 +157,13 @@ func (i *Issuer) mint(sub string, groups, centreIDs []string, ttl time.Duration)
 	if i.deleted != nil && i.deleted(sub) {
 		return "", time.Time{}, ErrDeleted
 	}
+	var extra map[string]string
+	if i.beforeMint != nil {
+		var err error
+		if groups, extra, err = i.beforeMint(context.Background(), sub, groups); err != nil {
+			return "", time.Time{}, fmt.Errorf("gateway: the pre token generation trigger: %w", err)
+		}
+	}
 	now := i.now()
 	exp := now.Add(ttl)
 	claims := jwt.MapClaims{
@@ -168,6 +189,11 @@ func (i *Issuer) mint(sub string, groups, centreIDs []string, ttl time.Duration)
 		}
 		if len(centreIDs) > 0 {
 			claims[auth.CognitoCentresClaim] = strings.Join(centreIDs, ",")
+		}
+	}
+	for k, v := range extra {
+		if _, set := claims[k]; !set {
+			claims[k] = v
 		}
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)

@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -148,4 +150,30 @@ func TestLocalTokenRefusesDeletedUser(t *testing.T) {
 	if _, err := g.issuer.Verify("Bearer " + before); err != nil {
 		t.Errorf("the token issued before the deletion: %v", err)
 	}
+}
+
+// TestBeforeMint: the PreTokenGeneration stand-in replaces the groups a
+// token carries and adds claims, never one the Issuer sets (sub); its
+// failure is a 500 at POST /_local/token, as a failing trigger fails the
+// sign-in.
+func TestBeforeMint(t *testing.T) {
+	g := newTestGateway(t, &fakeFn{})
+	var fail atomic.Bool
+	g.issuer.BeforeMint(func(_ context.Context, sub string, groups []string) ([]string, map[string]string, error) {
+		if fail.Load() {
+			return nil, nil, errors.New("trigger failed")
+		}
+		return []string{"residents"}, map[string]string{"enrol:mfa_setup": "required", "sub": "someone-else"}, nil
+	})
+	tok, err := g.issuer.Mint("s1", []string{"centre-staff"}, nil, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := g.issuer.Verify(tok)
+	if err != nil || claims["cognito:groups"] != "[residents]" || claims["enrol:mfa_setup"] != "required" || claims["sub"] != "s1" {
+		t.Errorf("claims %v (%v), want groups [residents], enrol:mfa_setup required, sub s1", claims, err)
+	}
+	fail.Store(true)
+	w := serve(g, httptest.NewRequest("POST", "/_local/token", strings.NewReader(`{"sub":"s1","groups":["centre-staff"]}`)))
+	checkProblem(t, w, 500, "internal")
 }
