@@ -34,7 +34,9 @@ func TestOperationsLinesOverHTTP(t *testing.T) {
 		{"public read", func() reply { return e.do("GET", "/v1/offerings", "", nil) }, 200, "", "public", "", "", ""},
 		{"booking", func() reply { return e.book(tok, "o", p, false) }, 201, "ops-a", "residents", "Bookings", "Status", "confirmed"},
 		{"refusal", func() reply { return e.book(tok, "nowait", p, false) }, 409, "ops-a", "residents", "Refusals", "Code", "offering_full"},
-		{"officer", func() reply { return e.do("GET", "/v1/city/capacity", e.token("ops-o", "residents", "city-officers"), nil) }, 200, "ops-o", "city-officers", "", "", ""},
+		{"officer", func() reply {
+			return e.do("GET", "/v1/city/capacity", e.token("ops-o", "residents", "city-officers"), nil)
+		}, 200, "ops-o", "city-officers", "", "", ""},
 		{"store too busy", func() reply {
 			inj.Fail("BatchGetItem", 0, faults.Error("ThrottlingException"))
 			defer inj.Clear()

@@ -55,8 +55,8 @@ type Options struct {
 	// Metrics receives the functions' EMF metric lines, one per request or
 	// scheduled run that counted something (standard output in Lambda);
 	// nil discards them, so tests read them only where they ask.
-	Metrics io.Writer
-	Progress    func(format string, args ...any)
+	Metrics  io.Writer
+	Progress func(format string, args ...any)
 	// WebDir, if set, is the built front end (web/dist), served at / beside
 	// the API with /config.json, as CloudFront serves it on AWS.
 	WebDir string
