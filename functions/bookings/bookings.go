@@ -66,7 +66,7 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("POST /v1/me/calendar-feed", a.resident(a.createFeed))
 	mux.Handle("DELETE /v1/me/calendar-feed", a.resident(a.deleteFeed))
 	mux.Handle("GET /v1/calendar-feeds/{token}", httpapi.Handle(a.calendarFeed))
-	return httpapi.Serve(d.Log, mux)
+	return httpapi.Serve(d.Log, d.Config.Claims, mux)
 }
 
 // resident lets only the residents group in (401 without a caller, 403 for other roles).

@@ -45,7 +45,7 @@ func New(d lambdafn.Deps) http.Handler {
 	// Issue 14: who comes first in a kind's lotteries, public so families
 	// know before they apply (officers write it through CityFunction).
 	mux.Handle("GET /v1/city/priority-policies/{kind}", httpapi.Handle(one("kind", a.policy)))
-	return httpapi.Serve(d.Log, mux)
+	return httpapi.Serve(d.Log, d.Config.Claims, mux)
 }
 
 func (a api) listCentres(w http.ResponseWriter, r *http.Request) error {

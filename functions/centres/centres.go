@@ -47,7 +47,7 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/offerings/{offering_id}/applications", a.staff(a.offeringApplications))
 	mux.Handle("GET /v1/offerings/{offering_id}/applications/{application_id}", a.staff(a.offeringApplication))
 	mux.Handle("POST /v1/offerings/{offering_id}/applications/{application_id}/claims", a.staff(a.decideClaim))
-	return httpapi.Serve(d.Log, mux)
+	return httpapi.Serve(d.Log, d.Config.Claims, mux)
 }
 
 // staff lets centre staff and city officers in; which centres they may act

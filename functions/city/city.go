@@ -42,7 +42,7 @@ func New(d lambdafn.Deps) http.Handler {
 	// Rounds with ranked choices (rounds.go).
 	mux.Handle("POST /v1/city/rounds", a.officersAs(a.createRound))
 	mux.Handle("POST /v1/rounds/{round_id}/draw", a.officers(a.runRound))
-	return httpapi.Serve(d.Log, mux)
+	return httpapi.Serve(d.Log, d.Config.Claims, mux)
 }
 
 // officers lets only city officers in: residents and centre staff get 403.

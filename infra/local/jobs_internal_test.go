@@ -87,7 +87,7 @@ func jobStack(t *testing.T, id, expr string, enabled bool, j lambdafn.Job) (*Sta
 	st := &Stack{
 		log:       slog.New(slog.NewJSONHandler(logs, nil)),
 		now:       clock.Fixed(jobNow),
-		jobs:      map[string]*job{id: newJob(id, lambdafn.JobHandler(j, clock.Fixed(jobNow)), 120)},
+		jobs:      map[string]*job{id: newJob(id, lambdafn.JobHandler(j, clock.Fixed(jobNow), nil), 120)},
 		schedules: []JobSchedule{{FunctionID: id, EventName: "Daily", Enabled: enabled, Schedule: sched}},
 	}
 	t.Cleanup(func() { st.Close() })

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -33,6 +34,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -55,7 +57,11 @@ type Options struct {
 	// FunctionLog receives the functions' request lines; Log the stack's own.
 	FunctionLog *slog.Logger
 	Log         *slog.Logger
-	Progress    func(format string, args ...any)
+	// Metrics receives the functions' EMF metric lines, one per request or
+	// scheduled run that counted something (standard output in Lambda);
+	// nil discards them, so tests read them only where they ask.
+	Metrics  io.Writer
+	Progress func(format string, args ...any)
 	// WebDir, if set, is the built front end (web/dist), served at / beside
 	// the API with /config.json, as CloudFront serves it on AWS.
 	WebDir string
@@ -431,19 +437,20 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 			return nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
 		deps.Now, deps.Beacon = now, bc
+		deps.Metrics = metrics.NewSink(o.Metrics, "enrol-local", id, now)
 		if build, ok := Triggers[id]; ok {
 			handlers[id] = build(deps)
 			continue
 		}
 		if build, ok := jobCtors[id]; ok {
-			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps), now), f.Timeout)
+			jobs[id] = newJob(id, lambdafn.JobHandler(build(deps), now, deps.Metrics), f.Timeout)
 			continue
 		}
 		build, ok := Functions[id]
 		if !ok {
 			return nil, nil, fmt.Errorf("template function %s has no local constructor in infra/local/functions.go", id)
 		}
-		handlers[id] = lambdafn.Handler(build(deps))
+		handlers[id] = lambdafn.Handler(build(deps), deps.Metrics)
 	}
 	return handlers, jobs, nil
 }

@@ -19,6 +19,9 @@ const (
 	CityOfficers = "city-officers"
 )
 
+// Public is the role of a request without a token (the request log's role).
+const Public = "public"
+
 // Caller is the account behind a request.
 type Caller struct {
 	Sub       string
@@ -28,6 +31,17 @@ type Caller struct {
 
 // In reports whether the caller belongs to group.
 func (c Caller) In(group string) bool { return slices.Contains(c.Groups, group) }
+
+// Role is the caller's highest group (city-officers, then centre-staff,
+// then residents), for the request log; "none" for a caller in none of them.
+func (c Caller) Role() string {
+	for _, g := range []string{CityOfficers, CentreStaff, Residents} {
+		if c.In(g) {
+			return g
+		}
+	}
+	return "none"
+}
 
 // ManagesCentre: city officers manage every centre, staff only their own.
 func (c Caller) ManagesCentre(id string) bool {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path"
 	"regexp"
 	"strings"
 
@@ -43,6 +44,16 @@ type Config struct {
 	DynamoDBEndpoint string
 	Region           string
 	LogLevel         slog.Level
+	// Function names the function on its metrics (the Function dimension):
+	// its template logical id, the last segment of the log group the
+	// template gives it (/aws/lambda/enrol-<Stage>/<LogicalId>), which
+	// Lambda passes as AWS_LAMBDA_LOG_GROUP_NAME; failing that,
+	// AWS_LAMBDA_FUNCTION_NAME. The local stack sets it itself.
+	Function string
+	// MetricsNamespace is the CloudWatch namespace of its metrics: the
+	// segment before Function in that log group's name (enrol-<Stage>);
+	// "" (shared/metrics' default) without one.
+	MetricsNamespace string
 
 	// DrandRelays are the drand HTTP relays a lottery's beacon round is
 	// fetched from (DRAND_RELAYS, comma-separated; none: drand's public
@@ -99,11 +110,16 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		DynamoDBEndpoint:  get("DYNAMODB_ENDPOINT"),
 		Region:            get("AWS_REGION"),
 		Claims:            auth.Claims{Groups: get("GROUPS_CLAIM"), Centres: get("CENTRES_CLAIM")},
+		Function:          get("AWS_LAMBDA_FUNCTION_NAME"),
 		Messages: Messages{
 			SMSOriginationIdentity: get("SMS_ORIGINATION_IDENTITY"), SMSKeyword: get("SMS_KEYWORD"),
 			EmailFrom: get("EMAIL_FROM"), WeChatAppID: get("WECHAT_APP_ID"), WeChatCredentialsARN: get("WECHAT_CREDENTIALS_ARN"),
 			CityBusName: get("CITY_BUS_NAME"),
 		},
+	}
+	if g := get("AWS_LAMBDA_LOG_GROUP_NAME"); strings.HasPrefix(g, "/aws/lambda/") && strings.Count(g, "/") == 4 {
+		c.MetricsNamespace, c.Function = path.Split(strings.TrimPrefix(g, "/aws/lambda/"))
+		c.MetricsNamespace = strings.TrimSuffix(c.MetricsNamespace, "/")
 	}
 	if c.Region == "" {
 		c.Region = "cn-north-1"

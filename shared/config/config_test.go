@@ -102,3 +102,23 @@ func TestClaims(t *testing.T) {
 		}
 	}
 }
+
+// The metrics' namespace and Function dimension come from the log group
+// the template gives each function (/aws/lambda/enrol-<Stage>/<LogicalId>).
+func TestFunctionFromLogGroup(t *testing.T) {
+	for _, tc := range []struct {
+		group, name, wantNS, wantFn string
+	}{
+		{"/aws/lambda/enrol-prod/BookingsFunction", "enrol-prod-BookingsFunction-AbC", "enrol-prod", "BookingsFunction"},
+		{"/aws/lambda/enrol-prod-BookingsFunction-AbC", "enrol-prod-BookingsFunction-AbC", "", "enrol-prod-BookingsFunction-AbC"},
+		{"", "", "", ""},
+	} {
+		c, err := FromLookup(func(k string) (string, bool) {
+			v, ok := map[string]string{"TABLE_NAME": "t", "AWS_LAMBDA_LOG_GROUP_NAME": tc.group, "AWS_LAMBDA_FUNCTION_NAME": tc.name}[k]
+			return v, ok
+		})
+		if err != nil || c.MetricsNamespace != tc.wantNS || c.Function != tc.wantFn {
+			t.Errorf("log group %q: namespace %q function %q (%v), want %q %q", tc.group, c.MetricsNamespace, c.Function, err, tc.wantNS, tc.wantFn)
+		}
+	}
+}

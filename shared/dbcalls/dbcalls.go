@@ -8,7 +8,9 @@ import (
 	"maps"
 	"sync"
 
+	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 )
 
 // Tally is one request's DynamoDB calls by operation name (GetItem, Query, …).
@@ -66,4 +68,19 @@ func Middleware(stack *middleware.Stack) error {
 			}
 			return next.HandleFinalize(ctx, in)
 		}), middleware.After)
+}
+
+// Retries counts, into the request's or run's metrics (shared/metrics),
+// the attempts each call made beyond its first: the SDK's retry middleware
+// leaves every attempt's result in the call's metadata, read here, outside
+// it, once the call is done.
+func Retries(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("enrol/retries",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleInitialize(ctx, in)
+			if ar, ok := awsretry.GetAttemptResults(md); ok && len(ar.Results) > 1 {
+				metrics.Add(ctx, metrics.StoreRetries, float64(len(ar.Results)-1))
+			}
+			return out, md, err
+		}), middleware.Before)
 }

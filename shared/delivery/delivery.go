@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/contacts"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -255,14 +256,17 @@ func (s *Service) deliver(ctx context.Context, e store.OutboxEntry, res *Result)
 		switch {
 		case err == nil:
 			res.Sent++
+			metrics.Count(ctx, metrics.MessagesSent, metrics.Dim{Name: "Channel", Value: sd.name()})
 			finished = last
 		case errors.Is(err, store.ErrLeaseLost):
 			res.Lost++
 			return nil
 		case permanent(err):
 			permanentFailure = failed{err: fmt.Errorf("%s: %w", sd.name(), err), permanent: true, channel: sd.name()}
+			metrics.Count(ctx, metrics.MessagesFailed, metrics.Dim{Name: "Channel", Value: sd.name()})
 		default:
 			transient = failed{err: fmt.Errorf("%s: %w", sd.name(), err), channel: sd.name()}
+			metrics.Count(ctx, metrics.MessagesFailed, metrics.Dim{Name: "Channel", Value: sd.name()})
 		}
 	}
 	if permanentFailure.err != nil {
@@ -394,6 +398,7 @@ func (s *Service) fail(ctx context.Context, e store.OutboxEntry, f failed, res *
 		}
 		if err = s.Store.DeadLetter(ctx, e, reason, s.Now(), msg); err == nil {
 			res.Dead++
+			metrics.Count(ctx, metrics.DeadLetters)
 			log.Warn("notice dead-lettered")
 		}
 	} else {

@@ -29,6 +29,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lottery"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -247,6 +248,7 @@ func RunEach(ctx context.Context, ids []string, run func(context.Context, string
 			res.Waiting++
 		default:
 			errs = append(errs, err)
+			metrics.Count(ctx, metrics.DrawFailures)
 		}
 	}
 	return res, errors.Join(errs...)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
@@ -222,7 +223,7 @@ func TestServe(t *testing.T) {
 		e.RetryAfter = 2
 		return e
 	}))
-	h := Serve(slog.New(slog.NewJSONHandler(&logs, nil)), mux)
+	h := Serve(slog.New(slog.NewJSONHandler(&logs, nil)), auth.Claims{}, mux)
 	cases := []struct {
 		path   string
 		status int

@@ -9,7 +9,9 @@ import (
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 )
 
 // StatusRecorder remembers the status a handler answered with, for the
@@ -61,9 +63,11 @@ func Route(r *http.Request) string {
 }
 
 // Serve wraps a function's mux: one JSON log line per request with the
-// DynamoDB calls it made, panics turned into a 500 that reveals nothing, and
-// a problem body whenever the mux has no route.
-func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
+// caller (sub and role, never the token) and the DynamoDB calls it made,
+// refusals and 503s counted in the request's metrics, panics turned into a
+// 500 that reveals nothing, and a problem body whenever the mux has no route.
+// claims names the token's claims the caller's groups are read from.
+func Serve(log *slog.Logger, claims auth.Claims, mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{StatusRecorder: StatusRecorder{ResponseWriter: w}}
@@ -80,10 +84,13 @@ func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
 					WriteError(rec, r, fmt.Errorf("panic: %v", p))
 				}
 			}
+			sub, role := caller(r, claims)
 			attrs := []any{
 				"request_id", RequestID(r),
 				"route", Route(r),
 				"method", r.Method,
+				"sub", sub,
+				"role", role,
 				"status", rec.Status,
 				"latency_ms", float64(time.Since(start).Microseconds()) / 1000,
 				"ddb_calls", calls.Snapshot(),
@@ -91,6 +98,7 @@ func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
 			level := slog.LevelInfo
 			if rec.err != nil {
 				attrs = append(attrs, "code", rec.err.Code)
+				countAnswer(r.Context(), rec.err)
 				if rec.err.Code.Status() >= 500 {
 					level = slog.LevelError
 					// The cause is logged for us, never sent to the client.
@@ -105,6 +113,26 @@ func Serve(log *slog.Logger, mux *http.ServeMux) http.Handler {
 		}
 		mux.ServeHTTP(rec, r)
 	})
+}
+
+// caller is the request's sub and role for the log line: "" and "public"
+// without a token's claims.
+func caller(r *http.Request, claims auth.Claims) (string, string) {
+	c, err := claims.FromRequest(r)
+	if err != nil {
+		return "", auth.Public
+	}
+	return c.Sub, c.Role()
+}
+
+// countAnswer counts a refusal (4xx) under its code, and a 503.
+func countAnswer(ctx context.Context, e *apperr.Error) {
+	switch st := e.Code.Status(); {
+	case st >= 400 && st < 500:
+		metrics.Count(ctx, metrics.Refusals, metrics.Dim{Name: "Code", Value: string(e.Code)})
+	case st == http.StatusServiceUnavailable:
+		metrics.Count(ctx, metrics.Unavailable)
+	}
 }
 
 // Handle adapts a handler that returns an error to the mux.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 )
 
 // Job is a scheduled function: at is when the schedule fired. AWS invokes it
@@ -14,13 +15,16 @@ import (
 type Job func(ctx context.Context, at time.Time) error
 
 // JobHandler is the Lambda handler for a Job: the EventBridge scheduled
-// event's time is the job's, or now's for an event without one.
-func JobHandler(j Job, now func() time.Time) lambda.Handler {
+// event's time is the job's, or now's for an event without one. Each run
+// counts into a fresh recorder, flushed to m when it ends.
+func JobHandler(j Job, now func() time.Time, m *metrics.Sink) lambda.Handler {
 	return lambda.NewHandler(func(ctx context.Context, ev events.CloudWatchEvent) error {
 		at := ev.Time
 		if at.IsZero() {
 			at = now()
 		}
+		ctx, rec := metrics.With(ctx)
+		defer flush(m, rec)
 		return j(ctx, at)
 	})
 }
@@ -28,7 +32,7 @@ func JobHandler(j Job, now func() time.Time) lambda.Handler {
 // MainJob is a scheduled function's whole entry point.
 func MainJob(build func(Deps) Job) {
 	deps := fromEnv()
-	lambda.Start(JobHandler(build(deps), deps.Now))
+	lambda.Start(JobHandler(build(deps), deps.Now, deps.Metrics))
 }
 
 // MainTrigger is the whole entry point of a function that takes events of

@@ -23,7 +23,7 @@ func TestJobHandlerTime(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got time.Time
-			h := JobHandler(func(_ context.Context, at time.Time) error { got = at; return nil }, clock.Fixed(now))
+			h := JobHandler(func(_ context.Context, at time.Time) error { got = at; return nil }, clock.Fixed(now), nil)
 			if _, err := h.Invoke(context.Background(), []byte(tt.payload)); err != nil {
 				t.Fatal(err)
 			}

@@ -5,17 +5,20 @@ package lambdafn
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	"github.com/wuxi-enrol/enrol/shared/beacon"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -33,6 +36,9 @@ type Deps struct {
 	// Beacon is the public randomness lottery draws wait for: drand's
 	// quicknet through cfg.DrandRelays (the local stack sets its stand-in).
 	Beacon beacon.Beacon
+	// Metrics receives each invocation's counts as EMF lines (standard
+	// output in Lambda; the local stack's choice there); nil discards.
+	Metrics *metrics.Sink
 }
 
 // Load builds Deps from a Config; opts configure the DynamoDB client
@@ -76,15 +82,31 @@ func Custody(ctx context.Context, cfg config.Config, db *dynamodb.Client) (*stor
 }
 
 // Handler is the Lambda handler for h: an API Gateway payload 2.0 event in,
-// a response out, through aws-lambda-go-api-proxy's V2 adapter.
-func Handler(h http.Handler) lambda.Handler {
-	return lambda.NewHandler(httpadapter.NewV2(h).ProxyWithContext)
+// a response out, through aws-lambda-go-api-proxy's V2 adapter. Each
+// invocation (one request) counts into a fresh recorder, flushed to m once
+// it has answered.
+func Handler(h http.Handler, m *metrics.Sink) lambda.Handler {
+	a := httpadapter.NewV2(h)
+	return lambda.NewHandler(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		ctx, rec := metrics.With(ctx)
+		defer flush(m, rec)
+		return a.ProxyWithContext(ctx, ev)
+	})
+}
+
+// flush writes an invocation's metrics; failing to is logged nowhere but
+// standard error, as the line it could not write would have been.
+func flush(m *metrics.Sink, rec *metrics.Recorder) {
+	if err := m.Flush(rec); err != nil {
+		fmt.Fprintln(os.Stderr, "metrics:", err)
+	}
 }
 
 // Main is a function's whole entry point: read the environment, build the
 // handler, serve Lambda invocations.
 func Main(build func(Deps) http.Handler) {
-	lambda.Start(Handler(build(fromEnv())))
+	deps := fromEnv()
+	lambda.Start(Handler(build(deps), deps.Metrics))
 }
 
 // fromEnv reads the configuration once and builds Deps, or exits: a function
@@ -101,5 +123,8 @@ func fromEnv() Deps {
 		log.Error("start", "error", err.Error())
 		os.Exit(1)
 	}
+	// EMF lines go to standard output beside the log lines, whatever
+	// LOG_LEVEL is: CloudWatch Logs extracts the metrics from there.
+	deps.Metrics = metrics.NewSink(os.Stdout, cfg.MetricsNamespace, cfg.Function, deps.Now)
 	return deps
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/retry"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -71,6 +72,7 @@ func (s *Service) Keep(ctx context.Context, now time.Time) (Run, error) {
 			res.Already++
 		}
 	}
+	metrics.Add(ctx, metrics.OffersExpired, float64(res.Expired))
 	return res, errors.Join(errs...)
 }
 

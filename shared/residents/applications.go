@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -81,6 +82,7 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 	if err != nil {
 		return ApplicationResult{}, err
 	}
+	metrics.Count(ctx, metrics.Applications)
 	return res, nil
 }
 

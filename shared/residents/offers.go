@@ -6,6 +6,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
@@ -42,6 +43,7 @@ func (s *Service) Accept(ctx context.Context, account, id string) (domain.Bookin
 		if err := s.Store.AcceptOffer(ctx, b, c, now); err != nil {
 			return err
 		}
+		metrics.Count(ctx, metrics.OffersAccepted)
 		b.Status, b.UpdatedAt = domain.BookingConfirmed, now
 		// In a round, the child's bookings at lower choices go (their
 		// places to the next in line); waiting at higher ones stays.

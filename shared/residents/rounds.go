@@ -8,6 +8,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -93,6 +94,7 @@ func (s *Service) ApplyRound(ctx context.Context, req RoundApplyRequest) (Applic
 	if err != nil {
 		return ApplicationResult{}, err
 	}
+	metrics.Count(ctx, metrics.Applications)
 	return res, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/retry"
@@ -152,6 +153,9 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 	})
 	if err != nil {
 		return Result{}, err
+	}
+	if !res.Replayed {
+		metrics.Count(ctx, metrics.Bookings, metrics.Dim{Name: "Status", Value: string(res.Booking.Status)})
 	}
 	return res, nil
 }

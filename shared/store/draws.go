@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
@@ -483,6 +484,7 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 	}
 	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: t.items})
 	if err == nil {
+		metrics.Add(ctx, metrics.OffersMade, float64(offers))
 		return nil
 	}
 	// Which place broke which rule: the transaction's own outcome says

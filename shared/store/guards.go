@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/allocation"
+	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 )
 
 // The offering item's attribute for each counter a guard tests ("capacity"
@@ -36,9 +38,12 @@ func (st *Store) applyChange(t *txn, offeringID string, c allocation.Change, now
 func (st *Store) changeItems(t *txn, offeringID string, c allocation.Change, now time.Time) {
 	for _, w := range c.Promote {
 		t.add(contended, st.promoteItems(offeringID, w, now)...)
+		t.count(metrics.Promotions, metrics.Dim{Name: "To", Value: string(domain.BookingConfirmed)})
 	}
 	for _, w := range c.Offer {
 		t.add(contended, st.offerItems(offeringID, w, c.OfferUntil, now)...)
+		t.count(metrics.Promotions, metrics.Dim{Name: "To", Value: string(domain.BookingOffered)})
+		t.count(metrics.OffersMade, metrics.Dim{})
 	}
 	for _, nt := range c.Notices {
 		t.add(contended, st.noticePut(nt))

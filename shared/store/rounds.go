@@ -15,6 +15,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/allocation"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
@@ -496,6 +497,7 @@ func (st *Store) WriteRoundAllocation(ctx context.Context, r RoundDraw, members 
 	}
 	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: t.items})
 	if err == nil {
+		metrics.Add(ctx, metrics.OffersMade, float64(offers))
 		return nil
 	}
 	if tce, ok := errors.AsType[*types.TransactionCanceledException](err); ok {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 )
 
 // fault is what DynamoDB's answer means for the request.
@@ -112,7 +113,17 @@ func (f onFail) refused(old map[string]types.AttributeValue) error {
 type txn struct {
 	items  []types.TransactWriteItem
 	onFail []onFail
+	// counts are the metrics the write makes true, counted once it lands.
+	counts []count
 }
+
+type count struct {
+	name string
+	dim  metrics.Dim
+}
+
+// count notes a metric the transaction counts when it is written.
+func (t *txn) count(name string, dim metrics.Dim) { t.counts = append(t.counts, count{name, dim}) }
 
 // add appends items that share one meaning of a failed condition.
 func (t *txn) add(f onFail, items ...types.TransactWriteItem) {
@@ -125,7 +136,13 @@ func (t *txn) add(f onFail, items ...types.TransactWriteItem) {
 // transact writes t and returns its outcome.
 func (st *Store) transact(ctx context.Context, t *txn) error {
 	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: t.items})
-	return t.outcome(err)
+	if err := t.outcome(err); err != nil {
+		return err
+	}
+	for _, c := range t.counts {
+		metrics.Count(ctx, c.name, c.dim)
+	}
+	return nil
 }
 
 // outcome turns the transaction's error into the request's answer. Every

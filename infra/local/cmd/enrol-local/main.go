@@ -27,6 +27,9 @@ func main() {
 		os.Exit(2)
 	}
 	opts.Log, opts.FunctionLog = logger, logger
+	// The metric lines beside the log lines, as in CloudWatch Logs: one per
+	// request or run that counted something.
+	opts.Metrics = os.Stdout
 	opts.Progress = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "• "+format+"\n", args...) }
 	opts.RunSchedules = true
 	st, err := local.Start(ctx, opts)
