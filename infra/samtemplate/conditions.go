@@ -83,6 +83,13 @@ func specialize(v any, known map[string]bool) (out any, keep bool) {
 					}
 					return specialize(args[2], known)
 				}
+				// Undecided: both branches stay, AWS::NoValue included.
+				for i := 1; i < 3; i++ {
+					if s, ok := specialize(args[i], known); ok {
+						args[i] = s
+					}
+				}
+				return x, true
 			}
 		}
 		for k, e := range x {

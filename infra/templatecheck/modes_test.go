@@ -41,13 +41,20 @@ func refsIn(v any) []string {
 				}
 			case "Fn::Sub":
 				s := e
+				// !Sub [text, {Name: value}]: ${Name} is the variable, not a resource.
+				vars := map[string]any{}
 				if parts, ok := e.([]any); ok && len(parts) > 0 {
 					s = parts[0]
 					out = append(out, refsIn(parts[1:])...)
+					if len(parts) > 1 {
+						vars, _ = parts[1].(map[string]any)
+					}
 				}
 				if str, ok := s.(string); ok {
 					for _, m := range subRefRe.FindAllStringSubmatch(str, -1) {
-						out = append(out, m[1])
+						if _, isVar := vars[m[1]]; !isVar {
+							out = append(out, m[1])
+						}
 					}
 				}
 				continue
