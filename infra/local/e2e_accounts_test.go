@@ -89,7 +89,8 @@ func TestStaffNeedTOTP(t *testing.T) {
 // staff member without TOTP is refused a staff route (403); with their own
 // token they associate a key, a wrong code is refused, a code computed at
 // the stack's clock verifies, TOTP is set preferred, and their next token
-// carries centre-staff: the route answers 200.
+// carries centre-staff: the route answers 200. Once the token has expired
+// (the stack's clock moved on) the stand-in refuses it (NotAuthorized).
 func TestStaffEnrolTOTPThroughTheWeb(t *testing.T) {
 	e := start(t)
 	r := e.do("POST", "/_local/signup", "", map[string]any{"phone": "+8613612345678"})
@@ -125,6 +126,13 @@ func TestStaffEnrolTOTPThroughTheWeb(t *testing.T) {
 		t.Errorf("after enrolling, the token's groups are %v", g)
 	}
 	e.expect(e.do("GET", path, after, nil), 200, "")
+
+	// Two hours on, the old token is refused as Cognito refuses an expired
+	// access token: the page then asks to sign in again.
+	e.expect(e.do("POST", "/_local/clock", "", map[string]any{"advance_seconds": 7200}), 200, "")
+	if r := cognito("AssociateSoftwareToken", map[string]any{}); r.status != 400 || r.str("__type") != "NotAuthorizedException" {
+		t.Errorf("an expired access token: %d %s", r.status, r.body)
+	}
 }
 
 func atoi(t *testing.T, s string) int {

@@ -100,7 +100,6 @@ function App({ cfg }) {
             {session ? (
               <>
                 <span class="who" title={session.sub}>{t('signedInAs')}{session.name}</span>
-                {security && <a class="security button-link" href="#/security" aria-current={cur('#/security')}>{t('navSecurity')}</a>}
                 <button type="button" onClick={doSignOut}>{t('signOut')}</button>
               </>
             ) : <button type="button" class="primary" onClick={signIn}>{t('signIn')}</button>}
@@ -115,6 +114,7 @@ function App({ cfg }) {
             {isResident(session) && <li><a href="#/me/messages" aria-current={cur('#/me/messages')}>{t('navMessages')}</a></li>}
             {isResident(session) && <li><a href="#/me/account" aria-current={cur('#/me/account')}>{t('navAccount')}</a></li>}
             {isStaff(session) && <li><a href="#/staff" aria-current={cur('#/staff')}>{t('navStaff')}</a></li>}
+            {security && <li><a href="#/security" aria-current={cur('#/security')}>{t('navSecurity')}</a></li>}
             {isOfficer(session) && <li><a href="#/city" aria-current={cur('#/city')}>{t('navCity')}</a></li>}
             {isOfficer(session) && <li><a href="#/city/policies" aria-current={r.path.startsWith('/city/policies') ? 'page' : undefined}>{t('navPolicy')}</a></li>}
           </ul>

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { BASE, launch, newPage, token, apiCall } from './helpers.mjs';
+import { join } from 'node:path';
+import { BASE, SHOTS, launch, newPage, token, apiCall } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -44,7 +45,7 @@ test('staff enrol an authenticator app and then reach the staff pages', async ()
   assert.equal(up.status, 200, up.text);
   const account = { sub: up.json.sub, groups: ['centre-staff', 'residents'], centre_ids: ['c-liangxi-04'] };
   const tok = await token(account.sub, account.groups, account.centre_ids);
-  const { context, page } = await newPage(browser, { width: 1280, height: 800 });
+  const { context, page } = await newPage(browser); // a phone: where the app is set up
   try {
     // Signed in as the local picker signs in (the picker lists only the demo accounts).
     await page.goto(BASE + '/config.json');
@@ -58,6 +59,8 @@ test('staff enrol an authenticator app and then reach the staff pages', async ()
     await notice.waitFor();
     await page.locator('[data-code="forbidden"]').waitFor(); // no staff group yet
 
+    // Reachable from the menu too.
+    await page.locator('header nav').getByRole('link', { name: '账号安全' }).waitFor();
     await notice.getByRole('link', { name: '去绑定身份验证器' }).click();
     await page.getByRole('heading', { level: 1, name: '账号安全' }).waitFor();
     await page.getByRole('button', { name: '开始绑定' }).click();
@@ -65,6 +68,9 @@ test('staff enrol an authenticator app and then reach the staff pages', async ()
     await key.waitFor();
     const secret = await key.getAttribute('data-secret');
     assert.match(await key.textContent(), /^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
+    // The key fits a phone's screen, unbroken by the page.
+    assert.deepEqual(await page.evaluate(() => window.__t.overflow()), []);
+    await page.screenshot({ path: join(SHOTS, 'security-totp-zh-CN-390.png'), fullPage: true });
     const link = await page.locator('a[data-otpauth]').getAttribute('href');
     // Named by the sub: local tokens carry no phone_number claim (Cognito's, with scope phone, do).
     assert.equal(link, `otpauth://totp/enrol:${account.sub}?secret=${secret}&issuer=enrol`);
