@@ -56,6 +56,17 @@ func TestSelfSignUp(t *testing.T) {
 	}
 }
 
+// staffWithoutTOTP signs a user up with phone (no authenticator app) and
+// answers their sub, their centre's staff route and a token asking for
+// centre-staff in that centre.
+func (e *env) staffWithoutTOTP(phone string) (sub, path, token string) {
+	e.t.Helper()
+	r := e.do("POST", "/_local/signup", "", map[string]any{"phone": phone})
+	e.expect(r, 200, "")
+	sub = r.str("sub")
+	return sub, "/v1/centres/" + e.centre.ID + "/offerings", e.tokenFor(sub, []string{"centre-staff", "residents"}, e.centre.ID)
+}
+
 // TestStaffNeedTOTP: a centre staff member without an authenticator app
 // gets a token without the staff group and with enrol:mfa_setup, so staff
 // routes answer 403; once they enrol TOTP, their next token has the group
@@ -63,12 +74,7 @@ func TestSelfSignUp(t *testing.T) {
 // the stand-in) is unaffected.
 func TestStaffNeedTOTP(t *testing.T) {
 	e := start(t)
-	r := e.do("POST", "/_local/signup", "", map[string]any{"phone": "+8613712345678"})
-	e.expect(r, 200, "")
-	sub := r.str("sub")
-	path := "/v1/centres/" + e.centre.ID + "/offerings"
-
-	before := e.tokenFor(sub, []string{"centre-staff", "residents"}, e.centre.ID)
+	sub, path, before := e.staffWithoutTOTP("+8613712345678")
 	c := claimsOf(t, before)
 	if g, _ := c["cognito:groups"].([]any); len(g) != 1 || g[0] != "residents" || c["enrol:mfa_setup"] != "required" {
 		t.Errorf("without TOTP: groups %v, enrol:mfa_setup %v; want [residents] and required", c["cognito:groups"], c["enrol:mfa_setup"])
@@ -93,18 +99,14 @@ func TestStaffNeedTOTP(t *testing.T) {
 // (the stack's clock moved on) the stand-in refuses it (NotAuthorized).
 func TestStaffEnrolTOTPThroughTheWeb(t *testing.T) {
 	e := start(t)
-	r := e.do("POST", "/_local/signup", "", map[string]any{"phone": "+8613612345678"})
-	e.expect(r, 200, "")
-	sub := r.str("sub")
-	path := "/v1/centres/" + e.centre.ID + "/offerings"
-	before := e.tokenFor(sub, []string{"centre-staff", "residents"}, e.centre.ID)
+	sub, path, before := e.staffWithoutTOTP("+8613612345678")
 	e.expect(e.do("GET", path, before, nil), 403, "forbidden")
 
 	cognito := func(op string, body map[string]any) reply {
 		body["AccessToken"] = before
 		return e.do("POST", "/_local/cognito", "", body, "X-Amz-Target", "AWSCognitoIdentityProviderService."+op, "Content-Type", "application/x-amz-json-1.1")
 	}
-	r = cognito("AssociateSoftwareToken", map[string]any{})
+	r := cognito("AssociateSoftwareToken", map[string]any{})
 	e.expect(r, 200, "")
 	secret := r.str("SecretCode")
 	code, err := localcognito.Code(secret, e.st.Now())
