@@ -290,20 +290,22 @@ func (c *Cognito) adminGetUser(pool, username string) (any, *apiError) {
 }
 
 // tokenUser is the user an access token is for, as the Admin calls check
-// theirs; the caller holds c.mu.
+// theirs. Called without c.mu held: the verifier is the stack's, which may
+// reach back into the stand-in.
 func (c *Cognito) tokenUser(token string) (string, *apiError) {
-	if e := c.failing(); e != nil {
-		return "", e
+	c.mu.Lock()
+	failing, verify := c.failing(), c.accessSub
+	c.mu.Unlock()
+	if failing != nil {
+		return "", failing
 	}
-	if token == "" || c.accessSub == nil {
-		return "", &apiError{"NotAuthorizedException", "Invalid Access Token", http.StatusBadRequest}
+	invalid := &apiError{"NotAuthorizedException", "Invalid Access Token", http.StatusBadRequest}
+	if token == "" || verify == nil {
+		return "", invalid
 	}
-	sub, err := c.accessSub(token)
-	if err != nil {
-		return "", &apiError{"NotAuthorizedException", "Invalid Access Token", http.StatusBadRequest}
-	}
-	if c.deleted[sub] {
-		return "", &apiError{"NotAuthorizedException", "User does not exist.", http.StatusBadRequest}
+	sub, err := verify(token)
+	if err != nil || sub == "" || c.Deleted(sub) {
+		return "", invalid
 	}
 	return sub, nil
 }
@@ -311,12 +313,12 @@ func (c *Cognito) tokenUser(token string) (string, *apiError) {
 // associateSoftwareToken gives the user a new key; any earlier key not yet
 // verified is forgotten, as Cognito replaces it.
 func (c *Cognito) associateSoftwareToken(token string) (any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	sub, e := c.tokenUser(token)
 	if e != nil {
 		return nil, e
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	secret := newSecret()
 	c.secrets[sub], c.verified[sub] = secret, false
 	return map[string]string{"SecretCode": secret}, nil
@@ -326,12 +328,12 @@ func (c *Cognito) associateSoftwareToken(token string) (any, *apiError) {
 // at the stack's clock. A wrong code is Cognito's
 // EnableSoftwareTokenMFAException ("Code mismatch").
 func (c *Cognito) verifySoftwareToken(token, code string) (any, *apiError) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	sub, e := c.tokenUser(token)
 	if e != nil {
 		return nil, e
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	secret, ok := c.secrets[sub]
 	switch {
 	case !ok:
@@ -347,12 +349,13 @@ func (c *Cognito) verifySoftwareToken(token, code string) (any, *apiError) {
 // it on, AdminGetUser lists SOFTWARE_TOKEN_MFA and the PreTokenGeneration
 // trigger keeps a staff member's groups.
 func (c *Cognito) setUserMFAPreference(token string, enabled *bool) *apiError {
+	sub, e := c.tokenUser(token)
+	if e != nil {
+		return e
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	sub, e := c.tokenUser(token)
 	switch {
-	case e != nil:
-		return e
 	case enabled == nil:
 		return nil
 	case *enabled && !c.verified[sub]:

@@ -31,7 +31,8 @@ func call(t *testing.T, h http.Handler, op string, body any) (int, map[string]an
 // a wrong code and one from two minutes before are refused with Cognito's
 // error, a code at the stack's clock passes, and once TOTP is preferred
 // AdminGetUser lists SOFTWARE_TOKEN_MFA. The browser's UserAPI answers the
-// user's calls but no Admin call; an unknown token is NotAuthorized.
+// user's calls but no Admin call; an unknown token, or a deleted user's,
+// is NotAuthorized.
 func TestEnrolSoftwareToken(t *testing.T) {
 	at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
 	c := New(PoolID)
@@ -89,5 +90,12 @@ func TestEnrolSoftwareToken(t *testing.T) {
 	}
 	if code, out := call(t, api, "AdminGetUser", map[string]string{"UserPoolId": PoolID, "Username": "u1"}); code != 400 || out["__type"] != "MissingAuthenticationTokenException" {
 		t.Errorf("an Admin call through UserAPI: %d %v", code, out)
+	}
+	// A deleted user's token no longer works.
+	if code, out := call(t, c, "AdminDeleteUser", map[string]string{"UserPoolId": PoolID, "Username": "u1"}); code != 200 {
+		t.Fatalf("AdminDeleteUser: %d %v", code, out)
+	}
+	if code, out := call(t, api, "AssociateSoftwareToken", map[string]string{"AccessToken": "access-u1"}); code != 400 || out["__type"] != "NotAuthorizedException" {
+		t.Errorf("a deleted user's token: %d %v", code, out)
 	}
 }
