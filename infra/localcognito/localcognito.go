@@ -65,7 +65,7 @@ type Cognito struct {
 	// the users whose key VerifySoftwareToken confirmed with a code.
 	secrets  map[string]string
 	verified map[string]bool
-	now      func() time.Time
+	now      func() time.Time // SetClock; nil until then
 	// accessSub reads the user from an access token (VerifyAccessTokens).
 	accessSub func(token string) (string, error)
 	failure   string // an error type every call answers, for tests; "" for none
@@ -76,10 +76,11 @@ type Cognito struct {
 // New is a pool with id poolID whose every user still exists.
 func New(poolID string) *Cognito {
 	return &Cognito{pool: poolID, deleted: map[string]bool{}, groups: map[string][]string{}, phones: map[string]string{}, noTOTP: map[string]bool{},
-		secrets: map[string]string{}, verified: map[string]bool{}, now: time.Now}
+		secrets: map[string]string{}, verified: map[string]bool{}}
 }
 
-// SetClock makes VerifySoftwareToken check codes at now (the stack's clock).
+// SetClock makes VerifySoftwareToken check codes at now (the stack's
+// clock); until it is set, VerifySoftwareToken fails.
 func (c *Cognito) SetClock(now func() time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -336,6 +337,8 @@ func (c *Cognito) verifySoftwareToken(token, code string) (any, *apiError) {
 	defer c.mu.Unlock()
 	secret, ok := c.secrets[sub]
 	switch {
+	case c.now == nil:
+		return nil, &apiError{"InternalErrorException", "localcognito has no clock (SetClock)", http.StatusInternalServerError}
 	case !ok:
 		return nil, &apiError{"InvalidParameterException", "User has not associated a software token.", http.StatusBadRequest}
 	case !codeMatches(secret, code, c.now()):

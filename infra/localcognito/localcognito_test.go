@@ -36,7 +36,7 @@ func call(t *testing.T, h http.Handler, op string, body any) (int, map[string]an
 func TestEnrolSoftwareToken(t *testing.T) {
 	at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
 	c := New(PoolID)
-	c.SetClock(clock.From(at))
+	c.SetClock(clock.Fixed(at))
 	c.VerifyAccessTokens(func(tok string) (string, error) {
 		if sub, ok := strings.CutPrefix(tok, "access-"); ok {
 			return sub, nil
