@@ -217,7 +217,8 @@ async function start() {
   if (hostedSignInMode(cfg)) {
     try {
       const ret = await completeHosted(cfg);
-      if (ret) location.hash = ret;
+      // Set now, not on hashchange: that event may come before the app listens for it.
+      if (ret) { location.hash = ret; route.value = parseHash(); }
     } catch (e) {
       console.error('sign-in failed', e);
     }
