@@ -26,6 +26,8 @@ case "$1 $2" in
 	echo 123456789012 ;;
 "cloudformation describe-stacks")
 	key=$(printf '%s\n' "$@" | sed -n "s/.*OutputKey=='\([A-Za-z]*\)'.*/\1/p")
+	p=$(printf '%s\n' "$@" | sed -n "s/.*ParameterKey=='\([A-Za-z]*\)'.*/\1/p")
+	[ -z "$p" ] || { v=$(printenv "FAKE_PARAM_$p" || true); echo "${v:-None}"; exit 0; }
 	[ -n "$key" ] || { echo "(the outputs' table)"; exit 0; }
 	v=$(printenv "FAKE_OUT_$key" || true)
 	echo "${v:-None}" ;;
@@ -43,9 +45,15 @@ esac
 `,
 	"make": `printf 'make %s\n' "$*" >> "$FAKE_LOG"
 `,
-	// curl answers 200 for the centres in FAKE_CENTRES, 404 for others.
+	// curl answers 200 for the centres in FAKE_CENTRES, 404 for others, and
+	// an OpenID provider's discovery document with FAKE_OIDC_CONFIG (fails
+	// as curl -f does without one).
 	"curl": `printf 'curl %s\n' "$*" >> "$FAKE_LOG"
 for a; do url=$a; done
+case $url in */.well-known/openid-configuration)
+	[ -n "${FAKE_OIDC_CONFIG:-}" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }
+	printf '%s\n' "$FAKE_OIDC_CONFIG"; exit 0 ;;
+esac
 case " ${FAKE_CENTRES:-} " in *" ${url##*/} "*) echo 200 ;; *) echo 404 ;; esac
 `,
 }

@@ -26,6 +26,11 @@ import (
 // mints passes through PreTokenGeneration.
 const signupPattern = "POST /_local/signup"
 
+// cognitoPath is where the browser reaches the Cognito stand-in's user
+// calls (enrolling an authenticator app), as it reaches
+// https://cognito-idp.<region>.amazonaws.com/ on AWS.
+const cognitoPath = "/_local/cognito"
+
 // poolTriggers are the trigger handlers by LambdaConfig name (PreSignUp, …).
 type poolTriggers map[string]lambda.Handler
 

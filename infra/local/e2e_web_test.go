@@ -64,7 +64,7 @@ func TestWebBesideTheAPI(t *testing.T) {
 		{"/assets/app-1a2b.js", true, 200, script, "text/javascript", "gzip"},
 		{"/assets/app-1a2b.js", false, 200, script, "text/javascript", ""},
 		{"/assets/gone.js", true, 404, "", "", ""},
-		{"/config.json", false, 200, `{"apiUrl":"","mode":"local"}`, "application/json", ""},
+		{"/config.json", false, 200, `{"apiUrl":"","cognitoEndpoint":"/_local/cognito","mode":"local"}`, "application/json", ""},
 	}
 	for _, tt := range tests {
 		resp, body := get(tt.path, tt.gz)

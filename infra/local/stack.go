@@ -318,6 +318,15 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	st.Issuer.RefuseDeleted(st.Cognito.Deleted)
+	// The stand-in takes the local ID token as the access token, verified
+	// as the gateway verifies it: an expired or forged one is refused as
+	// Cognito refuses a bad access token, so the web's "sign in again" path
+	// is the real one. Codes are checked at the stack's clock.
+	st.Cognito.SetClock(o.Now)
+	st.Cognito.VerifyAccessTokens(func(tok string) (string, error) {
+		c, err := st.Issuer.Verify("Bearer " + tok)
+		return c["sub"], err
+	})
 	if o.OIDC {
 		st.Issuer.NameClaims(oidcClaims)
 	} else {
@@ -328,7 +337,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	st.Routes = tmpl.Routes()
 	var web http.Handler
 	if o.WebDir != "" {
-		web = webHandler(o.WebDir)
+		web = webHandler(o.WebDir, webConfig(o.OIDC))
 	}
 	timeouts := map[string]time.Duration{}
 	for id, f := range tmpl.Functions {
@@ -339,7 +348,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Local: map[string]http.Handler{runJobPattern: http.HandlerFunc(st.serveRunJob),
 			messagesPattern: http.HandlerFunc(st.serveMessages), eventsPattern: http.HandlerFunc(st.serveEvents),
 			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock),
-			faultsPattern: http.HandlerFunc(st.serveFaults), signupPattern: http.HandlerFunc(st.serveSignup)},
+			faultsPattern: http.HandlerFunc(st.serveFaults), signupPattern: http.HandlerFunc(st.serveSignup),
+			"POST " + cognitoPath: st.Cognito.UserAPI()},
 		Now: o.Now, Ready: st.ready.Load,
 	})
 	if err != nil {

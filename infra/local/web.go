@@ -16,19 +16,28 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/local/gateway"
 )
 
-// LocalWebConfig is the front end's /config.json on the local stack: the
-// API on the same origin, sign-in through /_local/token. On AWS a CloudFront
-// Function answers /config.json with the API URL and the user pool's ids.
-var LocalWebConfig = map[string]any{"mode": "local", "apiUrl": ""}
+// webConfig is the front end's /config.json on the local stack: the API on
+// the same origin, sign-in through /_local/token and, as AuthMode cognito,
+// the user pools API for enrolling an authenticator app at
+// /_local/cognito (the stand-in's UserAPI, same origin so no CORS); the
+// city's provider (oidc) handles MFA itself, so it has none. On AWS
+// infra/deploy/web.sh writes config.json from the stack's outputs.
+func webConfig(oidc bool) map[string]any {
+	c := map[string]any{"mode": "local", "apiUrl": ""}
+	if !oidc {
+		c["cognitoEndpoint"] = cognitoPath
+	}
+	return c
+}
 
 // webHandler serves the built front end from dir as CloudFront serves it
 // from the bucket: files as they are, compressed when the browser accepts
 // it (CloudFront compresses too), any other path the app's index.html so the
 // app's own routes load, and /config.json. The directory is read at request
 // time, so a rebuild shows without a restart.
-func webHandler(dir string) http.Handler {
+func webHandler(dir string, config map[string]any) http.Handler {
 	gz := &gzipCache{entries: map[string]gzipEntry{}}
-	cfg, _ := json.Marshal(LocalWebConfig)
+	cfg, _ := json.Marshal(config)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/config.json" && r.Method == http.MethodGet {
 			w.Header().Set("Content-Type", "application/json")

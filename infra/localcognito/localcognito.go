@@ -4,13 +4,19 @@
 // calls — AdminDeleteUser, ListUsers filtered by sub (the dispatcher's
 // contacts), and the user pool triggers' (functions/accounts)
 // AdminAddUserToGroup and AdminGetUser — so the real aws-sdk-go-v2 client
-// works against it unchanged (COGNITO_ENDPOINT).
+// works against it unchanged (COGNITO_ENDPOINT); and the three calls the
+// web app's 账号安全 / security page makes with a user's access token to
+// enrol an authenticator app: AssociateSoftwareToken, VerifySoftwareToken
+// (a real RFC 6238 code, checked at the stack's clock) and
+// SetUserMFAPreference. UserAPI serves only those, for the local gateway
+// to expose to the browser.
 //
 // Groups and TOTP: the stand-in keeps the groups AdminAddUserToGroup added
 // (Groups) and says every user has an authenticator app (TOTP) enrolled,
 // so a demo staff member or officer keeps their groups through the
 // PreTokenGeneration trigger, except a user who signed up here (SignUp,
-// POST /_local/signup: new accounts have none) or one SetTOTP turned off.
+// POST /_local/signup: new accounts have none) or one SetTOTP turned off,
+// until they enrol one through the three calls above.
 // These are kept in memory only, for as long as the server runs.
 //
 // Every demo user has a phone number made from its sub (DemoPhone: +86 138
@@ -35,6 +41,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/datadir"
 	"github.com/wuxi-enrol/enrol/infra/loopback"
@@ -51,17 +58,42 @@ type Cognito struct {
 	// groups are the groups AdminAddUserToGroup put each user in; phones
 	// the numbers users signed up with (SignUp); noTOTP the users without
 	// an authenticator app.
-	groups  map[string][]string
-	phones  map[string]string
-	noTOTP  map[string]bool
-	failure string // an error type every call answers, for tests; "" for none
+	groups map[string][]string
+	phones map[string]string
+	noTOTP map[string]bool
+	// secrets are the keys AssociateSoftwareToken gave each user; verified,
+	// the users whose key VerifySoftwareToken confirmed with a code.
+	secrets  map[string]string
+	verified map[string]bool
+	now      func() time.Time // SetClock; nil until then
+	// accessSub reads the user from an access token (VerifyAccessTokens).
+	accessSub func(token string) (string, error)
+	failure   string // an error type every call answers, for tests; "" for none
 	// save, if set, keeps the deleted users before a deletion is answered.
 	save func(deleted []string) error
 }
 
 // New is a pool with id poolID whose every user still exists.
 func New(poolID string) *Cognito {
-	return &Cognito{pool: poolID, deleted: map[string]bool{}, groups: map[string][]string{}, phones: map[string]string{}, noTOTP: map[string]bool{}}
+	return &Cognito{pool: poolID, deleted: map[string]bool{}, groups: map[string][]string{}, phones: map[string]string{}, noTOTP: map[string]bool{},
+		secrets: map[string]string{}, verified: map[string]bool{}}
+}
+
+// SetClock makes VerifySoftwareToken check codes at now (the stack's
+// clock); until it is set, VerifySoftwareToken fails.
+func (c *Cognito) SetClock(now func() time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = now
+}
+
+// VerifyAccessTokens says how an access token names its user: sub answers
+// the token's sub, or an error for a token Cognito would refuse (expired,
+// not signed by the pool). Without it every access token is refused.
+func (c *Cognito) VerifyAccessTokens(sub func(token string) (string, error)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.accessSub = sub
 }
 
 // SignUp adds the user sub with the phone number phone, confirmed, in no
@@ -111,6 +143,23 @@ type apiError struct {
 	Status        int
 }
 
+// userOps are the calls a user makes with their own access token, which
+// Cognito answers without AWS credentials (SigV4).
+var userOps = []string{"AssociateSoftwareToken", "VerifySoftwareToken", "SetUserMFAPreference"}
+
+// UserAPI serves only userOps, as the browser reaches the real endpoint
+// with no AWS credentials: the Admin calls answer as Cognito does then.
+func (c *Cognito) UserAPI() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
+		if !slices.Contains(userOps, op) {
+			writeError(w, &apiError{"MissingAuthenticationTokenException", "Missing Authentication Token", http.StatusBadRequest})
+			return
+		}
+		c.ServeHTTP(w, r)
+	})
+}
+
 // ServeHTTP answers one call.
 func (c *Cognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
@@ -121,6 +170,28 @@ func (c *Cognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var e *apiError
 	var out any
 	switch op {
+	case "AssociateSoftwareToken":
+		var in struct{ AccessToken string }
+		if e = decode(r, &in); e == nil {
+			out, e = c.associateSoftwareToken(in.AccessToken)
+		}
+	case "VerifySoftwareToken":
+		var in struct{ AccessToken, UserCode, FriendlyDeviceName string }
+		if e = decode(r, &in); e == nil {
+			out, e = c.verifySoftwareToken(in.AccessToken, in.UserCode)
+		}
+	case "SetUserMFAPreference":
+		var in struct {
+			AccessToken              string
+			SoftwareTokenMfaSettings *struct{ Enabled, PreferredMfa bool }
+		}
+		if e = decode(r, &in); e == nil {
+			var enabled *bool
+			if in.SoftwareTokenMfaSettings != nil {
+				enabled = &in.SoftwareTokenMfaSettings.Enabled
+			}
+			e = c.setUserMFAPreference(in.AccessToken, enabled)
+		}
 	case "AdminDeleteUser":
 		var in struct{ UserPoolId, Username string }
 		if e = decode(r, &in); e == nil {
@@ -217,6 +288,87 @@ func (c *Cognito) adminGetUser(pool, username string) (any, *apiError) {
 		out["PreferredMfaSetting"] = "SOFTWARE_TOKEN_MFA"
 	}
 	return out, nil
+}
+
+// tokenUser is the user an access token is for, as the Admin calls check
+// theirs. Called without c.mu held: the verifier is the stack's, which may
+// reach back into the stand-in.
+func (c *Cognito) tokenUser(token string) (string, *apiError) {
+	c.mu.Lock()
+	failing, verify := c.failing(), c.accessSub
+	c.mu.Unlock()
+	if failing != nil {
+		return "", failing
+	}
+	invalid := &apiError{"NotAuthorizedException", "Invalid Access Token", http.StatusBadRequest}
+	if token == "" || verify == nil {
+		return "", invalid
+	}
+	sub, err := verify(token)
+	if err != nil || sub == "" || c.Deleted(sub) {
+		return "", invalid
+	}
+	return sub, nil
+}
+
+// associateSoftwareToken gives the user a new key; any earlier key not yet
+// verified is forgotten, as Cognito replaces it.
+func (c *Cognito) associateSoftwareToken(token string) (any, *apiError) {
+	sub, e := c.tokenUser(token)
+	if e != nil {
+		return nil, e
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	secret := newSecret()
+	c.secrets[sub], c.verified[sub] = secret, false
+	return map[string]string{"SecretCode": secret}, nil
+}
+
+// verifySoftwareToken checks a code from the app against the user's key
+// at the stack's clock. A wrong code is Cognito's
+// EnableSoftwareTokenMFAException ("Code mismatch").
+func (c *Cognito) verifySoftwareToken(token, code string) (any, *apiError) {
+	sub, e := c.tokenUser(token)
+	if e != nil {
+		return nil, e
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	secret, ok := c.secrets[sub]
+	switch {
+	case c.now == nil:
+		return nil, &apiError{"InternalErrorException", "localcognito has no clock (SetClock)", http.StatusInternalServerError}
+	case !ok:
+		return nil, &apiError{"InvalidParameterException", "User has not associated a software token.", http.StatusBadRequest}
+	case !codeMatches(secret, code, c.now()):
+		return nil, &apiError{"EnableSoftwareTokenMFAException", "Code mismatch", http.StatusBadRequest}
+	}
+	c.verified[sub] = true
+	return map[string]string{"Status": "SUCCESS"}, nil
+}
+
+// setUserMFAPreference turns TOTP on (only once verified) or off; with
+// it on, AdminGetUser lists SOFTWARE_TOKEN_MFA and the PreTokenGeneration
+// trigger keeps a staff member's groups.
+func (c *Cognito) setUserMFAPreference(token string, enabled *bool) *apiError {
+	sub, e := c.tokenUser(token)
+	if e != nil {
+		return e
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case enabled == nil:
+		return nil
+	case *enabled && !c.verified[sub]:
+		return &apiError{"InvalidParameterException", "User has not verified software token mfa", http.StatusBadRequest}
+	case *enabled:
+		delete(c.noTOTP, sub)
+	default:
+		c.noTOTP[sub] = true
+	}
+	return nil
 }
 
 // failing is the error every call answers while a test asks for it.

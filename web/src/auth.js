@@ -2,8 +2,10 @@
 // opened in a new tab share the sign-in until the token expires; signing out, or the
 // sign-in ending, reaches every tab through the storage event. Everything else about the
 // session is read from the token. Locally, tokens come from POST /_local/token; in AWS
-// from the Cognito hosted UI (authorization code + PKCE), and the id_token is the Bearer
-// token.
+// from the Cognito hosted UI or, as AuthMode oidc, the city's own OpenID Connect provider
+// (authorization code + PKCE either way), and the id_token is the Bearer token. Cognito's
+// access token, which only the 账号安全 page uses (enrolling an authenticator app), is
+// kept in this tab's sessionStorage, never logged.
 import { signal } from './signal.js';
 import { now, at } from './clock.js';
 
@@ -11,6 +13,15 @@ const KEY = 'enrol.token';
 // Why the last sign-in ended, when not by signing out ("expired"), for every tab to say.
 const ENDED = 'enrol.ended';
 const PKCE = 'enrol.pkce';
+// This tab's access token (Cognito's user pools API), and locally the demo sign-in to
+// repeat when asked to sign in again.
+const ACCESS = 'enrol.access';
+const LOCAL_ACCOUNT = 'enrol.local';
+const tab = {
+  get: (k) => { try { return sessionStorage.getItem(k); } catch { return null; } },
+  set: (k, v) => { try { if (v == null) sessionStorage.removeItem(k); else sessionStorage.setItem(k, v); } catch { /* private mode */ } },
+};
+export const accessToken = () => tab.get(ACCESS);
 
 export const DEMO_ACCOUNTS = [
   { role: 'resident', sub: 'demo-resident', groups: ['residents'], centre_ids: [] },
@@ -43,7 +54,7 @@ export function sessionFromToken(token) {
   // A centre staff member or officer without an authenticator app (TOTP) gets a token without
   // those groups and with enrol:mfa_setup (functions/accounts): the page says to enrol one.
   const mfaSetup = c['enrol:mfa_setup'] === 'required';
-  return { token, sub: c.sub || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, mfaSetup, exp: c.exp || 0 };
+  return { token, sub: c.sub || '', phone: c.phone_number || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, mfaSetup, exp: c.exp || 0 };
 }
 
 const store = {
@@ -79,6 +90,7 @@ export function saveSession(s) {
 // Ends the session in every tab: on expiry, or when the API rejects the token.
 export function endSession(why) {
   cancelExpiry();
+  tab.set(ACCESS, null);
   store.set(ENDED, why);
   store.set(KEY, null);
   session.value = null;
@@ -104,11 +116,37 @@ export async function localSignIn(cfg, account) {
   });
   if (!r.ok) throw new Error('token ' + r.status);
   const { token } = await r.json();
+  // Locally the ID token is the access token too: the Cognito stand-in verifies it as
+  // the gateway does (infra/localcognito).
+  tab.set(ACCESS, token);
+  tab.set(LOCAL_ACCOUNT, JSON.stringify({ sub: account.sub, groups: account.groups, centre_ids: account.centre_ids }));
   saveSession(sessionFromToken(token));
   return session.value;
 }
 
-// --- Cognito hosted UI, authorization code with PKCE ---
+// The last local sign-in of this tab, to repeat (the demo picker's account), or null.
+export function lastLocalAccount() {
+  try { return JSON.parse(tab.get(LOCAL_ACCOUNT) || 'null'); } catch { return null; }
+}
+
+// --- The provider's sign-in: Cognito's hosted UI or the city's OIDC provider ---
+// Authorization code with PKCE (a public client, no secret); one flow for both, with the
+// endpoints Cognito's domain implies or those config.json names (infra/deploy/web.sh
+// reads them from the provider's /.well-known/openid-configuration).
+export const hostedSignInMode = (cfg) => cfg.mode === 'cognito' || cfg.mode === 'oidc';
+
+// aws.cognito.signin.user.admin lets the access token call the user's own user pools API
+// (AssociateSoftwareToken and the rest; the pool client allows it in template.yaml).
+export const COGNITO_SCOPE = 'openid phone profile aws.cognito.signin.user.admin';
+
+export function endpoints(cfg) {
+  if (cfg.mode === 'cognito') {
+    const d = (cfg.domain || '').replace(/\/+$/, '');
+    return { authorize: d + '/oauth2/authorize', token: d + '/oauth2/token', logout: d + '/logout', scope: COGNITO_SCOPE };
+  }
+  return { authorize: cfg.authorizeUrl, token: cfg.tokenUrl, logout: cfg.logoutUrl || '', scope: cfg.scope || 'openid profile' };
+}
+
 function b64url(bytes) {
   let s = '';
   for (const b of new Uint8Array(bytes)) s += String.fromCharCode(b);
@@ -121,20 +159,21 @@ function randomString(n = 32) {
 }
 const redirectUri = () => location.origin + '/';
 
-export async function cognitoSignIn(cfg, returnTo) {
+export async function hostedSignIn(cfg, returnTo) {
   const verifier = randomString(48);
   const state = randomString(16);
   const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   sessionStorage.setItem(PKCE, JSON.stringify({ verifier, state, returnTo }));
+  const e = endpoints(cfg);
   const q = new URLSearchParams({
     response_type: 'code', client_id: cfg.clientId, redirect_uri: redirectUri(),
-    scope: 'openid phone profile', state, code_challenge_method: 'S256', code_challenge: challenge,
+    scope: e.scope, state, code_challenge_method: 'S256', code_challenge: challenge,
   });
-  location.assign(cfg.domain.replace(/\/+$/, '') + '/oauth2/authorize?' + q);
+  location.assign(e.authorize + (e.authorize.includes('?') ? '&' : '?') + q);
 }
 
-// On return from the hosted UI (?code=&state=), exchange the code. Returns the route to go back to.
-export async function completeCognito(cfg) {
+// On return from the provider (?code=&state=), exchange the code. Returns the route to go back to.
+export async function completeHosted(cfg) {
   const q = new URLSearchParams(location.search);
   const code = q.get('code');
   if (!code) return null;
@@ -142,7 +181,7 @@ export async function completeCognito(cfg) {
   sessionStorage.removeItem(PKCE);
   history.replaceState(null, '', '/' + location.hash);
   if (!saved.verifier || saved.state !== q.get('state')) throw new Error('state');
-  const r = await fetch(cfg.domain.replace(/\/+$/, '') + '/oauth2/token', {
+  const r = await fetch(endpoints(cfg).token, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'authorization_code', client_id: cfg.clientId, code, redirect_uri: redirectUri(), code_verifier: saved.verifier }),
@@ -150,13 +189,23 @@ export async function completeCognito(cfg) {
   if (!r.ok) throw new Error('token ' + r.status);
   const t = await r.json();
   saveSession(sessionFromToken(t.id_token));
+  tab.set(ACCESS, cfg.mode === 'cognito' && t.access_token ? t.access_token : null);
   return saved.returnTo || '#/';
 }
 
 export function signOut(cfg) {
+  const idToken = session.value && session.value.token;
+  tab.set(ACCESS, null);
+  tab.set(LOCAL_ACCOUNT, null);
   saveSession(null);
+  if (!hostedSignInMode(cfg)) return;
+  const e = endpoints(cfg);
   if (cfg.mode === 'cognito' && cfg.domain) {
-    const q = new URLSearchParams({ client_id: cfg.clientId, logout_uri: redirectUri() });
-    location.assign(cfg.domain.replace(/\/+$/, '') + '/logout?' + q);
+    location.assign(e.logout + '?' + new URLSearchParams({ client_id: cfg.clientId, logout_uri: redirectUri() }));
+  } else if (e.logout) {
+    // OpenID Connect RP-Initiated Logout's parameters.
+    const q = new URLSearchParams({ client_id: cfg.clientId, post_logout_redirect_uri: redirectUri() });
+    if (idToken) q.set('id_token_hint', idToken);
+    location.assign(e.logout + (e.logout.includes('?') ? '&' : '?') + q);
   }
 }

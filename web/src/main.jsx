@@ -6,7 +6,7 @@ import { setApiConfig, setApiLang } from './api.js';
 import { t, tIn, lang, setLang } from './i18n.js';
 import { useSignal } from './signal.js';
 import { route, parseHash, LiveRegion, PageHeading, ErrorBox, go, announce, errorText, returning, restore } from './ui.jsx';
-import { DEMO_ACCOUNTS, session as sessionSignal, ended as endedSignal, dismissEnded, localSignIn, cognitoSignIn, completeCognito, signOut, isResident, isStaff, isOfficer } from './auth.js';
+import { DEMO_ACCOUNTS, session as sessionSignal, ended as endedSignal, dismissEnded, localSignIn, lastLocalAccount, hostedSignIn, hostedSignInMode, completeHosted, signOut, isResident, isStaff, isOfficer } from './auth.js';
 import { Browse, OfferingDetail, Participants, MyBookings } from './resident.jsx';
 import { StaffHome, StaffOffering } from './staff.jsx';
 import { CityDashboard } from './city.jsx';
@@ -16,6 +16,7 @@ import { MyApplications, DrawPage } from './lottery.jsx';
 import { RoundsList, RoundPage } from './rounds.jsx';
 import { ExplainLookup } from './claims.jsx';
 import { PublicPolicy, PolicyAdmin, policyHref } from './policy.jsx';
+import { Security, totpEnrolment } from './security.jsx';
 
 function App({ cfg }) {
   const r = useSignal(route);
@@ -43,10 +44,23 @@ function App({ cfg }) {
 
   const signIn = () => {
     const ret = location.hash || '#/';
-    if (cfg.mode === 'cognito') cognitoSignIn(cfg, ret);
+    if (hostedSignInMode(cfg)) hostedSignIn(cfg, ret);
     else go('#/signin?return=' + encodeURIComponent(ret));
   };
   const doSignOut = () => { signOut(cfg); go('#/'); announce(t('signOut')); };
+  // After enrolling TOTP: a new token carries the staff or officer groups. The provider
+  // signs the user in again (Cognito's hosted UI by its own session); locally the tab's
+  // last demo sign-in is repeated.
+  const signInAgain = async () => {
+    if (hostedSignInMode(cfg)) { hostedSignIn(cfg, '#/'); return; }
+    const a = lastLocalAccount();
+    if (!a) { go('#/signin'); return; }
+    try {
+      const s = await localSignIn(cfg, a);
+      go(isOfficer(s) ? '#/city' : isStaff(s) ? '#/staff' : '#/');
+    } catch { go('#/signin'); }
+  };
+  const security = !!session && totpEnrolment(cfg) && (isStaff(session) || session.mfaSetup);
 
   const p = r.parts;
   let page;
@@ -65,6 +79,7 @@ function App({ cfg }) {
   else if (p[0] === 'me' && p[1] === 'messages') page = needs(isResident(session), <Messages />);
   else if (p[0] === 'me' && p[1] === 'account') page = needs(isResident(session), <Account cfg={cfg} session={session} />);
   else if (p[0] === 'privacy') page = <Privacy />;
+  else if (p[0] === 'security') page = needs(totpEnrolment(cfg), <Security cfg={cfg} session={session} onSignInAgain={signInAgain} />);
   else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session), <StaffOffering id={decodeURIComponent(p[2])} />);
   else if (p[0] === 'staff') page = needs(isStaff(session), <StaffHome session={session} />);
   else if (p[0] === 'city' && p[1] === 'explain') page = needs(isOfficer(session) || isStaff(session), <ExplainLookup key={r.query.toString()} />);
@@ -99,6 +114,7 @@ function App({ cfg }) {
             {isResident(session) && <li><a href="#/me/messages" aria-current={cur('#/me/messages')}>{t('navMessages')}</a></li>}
             {isResident(session) && <li><a href="#/me/account" aria-current={cur('#/me/account')}>{t('navAccount')}</a></li>}
             {isStaff(session) && <li><a href="#/staff" aria-current={cur('#/staff')}>{t('navStaff')}</a></li>}
+            {security && <li><a href="#/security" aria-current={cur('#/security')}>{t('navSecurity')}</a></li>}
             {isOfficer(session) && <li><a href="#/city" aria-current={cur('#/city')}>{t('navCity')}</a></li>}
             {isOfficer(session) && <li><a href="#/city/policies" aria-current={r.path.startsWith('/city/policies') ? 'page' : undefined}>{t('navPolicy')}</a></li>}
           </ul>
@@ -106,7 +122,7 @@ function App({ cfg }) {
       </header>
       <main id="main" tabIndex={-1}>
         {expired && <Expired onSignIn={signIn} />}
-        {session && session.mfaSetup && <MfaSetup />}
+        {session && session.mfaSetup && p[0] !== 'security' && <MfaSetup link={totpEnrolment(cfg)} />}
         <Flash path={r.path} />
         {page}
       </main>
@@ -133,12 +149,13 @@ function Expired({ onSignIn }) {
 
 // A staff member or officer signed in without an authenticator app: their staff or city pages
 // stay closed until they enrol one (TOTP). Said in both languages, the page's own first.
-function MfaSetup() {
+function MfaSetup({ link }) {
   const l = lang.value, other = l === 'en' ? 'zh-CN' : 'en';
   return (
     <div class="msg msg-warn" role="alert" data-mfa-setup="required">
       <p><strong>{t('mfaSetupTitle')}</strong> <span lang={other} class="other-lang">{tIn(other, 'mfaSetupTitle')}</span></p>
       <p>{t('mfaSetupBody')} <span lang={other} class="other-lang">{tIn(other, 'mfaSetupBody')}</span></p>
+      {link && <p class="actions"><a class="button-link" href="#/security">{t('mfaSetupLink')}</a></p>}
     </div>
   );
 }
@@ -166,11 +183,11 @@ function SignIn({ cfg }) {
       setError(err); announce(errorText(err));
     }
   };
-  if (cfg.mode === 'cognito') {
+  if (hostedSignInMode(cfg)) {
     return (
       <>
         <PageHeading>{t('signInTitle')}</PageHeading>
-        <button type="button" class="primary big" onClick={() => cognitoSignIn(cfg, ret || '#/')}>{t('signInCognito')}</button>
+        <button type="button" class="primary big" onClick={() => hostedSignIn(cfg, ret || '#/')}>{t('signInCognito')}</button>
       </>
     );
   }
@@ -197,10 +214,11 @@ async function start() {
   setApiLang(lang.value);
   const cfg = await loadConfig();
   setApiConfig(cfg);
-  if (cfg.mode === 'cognito') {
+  if (hostedSignInMode(cfg)) {
     try {
-      const ret = await completeCognito(cfg);
-      if (ret) location.hash = ret;
+      const ret = await completeHosted(cfg);
+      // Set now, not on hashchange: that event may come before the app listens for it.
+      if (ret) { location.hash = ret; route.value = parseHash(); }
     } catch (e) {
       console.error('sign-in failed', e);
     }
