@@ -69,6 +69,13 @@ func (n Claims) FromRequest(r *http.Request) (Caller, error) {
 		return Caller{}, unauthorized()
 	}
 	claims := rc.Authorizer.JWT.Claims
+	// API Gateway's JWT authorizer also takes a Cognito access token (its
+	// client_id is the audience), but the PreTokenGeneration trigger that
+	// drops staff and officer groups until TOTP is enrolled changes only the
+	// ID token: an access token would carry them untouched. ID tokens only.
+	if claims["token_use"] == "access" {
+		return Caller{}, unauthorized()
+	}
 	c := Caller{
 		Sub:       claims["sub"],
 		Groups:    ParseList(claims[cmp.Or(n.Groups, CognitoGroupsClaim)]),

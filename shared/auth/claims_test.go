@@ -57,6 +57,9 @@ func TestRequire(t *testing.T) {
 		{"resident", map[string]string{"sub": "u1", "cognito:groups": "[residents]"}, []string{Residents}, ""},
 		{"staff on resident route", map[string]string{"sub": "u1", "cognito:groups": "[centre-staff]"}, []string{Residents}, apperr.Forbidden},
 		{"two groups", map[string]string{"sub": "u1", "cognito:groups": "[centre-staff city-officers]"}, []string{CityOfficers}, ""},
+		{"id token", map[string]string{"sub": "u1", "cognito:groups": "[centre-staff]", "token_use": "id"}, []string{CentreStaff}, ""},
+		// An access token keeps the groups the TOTP check takes out of the ID token.
+		{"access token", map[string]string{"sub": "u1", "cognito:groups": "[centre-staff]", "token_use": "access"}, []string{CentreStaff}, apperr.Unauthorized},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
