@@ -410,6 +410,15 @@ func (j *journaled) readSnapshot(path string) (size int64, items int, err error)
 			if *line.End != n {
 				return 0, 0, fmt.Errorf("%s: holds %d items, its end says %d", path, n, *line.End)
 			}
+			// The items went straight to minidyn: the guard's copy, which
+			// answers Query, reads them once from there.
+			for _, t := range head.Tables {
+				items, err := j.scan(t.Name)
+				if err != nil {
+					return 0, 0, err
+				}
+				j.g.copyIn(t.Name, items)
+			}
 			return info.Size(), n, nil
 		}
 		puts := make([]map[string]map[string]item, len(line.Items))

@@ -140,6 +140,22 @@ func (g *guard) transact(body []byte) *recorder {
 	if txErr != nil {
 		return errorRecorder(txErr.typ, txErr)
 	}
+	rec := g.transactItems(items)
+	if rec.status != http.StatusOK && errorType(rec) == "TransactionCanceledException" {
+		return rec // nothing was written
+	}
+	ops := make([]writeOp, len(items))
+	for i, it := range items {
+		ops[i] = writeOp{table: it.table, key: it.key}
+	}
+	if err := g.refresh(ops); err != nil {
+		return errorRecorder("GuardFailure", err)
+	}
+	return rec
+}
+
+// transactItems runs a transaction's items (transact).
+func (g *guard) transactItems(items []txItem) *recorder {
 	ops := make([]writeOp, len(items))
 	for i, it := range items {
 		ops[i] = writeOp{table: it.table, key: it.key}
