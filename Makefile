@@ -88,19 +88,22 @@ E2E_APART := TestChaosBurst|TestConcurrentBookingsOverHTTP
 test: fmtcheck
 	@mkdir -p build; rm -f build/figures.txt build/*.rc; set -e; export $(FIGURES); \
 	( $(MAKE) --no-print-directory browser-deps web > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
-	( nice -n 15 $(GO) test $(TEST_FLAGS) -run '^$(BUILD_CHECK)$$' ./infra/templatecheck/ > build/buildcheck.log 2>&1; echo $$? > build/buildcheck.rc ) & build=$$!; \
+	( nice -n 15 $(GO) test $(TEST_FLAGS) -timeout 30m -run '^$(BUILD_CHECK)$$' ./infra/templatecheck/ > build/buildcheck.log 2>&1; echo $$? > build/buildcheck.rc ) & build=$$!; \
 	( nice -n 15 $(MAKE) --no-print-directory fuzz FUZZ_DIRS='$(FUZZ_BRIEF)' FUZZTIME=2s > build/fuzz.log 2>&1; echo $$? > build/fuzz.rc ) & fuzz=$$!; \
 	$(GO) test $(TEST_FLAGS) -timeout 9m -skip '^$(BUILD_CHECK)$$' $$($(GO) list ./... | grep -v '/infra/local$$'); \
+	echo "make test: the first pass done at $${SECONDS}s"; \
 	$(GO) test $(TEST_FLAGS) -c -o build/e2e.test ./infra/local/; \
 	( cd infra/local && ../../build/e2e.test -test.timeout 9m -test.run '^($(E2E_APART))$$' > ../../build/e2e-apart.log 2>&1; echo $$? > ../../build/e2e-apart.rc ) & apart=$$!; \
 	( cd infra/local && ../../build/e2e.test -test.timeout 9m -test.skip '^($(E2E_APART))$$' ); \
 	wait $$apart; cat build/e2e-apart.log; test "$$(cat build/e2e-apart.rc)" = 0; \
 	echo "ok  	github.com/wuxi-enrol/enrol/infra/local (two processes of build/e2e.test)"; \
+	echo "make test: the end-to-end tests done at $${SECONDS}s"; \
 	wait $$deps; cat build/browser-deps.log; test "$$(cat build/browser-deps.rc)" = 0; \
 	( $(MAKE) --no-print-directory govet staticcheck cfnlint > build/lint.log 2>&1; echo $$? > build/lint.rc ) & lint=$$!; \
 	browser=0; $(MAKE) --no-print-directory browser-test || browser=$$?; \
+	echo "make test: the browser tests done at $${SECONDS}s"; \
 	wait $$lint; cat build/lint.log; wait $$fuzz; grep -v '^fuzz: elapsed' build/fuzz.log; \
-	wait $$build; cat build/buildcheck.log; \
+	wait $$build; cat build/buildcheck.log; echo "make test: lint, fuzzing and the arm64 build check done at $${SECONDS}s"; \
 	test "$$(cat build/lint.rc)" = 0 && test "$$(cat build/buildcheck.rc)" = 0 && test "$$(cat build/fuzz.rc)" = 0 && test $$browser = 0
 	@echo "make test: figures measured (build/figures.txt):"; sort build/figures.txt 2>/dev/null | sed 's/^/  /'
 	@echo "make test: done, on the embedded DynamoDB. The second pass, on moto's DynamoDB, is make test-fidelity (.ci/run runs both)."
