@@ -84,7 +84,9 @@ E2E_APART := TestChaosBurst|TestConcurrentBookingsOverHTTP
 ## meanwhile; the browser tests run last, against the whole system, while
 ## go vet and staticcheck analyse beside them. From the start, niced, the
 ## arm64 builds compile and the ID-number check and the request decoders
-## are fuzzed briefly, on the cycles the tests leave.
+## are fuzzed briefly, on the cycles the tests leave (the build check with
+## -timeout 30m: starved that way on a busy machine, it once outlasted go
+## test's default 10 minutes). Each phase prints when it ended.
 test: fmtcheck
 	@mkdir -p build; rm -f build/figures.txt build/*.rc; set -e; export $(FIGURES); \
 	( $(MAKE) --no-print-directory browser-deps web > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
