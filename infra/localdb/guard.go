@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/wuxi-enrol/enrol/infra/localdb/capacity"
 )
 
 // guard stands in front of minidyn (v0.8.2) and makes right, through
@@ -114,6 +116,12 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := r.Header.Get("X-Amz-Target")
 	op = op[strings.LastIndex(op, ".")+1:]
 	var rec *recorder
+	// m is given the capacity the request consumes, if it asks (consumed.go).
+	mode := capacityMode(body)
+	var m capacity.Meter
+	if mode != "" {
+		m = capacity.Meter{}
+	}
 	switch op {
 	case "CreateTable", "UpdateTable", "DeleteTable":
 		g.mu.Lock()
@@ -131,22 +139,28 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "TransactWriteItems":
 		g.mu.Lock()
-		rec = g.transact(body)
+		rec = g.transact(body, m)
 		g.mu.Unlock()
 	case "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem":
-		rec, err = g.write(op, body)
+		rec, err = g.write(op, body, m)
 		if err != nil {
 			writeError(w, "GuardFailure", err)
 			return
 		}
 	case "Query":
 		g.mu.RLock()
-		rec = g.query(r, body)
+		rec = g.query(r, body, m)
 		g.mu.RUnlock()
 	default:
 		g.mu.RLock()
 		rec = g.forward(r, body)
+		if m != nil && rec.status == http.StatusOK {
+			g.meterRead(m, op, body, rec)
+		}
 		g.mu.RUnlock()
+	}
+	if m != nil {
+		rec.withConsumed(op, m, mode)
 	}
 	rec.copyTo(w)
 }
@@ -407,15 +421,27 @@ func (g *guard) opsOf(op string, body []byte) ([]writeOp, error) {
 
 // write runs a write, repairing what minidyn gets wrong in it, and brings
 // the copy of the items it names up to date.
-func (g *guard) write(op string, body []byte) (*recorder, error) {
+// m, if not nil, is given the capacity it consumes.
+func (g *guard) write(op string, body []byte, m capacity.Meter) (*recorder, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	ops := g.writtenBy(op, body)
+	var pre []item
+	if m != nil {
+		pre = g.storedAll(ops)
+	}
 	rec, err := g.writeLocked(op, body)
 	if err != nil {
 		return nil, err
 	}
 	// Whatever the answer: a batch can fail half-way.
-	return rec, g.refresh(g.writtenBy(op, body))
+	if err := g.refresh(ops); err != nil {
+		return rec, err
+	}
+	if m != nil && rec.status == http.StatusOK {
+		g.meterWrites(m, ops, pre, g.storedAll(ops), 1)
+	}
+	return rec, nil
 }
 
 // writeLocked is write under the exclusive lock.

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/wuxi-enrol/enrol/infra/localdb/capacity"
 )
 
 // The guard answers Query itself, from a copy of every table's items that
@@ -331,56 +333,74 @@ func (k keyCond) holds(e indexEntry) bool {
 
 // query answers a Query from the copy, or hands it to minidyn (under the
 // read lock the caller holds).
-func (g *guard) query(r *http.Request, body []byte) *recorder {
-	if out, ok := g.answerQuery(body); ok {
+// m, if not nil, is given the capacity the Query consumes.
+func (g *guard) query(r *http.Request, body []byte, m capacity.Meter) *recorder {
+	if out, read, ok := g.answerQueryRead(body); ok {
 		rec := newRecorder()
 		rec.header.Set("Content-Type", "application/x-amz-json-1.0")
 		rec.body.Write(out)
+		if m != nil {
+			var q queryReq
+			_ = json.Unmarshal(body, &q) // answerQueryRead read it
+			g.meterQuery(m, q.TableName, q.IndexName, read, q.ConsistentRead != nil && *q.ConsistentRead)
+		}
 		return rec
 	}
-	return g.forward(r, body)
+	rec := g.forward(r, body)
+	if m != nil && rec.status == http.StatusOK {
+		g.meterRead(m, "Query", body, rec)
+	}
+	return rec
 }
 
 // answerQuery is the answer to a Query the copy can give (false: leave
 // it to minidyn).
 func (g *guard) answerQuery(body []byte) ([]byte, bool) {
+	out, _, ok := g.answerQueryRead(body)
+	return out, ok
+}
+
+// answerQueryRead is answerQuery with the bytes the Query read: the items'
+// sizes in the table or index (their entries), whatever the projection
+// expression leaves out, as DynamoDB counts them.
+func (g *guard) answerQueryRead(body []byte) ([]byte, int, bool) {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(body, &fields) != nil {
-		return nil, false
+		return nil, 0, false
 	}
 	for f := range fields {
 		if !queryFields[f] {
-			return nil, false
+			return nil, 0, false
 		}
 	}
 	var q queryReq
 	if json.Unmarshal(body, &q) != nil {
-		return nil, false
+		return nil, 0, false
 	}
 	t, c := g.tables[q.TableName], g.copies[q.TableName]
 	if t == nil || c == nil {
-		return nil, false
+		return nil, 0, false
 	}
 	attrs, ok := t.keysOf(q.IndexName)
 	if !ok || q.Limit != nil && *q.Limit < 1 || q.IndexName != "" && q.ConsistentRead != nil && *q.ConsistentRead {
-		return nil, false
+		return nil, 0, false
 	}
 	proj := t.projections[q.IndexName]
 	switch q.Select {
 	case "", "ALL_PROJECTED_ATTRIBUTES", "COUNT":
 		if q.Select != "" && q.ProjectionExpression != "" {
-			return nil, false
+			return nil, 0, false
 		}
 	case "ALL_ATTRIBUTES":
 		if q.ProjectionExpression != "" || q.IndexName != "" && proj.typ != "ALL" {
-			return nil, false
+			return nil, 0, false
 		}
 	case "SPECIFIC_ATTRIBUTES":
 		if q.ProjectionExpression == "" {
-			return nil, false
+			return nil, 0, false
 		}
 	default:
-		return nil, false
+		return nil, 0, false
 	}
 	// Every placeholder given must be used and every one used given, as
 	// DynamoDB requires: otherwise minidyn gives the error.
@@ -392,38 +412,38 @@ func (g *guard) answerQuery(body []byte) ([]byte, bool) {
 		_, isName := q.ExpressionAttributeNames[p]
 		_, isValue := q.ExpressionAttributeValues[p]
 		if !isName && !isValue {
-			return nil, false
+			return nil, 0, false
 		}
 	}
 	for p := range q.ExpressionAttributeNames {
 		if !used[p] {
-			return nil, false
+			return nil, 0, false
 		}
 	}
 	for p := range q.ExpressionAttributeValues {
 		if !used[p] {
-			return nil, false
+			return nil, 0, false
 		}
 	}
 	cond, ok := parseKeyCond(q.KeyConditionExpression, attrs, t.types, q.ExpressionAttributeNames, q.ExpressionAttributeValues)
 	if !ok {
-		return nil, false
+		return nil, 0, false
 	}
 	var projected []string
 	if q.ProjectionExpression != "" {
 		if projected, ok = topLevelNames(q.ProjectionExpression, q.ExpressionAttributeNames); !ok {
-			return nil, false
+			return nil, 0, false
 		}
 	}
 	var start *indexEntry
 	if q.ExclusiveStartKey != nil {
 		need := slices.Concat(t.key, attrs)
 		if len(q.ExclusiveStartKey) != len(uniq(need)) {
-			return nil, false
+			return nil, 0, false
 		}
 		e, part, ok := entryOf(t, attrs, "", q.ExclusiveStartKey)
 		if !ok || part != cond.part || !inIndex(q.ExclusiveStartKey, need) {
-			return nil, false
+			return nil, 0, false
 		}
 		start = &e
 	}
@@ -468,6 +488,15 @@ func (g *guard) answerQuery(body []byte) ([]byte, bool) {
 		ScannedCount     int
 		LastEvaluatedKey item `json:",omitempty"`
 	}{Count: len(entries), ScannedCount: len(entries), LastEvaluatedKey: last}
+	read := 0
+	x := g.indexesOf(q.TableName)[q.IndexName]
+	for _, e := range entries {
+		if q.IndexName == "" {
+			read += capacity.Size(c.items[e.id])
+		} else {
+			read += capacity.Size(x.Entry(c.items[e.id], t.key))
+		}
+	}
 	if q.Select != "COUNT" {
 		out.Items = make([]item, 0, len(entries))
 		for _, e := range entries {
@@ -476,12 +505,12 @@ func (g *guard) answerQuery(body []byte) ([]byte, bool) {
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		return nil, false
+		return nil, 0, false
 	}
 	if out.Items != nil && len(out.Items) == 0 {
 		b = append([]byte(`{"Items":[],`), b[1:]...) // an empty page still has its Items
 	}
-	return b, true
+	return b, read, true
 }
 
 func uniq(s []string) []string {

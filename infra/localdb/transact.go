@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/wuxi-enrol/enrol/infra/localdb/capacity"
 )
 
 // maxTransactItems is the most items DynamoDB takes in one transaction.
@@ -135,21 +137,38 @@ type cancellationReason struct {
 // items as they are, and only if all hold is each write applied, as a
 // single-item write with the guard's repairs, undone from the pre-images if
 // one fails.
-func (g *guard) transact(body []byte) *recorder {
+//
+// m, if not nil, is given the capacity a transaction that succeeds consumes:
+// every item's write, a ConditionCheck's like a write of the item checked,
+// all transactional; its index writes standard (package capacity).
+func (g *guard) transact(body []byte, m capacity.Meter) *recorder {
 	items, txErr := g.parseTransact(body)
 	if txErr != nil {
 		return errorRecorder(txErr.typ, txErr)
-	}
-	rec := g.transactItems(items)
-	if rec.status != http.StatusOK && errorType(rec) == "TransactionCanceledException" {
-		return rec // nothing was written
 	}
 	ops := make([]writeOp, len(items))
 	for i, it := range items {
 		ops[i] = writeOp{table: it.table, key: it.key}
 	}
+	var pre []item
+	if m != nil {
+		pre = g.storedAll(ops)
+	}
+	rec := g.transactItems(items)
+	if rec.status != http.StatusOK && errorType(rec) == "TransactionCanceledException" {
+		return rec // nothing was written
+	}
 	if err := g.refresh(ops); err != nil {
 		return errorRecorder("GuardFailure", err)
+	}
+	if m != nil && rec.status == http.StatusOK {
+		post := g.storedAll(ops)
+		for i, it := range items {
+			if it.kind == "ConditionCheck" {
+				post[i] = pre[i] // read, not changed
+			}
+		}
+		g.meterWrites(m, ops, pre, post, capacity.Transactional)
 	}
 	return rec
 }

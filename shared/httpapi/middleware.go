@@ -63,7 +63,8 @@ func Route(r *http.Request) string {
 }
 
 // Serve wraps a function's mux: one JSON log line per request with the
-// caller (sub and role, never the token) and the DynamoDB calls it made,
+// caller (sub and role, never the token), the DynamoDB calls it made and
+// the read and write capacity units they consumed (rcu, wcu),
 // refusals and 503s counted in the request's metrics, panics turned into a
 // 500 that reveals nothing, and a problem body whenever the mux has no route.
 // claims names the token's claims the caller's groups are read from.
@@ -95,6 +96,10 @@ func Serve(log *slog.Logger, claims auth.Claims, mux *http.ServeMux) http.Handle
 				"latency_ms", float64(time.Since(start).Microseconds()) / 1000,
 				"ddb_calls", calls.Snapshot(),
 			}
+			// The capacity units the calls consumed (shared/dbcalls), in all
+			// and by table and index: what the request costs on DynamoDB.
+			units := calls.TotalUnits()
+			attrs = append(attrs, "rcu", units.Read, "wcu", units.Write, "ddb_units", calls.Units())
 			level := slog.LevelInfo
 			if rec.err != nil {
 				attrs = append(attrs, "code", rec.err.Code)

@@ -1,0 +1,219 @@
+package local_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wuxi-enrol/enrol/infra/localdb"
+	"github.com/wuxi-enrol/enrol/infra/localdb/capacity"
+	"github.com/wuxi-enrol/enrol/infra/samtemplate"
+	"github.com/wuxi-enrol/enrol/shared/dbcalls"
+)
+
+// costLine is what a function's request log line says of its cost.
+type costLine struct {
+	Route     string                   `json:"route"`
+	Status    int                      `json:"status"`
+	LatencyMS float64                  `json:"latency_ms"`
+	RCU       float64                  `json:"rcu"`
+	WCU       float64                  `json:"wcu"`
+	Units     map[string]dbcalls.Units `json:"ddb_units"`
+	Calls     map[string]int           `json:"ddb_calls"`
+}
+
+// lastCost is the cost of the last request a function logged.
+func (e *env) lastCost() costLine {
+	e.t.Helper()
+	lines := strings.Split(strings.TrimSpace(e.logs.String()), "\n")
+	var c costLine
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &c); err != nil || c.Route == "" {
+		e.t.Fatalf("no request line: %v %q", err, lines[len(lines)-1])
+	}
+	return c
+}
+
+// rawItems is the stack's table as DynamoDB's wire format holds it, by
+// "PK SK", read with a plain Scan of the embedded server.
+func (e *env) rawItems() map[string]capacity.Item {
+	e.t.Helper()
+	out := map[string]capacity.Item{}
+	var start capacity.Item
+	for {
+		req := map[string]any{"TableName": e.table}
+		if start != nil {
+			req["ExclusiveStartKey"] = start
+		}
+		body, _ := json.Marshal(req)
+		r, _ := http.NewRequest(http.MethodPost, e.st.DynamoDBEndpoint(), bytes.NewReader(body))
+		r.Header.Set("X-Amz-Target", "DynamoDB_20120810.Scan")
+		r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		var page struct {
+			Items            []capacity.Item
+			LastEvaluatedKey capacity.Item
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			out[str(it["PK"])+" "+str(it["SK"])] = it
+		}
+		if start = page.LastEvaluatedKey; start == nil {
+			return out
+		}
+	}
+}
+
+func str(raw json.RawMessage) string {
+	var v struct{ S string }
+	_ = json.Unmarshal(raw, &v)
+	return v.S
+}
+
+// tableIndexes are EnrolTable's indexes as template.yaml defines them.
+func tableIndexes(t testing.TB) map[string]capacity.Index {
+	t.Helper()
+	tmpl, err := samtemplate.Load(localdb.TemplatePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := tmpl.Table(localdb.TableLogicalID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]capacity.Index{}
+	for _, g := range in.GlobalSecondaryIndexes {
+		x := capacity.Index{Projection: string(g.Projection.ProjectionType), Include: g.Projection.NonKeyAttributes}
+		for _, want := range []string{"HASH", "RANGE"} {
+			for _, k := range g.KeySchema {
+				if string(k.KeyType) == want {
+					x.Keys = append(x.Keys, *k.AttributeName)
+				}
+			}
+		}
+		out[*g.IndexName] = x
+	}
+	return out
+}
+
+// itemName is an item's kind for a breakdown: its SK up to the first #
+// (OFFERING, BOOKING, IDEMPOTENCY, ACTIVE, TERM, WAIT, …), or OUTBOX for a
+// notice to send.
+func itemName(id string) string {
+	pk, sk, _ := strings.Cut(id, " ")
+	if strings.HasPrefix(pk, "OUTBOX#") {
+		return "OUTBOX"
+	}
+	kind, _, _ := strings.Cut(sk, "#")
+	return kind
+}
+
+// TestBookingLogsItsCapacity: a booking's log line gives the read and
+// write units counted by hand from the items as stored before and after
+// it, by DynamoDB's rules: its BatchGetItem reads, strongly consistent,
+// the offering, the participant and the (absent) idempotency record, a
+// unit per 4 KB each; its transaction writes every item that changed, two
+// units per KB of the larger of before and after, checks three items (the
+// identity's verification and no-show block, absent, and the participant),
+// two units per KB each, and each index writes, at one unit per KB, the
+// entries that enter, leave or change. Confirmed and waitlisted.
+func TestBookingLogsItsCapacity(t *testing.T) {
+	e := start(t)
+	indexes := tableIndexes(t)
+	e.offering("open", 10)
+	e.offering("full", 1)
+	first, p0, _ := e.resident("cost-first")
+	e.expect(e.book(first, "full", p0, false), 201, "")
+	for i, tc := range []struct{ name, offering, status string }{
+		{"confirmed", "open", "confirmed"},
+		{"waitlisted", "full", "waitlisted"},
+	} {
+		tok, p, _ := e.resident(fmt.Sprintf("cost-%d", i))
+		before := e.rawItems()
+		r := e.book(tok, tc.offering, p, true, "Idempotency-Key", fmt.Sprintf("cost-key-%d", i))
+		e.expect(r, 201, "")
+		if r.str("status") != tc.status {
+			t.Fatalf("%s: %s", tc.name, r.body)
+		}
+		line := e.lastCost()
+		after := e.rawItems()
+
+		var want, wantReads float64
+		wantParts := map[string]dbcalls.Units{}
+		var breakdown []string
+		ids := slices.Compact(slices.Sorted(func(yield func(string) bool) {
+			for id := range maps.Keys(before) {
+				yield(id)
+			}
+			for id := range maps.Keys(after) {
+				yield(id)
+			}
+		}))
+		for _, id := range ids {
+			old, now := before[id], after[id]
+			if old != nil && now != nil && string(mustJSON(t, old)) == string(mustJSON(t, now)) {
+				continue // unchanged
+			}
+			u := 2 * capacity.WriteUnits(max(capacity.Size(old), capacity.Size(now)))
+			want += u
+			tw := wantParts[dbcalls.TablePart]
+			tw.Write += u
+			wantParts[dbcalls.TablePart] = tw
+			part := fmt.Sprintf("%s %d B: %.0f", itemName(id), max(capacity.Size(old), capacity.Size(now)), u)
+			for _, name := range slices.Sorted(maps.Keys(indexes)) {
+				if x := indexes[name].IndexWriteUnits([]string{"PK", "SK"}, old, now); x > 0 {
+					want += x
+					w := wantParts[name]
+					w.Write += x
+					wantParts[name] = w
+					part += fmt.Sprintf(" + %s %.0f", name, x)
+				}
+			}
+			breakdown = append(breakdown, part)
+		}
+		participant := before["ACCOUNT#cost-"+fmt.Sprint(i)+" PARTICIPANT#"+p]
+		offering := before["OFFERING#"+tc.offering+" OFFERING"]
+		if participant == nil || offering == nil {
+			t.Fatalf("%s: participant or offering not found", tc.name)
+		}
+		checks := 2*capacity.WriteUnits(0) + 2*capacity.WriteUnits(0) + 2*capacity.WriteUnits(capacity.Size(participant))
+		want += checks
+		tw := wantParts[dbcalls.TablePart]
+		tw.Write += checks
+		wantReads = capacity.ReadUnits(capacity.Size(offering), true) + capacity.ReadUnits(capacity.Size(participant), true) + capacity.ReadUnits(0, true)
+		tw.Read = wantReads
+		wantParts[dbcalls.TablePart] = tw
+		breakdown = append(breakdown, fmt.Sprintf("checks (verified, block: absent; PARTICIPANT %d B): %.0f", capacity.Size(participant), checks))
+
+		if line.WCU != want || line.RCU != wantReads {
+			t.Errorf("%s: logged rcu %v wcu %v, counted by hand %v and %v", tc.name, line.RCU, line.WCU, wantReads, want)
+		}
+		if fmt.Sprint(line.Units) != fmt.Sprint(wantParts) {
+			t.Errorf("%s: logged by part %v, counted %v", tc.name, line.Units, wantParts)
+		}
+		t.Logf("booking (%s): %.0f read units, %.0f write units: %s", tc.name, line.RCU, line.WCU, strings.Join(breakdown, "; "))
+	}
+}
+
+func mustJSON(t *testing.T, it capacity.Item) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, k := range slices.Sorted(maps.Keys(it)) {
+		var v any
+		_ = json.Unmarshal(it[k], &v)
+		raw, _ := json.Marshal(v)
+		b.WriteString(k + "=" + string(raw) + ";")
+	}
+	return b.Bytes()
+}
