@@ -116,7 +116,7 @@ FIDELITY_PACKAGES = $$($(GO) list -f '{{.ImportPath}}{{range .TestImports}} {{.}
 # Concurrency bursts stay on the embedded server: moto's threaded server runs
 # requests without isolation (shared/store/DESIGN.md, "Two emulators").
 # So does the crash test: its stack runs the embedded server in a folder.
-FIDELITY_BURSTS := TestConcurrent.*|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst
+FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst
 # Seeding the demo data takes a minute or more on moto, which copies the
 # whole table for every transaction: one seeded test runs on moto
 # (TestCatalogueFiltersOnTheDemoStack, every catalogue filter on the demo
