@@ -195,8 +195,15 @@ func (e *env) requestsOf(route string) (calls map[string]int, statuses map[int]i
 	return calls, statuses
 }
 
+// retryable are the answers a client retries with the same Idempotency-Key:
+// the gateway's throttle (429, no Retry-After), the function's busy store
+// (503), and the gateway's 502/504.
+func retryable(status int) bool {
+	return status == 429 || status == 503 || status == 502 || status == 504
+}
+
 // bookLikeAClient books as a well-behaved app does under load: with an
-// Idempotency-Key, retrying a 503 (or a gateway 502/504) after Retry-After,
+// Idempotency-Key, retrying a 503 (or a gateway 429 throttle, 502 or 504),
 // so that a retry can never book twice. A retry of a booking that did land
 // answers 200 with the same booking. Its patience is a time, not a number
 // of tries: a request answers 503 within its function's Timeout (10 s), so
@@ -211,7 +218,7 @@ func (e *env) bookLikeAClient(token, offering, participant, key string) reply {
 	var r reply
 	for try := 0; ; try++ {
 		r = e.book(token, offering, participant, true, "Idempotency-Key", key)
-		if r.status != 503 && r.status != 502 && r.status != 504 || time.Now().After(patience) {
+		if !retryable(r.status) || time.Now().After(patience) {
 			return r
 		}
 		step := time.Duration(min(try, 4)+1) * 500 * time.Millisecond

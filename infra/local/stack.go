@@ -103,6 +103,11 @@ type Options struct {
 	// the stack is ready. The seed, the scheduled functions' start-up run
 	// and the stack's own Store go without, so the demo data is whole.
 	Faults string
+	// Limits, if set, are the throttles and reserved concurrency the
+	// gateway enforces instead of the template's at its parameters'
+	// defaults (README, "Throttles and reserved concurrency"); tests set
+	// small ones to see them bite.
+	Limits *samtemplate.Limits
 }
 
 // Stack is a running enrol.
@@ -182,6 +187,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	// stops it here, before anything has started.
 	if err := checkFunctions(tmpl, o.Jobs); err != nil {
 		return nil, err
+	}
+	limits := o.Limits
+	if limits == nil {
+		if limits, err = templateLimits(o.TemplatePath, tmpl); err != nil {
+			return nil, err
+		}
 	}
 	schedules, err := parseSchedules(tmpl)
 	if err != nil {
@@ -350,7 +361,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock),
 			faultsPattern: http.HandlerFunc(st.serveFaults), signupPattern: http.HandlerFunc(st.serveSignup),
 			"POST " + cognitoPath: st.Cognito.UserAPI()},
-		Now: o.Now, Ready: st.ready.Load,
+		Now: o.Now, Ready: st.ready.Load, Limits: limits,
 	})
 	if err != nil {
 		return fail(err)
@@ -388,6 +399,21 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.ready.Store(true)
 	return st, nil
+}
+
+// templateLimits are the template's throttles and reservations as a
+// deployment that sets no parameter gets them.
+func templateLimits(path string, tmpl *samtemplate.Template) (*samtemplate.Limits, error) {
+	v := tmpl.ParameterDefaults()
+	deployed, err := samtemplate.LoadFor(path, v)
+	if err != nil {
+		return nil, err
+	}
+	l, err := deployed.Limits(v)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return &l, nil
 }
 
 // checkFunctions: every template function is either an HTTP function (in
