@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -369,6 +370,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	st.srv = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = st.srv.Serve(ln) }()
 	progress("网关 / gateway: %s（就绪前 /_local/health 答 503 / answers 503 until ready）", st.URL)
+	progress("限流 / admission: %s（GET /_local/admission）", limitsText(limits))
 
 	switch {
 	case setup != nil:
@@ -399,6 +401,29 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.ready.Store(true)
 	return st, nil
+}
+
+// limitsText says the limits in force in a line.
+func limitsText(l *samtemplate.Limits) string {
+	var parts []string
+	rates := map[samtemplate.Throttle]int{}
+	for _, th := range l.Routes {
+		rates[th]++
+	}
+	for th, n := range rates {
+		parts = append(parts, fmt.Sprintf("%d 条路由另设 / %d routes of their own %g/s 突发 / burst %d", n, n, th.Rate, th.Burst))
+	}
+	for fn, c := range l.Reserved {
+		parts = append(parts, fmt.Sprintf("%s 预留并发 / reserved concurrency %d", fn, c))
+	}
+	slices.Sort(parts)
+	if l.Default != nil {
+		parts = append([]string{fmt.Sprintf("每条路由 / every route %g/s 突发 / burst %d", l.Default.Rate, l.Default.Burst)}, parts...)
+	}
+	if len(parts) == 0 {
+		return "无 / none"
+	}
+	return strings.Join(parts, "；")
 }
 
 // templateLimits are the template's throttles and reservations as a

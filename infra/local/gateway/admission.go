@@ -167,6 +167,7 @@ type AdmissionReport struct {
 // requests of Route are answered with these statuses, in order, without
 // reaching the function: 429 as API Gateway's throttle, 500 as a Lambda
 // throttle behind it, 503 as the function's busy store (with Retry-After).
+// It replaces what was still pending for Route; an empty Answer clears it.
 type AdmissionRequest struct {
 	Route  string `json:"route"`
 	Answer []int  `json:"answer"`
@@ -237,7 +238,7 @@ func (g *Gateway) serveAdmission(w http.ResponseWriter, r *http.Request) {
 	}
 	a := g.admission
 	a.mu.Lock()
-	a.inject[req.Route] = append(a.inject[req.Route], req.Answer...)
+	a.inject[req.Route] = slices.Clone(req.Answer)
 	a.mu.Unlock()
 	writeJSON(w, http.StatusOK, a.report())
 }

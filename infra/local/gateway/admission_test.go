@@ -197,6 +197,12 @@ func TestInjectedAdmission(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil || rep.Injected["GET /v1/centres"] != 3 || len(rep.Pending) != 0 {
 		t.Errorf("report %s (%v)", w.Body, err)
 	}
+	// A new answer list replaces the pending one; an empty one clears it.
+	post(`{"route":"GET /v1/centres","answer":[429,429]}`)
+	post(`{"route":"GET /v1/centres","answer":[]}`)
+	if w = serve(g, httptest.NewRequest("GET", "/v1/centres", nil)); w.Code != 200 {
+		t.Errorf("after clearing: %d", w.Code)
+	}
 	for _, bad := range []string{`{"route":"GET /nowhere","answer":[429]}`, `{"route":"GET /v1/centres","answer":[404]}`, `{"route":"GET /v1/centres","answer":[429],"x":1}`, `not json`} {
 		checkProblem(t, post(bad), 400, "invalid_request")
 	}
