@@ -11,6 +11,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/infra/local/gateway"
+	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
 )
 
@@ -123,4 +124,45 @@ func TestAdmissionBurst(t *testing.T) {
 		"all %d booked in %s more, %d throttled in all; the function answered %v",
 		len(first), n, rate, burst, admitted, throttled, wave.Round(time.Millisecond), n, settle.Round(time.Millisecond),
 		rep.Throttled[bookingRoute], statuses)
+}
+
+// TestReservedConcurrencyOverHTTP: with BookingsFunction reserving one
+// execution, a booking sent while another runs is refused by "Lambda"
+// before the function starts: API Gateway's bare 500, which the document
+// allows; the same request again, once the first is done, books.
+func TestReservedConcurrencyOverHTTP(t *testing.T) {
+	e := start(t, func(o *local.Options) {
+		o.Limits = &samtemplate.Limits{Reserved: map[string]int{"BookingsFunction": 1}}
+		o.Faults = "0%" // the injector, without rules until the residents are in
+	})
+	e.offering("one", 5)
+	tokA, pA, _ := e.resident("slow-a")
+	tokB, pB, _ := e.resident("slow-b")
+	// A's booking holds its execution: its transaction waits 1.5 s.
+	e.st.Faults().SetDelay(1500 * time.Millisecond)
+	e.st.Faults().At(0, faults.Slow, "TransactWriteItems")
+	first := make(chan reply, 1)
+	go func() { first <- e.book(tokA, "one", pA, false, "Idempotency-Key", "a-1") }()
+	for deadline := time.Now().Add(10 * time.Second); e.admission().Running["BookingsFunction"] != 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("A's booking never ran")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r := e.book(tokB, "one", pB, false, "Idempotency-Key", "b-1")
+	if r.status != 500 || string(r.body) != `{"message":"Internal Server Error"}` {
+		t.Fatalf("B while A runs: %d %s, want API Gateway's 500", r.status, r.body)
+	}
+	if a := <-first; a.status != 201 {
+		t.Fatalf("A: %d %s", a.status, a.body)
+	}
+	if r = e.book(tokB, "one", pB, false, "Idempotency-Key", "b-1"); r.status != 201 {
+		t.Fatalf("B again: %d %s", r.status, r.body)
+	}
+	if rep := e.admission(); rep.Refused["BookingsFunction"] != 1 || rep.Running["BookingsFunction"] != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	if conf, _ := e.counters("one"); conf != 2 {
+		t.Fatalf("confirmed %d, want 2", conf)
+	}
 }

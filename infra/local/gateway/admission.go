@@ -161,6 +161,8 @@ type AdmissionReport struct {
 	Refused   map[string]int   `json:"refused"`
 	Injected  map[string]int   `json:"injected"`
 	Pending   map[string][]int `json:"pending"`
+	// Running is the invocations now running of each reserving function.
+	Running map[string]int `json:"running"`
 }
 
 // AdmissionRequest is POST /_local/admission's body: the next len(Answer)
@@ -177,7 +179,10 @@ func (a *admission) report() AdmissionReport {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	rep := AdmissionReport{Routes: map[string]string{}, Reserved: map[string]int{}, Throttled: clone(a.throttled),
-		Refused: clone(a.refused), Injected: clone(a.injected), Pending: map[string][]int{}}
+		Refused: clone(a.refused), Injected: clone(a.injected), Pending: map[string][]int{}, Running: map[string]int{}}
+	for fn, slots := range a.slots {
+		rep.Running[fn] = len(slots)
+	}
 	if d := a.limits.Default; d != nil {
 		rep.Default = rateText(*d)
 	}

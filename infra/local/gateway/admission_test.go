@@ -142,6 +142,9 @@ func TestReservedConcurrency(t *testing.T) {
 	}
 	<-fn.started
 	<-fn.started
+	if r := g.admission.report().Running["Catalogue"]; r != 2 {
+		t.Errorf("running %d, want 2", r)
+	}
 	w := serve(g, httptest.NewRequest("GET", "/v1/centres/x", nil))
 	if w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` {
 		t.Fatalf("third invocation: %d %s, want API Gateway's 500", w.Code, w.Body)
