@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,6 +104,11 @@ type Options struct {
 	// the stack is ready. The seed, the scheduled functions' start-up run
 	// and the stack's own Store go without, so the demo data is whole.
 	Faults string
+	// Limits, if set, are the throttles and reserved concurrency the
+	// gateway enforces instead of the template's at its parameters'
+	// defaults (README, "Throttles and reserved concurrency"); tests set
+	// small ones to see them bite.
+	Limits *samtemplate.Limits
 }
 
 // Stack is a running enrol.
@@ -182,6 +188,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	// stops it here, before anything has started.
 	if err := checkFunctions(tmpl, o.Jobs); err != nil {
 		return nil, err
+	}
+	limits := o.Limits
+	if limits == nil {
+		if limits, err = templateLimits(o.TemplatePath, tmpl); err != nil {
+			return nil, err
+		}
 	}
 	schedules, err := parseSchedules(tmpl)
 	if err != nil {
@@ -350,7 +362,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			beaconPattern: http.HandlerFunc(st.serveBeacon), clockPattern: http.HandlerFunc(st.serveClock),
 			faultsPattern: http.HandlerFunc(st.serveFaults), signupPattern: http.HandlerFunc(st.serveSignup),
 			"POST " + cognitoPath: st.Cognito.UserAPI()},
-		Now: o.Now, Ready: st.ready.Load,
+		Now: o.Now, Ready: st.ready.Load, Limits: limits,
 	})
 	if err != nil {
 		return fail(err)
@@ -358,6 +370,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	st.srv = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = st.srv.Serve(ln) }()
 	progress("网关 / gateway: %s（就绪前 /_local/health 答 503 / answers 503 until ready）", st.URL)
+	progress("限流 / admission: %s（GET /_local/admission）", limitsText(limits))
 
 	switch {
 	case setup != nil:
@@ -388,6 +401,44 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	st.ready.Store(true)
 	return st, nil
+}
+
+// limitsText says the limits in force in a line.
+func limitsText(l *samtemplate.Limits) string {
+	var parts []string
+	rates := map[samtemplate.Throttle]int{}
+	for _, th := range l.Routes {
+		rates[th]++
+	}
+	for th, n := range rates {
+		parts = append(parts, fmt.Sprintf("%d 条路由另设 / %d routes of their own %g/s 突发 / burst %d", n, n, th.Rate, th.Burst))
+	}
+	for fn, c := range l.Reserved {
+		parts = append(parts, fmt.Sprintf("%s 预留并发 / reserved concurrency %d", fn, c))
+	}
+	slices.Sort(parts)
+	if l.Default != nil {
+		parts = append([]string{fmt.Sprintf("每条路由 / every route %g/s 突发 / burst %d", l.Default.Rate, l.Default.Burst)}, parts...)
+	}
+	if len(parts) == 0 {
+		return "无 / none"
+	}
+	return strings.Join(parts, "；")
+}
+
+// templateLimits are the template's throttles and reservations as a
+// deployment that sets no parameter gets them.
+func templateLimits(path string, tmpl *samtemplate.Template) (*samtemplate.Limits, error) {
+	v := tmpl.ParameterDefaults()
+	deployed, err := samtemplate.LoadFor(path, v)
+	if err != nil {
+		return nil, err
+	}
+	l, err := deployed.Limits(v)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return &l, nil
 }
 
 // checkFunctions: every template function is either an HTTP function (in

@@ -223,16 +223,26 @@ func TestServe(t *testing.T) {
 		e.RetryAfter = 2
 		return e
 	}))
+	// A 503 or 429 that names no wait still says Retry-After: 1.
+	mux.Handle("GET /down", Handle(func(http.ResponseWriter, *http.Request) error {
+		return apperr.New(apperr.Unavailable, "信标不可达", "beacon down")
+	}))
+	mux.Handle("GET /slow-down", Handle(func(http.ResponseWriter, *http.Request) error {
+		return apperr.New(apperr.TooManyRequests, "太快", "too fast")
+	}))
 	h := Serve(slog.New(slog.NewJSONHandler(&logs, nil)), auth.Claims{}, mux)
 	cases := []struct {
-		path   string
-		status int
-		code   apperr.Code
+		path       string
+		status     int
+		code       apperr.Code
+		retryAfter string
 	}{
-		{"/boom", 500, apperr.Internal},
-		{"/fail", 500, apperr.Internal},
-		{"/busy", 503, apperr.Unavailable},
-		{"/nowhere", 404, apperr.NotFound},
+		{"/boom", 500, apperr.Internal, ""},
+		{"/fail", 500, apperr.Internal, ""},
+		{"/busy", 503, apperr.Unavailable, "2"},
+		{"/down", 503, apperr.Unavailable, "1"},
+		{"/slow-down", 429, apperr.TooManyRequests, "1"},
+		{"/nowhere", 404, apperr.NotFound, ""},
 	}
 	for _, c := range cases {
 		w := httptest.NewRecorder()
@@ -245,8 +255,8 @@ func TestServe(t *testing.T) {
 		if strings.Contains(w.Body.String(), "secret") {
 			t.Fatalf("%s: the cause leaked: %s", c.path, w.Body)
 		}
-		if c.status == 503 && w.Header().Get("Retry-After") != "2" {
-			t.Fatal("no Retry-After")
+		if ra := w.Header().Get("Retry-After"); ra != c.retryAfter {
+			t.Fatalf("%s: Retry-After %q, want %q", c.path, ra, c.retryAfter)
 		}
 	}
 	if n := strings.Count(logs.String(), `"msg":"request"`); n != len(cases) {

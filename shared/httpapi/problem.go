@@ -71,8 +71,15 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 			body[k] = v
 		}
 	}
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	// Every 429 and 503 a function answers says when to come back, so a
+	// client can tell them from API Gateway's own throttle, which says
+	// nothing (the web client then backs off by itself).
+	retryAfter := e.RetryAfter
+	if retryAfter <= 0 && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
+		retryAfter = 1
+	}
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	}
 	if rec, ok := w.(*recorder); ok {
 		rec.err = e

@@ -12,6 +12,7 @@ import { ParticipantChoice, eligibleFor } from './resident.jsx';
 import { ApplicationExtras, Explanation, loadPolicy, usePolicy, SiblingsField, ClaimsField, fieldErrorOf } from './explain.jsx';
 import './i18n-rounds.js';
 import { policyHref } from './policy.jsx';
+import { useAdmission, QueueNote } from './queue.jsx';
 
 const enc = encodeURIComponent;
 export const drawHref = (offeringId, applicationId) => '#/draws/' + enc(offeringId) + (applicationId ? '?application=' + enc(applicationId) : '');
@@ -71,6 +72,7 @@ export function ApplyPanel({ o, session, onSignIn }) {
   const [busy, setBusy] = useState(false);
   const [changed, setChanged] = useState(null);
   const key = useRef(null);
+  const queue = useAdmission();
   const here = (mine.data || []).filter((a) => a.offering_id === o.id);
   const taken = new Set(here.filter((a) => a.status !== 'withdrawn').map((a) => a.participant_id));
   const list = ((parts.data && parts.data.items) || []).filter((p) => !taken.has(p.id));
@@ -99,7 +101,7 @@ export function ApplyPanel({ o, session, onSignIn }) {
     if (!pid || w !== 'open') return;
     setBusy(true); setError(null); setResult(null);
     try {
-      const a = await sendApplication('/v1/offerings/' + enc(o.id) + '/applications', unitBody(pid, sibs, claims, list), key);
+      const a = await sendApplication('/v1/offerings/' + enc(o.id) + '/applications', unitBody(pid, sibs, claims, list), key, queue);
       setResult(a); setPid(''); setSibs([]); setClaims([]); setChanged(null);
       announce(t('applied', fmtDateTime(o.draw_at)));
       mine.reload();
@@ -132,6 +134,7 @@ export function ApplyPanel({ o, session, onSignIn }) {
         </form>
       )}
       {!list.length && noteEl}
+      <QueueNote wait={queue.wait} onGiveUp={queue.giveUp} />
       <ErrorBox error={error} focusKey={error} onRetry={() => submit({ preventDefault() {} })} />
       {result && (
         <Ok focusKey={result}>
@@ -166,10 +169,13 @@ export function unitBody(pid, sibs, claims, list) {
 
 // POSTs an application with an Idempotency-Key kept in key (a ref) until it is answered: a
 // retry after a network failure or a 5xx sends the same key, so nothing is applied twice.
-export async function sendApplication(path, body, key) {
+// Through queue (useAdmission), a 429 or 503 is retried by itself, 排队中, with that key.
+export async function sendApplication(path, body, key, queue) {
   if (!key.current) key.current = newKey();
+  const k = key.current;
+  const send = () => api('POST', path, { body, headers: { 'Idempotency-Key': k } });
   try {
-    const a = await api('POST', path, { body, headers: { 'Idempotency-Key': key.current } });
+    const a = await (queue ? queue.run(send) : send());
     key.current = null;
     return a;
   } catch (err) {

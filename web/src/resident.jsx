@@ -1,6 +1,7 @@
 // Resident pages, phone first: browse, offering detail and booking, participants, my bookings.
 import { useState, useRef, useEffect } from 'preact/hooks';
 import { get, api, newKey } from './api.js';
+import { useAdmission, QueueNote } from './queue.jsx';
 import { t, KINDS, DISTRICTS, fmtFee, fmtDateTime, fmtDay, lang } from './i18n.js';
 import { useSignal } from './signal.js';
 import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText, Field, fieldError, go, returning } from './ui.jsx';
@@ -228,6 +229,7 @@ function BookPanel({ o, w, session, onSignIn, onBooked }) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const key = useRef(null);
+  const queue = useAdmission();
   const resident = isResident(session);
   const parts = useLoad(() => (resident ? get('/v1/me/participants?limit=200') : Promise.resolve({ items: [] })), [resident, session && session.sub]);
 
@@ -255,11 +257,13 @@ function BookPanel({ o, w, session, onSignIn, onBooked }) {
     e.preventDefault();
     if (!pid || w.state !== 'open') return;
     if (!key.current) key.current = newKey();
+    // Every try of this submit, queued or not, sends this one key.
+    const k = key.current;
     setBusy(true); setError(null); setResult(null);
     try {
-      const b = await api('POST', '/v1/offerings/' + encodeURIComponent(o.id) + '/bookings', {
-        body: { participant_id: pid, join_waitlist: true }, headers: { 'Idempotency-Key': key.current },
-      });
+      const b = await queue.run(() => api('POST', '/v1/offerings/' + encodeURIComponent(o.id) + '/bookings', {
+        body: { participant_id: pid, join_waitlist: true }, headers: { 'Idempotency-Key': k },
+      }));
       key.current = null;
       setResult(b);
       announce(b.status === 'confirmed' ? t('booked') : t('waitlisted', b.waitlist_position));
@@ -286,6 +290,7 @@ function BookPanel({ o, w, session, onSignIn, onBooked }) {
       )}
       <p><a href={'#/me/participants?return=' + ret}>{t('addParticipant')}</a></p>
       {!list.length && whenNote}
+      <QueueNote wait={queue.wait} onGiveUp={queue.giveUp} />
       <ErrorBox error={error} focusKey={error} onRetry={() => submit({ preventDefault() {} })} />
       {result && (
         <Ok focusKey={result}>

@@ -11,6 +11,7 @@ import { useNow } from './clock.js';
 import { applicationWindow, lotteryEdges, allPages, ApplicationCard, SignInToApply, unitBody, sendApplication } from './lottery.jsx';
 import { Both, usePolicy, SiblingsField, ClaimsField, fieldErrorOf } from './explain.jsx';
 import './i18n-rounds.js';
+import { useAdmission, QueueNote } from './queue.jsx';
 
 const enc = encodeURIComponent;
 export const roundHref = (id) => '#/rounds/' + enc(id);
@@ -140,6 +141,7 @@ function RoundApply({ r, members, session, onSignIn }) {
   const [changed, setChanged] = useState(null);
   const [busy, setBusy] = useState(false);
   const key = useRef(null);
+  const queue = useAdmission();
   const here = (mine.data || []).filter((a) => a.round_id === r.id);
   const taken = new Set(here.filter((a) => a.status !== 'withdrawn').flatMap((a) => [a.participant_id, ...(a.siblings || []).map((s) => s.participant_id)]));
   const all = (parts.data && parts.data.items) || [];
@@ -162,7 +164,7 @@ function RoundApply({ r, members, session, onSignIn }) {
     }
     setBusy(true); setError(null); setResult(null);
     try {
-      const a = await sendApplication('/v1/rounds/' + enc(r.id) + '/applications', { ...unitBody(pid, sibs, claims, list), choices }, key);
+      const a = await sendApplication('/v1/rounds/' + enc(r.id) + '/applications', { ...unitBody(pid, sibs, claims, list), choices }, key, queue);
       setResult(a); setPid(''); setSibs([]); setChoices([]); setClaims([]); setChanged(null);
       announce(t('applied', fmtDateTime(r.draw_at)));
       mine.reload();
@@ -210,6 +212,7 @@ function RoundApply({ r, members, session, onSignIn }) {
         </form>
       )}
       {!list.length && noteEl}
+      <QueueNote wait={queue.wait} onGiveUp={queue.giveUp} />
       <ErrorBox error={error && !inline ? error : null} focusKey={error} onRetry={() => submit({ preventDefault() {} })} />
       {error && inline && <div class="msg msg-error" role="alert" data-code={error.code}><p>{t('fixFields')}</p></div>}
       {result && (

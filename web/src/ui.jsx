@@ -89,7 +89,7 @@ export function errorText(err) {
   return err.message || t('e_internal');
 }
 
-const RETRYABLE = new Set(['unavailable', 'too_many_requests', 'network', 'internal']);
+const RETRYABLE = new Set(['unavailable', 'too_many_requests', 'network', 'internal', 'gave_up']);
 
 // The answer to something the user just did takes the focus when focusKey changes (the
 // new result or error), so keyboard and screen-reader users are told what happened.

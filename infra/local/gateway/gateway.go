@@ -58,20 +58,29 @@ type Config struct {
 	// under /_local/. They never reach a function or the authorizer; they
 	// get the request id (RequestID) and answer errors with WriteProblem.
 	Local map[string]http.Handler
+	// Limits are the stage's throttles and the functions' reserved
+	// concurrency, enforced as AWS would (samtemplate.Limits, read from the
+	// template for the parameters' defaults); nil enforces none. GET
+	// /_local/admission reports them and what they turned away.
+	Limits *samtemplate.Limits
+	// Tick is the clock the throttles' buckets refill by (nil: the wall
+	// clock), apart from Now: a stack's Now may stand still at a date.
+	Tick func() time.Time
 }
 
 // Gateway is an http.Handler.
 type Gateway struct {
-	routes   *routeTable
-	handlers map[string]lambda.Handler
-	timeouts map[string]time.Duration
-	issuer   *Issuer
-	log      *slog.Logger
-	fallback http.Handler
-	extra    *http.ServeMux // Config.Local; nil when there is none
-	maxBody  int64          // maxBody, but tests may lower it
-	now      func() time.Time
-	ready    func() bool // nil: always ready
+	routes    *routeTable
+	handlers  map[string]lambda.Handler
+	timeouts  map[string]time.Duration
+	issuer    *Issuer
+	log       *slog.Logger
+	fallback  http.Handler
+	extra     *http.ServeMux // Config.Local; nil when there is none
+	maxBody   int64          // maxBody, but tests may lower it
+	now       func() time.Time
+	ready     func() bool // nil: always ready
+	admission *admission
 }
 
 // New checks the config: every route needs a handler, and routes behind an
@@ -101,8 +110,12 @@ func New(cfg Config) (*Gateway, error) {
 	if now == nil {
 		now = time.Now
 	}
+	tick := cfg.Tick
+	if tick == nil {
+		tick = time.Now
+	}
 	return &Gateway{routes: rt, handlers: cfg.Handlers, timeouts: cfg.Timeouts, issuer: cfg.Issuer, log: log, fallback: cfg.Fallback, extra: extra,
-		maxBody: maxBody, now: now, ready: cfg.Ready}, nil
+		maxBody: maxBody, now: now, ready: cfg.Ready, admission: newAdmission(cfg.Limits, tick)}, nil
 }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -148,6 +161,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // invoke authorizes, builds the event, calls the function and writes its answer.
 func (g *Gateway) invoke(w http.ResponseWriter, r *http.Request, m *routeMatch, id string, now time.Time) {
+	// API Gateway throttles before it authorizes or reads the body.
+	if status, ok := g.admission.admit(m.route.Key()); !ok {
+		refuse(w, r, status)
+		return
+	}
 	var claims map[string]string
 	if !m.route.Public() {
 		c, err := g.issuer.Verify(r.Header.Get("Authorization"))
@@ -174,7 +192,14 @@ func (g *Gateway) invoke(w http.ResponseWriter, r *http.Request, m *routeMatch, 
 	ev := buildEvent(r, m, body, claims, id, now)
 
 	fn := m.route.FunctionID
+	release, ok := g.admission.acquire(fn)
+	if !ok {
+		g.log.Warn("function throttled", "function", fn, "route", m.route.Key(), "request_id", id)
+		refuse(w, r, http.StatusInternalServerError)
+		return
+	}
 	out, err := g.call(r.Context(), fn, id, ev)
+	release()
 	if err == nil {
 		resp, respBody, derr := decodeResponse(out)
 		if derr == nil {

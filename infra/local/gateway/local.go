@@ -45,7 +45,7 @@ func localMux(handlers map[string]http.Handler) (mux *http.ServeMux, err error) 
 			return nil, fmt.Errorf("gateway: local endpoint %q must name its method (\"POST /_local/…\")", pattern)
 		case !strings.HasPrefix(path, "/_local/"):
 			return nil, fmt.Errorf("gateway: local endpoint %q is not under /_local/", pattern)
-		case path == tokenPath || path == healthPath || path == jwksPath:
+		case path == tokenPath || path == healthPath || path == jwksPath || path == admissionPath:
 			return nil, fmt.Errorf("gateway: local endpoint %q is the gateway's own", pattern)
 		case h == nil:
 			return nil, fmt.Errorf("gateway: local endpoint %q has no handler", pattern)

@@ -177,3 +177,16 @@ func moreSpecific(a, b *compiledRoute) bool {
 	}
 	return a.Method != "ANY" && b.Method == "ANY"
 }
+
+// has reports whether key is one of the table's route keys.
+func (t *routeTable) has(key string) bool {
+	if t.def != nil && t.def.Key() == key {
+		return true
+	}
+	for _, r := range t.routes {
+		if r.Key() == key {
+			return true
+		}
+	}
+	return false
+}

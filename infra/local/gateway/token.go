@@ -46,6 +46,8 @@ func (g *Gateway) local(w http.ResponseWriter, r *http.Request) (ok bool) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	case r.URL.Path == tokenPath && r.Method == http.MethodPost && g.issuer != nil:
 		g.mintToken(w, r)
+	case r.URL.Path == admissionPath && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+		g.serveAdmission(w, r)
 	case r.URL.Path == jwksPath && r.Method == http.MethodGet && g.issuer != nil:
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(g.issuer.JWKS())
