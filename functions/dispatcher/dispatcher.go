@@ -11,10 +11,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	sms "github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	ses "github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/wuxi-enrol/enrol/shared/channels"
 	"github.com/wuxi-enrol/enrol/shared/citybus"
@@ -88,7 +86,7 @@ func FromConfig(ctx context.Context, cfg config.Config, now func() time.Time) (O
 		o.Channels = append(o.Channels, &channels.Email{Client: ses.NewFromConfig(awsCfg), From: m.EmailFrom})
 	}
 	if m.WeChatAppID != "" {
-		secrets := secretsmanager.NewFromConfig(awsCfg)
+		secrets := secretReader{aws: awsCfg, http: &http.Client{Timeout: 10 * time.Second}, endpoint: endpointFor(cfg.Region), now: now}
 		templates := map[notices.Event]string{}
 		for ev, id := range m.WeChatTemplates {
 			templates[notices.Event(ev)] = id
@@ -96,13 +94,7 @@ func FromConfig(ctx context.Context, cfg config.Config, now func() time.Time) (O
 		o.Channels = append(o.Channels, &channels.WeChat{HTTP: &http.Client{Timeout: 10 * time.Second}, BaseURL: "https://api.weixin.qq.com",
 			AppID: m.WeChatAppID, Templates: templates, Now: now,
 			// Asked only when the access token is renewed (every two hours).
-			Secret: func(ctx context.Context) (string, error) {
-				out, err := secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(m.WeChatCredentialsARN)})
-				if err != nil {
-					return "", err
-				}
-				return aws.ToString(out.SecretString), nil
-			}})
+			Secret: func(ctx context.Context) (string, error) { return secrets.get(ctx, m.WeChatCredentialsARN) }})
 	}
 	if m.CityBusName != "" {
 		o.Bus = &citybus.Bus{Client: eventbridge.NewFromConfig(awsCfg), Name: m.CityBusName}

@@ -348,7 +348,10 @@ func TestFunctionsRuntimeAndBuild(t *testing.T) {
 			if b, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("make build-%s ARTIFACTS_DIR=%s failed: %v\n%s", id, out, err, b)
 			}
-			t.Logf("make build-%s took %v", id, time.Since(start).Round(time.Millisecond))
+			took := time.Since(start).Round(time.Millisecond)
+			if st, err := os.Stat(filepath.Join(out, "bootstrap")); err == nil {
+				t.Logf("make build-%s took %v: bootstrap %.2f MiB (README, \"Cold start and size\")", id, took, float64(st.Size())/(1<<20))
+			}
 			checkBootstrap(t, id, filepath.Join(out, "bootstrap"), modulePath+"/"+pkg)
 		})
 	}

@@ -33,3 +33,13 @@ func TestJobHandlerTime(t *testing.T) {
 		})
 	}
 }
+
+// TestWithBeacon: the constructor WithBeacon wraps is given the drand
+// beacon the configuration names.
+func TestWithBeacon(t *testing.T) {
+	var got Deps
+	WithBeacon(func(d Deps) int { got = d; return 0 })(Deps{})
+	if got.Beacon == nil {
+		t.Error("WithBeacon gave no beacon")
+	}
+}

@@ -41,9 +41,18 @@ type Deps struct {
 	Metrics *metrics.Sink
 }
 
-// Load builds Deps from a Config; opts configure the DynamoDB client
-// further (the local stack's tests inject faults).
+// Load builds Deps from a Config, the drand beacon included; opts
+// configure the DynamoDB client further (the local stack's tests inject
+// faults).
 func Load(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func(*dynamodb.Options)) (Deps, error) {
+	d, err := load(ctx, cfg, log, opts...)
+	return withDrand(d), err
+}
+
+// load is Load without the beacon: a function's entry point adds it only
+// where WithBeacon asks, since drand's verification (BLS12-381) is linked
+// only into the bootstraps that call it.
+func load(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func(*dynamodb.Options)) (Deps, error) {
 	db, err := store.NewClient(ctx, cfg, opts...)
 	if err != nil {
 		return Deps{}, err
@@ -52,8 +61,21 @@ func Load(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...func
 	if err != nil {
 		return Deps{}, err
 	}
-	bc := beacon.NewDrand(&http.Client{Timeout: 5 * time.Second}, cfg.DrandRelays)
-	return Deps{Store: st, Identities: ids, Config: cfg, Log: log, Now: time.Now, Beacon: bc}, nil
+	return Deps{Store: st, Identities: ids, Config: cfg, Log: log, Now: time.Now}, nil
+}
+
+func withDrand(d Deps) Deps {
+	d.Beacon = beacon.NewDrand(&http.Client{Timeout: 5 * time.Second}, d.Config.DrandRelays)
+	return d
+}
+
+// WithBeacon is build given the drand beacon the configuration names
+// (Deps.Beacon): the entry point of a function that fixes or runs draws
+// (centres, city, draws) wraps its constructor in it. The others go
+// without, and their bootstraps without its code (README, "Cold start and
+// size"); infra/templatecheck holds the two together.
+func WithBeacon[T any](build func(Deps) T) func(Deps) T {
+	return func(d Deps) T { return build(withDrand(d)) }
 }
 
 // Custody is the store over db and the identities, with the keys cfg names:
@@ -118,7 +140,7 @@ func fromEnv() Deps {
 		log.Error("configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	deps, err := Load(context.Background(), cfg, log)
+	deps, err := load(context.Background(), cfg, log)
 	if err != nil {
 		log.Error("start", "error", err.Error())
 		os.Exit(1)

@@ -1,8 +1,13 @@
 package rosterexport
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"io/fs"
 	"net/url"
 	"slices"
 	"strings"
@@ -335,4 +340,145 @@ func bold(t *testing.T, f *excelize.File, sheet, ref string) bool {
 		t.Fatal(err)
 	}
 	return st.Font != nil && st.Font.Bold
+}
+
+// TestWriteXLSXLayout reads the hand-written workbook back with excelize
+// (a test dependency only): every cell's style, the merged title, widths,
+// heights, the print and filter names, the page; and, since excelize shows
+// colours only with a theme part (which Excel does not need), the colours
+// from styles.xml itself. Every part is well-formed XML.
+func TestWriteXLSXLayout(t *testing.T) {
+	r := sampleRoster()
+	f := openXLSX(t, r)
+	if f.GetActiveSheetIndex() != 0 {
+		t.Errorf("active sheet %d, want the roster", f.GetActiveSheetIndex())
+	}
+	style := func(sheet, ref string) *excelize.Style {
+		t.Helper()
+		id, err := f.GetCellStyle(sheet, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	align := func(st *excelize.Style) string {
+		if st.Alignment == nil {
+			return ""
+		}
+		return st.Alignment.Horizontal + "/" + st.Alignment.Vertical + fmt.Sprint("/", st.Alignment.WrapText)
+	}
+	for _, tt := range []struct {
+		sheet   string
+		ncol    int
+		centred []int
+		text    []int
+		freeze  string
+	}{
+		{RosterSheet, 13, []int{0, 4, 7, 8, 9, 10, 11, 12}, []int{2}, "A3"},
+		{AttendanceSheet, 9, []int{0, 2, 3, 4, 5, 6, 7, 8}, nil, "C3"},
+	} {
+		last := col(tt.ncol - 1)
+		if m, err := f.GetMergeCells(tt.sheet); err != nil || len(m) != 1 || m[0].GetStartAxis() != "A1" || m[0].GetEndAxis() != last+"1" {
+			t.Errorf("%s: merged %v, %v; want the title across A1:%s1", tt.sheet, m, err, last)
+		}
+		if st := style(tt.sheet, "A1"); st.Font == nil || !st.Font.Bold || st.Font.Size != 13 || align(st) != "/center/false" {
+			t.Errorf("%s: title style %+v", tt.sheet, st)
+		}
+		for n, want := range map[int]float64{1: 24, 2: 32} {
+			if h, _ := f.GetRowHeight(tt.sheet, n); h != want {
+				t.Errorf("%s: row %d is %v high, want %v", tt.sheet, n, h, want)
+			}
+		}
+		rs := rows(t, f, tt.sheet)
+		for j := range tt.ncol {
+			// The widest of the header's halves and the cells, clamped.
+			w := 0
+			for _, part := range strings.SplitAfter(rs[1][j], " (") {
+				w = max(w, displayWidth(part))
+			}
+			for _, row := range rs[2:] {
+				w = max(w, displayWidth(padded(row, tt.ncol)[j]))
+			}
+			if got, _ := f.GetColWidth(tt.sheet, col(j)); got != float64(min(max(w+2, 6), 40)) {
+				t.Errorf("%s: column %s is %v wide, want %d", tt.sheet, col(j), got, min(max(w+2, 6), 40))
+			}
+			if st := style(tt.sheet, cell(j, 2)); st.Font == nil || !st.Font.Bold || st.Fill.Pattern != 1 || len(st.Border) != 4 || align(st) != "center/center/true" {
+				t.Errorf("%s: header %s style %+v", tt.sheet, cell(j, 2), st)
+			}
+			wantAlign, wantFmt := "/center/false", 0
+			if slices.Contains(tt.centred, j) {
+				wantAlign = "center/center/false"
+			}
+			if slices.Contains(tt.text, j) {
+				wantFmt = 49
+			}
+			for n := 3; n < 3+len(r.Entries); n++ {
+				if st := style(tt.sheet, cell(j, n)); len(st.Border) != 4 || align(st) != wantAlign || st.NumFmt != wantFmt || (st.Font != nil && st.Font.Bold) {
+					t.Errorf("%s: %s style %+v %q, want bordered, %s, format %d", tt.sheet, cell(j, n), *st, align(st), wantAlign, wantFmt)
+				}
+			}
+		}
+		if p, err := f.GetPanes(tt.sheet); err != nil || !p.Freeze || p.TopLeftCell != tt.freeze {
+			t.Errorf("%s: panes %+v, %v", tt.sheet, p, err)
+		}
+		sp, err := f.GetSheetProps(tt.sheet)
+		if err != nil || sp.FitToPage == nil || !*sp.FitToPage {
+			t.Errorf("%s: not fitted to the page: %+v, %v", tt.sheet, sp, err)
+		}
+		pl, err := f.GetPageLayout(tt.sheet)
+		if err != nil || *pl.Orientation != "landscape" || *pl.FitToWidth != 1 || *pl.FitToHeight != 0 {
+			t.Errorf("%s: page %+v, %v", tt.sheet, pl, err)
+		}
+		names := map[string]string{}
+		for _, dn := range f.GetDefinedName() {
+			if dn.Scope == tt.sheet {
+				names[dn.Name] = dn.RefersTo
+			}
+		}
+		quoted := "'" + tt.sheet + "'!"
+		if names["_xlnm.Print_Titles"] != quoted+"$1:$2" || names["_xlnm._FilterDatabase"] != quoted+"$A$2:$"+last+"$6" {
+			t.Errorf("%s: defined names %q", tt.sheet, names)
+		}
+	}
+	props, err := f.GetDocProps()
+	if err != nil || props.Subject != r.title() || props.Language != "zh-CN" || props.LastModifiedBy != "enrol" || props.Created != "2025-06-30T16:05:00Z" || props.Modified != props.Created {
+		t.Errorf("doc props = %+v, %v", props, err)
+	}
+
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range z.File {
+		body, err := fs.ReadFile(z, part.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := xml.NewDecoder(bytes.NewReader(body))
+		for err == nil {
+			_, err = d.Token()
+		}
+		if err != io.EOF {
+			t.Errorf("%s: not well-formed: %v", part.Name, err)
+		}
+		if part.Name == "xl/styles.xml" {
+			for _, want := range []string{`<fgColor rgb="FFE7EEF7"/>`, `<left style="thin"><color rgb="FFA6A6A6"/></left>`, `<bottom style="thin"><color rgb="FFA6A6A6"/></bottom>`} {
+				if !bytes.Contains(body, []byte(want)) {
+					t.Errorf("styles.xml lacks %s", want)
+				}
+			}
+		}
+	}
+	var again bytes.Buffer
+	if err := WriteXLSX(&again, r); err != nil || !bytes.Equal(again.Bytes(), buf.Bytes()) {
+		t.Errorf("one roster gave two different files (%v)", err)
+	}
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -44,9 +43,11 @@ func New(db *dynamodb.Client, table string, sealer Sealer) *Store {
 // and without response CRC checks, which the embedded server does not send.
 // extra options come last (tests add fault injection there).
 func NewClient(ctx context.Context, cfg config.Config, extra ...func(*dynamodb.Options)) (*dynamodb.Client, error) {
-	awsCfg, err := config.AWS(ctx, cfg.Region, cfg.DynamoDBEndpoint, awsconfig.WithRetryer(func() aws.Retryer {
-		return awsretry.NewStandard(func(o *awsretry.StandardOptions) { o.MaxAttempts = 4 })
-	}))
+	awsCfg, err := config.AWS(ctx, cfg.Region, cfg.DynamoDBEndpoint, func(c *aws.Config) {
+		c.Retryer = func() aws.Retryer {
+			return awsretry.NewStandard(func(o *awsretry.StandardOptions) { o.MaxAttempts = 4 })
+		}
+	})
 	if err != nil {
 		return nil, err
 	}

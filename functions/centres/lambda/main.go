@@ -6,4 +6,4 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
-func main() { lambdafn.Main(centres.New) }
+func main() { lambdafn.Main(lambdafn.WithBeacon(centres.New)) }

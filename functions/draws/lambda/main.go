@@ -7,4 +7,4 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
-func main() { lambdafn.MainJob(draws.New) }
+func main() { lambdafn.MainJob(lambdafn.WithBeacon(draws.New)) }
