@@ -116,14 +116,19 @@ FIDELITY_PACKAGES = $$($(GO) list -f '{{.ImportPath}}{{range .TestImports}} {{.}
 # Concurrency bursts stay on the embedded server: moto's threaded server runs
 # requests without isolation (shared/store/DESIGN.md, "Two emulators").
 # So does the crash test: its stack runs the embedded server in a folder.
-FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst
+FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestAdmissionBurst|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst
 # Seeding the demo data takes a minute or more on moto, which copies the
 # whole table for every transaction: one seeded test runs on moto
 # (TestCatalogueFiltersOnTheDemoStack, every catalogue filter on the demo
 # data, about 70 s); FIDELITY=all runs the others too (several minutes each),
 # tablecheck's checks of the demo data among them.
 FIDELITY_DEMO := TestRun|TestAnyDay|TestTableCheck
-FIDELITY_SKIP = ^($(FIDELITY_BURSTS)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_DEMO)))$$
+# Consumed capacity is counted on DynamoDB and the embedded server, not on
+# moto: asked for it, moto answered concurrent requests wrongly (a reminder's
+# write lost one run in three), so nothing asks it there
+# (config.Config.DynamoDBNoCapacity) and the tests of the count stay off it.
+FIDELITY_CAPACITY := TestCapacityTallied|TestBookingLogsItsCapacity
+FIDELITY_SKIP = ^($(FIDELITY_BURSTS)|$(FIDELITY_CAPACITY)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_DEMO)))$$
 
 ## test-fidelity: the store and end-to-end tests again, with the race
 ## detector, on a second DynamoDB: moto's server (moto_server), one started

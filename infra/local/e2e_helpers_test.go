@@ -40,7 +40,7 @@ func start(t testing.TB, mods ...func(*local.Options)) *env {
 	logs := &local.SyncBuffer{}
 	opts := local.Options{Addr: "127.0.0.1:0", FunctionLog: slog.New(slog.NewJSONHandler(logs, nil))}
 	if db := dbtest.External(); db != "" { // make test-fidelity: a table of its own on that DynamoDB
-		opts.DynamoDBEndpoint, opts.TableName = db, dbtest.TableName()
+		opts.DynamoDBEndpoint, opts.TableName, opts.NoConsumedCapacity = db, dbtest.TableName(), true
 		dbtest.DropAtCleanup(t, db, opts.TableName)
 	}
 	// A benchmark measures the request path, not API Gateway's throttles,

@@ -50,11 +50,14 @@ var oidcClaims = auth.Claims{Groups: "groups", Centres: "centre_ids"}
 // Options say how to run the stack.
 type Options struct {
 	Addr string // listen address; "127.0.0.1:0" picks a free port
-	// DynamoDBEndpoint, if set, is used instead of the embedded server.
-	DynamoDBEndpoint string
-	TableName        string
-	Seed             bool
-	TemplatePath     string
+	// DynamoDBEndpoint, if set, is used instead of the embedded server;
+	// NoConsumedCapacity, that DynamoDB (moto) is not asked for consumed
+	// capacity (config.Config.DynamoDBNoCapacity).
+	DynamoDBEndpoint   string
+	NoConsumedCapacity bool
+	TableName          string
+	Seed               bool
+	TemplatePath       string
 	// FunctionLog receives the functions' request lines; Log the stack's own.
 	FunctionLog *slog.Logger
 	Log         *slog.Logger
@@ -289,6 +292,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		"GROUPS_CLAIM": auth.CognitoGroupsClaim, "CENTRES_CLAIM": auth.CognitoCentresClaim,
 	}
 	maps.Copy(env, localEnv)
+	if o.NoConsumedCapacity {
+		env["DYNAMODB_NO_CONSUMED_CAPACITY"] = "1"
+	}
 	if o.OIDC {
 		env["GROUPS_CLAIM"], env["CENTRES_CLAIM"], env["USER_POOL_ID"] = oidcClaims.Groups, oidcClaims.Centres, ""
 	}

@@ -52,7 +52,10 @@ func NewClient(ctx context.Context, cfg config.Config, extra ...func(*dynamodb.O
 		return nil, err
 	}
 	return dynamodb.NewFromConfig(awsCfg, append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
-		o.APIOptions = append(o.APIOptions, dbcalls.Middleware, dbcalls.Retries, dbcalls.Capacity)
+		o.APIOptions = append(o.APIOptions, dbcalls.Middleware, dbcalls.Retries)
+		if !cfg.DynamoDBNoCapacity {
+			o.APIOptions = append(o.APIOptions, dbcalls.Capacity)
+		}
 		if cfg.DynamoDBEndpoint != "" {
 			o.DisableValidateResponseChecksum = true // the embedded server sends no CRC header
 		}

@@ -71,7 +71,7 @@ func TableName() string {
 // against one external server does not pile tables up.
 func DropAtCleanup(t testing.TB, endpoint, name string) {
 	t.Helper()
-	db, err := store.NewClient(context.Background(), config.Config{DynamoDBEndpoint: endpoint, Region: Region})
+	db, err := store.NewClient(context.Background(), config.Config{DynamoDBEndpoint: endpoint, Region: Region, DynamoDBNoCapacity: External() != ""})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,8 @@ func Config(t testing.TB) config.Config {
 	// small tables keep tests fast, and tests cannot see each other's data.
 	name := TableName()
 	cfg := config.Config{TableName: name, DynamoDBEndpoint: endpoint, Region: Region,
-		IdentityKeyID: kmsSrv.IdentityKey, PersonalDataKeyID: kmsSrv.PersonalDataKey, KMSEndpoint: kmsSrv.URL}
+		IdentityKeyID: kmsSrv.IdentityKey, PersonalDataKeyID: kmsSrv.PersonalDataKey, KMSEndpoint: kmsSrv.URL,
+		DynamoDBNoCapacity: External() != ""} // moto: see config.Config
 	db, err := store.NewClient(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
