@@ -116,7 +116,10 @@ FIDELITY_PACKAGES = $$($(GO) list -f '{{.ImportPath}}{{range .TestImports}} {{.}
 # Concurrency bursts stay on the embedded server: moto's threaded server runs
 # requests without isolation (shared/store/DESIGN.md, "Two emulators").
 # So does the crash test: its stack runs the embedded server in a folder.
-FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestAdmissionBurst|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst
+# So do the reminders job's tests: the job writes several bookings at once,
+# and on a loaded machine moto lost one of those writes (at the start of
+# this stop's work too: 5 of 9 runs, three at once).
+FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestAdmissionBurst|TestRemindTheDayBefore|TestRemindersInterruptedAtEveryStep|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst
 # Seeding the demo data takes a minute or more on moto, which copies the
 # whole table for every transaction: one seeded test runs on moto
 # (TestCatalogueFiltersOnTheDemoStack, every catalogue filter on the demo
