@@ -5,7 +5,7 @@
 // on the confirmed booking, booked once. Giving up stops the queue; 重试 later books once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, token, apiCall, signInWithToken, residentFor, addDays, todayShanghai, runId } from './helpers.mjs';
+import { BASE, launch, newPage, token, apiCall, signInWithToken, residentFor, addDays, todayShanghai, runId, fitsPhones, switchLang } from './helpers.mjs';
 
 const ROUTE = 'POST /v1/offerings/{offering_id}/bookings';
 
@@ -99,6 +99,12 @@ test('放弃排队 stops the queue; 重试 later books once, with the same key',
     // English first here, Chinese beside it.
     assert.match(await queue.innerText(), /In the queue[\s\S]*排队中/);
     await page.screenshot({ path: 'test-results/screenshots/admission-queue-en.png' });
+    // The queue note fits every phone width, in both languages.
+    await fitsPhones(page, 'the queue note (English)');
+    await switchLang(page);
+    assert.match(await queue.innerText(), /排队中[\s\S]*In the queue/);
+    await fitsPhones(page, 'the queue note (中文)');
+    await switchLang(page);
     await page.getByRole('button', { name: 'Leave the queue' }).click();
     await page.locator('[role=alert][data-code=gave_up]').waitFor();
     assert.equal(await queue.count(), 0);
