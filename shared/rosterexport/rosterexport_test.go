@@ -329,7 +329,8 @@ func padded(row []string, n int) []string {
 	return row
 }
 
-func bold(t *testing.T, f *excelize.File, sheet, ref string) bool {
+// cellStyle is the style of a cell of the workbook.
+func cellStyle(t *testing.T, f *excelize.File, sheet, ref string) *excelize.Style {
 	t.Helper()
 	id, err := f.GetCellStyle(sheet, ref)
 	if err != nil {
@@ -339,6 +340,12 @@ func bold(t *testing.T, f *excelize.File, sheet, ref string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+func bold(t *testing.T, f *excelize.File, sheet, ref string) bool {
+	t.Helper()
+	st := cellStyle(t, f, sheet, ref)
 	return st.Font != nil && st.Font.Bold
 }
 
@@ -355,15 +362,7 @@ func TestWriteXLSXLayout(t *testing.T) {
 	}
 	style := func(sheet, ref string) *excelize.Style {
 		t.Helper()
-		id, err := f.GetCellStyle(sheet, ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := f.GetStyle(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
+		return cellStyle(t, f, sheet, ref)
 	}
 	align := func(st *excelize.Style) string {
 		if st.Alignment == nil {
