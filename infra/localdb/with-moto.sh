@@ -20,7 +20,17 @@ if ! command -v moto_server > /dev/null 2>&1; then
 fi
 mkdir -p "$root/build"
 log="$root/build/moto-$$.log"
-moto_server -H 127.0.0.1 -p 0 > "$log" 2>&1 &
+# moto's own Python runs it through moto_one_at_a_time.py (one request at a
+# time: moto's threads lose writes otherwise, see that file).
+python=python3
+script=$(command -v moto_server)
+if command -v pyenv > /dev/null 2>&1; then script=$(pyenv which moto_server 2> /dev/null || echo "$script"); fi
+case "$(head -n 1 "$script")" in '#!'*python*) python=$(head -n 1 "$script" | sed 's/^#! *//') ;; esac
+if ! $python -c 'import moto.server' 2> /dev/null; then
+	echo "test-fidelity: $python cannot import moto.server, the Python that runs moto_server ($script)." >&2
+	exit 1
+fi
+$python "$root/infra/localdb/moto_one_at_a_time.py" -H 127.0.0.1 -p 0 > "$log" 2>&1 &
 moto=$!
 child=""
 stop() {

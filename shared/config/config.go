@@ -44,8 +44,8 @@ type Config struct {
 	DynamoDBEndpoint string
 	// DynamoDBNoCapacity: no call asks for its consumed capacity
 	// (DYNAMODB_NO_CONSUMED_CAPACITY=1; make test-fidelity sets it for moto,
-	// which answered concurrent requests that ask wrongly; see
-	// shared/store/DESIGN.md, "What a request costs").
+	// which answers a total only; see shared/store/DESIGN.md, "What a
+	// request costs").
 	DynamoDBNoCapacity bool
 	Region             string
 	LogLevel           slog.Level
