@@ -206,9 +206,14 @@ cfnlint:
 fmt:
 	gofmt -w .
 
-## bench: the booking benchmarks, with figures
+## bench: the booking benchmarks, with figures, then the opening-night
+## model's table (infra/openingnight: 100,000 residents at the template's
+## booking throttle and at the old 200/400, a few CPU-minutes;
+## OPENING_NIGHT=full adds 900,000 residents, about 10 more)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@set -o pipefail; ENROL_OPENING_NIGHT=$(or $(OPENING_NIGHT),bench) $(GO) test -count=1 -timeout 60m -v \
+		-run '^TestOpeningNightFigures$$' ./infra/openingnight/ | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS$$'
 
 ## build: the arm64 bootstrap zips that SAM would deploy, without SAM, in build/
 build:

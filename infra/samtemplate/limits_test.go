@@ -101,8 +101,8 @@ func TestProjectLimits(t *testing.T) {
 		t.Errorf("default %+v, want 1000/s burst 2000", l.Default)
 	}
 	for _, key := range []string{"POST /v1/offerings/{offering_id}/bookings", "POST /v1/offerings/{offering_id}/applications", "POST /v1/rounds/{round_id}/applications"} {
-		if l.Routes[key] != (Throttle{Rate: 200, Burst: 400}) {
-			t.Errorf("%s: %+v, want 200/s burst 400", key, l.Routes[key])
+		if l.Routes[key] != (Throttle{Rate: 2000, Burst: 4000}) {
+			t.Errorf("%s: %+v, want 2000/s burst 4000", key, l.Routes[key])
 		}
 	}
 	if len(l.Reserved) != 0 {
