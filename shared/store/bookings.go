@@ -260,9 +260,13 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	if nb.IdempotencyKey != "" {
 		st.idempotencyPut(&t, b.Account, nb.IdempotencyKey, nb.RequestHash, "booking_id", b.ID, nb.IdempotencyTill, now)
 	}
-	st.personChecks(&t, b.Identity, b.Account, o)
+	st.personChecks(&t, b.Identity, b.Account)
+	// The term item also holds any no-show block: one condition on it
+	// checks block and limit, and the item as it stood says which failed.
+	term.Update.ConditionExpression = aws.String(termGuard(o, term.Update.ExpressionAttributeValues))
+	term.Update.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	t.add(termRefusal(o.MaxPerParticipantPerTerm), term)
 	t.add(checks(domain.RuleOnePerOffering, domain.Facts{}), active)
-	t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), term)
 	st.applyChange(&t, o.ID, nb.Change, now)
 
 	put, err := st.bookingPut(ctx, b)
@@ -294,28 +298,41 @@ func (st *Store) idempotencyPut(t *txn, account, idemKey, hash, attr, id string,
 }
 
 // personChecks are what booking or applying checks of the person in the
-// write: verified by no other account, and no no-show block on o's kind
-// and term.
-func (st *Store) personChecks(t *txn, identity, account string, o domain.Offering) {
+// write besides its term item (termGuard): verified by no other account.
+func (st *Store) personChecks(t *txn, identity, account string) {
 	// Checked in the write, so a booking racing the verification lands
 	// before it (and is cancelled by it) or is refused.
 	t.add(checks(domain.RuleVerifiedElsewhere, domain.Facts{}), st.verifiedCheck(identity, account))
-	// A no-show block (written when attendance was recorded) is checked in
-	// the same write, so it costs no extra read; the refusal says what the
-	// block item held.
-	t.add(onFail{rule: domain.RuleNoShowBlock, facts: func(old map[string]types.AttributeValue) domain.Facts {
-		var block struct {
+}
+
+// termGuard is the condition a person's term item (TERM#<kind>#<term>)
+// must meet to book or apply for o: no no-show block (attendance sets
+// blocked_until on that same item, so the check costs no item of its own)
+// and, when o limits them, fewer active bookings than the limit. The
+// refusal (termRefusal) is decided from the item as it stood.
+func termGuard(o domain.Offering, values map[string]types.AttributeValue) string {
+	cond := "attribute_not_exists(blocked_until)"
+	if o.MaxPerParticipantPerTerm > 0 {
+		cond += " AND (attribute_not_exists(active) OR active < :max)"
+		values[":max"] = n(int64(o.MaxPerParticipantPerTerm))
+	}
+	return cond
+}
+
+// termRefusal reads which of termGuard's rules the term item broke: a
+// block it holds, else the limit.
+func termRefusal(limit int) onFail {
+	return onFail{decide: func(old map[string]types.AttributeValue) (domain.Rule, domain.Facts) {
+		var term struct {
 			Until    string `dynamodbav:"blocked_until"`
-			Absences int    `dynamodbav:"absences"`
+			Absences int    `dynamodbav:"block_absences"`
 		}
-		_ = attributevalue.UnmarshalMap(old, &block)
-		return domain.Facts{BlockedUntil: block.Until, Absences: block.Absences}
-	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName:                           &st.table,
-		Key:                                 key(identityPK(identity), blockSK(o.Kind, o.Term)),
-		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}})
+		_ = attributevalue.UnmarshalMap(old, &term)
+		if term.Until != "" {
+			return domain.RuleNoShowBlock, domain.Facts{BlockedUntil: term.Until, Absences: term.Absences}
+		}
+		return domain.RuleTermLimit, domain.Facts{Limit: limit}
+	}}
 }
 
 // holdItems are what a new booking b of o holds for its person: the
@@ -326,7 +343,7 @@ func (st *Store) holdItems(b domain.Booking, o domain.Offering) (active, term ty
 	marker["booking_id"], marker["account"] = s(b.ID), s(b.Account)
 	u := &types.Update{
 		TableName:                 &st.table,
-		Key:                       key(identityPK(b.Identity), prefixTerm+string(o.Kind)+"#"+o.Term),
+		Key:                       key(identityPK(b.Identity), termSK(o.Kind, o.Term)),
 		UpdateExpression:          aws.String("ADD active :one"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1)},
 	}
@@ -556,7 +573,7 @@ func (st *Store) cancelItems(b domain.Booking, e Ending, now time.Time) []types.
 		items = append(items,
 			types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(identityPK(b.Identity), prefixActive+b.OfferingID)}},
 			types.TransactWriteItem{Update: &types.Update{
-				TableName: &st.table, Key: key(identityPK(b.Identity), prefixTerm+string(b.Offering.Kind)+"#"+b.Term),
+				TableName: &st.table, Key: key(identityPK(b.Identity), termSK(b.Offering.Kind, b.Term)),
 				UpdateExpression:          aws.String("ADD active :minus"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
 			}})
