@@ -38,6 +38,7 @@ const (
 	RuleOfferIndex  = "offer_index"  // an offered booking outside the offers index, or another inside it
 	RuleLedger      = "ledger"       // an offering's ledger does not add up to its places
 	RuleAudit       = "audit"        // a staff change without its audit record
+	RuleListing     = "listing"      // an offering's listing item missing, its index keys not the offering's, or an offering in an index
 )
 
 // Violation is one broken invariant and the items that show it.
@@ -148,6 +149,8 @@ func typeOf(pk, sk string) string {
 	switch pkp + "/" + skp {
 	case "OFFERING/OFFERING":
 		return "offering"
+	case "OFFERING/LISTING":
+		return "offering listing"
 	case "OFFERING/WAIT":
 		return "waitlist place"
 	case "ACCOUNT/BOOKING":
@@ -187,7 +190,7 @@ var uniqueSuffix = regexp.MustCompile(`#[0-9a-f]{8}$`)
 func Check(raw []map[string]types.AttributeValue, o Options) Report {
 	r := Report{Items: len(raw), ByType: map[string]int{}, Bookings: map[string]int{}}
 	c := checker{r: &r, o: o,
-		offerings: map[string]item{}, bookings: map[string]item{}, byOffering: map[string][]item{},
+		offerings: map[string]item{}, listings: map[string]item{}, bookings: map[string]item{}, byOffering: map[string][]item{},
 		waits: map[string][]item{}, markers: map[string]item{}, terms: map[string]item{},
 		audits: map[string][]item{}, byCentre: map[string][]item{}, ledger: map[string][]item{}, apps: map[string]bool{}}
 	for _, m := range raw {
@@ -197,6 +200,7 @@ func Check(raw []map[string]types.AttributeValue, o Options) Report {
 	}
 	r.Offerings = len(c.offerings)
 	c.counters()
+	c.listing()
 	c.waitlist()
 	c.activeMarkers()
 	c.termCounters()
@@ -214,6 +218,7 @@ type checker struct {
 	r          *Report
 	o          Options
 	offerings  map[string]item   // by offering id
+	listings   map[string]item   // offerings' listing items, by offering id
 	bookings   map[string]item   // by account + "/" + booking id
 	byOffering map[string][]item // bookings by offering id
 	waits      map[string][]item // WAIT# entries by account + "/" + booking id
@@ -241,6 +246,8 @@ func (c *checker) file(it item) {
 	switch {
 	case pkp == "OFFERING" && it.sk == "OFFERING":
 		c.offerings[id] = it
+	case pkp == "OFFERING" && it.sk == "LISTING":
+		c.listings[id] = it
 	case pkp == "OFFERING" && strings.HasPrefix(it.sk, "WAIT#"):
 		k := it.str("account") + "/" + it.str("booking_id")
 		c.waits[k] = append(c.waits[k], it)
@@ -266,6 +273,49 @@ func (c *checker) file(it item) {
 	case it.pk == "LEDGER":
 		o := it.str("offering_id")
 		c.ledger[o] = append(c.ledger[o], it)
+	}
+}
+
+// listing: every offering has its listing item, which carries the
+// offering's index keys as the offering now is (the public index only
+// while published), and the offering itself is in no index, so a booking
+// changing its counters writes none; every listing item has its offering.
+func (c *checker) listing() {
+	for _, id := range slices.Sorted(maps.Keys(c.offerings)) {
+		o := c.offerings[id]
+		for _, k := range []string{"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"} {
+			if o.str(k) != "" {
+				c.add(RuleListing, "offering "+id+" is in an index itself ("+k+")", o)
+				break
+			}
+		}
+		l, ok := c.listings[id]
+		if !ok {
+			c.add(RuleListing, "offering "+id+" has no listing item: in no list", o)
+			continue
+		}
+		want := map[string]string{
+			"GSI2PK": "CENTRE#" + o.str("centre_id"), "GSI2SK": "OFFERING#" + o.str("starts_on") + "#" + id,
+			"GSI3PK": "CITY#" + o.str("kind"), "GSI3SK": o.str("ends_on") + "#" + o.str("district") + "#" + id,
+			"GSI1PK": "", "GSI1SK": "",
+		}
+		if o.str("status") == "published" {
+			want["GSI1PK"], want["GSI1SK"] = "PUB", o.str("kind")+"#"+o.str("district")+"#"+o.str("starts_on")+"#"+id
+		}
+		var wrong []string
+		for _, k := range slices.Sorted(maps.Keys(want)) {
+			if l.str(k) != want[k] {
+				wrong = append(wrong, fmt.Sprintf("%s %q, want %q", k, l.str(k), want[k]))
+			}
+		}
+		if len(wrong) > 0 {
+			c.add(RuleListing, "offering "+id+": listing "+strings.Join(wrong, "; "), l, o)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(c.listings)) {
+		if _, ok := c.offerings[id]; !ok {
+			c.add(RuleListing, "listing item of offering "+id+", which is not in the table", c.listings[id])
+		}
 	}
 }
 

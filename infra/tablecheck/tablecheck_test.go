@@ -211,6 +211,23 @@ func TestTableCheck(t *testing.T) {
 			tb.put(with(o, "capacity", num(o, "confirmed")-1))
 			return str(o, "PK")
 		}},
+		{"an offering's listing item lost", tablecheck.RuleListing, func() string {
+			l := tb.find("listing", prefixed("OFFERING#", "LISTING"))
+			tb.del(l)
+			return str(l, "PK")
+		}},
+		{"a published offering still listed as before (status written alone)", tablecheck.RuleListing, func() string {
+			o := tb.find("published offering", func(m map[string]types.AttributeValue) bool {
+				return str(m, "SK") == "OFFERING" && str(m, "status") == "published"
+			})
+			tb.put(with(o, "status", "closed"))
+			return str(o, "PK")
+		}},
+		{"an offering back in an index (its counters would write it)", tablecheck.RuleListing, func() string {
+			o := tb.find("offering", prefixed("OFFERING#", "OFFERING"))
+			tb.put(with(o, "GSI2PK", "CENTRE#"+str(o, "centre_id"), "GSI2SK", "OFFERING#"+str(o, "starts_on")+"#"+str(o, "id")))
+			return str(o, "PK")
+		}},
 		{"a booking written alone (partial write)", tablecheck.RuleCounters, func() string {
 			b := tb.find("confirmed booking", isBooking("confirmed"))
 			tb.put(with(b, "SK", "BOOKING#partial", "id", "partial"))

@@ -209,7 +209,12 @@ func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, par
 // batchGet reads keys strongly consistently, asking again (under the retry
 // policy) for any key DynamoDB leaves unprocessed.
 func (st *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-	req := map[string]types.KeysAndAttributes{st.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	return st.batchGetWith(ctx, keys, true)
+}
+
+// batchGetWith is batchGet, strongly consistent or not.
+func (st *Store) batchGetWith(ctx context.Context, keys []map[string]types.AttributeValue, consistent bool) ([]map[string]types.AttributeValue, error) {
+	req := map[string]types.KeysAndAttributes{st.table: {Keys: keys, ConsistentRead: aws.Bool(consistent)}}
 	var items []map[string]types.AttributeValue
 	err := st.Retry.Do(ctx, func(int) error {
 		out, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})

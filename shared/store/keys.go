@@ -27,6 +27,7 @@ const (
 const (
 	skCentre       = "CENTRE"
 	skOffering     = "OFFERING"
+	skListing      = "LISTING"
 	gsiAllCentres  = "CENTRES"
 	gsiPublished   = "PUB"
 	prefixBooking  = "BOOKING#"
