@@ -31,7 +31,7 @@ const (
 	RuleCounters    = "counters"     // an offering's confirmed/waitlisted/offered differ from its bookings
 	RuleCapacity    = "capacity"     // confirmed + offered > capacity, or a counter below zero
 	RuleWaitlist    = "waitlist"     // WAIT# entries and waitlisted bookings not one to one
-	RuleMarker      = "marker"       // ACTIVE# markers and active bookings not one to one
+	RuleMarker      = "marker"       // TERM# items' held#<offering> (one-per-offering markers) and active bookings not one to one
 	RuleTermCounter = "term_counter" // TERM# active differs from the person's active bookings
 	RuleTermLimit   = "term_limit"   // more active bookings in a term than an offering held allows
 	RuleIdempotency = "idempotency"  // a record names a booking or application that is not there
@@ -157,8 +157,6 @@ func typeOf(pk, sk string) string {
 		return "booking"
 	case "ACCOUNT/IDEMPOTENCY":
 		return "idempotency record"
-	case "IDENTITY/ACTIVE":
-		return "active marker"
 	case "IDENTITY/TERM":
 		return "term counter"
 	case "CENTRE/AUDIT":
@@ -222,7 +220,7 @@ type checker struct {
 	bookings   map[string]item   // by account + "/" + booking id
 	byOffering map[string][]item // bookings by offering id
 	waits      map[string][]item // WAIT# entries by account + "/" + booking id
-	markers    map[string]item   // ACTIVE# by identity + "/" + offering
+	markers    map[string]item   // a hold on a TERM# item, by identity + "/" + offering
 	terms      map[string]item   // TERM# by identity + "/" + kind + "#" + term
 	idem       []item
 	attendance []item
@@ -262,10 +260,9 @@ func (c *checker) file(it item) {
 		c.idem = append(c.idem, it)
 	case pkp == "ACCOUNT" && strings.HasPrefix(it.sk, "APPLICATION#"):
 		c.apps[id+"/"+strings.TrimPrefix(it.sk, "APPLICATION#")] = true
-	case pkp == "IDENTITY" && strings.HasPrefix(it.sk, "ACTIVE#"):
-		c.markers[id+"/"+strings.TrimPrefix(it.sk, "ACTIVE#")] = it
 	case pkp == "IDENTITY" && strings.HasPrefix(it.sk, "TERM#"):
 		c.terms[id+"/"+strings.TrimPrefix(it.sk, "TERM#")] = it
+		c.holds(id, it)
 	case pkp == "CENTRE" && strings.HasPrefix(it.sk, "AUDIT#"):
 		stamp, _, _ := strings.Cut(strings.TrimPrefix(it.sk, "AUDIT#"), "#")
 		c.audits[id+"/"+stamp] = append(c.audits[id+"/"+stamp], it)
@@ -392,10 +389,32 @@ func placeOf(b, w item) bool {
 	return w.pk == "OFFERING#"+b.str("offering_id") && w.sk == sk+b.str("id")
 }
 
-// activeMarkers: every active booking that still names its person holds the
-// person's ACTIVE#<offering> marker, and every marker names an active
-// booking of that person and offering. (Erasing a booking of an ended
-// offering removes its identity and its marker together.)
+// holds files a TERM# item's held#<offering> attributes (each
+// "account|booking": the one-per-offering markers) as markers.
+func (c *checker) holds(identity string, t item) {
+	for _, name := range slices.Sorted(maps.Keys(t.m)) {
+		o, ok := strings.CutPrefix(name, "held#")
+		if !ok {
+			continue
+		}
+		account, booking, ok := strings.Cut(t.str(name), "|")
+		if !ok {
+			c.add(RuleMarker, "a hold of offering "+o+" that names no account and booking", t)
+			continue
+		}
+		m := map[string]types.AttributeValue{
+			"PK": t.m["PK"], "SK": t.m["SK"],
+			"booking_id": &types.AttributeValueMemberS{Value: booking}, "account": &types.AttributeValueMemberS{Value: account},
+		}
+		c.markers[identity+"/"+o] = item{m: m, pk: t.pk, sk: t.sk}
+	}
+}
+
+// activeMarkers: every active booking that still names its person is held
+// on the person's TERM#<kind>#<term> item (held#<offering>, the
+// one-per-offering marker), and every hold names an active booking of that person and
+// offering. (Erasing a booking of an ended offering removes its identity
+// and its hold together.)
 func (c *checker) activeMarkers() {
 	held := map[string]bool{}
 	for _, k := range slices.Sorted(maps.Keys(c.bookings)) {
@@ -407,7 +426,7 @@ func (c *checker) activeMarkers() {
 		m, ok := c.markers[mk]
 		switch {
 		case !ok:
-			c.add(RuleMarker, "active booking without its person's marker IDENTITY#…/ACTIVE#"+b.str("offering_id"), b)
+			c.add(RuleMarker, "active booking without its hold on its person's IDENTITY#…/TERM#"+b.str("kind")+"#"+b.str("term"), b)
 		case m.str("booking_id") != b.str("id") || m.str("account") != b.str("account"):
 			c.add(RuleMarker, "the person's marker names another booking ("+m.str("booking_id")+"): two active bookings of one person and offering", b, m)
 		default:

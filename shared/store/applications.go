@@ -458,7 +458,7 @@ func (st *Store) CreateApplication(ctx context.Context, na NewApplication) error
 		if len(values) == 0 {
 			values = nil
 		}
-		t.add(termRefusal(o.MaxPerParticipantPerTerm), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		t.add(termRefusal(o.MaxPerParticipantPerTerm, ""), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 			TableName: &st.table, Key: key(identityPK(identity), termSK(o.Kind, o.Term)),
 			ConditionExpression: aws.String(cond), ExpressionAttributeValues: values,
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,

@@ -38,8 +38,8 @@ const (
 	prefixMessage  = "MESSAGE#"
 	prefixWait     = "WAIT#"
 	prefixIdem     = "IDEMPOTENCY#"
-	prefixActive   = "ACTIVE#"
 	prefixTerm     = "TERM#"
+	prefixHeld     = "held#" // an attribute of a TERM# item: heldAttr
 	prefixRoster   = "ROSTER#"
 	prefixOffering = "OFFERING#"
 	prefixAudit    = "AUDIT#"
