@@ -31,13 +31,14 @@ const (
 	RuleCounters    = "counters"     // an offering's confirmed/waitlisted/offered differ from its bookings
 	RuleCapacity    = "capacity"     // confirmed + offered > capacity, or a counter below zero
 	RuleWaitlist    = "waitlist"     // WAIT# entries and waitlisted bookings not one to one
-	RuleMarker      = "marker"       // ACTIVE# markers and active bookings not one to one
+	RuleMarker      = "marker"       // TERM# items' held#<offering> (one-per-offering markers) and active bookings not one to one
 	RuleTermCounter = "term_counter" // TERM# active differs from the person's active bookings
 	RuleTermLimit   = "term_limit"   // more active bookings in a term than an offering held allows
 	RuleIdempotency = "idempotency"  // a record names a booking or application that is not there
 	RuleOfferIndex  = "offer_index"  // an offered booking outside the offers index, or another inside it
 	RuleLedger      = "ledger"       // an offering's ledger does not add up to its places
 	RuleAudit       = "audit"        // a staff change without its audit record
+	RuleListing     = "listing"      // an offering's listing item missing, its index keys not the offering's, or an offering in an index
 )
 
 // Violation is one broken invariant and the items that show it.
@@ -148,14 +149,14 @@ func typeOf(pk, sk string) string {
 	switch pkp + "/" + skp {
 	case "OFFERING/OFFERING":
 		return "offering"
+	case "OFFERING/LISTING":
+		return "offering listing"
 	case "OFFERING/WAIT":
 		return "waitlist place"
 	case "ACCOUNT/BOOKING":
 		return "booking"
 	case "ACCOUNT/IDEMPOTENCY":
 		return "idempotency record"
-	case "IDENTITY/ACTIVE":
-		return "active marker"
 	case "IDENTITY/TERM":
 		return "term counter"
 	case "CENTRE/AUDIT":
@@ -187,7 +188,7 @@ var uniqueSuffix = regexp.MustCompile(`#[0-9a-f]{8}$`)
 func Check(raw []map[string]types.AttributeValue, o Options) Report {
 	r := Report{Items: len(raw), ByType: map[string]int{}, Bookings: map[string]int{}}
 	c := checker{r: &r, o: o,
-		offerings: map[string]item{}, bookings: map[string]item{}, byOffering: map[string][]item{},
+		offerings: map[string]item{}, listings: map[string]item{}, bookings: map[string]item{}, byOffering: map[string][]item{},
 		waits: map[string][]item{}, markers: map[string]item{}, terms: map[string]item{},
 		audits: map[string][]item{}, byCentre: map[string][]item{}, ledger: map[string][]item{}, apps: map[string]bool{}}
 	for _, m := range raw {
@@ -197,6 +198,7 @@ func Check(raw []map[string]types.AttributeValue, o Options) Report {
 	}
 	r.Offerings = len(c.offerings)
 	c.counters()
+	c.listing()
 	c.waitlist()
 	c.activeMarkers()
 	c.termCounters()
@@ -214,10 +216,11 @@ type checker struct {
 	r          *Report
 	o          Options
 	offerings  map[string]item   // by offering id
+	listings   map[string]item   // offerings' listing items, by offering id
 	bookings   map[string]item   // by account + "/" + booking id
 	byOffering map[string][]item // bookings by offering id
 	waits      map[string][]item // WAIT# entries by account + "/" + booking id
-	markers    map[string]item   // ACTIVE# by identity + "/" + offering
+	markers    map[string]item   // a hold on a TERM# item, by identity + "/" + offering
 	terms      map[string]item   // TERM# by identity + "/" + kind + "#" + term
 	idem       []item
 	attendance []item
@@ -241,6 +244,8 @@ func (c *checker) file(it item) {
 	switch {
 	case pkp == "OFFERING" && it.sk == "OFFERING":
 		c.offerings[id] = it
+	case pkp == "OFFERING" && it.sk == "LISTING":
+		c.listings[id] = it
 	case pkp == "OFFERING" && strings.HasPrefix(it.sk, "WAIT#"):
 		k := it.str("account") + "/" + it.str("booking_id")
 		c.waits[k] = append(c.waits[k], it)
@@ -255,10 +260,9 @@ func (c *checker) file(it item) {
 		c.idem = append(c.idem, it)
 	case pkp == "ACCOUNT" && strings.HasPrefix(it.sk, "APPLICATION#"):
 		c.apps[id+"/"+strings.TrimPrefix(it.sk, "APPLICATION#")] = true
-	case pkp == "IDENTITY" && strings.HasPrefix(it.sk, "ACTIVE#"):
-		c.markers[id+"/"+strings.TrimPrefix(it.sk, "ACTIVE#")] = it
 	case pkp == "IDENTITY" && strings.HasPrefix(it.sk, "TERM#"):
 		c.terms[id+"/"+strings.TrimPrefix(it.sk, "TERM#")] = it
+		c.holds(id, it)
 	case pkp == "CENTRE" && strings.HasPrefix(it.sk, "AUDIT#"):
 		stamp, _, _ := strings.Cut(strings.TrimPrefix(it.sk, "AUDIT#"), "#")
 		c.audits[id+"/"+stamp] = append(c.audits[id+"/"+stamp], it)
@@ -266,6 +270,49 @@ func (c *checker) file(it item) {
 	case it.pk == "LEDGER":
 		o := it.str("offering_id")
 		c.ledger[o] = append(c.ledger[o], it)
+	}
+}
+
+// listing: every offering has its listing item, which carries the
+// offering's index keys as the offering now is (the public index only
+// while published), and the offering itself is in no index, so a booking
+// changing its counters writes none; every listing item has its offering.
+func (c *checker) listing() {
+	for _, id := range slices.Sorted(maps.Keys(c.offerings)) {
+		o := c.offerings[id]
+		for _, k := range []string{"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"} {
+			if o.str(k) != "" {
+				c.add(RuleListing, "offering "+id+" is in an index itself ("+k+")", o)
+				break
+			}
+		}
+		l, ok := c.listings[id]
+		if !ok {
+			c.add(RuleListing, "offering "+id+" has no listing item: in no list", o)
+			continue
+		}
+		want := map[string]string{
+			"GSI2PK": "CENTRE#" + o.str("centre_id"), "GSI2SK": "OFFERING#" + o.str("starts_on") + "#" + id,
+			"GSI3PK": "CITY#" + o.str("kind"), "GSI3SK": o.str("ends_on") + "#" + o.str("district") + "#" + id,
+			"GSI1PK": "", "GSI1SK": "",
+		}
+		if o.str("status") == "published" {
+			want["GSI1PK"], want["GSI1SK"] = "PUB", o.str("kind")+"#"+o.str("district")+"#"+o.str("starts_on")+"#"+id
+		}
+		var wrong []string
+		for _, k := range slices.Sorted(maps.Keys(want)) {
+			if l.str(k) != want[k] {
+				wrong = append(wrong, fmt.Sprintf("%s %q, want %q", k, l.str(k), want[k]))
+			}
+		}
+		if len(wrong) > 0 {
+			c.add(RuleListing, "offering "+id+": listing "+strings.Join(wrong, "; "), l, o)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(c.listings)) {
+		if _, ok := c.offerings[id]; !ok {
+			c.add(RuleListing, "listing item of offering "+id+", which is not in the table", c.listings[id])
+		}
 	}
 }
 
@@ -342,10 +389,32 @@ func placeOf(b, w item) bool {
 	return w.pk == "OFFERING#"+b.str("offering_id") && w.sk == sk+b.str("id")
 }
 
-// activeMarkers: every active booking that still names its person holds the
-// person's ACTIVE#<offering> marker, and every marker names an active
-// booking of that person and offering. (Erasing a booking of an ended
-// offering removes its identity and its marker together.)
+// holds files a TERM# item's held#<offering> attributes (each
+// "account|booking": the one-per-offering markers) as markers.
+func (c *checker) holds(identity string, t item) {
+	for _, name := range slices.Sorted(maps.Keys(t.m)) {
+		o, ok := strings.CutPrefix(name, "held#")
+		if !ok {
+			continue
+		}
+		account, booking, ok := strings.Cut(t.str(name), "|")
+		if !ok {
+			c.add(RuleMarker, "a hold of offering "+o+" that names no account and booking", t)
+			continue
+		}
+		m := map[string]types.AttributeValue{
+			"PK": t.m["PK"], "SK": t.m["SK"],
+			"booking_id": &types.AttributeValueMemberS{Value: booking}, "account": &types.AttributeValueMemberS{Value: account},
+		}
+		c.markers[identity+"/"+o] = item{m: m, pk: t.pk, sk: t.sk}
+	}
+}
+
+// activeMarkers: every active booking that still names its person is held
+// on the person's TERM#<kind>#<term> item (held#<offering>, the
+// one-per-offering marker), and every hold names an active booking of that person and
+// offering. (Erasing a booking of an ended offering removes its identity
+// and its hold together.)
 func (c *checker) activeMarkers() {
 	held := map[string]bool{}
 	for _, k := range slices.Sorted(maps.Keys(c.bookings)) {
@@ -357,7 +426,7 @@ func (c *checker) activeMarkers() {
 		m, ok := c.markers[mk]
 		switch {
 		case !ok:
-			c.add(RuleMarker, "active booking without its person's marker IDENTITY#…/ACTIVE#"+b.str("offering_id"), b)
+			c.add(RuleMarker, "active booking without its hold on its person's IDENTITY#…/TERM#"+b.str("kind")+"#"+b.str("term"), b)
 		case m.str("booking_id") != b.str("id") || m.str("account") != b.str("account"):
 			c.add(RuleMarker, "the person's marker names another booking ("+m.str("booking_id")+"): two active bookings of one person and offering", b, m)
 		default:

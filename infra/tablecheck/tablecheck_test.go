@@ -211,6 +211,23 @@ func TestTableCheck(t *testing.T) {
 			tb.put(with(o, "capacity", num(o, "confirmed")-1))
 			return str(o, "PK")
 		}},
+		{"an offering's listing item lost", tablecheck.RuleListing, func() string {
+			l := tb.find("listing", prefixed("OFFERING#", "LISTING"))
+			tb.del(l)
+			return str(l, "PK")
+		}},
+		{"a published offering still listed as before (status written alone)", tablecheck.RuleListing, func() string {
+			o := tb.find("published offering", func(m map[string]types.AttributeValue) bool {
+				return str(m, "SK") == "OFFERING" && str(m, "status") == "published"
+			})
+			tb.put(with(o, "status", "closed"))
+			return str(o, "PK")
+		}},
+		{"an offering back in an index (its counters would write it)", tablecheck.RuleListing, func() string {
+			o := tb.find("offering", prefixed("OFFERING#", "OFFERING"))
+			tb.put(with(o, "GSI2PK", "CENTRE#"+str(o, "centre_id"), "GSI2SK", "OFFERING#"+str(o, "starts_on")+"#"+str(o, "id")))
+			return str(o, "PK")
+		}},
 		{"a booking written alone (partial write)", tablecheck.RuleCounters, func() string {
 			b := tb.find("confirmed booking", isBooking("confirmed"))
 			tb.put(with(b, "SK", "BOOKING#partial", "id", "partial"))
@@ -230,19 +247,35 @@ func TestTableCheck(t *testing.T) {
 			})
 			return str(b, "SK")
 		}},
-		{"an active booking's marker lost", tablecheck.RuleMarker, func() string {
-			m := tb.find("active marker", prefixed("IDENTITY#", "ACTIVE#"))
-			tb.del(m)
-			return "BOOKING#" + str(m, "booking_id")
+		{"an active booking's marker (held on its person's term item) lost", tablecheck.RuleMarker, func() string {
+			var held string
+			m := tb.find("term item holding a booking", func(m map[string]types.AttributeValue) bool {
+				for name := range m {
+					if strings.HasPrefix(name, "held#") && prefixed("IDENTITY#", "TERM#")(m) {
+						held = name
+						return true
+					}
+				}
+				return false
+			})
+			_, booking, _ := strings.Cut(str(m, held), "|")
+			tb.put(with(m, held, nil))
+			return "BOOKING#" + booking
 		}},
 		{"a marker of a cancelled booking", tablecheck.RuleMarker, func() string {
 			b := tb.find("cancelled booking", isBooking("cancelled"))
-			tb.put(map[string]types.AttributeValue{
-				"PK":         &types.AttributeValueMemberS{Value: "IDENTITY#" + str(b, "identity")},
-				"SK":         &types.AttributeValueMemberS{Value: "ACTIVE#" + str(b, "offering_id")},
-				"booking_id": b["id"], "account": b["account"],
-			})
-			return "ACTIVE#" + str(b, "offering_id")
+			sk := "TERM#" + str(b, "kind") + "#" + str(b, "term")
+			t := map[string]types.AttributeValue{
+				"PK": &types.AttributeValueMemberS{Value: "IDENTITY#" + str(b, "identity")},
+				"SK": &types.AttributeValueMemberS{Value: sk},
+			}
+			for _, m := range tb.items {
+				if str(m, "PK") == str(t, "PK") && str(m, "SK") == sk {
+					t = m
+				}
+			}
+			tb.put(with(t, "held#"+str(b, "offering_id"), str(b, "account")+"|"+str(b, "id")))
+			return str(b, "SK")
 		}},
 		{"a term counter one too high", tablecheck.RuleTermCounter, func() string {
 			c := tb.find("term counter", func(m map[string]types.AttributeValue) bool {

@@ -49,12 +49,14 @@ func TestStaffRetriesStopWithTheRequest(t *testing.T) {
 		{"cancel, validation error", cancelOffering, "ValidationError", false, apperr.Internal},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			// The last case's fault goes first: writing the offering (and
+			// its listing item) is a transaction too.
+			inj.Clear()
 			if err := st.PutOffering(context.Background(), dbtest.Offering("o", centre, 5, now), false); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			inj.Clear()
 			inj.Fail("TransactWriteItems", 0, func(in any) error {
 				if c.cancel {
 					cancel()

@@ -375,11 +375,11 @@ func TestDrawNotReadyThenDrawnOnce(t *testing.T) {
 func TestRuleBrokenByTheDraw(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		sk     func(o domain.Offering) string
+		held   func(o domain.Offering) string // the offering rank 1 booked meanwhile
 		reason string
 	}{
-		{"term limit", func(o domain.Offering) string { return "TERM#" + string(o.Kind) + "#" + o.Term }, store.ReasonTermLimit},
-		{"already booked", func(o domain.Offering) string { return "ACTIVE#" + o.ID }, store.ReasonAlreadyBooked},
+		{"term limit", func(o domain.Offering) string { return "another" }, store.ReasonTermLimit},
+		{"already booked", func(o domain.Offering) string { return o.ID }, store.ReasonAlreadyBooked},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, 2, func(o *domain.Offering) { o.MaxPerParticipantPerTerm = 1 })
@@ -406,11 +406,12 @@ func TestRuleBrokenByTheDraw(t *testing.T) {
 				}
 			}
 			// Meanwhile rank 1 booked: another course of the kind this
-			// term, or this one (its marker, as a booking writes it).
+			// term, or this one (its term item, as a booking writes it).
 			_, err = w.db.PutItem(w.ctx, &dynamodb.PutItemInput{TableName: &w.tbl, Item: map[string]types.AttributeValue{
-				"PK":     &types.AttributeValueMemberS{Value: "IDENTITY#" + first.Identity},
-				"SK":     &types.AttributeValueMemberS{Value: tc.sk(w.o)},
-				"active": &types.AttributeValueMemberN{Value: "1"}}})
+				"PK":                   &types.AttributeValueMemberS{Value: "IDENTITY#" + first.Identity},
+				"SK":                   &types.AttributeValueMemberS{Value: "TERM#" + string(w.o.Kind) + "#" + w.o.Term},
+				"active":               &types.AttributeValueMemberN{Value: "1"},
+				"held#" + tc.held(w.o): &types.AttributeValueMemberS{Value: "elsewhere|bk-elsewhere"}}})
 			w.must(err)
 			if _, err := w.svc.Run(w.ctx, w.o.ID); err != nil {
 				t.Fatal(err)

@@ -185,8 +185,10 @@ func TestSiblingRefusedNotDrawnWhole(t *testing.T) {
 	apps := []domain.Application{w.unit(w.person(fam, 1), sib, w.person(fam, 3)), w.unit(w.person("acct-s1", 11)), w.unit(w.person("acct-s2", 12))}
 	w.seedRanked(apps)
 	_, err := w.db.PutItem(w.ctx, &dynamodb.PutItemInput{TableName: &w.tbl, Item: map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: "IDENTITY#" + sib.Identity},
-		"SK": &types.AttributeValueMemberS{Value: "ACTIVE#" + w.o.ID}}})
+		"PK":             &types.AttributeValueMemberS{Value: "IDENTITY#" + sib.Identity},
+		"SK":             &types.AttributeValueMemberS{Value: "TERM#" + string(w.o.Kind) + "#" + w.o.Term},
+		"active":         &types.AttributeValueMemberN{Value: "1"},
+		"held#" + w.o.ID: &types.AttributeValueMemberS{Value: "elsewhere|bk-elsewhere"}}})
 	w.must(err)
 	w.toDrawTime()
 	if _, err := w.svc.Run(w.ctx, w.o.ID); err != nil {

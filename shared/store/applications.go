@@ -452,16 +452,19 @@ func (st *Store) CreateApplication(ctx context.Context, na NewApplication) error
 	// Every person of the unit (the participant and any siblings) is
 	// checked as one applying alone would be.
 	for i, identity := range identities(a) {
-		st.personChecks(&t, identity, a.Account, o)
+		st.personChecks(&t, identity, a.Account)
+		values := map[string]types.AttributeValue{}
+		cond := termGuard(o, values)
+		if len(values) == 0 {
+			values = nil
+		}
+		t.add(termRefusal(o.MaxPerParticipantPerTerm, ""), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName: &st.table, Key: key(identityPK(identity), termSK(o.Kind, o.Term)),
+			ConditionExpression: aws.String(cond), ExpressionAttributeValues: values,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		}})
 		t.add(checks(domain.RuleOneApplication, domain.Facts{}), types.TransactWriteItem{Put: &types.Put{
 			TableName: &st.table, Item: applied[i], ConditionExpression: aws.String("attribute_not_exists(PK)")}})
-		if o.MaxPerParticipantPerTerm > 0 {
-			t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-				TableName: &st.table, Key: key(identityPK(identity), prefixTerm+string(o.Kind)+"#"+o.Term),
-				ConditionExpression:       aws.String("attribute_not_exists(active) OR active < :max"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":max": n(int64(o.MaxPerParticipantPerTerm))},
-			}})
-		}
 	}
 	// A retry reuses the id, so a record already there is this request's
 	// own earlier attempt racing it: read again.

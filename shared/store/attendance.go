@@ -127,13 +127,16 @@ func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day At
 			writes = append(writes, st.setOp(c.Identity, o, "DELETE", session))
 		}
 		if c.BlockTerm != "" {
-			blockKey := key(identityPK(c.Identity), blockSK(o.Kind, c.BlockTerm))
+			// The block lives on the person's term item for that kind and
+			// term, which booking updates anyway: its condition checks the
+			// block with the limit.
+			u := &types.Update{TableName: &st.table, Key: key(identityPK(c.Identity), termSK(o.Kind, c.BlockTerm)),
+				UpdateExpression: aws.String("REMOVE blocked_until, block_absences, because_of")}
 			if b := c.Block; b != nil {
-				blockKey["blocked_until"], blockKey["absences"], blockKey["because_of"] = s(b.Until), nAttr(b.Absences), s(b.BecauseOf)
-				writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: blockKey}})
-			} else {
-				writes = append(writes, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: blockKey}})
+				u.UpdateExpression = aws.String("SET blocked_until = :until, block_absences = :n, because_of = :because")
+				u.ExpressionAttributeValues = map[string]types.AttributeValue{":until": s(b.Until), ":n": nAttr(b.Absences), ":because": s(b.BecauseOf)}
 			}
+			writes = append(writes, types.TransactWriteItem{Update: u})
 			if c.Blocks {
 				writes = append(writes, st.noticePut(notices.New(notices.NoShowBlocked, day.UpdatedAt).About(c.Booking).OfOffering(o)))
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -209,7 +210,12 @@ func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, par
 // batchGet reads keys strongly consistently, asking again (under the retry
 // policy) for any key DynamoDB leaves unprocessed.
 func (st *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
-	req := map[string]types.KeysAndAttributes{st.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	return st.batchGetWith(ctx, keys, true)
+}
+
+// batchGetWith is batchGet, strongly consistent or not.
+func (st *Store) batchGetWith(ctx context.Context, keys []map[string]types.AttributeValue, consistent bool) ([]map[string]types.AttributeValue, error) {
+	req := map[string]types.KeysAndAttributes{st.table: {Keys: keys, ConsistentRead: aws.Bool(consistent)}}
 	var items []map[string]types.AttributeValue
 	err := st.Retry.Do(ctx, func(int) error {
 		out, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
@@ -249,7 +255,7 @@ type NewBooking struct {
 func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	b, o := nb.Booking, nb.Offering
 	now := b.CreatedAt
-	active, term := st.holdItems(b, o)
+	term := st.holdItem(o, b)
 
 	// The order decides which refusal is reported when several conditions
 	// fail: a retry of the same request first, then a person verified by
@@ -260,9 +266,12 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	if nb.IdempotencyKey != "" {
 		st.idempotencyPut(&t, b.Account, nb.IdempotencyKey, nb.RequestHash, "booking_id", b.ID, nb.IdempotencyTill, now)
 	}
-	st.personChecks(&t, b.Identity, b.Account, o)
-	t.add(checks(domain.RuleOnePerOffering, domain.Facts{}), active)
-	t.add(checks(domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}), term)
+	st.personChecks(&t, b.Identity, b.Account)
+	// The term item holds the person's active offerings and any no-show
+	// block too: one condition on it checks block, duplicate and limit,
+	// and the item as it stood says which failed.
+	term.Update.ConditionExpression = aws.String("attribute_not_exists(blocked_until) AND " + *term.Update.ConditionExpression)
+	t.add(termRefusal(o.MaxPerParticipantPerTerm, b.OfferingID), term)
 	st.applyChange(&t, o.ID, nb.Change, now)
 
 	put, err := st.bookingPut(ctx, b)
@@ -294,48 +303,99 @@ func (st *Store) idempotencyPut(t *txn, account, idemKey, hash, attr, id string,
 }
 
 // personChecks are what booking or applying checks of the person in the
-// write: verified by no other account, and no no-show block on o's kind
-// and term.
-func (st *Store) personChecks(t *txn, identity, account string, o domain.Offering) {
+// write besides its term item (termGuard): verified by no other account.
+func (st *Store) personChecks(t *txn, identity, account string) {
 	// Checked in the write, so a booking racing the verification lands
 	// before it (and is cancelled by it) or is refused.
 	t.add(checks(domain.RuleVerifiedElsewhere, domain.Facts{}), st.verifiedCheck(identity, account))
-	// A no-show block (written when attendance was recorded) is checked in
-	// the same write, so it costs no extra read; the refusal says what the
-	// block item held.
-	t.add(onFail{rule: domain.RuleNoShowBlock, facts: func(old map[string]types.AttributeValue) domain.Facts {
-		var block struct {
-			Until    string `dynamodbav:"blocked_until"`
-			Absences int    `dynamodbav:"absences"`
-		}
-		_ = attributevalue.UnmarshalMap(old, &block)
-		return domain.Facts{BlockedUntil: block.Until, Absences: block.Absences}
-	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName:                           &st.table,
-		Key:                                 key(identityPK(identity), blockSK(o.Kind, o.Term)),
-		ConditionExpression:                 aws.String("attribute_not_exists(PK)"),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}})
 }
 
-// holdItems are what a new booking b of o holds for its person: the
-// one-per-offering marker (absent before) and one more of the term's
-// bookings (under o's limit).
-func (st *Store) holdItems(b domain.Booking, o domain.Offering) (active, term types.TransactWriteItem) {
-	marker := key(identityPK(b.Identity), prefixActive+b.OfferingID)
-	marker["booking_id"], marker["account"] = s(b.ID), s(b.Account)
-	u := &types.Update{
-		TableName:                 &st.table,
-		Key:                       key(identityPK(b.Identity), prefixTerm+string(o.Kind)+"#"+o.Term),
-		UpdateExpression:          aws.String("ADD active :one"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1)},
+// termGuard is the condition a person's term item (TERM#<kind>#<term>)
+// must meet to book or apply for o: no no-show block (attendance sets
+// blocked_until on that same item, so the check costs no item of its own)
+// and, when o limits them, fewer active bookings than the limit. The
+// refusal (termRefusal) is decided from the item as it stood.
+func termGuard(o domain.Offering, values map[string]types.AttributeValue) string {
+	cond := "attribute_not_exists(blocked_until)"
+	if o.MaxPerParticipantPerTerm > 0 {
+		cond += " AND (attribute_not_exists(active) OR active < :max)"
+		values[":max"] = n(int64(o.MaxPerParticipantPerTerm))
+	}
+	return cond
+}
+
+// termRefusal reads which rule the term item broke, for a booking of
+// offeringID (none when applying): a block it holds, else the offering
+// among those it holds (a duplicate), else the limit.
+func termRefusal(limit int, offeringID string) onFail {
+	return onFail{decide: func(old map[string]types.AttributeValue) (domain.Rule, domain.Facts) {
+		var term struct {
+			Until    string `dynamodbav:"blocked_until"`
+			Absences int    `dynamodbav:"block_absences"`
+		}
+		_ = attributevalue.UnmarshalMap(old, &term)
+		switch {
+		case term.Until != "":
+			return domain.RuleNoShowBlock, domain.Facts{BlockedUntil: term.Until, Absences: term.Absences}
+		case offeringID != "" && heldAlready(old, offeringID) != "":
+			return domain.RuleOnePerOffering, domain.Facts{}
+		}
+		return domain.RuleTermLimit, domain.Facts{Limit: limit}
+	}}
+}
+
+// heldAttr is the attribute of a person's term item that holds their
+// active booking of an offering (the one-per-offering marker), its value
+// holdOf: the account and booking, by which the person's other accounts'
+// bookings are found (HoldsOf). An attribute per offering rather than a
+// set: "not held" is then attribute_not_exists, which every DynamoDB
+// (and the embedded server) evaluates alike.
+func heldAttr(offeringID string) string { return prefixHeld + offeringID }
+
+func holdOf(b domain.Booking) string { return b.Account + "|" + b.ID }
+
+// holdItem is what new bookings bs of one person (all of o's kind and
+// term; a sibling unit's child may take several offerings of a round at
+// once) hold on the person's term item TERM#<kind>#<term>: one more active
+// booking each (under o's limit), and each offering held (not held before:
+// one active booking of a person per offering, across accounts). One item,
+// not a marker per offering beside a counter: a booking writes one item for
+// both rules. ALL_OLD comes back on a failed condition, so the caller can
+// say which rule (termRefusal, heldRule).
+func (st *Store) holdItem(o domain.Offering, bs ...domain.Booking) types.TransactWriteItem {
+	names := map[string]string{}
+	values := map[string]types.AttributeValue{":one": n(int64(len(bs)))}
+	var cond, set []string
+	for i, x := range bs {
+		h := "#h" + strconv.Itoa(i)
+		names[h], values[":h"+strconv.Itoa(i)] = heldAttr(x.OfferingID), s(holdOf(x))
+		cond = append(cond, "attribute_not_exists("+h+")")
+		set = append(set, h+" = :h"+strconv.Itoa(i))
 	}
 	if o.MaxPerParticipantPerTerm > 0 {
-		u.ConditionExpression = aws.String("attribute_not_exists(active) OR active < :max")
-		u.ExpressionAttributeValues[":max"] = n(int64(o.MaxPerParticipantPerTerm))
+		cond = append(cond, "(attribute_not_exists(active) OR active < :max)")
+		values[":max"] = n(int64(o.MaxPerParticipantPerTerm))
 	}
-	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: marker, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		types.TransactWriteItem{Update: u}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                           &st.table,
+		Key:                                 key(identityPK(bs[0].Identity), termSK(o.Kind, o.Term)),
+		UpdateExpression:                    aws.String("SET " + strings.Join(set, ", ") + " ADD active :one"),
+		ConditionExpression:                 aws.String(strings.Join(cond, " AND ")),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
+}
+
+// heldAlready is the first of offeringIDs that the term item old holds
+// ("" for none): the duplicate that failed holdItem's condition.
+func heldAlready(old map[string]types.AttributeValue, offeringIDs ...string) string {
+	for _, id := range offeringIDs {
+		if old[heldAttr(id)] != nil {
+			return id
+		}
+	}
+	return ""
 }
 
 func waitItem(b domain.Booking) map[string]types.AttributeValue {
@@ -518,7 +578,8 @@ type Ending struct {
 
 // cancelItems are the writes that end one active booking as e says: the
 // booking (its status must still be what was read; an offer leaves the
-// index of offers by deadline), the identity's marker and term counter,
+// index of offers by deadline), the identity's term item (one fewer
+// active, the offering no longer held),
 // and its place in line if it waited. The offering's counters are the
 // caller's, as one cancellation may hand its place on.
 func (st *Store) cancelItems(b domain.Booking, e Ending, now time.Time) []types.TransactWriteItem {
@@ -551,15 +612,14 @@ func (st *Store) cancelItems(b domain.Booking, e Ending, now time.Time) []types.
 		}},
 	}
 	// An erased booking (of an offering that ended) has no identity left:
-	// its marker went with the erasure, and nothing is counted against no one.
+	// its hold went with the erasure, and nothing is counted against no one.
 	if b.Identity != "" {
-		items = append(items,
-			types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(identityPK(b.Identity), prefixActive+b.OfferingID)}},
-			types.TransactWriteItem{Update: &types.Update{
-				TableName: &st.table, Key: key(identityPK(b.Identity), prefixTerm+string(b.Offering.Kind)+"#"+b.Term),
-				UpdateExpression:          aws.String("ADD active :minus"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
-			}})
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName: &st.table, Key: key(identityPK(b.Identity), termSK(b.Offering.Kind, b.Term)),
+			UpdateExpression:          aws.String("REMOVE #held ADD active :minus"),
+			ExpressionAttributeNames:  map[string]string{"#held": heldAttr(b.OfferingID)},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
+		}})
 	}
 	if b.Status == domain.BookingWaitlisted {
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -164,6 +165,40 @@ func TestBookingRulesInTheWrite(t *testing.T) {
 	}
 	if want := domain.Refused(domain.RuleOnePerOffering); err.(*apperr.Error).Text != want.Text {
 		t.Fatalf("text %v, want the table's %v", err.(*apperr.Error).Text, want.Text)
+	}
+}
+
+// TestTermItemRefusals: one condition on the person's term item checks
+// the no-show block, the one booking per offering and the term limit; the
+// item as it stood says which broke, in the order they had as three items
+// (block, then duplicate, then limit), with the block's facts.
+func TestTermItemRefusals(t *testing.T) {
+	f := newBookingFixture(t, func(o *domain.Offering) { o.Capacity, o.MaxPerParticipantPerTerm = 5, 1 })
+	if _, err := f.book(f.offering(), 1, 10); err != nil {
+		t.Fatal(err)
+	}
+	// Held and at the limit: the duplicate is the answer.
+	if _, err := f.book(f.offering(), 1, 11); !apperr.Is(err, apperr.AlreadyBooked) {
+		t.Fatalf("held and at the limit: %v, want already_booked", err)
+	}
+	// Blocked too (attendance writes it on the same item): the block.
+	block := domain.AbsenceChange{Identity: "identity-p1", BlockTerm: f.o.Term,
+		Block: &domain.NoShowBlock{Until: "2027-01-31", BecauseOf: "2026-spring", Absences: 2}}
+	day := store.AttendanceDay{Date: "2026-12-01", Records: map[string]domain.AttendanceStatus{}, UpdatedBy: "staff", UpdatedAt: f.now}
+	if err := f.st.PutAttendanceDay(f.ctx, f.o, day, []domain.AbsenceChange{block}, store.Audit("c1", "staff", "attendance.record", f.o.ID, nil, nil, f.now)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.book(f.offering(), 1, 12)
+	if !apperr.Is(err, apperr.NoShowBlocked) {
+		t.Fatalf("blocked, held and at the limit: %v, want no_show_blocked", err)
+	}
+	if want := domain.Refusal(domain.RuleNoShowBlock, domain.Facts{BlockedUntil: "2027-01-31", Absences: 2}); !reflect.DeepEqual(err.(*apperr.Error).Text, want.Text) {
+		t.Fatalf("text %v, want the block's %v", err.(*apperr.Error).Text, want.Text)
+	}
+	// The marker on the item names the one booking held.
+	b, err := f.st.HoldsOf(f.ctx, "identity-p1")
+	if err != nil || len(b) != 1 || b[0].OfferingID != f.o.ID || b[0].Account != "acc" {
+		t.Fatalf("holds %+v %v, want the one booking", b, err)
 	}
 }
 

@@ -51,13 +51,20 @@ func (st *Store) CentresByID(ctx context.Context, ids []string) (map[string]doma
 // byID reads the item of each distinct id, maxKeysPerGet to a BatchGetItem.
 func byID[T any](ctx context.Context, st *Store, ids []string, keyOf func(string) map[string]types.AttributeValue,
 	decode func(map[string]types.AttributeValue) (string, T, error)) (map[string]T, error) {
+	return byIDWith(ctx, st, true, ids, keyOf, decode)
+}
+
+// byIDWith is byID, strongly consistent or not; empty ids are skipped.
+func byIDWith[T any](ctx context.Context, st *Store, consistent bool, ids []string, keyOf func(string) map[string]types.AttributeValue,
+	decode func(map[string]types.AttributeValue) (string, T, error)) (map[string]T, error) {
 	out := map[string]T{}
-	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ids))), maxKeysPerGet) {
+	ids = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(ids))), func(id string) bool { return id == "" })
+	for chunk := range slices.Chunk(ids, maxKeysPerGet) {
 		keys := make([]map[string]types.AttributeValue, len(chunk))
 		for i, id := range chunk {
 			keys[i] = keyOf(id)
 		}
-		items, err := st.batchGet(ctx, keys)
+		items, err := st.batchGetWith(ctx, keys, consistent)
 		if err != nil {
 			return nil, err
 		}

@@ -26,16 +26,31 @@ func (st *Store) CityOfferings(ctx context.Context, from string, kinds ...domain
 	if len(kinds) == 0 {
 		kinds = domain.Kinds
 	}
-	var out []domain.Offering
+	var listings []map[string]types.AttributeValue
 	for _, k := range kinds {
 		err := st.queryAll(ctx, partition{index: indexGSI3, pk: cityPK(k), from: from}, func(m map[string]types.AttributeValue) error {
-			o, err := unmarshalOffering(m)
-			out = append(out, o)
-			return err
+			listings = append(listings, m)
+			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
+	}
+	// The index holds listing items: the counters are on the offerings.
+	items, err := st.listedOfferings(ctx, listings)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Offering
+	for _, m := range items {
+		if m == nil {
+			continue
+		}
+		o, err := unmarshalOffering(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
 	}
 	return out, nil
 }

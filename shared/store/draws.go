@@ -411,9 +411,10 @@ const (
 
 // DrawPlaceItems is how many items WriteAllocation writes at most for a
 // place of a unit of k children: the application record and its notice,
-// and for each child's booking its identity's marker, term counter, the
-// booking, its place in line and the participant's presence.
-func DrawPlaceItems(k int) int { return 2 + 5*k }
+// and for each child's booking its identity's term item (counter and
+// marker in one), the booking, its place in line and the participant's
+// presence.
+func DrawPlaceItems(k int) int { return 2 + 4*k }
 
 // DrawBatchItems is how many items a batch's places may take: DynamoDB's
 // 100 a transaction, less the draw's progress and the offering's counters.
@@ -424,8 +425,8 @@ const DrawBatchItems = 100 - 2
 // r.Allocated+len(places) (on condition it is still r.Allocated: a batch is
 // written once, whatever runs at once) and the offering's counters: for each
 // place its application record (on condition still applied), and for a
-// booking its identity's marker, its term counter (under the offering's
-// limit), the booking, its place in line, the participant's presence; and
+// booking its identity's term item (its marker and counter, under the
+// offering's limit), the booking, its place in line, the participant's presence; and
 // its draw_result notice. The first place whose booking breaks a rule is a
 // *PlaceRefused; another run's batch first is ErrDrawMoved.
 func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawRecord, places []DrawPlace, now time.Time) error {
@@ -456,9 +457,7 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 		}
 		add(i, "skip", onFail{outcome: errSkip}, record)
 		for _, b := range bookings {
-			active, term := st.holdItems(b, o)
-			add(i, domain.RuleOnePerOffering, onFail{outcome: errSkip}, active)
-			add(i, domain.RuleTermLimit, onFail{outcome: errSkip}, term)
+			add(i, ruleHeld, onFail{outcome: errSkip}, st.holdItem(o, b))
 			put, err := st.bookingPut(ctx, b)
 			if err != nil {
 				return err
@@ -499,8 +498,12 @@ func (st *Store) WriteAllocation(ctx context.Context, o domain.Offering, r DrawR
 			if i >= len(owner) || owner[i] < 0 || faultOf(aws.ToString(reason.Code)) != faultCondition || t.onFail[i].outcome != errSkip {
 				continue
 			}
-			pr := &PlaceRefused{Index: owner[i], Rule: kinds[i]}
-			pr.Skip, pr.Reason = refusal(kinds[i])
+			rule := kinds[i]
+			if rule == ruleHeld {
+				rule = heldRule(reason.Item, o.ID)
+			}
+			pr := &PlaceRefused{Index: owner[i], Rule: rule}
+			pr.Skip, pr.Reason = refusal(rule)
 			return pr
 		}
 	}
@@ -553,6 +556,19 @@ func (st *Store) drawnUpdate(a domain.Application, d drawnOutcome) (types.Transa
 		ExpressionAttributeNames:  map[string]string{"#status": "status", "#number": "number", "#rank": "rank"},
 		ExpressionAttributeValues: values,
 	}}, nil
+}
+
+// ruleHeld labels a person's term item in a draw's write (holdItem): it
+// checks two rules, and the item as it stood says which broke (heldRule).
+const ruleHeld domain.Rule = "held"
+
+// heldRule is the rule a term item as it stood (old) broke for a booking
+// of one of offeringIDs: one of them held already, else the term limit.
+func heldRule(old map[string]types.AttributeValue, offeringIDs ...string) domain.Rule {
+	if heldAlready(old, offeringIDs...) != "" {
+		return domain.RuleOnePerOffering
+	}
+	return domain.RuleTermLimit
 }
 
 // refusal is what a draw's failed condition on an item checking rule

@@ -27,6 +27,7 @@ const (
 const (
 	skCentre       = "CENTRE"
 	skOffering     = "OFFERING"
+	skListing      = "LISTING"
 	gsiAllCentres  = "CENTRES"
 	gsiPublished   = "PUB"
 	prefixBooking  = "BOOKING#"
@@ -37,14 +38,13 @@ const (
 	prefixMessage  = "MESSAGE#"
 	prefixWait     = "WAIT#"
 	prefixIdem     = "IDEMPOTENCY#"
-	prefixActive   = "ACTIVE#"
 	prefixTerm     = "TERM#"
+	prefixHeld     = "held#" // an attribute of a TERM# item: heldAttr
 	prefixRoster   = "ROSTER#"
 	prefixOffering = "OFFERING#"
 	prefixAudit    = "AUDIT#"
 	prefixAttend   = "ATTENDANCE#"
 	prefixNoShow   = "NOSHOW#"
-	prefixBlock    = "BLOCK#"
 	prefixCity     = "CITY#"
 	pkLedger       = "LEDGER"
 	pkSnapshot     = "SNAPSHOT"
@@ -82,9 +82,10 @@ func noShowSK(kind domain.Kind, term string) string {
 	return prefixNoShow + string(kind) + "#" + term
 }
 
-// blockSK marks an identity blocked from booking a kind in a term.
-func blockSK(kind domain.Kind, term string) string {
-	return prefixBlock + string(kind) + "#" + term
+// termSK is an identity's item for a kind and term: how many active
+// bookings it holds (active) and any no-show block (blocked_until).
+func termSK(kind domain.Kind, term string) string {
+	return prefixTerm + string(kind) + "#" + term
 }
 
 // An offered booking is in GSI1 under OFFER_DUE#<shard> (a hash of its id)

@@ -24,7 +24,7 @@ const MaxPromotionsPerWrite = 32
 // ListCentreOfferings pages through a centre's offerings in every status, by start date.
 func (st *Store) ListCentreOfferings(ctx context.Context, centreID string, page paging.Page) ([]domain.Offering, string, error) {
 	var out []domain.Offering
-	next, err := st.queryPage(ctx, partition{index: indexGSI2, pk: centrePK(centreID), prefix: prefixOffering}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPageOf(ctx, partition{index: indexGSI2, pk: centrePK(centreID), prefix: prefixOffering}, page, false, st.listedOfferings, func(m map[string]types.AttributeValue) (bool, error) {
 		o, err := unmarshalOffering(m)
 		out = append(out, o)
 		return true, err
@@ -40,9 +40,14 @@ func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditE
 	if err != nil {
 		return classify(err)
 	}
+	listing, err := st.listingPut(o)
+	if err != nil {
+		return err
+	}
 	var t txn
 	t.add(checks(domain.RuleNewOfferingID, domain.Facts{}),
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	t.add(unconditional, listing)
 	t.add(unconditional, st.auditPut(a))
 	for _, d := range draw {
 		t.add(checks(domain.RuleNewOfferingID, domain.Facts{}), st.drawPut(d))
@@ -90,8 +95,9 @@ func (st *Store) drawMove(offeringID string, d DrawTimes) types.TransactWriteIte
 // condition that its status and counters are still Before's, so capacity
 // never drops below confirmed, promotions take exactly the head of the line,
 // and no booking landing meanwhile is overwritten: a lost race returns
-// ErrContention (read again and retry). Writing it whole also moves it in or
-// out of the public index in one step.
+// ErrContention (read again and retry). Its listing item is written with it
+// when its index keys change, which moves it in or out of the public index
+// in the same step.
 func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 	b := c.Before
 	item, err := attributevalue.MarshalMap(offeringToItem(c.After))
@@ -113,6 +119,15 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 			":status": s(string(b.Status)), ":c": n(int64(b.Confirmed)), ":w": n(int64(b.Waitlisted)), ":o": n(int64(b.Offered)),
 		},
 	}})
+	// The listing item only when its keys move (status in or out of
+	// published, dates, kind, centre): an edit of places writes no index.
+	if offeringListing(b) != offeringListing(c.After) {
+		listing, err := st.listingPut(c.After)
+		if err != nil {
+			return err
+		}
+		t.add(unconditional, listing)
+	}
 	st.changeItems(&t, b.ID, c.Change, c.Now)
 	if c.Draw != nil {
 		t.add(contended, st.drawMove(b.ID, *c.Draw))

@@ -2,46 +2,49 @@ package store
 
 import (
 	"context"
+	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
+// offeringItem is an offering, counters included. It is in no index: its
+// counters change with every booking, and an index projecting them would be
+// written at each (DESIGN.md, "What a request costs"); its listing item
+// (listingItem) carries its index keys instead.
 type offeringItem struct {
-	PK, SK         string
-	GSI1PK, GSI1SK string `dynamodbav:",omitempty"`
-	GSI2PK, GSI2SK string
-	GSI3PK, GSI3SK string
-	Type           string   `dynamodbav:"type"`
-	ID             string   `dynamodbav:"id"`
-	Kind           string   `dynamodbav:"kind"`
-	CentreID       string   `dynamodbav:"centre_id"`
-	CentreName     string   `dynamodbav:"centre_name"`
-	District       string   `dynamodbav:"district"`
-	Title          string   `dynamodbav:"title"`
-	Description    string   `dynamodbav:"description"`
-	Term           string   `dynamodbav:"term"`
-	StartsOn       string   `dynamodbav:"starts_on"`
-	EndsOn         string   `dynamodbav:"ends_on"`
-	ScheduleText   string   `dynamodbav:"schedule_text"`
-	Sessions       []string `dynamodbav:"sessions,omitempty"`
-	Capacity       int      `dynamodbav:"capacity"`
-	Confirmed      int      `dynamodbav:"confirmed"`
-	Waitlisted     int      `dynamodbav:"waitlisted"`
-	Status         string   `dynamodbav:"status"`
-	OpensAt        string   `dynamodbav:"opens_at"`
-	ClosesAt       string   `dynamodbav:"closes_at"`
-	FeeFen         int      `dynamodbav:"fee_fen"`
-	MinAge         int      `dynamodbav:"min_age_months"`
-	MaxAge         int      `dynamodbav:"max_age_months"`
-	MaxPerTerm     int      `dynamodbav:"max_per_term"`
-	Waitlist       bool     `dynamodbav:"waitlist_enabled"`
-	NoShowMax      int      `dynamodbav:"no_show_max,omitempty"`
-	NoShowSeasons  []string `dynamodbav:"no_show_seasons,omitempty"`
-	CancelReason   string   `dynamodbav:"cancel_reason,omitempty"`
-	FullAt         string   `dynamodbav:"full_at,omitempty"`
+	PK, SK        string
+	Type          string   `dynamodbav:"type"`
+	ID            string   `dynamodbav:"id"`
+	Kind          string   `dynamodbav:"kind"`
+	CentreID      string   `dynamodbav:"centre_id"`
+	CentreName    string   `dynamodbav:"centre_name"`
+	District      string   `dynamodbav:"district"`
+	Title         string   `dynamodbav:"title"`
+	Description   string   `dynamodbav:"description"`
+	Term          string   `dynamodbav:"term"`
+	StartsOn      string   `dynamodbav:"starts_on"`
+	EndsOn        string   `dynamodbav:"ends_on"`
+	ScheduleText  string   `dynamodbav:"schedule_text"`
+	Sessions      []string `dynamodbav:"sessions,omitempty"`
+	Capacity      int      `dynamodbav:"capacity"`
+	Confirmed     int      `dynamodbav:"confirmed"`
+	Waitlisted    int      `dynamodbav:"waitlisted"`
+	Status        string   `dynamodbav:"status"`
+	OpensAt       string   `dynamodbav:"opens_at"`
+	ClosesAt      string   `dynamodbav:"closes_at"`
+	FeeFen        int      `dynamodbav:"fee_fen"`
+	MinAge        int      `dynamodbav:"min_age_months"`
+	MaxAge        int      `dynamodbav:"max_age_months"`
+	MaxPerTerm    int      `dynamodbav:"max_per_term"`
+	Waitlist      bool     `dynamodbav:"waitlist_enabled"`
+	NoShowMax     int      `dynamodbav:"no_show_max,omitempty"`
+	NoShowSeasons []string `dynamodbav:"no_show_seasons,omitempty"`
+	CancelReason  string   `dynamodbav:"cancel_reason,omitempty"`
+	FullAt        string   `dynamodbav:"full_at,omitempty"`
 	// Issue 13: offers and lotteries.
 	Offered     int    `dynamodbav:"offered"`
 	Allocation  string `dynamodbav:"allocation,omitempty"`
@@ -63,11 +66,76 @@ func publishedSK(o domain.Offering) string {
 	return string(o.Kind) + "#" + string(o.Centre.District) + "#" + o.StartsOn + "#" + o.ID
 }
 
+// listingItem is an offering's entry in the indexes: the centre's
+// offerings (GSI2), the city's (GSI3) and, while published, the public
+// catalogue (GSI1, a sparse index). It holds the keys and the offering's id
+// and nothing that a booking changes, so a booking writes no index; a list
+// reads the offerings it names (listedOfferings). Every whole write of the
+// offering writes it too, when its keys change, in the same transaction.
+type listingItem struct {
+	PK, SK         string
+	GSI1PK, GSI1SK string `dynamodbav:",omitempty"`
+	GSI2PK, GSI2SK string
+	GSI3PK, GSI3SK string
+	Type           string `dynamodbav:"type"`
+	ID             string `dynamodbav:"id"`
+}
+
+func offeringListing(o domain.Offering) listingItem {
+	it := listingItem{
+		PK: offeringPK(o.ID), SK: skListing,
+		GSI2PK: centrePK(o.Centre.ID), GSI2SK: prefixOffering + o.StartsOn + "#" + o.ID,
+		GSI3PK: cityPK(o.Kind), GSI3SK: citySK(o),
+		Type: "offering_listing", ID: o.ID,
+	}
+	// Only published offerings are in the public index (a sparse index).
+	if o.Status == domain.OfferingPublished {
+		it.GSI1PK, it.GSI1SK = gsiPublished, publishedSK(o)
+	}
+	return it
+}
+
+// listingPut writes o's listing item.
+func (st *Store) listingPut(o domain.Offering) (types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(offeringListing(o))
+	if err != nil {
+		return types.TransactWriteItem{}, classify(err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item}}, nil
+}
+
+// listedOfferings are the offering items that listing items (read from an
+// index) name, in the same order; nil where one is gone. One eventually
+// consistent BatchGetItem per 100, as a list read from an index is
+// eventually consistent anyway.
+func (st *Store) listedOfferings(ctx context.Context, listings []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	ids := make([]string, len(listings))
+	for i, m := range listings {
+		if v, ok := m["id"].(*types.AttributeValueMemberS); ok {
+			ids[i] = v.Value
+		}
+	}
+	byID, err := byIDWith(ctx, st, false, ids, func(id string) map[string]types.AttributeValue { return key(offeringPK(id), skOffering) },
+		func(m map[string]types.AttributeValue) (string, map[string]types.AttributeValue, error) {
+			v, _ := m["id"].(*types.AttributeValueMemberS)
+			if v == nil {
+				return "", m, nil
+			}
+			return v.Value, m, nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]types.AttributeValue, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
 func offeringToItem(o domain.Offering) offeringItem {
 	it := offeringItem{
 		PK: offeringPK(o.ID), SK: skOffering,
-		GSI2PK: centrePK(o.Centre.ID), GSI2SK: prefixOffering + o.StartsOn + "#" + o.ID,
-		GSI3PK: cityPK(o.Kind), GSI3SK: citySK(o),
 		Type: "offering", ID: o.ID, Kind: string(o.Kind), CentreID: o.Centre.ID, CentreName: o.Centre.Name,
 		District: string(o.Centre.District), Title: o.Title, Description: o.Description, Term: o.Term,
 		StartsOn: o.StartsOn, EndsOn: o.EndsOn, ScheduleText: o.Schedule.Text, Sessions: o.Schedule.Sessions,
@@ -85,10 +153,6 @@ func offeringToItem(o domain.Offering) offeringItem {
 	}
 	if o.NoShowRule != nil {
 		it.NoShowMax, it.NoShowSeasons = o.NoShowRule.MaxUnexcused, o.NoShowRule.Seasons
-	}
-	// Only published offerings are in the public index (a sparse index).
-	if o.Status == domain.OfferingPublished {
-		it.GSI1PK, it.GSI1SK = gsiPublished, publishedSK(o)
 	}
 	return it
 }
@@ -129,11 +193,33 @@ func unmarshalOffering(m map[string]types.AttributeValue) (domain.Offering, erro
 	return it.offering(), nil
 }
 
-// PutOffering writes an offering whole; with onlyIfNew an existing one is kept.
-// Bookings change an offering's counters only through their transactions.
+// PutOffering writes an offering whole, with its listing item; with
+// onlyIfNew an existing one is kept. Bookings change an offering's counters
+// only through their transactions.
 func (st *Store) PutOffering(ctx context.Context, o domain.Offering, onlyIfNew bool) error {
-	return st.put(ctx, offeringToItem(o), onlyIfNew)
+	item, err := attributevalue.MarshalMap(offeringToItem(o))
+	if err != nil {
+		return classify(err)
+	}
+	listing, err := st.listingPut(o)
+	if err != nil {
+		return err
+	}
+	put := &types.Put{TableName: &st.table, Item: item}
+	if onlyIfNew {
+		put.ConditionExpression = aws.String("attribute_not_exists(PK)")
+	}
+	var t txn
+	t.add(onFail{outcome: errKept}, types.TransactWriteItem{Put: put})
+	t.add(unconditional, listing)
+	if err := st.transact(ctx, &t); err != nil && !errors.Is(err, errKept) {
+		return err
+	}
+	return nil
 }
+
+// errKept: PutOffering's offering was there already, and is kept.
+var errKept = errors.New("store: offering kept")
 
 // GetOffering reads one offering.
 func (st *Store) GetOffering(ctx context.Context, id string) (domain.Offering, error) {
@@ -166,7 +252,7 @@ func (st *Store) ListPublished(ctx context.Context, f OfferingFilter, page pagin
 	}
 	filtered := f.CentreID != "" || (f.Kind == "" && f.District != "") || f.Term != "" || f.AgeMonths != nil || f.Available
 	var out []domain.Offering
-	next, err := st.queryPage(ctx, p, page, filtered, func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPageOf(ctx, p, page, filtered, st.listedOfferings, func(m map[string]types.AttributeValue) (bool, error) {
 		o, err := unmarshalOffering(m)
 		if err != nil || !f.matches(o) {
 			return false, err

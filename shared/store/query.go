@@ -71,6 +71,15 @@ func (st *Store) query(p partition, opts ...func(*dynamodb.QueryInput)) *dynamod
 // far more often, in one call. (It also sidesteps the embedded server's
 // miscounting of Limit under a FilterExpression.)
 func (st *Store) queryPage(ctx context.Context, p partition, page paging.Page, filtered bool, keep func(map[string]types.AttributeValue) (bool, error), opts ...func(*dynamodb.QueryInput)) (string, error) {
+	return st.queryPageOf(ctx, p, page, filtered, nil, keep, opts...)
+}
+
+// queryPageOf is queryPage where keep sees, instead of each item read, what
+// expand makes of the items (in the same order, nil for one it skips): the
+// offerings that listing items name. The cursor stays on the items read.
+func (st *Store) queryPageOf(ctx context.Context, p partition, page paging.Page, filtered bool,
+	expand func(context.Context, []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error),
+	keep func(map[string]types.AttributeValue) (bool, error), opts ...func(*dynamodb.QueryInput)) (string, error) {
 	q := st.query(p, opts...)
 	pkAttr := p.pkAttr()
 	start, err := decodeCursor(page.Cursor, p)
@@ -87,9 +96,18 @@ func (st *Store) queryPage(ctx context.Context, p partition, page paging.Page, f
 	if err != nil {
 		return "", classify(err)
 	}
+	seen := out.Items
+	if expand != nil {
+		if seen, err = expand(ctx, out.Items); err != nil {
+			return "", err
+		}
+	}
 	kept := 0
 	for i, m := range out.Items {
-		ok, err := keep(m)
+		if seen[i] == nil {
+			continue
+		}
+		ok, err := keep(seen[i])
 		if err != nil {
 			return "", classify(err)
 		}

@@ -402,7 +402,8 @@ func (e *RoundRefused) Error() string {
 // TransactWriteItems with the round's progress moved from r.Allocated to
 // r.Allocated+len(places) (on condition it is still r.Allocated) and the
 // members' counters; each place's application record (on condition still
-// applied), each booking with its one-per-offering marker, term counter,
+// applied), each booking with its child's term item (counter and
+// one-per-offering marker in one),
 // place in line and the participant's presence, and the notice. A
 // booking refused by a rule is a *RoundRefused; another run's batch first
 // is ErrDrawMoved.
@@ -441,31 +442,26 @@ func (st *Store) WriteRoundAllocation(ctx context.Context, r RoundDraw, members 
 			return err
 		}
 		add(owner{i, -1, "skip"}, onFail{outcome: errSkip}, record)
-		// Each child's term counter and presence once, however many of
-		// its bookings the place writes (one item at most once a
-		// transaction); members have no term limit, so the counter only
-		// counts.
+		// Each child's term item and presence once, however many of its
+		// bookings the place writes (one item at most once a transaction):
+		// the item counts them all and holds each offering; members have no
+		// term limit, so only a duplicate can fail it.
 		counted := map[string]bool{}
 		for j, b := range p.Bookings {
 			if counted[b.ParticipantID] {
 				continue
 			}
 			counted[b.ParticipantID] = true
-			k := 0
+			var mine []domain.Booking
 			for _, x := range p.Bookings {
 				if x.ParticipantID == b.ParticipantID {
-					k++
+					mine = append(mine, x)
 				}
 			}
-			_, term := st.holdItems(b, members[b.OfferingID])
-			term.Update.ExpressionAttributeValues[":one"] = nAttr(k)
-			add(owner{i, j, domain.RuleTermLimit}, onFail{outcome: errSkip}, term)
+			add(owner{i, j, ruleHeld}, onFail{outcome: errSkip}, st.holdItem(members[b.OfferingID], mine...))
 			add(owner{i, j, "participant"}, onFail{outcome: errSkip}, st.participantOnBooking(b))
 		}
 		for j, b := range p.Bookings {
-			o := members[b.OfferingID]
-			active, _ := st.holdItems(b, o)
-			add(owner{i, j, domain.RuleOnePerOffering}, onFail{outcome: errSkip}, active)
 			put, err := st.bookingPut(ctx, b)
 			if err != nil {
 				return err
@@ -509,6 +505,23 @@ func (st *Store) WriteRoundAllocation(ctx context.Context, r RoundDraw, members 
 				continue
 			}
 			o := owners[i]
+			if o.rule == ruleHeld {
+				// Which of the child's offerings was held already, and so
+				// which of its bookings is refused.
+				bs := places[o.place].Bookings
+				var ids []string
+				for _, x := range bs {
+					if x.ParticipantID == bs[o.booking].ParticipantID {
+						ids = append(ids, x.OfferingID)
+					}
+				}
+				o.rule = heldRule(reason.Item, ids...)
+				if held := heldAlready(reason.Item, ids...); held != "" {
+					o.booking = slices.IndexFunc(bs, func(x domain.Booking) bool {
+						return x.ParticipantID == bs[o.booking].ParticipantID && x.OfferingID == held
+					})
+				}
+			}
 			rr := &RoundRefused{Index: o.place, Booking: o.booking}
 			rr.Skip, rr.Reason = refusal(o.rule)
 			return rr

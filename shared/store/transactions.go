@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -80,6 +81,10 @@ type onFail struct {
 	// offering's counters, the waitlist, a booking's status), so the
 	// request reads again and retries.
 	contended bool
+	// decide, when set, picks the rule from the item as it stood: one
+	// item's condition checks several rules (a person's term item: no-show
+	// block and term limit).
+	decide func(old map[string]types.AttributeValue) (domain.Rule, domain.Facts)
 }
 
 var (
@@ -94,11 +99,23 @@ func checks(r domain.Rule, f domain.Facts) onFail {
 	return onFail{rule: r, facts: func(map[string]types.AttributeValue) domain.Facts { return f }}
 }
 
+// ruleOf is the rule a failed condition broke ("" for an outcome).
+func (f onFail) ruleOf(old map[string]types.AttributeValue) domain.Rule {
+	if f.outcome == nil && f.decide != nil {
+		r, _ := f.decide(old)
+		return r
+	}
+	return f.rule
+}
+
 // refused is the answer to a failed condition that checks a rule, or
 // f.outcome.
 func (f onFail) refused(old map[string]types.AttributeValue) error {
 	if f.outcome != nil {
 		return f.outcome
+	}
+	if f.decide != nil {
+		return domain.Refusal(f.decide(old))
 	}
 	var facts domain.Facts
 	if f.facts != nil {
@@ -150,7 +167,8 @@ func (st *Store) transact(ctx context.Context, t *txn) error {
 // server's guard does). In order: any
 // invalid reason (a validation error, an unknown code, a condition nobody
 // declared) is a 500; else the first broken rule in item order is the
-// answer; else throttling is 503; else a conflict or a failed condition on
+// answer (the term limit last: a duplicate is the answer before it, as
+// when the two had their own items); else throttling is 503; else a conflict or a failed condition on
 // a contended item is ErrContention, which the caller retries — or, when
 // the caller declared nothing contended and so does not retry, 503.
 func (t *txn) outcome(err error) error {
@@ -164,7 +182,7 @@ func (t *txn) outcome(err error) error {
 		}
 		return classify(err)
 	}
-	var refused error
+	var refused, termLimit error
 	var throttled, conflict bool
 	reasons := make([]string, len(tce.CancellationReasons)) // for the log
 	for i, r := range tce.CancellationReasons {
@@ -176,9 +194,12 @@ func (t *txn) outcome(err error) error {
 			return internal(fmt.Errorf("transaction cancelled, reasons %v: %w", reasons, err))
 		case faultCondition:
 			switch f := t.onFailAt(i); {
-			case f.rule != "" || f.outcome != nil:
-				if refused == nil {
-					refused = f.refused(r.Item)
+			case f.rule != "" || f.outcome != nil || f.decide != nil:
+				switch err := f.refused(r.Item); {
+				case f.ruleOf(r.Item) == domain.RuleTermLimit:
+					termLimit = cmp.Or(termLimit, err)
+				case refused == nil:
+					refused = err
 				}
 			case f.contended:
 				conflict = true
@@ -194,6 +215,8 @@ func (t *txn) outcome(err error) error {
 	switch {
 	case refused != nil:
 		return refused
+	case termLimit != nil:
+		return termLimit
 	case throttled:
 		return unavailable(fmt.Errorf("transaction throttled, reasons %v: %w", reasons, err))
 	case conflict:

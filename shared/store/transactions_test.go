@@ -81,8 +81,11 @@ func TestTransactionOutcomes(t *testing.T) {
 	o.Confirmed = 1
 
 	offering := faults.Key("OFFERING#o1", "OFFERING")
-	active := faults.Key("IDENTITY#identity-new", "ACTIVE#o1")
+	// One item, the person's term item, holds the offerings booked and
+	// counts them: which rule failed is read from the item as it stood.
 	term := faults.Key("IDENTITY#identity-new", "TERM#evening_course#"+o.Term)
+	active := term
+	heldO1 := map[string]types.AttributeValue{"held#o1": &types.AttributeValueMemberS{Value: "acc|held"}, "active": &types.AttributeValueMemberN{Value: "1"}}
 	heldBooking := faults.Key("ACCOUNT#acc", "BOOKING#held")
 	reason := func(code string, pick func(types.TransactWriteItem) bool) faults.Reason {
 		return faults.Reason{Code: code, Pick: pick}
@@ -122,12 +125,12 @@ func TestTransactionOutcomes(t *testing.T) {
 		{"booking: a code unknown here", book, faults.Cancelled(reason("SomethingNew", offering)), "internal", "SomethingNew"},
 		{"booking: conflict on the offering", book, faults.Cancelled(reason("TransactionConflict", offering)), "retry", ""},
 		{"booking: offering's condition failed", book, faults.Cancelled(reason("ConditionalCheckFailed", offering)), "retry", ""},
-		{"booking: already booked", book, faults.Cancelled(reason("ConditionalCheckFailed", active)), "already_booked", ""},
+		{"booking: already booked", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: active, Item: heldO1}), "already_booked", ""},
 		{"booking: participant gone or being erased", book, faults.Cancelled(reason("ConditionalCheckFailed", faults.Key("ACCOUNT#acc", "PARTICIPANT#p-new"))), "retry", ""},
 		{"booking: term limit", book, faults.Cancelled(reason("ConditionalCheckFailed", term)), "term_limit_reached", ""},
 		// DynamoDB reports every item: a broken rule beats a conflict or
 		// throttling elsewhere, an invalid item beats everything.
-		{"booking: rule and conflict", book, faults.Cancelled(reason("ConditionalCheckFailed", active), reason("TransactionConflict", offering)), "already_booked", ""},
+		{"booking: rule and conflict", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: active, Item: heldO1}, reason("TransactionConflict", offering)), "already_booked", ""},
 		{"booking: rule and throttling", book, faults.Cancelled(reason("ThrottlingError", offering), reason("ConditionalCheckFailed", term)), "term_limit_reached", ""},
 		{"booking: throttling and conflict", book, faults.Cancelled(reason("ThrottlingError", active), reason("TransactionConflict", offering)), "unavailable", "ThrottlingError"},
 		{"booking: rule and validation", book, faults.Cancelled(reason("ConditionalCheckFailed", active), reason("ValidationError", offering)), "internal", "ValidationError"},

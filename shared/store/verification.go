@@ -18,8 +18,8 @@ import (
 // who holds it now, written once by VerifyIdentity. Registering and booking
 // check it in their own transactions, so a write racing a verification
 // either lands before it (and is cancelled by it) or is refused. The other
-// accounts' bookings it cancels are found from the identity's ACTIVE#
-// markers; no list of the accounts that registered the identity is kept
+// accounts' bookings it cancels are found from the holds on the
+// identity's TERM# items; no list of the accounts that registered the identity is kept
 // (nothing would read it, and every item slows the embedded DynamoDB's
 // transactions).
 const (
@@ -117,27 +117,35 @@ func (st *Store) VerifyIdentity(ctx context.Context, identity string, v Verifica
 	return st.transact(ctx, &t)
 }
 
-// Hold is one active booking of an identity, from its ACTIVE# marker.
+// Hold is one active booking of an identity, from its term item's holds.
 type Hold struct {
 	OfferingID string
-	BookingID  string `dynamodbav:"booking_id"`
-	Account    string `dynamodbav:"account"`
+	BookingID  string
+	Account    string
 }
 
 // HoldsOf are an identity's active bookings in every account: one strongly
-// consistent Query of its ACTIVE# markers, which every booking writes and
-// every cancellation deletes in its own transaction.
+// consistent Query of its TERM# items, whose held#<offering> attributes
+// every booking sets and every cancellation removes in its own
+// transaction.
 func (st *Store) HoldsOf(ctx context.Context, identity string) ([]Hold, error) {
 	var out []Hold
-	err := st.queryAll(ctx, partition{pk: identityPK(identity), prefix: prefixActive}, func(m map[string]types.AttributeValue) error {
-		var h Hold
-		if err := attributevalue.UnmarshalMap(m, &h); err != nil {
-			return err
+	err := st.queryAll(ctx, partition{pk: identityPK(identity), prefix: prefixTerm}, func(m map[string]types.AttributeValue) error {
+		for name, v := range m {
+			o, ok := strings.CutPrefix(name, prefixHeld)
+			hold, isS := v.(*types.AttributeValueMemberS)
+			if !ok || !isS {
+				continue
+			}
+			// holdOf: account|booking; ids hold no "|".
+			if account, booking, ok := strings.Cut(hold.Value, "|"); ok {
+				out = append(out, Hold{OfferingID: o, Account: account, BookingID: booking})
+			}
 		}
-		h.OfferingID = strings.TrimPrefix(m[attrSK].(*types.AttributeValueMemberS).Value, prefixActive)
-		out = append(out, h)
 		return nil
 	}, consistent)
+	// By offering, as the markers' keys once ordered them.
+	slices.SortFunc(out, func(a, b Hold) int { return strings.Compare(a.OfferingID, b.OfferingID) })
 	return out, err
 }
 

@@ -460,10 +460,13 @@ func Error(code string) func(any) error {
 	}
 }
 
-// Reason is a cancellation reason's code for the items Pick chooses.
+// Reason is a cancellation reason's code for the items Pick chooses, and
+// optionally the item as it stood (what DynamoDB returns for a failed
+// condition asked for ALL_OLD: one item's condition can check several rules).
 type Reason struct {
 	Code string
 	Pick func(types.TransactWriteItem) bool
+	Item map[string]types.AttributeValue
 }
 
 // Cancelled cancels a TransactWriteItems as DynamoDB does: one reason per
@@ -482,7 +485,7 @@ func Cancelled(reasons ...Reason) func(any) error {
 			out[i].Code = aws.String("None")
 			for _, r := range reasons {
 				if r.Pick(it) {
-					out[i].Code, out[i].Message = aws.String(r.Code), aws.String("injected by faults")
+					out[i].Code, out[i].Message, out[i].Item = aws.String(r.Code), aws.String("injected by faults"), r.Item
 					picked = true
 					break
 				}

@@ -1,0 +1,123 @@
+// Package relayout moves a table written before issue 17's reshape to the
+// layout the store now writes (shared/store/DESIGN.md, "What a request
+// costs"): each offering's index keys onto its listing item
+// (OFFERING#<id>/LISTING), each ACTIVE#<offering> marker onto its person's
+// TERM#<kind>#<term> item as held#<offering>, and each
+// BLOCK#<kind>#<term> no-show block onto that TERM# item. Each move is one
+// transaction (the new place written, the old removed), so a run cut short
+// leaves every item moved or not, and a second run moves what is left and
+// nothing twice. Run it after the new code is deployed and before bookings
+// open again: a booking written by the old code meanwhile would write the
+// old layout. infra/tablecheck then checks the result.
+package relayout
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/infra/tablecheck"
+)
+
+// Client is what a run calls.
+type Client interface {
+	dynamodb.ScanAPIClient
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Report is what a run moved, and what it could not.
+type Report struct {
+	Listings, Markers, Blocks int
+	// Skipped: markers whose booking is not in the table (tablecheck
+	// reports them too); left as they are.
+	Skipped []string
+}
+
+var indexKeys = []string{"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"}
+
+// Run moves table's items to the new layout.
+func Run(ctx context.Context, db Client, table string) (Report, error) {
+	var r Report
+	items, err := tablecheck.Scan(ctx, db, table)
+	if err != nil {
+		return r, err
+	}
+	bookings := map[string]map[string]types.AttributeValue{} // account/booking id
+	for _, m := range items {
+		if pk, sk := str(m, "PK"), str(m, "SK"); strings.HasPrefix(pk, "ACCOUNT#") && strings.HasPrefix(sk, "BOOKING#") {
+			bookings[strings.TrimPrefix(pk, "ACCOUNT#")+"/"+strings.TrimPrefix(sk, "BOOKING#")] = m
+		}
+	}
+	write := func(items ...types.TransactWriteItem) error {
+		_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		return err
+	}
+	for _, m := range items {
+		pk, sk := str(m, "PK"), str(m, "SK")
+		key := map[string]types.AttributeValue{"PK": m["PK"], "SK": m["SK"]}
+		switch {
+		case strings.HasPrefix(pk, "OFFERING#") && sk == "OFFERING" && m["GSI2PK"] != nil:
+			// The offering's own index keys, as the old code wrote them,
+			// become its listing's.
+			listing := map[string]types.AttributeValue{"PK": m["PK"], "SK": &types.AttributeValueMemberS{Value: "LISTING"},
+				"type": &types.AttributeValueMemberS{Value: "offering_listing"}, "id": m["id"]}
+			for _, k := range indexKeys {
+				if m[k] != nil {
+					listing[k] = m[k]
+				}
+			}
+			err = write(types.TransactWriteItem{Put: &types.Put{TableName: &table, Item: listing}},
+				types.TransactWriteItem{Update: &types.Update{TableName: &table, Key: key,
+					UpdateExpression: aws.String("REMOVE " + strings.Join(indexKeys, ", "))}})
+			r.Listings++
+		case strings.HasPrefix(pk, "IDENTITY#") && strings.HasPrefix(sk, "ACTIVE#"):
+			offering := strings.TrimPrefix(sk, "ACTIVE#")
+			b := bookings[str(m, "account")+"/"+str(m, "booking_id")]
+			if b == nil {
+				r.Skipped = append(r.Skipped, pk+" | "+sk)
+				continue
+			}
+			hold := str(m, "account") + "|" + str(m, "booking_id")
+			err = write(types.TransactWriteItem{Update: &types.Update{TableName: &table,
+				Key:              termKey(m["PK"], str(b, "kind"), str(b, "term")),
+				UpdateExpression: aws.String("SET #held = :hold"),
+				// Another booking of the offering held there already is a
+				// duplicate: refused, for tablecheck to show.
+				ConditionExpression:       aws.String("attribute_not_exists(#held) OR #held = :hold"),
+				ExpressionAttributeNames:  map[string]string{"#held": "held#" + offering},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":hold": &types.AttributeValueMemberS{Value: hold}},
+			}}, types.TransactWriteItem{Delete: &types.Delete{TableName: &table, Key: key}})
+			r.Markers++
+		case strings.HasPrefix(pk, "IDENTITY#") && strings.HasPrefix(sk, "BLOCK#"):
+			kind, term, _ := strings.Cut(strings.TrimPrefix(sk, "BLOCK#"), "#")
+			values := map[string]types.AttributeValue{":until": m["blocked_until"], ":because": &types.AttributeValueMemberS{Value: str(m, "because_of")},
+				":n": &types.AttributeValueMemberN{Value: "0"}}
+			if n, ok := m["absences"].(*types.AttributeValueMemberN); ok {
+				values[":n"] = n
+			}
+			err = write(types.TransactWriteItem{Update: &types.Update{TableName: &table, Key: termKey(m["PK"], kind, term),
+				UpdateExpression:          aws.String("SET blocked_until = :until, block_absences = :n, because_of = :because"),
+				ExpressionAttributeValues: values,
+			}}, types.TransactWriteItem{Delete: &types.Delete{TableName: &table, Key: key}})
+			r.Blocks++
+		}
+		if err != nil {
+			return r, fmt.Errorf("relayout %s | %s: %w", pk, sk, err)
+		}
+	}
+	return r, nil
+}
+
+func termKey(pk types.AttributeValue, kind, term string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": pk, "SK": &types.AttributeValueMemberS{Value: "TERM#" + kind + "#" + term}}
+}
+
+func str(m map[string]types.AttributeValue, name string) string {
+	if v, ok := m[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
