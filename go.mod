@@ -56,3 +56,7 @@ require (
 )
 
 tool honnef.co/go/tools/cmd/staticcheck
+
+// enrol's fork of minidyn v0.8.2: a new item is put in place in the sorted
+// keys instead of sorting them all again (infra/localdb/minidyn/README.md).
+replace github.com/truora/minidyn => ./infra/localdb/minidyn
