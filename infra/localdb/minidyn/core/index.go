@@ -18,6 +18,8 @@ const (
 type index struct {
 	keySchema  keySchema
 	sortedKeys []string
+	// unsorted: as Table.unsorted, for sortedKeys (enrol's fork).
+	unsorted   int
 	sortedRefs [][2]string // used for searching
 	typ        indexType
 	projection *types.Projection
@@ -40,6 +42,7 @@ func newIndex(t *Table, typ indexType, ks keySchema) *index {
 
 func (i *index) Clear() {
 	i.sortedKeys = []string{}
+	i.unsorted = 0
 	i.refs = map[string]string{}
 }
 
@@ -48,7 +51,15 @@ type indexSnapshot struct {
 	refs       map[string]string
 }
 
+// sortKeys puts the index keys added since the order was last read in
+// their place (Table.sortKeys).
+func (i *index) sortKeys() {
+	i.sortedKeys = mergeTail(i.sortedKeys, i.unsorted)
+	i.unsorted = 0
+}
+
 func (i *index) snapshot() indexSnapshot {
+	i.sortKeys()
 	keys := make([]string, len(i.sortedKeys))
 	copy(keys, i.sortedKeys)
 
@@ -60,6 +71,7 @@ func (i *index) snapshot() indexSnapshot {
 
 func (i *index) restore(s indexSnapshot) {
 	i.sortedKeys = s.sortedKeys
+	i.unsorted = 0
 	i.refs = s.refs
 }
 
@@ -124,7 +136,7 @@ func (i *index) putData(key string, item map[string]*types.Item) error {
 
 	if !exists {
 		i.sortedKeys = append(i.sortedKeys, indexKey)
-		settle(i.sortedKeys, len(i.sortedKeys)-1)
+		i.unsorted++
 
 		return nil
 	}
@@ -132,6 +144,7 @@ func (i *index) putData(key string, item map[string]*types.Item) error {
 	// On overwrite, reconcile sortedKeys so a changed index key does not leave
 	// a stale projection behind (and the new projection becomes searchable).
 	if old != indexKey {
+		i.sortKeys()
 		pos := sort.SearchStrings(i.sortedKeys, old)
 		if pos >= len(i.sortedKeys) {
 			i.sortedKeys = append(i.sortedKeys, indexKey)
@@ -155,6 +168,7 @@ func (i *index) updateData(key string, item, oldItem map[string]*types.Item) err
 	i.refs[key] = indexKey
 
 	if old != indexKey {
+		i.sortKeys()
 		pos := sort.SearchStrings(i.sortedKeys, old)
 		if pos >= len(i.sortedKeys) {
 			i.sortedKeys = append(i.sortedKeys, indexKey)
@@ -169,6 +183,7 @@ func (i *index) updateData(key string, item, oldItem map[string]*types.Item) err
 }
 
 func (i *index) delete(key string, item map[string]*types.Item) error {
+	i.sortKeys()
 	delete(i.refs, key)
 
 	indexKey, err := i.keySchema.GetKey(i.Table.AttributesDef, item)

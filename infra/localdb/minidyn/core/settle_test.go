@@ -38,3 +38,23 @@ func TestSettleIsSortStrings(t *testing.T) {
 		}
 	}
 }
+
+// mergeTail must leave what sort.Strings leaves, whatever the tail holds.
+func TestMergeTailIsSortStrings(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 80 {
+		for range 100 {
+			s := make([]string, n)
+			for i := range s {
+				s[i] = fmt.Sprint(r.IntN(50))
+			}
+			k := r.IntN(n + 1)
+			sort.Strings(s[:n-k])
+			want := slices.Clone(s)
+			sort.Strings(want)
+			if got := mergeTail(s, k); !slices.Equal(got, want) {
+				t.Fatalf("mergeTail(%d of %d): %q, want %q", k, n, got, want)
+			}
+		}
+	}
+}
