@@ -288,37 +288,52 @@ func grow(b *testing.B, e *env, n int) int {
 		ids = append(ids, r.Booking.Identity)
 	}
 	const growOfferings = 200
-	var batch []types.WriteRequest
-	flush := func() {
-		for len(batch) > 0 {
-			out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{e.table: batch}})
-			if err != nil {
-				b.Fatal(err)
+	// growLoaders write at once: the guard applies one batch at a time,
+	// the SDK's encoding and signing of the next overlap it.
+	const growLoaders = 4
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	var written atomic.Int64
+	var next atomic.Int64
+	for range growLoaders {
+		wg.Go(func() {
+			var batch []types.WriteRequest
+			flush := func() {
+				for len(batch) > 0 && failed.Load() == nil {
+					out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{e.table: batch}})
+					if err != nil {
+						failed.CompareAndSwap(nil, err)
+						return
+					}
+					batch = out.UnprocessedItems[e.table]
+				}
 			}
-			batch = out.UnprocessedItems[e.table]
-		}
+			for i := int(next.Add(1) - 1); i < n && failed.Load() == nil; i = int(next.Add(1) - 1) {
+				repl := make([]string, 0, 2*len(ids))
+				for _, id := range ids {
+					with := fmt.Sprintf("%s-g%06d", id, i)
+					if id == "grow-tmpl" {
+						with = fmt.Sprintf("grow-o%03d", i%growOfferings)
+					}
+					repl = append(repl, id, with)
+				}
+				rp := strings.NewReplacer(repl...)
+				for _, it := range added {
+					batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: renamed(&types.AttributeValueMemberM{Value: it}, rp).(*types.AttributeValueMemberM).Value}})
+					written.Add(1)
+					if len(batch) == 25 {
+						flush()
+					}
+				}
+			}
+			flush()
+		})
 	}
-	written := 0
-	for i := range n {
-		repl := make([]string, 0, 2*len(ids))
-		for _, id := range ids {
-			with := fmt.Sprintf("%s-g%06d", id, i)
-			if id == "grow-tmpl" {
-				with = fmt.Sprintf("grow-o%03d", i%growOfferings)
-			}
-			repl = append(repl, id, with)
-		}
-		rp := strings.NewReplacer(repl...)
-		for _, it := range added {
-			batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: renamed(&types.AttributeValueMemberM{Value: it}, rp).(*types.AttributeValueMemberM).Value}})
-			written++
-			if len(batch) == 25 {
-				flush()
-			}
-		}
+	wg.Wait()
+	if err := failed.Load(); err != nil {
+		b.Fatal(err)
 	}
-	flush()
-	return written
+	return int(written.Load())
 }
 
 // renamed is v with rp applied to every string in it.
