@@ -28,10 +28,11 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// The local stack's speed (make bench prints these figures as a table,
-// through dbtest.Figure): the booking service called in process against
-// the whole HTTP path, and a burst of bookings through the local gateway
-// on a new table and on one grown to ENROL_BENCH_GROWN stored bookings.
+// The local stack's speed, which make bench runs last so that its tables
+// (printed to standard output) end its run; each figure also goes to
+// ENROL_FIGURES (dbtest.Figure): the booking service called in process
+// against the whole HTTP path, and a burst of bookings through the local
+// gateway on a new table and on one grown to ENROL_BENCH_GROWN bookings.
 
 // BenchmarkBookCancelInProcessAndOverHTTP: a booking and its cancellation
 // by the booking service called in process, then the same through gateway,
@@ -107,7 +108,7 @@ func BenchmarkBookingBurst(b *testing.B) {
 			rows = append(rows, row)
 		})
 	}
-	// One table for both runs (a benchmark's log shows only under -v).
+	// One table for both runs, side by side.
 	fmt.Printf("\nBurst: %d bookings by as many residents, %d clients at once, through the local gateway (%d CPUs; load: the load average as it began)\n", burstBookings, burstClients, runtime.NumCPU())
 	fmt.Printf("%-17s %-22s %11s %8s %8s %8s %8s %9s %6s\n", "stored bookings", "loaded in", "bookings/s", "p50 ms", "p95 ms", "p99 ms", "retries", "burst", "load")
 	for _, r := range rows {
