@@ -57,6 +57,6 @@ require (
 
 tool honnef.co/go/tools/cmd/staticcheck
 
-// enrol's fork of minidyn v0.8.2: a new item is put in place in the sorted
-// keys instead of sorting them all again (infra/localdb/minidyn/README.md).
+// enrol's fork of minidyn v0.8.2: new keys are merged into the sorted keys
+// once, not all sorted again for each new item (infra/localdb/minidyn/README.md).
 replace github.com/truora/minidyn => ./infra/localdb/minidyn
