@@ -82,7 +82,9 @@ E2E_APART := TestChaosBurst|TestConcurrentBookingsOverHTTP
 ## 300-way bursts measure the system, not the other packages' CPU use.
 ## Chromium and the npm packages download, and the front end builds,
 ## meanwhile; the browser tests run last, against the whole system, while
-## go vet and staticcheck analyse beside them. From the start, niced, the
+## go vet and staticcheck analyse beside them. The first pass also runs the
+## tests of our minidyn fork (infra/localdb/minidyn, a module of its own).
+## From the start, niced, the
 ## arm64 builds compile and the ID-number check and the request decoders
 ## are fuzzed briefly, on the cycles the tests leave (the build check with
 ## -timeout 30m: starved that way on a busy machine, it once outlasted go
@@ -93,6 +95,7 @@ test: fmtcheck
 	( nice -n 15 $(GO) test $(TEST_FLAGS) -timeout 30m -run '^$(BUILD_CHECK)$$' ./infra/templatecheck/ > build/buildcheck.log 2>&1; echo $$? > build/buildcheck.rc ) & build=$$!; \
 	( nice -n 15 $(MAKE) --no-print-directory fuzz FUZZ_DIRS='$(FUZZ_BRIEF)' FUZZTIME=2s > build/fuzz.log 2>&1; echo $$? > build/fuzz.rc ) & fuzz=$$!; \
 	$(GO) test $(TEST_FLAGS) -timeout 9m -skip '^$(BUILD_CHECK)$$' $$($(GO) list ./... | grep -v '/infra/local$$'); \
+	( cd infra/localdb/minidyn && $(GO) test $(TEST_FLAGS) ./... ); \
 	echo "make test: the first pass done at $${SECONDS}s"; \
 	$(GO) test $(TEST_FLAGS) -c -o build/e2e.test ./infra/local/; \
 	( cd infra/local && ../../build/e2e.test -test.timeout 9m -test.run '^($(E2E_APART))$$' > ../../build/e2e-apart.log 2>&1; echo $$? > ../../build/e2e-apart.rc ) & apart=$$!; \
@@ -206,14 +209,33 @@ cfnlint:
 fmt:
 	gofmt -w .
 
-## bench: the booking benchmarks, with figures, then the opening-night
-## model's table (infra/openingnight: 100,000 residents at the template's
-## booking throttle and at the old 200/400, a few CPU-minutes;
-## OPENING_NIGHT=full adds 900,000 residents, about 10 more)
+# The local stack's speed benchmarks (infra/local/e2e_speed_bench_test.go)
+# run after the others, each as often as it needs, and print their tables:
+# book + cancel BENCH_OPS times each way (in process, over HTTP), and a
+# burst of 2,000 bookings on a new table and on one holding BENCH_GROWN
+# stored bookings. Last comes the opening-night model's table
+# (infra/openingnight: 100,000 residents at the template's booking throttle
+# and at the old 200/400, a few CPU-minutes; OPENING_NIGHT=full adds 900,000
+# residents, about 10 more).
+SPEED_BENCH := BenchmarkBookCancelInProcessAndOverHTTP|BenchmarkBookingBurst
+BENCH_OPS ?= 100
+BENCH_GROWN ?= 100000
+
+## bench: every benchmark with its figures, then the local stack's speed
+## as tables: book + cancel in process against the whole HTTP path, and a
+## 2,000-booking burst at 50 clients on a new table and on one of
+## BENCH_GROWN (100,000) stored bookings (README, "Local speed"), then the
+## opening-night model (README, "开夜场 / Opening night")
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
-	@set -o pipefail; ENROL_OPENING_NIGHT=$(or $(OPENING_NIGHT),bench) $(GO) test -count=1 -timeout 60m -v \
-		-run '^TestOpeningNightFigures$$' ./infra/openingnight/ | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS$$'
+	@mkdir -p build; rm -f build/bench-figures.txt; set -e; set -o pipefail; export ENROL_FIGURES=$(CURDIR)/build/bench-figures.txt; \
+	$(GO) test -run '^$$' -bench . -skip '^($(SPEED_BENCH))$$' -benchmem ./...; \
+	$(GO) test -c -o build/bench-e2e.test ./infra/local/; \
+	( cd infra/local; \
+	../../build/bench-e2e.test -test.run '^$$' -test.bench '^BenchmarkBookCancelInProcessAndOverHTTP$$' -test.benchtime $(BENCH_OPS)x -test.benchmem; \
+	ENROL_BENCH_GROWN=$(BENCH_GROWN) ../../build/bench-e2e.test -test.run '^$$' -test.bench '^BenchmarkBookingBurst$$' -test.benchtime 1x -test.timeout 30m ); \
+	ENROL_OPENING_NIGHT=$(or $(OPENING_NIGHT),bench) $(GO) test -count=1 -timeout 60m -v \
+		-run '^TestOpeningNightFigures$$' ./infra/openingnight/ | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS$$'; \
+	echo "make bench: done in $${SECONDS}s"
 
 ## build: the arm64 bootstrap zips that SAM would deploy, without SAM, in build/
 build:

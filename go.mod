@@ -56,3 +56,7 @@ require (
 )
 
 tool honnef.co/go/tools/cmd/staticcheck
+
+// enrol's fork of minidyn v0.8.2: new keys are merged into the sorted keys
+// once, not all sorted again for each new item (infra/localdb/minidyn/README.md).
+replace github.com/truora/minidyn => ./infra/localdb/minidyn

@@ -16,8 +16,10 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/capacity"
 )
 
-// guard stands in front of minidyn (v0.8.2) and makes right, through
-// minidyn's own API, what its writes get wrong:
+// guard stands in front of minidyn (v0.8.2, as forked in ./minidyn: new
+// keys merged into its sorted keys once, not the whole slice sorted again
+// for each new item) and makes right, through minidyn's own API, what its
+// writes get wrong:
 //
 //   - an item leaving a sparse global secondary index (a Put without the
 //     index's key attributes over an item that had them) keeps its entry: a
