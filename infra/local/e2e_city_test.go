@@ -324,29 +324,32 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 		}
 	}
 
-	// Every city request answered from Queries alone: 3 (one per kind)
-	// without a kind, 1 with one; never a Scan, GetItem or BatchGetItem.
+	// Every city request answered from Queries, 3 (one per kind) without
+	// a kind, 1 with one, and the offerings their listing entries name, one
+	// BatchGetItem per 100 (none where a kind has no offerings here); never
+	// a Scan.
 	for _, tt := range []struct {
 		path    string
 		queries int
 		gets    int // the city's participant counts, one item (JSON only)
+		batches int // the offerings named by the listing entries
 	}{
-		{"/v1/city/capacity", 3, 1},
-		{"/v1/city/capacity?kind=childcare", 1, 1},
-		{"/v1/city/capacity?district=binhu", 3, 1},
-		{"/v1/city/demand?kind=evening_course", 1, 0},
-		{"/v1/city/capacity/history", 1, 0},
-		{"/v1/city/capacity/changes", 1, 0},
-		{"/v1/city/targets", 1, 0}, // no targets here, so no ledger read
-		{"/v1/city/capacity?format=csv", 3, 0},
+		{"/v1/city/capacity", 3, 1, 1},
+		{"/v1/city/capacity?kind=childcare", 1, 1, 0},
+		{"/v1/city/capacity?district=binhu", 3, 1, 1},
+		{"/v1/city/demand?kind=evening_course", 1, 0, 1},
+		{"/v1/city/capacity/history", 1, 0, 0},
+		{"/v1/city/capacity/changes", 1, 0, 0},
+		{"/v1/city/targets", 1, 0, 0}, // no targets here, so no ledger read
+		{"/v1/city/capacity?format=csv", 3, 0, 1},
 	} {
 		e.logs.Reset()
 		r := e.do("GET", tt.path, tok, nil)
 		e.expect(r, 200, "")
 		route := "GET " + strings.SplitN(tt.path, "?", 2)[0]
 		calls, _ := e.requestsOf(route)
-		if calls["Query"] != tt.queries || calls["GetItem"] != tt.gets || len(calls) != 1+min(tt.gets, 1) {
-			t.Errorf("%s: DynamoDB calls %v, want %d Query, %d GetItem and nothing else", tt.path, calls, tt.queries, tt.gets)
+		if calls["Query"] != tt.queries || calls["GetItem"] != tt.gets || calls["BatchGetItem"] != tt.batches || len(calls) != 1+min(tt.gets, 1)+min(tt.batches, 1) {
+			t.Errorf("%s: DynamoDB calls %v, want %d Query, %d GetItem, %d BatchGetItem and nothing else", tt.path, calls, tt.queries, tt.gets, tt.batches)
 		}
 	}
 }
