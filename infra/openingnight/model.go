@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wuxi-enrol/enrol/infra/throttle"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/residents"
@@ -139,8 +140,8 @@ type sim struct {
 	running    int
 	idle       []*container
 	containers int
-	account    gate
-	route      gate
+	account    *throttle.Bucket
+	route      *throttle.Bucket
 	f          figures
 }
 
@@ -152,26 +153,6 @@ type course struct {
 	last     time.Time // last place taken
 	winners  []time.Time
 	losers   []time.Time
-}
-
-// gate is API Gateway's token bucket: it starts full.
-type gate struct {
-	rate, burst, tokens float64
-	at                  time.Time
-}
-
-func (g *gate) take(now time.Time) bool {
-	if g.at.IsZero() {
-		g.tokens = g.burst
-	} else {
-		g.tokens = min(g.burst, g.tokens+now.Sub(g.at).Seconds()*g.rate)
-	}
-	g.at = now
-	if g.tokens < 1 {
-		return false
-	}
-	g.tokens--
-	return true
 }
 
 type figures struct {
@@ -209,7 +190,7 @@ func Run(ctx context.Context, s Scenario) (Result, error) {
 
 func newSim(s Scenario) *sim {
 	m := &sim{s: s, table: NewTable(s.DB), rnd: rand.New(rand.NewPCG(s.Seed, 1)), wake: make(chan struct{}, 1),
-		account: gate{rate: s.AccountRate, burst: float64(s.AccountBurst)}, route: gate{rate: s.ThrottleRate, burst: float64(s.ThrottleBurst)},
+		account: throttle.New(s.AccountRate, s.AccountBurst), route: throttle.New(s.ThrottleRate, s.ThrottleBurst),
 		f: figures{errors: map[string]int{}}}
 	m.cfg = config.Config{Region: "cn-north-1", TableName: "enrol", DynamoDBEndpoint: "http://openingnight.invalid", DynamoDBNoCapacity: true}
 	m.start = time.Now()
@@ -295,7 +276,7 @@ func (m *sim) send(ctx context.Context, who int32, now time.Time) {
 		m.f.refusedFast++ // answered in one round trip
 		heap.Push(&m.queue, event{at: m.tickOf(now.Add(m.s.RTT)), who: who, status: status})
 	}
-	if !m.account.take(now) || !m.route.take(now) {
+	if !m.account.Take(now) || !m.route.Take(now) {
 		m.f.throttled++
 		refuse(http.StatusTooManyRequests)
 		return

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
+	"github.com/wuxi-enrol/enrol/infra/throttle"
 )
 
 // admissionPath is the local-only switch and report of admission control:
@@ -32,41 +33,22 @@ var (
 	msgBusy = text{"服务繁忙，请稍后重试（可安全重试）", "The service is busy; please retry shortly (safe to retry)"}
 )
 
-// bucket is API Gateway's token bucket: it starts full, holds at most
-// burst tokens and gains rate a second; a request takes one or is throttled.
-type bucket struct {
-	rate, burst, tokens float64
-	at                  time.Time
-}
-
-func (b *bucket) take(now time.Time) bool {
-	if !b.at.IsZero() {
-		b.tokens = min(b.burst, b.tokens+now.Sub(b.at).Seconds()*b.rate)
-	}
-	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
-}
-
 // admission keeps the gateway's throttles, concurrency slots and injected
 // refusals, and counts what they turned away.
 type admission struct {
 	mu        sync.Mutex
 	limits    samtemplate.Limits
-	buckets   map[string]*bucket       // by route key, made on first use
-	slots     map[string]chan struct{} // by function, for reserved concurrency
-	inject    map[string][]int         // statuses to answer next, by route key
-	throttled map[string]int           // 429s from the buckets, by route key
-	refused   map[string]int           // invokes Lambda throttled, by function
-	injected  map[string]int           // injected answers given, by route key
+	buckets   map[string]*throttle.Bucket // by route key, made on first use
+	slots     map[string]chan struct{}    // by function, for reserved concurrency
+	inject    map[string][]int            // statuses to answer next, by route key
+	throttled map[string]int              // 429s from the buckets, by route key
+	refused   map[string]int              // invokes Lambda throttled, by function
+	injected  map[string]int              // injected answers given, by route key
 	tick      func() time.Time
 }
 
 func newAdmission(l *samtemplate.Limits, tick func() time.Time) *admission {
-	a := &admission{buckets: map[string]*bucket{}, slots: map[string]chan struct{}{},
+	a := &admission{buckets: map[string]*throttle.Bucket{}, slots: map[string]chan struct{}{},
 		inject: map[string][]int{}, throttled: map[string]int{}, refused: map[string]int{}, injected: map[string]int{}, tick: tick}
 	if l != nil {
 		a.limits = *l
@@ -98,10 +80,10 @@ func (a *admission) admit(route string) (status int, ok bool) {
 	}
 	b := a.buckets[route]
 	if b == nil {
-		b = &bucket{rate: th.Rate, burst: float64(th.Burst), tokens: float64(th.Burst)}
+		b = throttle.New(th.Rate, th.Burst)
 		a.buckets[route] = b
 	}
-	if !b.take(a.tick()) {
+	if !b.Take(a.tick()) {
 		a.throttled[route]++
 		return http.StatusTooManyRequests, false
 	}
