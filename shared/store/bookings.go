@@ -303,8 +303,9 @@ func (st *Store) idempotencyPut(t *txn, account, idemKey, hash, attr, id string,
 	}})
 }
 
-// personChecks are what booking or applying checks of the person in the
-// write besides its term item (termGuard): verified by no other account.
+// personChecks are what applying checks of the person in the write
+// besides its term item (termGuard): verified by no other account (a
+// booking checks that and its participant at once: personOnBooking).
 func (st *Store) personChecks(t *txn, identity, account string) {
 	// Checked in the write, so a booking racing the verification lands
 	// before it (and is cancelled by it) or is refused.
