@@ -124,9 +124,9 @@ func itemName(id string) string {
 // it, by DynamoDB's rules: its BatchGetItem reads, strongly consistent,
 // the offering, the participant and the (absent) idempotency record, a
 // unit per 4 KB each; its transaction writes every item that changed, two
-// units per KB of the larger of before and after, checks two items (the
-// identity's verification, absent, and the participant),
-// two units per KB each, and each index writes, at one unit per KB, the
+// units per KB of the larger of before and after, checks one item (the
+// identity's person item: verified by no other account, the participant
+// live), two units per KB, and each index writes, at one unit per KB, the
 // entries that enter, leave or change. Confirmed and waitlisted.
 func TestBookingLogsItsCapacity(t *testing.T) {
 	e := start(t)
@@ -187,16 +187,23 @@ func TestBookingLogsItsCapacity(t *testing.T) {
 		if participant == nil || offering == nil {
 			t.Fatalf("%s: participant or offering not found", tc.name)
 		}
+		var identity struct{ S string }
+		_ = json.Unmarshal(participant["identity"], &identity)
+		person := before["IDENTITY#"+identity.S+" PERSON"]
+		if person == nil {
+			t.Fatalf("%s: the participant's person item not found", tc.name)
+		}
 		// The no-show block is checked on the term item, which the booking
-		// updates anyway: no check of its own.
-		checks := 2*capacity.WriteUnits(0) + 2*capacity.WriteUnits(capacity.Size(participant))
+		// updates anyway: no check of its own; the verification and the
+		// participant are checked on the person item, one check.
+		checks := 2 * capacity.WriteUnits(capacity.Size(person))
 		want += checks
 		tw := wantParts[dbcalls.TablePart]
 		tw.Write += checks
 		wantReads = capacity.ReadUnits(capacity.Size(offering), true) + capacity.ReadUnits(capacity.Size(participant), true) + capacity.ReadUnits(0, true)
 		tw.Read = wantReads
 		wantParts[dbcalls.TablePart] = tw
-		breakdown = append(breakdown, fmt.Sprintf("checks (verified: absent; PARTICIPANT %d B): %.0f", capacity.Size(participant), checks))
+		breakdown = append(breakdown, fmt.Sprintf("check (PERSON %d B): %.0f", capacity.Size(person), checks))
 
 		if line.WCU != want || line.RCU != wantReads {
 			t.Errorf("%s: logged rcu %v wcu %v, counted by hand %v and %v", tc.name, line.RCU, line.WCU, wantReads, want)

@@ -79,7 +79,8 @@ func (t *Table) kinOf(pk, sk string) map[string]types.AttributeValue {
 func replaced(m map[string]types.AttributeValue, num string) map[string]types.AttributeValue {
 	out := make(map[string]types.AttributeValue, len(m))
 	for k, v := range m {
-		out[k] = replacedValue(v, num)
+		// Names too: a person item names its accounts (live#<account>).
+		out[strings.ReplaceAll(k, token, num)] = replacedValue(v, num)
 	}
 	return out
 }

@@ -3,7 +3,9 @@
 // costs"): each offering's index keys onto its listing item
 // (OFFERING#<id>/LISTING), each ACTIVE#<offering> marker onto its person's
 // TERM#<kind>#<term> item as held#<offering>, and each
-// BLOCK#<kind>#<term> no-show block onto that TERM# item. Each move is one
+// BLOCK#<kind>#<term> no-show block onto that TERM# item, each identity's
+// VERIFIED item onto its person item (IDENTITY#<hmac>/PERSON), and each
+// live participant's name there (live#<account>). Each move is one
 // transaction (the new place written, the old removed), so a run cut short
 // leaves every item moved or not, and a second run moves what is left and
 // nothing twice. Run it after the new code is deployed and before bookings
@@ -31,6 +33,9 @@ type Client interface {
 // Report is what a run moved, and what it could not.
 type Report struct {
 	Listings, Markers, Blocks int
+	// Verifications moved onto person items; People: participants named
+	// on theirs.
+	Verifications, People int
 	// Skipped: markers whose booking is not in the table (tablecheck
 	// reports them too); left as they are.
 	Skipped []string
@@ -46,9 +51,13 @@ func Run(ctx context.Context, db Client, table string) (Report, error) {
 		return r, err
 	}
 	bookings := map[string]map[string]types.AttributeValue{} // account/booking id
+	people := map[string]map[string]types.AttributeValue{}   // PERSON items by PK
 	for _, m := range items {
-		if pk, sk := str(m, "PK"), str(m, "SK"); strings.HasPrefix(pk, "ACCOUNT#") && strings.HasPrefix(sk, "BOOKING#") {
+		switch pk, sk := str(m, "PK"), str(m, "SK"); {
+		case strings.HasPrefix(pk, "ACCOUNT#") && strings.HasPrefix(sk, "BOOKING#"):
 			bookings[strings.TrimPrefix(pk, "ACCOUNT#")+"/"+strings.TrimPrefix(sk, "BOOKING#")] = m
+		case strings.HasPrefix(pk, "IDENTITY#") && sk == "PERSON":
+			people[pk] = m
 		}
 	}
 	write := func(items ...types.TransactWriteItem) error {
@@ -103,6 +112,39 @@ func Run(ctx context.Context, db Client, table string) (Report, error) {
 				ExpressionAttributeValues: values,
 			}}, types.TransactWriteItem{Delete: &types.Delete{TableName: &table, Key: key}})
 			r.Blocks++
+		case strings.HasPrefix(pk, "IDENTITY#") && sk == "VERIFIED":
+			// Every attribute but the keys and type, onto the person item
+			// (created if the identity has none yet).
+			names, values := map[string]string{}, map[string]types.AttributeValue{}
+			var set []string
+			for name, v := range m {
+				if name == "PK" || name == "SK" || name == "type" {
+					continue
+				}
+				i := fmt.Sprint(len(set))
+				names["#a"+i], values[":a"+i] = name, v
+				set = append(set, "#a"+i+" = :a"+i)
+			}
+			err = write(types.TransactWriteItem{Update: &types.Update{TableName: &table, Key: personKey(m["PK"]),
+				UpdateExpression: aws.String("SET " + strings.Join(set, ", ")), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+			}}, types.TransactWriteItem{Delete: &types.Delete{TableName: &table, Key: key}})
+			r.Verifications++
+		case strings.HasPrefix(pk, "ACCOUNT#") && strings.HasPrefix(sk, "PARTICIPANT#") && str(m, "identity") != "" && m["erasing_at"] == nil:
+			live := "live#" + strings.TrimPrefix(pk, "ACCOUNT#")
+			if p := people["IDENTITY#"+str(m, "identity")]; p != nil && str(p, live) == str(m, "id") {
+				continue // named already
+			}
+			err = write(types.TransactWriteItem{Update: &types.Update{TableName: &table,
+				Key:              personKey(&types.AttributeValueMemberS{Value: "IDENTITY#" + str(m, "identity")}),
+				UpdateExpression: aws.String("SET #live = :id"),
+				// Only while the participant is as read: one being erased
+				// meanwhile must not be named.
+				ConditionExpression:       aws.String("attribute_not_exists(#live) OR #live = :id"),
+				ExpressionAttributeNames:  map[string]string{"#live": live},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":id": m["id"]},
+			}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &table, Key: key,
+				ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(erasing_at)")}})
+			r.People++
 		}
 		if err != nil {
 			return r, fmt.Errorf("relayout %s | %s: %w", pk, sk, err)
@@ -113,6 +155,10 @@ func Run(ctx context.Context, db Client, table string) (Report, error) {
 
 func termKey(pk types.AttributeValue, kind, term string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"PK": pk, "SK": &types.AttributeValueMemberS{Value: "TERM#" + kind + "#" + term}}
+}
+
+func personKey(pk types.AttributeValue) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": pk, "SK": &types.AttributeValueMemberS{Value: "PERSON"}}
 }
 
 func str(m map[string]types.AttributeValue, name string) string {

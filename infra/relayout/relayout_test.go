@@ -21,7 +21,8 @@ import (
 
 // TestRelayoutRestoresTheNewLayout: the demo data, as the store writes it
 // now, is turned back into the layout before issue 17's reshape (index keys
-// on the offering, ACTIVE# markers, BLOCK# items); a run moves it to
+// on the offering, ACTIVE# markers, BLOCK# items, VERIFIED items and no
+// person items); a run moves it to
 // exactly what the store writes, item for item, and tablecheck finds
 // nothing; a second run moves nothing.
 func TestRelayoutRestoresTheNewLayout(t *testing.T) {
@@ -44,9 +45,21 @@ func TestRelayoutRestoresTheNewLayout(t *testing.T) {
 	if table == "" {
 		table = "enrol-local"
 	}
+	// The demo data verifies no one: one verification, as staff write it.
+	st := store.New(db, table, nil)
+	for _, m := range scan(t, db, table) {
+		if strings.HasPrefix(str(m, "SK"), "PARTICIPANT#") && str(m, "identity") != "" {
+			account, id, now := strings.TrimPrefix(str(m, "PK"), "ACCOUNT#"), str(m, "id"), stack.Now()
+			v := store.Verification{Account: account, ParticipantID: id, CentreID: "c-demo", Staff: "staff-demo", Document: "id_card", VerifiedAt: now}
+			if err := st.VerifyIdentity(ctx, str(m, "identity"), v, store.Audit("c-demo", "staff-demo", "verify_identity", id, nil, nil, now)); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
 	want := scan(t, db, table)
 
-	var listings, markers, blocks int
+	var listings, markers, blocks, verifications, people int
 	for _, m := range want {
 		pk, sk := str(m, "PK"), str(m, "SK")
 		switch {
@@ -89,18 +102,35 @@ func TestRelayoutRestoresTheNewLayout(t *testing.T) {
 			} else {
 				put(t, db, table, old)
 			}
+		case strings.HasPrefix(pk, "IDENTITY#") && sk == "PERSON":
+			// The old code kept only the verification, on its own item.
+			verified := map[string]types.AttributeValue{}
+			for name, v := range m {
+				if strings.HasPrefix(name, "live#") {
+					people++
+				} else {
+					verified[name] = v
+				}
+			}
+			if verified["account"] != nil {
+				verified["SK"], verified["type"] = s("VERIFIED"), s("verification")
+				put(t, db, table, verified)
+				verifications++
+			}
+			del(t, db, table, m)
 		}
 	}
-	if listings == 0 || markers == 0 || blocks == 0 {
-		t.Fatalf("the demo data has %d listings, %d markers, %d blocks: want some of each", listings, markers, blocks)
+	if listings == 0 || markers == 0 || blocks == 0 || verifications == 0 || people == 0 {
+		t.Fatalf("the demo data has %d listings, %d markers, %d blocks, %d verifications, %d people: want some of each",
+			listings, markers, blocks, verifications, people)
 	}
 
 	r, err := relayout.Run(ctx, db, table)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Listings != listings || r.Markers != markers || r.Blocks != blocks || len(r.Skipped) > 0 {
-		t.Errorf("moved %+v, want %d listings, %d markers, %d blocks", r, listings, markers, blocks)
+	if r.Listings != listings || r.Markers != markers || r.Blocks != blocks || r.Verifications != verifications || r.People != people || len(r.Skipped) > 0 {
+		t.Errorf("moved %+v, want %d listings, %d markers, %d blocks, %d verifications, %d people", r, listings, markers, blocks, verifications, people)
 	}
 	got := scan(t, db, table)
 	if a, b := keyed(t, got), keyed(t, want); !maps.Equal(a, b) {
@@ -121,7 +151,7 @@ func TestRelayoutRestoresTheNewLayout(t *testing.T) {
 		report.Print(&out)
 		t.Errorf("tablecheck after the run: %v\n%s", err, out.String())
 	}
-	if r, err := relayout.Run(ctx, db, table); err != nil || r.Listings+r.Markers+r.Blocks != 0 {
+	if r, err := relayout.Run(ctx, db, table); err != nil || r.Listings+r.Markers+r.Blocks+r.Verifications+r.People != 0 {
 		t.Errorf("a second run moved %+v (%v), want nothing", r, err)
 	}
 }

@@ -39,6 +39,7 @@ const (
 	RuleLedger      = "ledger"       // an offering's ledger does not add up to its places
 	RuleAudit       = "audit"        // a staff change without its audit record
 	RuleListing     = "listing"      // an offering's listing item missing, its index keys not the offering's, or an offering in an index
+	RulePerson      = "person"       // a live participant not named on its identity's PERSON item (live#<account>), a name of none, or a verification of no participant
 )
 
 // Violation is one broken invariant and the items that show it.
@@ -159,6 +160,8 @@ func typeOf(pk, sk string) string {
 		return "idempotency record"
 	case "IDENTITY/TERM":
 		return "term counter"
+	case "IDENTITY/PERSON":
+		return "person"
 	case "CENTRE/AUDIT":
 		return "audit record"
 	case "OFFERING/ATTENDANCE":
@@ -190,7 +193,8 @@ func Check(raw []map[string]types.AttributeValue, o Options) Report {
 	c := checker{r: &r, o: o,
 		offerings: map[string]item{}, listings: map[string]item{}, bookings: map[string]item{}, byOffering: map[string][]item{},
 		waits: map[string][]item{}, markers: map[string]item{}, terms: map[string]item{},
-		audits: map[string][]item{}, byCentre: map[string][]item{}, ledger: map[string][]item{}, apps: map[string]bool{}}
+		audits: map[string][]item{}, byCentre: map[string][]item{}, ledger: map[string][]item{}, apps: map[string]bool{},
+		people: map[string]item{}, participants: map[string]item{}}
 	for _, m := range raw {
 		it := item{m: m, pk: item{m: m}.str("PK"), sk: item{m: m}.str("SK")}
 		r.ByType[typeOf(it.pk, it.sk)]++
@@ -206,6 +210,7 @@ func Check(raw []map[string]types.AttributeValue, o Options) Report {
 	c.offerIndex()
 	c.ledgerSums()
 	c.audit()
+	c.persons()
 	slices.SortStableFunc(r.Violations, func(a, b Violation) int {
 		return cmp.Or(cmp.Compare(a.Rule, b.Rule), slices.Compare(a.Keys, b.Keys))
 	})
@@ -228,6 +233,9 @@ type checker struct {
 	byCentre   map[string][]item // audit records by centre
 	ledger     map[string][]item // by offering id
 	apps       map[string]bool   // account + "/" + application id
+	// people are PERSON items by identity; participants by account + "/" + id.
+	people, participants map[string]item
+	verifiedOld          []item // IDENTITY#…/VERIFIED: the layout before the person item
 }
 
 func (c *checker) add(rule, detail string, its ...item) {
@@ -263,6 +271,12 @@ func (c *checker) file(it item) {
 	case pkp == "IDENTITY" && strings.HasPrefix(it.sk, "TERM#"):
 		c.terms[id+"/"+strings.TrimPrefix(it.sk, "TERM#")] = it
 		c.holds(id, it)
+	case pkp == "IDENTITY" && it.sk == "PERSON":
+		c.people[id] = it
+	case pkp == "IDENTITY" && it.sk == "VERIFIED":
+		c.verifiedOld = append(c.verifiedOld, it)
+	case pkp == "ACCOUNT" && strings.HasPrefix(it.sk, "PARTICIPANT#"):
+		c.participants[id+"/"+strings.TrimPrefix(it.sk, "PARTICIPANT#")] = it
 	case pkp == "CENTRE" && strings.HasPrefix(it.sk, "AUDIT#"):
 		stamp, _, _ := strings.Cut(strings.TrimPrefix(it.sk, "AUDIT#"), "#")
 		c.audits[id+"/"+stamp] = append(c.audits[id+"/"+stamp], it)
@@ -387,6 +401,49 @@ func placeOf(b, w item) bool {
 		sk += g + "#"
 	}
 	return w.pk == "OFFERING#"+b.str("offering_id") && w.sk == sk+b.str("id")
+}
+
+// persons: every participant with an identity and not being erased is
+// named on its identity's PERSON item (live#<account> = its id), which a
+// booking checks instead of the participant; every such name is of a
+// participant that is there, of that identity and not being erased; a
+// verification names a participant of the identity that is there; no
+// VERIFIED item is left of the layout before (infra/relayout moves it).
+func (c *checker) persons() {
+	for _, k := range slices.Sorted(maps.Keys(c.participants)) {
+		p := c.participants[k]
+		account, _, _ := strings.Cut(k, "/")
+		if p.str("identity") == "" || p.m["erasing_at"] != nil {
+			continue
+		}
+		if got := c.people[p.str("identity")].str("live#" + account); got != p.str("id") {
+			c.add(RulePerson, "live participant not named on IDENTITY#…/PERSON live#"+account+" (names "+cmp.Or(got, "none")+")", p)
+		}
+	}
+	for _, identity := range slices.Sorted(maps.Keys(c.people)) {
+		person := c.people[identity]
+		for _, name := range slices.Sorted(maps.Keys(person.m)) {
+			account, ok := strings.CutPrefix(name, "live#")
+			if !ok {
+				continue
+			}
+			p, there := c.participants[account+"/"+person.str(name)]
+			switch {
+			case !there:
+				c.add(RulePerson, name+" names no participant", person)
+			case p.str("identity") != identity || p.m["erasing_at"] != nil:
+				c.add(RulePerson, name+" names a participant of another identity, or being erased", person, p)
+			}
+		}
+		if a := person.str("account"); a != "" {
+			if p, there := c.participants[a+"/"+person.str("participant_id")]; !there || p.str("identity") != identity {
+				c.add(RulePerson, "verified for a participant that is not there", person)
+			}
+		}
+	}
+	for _, v := range c.verifiedOld {
+		c.add(RulePerson, "a VERIFIED item of the layout before the person item: run infra/relayout", v)
+	}
 }
 
 // holds files a TERM# item's held#<offering> attributes (each

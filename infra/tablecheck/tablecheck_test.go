@@ -333,6 +333,32 @@ func TestTableCheck(t *testing.T) {
 			tb.put(with(e, "before", num(e, "before")+1, "delta", num(e, "delta")))
 			return str(e, "SK")
 		}},
+		{"a live participant's name lost from its person item (the booking's check would refuse it)", tablecheck.RulePerson, func() string {
+			var live string
+			m := tb.find("person item naming a participant", func(m map[string]types.AttributeValue) bool {
+				for name := range m {
+					if strings.HasPrefix(name, "live#") && prefixed("IDENTITY#", "PERSON")(m) {
+						live = name
+						return true
+					}
+				}
+				return false
+			})
+			tb.put(with(m, live, nil))
+			return "PARTICIPANT#" + str(m, live)
+		}},
+		{"a participant marked erasing, still named on its person item (a booking could land)", tablecheck.RulePerson, func() string {
+			p := tb.find("participant with an identity", func(m map[string]types.AttributeValue) bool {
+				return prefixed("ACCOUNT#", "PARTICIPANT#")(m) && str(m, "identity") != ""
+			})
+			tb.put(with(p, "erasing_at", "2026-01-01T00:00:00Z"))
+			return "IDENTITY#" + str(p, "identity") + " | PERSON"
+		}},
+		{"a verification of a participant that is not there", tablecheck.RulePerson, func() string {
+			m := tb.find("person item", prefixed("IDENTITY#", "PERSON"))
+			tb.put(with(m, "account", "nobody", "participant_id", "none"))
+			return str(m, "PK")
+		}},
 		{"a booking cancelled by the centre, its offering not cancelled", tablecheck.RuleAudit, func() string {
 			b := tb.find("cancelled booking", isBooking("cancelled"))
 			tb.put(with(b, "cancelled_by", "centre"))

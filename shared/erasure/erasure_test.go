@@ -185,7 +185,7 @@ func TestEraseParticipant(t *testing.T) {
 	}
 	live := f.book(p, "live")
 	kept := f.book(keep, "live")
-	f.put(map[string]string{"PK": "IDENTITY#" + p.Identity, "SK": "VERIFIED", "account": "acct-a", "participant_id": p.ID})
+	f.put(map[string]string{"PK": "IDENTITY#" + p.Identity, "SK": "PERSON", "account": "acct-a", "participant_id": p.ID, "live#acct-a": p.ID})
 	registered, verified := f.count("registered"), f.count("verified")
 
 	f.set(time.Date(2025, 9, 1, 10, 0, 0, 0, domain.CityZone)) // "past" has ended, "live" has not
@@ -205,8 +205,8 @@ func TestEraseParticipant(t *testing.T) {
 	if f.raw("ACCOUNT#acct-a", "PARTICIPANT#"+p.ID) != nil || f.raw("ACCOUNT#acct-a", "PARTICIPANT_IDENTITY#"+p.Identity) != nil {
 		t.Error("the participant or its identity marker is still in the account")
 	}
-	if f.raw("IDENTITY#"+p.Identity, "VERIFIED") != nil {
-		t.Error("the identity registry still holds the erased participant")
+	if it := f.raw("IDENTITY#"+p.Identity, "PERSON"); it["account"] != nil || it["live#acct-a"] != nil {
+		t.Errorf("the identity's person item still holds the erased participant: %v", it)
 	}
 	if f.holds(p.Identity, "past") {
 		t.Error("the identity's marker (its hold) for the ended offering is still there")
@@ -288,7 +288,9 @@ func TestEraseResumes(t *testing.T) {
 			registered := f.count("registered")
 			// Fail the second booking's erasure, or the final transaction
 			// (after the cancellations' own transactions).
-			skip := map[string]int{"UpdateItem": 2, "TransactWriteItems": 2}[step.op]
+			// The erasure's mark is a transaction (the participant and its
+			// person item), before the cancellations'.
+			skip := map[string]int{"UpdateItem": 1, "TransactWriteItems": 3}[step.op]
 			seen := 0
 			f.faults.Fail(step.op, 1, func(any) error {
 				if seen++; seen <= skip {

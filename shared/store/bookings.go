@@ -266,7 +266,9 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	if nb.IdempotencyKey != "" {
 		st.idempotencyPut(&t, b.Account, nb.IdempotencyKey, nb.RequestHash, "booking_id", b.ID, nb.IdempotencyTill, now)
 	}
-	st.personChecks(&t, b.Identity, b.Account)
+	// The person item: verified by no other account, the participant
+	// still there and not being erased (one check for both).
+	st.personOnBooking(&t, b)
 	// The term item holds the person's active offerings and any no-show
 	// block too: one condition on it checks block, duplicate and limit,
 	// and the item as it stood says which failed.
@@ -284,7 +286,6 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	if b.Status == domain.BookingWaitlisted {
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 	}
-	t.add(contended, st.participantOnBooking(b))
 	return st.transact(ctx, &t)
 }
 
@@ -302,8 +303,9 @@ func (st *Store) idempotencyPut(t *txn, account, idemKey, hash, attr, id string,
 	}})
 }
 
-// personChecks are what booking or applying checks of the person in the
-// write besides its term item (termGuard): verified by no other account.
+// personChecks are what applying checks of the person in the write
+// besides its term item (termGuard): verified by no other account (a
+// booking checks that and its participant at once: personOnBooking).
 func (st *Store) personChecks(t *txn, identity, account string) {
 	// Checked in the write, so a booking racing the verification lands
 	// before it (and is cancelled by it) or is refused.

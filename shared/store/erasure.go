@@ -100,23 +100,25 @@ var errGone = fmt.Errorf("store: participant already erased")
 
 // DeleteParticipant is an erasure's last step, once the participant's
 // bookings are erased: in one transaction the participant item, its
-// identity marker in the account, its place in the identity registry (and
-// the identity's verification when it is this participant's), and the
+// identity marker in the account, its name on the identity's person item
+// (and the identity's verification when it is this participant's), and the
 // city's participant counts going down with them. A participant already
 // gone is not an error: the step is done.
 func (st *Store) DeleteParticipant(ctx context.Context, p domain.Participant) error {
+	var person map[string]types.AttributeValue
 	verified := false
 	if p.Identity != "" {
-		out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(identityPK(p.Identity), skVerified), ConsistentRead: aws.Bool(true)})
+		out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(identityPK(p.Identity), skPerson), ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			return classify(err)
 		}
+		person = out.Item
 		var v struct {
 			Account       string `dynamodbav:"account"`
 			ParticipantID string `dynamodbav:"participant_id"`
 		}
-		if out.Item != nil {
-			if err := attributevalue.UnmarshalMap(out.Item, &v); err != nil {
+		if person != nil {
+			if err := attributevalue.UnmarshalMap(person, &v); err != nil {
 				return classify(err)
 			}
 			verified = v.Account == p.Account && v.ParticipantID == p.ID
@@ -134,15 +136,25 @@ func (st *Store) DeleteParticipant(ctx context.Context, p domain.Participant) er
 	if p.Identity != "" {
 		t.add(unconditional,
 			types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: key(accountPK(p.Account), prefixPartID+p.Identity)}})
+	}
+	if person != nil {
+		// One participant of an identity an account (its marker, deleted
+		// here), so the account's live# is this participant's, if any.
+		off := st.personLive(p.Identity, p.Account, p.ID, true)
 		if verified {
 			// The verification must still be this participant's: if it
 			// changed meanwhile, read again.
-			t.add(contended, types.TransactWriteItem{Delete: &types.Delete{
-				TableName: &st.table, Key: key(identityPK(p.Identity), skVerified),
-				ConditionExpression:       aws.String("account = :a AND participant_id = :p"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":a": s(p.Account), ":p": s(p.ID)},
-			}})
+			for i, attr := range verificationAttrs {
+				k := "#v" + strconv.Itoa(i)
+				off.Update.ExpressionAttributeNames[k] = attr
+				*off.Update.UpdateExpression += ", " + k
+			}
+			off.Update.ConditionExpression = aws.String("account = :a AND participant_id = :p")
+			off.Update.ExpressionAttributeValues = map[string]types.AttributeValue{":a": s(p.Account), ":p": s(p.ID)}
 			count.UpdateExpression = aws.String("ADD registered :minus, verified :minus")
+			t.add(contended, off)
+		} else {
+			t.add(unconditional, off)
 		}
 	}
 	t.add(unconditional, types.TransactWriteItem{Update: count})

@@ -36,8 +36,9 @@ func retentionSK(until, account, participantID string) string {
 	return until + "#" + account + "#" + participantID
 }
 
-// participantOnBooking is a booking's check of its participant, in the
-// booking's transaction: the participant must still be there and not being
+// participantOnBooking is a draw's or round's booking's check of its
+// participant, in its transaction (a resident's booking checks the person
+// item instead: personOnBooking): the participant must still be there and not being
 // erased, so no booking lands behind an erasure's back. A failed condition
 // reads again (and finds the participant gone).
 func (st *Store) participantOnBooking(b domain.Booking) types.TransactWriteItem {
@@ -108,25 +109,45 @@ func (st *Store) DueForErasure(ctx context.Context, today string, limit int) ([]
 }
 
 // MarkErasing starts a participant's erasure: from here no booking for it
-// can be written (participantOnBooking), so the bookings read after it are
+// can be written (participantOnBooking, and the person item's live# that
+// leaves with the mark: personOnBooking), so the bookings read after it are
 // all there will be. A participant already gone is not_found.
 func (st *Store) MarkErasing(ctx context.Context, account, participantID string, now time.Time) error {
-	return st.setErasing(ctx, account, participantID, "SET erasing_at = if_not_exists(erasing_at, :now)", map[string]types.AttributeValue{":now": s(utc(now))})
+	return st.setErasing(ctx, account, participantID, "SET erasing_at = if_not_exists(erasing_at, :now)", map[string]types.AttributeValue{":now": s(utc(now))}, true)
 }
 
 // UnmarkErasing ends an erasure that was refused after its mark.
 func (st *Store) UnmarkErasing(ctx context.Context, account, participantID string) error {
-	return st.setErasing(ctx, account, participantID, "REMOVE erasing_at", nil)
+	return st.setErasing(ctx, account, participantID, "REMOVE erasing_at", nil, false)
 }
 
-func (st *Store) setErasing(ctx context.Context, account, participantID, update string, values map[string]types.AttributeValue) error {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &st.table, Key: key(accountPK(account), prefixPart+participantID),
-		UpdateExpression: aws.String(update), ConditionExpression: aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: values,
-	})
-	if isConditionFailed(err) {
+// setErasing updates the participant and, in the same transaction, its
+// name on its identity's person item (taken off while erasing, put back
+// when the erasure is refused). The identity is read first: a participant
+// keeps its identity until deleted, which the write's condition checks.
+func (st *Store) setErasing(ctx context.Context, account, participantID, update string, values map[string]types.AttributeValue, erasing bool) error {
+	k := key(accountPK(account), prefixPart+participantID)
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: k, ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("#identity"), ExpressionAttributeNames: map[string]string{"#identity": "identity"}})
+	if err != nil {
+		return classify(err)
+	}
+	if out.Item == nil {
 		return notFound("participant")
 	}
-	return classify(err)
+	var p struct {
+		Identity string `dynamodbav:"identity"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &p); err != nil {
+		return classify(err)
+	}
+	var t txn
+	t.add(onFail{outcome: notFound("participant")}, types.TransactWriteItem{Update: &types.Update{TableName: &st.table, Key: k,
+		UpdateExpression: aws.String(update), ConditionExpression: aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: values,
+	}})
+	if p.Identity != "" {
+		t.add(unconditional, st.personLive(p.Identity, account, participantID, erasing))
+	}
+	return st.transact(ctx, &t)
 }

@@ -83,7 +83,7 @@ type onFail struct {
 	contended bool
 	// decide, when set, picks the rule from the item as it stood: one
 	// item's condition checks several rules (a person's term item: no-show
-	// block and term limit).
+	// block and term limit). No rule ("") means contended: read again.
 	decide func(old map[string]types.AttributeValue) (domain.Rule, domain.Facts)
 }
 
@@ -194,6 +194,8 @@ func (t *txn) outcome(err error) error {
 			return internal(fmt.Errorf("transaction cancelled, reasons %v: %w", reasons, err))
 		case faultCondition:
 			switch f := t.onFailAt(i); {
+			case f.outcome == nil && f.decide != nil && f.ruleOf(r.Item) == "":
+				conflict = true
 			case f.rule != "" || f.outcome != nil || f.decide != nil:
 				switch err := f.refused(r.Item); {
 				case f.ruleOf(r.Item) == domain.RuleTermLimit:

@@ -85,6 +85,7 @@ func TestTransactionOutcomes(t *testing.T) {
 	// counts them: which rule failed is read from the item as it stood.
 	term := faults.Key("IDENTITY#identity-new", "TERM#evening_course#"+o.Term)
 	active := term
+	person := faults.Key("IDENTITY#identity-new", "PERSON")
 	heldO1 := map[string]types.AttributeValue{"held#o1": &types.AttributeValueMemberS{Value: "acc|held"}, "active": &types.AttributeValueMemberN{Value: "1"}}
 	heldBooking := faults.Key("ACCOUNT#acc", "BOOKING#held")
 	reason := func(code string, pick func(types.TransactWriteItem) bool) faults.Reason {
@@ -126,7 +127,11 @@ func TestTransactionOutcomes(t *testing.T) {
 		{"booking: conflict on the offering", book, faults.Cancelled(reason("TransactionConflict", offering)), "retry", ""},
 		{"booking: offering's condition failed", book, faults.Cancelled(reason("ConditionalCheckFailed", offering)), "retry", ""},
 		{"booking: already booked", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: active, Item: heldO1}), "already_booked", ""},
-		{"booking: participant gone or being erased", book, faults.Cancelled(reason("ConditionalCheckFailed", faults.Key("ACCOUNT#acc", "PARTICIPANT#p-new"))), "retry", ""},
+		// One check on the person item: who verified it says which.
+		{"booking: participant gone or being erased", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: person,
+			Item: map[string]types.AttributeValue{"live#other": &types.AttributeValueMemberS{Value: "p-other"}}}), "retry", ""},
+		{"booking: verified by another account", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: person,
+			Item: map[string]types.AttributeValue{"account": &types.AttributeValueMemberS{Value: "other"}, "live#acc": &types.AttributeValueMemberS{Value: "p-new"}}}), "conflict", ""},
 		{"booking: term limit", book, faults.Cancelled(reason("ConditionalCheckFailed", term)), "term_limit_reached", ""},
 		// DynamoDB reports every item: a broken rule beats a conflict or
 		// throttling elsewhere, an invalid item beats everything.

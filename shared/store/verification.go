@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,31 +14,77 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/domain"
 )
 
-// A verified identity belongs to the account whose participant centre staff
-// checked against a document: VERIFIED, under the identity's partition, says
-// who holds it now, written once by VerifyIdentity. Registering and booking
-// check it in their own transactions, so a write racing a verification
-// either lands before it (and is cancelled by it) or is refused. The other
-// accounts' bookings it cancels are found from the holds on the
-// identity's TERM# items; no list of the accounts that registered the identity is kept
-// (nothing would read it, and every item slows the embedded DynamoDB's
-// transactions).
+// An identity's person item (IDENTITY#<hmac>/PERSON) holds the facts a
+// booking checks of the person beside its term item, so one ConditionCheck
+// checks them all: who verified the identity (the Verification's
+// attributes, account first; none while unverified), written once by
+// VerifyIdentity, and, for each account that registered it, live#<account>
+// naming that account's participant, set by registering, removed when its
+// erasure starts (MarkErasing) or it is deleted. Registering and booking
+// check it in their own transactions, so a write racing a verification or
+// an erasure either lands before it (and is cancelled or erased by it) or
+// is refused. The other accounts' bookings a verification cancels are found
+// from the holds on the identity's TERM# items.
 const (
-	skVerified       = "VERIFIED"
+	skPerson         = "PERSON"
+	prefixLive       = "live#" // an attribute of the person item: liveAttr
 	pkCityPeople     = "CITY#PARTICIPANTS"
 	skCityPeople     = "COUNT"
 	maxKeysPerGet    = 100 // BatchGetItem's limit
-	verifiedHolderIs = "attribute_not_exists(PK) OR account = :account"
+	verifiedHolderIs = "attribute_not_exists(account) OR account = :account"
 )
+
+// verificationAttrs are the person item's attributes that say who verified
+// it (Verification's): removed together when its participant is deleted.
+var verificationAttrs = []string{"account", "participant_id", "centre_id", "booking_id", "staff", "document", "verified_at"}
+
+// liveAttr is the person item's attribute naming account's participant of
+// the identity while it is there and not being erased.
+func liveAttr(account string) string { return prefixLive + account }
 
 // verifiedCheck is a transaction item that fails unless the identity is
 // unverified or verified by account.
 func (st *Store) verifiedCheck(identity, account string) types.TransactWriteItem {
 	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName: &st.table, Key: key(identityPK(identity), skVerified),
+		TableName: &st.table, Key: key(identityPK(identity), skPerson),
 		ConditionExpression:       aws.String(verifiedHolderIs),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":account": s(account)},
 	}}
+}
+
+// personOnBooking is booking b's one check of its person: the identity
+// verified by no other account, and b's participant still there and not
+// being erased (live#<account> names it). The refusal is decided from the
+// item as it stood: another account holding the verification is the rule;
+// else the participant went meanwhile, and reading again finds it gone.
+func (st *Store) personOnBooking(t *txn, b domain.Booking) {
+	t.add(onFail{decide: func(old map[string]types.AttributeValue) (domain.Rule, domain.Facts) {
+		if a, ok := old["account"].(*types.AttributeValueMemberS); ok && a.Value != b.Account {
+			return domain.RuleVerifiedElsewhere, domain.Facts{}
+		}
+		return "", domain.Facts{} // contended: read again
+	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: &st.table, Key: key(identityPK(b.Identity), skPerson),
+		ConditionExpression:                 aws.String("#live = :participant AND (" + verifiedHolderIs + ")"),
+		ExpressionAttributeNames:            map[string]string{"#live": liveAttr(b.Account)},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":account": s(b.Account), ":participant": s(b.ParticipantID)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}})
+}
+
+// personLive sets (or, remove, takes away) account's participant on the
+// identity's person item, in the transaction that registers, erases or
+// restores it.
+func (st *Store) personLive(identity, account, participantID string, remove bool) types.TransactWriteItem {
+	u := &types.Update{TableName: &st.table, Key: key(identityPK(identity), skPerson),
+		UpdateExpression:         aws.String("SET #live = :participant"),
+		ExpressionAttributeNames: map[string]string{"#live": liveAttr(account)}}
+	if remove {
+		u.UpdateExpression = aws.String("REMOVE #live")
+	} else {
+		u.ExpressionAttributeValues = map[string]types.AttributeValue{":participant": s(participantID)}
+	}
+	return types.TransactWriteItem{Update: u}
 }
 
 // cityPeopleAdd adds to the city's participant counts (attribute registered
@@ -53,10 +100,14 @@ func (st *Store) cityPeopleAdd(attr string, delta int64) types.TransactWriteItem
 }
 
 // registryItems are what registering p adds to its identity's registry, in
-// CreateParticipant's transaction: a refusal when another account verified
-// the identity, and one more registered person for the city.
+// CreateParticipant's transaction: p live on the person item, refused when
+// another account verified the identity, and one more registered person
+// for the city.
 func (st *Store) registryItems(t *txn, p domain.Participant) {
-	t.add(checks(domain.RuleVerifiedElsewhere, domain.Facts{}), st.verifiedCheck(p.Identity, p.Account))
+	live := st.personLive(p.Identity, p.Account, p.ID, false)
+	live.Update.ConditionExpression = aws.String(verifiedHolderIs)
+	live.Update.ExpressionAttributeValues[":account"] = s(p.Account)
+	t.add(checks(domain.RuleVerifiedElsewhere, domain.Facts{}), live)
 	// Registrations are rare beside bookings, but two at once conflict on
 	// the count: the caller reads nothing, so it simply writes again.
 	t.add(contended, st.cityPeopleAdd("registered", 1))
@@ -76,11 +127,11 @@ type Verification struct {
 
 // GetVerification reads an identity's verification; nil when unverified.
 func (st *Store) GetVerification(ctx context.Context, identity string) (*Verification, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(identityPK(identity), skVerified), ConsistentRead: aws.Bool(true)})
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(identityPK(identity), skPerson), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, classify(err)
 	}
-	if out.Item == nil {
+	if out.Item["account"] == nil {
 		return nil, nil
 	}
 	var v Verification
@@ -92,19 +143,33 @@ func (st *Store) GetVerification(ctx context.Context, identity string) (*Verific
 }
 
 // VerifyIdentity records in one transaction that staff checked identity
-// against a document for v's participant: the VERIFIED item (only if the
-// identity has none: a lost race returns ErrContention, and reading again
-// finds who won), the participant's verified_at, the audit record and one
-// more verified person for the city.
+// against a document for v's participant: the verification on the
+// identity's person item (only if it has none: a lost race returns
+// ErrContention, and reading again finds who won), the participant's
+// verified_at, the audit record and one more verified person for the city.
 func (st *Store) VerifyIdentity(ctx context.Context, identity string, v Verification, a AuditEntry) error {
 	v.At = utc(v.VerifiedAt)
 	item, err := attributevalue.MarshalMap(v)
 	if err != nil {
 		return classify(err)
 	}
-	item[attrPK], item[attrSK], item["type"] = s(identityPK(identity)), s(skVerified), s("verification")
+	names := map[string]string{}
+	var set []string
+	for i, attr := range verificationAttrs {
+		k := "#v" + strconv.Itoa(i)
+		names[k] = attr
+		set = append(set, k+" = :v"+strconv.Itoa(i))
+		item[":v"+strconv.Itoa(i)] = item[attr]
+		delete(item, attr)
+	}
 	var t txn
-	t.add(contended, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	t.add(contended, types.TransactWriteItem{Update: &types.Update{
+		TableName: &st.table, Key: key(identityPK(identity), skPerson),
+		UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
+		ConditionExpression:       aws.String("attribute_not_exists(account)"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: item,
+	}})
 	t.add(checks(domain.RuleExists, domain.Facts{What: "participant"}), types.TransactWriteItem{Update: &types.Update{
 		TableName: &st.table, Key: key(accountPK(v.Account), prefixPart+v.ParticipantID),
 		UpdateExpression:          aws.String("SET verified_at = :at, verified_by = :by"),
@@ -157,13 +222,16 @@ func (st *Store) VerifiedAccounts(ctx context.Context, identities []string) (map
 	for chunk := range slices.Chunk(ids, maxKeysPerGet) {
 		keys := make([]map[string]types.AttributeValue, len(chunk))
 		for i, h := range chunk {
-			keys[i] = key(identityPK(h), skVerified)
+			keys[i] = key(identityPK(h), skPerson)
 		}
 		items, err := st.batchGet(ctx, keys)
 		if err != nil {
 			return nil, err
 		}
 		for _, m := range items {
+			if m["account"] == nil {
+				continue // registered, not verified
+			}
 			var v Verification
 			if err := attributevalue.UnmarshalMap(m, &v); err != nil {
 				return nil, classify(err)
