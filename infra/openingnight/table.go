@@ -494,17 +494,8 @@ func (t *Table) prepare(items []types.TransactWriteItem) (func(), error) {
 		// took is given back.
 		var refunds []func()
 		for i, e := range es {
-			if ops[i].check {
-				p, n := t.partition(ops[i].key), 2*units(sizeOf(e.item), 4096)
-				if !t.unlimited && !p.rcu.take(now, t.lim.PartitionRCU, n) {
-					reasons[i].Code, cancelled = aws.String("ThrottlingError"), true
-					t.stats.ReadThrottles++
-				} else if !t.unlimited {
-					refunds = append(refunds, func() { p.rcu.tokens += n; t.stats.RCU -= n })
-					t.stats.RCU += n
-				}
-				continue
-			}
+			// A ConditionCheck costs as a transactional write of the item
+			// checked (present or not), as infra/localdb/capacity counts it.
 			code, refund := t.charge(now, e, ops[i].key, 2)
 			if code != "" {
 				reasons[i].Code, reasons[i].Message, cancelled = aws.String("ThrottlingError"), aws.String(code), true
