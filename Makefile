@@ -77,16 +77,19 @@ TEST_FLAGS := -race -count=1 -vet=off -ldflags=-w
 # lock much of the time.
 E2E_APART := TestChaosBurst|TestConcurrentBookingsOverHTTP
 
+# Our minidyn fork's tests (infra/localdb/minidyn), run as a dependency's.
+MINIDYN_TESTS := github.com/truora/minidyn/core
+
 ## test: every test, with the race detector, plus go vet and staticcheck.
 ## The end-to-end tests (infra/local) run on their own afterwards: their
 ## 300-way bursts measure the system, not the other packages' CPU use.
 ## Chromium and the npm packages download, and the front end builds,
 ## meanwhile; the browser tests run last, against the whole system, while
 ## go vet and staticcheck analyse beside them. The first pass also runs the
-## tests of our minidyn fork (infra/localdb/minidyn, a module of its own).
-## From the start, niced, the
-## arm64 builds compile and the ID-number check and the request decoders
-## are fuzzed briefly, on the cycles the tests leave (the build check with
+## tests of our minidyn fork (infra/localdb/minidyn, a module of its own),
+## as a dependency of ours: built with our module's versions, it compiles
+## nothing more. From the start, niced, the arm64 builds compile and the
+## ID-number check and the request decoders are fuzzed briefly, on the cycles the tests leave (the build check with
 ## -timeout 30m: starved that way on a busy machine, it once outlasted go
 ## test's default 10 minutes). Each phase prints when it ended.
 test: fmtcheck
@@ -94,8 +97,7 @@ test: fmtcheck
 	( $(MAKE) --no-print-directory browser-deps web > build/browser-deps.log 2>&1; echo $$? > build/browser-deps.rc ) & deps=$$!; \
 	( nice -n 15 $(GO) test $(TEST_FLAGS) -timeout 30m -run '^$(BUILD_CHECK)$$' ./infra/templatecheck/ > build/buildcheck.log 2>&1; echo $$? > build/buildcheck.rc ) & build=$$!; \
 	( nice -n 15 $(MAKE) --no-print-directory fuzz FUZZ_DIRS='$(FUZZ_BRIEF)' FUZZTIME=2s > build/fuzz.log 2>&1; echo $$? > build/fuzz.rc ) & fuzz=$$!; \
-	$(GO) test $(TEST_FLAGS) -timeout 9m -skip '^$(BUILD_CHECK)$$' $$($(GO) list ./... | grep -v '/infra/local$$'); \
-	( cd infra/localdb/minidyn && $(GO) test $(TEST_FLAGS) ./... ); \
+	$(GO) test $(TEST_FLAGS) -timeout 9m -skip '^$(BUILD_CHECK)$$' $$($(GO) list ./... | grep -v '/infra/local$$') $(MINIDYN_TESTS); \
 	echo "make test: the first pass done at $${SECONDS}s"; \
 	$(GO) test $(TEST_FLAGS) -c -o build/e2e.test ./infra/local/; \
 	( cd infra/local && ../../build/e2e.test -test.timeout 9m -test.run '^($(E2E_APART))$$' > ../../build/e2e-apart.log 2>&1; echo $$? > ../../build/e2e-apart.rc ) & apart=$$!; \
