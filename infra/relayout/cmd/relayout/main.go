@@ -12,11 +12,8 @@ import (
 	"fmt"
 	"os"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/wuxi-enrol/enrol/infra/operatordb"
 	"github.com/wuxi-enrol/enrol/infra/relayout"
-	"github.com/wuxi-enrol/enrol/shared/config"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 func main() {
@@ -29,7 +26,7 @@ func main() {
 		os.Exit(2)
 	}
 	ctx := context.Background()
-	db, err := client(ctx, *region, *endpoint)
+	db, err := operatordb.Client(ctx, *region, *endpoint)
 	if err == nil {
 		var r relayout.Report
 		if r, err = relayout.Run(ctx, db, *table); err == nil {
@@ -45,18 +42,4 @@ func main() {
 	}
 	fmt.Fprintln(os.Stderr, "relayout:", err)
 	os.Exit(2)
-}
-
-// client is the local stack's DynamoDB at endpoint, or AWS's with the SDK's
-// whole credential chain (an operator's profile or SSO session), as
-// tablecheck's.
-func client(ctx context.Context, region, endpoint string) (*dynamodb.Client, error) {
-	if endpoint != "" {
-		return store.NewClient(ctx, config.Config{Region: region, DynamoDBEndpoint: endpoint})
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region))
-	if err != nil {
-		return nil, err
-	}
-	return dynamodb.NewFromConfig(cfg), nil
 }

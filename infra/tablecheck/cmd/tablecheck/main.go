@@ -13,11 +13,8 @@ import (
 	"os"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/wuxi-enrol/enrol/infra/operatordb"
 	"github.com/wuxi-enrol/enrol/infra/tablecheck"
-	"github.com/wuxi-enrol/enrol/shared/config"
-	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 func main() {
@@ -30,7 +27,7 @@ func main() {
 		os.Exit(2)
 	}
 	ctx := context.Background()
-	db, err := client(ctx, *region, *endpoint)
+	db, err := operatordb.Client(ctx, *region, *endpoint)
 	if err == nil {
 		var r tablecheck.Report
 		// The wall clock is right here: which idempotency records have
@@ -45,19 +42,4 @@ func main() {
 	}
 	fmt.Fprintln(os.Stderr, "tablecheck:", err)
 	os.Exit(2)
-}
-
-// client is the local stack's DynamoDB at endpoint, or AWS's with the SDK's
-// whole credential chain: an operator runs this with a profile or an SSO
-// session, not with the variables Lambda gives the functions, which are all
-// shared/config.AWS reads.
-func client(ctx context.Context, region, endpoint string) (*dynamodb.Client, error) {
-	if endpoint != "" {
-		return store.NewClient(ctx, config.Config{Region: region, DynamoDBEndpoint: endpoint})
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(region))
-	if err != nil {
-		return nil, err
-	}
-	return dynamodb.NewFromConfig(cfg), nil
 }
