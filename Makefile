@@ -130,8 +130,9 @@ FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestAdmissionBurst|TestSt
 # whole table for every transaction: one seeded test runs on moto
 # (TestCatalogueFiltersOnTheDemoStack, every catalogue filter on the demo
 # data, about 70 s); FIDELITY=all runs the others too (several minutes each),
-# tablecheck's checks of the demo data among them.
-FIDELITY_DEMO := TestRun|TestAnyDay|TestTableCheck
+# tablecheck's checks of the demo data among them, and relayout's round
+# trip of the demo data (352 s on moto).
+FIDELITY_DEMO := TestRun|TestAnyDay|TestTableCheck|TestRelayoutRestoresTheNewLayout
 # Consumed capacity is counted on DynamoDB and the embedded server, not on
 # moto: it answers a total only, with no table or index units, so nothing
 # asks it there (config.Config.DynamoDBNoCapacity) and the tests of the
