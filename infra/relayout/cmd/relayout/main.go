@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 
@@ -17,29 +16,19 @@ import (
 )
 
 func main() {
-	table := flag.String("table", "", "the table to move (required)")
-	endpoint := flag.String("endpoint", "", "DynamoDB endpoint (the local stack's); empty: AWS")
-	region := flag.String("region", os.Getenv("AWS_REGION"), "AWS region")
-	flag.Parse()
-	if *table == "" {
-		fmt.Fprintln(os.Stderr, "relayout: -table is required / 需要 -table")
+	ctx := context.Background()
+	db, table := operatordb.Open(ctx, "relayout", "the table to move")
+	r, err := relayout.Run(ctx, db, table)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "relayout:", err)
 		os.Exit(2)
 	}
-	ctx := context.Background()
-	db, err := operatordb.Client(ctx, *region, *endpoint)
-	if err == nil {
-		var r relayout.Report
-		if r, err = relayout.Run(ctx, db, *table); err == nil {
-			fmt.Printf("moved %d listings, %d markers, %d no-show blocks\n", r.Listings, r.Markers, r.Blocks)
-			for _, k := range r.Skipped {
-				fmt.Println("SKIPPED (marker of no booking):", k)
-			}
-			if len(r.Skipped) > 0 {
-				os.Exit(1)
-			}
-			return
-		}
+	fmt.Printf("moved %d listings, %d markers, %d no-show blocks, %d verifications; named %d participants on their person items\n",
+		r.Listings, r.Markers, r.Blocks, r.Verifications, r.People)
+	for _, k := range r.Skipped {
+		fmt.Println("SKIPPED (marker of no booking):", k)
 	}
-	fmt.Fprintln(os.Stderr, "relayout:", err)
-	os.Exit(2)
+	if len(r.Skipped) > 0 {
+		os.Exit(1)
+	}
 }

@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -18,28 +17,17 @@ import (
 )
 
 func main() {
-	table := flag.String("table", "", "the table to check (required)")
-	endpoint := flag.String("endpoint", "", "DynamoDB endpoint (the local stack's); empty: AWS")
-	region := flag.String("region", os.Getenv("AWS_REGION"), "AWS region")
-	flag.Parse()
-	if *table == "" {
-		fmt.Fprintln(os.Stderr, "tablecheck: -table is required / 需要 -table")
+	ctx := context.Background()
+	db, table := operatordb.Open(ctx, "tablecheck", "the table to check")
+	// The wall clock is right here: which idempotency records have expired
+	// is a question about now.
+	r, err := tablecheck.Run(ctx, db, table, tablecheck.Options{Now: time.Now()})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tablecheck:", err)
 		os.Exit(2)
 	}
-	ctx := context.Background()
-	db, err := operatordb.Client(ctx, *region, *endpoint)
-	if err == nil {
-		var r tablecheck.Report
-		// The wall clock is right here: which idempotency records have
-		// expired is a question about now.
-		if r, err = tablecheck.Run(ctx, db, *table, tablecheck.Options{Now: time.Now()}); err == nil {
-			r.Print(os.Stdout)
-			if !r.OK() {
-				os.Exit(1)
-			}
-			return
-		}
+	r.Print(os.Stdout)
+	if !r.OK() {
+		os.Exit(1)
 	}
-	fmt.Fprintln(os.Stderr, "tablecheck:", err)
-	os.Exit(2)
 }
