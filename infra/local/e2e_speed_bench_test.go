@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/infra/itemcopy"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -320,7 +321,7 @@ func grow(b *testing.B, e *env, n int) int {
 				}
 				rp := strings.NewReplacer(repl...)
 				for _, it := range added {
-					batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: renamed(&types.AttributeValueMemberM{Value: it}, rp).(*types.AttributeValueMemberM).Value}})
+					batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: itemcopy.Rewrite(it, rp)}})
 					written.Add(1)
 					if len(batch) == 25 {
 						flush()
@@ -335,33 +336,6 @@ func grow(b *testing.B, e *env, n int) int {
 		b.Fatal(err)
 	}
 	return int(written.Load())
-}
-
-// renamed is v with rp applied to every string in it.
-func renamed(v types.AttributeValue, rp *strings.Replacer) types.AttributeValue {
-	switch v := v.(type) {
-	case *types.AttributeValueMemberS:
-		return &types.AttributeValueMemberS{Value: rp.Replace(v.Value)}
-	case *types.AttributeValueMemberSS:
-		out := make([]string, len(v.Value))
-		for i, s := range v.Value {
-			out[i] = rp.Replace(s)
-		}
-		return &types.AttributeValueMemberSS{Value: out}
-	case *types.AttributeValueMemberL:
-		out := make([]types.AttributeValue, len(v.Value))
-		for i, x := range v.Value {
-			out[i] = renamed(x, rp)
-		}
-		return &types.AttributeValueMemberL{Value: out}
-	case *types.AttributeValueMemberM:
-		out := make(map[string]types.AttributeValue, len(v.Value))
-		for k, x := range v.Value {
-			out[k] = renamed(x, rp)
-		}
-		return &types.AttributeValueMemberM{Value: out}
-	}
-	return v
 }
 
 func scanTable(b *testing.B, db *dynamodb.Client, table string) []map[string]types.AttributeValue {

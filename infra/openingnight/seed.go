@@ -1,7 +1,6 @@
 package openingnight
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/infra/itemcopy"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
@@ -71,46 +71,9 @@ func (t *Table) kinOf(pk, sk string) map[string]types.AttributeValue {
 		if k.skHas && sk != k.skPre+num+k.skSuf || !k.skHas && sk != k.sk {
 			continue
 		}
-		return replaced(k.item, num)
+		return itemcopy.Rewrite(k.item, strings.NewReplacer(token, num))
 	}
 	return nil
-}
-
-func replaced(m map[string]types.AttributeValue, num string) map[string]types.AttributeValue {
-	out := make(map[string]types.AttributeValue, len(m))
-	for k, v := range m {
-		// Names too: a person item names its accounts (live#<account>).
-		out[strings.ReplaceAll(k, token, num)] = replacedValue(v, num)
-	}
-	return out
-}
-
-func replacedValue(v types.AttributeValue, num string) types.AttributeValue {
-	switch v := v.(type) {
-	case *types.AttributeValueMemberS:
-		if strings.Contains(v.Value, token) {
-			return &types.AttributeValueMemberS{Value: strings.ReplaceAll(v.Value, token, num)}
-		}
-	case *types.AttributeValueMemberB:
-		if bytes.Contains(v.Value, []byte(token)) {
-			return &types.AttributeValueMemberB{Value: bytes.ReplaceAll(v.Value, []byte(token), []byte(num))}
-		}
-	case *types.AttributeValueMemberSS:
-		ss := make([]string, len(v.Value))
-		for i, s := range v.Value {
-			ss[i] = strings.ReplaceAll(s, token, num)
-		}
-		return &types.AttributeValueMemberSS{Value: ss}
-	case *types.AttributeValueMemberL:
-		l := make([]types.AttributeValue, len(v.Value))
-		for i, x := range v.Value {
-			l[i] = replacedValue(x, num)
-		}
-		return &types.AttributeValueMemberL{Value: l}
-	case *types.AttributeValueMemberM:
-		return &types.AttributeValueMemberM{Value: replaced(v.Value, num)}
-	}
-	return v
 }
 
 // plainSealer keeps personal fields in the clear: KMS is not what an
