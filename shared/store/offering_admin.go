@@ -36,11 +36,7 @@ func (st *Store) ListCentreOfferings(ctx context.Context, centreID string, page 
 // places, its change-ledger entry in one transaction; a lottery offering's
 // draw record (draw) too, so its commitment exists from the start.
 func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditEntry, draw ...DrawRecord) error {
-	item, err := attributevalue.MarshalMap(offeringToItem(o))
-	if err != nil {
-		return classify(err)
-	}
-	listing, err := st.listingPut(o)
+	item, listing, err := st.offeringItems(o)
 	if err != nil {
 		return err
 	}

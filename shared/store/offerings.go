@@ -104,6 +104,17 @@ func (st *Store) listingPut(o domain.Offering) (types.TransactWriteItem, error) 
 	return types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item}}, nil
 }
 
+// offeringItems are o's item and the put of its listing item, which
+// carries o's index keys, written together whenever o is written whole.
+func (st *Store) offeringItems(o domain.Offering) (map[string]types.AttributeValue, types.TransactWriteItem, error) {
+	item, err := attributevalue.MarshalMap(offeringToItem(o))
+	if err != nil {
+		return nil, types.TransactWriteItem{}, classify(err)
+	}
+	listing, err := st.listingPut(o)
+	return item, listing, err
+}
+
 // listedOfferings are the offering items that listing items (read from an
 // index) name, in the same order; nil where one is gone. One eventually
 // consistent BatchGetItem per 100, as a list read from an index is
@@ -197,11 +208,7 @@ func unmarshalOffering(m map[string]types.AttributeValue) (domain.Offering, erro
 // onlyIfNew an existing one is kept. Bookings change an offering's counters
 // only through their transactions.
 func (st *Store) PutOffering(ctx context.Context, o domain.Offering, onlyIfNew bool) error {
-	item, err := attributevalue.MarshalMap(offeringToItem(o))
-	if err != nil {
-		return classify(err)
-	}
-	listing, err := st.listingPut(o)
+	item, listing, err := st.offeringItems(o)
 	if err != nil {
 		return err
 	}
