@@ -406,6 +406,8 @@ func TestCallBudgets(t *testing.T) {
 	}{
 		{"confirmed booking", book(a, "o", false), map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1}},
 		{"refused booking (full)", book(b, "o", false), map[string]int{"BatchGetItem": 1}},
+		// The retry reads the booking with the inputs: the key's record.
+		{"replayed booking (a retry under its key)", book(a, "o", false), map[string]int{"BatchGetItem": 1}},
 		{"confirmed booking 2", book(a, "w", true), map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1}},
 		{"waitlisted booking", func(ctx context.Context) {
 			res, err := f.svc.Book(ctx, residents.Request{Account: "b", OfferingID: "w", ParticipantID: b.ID, JoinWaitlist: true})
