@@ -108,7 +108,7 @@ func tableIndexes(t testing.TB) map[string]capacity.Index {
 }
 
 // itemName is an item's kind for a breakdown: its SK up to the first #
-// (OFFERING, BOOKING, IDEMPOTENCY, ACTIVE, TERM, WAIT, …), or OUTBOX for a
+// (OFFERING, BOOKING, TERM, WAIT, …), or OUTBOX for a
 // notice to send.
 func itemName(id string) string {
 	pk, sk, _ := strings.Cut(id, " ")
@@ -122,12 +122,14 @@ func itemName(id string) string {
 // TestBookingLogsItsCapacity: a booking's log line gives the read and
 // write units counted by hand from the items as stored before and after
 // it, by DynamoDB's rules: its BatchGetItem reads, strongly consistent,
-// the offering, the participant and the (absent) idempotency record, a
-// unit per 4 KB each; its transaction writes every item that changed, two
-// units per KB of the larger of before and after, checks one item (the
-// identity's person item: verified by no other account, the participant
-// live), two units per KB, and each index writes, at one unit per KB, the
-// entries that enter, leave or change. Confirmed and waitlisted.
+// the offering, the participant and the (absent) booking whose id the
+// Idempotency-Key makes, a unit per 4 KB each; its transaction writes
+// every item that changed, two units per KB of the larger of before and
+// after, checks one item (the identity's person item: verified by no other
+// account, the participant live), two units per KB, and each index writes,
+// at one unit per KB, the entries that enter, leave or change. Confirmed
+// and waitlisted, each within its budget (DESIGN.md, "What a request
+// costs"): the key's record is the booking itself, so no item of its own.
 func TestBookingLogsItsCapacity(t *testing.T) {
 	e := start(t)
 	indexes := tableIndexes(t)
@@ -135,9 +137,13 @@ func TestBookingLogsItsCapacity(t *testing.T) {
 	e.offering("full", 1)
 	first, p0, _ := e.resident("cost-first")
 	e.expect(e.book(first, "full", p0, false), 201, "")
-	for i, tc := range []struct{ name, offering, status string }{
-		{"confirmed", "open", "confirmed"},
-		{"waitlisted", "full", "waitlisted"},
+	for i, tc := range []struct {
+		name, offering, status string
+		// budget is the most write units the booking may take.
+		budget float64
+	}{
+		{"confirmed", "open", "confirmed", 11},
+		{"waitlisted", "full", "waitlisted", 13},
 	} {
 		tok, p, _ := e.resident(fmt.Sprintf("cost-%d", i))
 		before := e.rawItems()
@@ -207,6 +213,14 @@ func TestBookingLogsItsCapacity(t *testing.T) {
 
 		if line.WCU != want || line.RCU != wantReads {
 			t.Errorf("%s: logged rcu %v wcu %v, counted by hand %v and %v", tc.name, line.RCU, line.WCU, wantReads, want)
+		}
+		if line.WCU > tc.budget || line.RCU > 3 {
+			t.Errorf("%s: %v write units, %v read units; the budget is %v and 3", tc.name, line.WCU, line.RCU, tc.budget)
+		}
+		for _, id := range ids {
+			if itemName(id) == "IDEMPOTENCY" && after[id] != nil {
+				t.Errorf("%s: an idempotency record %s was written; the booking is the key's record", tc.name, id)
+			}
 		}
 		if fmt.Sprint(line.Units) != fmt.Sprint(wantParts) {
 			t.Errorf("%s: logged by part %v, counted %v", tc.name, line.Units, wantParts)

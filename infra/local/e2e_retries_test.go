@@ -123,8 +123,9 @@ func TestFaultSpecOverHTTP(t *testing.T) {
 
 	inj.Clear()
 	p, _ := e.register(tok)
-	// The booking reads its participant and idempotency record in one
-	// BatchGetItem: twice partial, it asks again for the rest.
+	// The booking reads its offering, participant and the booking its
+	// Idempotency-Key names in one BatchGetItem: twice partial, it asks
+	// again for the rest.
 	e.offering("o2", 5)
 	inj.At(0, faults.Partial, "BatchGetItem")
 	inj.At(1, faults.Partial, "BatchGetItem")

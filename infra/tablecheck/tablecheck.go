@@ -553,8 +553,9 @@ func (c *checker) termCounters() {
 }
 
 // idempotency: a record names a booking (or an application) of its own
-// account that exists; a booking's record is written in the booking's
-// own transaction.
+// account that exists. Applications write one in their own transaction;
+// bookings did until a booking became its key's record (its id made from
+// the key), and their records from before expire.
 func (c *checker) idempotency() {
 	for _, it := range c.idem {
 		if !c.o.Now.IsZero() && it.num("expires_at") < c.o.Now.Unix() {

@@ -373,6 +373,9 @@ func TestDeleteAccount(t *testing.T) {
 	f.book(other, "a")
 	f.put(map[string]string{"PK": "ACCOUNT#acct-a", "SK": "CONSENT#" + p1.ID, "participant_id": p1.ID, "notice_version": "2026-12", "agreed_at": "x"})
 	f.put(map[string]string{"PK": "ACCOUNT#acct-a", "SK": "MESSAGE#0000000000000000001#m1", "type": "message", "id": "m1", "text": "您好 / Hello"})
+	// An application's idempotency record (a booking is its own record:
+	// b1's key is its id).
+	f.put(map[string]string{"PK": "ACCOUNT#acct-a", "SK": "IDEMPOTENCY#key-2", "request_hash": "h", "application_id": "ap_1"})
 	// The channels chosen and a calendar feed: exported, then gone with
 	// the account, the feed's address with them.
 	if err := f.st.PutMessagePreferences(ctx, "acct-a", []string{"email"}, f.svc.Now()); err != nil {
@@ -399,7 +402,7 @@ func TestDeleteAccount(t *testing.T) {
 	if len(a.Participants)+len(a.Bookings)+len(a.Messages)+len(a.Disposable) != 0 || len(a.Consents) != 1 {
 		t.Errorf("left in the account: %+v; want only the consent record", a)
 	}
-	if f.raw("ACCOUNT#acct-a", "IDEMPOTENCY#key-1") != nil {
+	if f.raw("ACCOUNT#acct-a", "IDEMPOTENCY#key-2") != nil {
 		t.Error("the idempotency record is still there")
 	}
 	if chs, err := f.st.MessagePreferences(ctx, "acct-a"); err != nil || len(chs) != 1 || chs[0] != "sms" {

@@ -52,7 +52,7 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 	var res ApplicationResult
 	err := s.Retry.Do(ctx, func(int) error {
 		now := s.Now()
-		in, err := s.inputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, req.hash(), now)
+		in, err := s.inputs(ctx, req.Account, req.OfferingID, req.ParticipantID, store.Earlier{Key: req.IdempotencyKey}, req.hash(), now)
 		if err != nil {
 			return err
 		}

@@ -50,7 +50,7 @@ func (s *Service) ApplyRound(ctx context.Context, req RoundApplyRequest) (Applic
 	var res ApplicationResult
 	err = s.Retry.Do(ctx, func(int) error {
 		now := s.Now()
-		in, err := s.inputs(ctx, req.Account, req.Choices[0], req.ParticipantID, req.IdempotencyKey, req.hash(), now)
+		in, err := s.inputs(ctx, req.Account, req.Choices[0], req.ParticipantID, store.Earlier{Key: req.IdempotencyKey}, req.hash(), now)
 		if err != nil {
 			return err
 		}

@@ -20,8 +20,9 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// IdempotencyTTL is how long an Idempotency-Key is remembered (the contract
-// asks for at least 24 hours).
+// IdempotencyTTL is how long an application's Idempotency-Key is
+// remembered (the contract asks for at least 24 hours). A booking's is
+// remembered as long as the booking is there: it is the key's record.
 const IdempotencyTTL = 48 * time.Hour
 
 // Service books and cancels.
@@ -55,17 +56,23 @@ func requestHash(content ...any) string {
 }
 
 // inputs reads what a booking or an application is decided on (the
-// offering, the caller's participant, an earlier answer under the key) and
-// refuses what neither can go on with: the key used for another request
-// (hash), an offering not public, a participant not the caller's. With a
-// Replay the caller answers as it first did.
-func (s *Service) inputs(ctx context.Context, account, offeringID, participantID, idemKey, hash string, now time.Time) (store.BookingInputs, error) {
-	in, err := s.Store.LoadBookingInputs(ctx, account, offeringID, participantID, idemKey, now)
+// offering, the caller's participant, an earlier answer under the key, kept
+// where earlier says) and refuses what neither can go on with: the key used
+// for another request (hash) or spent (its booking erased), an offering
+// not public, a participant not the caller's. With a Replay the caller
+// answers as it first did.
+func (s *Service) inputs(ctx context.Context, account, offeringID, participantID string, earlier store.Earlier, hash string, now time.Time) (store.BookingInputs, error) {
+	in, err := s.Store.LoadBookingInputs(ctx, account, offeringID, participantID, earlier, now)
 	switch {
 	case err != nil:
 		return in, err
 	case in.Replay != nil && in.Replay.RequestHash != hash:
 		return in, apperr.New(apperr.IdempotencyKeyReused, "此 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was already used for a different request")
+	case in.Replay != nil && in.Replay.Booking != nil && in.Replay.Booking.Erased:
+		// The key's booking was erased (retention, or the resident's own
+		// erasure) and its id stays taken: the key is spent, never a
+		// second booking under one id.
+		return in, apperr.New(apperr.IdempotencyKeyReused, "此 Idempotency-Key 已用过，其报名已删除；请换一个", "This Idempotency-Key was used for a booking since erased; use a new key")
 	case in.Replay != nil:
 		return in, nil
 	case in.Offering == nil || !in.Offering.Public():
@@ -88,16 +95,27 @@ type Result struct {
 // it with the rules checked in the write. A retry under the same Idempotency-Key gets the booking the first
 // request made, as it stands now.
 func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
-	bookingID := domain.NewID("bk", s.Now())
+	// Under an Idempotency-Key the booking's id is made from it, and the
+	// booking is the key's record: a retry reads that id.
+	bookingID, earlier := domain.NewID("bk", s.Now()), store.Earlier{}
+	if req.IdempotencyKey != "" {
+		bookingID = domain.KeyedID("bk", req.Account, req.IdempotencyKey)
+		earlier.BookingID = bookingID
+	}
 	var res Result
 	err := s.Retry.Do(ctx, func(attempt int) error {
 		now := s.Now()
-		in, err := s.inputs(ctx, req.Account, req.OfferingID, req.ParticipantID, req.IdempotencyKey, req.hash(), now)
+		in, err := s.inputs(ctx, req.Account, req.OfferingID, req.ParticipantID, earlier, req.hash(), now)
 		if err != nil {
 			return err
 		}
 		if in.Replay != nil {
-			b, err := s.Get(ctx, req.Account, in.Replay.BookingID)
+			// Read with the inputs, as it stands now: only its place in
+			// line is left to count.
+			b := *in.Replay.Booking
+			if b.Status == domain.BookingWaitlisted {
+				b.WaitlistPosition, err = s.Store.WaitlistPosition(ctx, b)
+			}
 			res = Result{Booking: b, Replayed: true}
 			return err
 		}
@@ -137,7 +155,7 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 		change.Notices = append(change.Notices, notices.New(event, now).About(b))
 		nb := store.NewBooking{Booking: b, Offering: o, Change: change}
 		if req.IdempotencyKey != "" {
-			nb.IdempotencyKey, nb.RequestHash, nb.IdempotencyTill = req.IdempotencyKey, req.hash(), now.Add(IdempotencyTTL)
+			nb.RequestHash = req.hash()
 		}
 		// ErrContention and ErrIdempotencyTaken go round again: read afresh.
 		if err := s.Store.CreateBooking(ctx, nb); err != nil {

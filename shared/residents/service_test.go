@@ -276,6 +276,110 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 }
 
+// TestBookingIsItsKeysRecord: under an Idempotency-Key the booking's id is
+// made from account and key, and the booking is the key's only record: a
+// retry finds it however long after (the key lives as long as the
+// booking), a key is remembered per kind of request (an application's key
+// is not checked against a booking's), and once the booking is erased the
+// key is spent: 422, never a second booking.
+func TestBookingIsItsKeysRecord(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cur := f.now
+	f.svc.Now = func() time.Time { return cur }
+	f.offering("o", 5)
+	lot := f.lottery("lot")
+	a := f.person("acc", 20)
+	req := residents.Request{Account: "acc", OfferingID: "o", ParticipantID: a.ID, IdempotencyKey: "key-1"}
+	first, err := f.svc.Book(ctx, req)
+	if err != nil || first.Booking.ID != domain.KeyedID("bk", "acc", "key-1") {
+		t.Fatalf("first: %+v %v, want the id made from the key", first.Booking.ID, err)
+	}
+	// The same key for an application is its own: it applies, and the
+	// booking's retry still replays.
+	if res, err := f.apply(a, lot.ID, "key-1"); err != nil || res.Replayed {
+		t.Fatalf("an application under a booking's key: %+v %v", res, err)
+	}
+	if again, err := f.svc.Book(ctx, req); err != nil || !again.Replayed || again.Booking.ID != first.Booking.ID {
+		t.Fatalf("the booking's retry after the application: %+v %v", again, err)
+	}
+	// Past the 48 hours an application's key is kept: still the booking.
+	cur = cur.Add(residents.IdempotencyTTL + time.Hour)
+	if again, err := f.svc.Book(ctx, req); err != nil || !again.Replayed || again.Booking.ID != first.Booking.ID {
+		t.Fatalf("a retry two days on: %+v %v", again, err)
+	}
+	// A replay of a cancelled booking answers it as it stands.
+	if _, err := f.svc.Cancel(ctx, "acc", first.Booking.ID); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := f.svc.Book(ctx, req); err != nil || !again.Replayed || again.Booking.Status != domain.BookingCancelled {
+		t.Fatalf("a retry after cancelling: %+v %v", again, err)
+	}
+	// Erased (as retention does): the key is spent.
+	b, err := f.st.GetBooking(ctx, "acc", first.Booking.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.EraseBooking(ctx, b, cur); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Book(ctx, req); !apperr.Is(err, apperr.IdempotencyKeyReused) {
+		t.Fatalf("the key of an erased booking: %v, want idempotency_key_reused", err)
+	}
+	if o := f.mustOffering("o"); o.Confirmed != 0 {
+		t.Fatalf("the spent key booked: %d confirmed", o.Confirmed)
+	}
+	// A new key books.
+	req.IdempotencyKey = "key-2"
+	if res, err := f.svc.Book(ctx, req); err != nil || res.Replayed || res.Booking.Status != domain.BookingConfirmed {
+		t.Fatalf("a new key: %+v %v", res, err)
+	}
+}
+
+// TestConcurrentRequestsUnderOneKey: requests under one key racing each
+// other (the same body, and another body) make one booking: every one of
+// the same body answers it, every other body is 422.
+func TestConcurrentRequestsUnderOneKey(t *testing.T) {
+	f := newFixture(t)
+	f.offering("o", 5)
+	f.offering("p", 5)
+	a := f.person("acc", 20)
+	req := residents.Request{Account: "acc", OfferingID: "o", ParticipantID: a.ID, IdempotencyKey: "key-1"}
+	other := req
+	other.OfferingID = "p"
+	const n = 8
+	ids := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r := req
+			if i%2 == 1 {
+				r = other
+			}
+			res, err := f.svc.Book(context.Background(), r)
+			ids[i], errs[i] = res.Booking.ID, err
+		})
+	}
+	wg.Wait()
+	var booked []string
+	for i := range n {
+		switch {
+		case errs[i] == nil:
+			booked = append(booked, ids[i])
+		case !apperr.Is(errs[i], apperr.IdempotencyKeyReused):
+			t.Errorf("request %d: %v", i, errs[i])
+		}
+	}
+	if len(slices.Compact(booked)) != 1 || booked[0] != domain.KeyedID("bk", "acc", "key-1") {
+		t.Fatalf("bookings answered %v, want one", booked)
+	}
+	confirmed := f.mustOffering("o").Confirmed + f.mustOffering("p").Confirmed
+	if confirmed != 1 {
+		t.Fatalf("%d bookings made under one key", confirmed)
+	}
+}
+
 // TestCallBudgets holds the DynamoDB cost of each operation (issue 2, item 6).
 func TestCallBudgets(t *testing.T) {
 	f := newFixture(t)
@@ -302,6 +406,8 @@ func TestCallBudgets(t *testing.T) {
 	}{
 		{"confirmed booking", book(a, "o", false), map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1}},
 		{"refused booking (full)", book(b, "o", false), map[string]int{"BatchGetItem": 1}},
+		// The retry reads the booking with the inputs: the key's record.
+		{"replayed booking (a retry under its key)", book(a, "o", false), map[string]int{"BatchGetItem": 1}},
 		{"confirmed booking 2", book(a, "w", true), map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1}},
 		{"waitlisted booking", func(ctx context.Context) {
 			res, err := f.svc.Book(ctx, residents.Request{Account: "b", OfferingID: "w", ParticipantID: b.ID, JoinWaitlist: true})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,6 +145,9 @@ func (st *Store) unmarshalBooking(ctx context.Context, m map[string]types.Attrib
 type Replay struct {
 	RequestHash string
 	BookingID   string
+	// Booking is the booking itself, as read with the inputs, when the key
+	// named a booking (Earlier.BookingID); it may have been erased since.
+	Booking *domain.Booking
 	// ApplicationID is set instead when the request was an application.
 	ApplicationID string
 }
@@ -155,16 +159,28 @@ type BookingInputs struct {
 	Replay      *Replay
 }
 
+// Earlier is where the answer to an earlier request under the same
+// Idempotency-Key is kept: a booking's is the booking itself, whose id is
+// made from account and key (BookingID, domain.KeyedID); an application's
+// is the record IDEMPOTENCY#<Key>. The zero value reads neither.
+type Earlier struct {
+	BookingID string
+	Key       string
+}
+
 // LoadBookingInputs reads the offering, the participant (only the caller's
 // own: another account's id finds nothing) and any earlier answer under the
-// idempotency key in one strongly consistent BatchGetItem.
-func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, participantID, idemKey string, now time.Time) (BookingInputs, error) {
+// idempotency key (earlier) in one strongly consistent BatchGetItem.
+func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, participantID string, earlier Earlier, now time.Time) (BookingInputs, error) {
 	keys := []map[string]types.AttributeValue{
 		key(offeringPK(offeringID), skOffering),
 		key(accountPK(account), prefixPart+participantID),
 	}
-	if idemKey != "" {
-		keys = append(keys, key(accountPK(account), prefixIdem+idemKey))
+	switch {
+	case earlier.BookingID != "":
+		keys = append(keys, key(accountPK(account), prefixBooking+earlier.BookingID))
+	case earlier.Key != "":
+		keys = append(keys, key(accountPK(account), prefixIdem+earlier.Key))
 	}
 	items, err := st.batchGet(ctx, keys)
 	var in BookingInputs
@@ -179,7 +195,21 @@ func (st *Store) LoadBookingInputs(ctx context.Context, account, offeringID, par
 				return in, err
 			}
 			in.Offering = &o
-		case len(sk) > len(prefixIdem) && sk[:len(prefixIdem)] == prefixIdem:
+		case strings.HasPrefix(sk, prefixBooking):
+			// The key's booking: it lives as long as the booking does, so
+			// the key never expires while its booking is there.
+			b, err := st.unmarshalBooking(ctx, m)
+			if err != nil {
+				return in, err
+			}
+			var r struct {
+				Hash string `dynamodbav:"request_hash"`
+			}
+			if err := attributevalue.UnmarshalMap(m, &r); err != nil {
+				return in, classify(err)
+			}
+			in.Replay = &Replay{RequestHash: r.Hash, BookingID: b.ID, Booking: &b}
+		case strings.HasPrefix(sk, prefixIdem):
 			var r struct {
 				Hash      string `dynamodbav:"request_hash"`
 				BookingID string `dynamodbav:"booking_id"`
@@ -238,17 +268,17 @@ type NewBooking struct {
 	// Change is the allocation policy's decision: the offering's counters
 	// and what must hold of it as the write lands.
 	Change allocation.Change
-	// IdempotencyKey, when set, records the request under the key until
-	// IdempotencyTill, so a retry finds the booking it made.
-	IdempotencyKey  string
-	RequestHash     string
-	IdempotencyTill time.Time
+	// RequestHash, when set, is the hash of a request made under an
+	// Idempotency-Key, stored on the booking, whose id was made from the key
+	// (domain.KeyedID): a retry reads that id and compares.
+	RequestHash string
 }
 
 // CreateBooking writes a booking in one TransactWriteItems: the identity's
 // active-booking marker for the offering, its per-term counter, the
-// idempotency record, the offering's counters as the change says (under its
-// guard) with the change's notices, the booking, and its place in the line. A broken rule is its
+// offering's counters as the change says (under its guard) with the
+// change's notices, the booking (under an Idempotency-Key with the
+// request's hash: the key's record), and its place in the line. A broken rule is its
 // refusal (domain.Refusal); it also returns ErrIdempotencyTaken,
 // ErrContention (read again and retry), or the 503 or 500 that the
 // transaction's outcome calls for.
@@ -263,8 +293,19 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	// offering's counters, the booking and its place in line are contended:
 	// a failure there means read again.
 	var t txn
-	if nb.IdempotencyKey != "" {
-		st.idempotencyPut(&t, b.Account, nb.IdempotencyKey, nb.RequestHash, "booking_id", b.ID, nb.IdempotencyTill, now)
+	put, err := st.bookingPut(ctx, b)
+	if err != nil {
+		return err
+	}
+	if nb.RequestHash != "" {
+		// The booking is its own idempotency record: its id is made from
+		// the key, so one already there is a request under the same key
+		// that got there first (read again to answer as it was answered).
+		// First in order, so it is told before the rules it also trips
+		// (the same person and offering: already booked). request_hash is
+		// read back by LoadBookingInputs only.
+		put.Put.Item["request_hash"] = s(nb.RequestHash)
+		t.add(onFail{outcome: ErrIdempotencyTaken}, put)
 	}
 	// The person item: verified by no other account, the participant
 	// still there and not being erased (one check for both).
@@ -276,13 +317,11 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	t.add(termRefusal(o.MaxPerParticipantPerTerm, b.OfferingID), term)
 	st.applyChange(&t, o.ID, nb.Change, now)
 
-	put, err := st.bookingPut(ctx, b)
-	if err != nil {
-		return err
+	if nb.RequestHash == "" {
+		// A retry reuses the booking's id, so a booking already there is a
+		// race with this request's own earlier attempt: read again.
+		t.add(contended, put)
 	}
-	// A retry reuses the booking's id, so a booking already there is a race
-	// with this request's own earlier attempt: read again.
-	t.add(contended, put)
 	if b.Status == domain.BookingWaitlisted {
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
 	}
@@ -290,8 +329,9 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 }
 
 // idempotencyPut records a request under its idempotency key until till,
-// naming what it made (attr: booking_id or application_id); a key in use
-// and not expired is ErrIdempotencyTaken.
+// naming what it made (attr: application_id; a booking is its own record,
+// and records naming a booking_id are from before); a key in use and not
+// expired is ErrIdempotencyTaken.
 func (st *Store) idempotencyPut(t *txn, account, idemKey, hash, attr, id string, till, now time.Time) {
 	rec := key(accountPK(account), prefixIdem+idemKey)
 	rec["request_hash"] = s(hash)
@@ -421,19 +461,75 @@ func (st *Store) GetBooking(ctx context.Context, account, id string) (domain.Boo
 	return b, err
 }
 
-// ListBookings pages through an account's bookings, newest first.
+// ListBookings pages through an account's bookings, newest first: by when
+// each was made (created_at), then by id. Ids do not all sort by time (a
+// booking under an Idempotency-Key has an id made from the key; a draw's
+// bookings are "bkg_"), so the order is not the sort key's: the account's
+// bookings are read whole, one strongly consistent Query per megabyte (an
+// account holds a few a term), sorted, and only the page is decoded. The
+// cursor is the last booking listed, its key and created_at, so a page
+// goes on after it even when it has left the list meanwhile.
 func (st *Store) ListBookings(ctx context.Context, account string, status domain.BookingStatus, page paging.Page) ([]domain.Booking, string, error) {
-	out := []domain.Booking{}
-	next, err := st.queryPage(ctx, partition{pk: accountPK(account), prefix: prefixBooking}, page, status != "", func(m map[string]types.AttributeValue) (bool, error) {
-		b, err := st.unmarshalBooking(ctx, m)
-		if err != nil || status != "" && b.Status != status || b.Erased {
-			return false, err
+	p := partition{pk: accountPK(account), prefix: prefixBooking}
+	after, err := decodeCursorWith(page.Cursor, p, listedAt)
+	if err != nil {
+		return nil, "", err
+	}
+	type listed struct {
+		at time.Time
+		id string
+		m  map[string]types.AttributeValue
+	}
+	// order is the list's: newest first, then by id.
+	order := func(a, b listed) int { return cmp.Or(b.at.Compare(a.at), strings.Compare(b.id, a.id)) }
+	var rows []listed
+	err = st.queryAll(ctx, p, func(m map[string]types.AttributeValue) error {
+		var it struct {
+			ID        string `dynamodbav:"id"`
+			Status    string `dynamodbav:"status"`
+			CreatedAt string `dynamodbav:"created_at"`
+			ErasedAt  string `dynamodbav:"erased_at"`
 		}
-		out = append(out, b)
-		return true, nil
-	}, newestFirst, consistent)
-	return out, next, err
+		if err := attributevalue.UnmarshalMap(m, &it); err != nil {
+			return err
+		}
+		if it.ErasedAt == "" && (status == "" || it.Status == string(status)) {
+			rows = append(rows, listed{parseTime(it.CreatedAt), it.ID, m})
+		}
+		return nil
+	}, consistent)
+	if err != nil {
+		return nil, "", err
+	}
+	slices.SortFunc(rows, order)
+	if after != nil {
+		at, err := time.Parse(time.RFC3339Nano, after[listedAtAttr].(*types.AttributeValueMemberS).Value)
+		if err != nil {
+			return nil, "", domain.Refused(domain.RuleCursor)
+		}
+		last := listed{at: at, id: strings.TrimPrefix(after[attrSK].(*types.AttributeValueMemberS).Value, prefixBooking)}
+		rows = rows[sort.Search(len(rows), func(i int) bool { return order(last, rows[i]) < 0 }):]
+	}
+	next := ""
+	if len(rows) > page.Limit {
+		rows = rows[:page.Limit]
+		last := rows[len(rows)-1].m
+		next = encodeCursor(map[string]types.AttributeValue{attrPK: last[attrPK], attrSK: last[attrSK], listedAtAttr: last[listedAtAttr]})
+	}
+	out := make([]domain.Booking, len(rows))
+	for i, r := range rows {
+		if out[i], err = st.unmarshalBooking(ctx, r.m); err != nil {
+			return nil, "", err
+		}
+	}
+	return out, next, nil
 }
+
+// listedAtAttr is what an account's bookings are listed by, newest first;
+// their cursor carries it (listedAt) beside the key.
+const listedAtAttr = "created_at"
+
+var listedAt = map[string]types.ScalarAttributeType{listedAtAttr: types.ScalarAttributeTypeS}
 
 // WaitlistPosition is b's place in line (1-based); see WaitlistPositions.
 func (st *Store) WaitlistPosition(ctx context.Context, b domain.Booking) (int, error) {

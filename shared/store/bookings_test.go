@@ -263,3 +263,75 @@ func TestGroupInLine(t *testing.T) {
 		t.Fatalf("line after one of the group left: %+v %v", line, err)
 	}
 }
+
+// TestBookingIsItsKeysRecord: a booking under an Idempotency-Key (an id
+// made from the key, its request's hash) writes no record of its own; the
+// booking inputs read it in the idempotency record's place; writing under
+// the same key again, with the same body or another, is
+// ErrIdempotencyTaken before anything else it trips (the person already
+// booked).
+func TestBookingIsItsKeysRecord(t *testing.T) {
+	f := newBookingFixture(t, func(o *domain.Offering) { o.Capacity = 5 })
+	id := domain.KeyedID("bk", "acc", "k1")
+	// againUnderKey: person seq books (no key), then books again under
+	// the key, whose id is free or not.
+	againUnderKey := func(seq int) error {
+		t.Helper()
+		b, err := f.book(f.offering(), seq, 10)
+		if err != nil {
+			return err
+		}
+		o := f.offering()
+		change, err := allocation.For(o).Place(o, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.ID, b.OfferingID = id, o.ID
+		return f.st.CreateBooking(f.ctx, store.NewBooking{Booking: b, Offering: o, Change: change, RequestHash: "hash-1"})
+	}
+	// The key free: the rule it breaks is the answer.
+	if err := againUnderKey(1); !apperr.Is(err, apperr.AlreadyBooked) {
+		t.Fatalf("person 1 again, under a free key: %v", err)
+	}
+	// Person 2's first booking is under the key.
+	o := f.offering()
+	change, err := allocation.For(o).Place(o, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.CreateParticipant(f.ctx, domain.Participant{ID: "p2", Name: "测试", BirthDate: "1995-03-01", IDNumberLast4: "0012",
+		Account: "acc", Identity: "identity-p2", CreatedAt: f.now}); err != nil {
+		t.Fatal(err)
+	}
+	b := domain.Booking{ID: id, OfferingID: o.ID, Offering: domain.BookedOffering{Title: o.Title, Kind: o.Kind, Centre: o.Centre, StartsOn: o.StartsOn},
+		ParticipantID: "p2", Status: change.Status, CreatedAt: f.now, UpdatedAt: f.now, Account: "acc", Identity: "identity-p2", Term: o.Term, Stamp: 20}
+	if err := f.st.CreateBooking(f.ctx, store.NewBooking{Booking: b, Offering: o, Change: change, RequestHash: "hash-2"}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := f.st.LoadBookingInputs(f.ctx, "acc", o.ID, "p2", store.Earlier{BookingID: id}, f.now)
+	if err != nil || in.Replay == nil || in.Replay.RequestHash != "hash-2" || in.Replay.BookingID != id || in.Replay.Booking == nil ||
+		in.Replay.Booking.ParticipantID != "p2" || in.Offering == nil || in.Participant == nil {
+		t.Fatalf("inputs under the key: %+v %v", in, err)
+	}
+	if in, err := f.st.LoadBookingInputs(f.ctx, "acc", o.ID, "p2", store.Earlier{Key: "k1"}, f.now); err != nil || in.Replay != nil {
+		t.Fatalf("a record of the key: %+v %v, want none written", in.Replay, err)
+	}
+	// The same request again (its own earlier attempt landed): the key is
+	// taken, though the person's hold fails too.
+	o = f.offering()
+	change, err = allocation.For(o).Place(o, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.CreateBooking(f.ctx, store.NewBooking{Booking: b, Offering: o, Change: change, RequestHash: "hash-2"}); !errors.Is(err, store.ErrIdempotencyTaken) {
+		t.Fatalf("the same key again: %v, want ErrIdempotencyTaken", err)
+	}
+	// Another person under the key (and already booked): the key taken
+	// is the answer (read again: 422 for another body).
+	if err := againUnderKey(3); !errors.Is(err, store.ErrIdempotencyTaken) {
+		t.Fatalf("another body under the key: %v, want ErrIdempotencyTaken", err)
+	}
+	if o := f.offering(); o.Confirmed != 3 {
+		t.Fatalf("%d confirmed, want persons 1, 2 and 3's unkeyed booking", o.Confirmed)
+	}
+}

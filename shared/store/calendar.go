@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -13,8 +15,8 @@ import (
 // then their offerings (sessions) and centres (addresses), each by id.
 
 // AccountBookings are every booking of the account that still carries
-// personal data (erased ones have left it), oldest first: one strongly
-// consistent Query per megabyte.
+// personal data (erased ones have left it), oldest first (oldestFirst):
+// one strongly consistent Query per megabyte.
 func (st *Store) AccountBookings(ctx context.Context, account string) ([]domain.Booking, error) {
 	out := []domain.Booking{}
 	err := st.queryAll(ctx, partition{pk: accountPK(account), prefix: prefixBooking}, func(m map[string]types.AttributeValue) error {
@@ -24,7 +26,17 @@ func (st *Store) AccountBookings(ctx context.Context, account string) ([]domain.
 		}
 		return err
 	}, consistent)
+	oldestFirst(out)
 	return out, err
+}
+
+// oldestFirst sorts bookings by when each was made, then by id: their ids
+// do not all sort by time (a booking under an Idempotency-Key has an id
+// made from the key), so the sort key's order is not theirs.
+func oldestFirst(bs []domain.Booking) {
+	slices.SortFunc(bs, func(a, b domain.Booking) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
 }
 
 // OfferingsByID are the offerings named (an unknown one is absent): one

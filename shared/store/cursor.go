@@ -44,6 +44,13 @@ var keyTypes = map[string]types.ScalarAttributeType{
 // forged cursor, or one from another list, reads nothing else and never
 // reaches DynamoDB (which would fail the Query, a 500).
 func decodeCursor(c string, p partition) (map[string]types.AttributeValue, error) {
+	return decodeCursorWith(c, p, nil)
+}
+
+// decodeCursorWith is decodeCursor for a list in an order of its own (an
+// account's bookings, by when each was made): the cursor holds the key
+// and, besides it, exactly the attributes extra names, of their types.
+func decodeCursorWith(c string, p partition, extra map[string]types.ScalarAttributeType) (map[string]types.AttributeValue, error) {
 	if c == "" {
 		return nil, nil
 	}
@@ -57,6 +64,9 @@ func decodeCursor(c string, p partition) (map[string]types.AttributeValue, error
 		return nil, bad
 	}
 	want := p.keyAttrs()
+	for attr := range extra {
+		want = append(want, attr)
+	}
 	if len(m) != len(want) {
 		return nil, bad
 	}
@@ -66,7 +76,11 @@ func decodeCursor(c string, p partition) (map[string]types.AttributeValue, error
 		if !ok || v == "" {
 			return nil, bad
 		}
-		switch keyTypes[attr] {
+		typ, ok := extra[attr]
+		if !ok {
+			typ = keyTypes[attr]
+		}
+		switch typ {
 		case types.ScalarAttributeTypeS:
 			key[attr] = &types.AttributeValueMemberS{Value: v}
 		case types.ScalarAttributeTypeN:

@@ -46,7 +46,8 @@ const MaxAccountItems = 5000
 const accountPage = 500
 
 // ReadAccount reads the account's partition whole, one strongly consistent
-// Query per 500 items, oldest first within each kind of item.
+// Query per 500 items, oldest first within each kind of item (bookings by
+// when each was made: oldestFirst).
 func (st *Store) ReadAccount(ctx context.Context, account string) (Account, error) {
 	a := Account{Participants: []domain.Participant{}, Bookings: []domain.Booking{}, Applications: []domain.Application{}, Consents: []Consent{}, Messages: []Message{}}
 	err := st.queryAll(ctx, partition{pk: accountPK(account)}, func(m map[string]types.AttributeValue) error {
@@ -96,6 +97,7 @@ func (st *Store) ReadAccount(ctx context.Context, account string) (Account, erro
 			return nil
 		}
 	}, consistent, func(q *dynamodb.QueryInput) { q.Limit = aws.Int32(accountPage) })
+	oldestFirst(a.Bookings)
 	return a, err
 }
 

@@ -87,11 +87,15 @@ func (w *world) offering(id string, capacity int, edit ...func(*domain.Offering)
 }
 
 // book books p onto offering (joining the waitlist when full), a minute
-// after the last write.
-func (w *world) book(p domain.Participant, offering string) domain.Booking {
+// after the last write, under an Idempotency-Key when one is given.
+func (w *world) book(p domain.Participant, offering string, key ...string) domain.Booking {
 	w.t.Helper()
 	w.tick()
-	res, err := w.svc.Book(w.ctx, residents.Request{Account: p.Account, OfferingID: offering, ParticipantID: p.ID, JoinWaitlist: true})
+	req := residents.Request{Account: p.Account, OfferingID: offering, ParticipantID: p.ID, JoinWaitlist: true}
+	if len(key) > 0 {
+		req.IdempotencyKey = key[0]
+	}
+	res, err := w.svc.Book(w.ctx, req)
 	w.must(err)
 	return res.Booking
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"testing"
@@ -18,7 +19,9 @@ import (
 // TestPaging: at every page size each list comes out whole, in order, each
 // item once, with no page over the limit; unfiltered pages are full but
 // the last, and so are filtered pages while matches lie closer together
-// than the four pages a filtered page reads ahead.
+// than the four pages a filtered page reads ahead. Every other booking is
+// made under an Idempotency-Key, so its id (made from the key) does not
+// sort by time: the list is still in the order they were made.
 func TestPaging(t *testing.T) {
 	w := newWorld(t)
 	p := w.register("acc-1", 1)
@@ -26,7 +29,14 @@ func TestPaging(t *testing.T) {
 	for i := range 12 {
 		id := fmt.Sprintf("o%02d", i)
 		w.offering(id, 5)
-		booked = append(booked, w.book(p, id).ID)
+		if i%2 == 1 {
+			booked = append(booked, w.book(p, id, fmt.Sprintf("key-%d", i)).ID)
+		} else {
+			booked = append(booked, w.book(p, id).ID)
+		}
+	}
+	if slices.IsSorted(booked) {
+		t.Fatalf("the ids %v sort by time: the list's order is not tested", booked)
 	}
 	cancelled := []string{}
 	for i, id := range booked {
@@ -142,5 +152,45 @@ func TestCursorBelongsToItsList(t *testing.T) {
 	}
 	for _, r := range refused {
 		wantCode(t, r.name, r.err(), apperr.InvalidRequest)
+	}
+}
+
+// TestBookingsCursor: an account's bookings are listed by when each was
+// made, so their cursor carries that time beside the key: it goes on after
+// a booking that has left the list meanwhile (erased), and one without the
+// time, with a time that is not one, or with more, is invalid_request.
+func TestBookingsCursor(t *testing.T) {
+	w := newWorld(t)
+	p := w.register("acc-1", 1)
+	var booked []domain.Booking
+	for i := range 3 {
+		id := fmt.Sprintf("o%d", i)
+		w.offering(id, 5)
+		booked = append(booked, w.book(p, id, "key-"+id))
+	}
+	first, next, err := w.st.ListBookings(w.ctx, "acc-1", "", paging.Page{Limit: 1})
+	w.must(err)
+	if len(first) != 1 || first[0].ID != booked[2].ID || next == "" {
+		t.Fatalf("first page %v %q, want the newest and a cursor", idsOf(first, func(b domain.Booking) string { return b.ID }), next)
+	}
+	gone, err := w.st.GetBooking(w.ctx, "acc-1", booked[2].ID)
+	w.must(err)
+	w.cancel(gone)
+	w.must(w.st.EraseBooking(w.ctx, gone, w.now))
+	rest, _, err := w.st.ListBookings(w.ctx, "acc-1", "", paging.Page{Limit: 5, Cursor: next})
+	w.must(err)
+	if got, want := idsOf(rest, func(b domain.Booking) string { return b.ID }), []string{booked[1].ID, booked[0].ID}; !slices.Equal(got, want) {
+		t.Fatalf("after the erased one's cursor: %v, want %v", got, want)
+	}
+	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	for name, c := range map[string]string{
+		"the key alone (a cursor of before)": enc(`{"PK":"ACCOUNT#acc-1","SK":"BOOKING#` + booked[1].ID + `"}`),
+		"not a time":                         enc(`{"PK":"ACCOUNT#acc-1","SK":"BOOKING#` + booked[1].ID + `","created_at":"yesterday"}`),
+		"another account's":                  enc(`{"PK":"ACCOUNT#acc-2","SK":"BOOKING#` + booked[1].ID + `","created_at":"2025-08-01T02:00:00Z"}`),
+		"not a booking":                      enc(`{"PK":"ACCOUNT#acc-1","SK":"PARTICIPANT#` + p.ID + `","created_at":"2025-08-01T02:00:00Z"}`),
+		"an extra attribute":                 enc(`{"PK":"ACCOUNT#acc-1","SK":"BOOKING#x","created_at":"2025-08-01T02:00:00Z","stamp":"#1"}`),
+	} {
+		_, _, err := w.st.ListBookings(w.ctx, "acc-1", "", paging.Page{Limit: 5, Cursor: c})
+		wantCode(t, name, err, apperr.InvalidRequest)
 	}
 }
