@@ -590,7 +590,7 @@ type Ending struct {
 
 // cancelItems are the writes that end one active booking as e says: the
 // booking (its status must still be what was read; an offer leaves the
-// index of offers by deadline), the identity's term item (one fewer
+// index of offers by deadline), the identity's person item (one fewer
 // active, the offering no longer held),
 // and its place in line if it waited. The offering's counters are the
 // caller's, as one cancellation may hand its place on.
