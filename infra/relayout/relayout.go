@@ -1,11 +1,13 @@
 // Package relayout moves a table written before issue 17's reshape to the
 // layout the store now writes (shared/store/DESIGN.md, "What a request
 // costs"): each offering's index keys onto its listing item
-// (OFFERING#<id>/LISTING), each ACTIVE#<offering> marker onto its person's
-// TERM#<kind>#<term> item as held#<offering>, and each
-// BLOCK#<kind>#<term> no-show block onto that TERM# item, each identity's
-// VERIFIED item onto its person item (IDENTITY#<hmac>/PERSON), and each
-// live participant's name there (live#<account>). Each move is one
+// (OFFERING#<id>/LISTING), and onto each identity's person item
+// (IDENTITY#<hmac>/PERSON) what the identity's other items held: each
+// ACTIVE#<offering> marker as held#<offering>, each BLOCK#<kind>#<term>
+// no-show block and each TERM#<kind>#<term> item's count, holds and block
+// as attributes named for the kind and term (active#<kind>#<term>,
+// blocked_until#…, block_absences#…, because_of#…), the VERIFIED item, and
+// each live participant's name (live#<account>). Each move is one
 // transaction (the new place written, the old removed), so a run cut short
 // leaves every item moved or not, and a second run moves what is left and
 // nothing twice. Run it after the new code is deployed and before bookings
@@ -16,6 +18,8 @@ package relayout
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +37,8 @@ type Client interface {
 // Report is what a run moved, and what it could not.
 type Report struct {
 	Listings, Markers, Blocks int
+	// Terms: TERM#<kind>#<term> items moved onto person items.
+	Terms int
 	// Verifications moved onto person items; People: participants named
 	// on theirs.
 	Verifications, People int
@@ -91,7 +97,7 @@ func Run(ctx context.Context, db Client, table string) (Report, error) {
 			}
 			hold := str(m, "account") + "|" + str(m, "booking_id")
 			err = write(types.TransactWriteItem{Update: &types.Update{TableName: &table,
-				Key:              termKey(m["PK"], str(b, "kind"), str(b, "term")),
+				Key:              personKey(m["PK"]),
 				UpdateExpression: aws.String("SET #held = :hold"),
 				// Another booking of the offering held there already is a
 				// duplicate: refused, for tablecheck to show.
@@ -101,17 +107,26 @@ func Run(ctx context.Context, db Client, table string) (Report, error) {
 			}}, types.TransactWriteItem{Delete: &types.Delete{TableName: &table, Key: key}})
 			r.Markers++
 		case strings.HasPrefix(pk, "IDENTITY#") && strings.HasPrefix(sk, "BLOCK#"):
-			kind, term, _ := strings.Cut(strings.TrimPrefix(sk, "BLOCK#"), "#")
+			kt := "#" + strings.TrimPrefix(sk, "BLOCK#")
 			values := map[string]types.AttributeValue{":until": m["blocked_until"], ":because": &types.AttributeValueMemberS{Value: str(m, "because_of")},
 				":n": &types.AttributeValueMemberN{Value: "0"}}
 			if n, ok := m["absences"].(*types.AttributeValueMemberN); ok {
 				values[":n"] = n
 			}
-			err = write(types.TransactWriteItem{Update: &types.Update{TableName: &table, Key: termKey(m["PK"], kind, term),
-				UpdateExpression:          aws.String("SET blocked_until = :until, block_absences = :n, because_of = :because"),
+			err = write(types.TransactWriteItem{Update: &types.Update{TableName: &table, Key: personKey(m["PK"]),
+				UpdateExpression:          aws.String("SET #until = :until, #n = :n, #because = :because"),
+				ExpressionAttributeNames:  map[string]string{"#until": "blocked_until" + kt, "#n": "block_absences" + kt, "#because": "because_of" + kt},
 				ExpressionAttributeValues: values,
 			}}, types.TransactWriteItem{Delete: &types.Delete{TableName: &table, Key: key}})
 			r.Blocks++
+		case strings.HasPrefix(pk, "IDENTITY#") && strings.HasPrefix(sk, "TERM#"):
+			del := types.TransactWriteItem{Delete: &types.Delete{TableName: &table, Key: key}}
+			if move, ok := termMove(table, m); ok {
+				err = write(move, del)
+			} else {
+				err = write(del) // keys only: nothing to move
+			}
+			r.Terms++
 		case strings.HasPrefix(pk, "IDENTITY#") && sk == "VERIFIED":
 			// Every attribute but the keys and type, onto the person item
 			// (created if the identity has none yet).
@@ -153,8 +168,47 @@ func Run(ctx context.Context, db Client, table string) (Report, error) {
 	return r, nil
 }
 
-func termKey(pk types.AttributeValue, kind, term string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"PK": pk, "SK": &types.AttributeValueMemberS{Value: "TERM#" + kind + "#" + term}}
+// termMove is the update of a person item that takes in its TERM# item m:
+// the count added (the TERM# item goes in the same transaction, so once),
+// each hold set unless another booking of the offering holds it (a
+// duplicate: refused, for tablecheck to show), the block's attributes set;
+// each named for the item's kind and term but the holds (offering ids are
+// unique city-wide). Not ok: m holds nothing but its keys.
+func termMove(table string, m map[string]types.AttributeValue) (types.TransactWriteItem, bool) {
+	kt := "#" + strings.TrimPrefix(str(m, "SK"), "TERM#")
+	names, values := map[string]string{}, map[string]types.AttributeValue{}
+	var set, add, cond []string
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		i := fmt.Sprint(len(names))
+		a, v := "#a"+i, ":a"+i
+		switch {
+		case name == "PK" || name == "SK":
+			continue
+		case name == "active":
+			names[a], values[v] = "active"+kt, m[name]
+			add = append(add, a+" "+v)
+		case strings.HasPrefix(name, "held#"):
+			names[a], values[v] = name, m[name]
+			set = append(set, a+" = "+v)
+			cond = append(cond, "(attribute_not_exists("+a+") OR "+a+" = "+v+")")
+		default: // blocked_until, block_absences, because_of
+			names[a], values[v] = name+kt, m[name]
+			set = append(set, a+" = "+v)
+		}
+	}
+	var update []string
+	if len(set) > 0 {
+		update = append(update, "SET "+strings.Join(set, ", "))
+	}
+	if len(add) > 0 {
+		update = append(update, "ADD "+strings.Join(add, ", "))
+	}
+	u := &types.Update{TableName: &table, Key: personKey(m["PK"]), UpdateExpression: aws.String(strings.Join(update, " ")),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values}
+	if len(cond) > 0 {
+		u.ConditionExpression = aws.String(strings.Join(cond, " AND "))
+	}
+	return types.TransactWriteItem{Update: u}, len(update) > 0
 }
 
 func personKey(pk types.AttributeValue) map[string]types.AttributeValue {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,9 +21,9 @@ import (
 )
 
 // TestRelayoutRestoresTheNewLayout: the demo data, as the store writes it
-// now, is turned back into the layout before issue 17's reshape (index keys
-// on the offering, ACTIVE# markers, BLOCK# items, VERIFIED items and no
-// person items); a run moves it to
+// now, is turned back into each older layout (the person's TERM# items;
+// before issue 17's reshape: index keys on the offering, ACTIVE# markers,
+// BLOCK# items, VERIFIED items and no person items); a run moves it to
 // exactly what the store writes, item for item, and tablecheck finds
 // nothing; a second run moves nothing.
 func TestRelayoutRestoresTheNewLayout(t *testing.T) {
@@ -59,11 +60,67 @@ func TestRelayoutRestoresTheNewLayout(t *testing.T) {
 	}
 	want := scan(t, db, table)
 
-	var listings, markers, blocks, verifications, people int
+	// Two layouts before this one: the person's term items of their own
+	// (TERM#<kind>#<term> with the count, holds and block, as main wrote
+	// them until the person item took them in), and before issue 17's
+	// reshape (index keys on the offering, ACTIVE# markers, BLOCK# items,
+	// TERM# counters, VERIFIED items and no person items).
+	for _, layout := range []string{"term items", "before issue 17"} {
+		moves := older(t, db, table, want, layout == "before issue 17")
+		if moves.Terms == 0 || (layout == "before issue 17" &&
+			(moves.Listings == 0 || moves.Markers == 0 || moves.Blocks == 0 || moves.Verifications == 0 || moves.People == 0)) {
+			t.Fatalf("%s: the demo data gives %+v: want some of each", layout, moves)
+		}
+		r, err := relayout.Run(ctx, db, table)
+		if err != nil {
+			t.Fatalf("%s: %v", layout, err)
+		}
+		if r.Listings != moves.Listings || r.Markers != moves.Markers || r.Blocks != moves.Blocks || r.Terms != moves.Terms ||
+			r.Verifications != moves.Verifications || r.People != moves.People || len(r.Skipped) > 0 {
+			t.Errorf("%s: moved %+v, want %+v", layout, r, moves)
+		}
+		got := scan(t, db, table)
+		if a, b := keyed(t, got), keyed(t, want); !maps.Equal(a, b) {
+			for k := range b {
+				if a[k] != b[k] {
+					t.Errorf("%s: after the run %s\n got  %s\n want %s", layout, k, a[k], b[k])
+				}
+			}
+			for k := range a {
+				if _, ok := b[k]; !ok {
+					t.Errorf("%s: after the run an item the store would not write: %s", layout, a[k])
+				}
+			}
+		}
+	}
+	report, err := tablecheck.Run(ctx, db, table, tablecheck.Options{Now: stack.Now()})
+	if err != nil || !report.OK() {
+		var out strings.Builder
+		report.Print(&out)
+		t.Errorf("tablecheck after the run: %v\n%s", err, out.String())
+	}
+	if r, err := relayout.Run(ctx, db, table); err != nil || r.Listings+r.Markers+r.Blocks+r.Terms+r.Verifications+r.People != 0 {
+		t.Errorf("a second run moved %+v (%v), want nothing", r, err)
+	}
+}
+
+// older writes the table's items (want, as the store writes them now) back
+// in an older layout: the person item's term attributes on TERM# items of
+// their own, and, pre17, the layout before issue 17. It returns what a run
+// must move.
+func older(t *testing.T, db *dynamodb.Client, table string, want []map[string]types.AttributeValue, pre17 bool) relayout.Report {
+	t.Helper()
+	var r relayout.Report
+	bookings := map[string]map[string]types.AttributeValue{} // account|booking
+	for _, m := range want {
+		if strings.HasPrefix(str(m, "SK"), "BOOKING#") {
+			bookings[strings.TrimPrefix(str(m, "PK"), "ACCOUNT#")+"|"+str(m, "id")] = m
+		}
+	}
 	for _, m := range want {
 		pk, sk := str(m, "PK"), str(m, "SK")
 		switch {
-		case sk == "LISTING":
+		case sk == "LISTING" && pre17:
 			offering := map[string]types.AttributeValue{}
 			for _, it := range want {
 				if str(it, "PK") == pk && str(it, "SK") == "OFFERING" {
@@ -77,37 +134,66 @@ func TestRelayoutRestoresTheNewLayout(t *testing.T) {
 			}
 			put(t, db, table, offering)
 			del(t, db, table, m)
-			listings++
-		case strings.HasPrefix(pk, "IDENTITY#") && strings.HasPrefix(sk, "TERM#"):
-			old := clone(m)
+			r.Listings++
+		case strings.HasPrefix(pk, "IDENTITY#") && sk == "PERSON":
+			person := map[string]types.AttributeValue{}
+			terms := map[string]map[string]types.AttributeValue{} // by kind#term
+			term := func(kt string) map[string]types.AttributeValue {
+				if terms[kt] == nil {
+					terms[kt] = map[string]types.AttributeValue{"PK": m["PK"], "SK": s("TERM#" + kt)}
+				}
+				return terms[kt]
+			}
 			for name, v := range m {
 				if o, ok := strings.CutPrefix(name, "held#"); ok {
-					account, booking, _ := strings.Cut(v.(*types.AttributeValueMemberS).Value, "|")
-					put(t, db, table, map[string]types.AttributeValue{"PK": m["PK"], "SK": s("ACTIVE#" + o),
-						"booking_id": s(booking), "account": s(account)})
-					delete(old, name)
-					markers++
+					b := bookings[v.(*types.AttributeValueMemberS).Value]
+					if b == nil {
+						t.Fatalf("%s holds %s of no booking", pk, name)
+					}
+					if pre17 {
+						account, booking, _ := strings.Cut(v.(*types.AttributeValueMemberS).Value, "|")
+						put(t, db, table, map[string]types.AttributeValue{"PK": m["PK"], "SK": s("ACTIVE#" + o),
+							"booking_id": s(booking), "account": s(account)})
+						r.Markers++
+					} else {
+						term(str(b, "kind") + "#" + str(b, "term"))[name] = v
+					}
+					continue
+				}
+				moved := false
+				for _, attr := range []string{"active", "blocked_until", "block_absences", "because_of"} {
+					if kt, ok := strings.CutPrefix(name, attr+"#"); ok {
+						term(kt)[attr], moved = v, true
+					}
+				}
+				if !moved {
+					person[name] = v
 				}
 			}
-			if m["blocked_until"] != nil {
-				put(t, db, table, map[string]types.AttributeValue{"PK": m["PK"], "SK": s("BLOCK#" + strings.TrimPrefix(sk, "TERM#")),
-					"blocked_until": m["blocked_until"], "absences": m["block_absences"], "because_of": m["because_of"]})
-				delete(old, "blocked_until")
-				delete(old, "block_absences")
-				delete(old, "because_of")
-				blocks++
+			for _, kt := range slices.Sorted(maps.Keys(terms)) {
+				it := terms[kt]
+				if pre17 && it["blocked_until"] != nil {
+					put(t, db, table, map[string]types.AttributeValue{"PK": m["PK"], "SK": s("BLOCK#" + kt),
+						"blocked_until": it["blocked_until"], "absences": it["block_absences"], "because_of": it["because_of"]})
+					delete(it, "blocked_until")
+					delete(it, "block_absences")
+					delete(it, "because_of")
+					r.Blocks++
+				}
+				if len(it) > 2 { // keys only: the old code had no such item
+					put(t, db, table, it)
+					r.Terms++
+				}
 			}
-			if len(old) == 2 { // keys only: the old code had no such item
-				del(t, db, table, m)
-			} else {
-				put(t, db, table, old)
+			if !pre17 {
+				put(t, db, table, person)
+				continue
 			}
-		case strings.HasPrefix(pk, "IDENTITY#") && sk == "PERSON":
-			// The old code kept only the verification, on its own item.
+			// Before issue 17 the store kept only the verification, on its own item.
 			verified := map[string]types.AttributeValue{}
-			for name, v := range m {
+			for name, v := range person {
 				if strings.HasPrefix(name, "live#") {
-					people++
+					r.People++
 				} else {
 					verified[name] = v
 				}
@@ -115,45 +201,12 @@ func TestRelayoutRestoresTheNewLayout(t *testing.T) {
 			if verified["account"] != nil {
 				verified["SK"], verified["type"] = s("VERIFIED"), s("verification")
 				put(t, db, table, verified)
-				verifications++
+				r.Verifications++
 			}
 			del(t, db, table, m)
 		}
 	}
-	if listings == 0 || markers == 0 || blocks == 0 || verifications == 0 || people == 0 {
-		t.Fatalf("the demo data has %d listings, %d markers, %d blocks, %d verifications, %d people: want some of each",
-			listings, markers, blocks, verifications, people)
-	}
-
-	r, err := relayout.Run(ctx, db, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Listings != listings || r.Markers != markers || r.Blocks != blocks || r.Verifications != verifications || r.People != people || len(r.Skipped) > 0 {
-		t.Errorf("moved %+v, want %d listings, %d markers, %d blocks, %d verifications, %d people", r, listings, markers, blocks, verifications, people)
-	}
-	got := scan(t, db, table)
-	if a, b := keyed(t, got), keyed(t, want); !maps.Equal(a, b) {
-		for k := range b {
-			if a[k] != b[k] {
-				t.Errorf("after the run %s\n got  %s\n want %s", k, a[k], b[k])
-			}
-		}
-		for k := range a {
-			if _, ok := b[k]; !ok {
-				t.Errorf("after the run an item the store would not write: %s", a[k])
-			}
-		}
-	}
-	report, err := tablecheck.Run(ctx, db, table, tablecheck.Options{Now: stack.Now()})
-	if err != nil || !report.OK() {
-		var out strings.Builder
-		report.Print(&out)
-		t.Errorf("tablecheck after the run: %v\n%s", err, out.String())
-	}
-	if r, err := relayout.Run(ctx, db, table); err != nil || r.Listings+r.Markers+r.Blocks+r.Verifications+r.People != 0 {
-		t.Errorf("a second run moved %+v (%v), want nothing", r, err)
-	}
+	return r
 }
 
 func scan(t *testing.T, db *dynamodb.Client, table string) []map[string]types.AttributeValue {

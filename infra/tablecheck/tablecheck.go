@@ -31,14 +31,15 @@ const (
 	RuleCounters    = "counters"     // an offering's confirmed/waitlisted/offered differ from its bookings
 	RuleCapacity    = "capacity"     // confirmed + offered > capacity, or a counter below zero
 	RuleWaitlist    = "waitlist"     // WAIT# entries and waitlisted bookings not one to one
-	RuleMarker      = "marker"       // TERM# items' held#<offering> (one-per-offering markers) and active bookings not one to one
-	RuleTermCounter = "term_counter" // TERM# active differs from the person's active bookings
+	RuleMarker      = "marker"       // PERSON items' held#<offering> (one-per-offering markers) and active bookings not one to one
+	RuleTermCounter = "term_counter" // PERSON's active#<kind>#<term> differs from the person's active bookings, or a TERM# item of the layout before
 	RuleTermLimit   = "term_limit"   // more active bookings in a term than an offering held allows
 	RuleIdempotency = "idempotency"  // a record names a booking or application that is not there
 	RuleOfferIndex  = "offer_index"  // an offered booking outside the offers index, or another inside it
 	RuleLedger      = "ledger"       // an offering's ledger does not add up to its places
 	RuleAudit       = "audit"        // a staff change without its audit record
 	RuleListing     = "listing"      // an offering's listing item missing, its index keys not the offering's, or an offering in an index
+	RuleBlock       = "block"        // a no-show block on a PERSON item without its date, count or cause, or a part left of one
 	RulePerson      = "person"       // a live participant not named on its identity's PERSON item (live#<account>), a name of none, or a verification of no participant
 )
 
@@ -206,6 +207,7 @@ func Check(raw []map[string]types.AttributeValue, o Options) Report {
 	c.waitlist()
 	c.activeMarkers()
 	c.termCounters()
+	c.blocks()
 	c.idempotency()
 	c.offerIndex()
 	c.ledgerSums()
@@ -225,8 +227,8 @@ type checker struct {
 	bookings   map[string]item   // by account + "/" + booking id
 	byOffering map[string][]item // bookings by offering id
 	waits      map[string][]item // WAIT# entries by account + "/" + booking id
-	markers    map[string]item   // a hold on a TERM# item, by identity + "/" + offering
-	terms      map[string]item   // TERM# by identity + "/" + kind + "#" + term
+	markers    map[string]item   // a hold on a PERSON item, by identity + "/" + offering
+	terms      map[string]item   // a PERSON item's active#<kind>#<term> (as "active") by identity + "/" + kind + "#" + term
 	idem       []item
 	attendance []item
 	audits     map[string][]item // by centre + "/" + time stamp
@@ -269,10 +271,11 @@ func (c *checker) file(it item) {
 	case pkp == "ACCOUNT" && strings.HasPrefix(it.sk, "APPLICATION#"):
 		c.apps[id+"/"+strings.TrimPrefix(it.sk, "APPLICATION#")] = true
 	case pkp == "IDENTITY" && strings.HasPrefix(it.sk, "TERM#"):
-		c.terms[id+"/"+strings.TrimPrefix(it.sk, "TERM#")] = it
-		c.holds(id, it)
+		c.add(RuleTermCounter, "a TERM# item of the layout before the person item took it in: run infra/relayout", it)
 	case pkp == "IDENTITY" && it.sk == "PERSON":
 		c.people[id] = it
+		c.holds(id, it)
+		c.counts(id, it)
 	case pkp == "IDENTITY" && it.sk == "VERIFIED":
 		c.verifiedOld = append(c.verifiedOld, it)
 	case pkp == "ACCOUNT" && strings.HasPrefix(it.sk, "PARTICIPANT#"):
@@ -446,7 +449,7 @@ func (c *checker) persons() {
 	}
 }
 
-// holds files a TERM# item's held#<offering> attributes (each
+// holds files a PERSON item's held#<offering> attributes (each
 // "account|booking": the one-per-offering markers) as markers.
 func (c *checker) holds(identity string, t item) {
 	for _, name := range slices.Sorted(maps.Keys(t.m)) {
@@ -467,8 +470,39 @@ func (c *checker) holds(identity string, t item) {
 	}
 }
 
+// counts files a PERSON item's active#<kind>#<term> counters as terms,
+// each as an item of the person's keys with the count as "active".
+func (c *checker) counts(identity string, p item) {
+	for _, name := range slices.Sorted(maps.Keys(p.m)) {
+		if kt, ok := strings.CutPrefix(name, "active#"); ok {
+			m := map[string]types.AttributeValue{"PK": p.m["PK"], "SK": p.m["SK"], "active": p.m[name]}
+			c.terms[identity+"/"+kt] = item{m: m, pk: p.pk, sk: p.sk}
+		}
+	}
+}
+
+// blocks: each no-show block on a PERSON item (blocked_until#<kind>#<term>)
+// has its count of absences and the offering that caused it under the same
+// kind and term, and neither is there without the block (attendance sets
+// and removes the three together).
+func (c *checker) blocks() {
+	for _, identity := range slices.Sorted(maps.Keys(c.people)) {
+		p := c.people[identity]
+		for _, name := range slices.Sorted(maps.Keys(p.m)) {
+			for _, part := range []string{"block_absences#", "because_of#"} {
+				if kt, ok := strings.CutPrefix(name, part); ok && p.m["blocked_until#"+kt] == nil {
+					c.add(RuleBlock, name+" without blocked_until#"+kt, p)
+				}
+			}
+			if kt, ok := strings.CutPrefix(name, "blocked_until#"); ok && (p.num("block_absences#"+kt) <= 0 || p.str("because_of#"+kt) == "") {
+				c.add(RuleBlock, "a block of "+kt+" without its absences or cause", p)
+			}
+		}
+	}
+}
+
 // activeMarkers: every active booking that still names its person is held
-// on the person's TERM#<kind>#<term> item (held#<offering>, the
+// on the person's PERSON item (held#<offering>, the
 // one-per-offering marker), and every hold names an active booking of that person and
 // offering. (Erasing a booking of an ended offering removes its identity
 // and its hold together.)
@@ -483,7 +517,7 @@ func (c *checker) activeMarkers() {
 		m, ok := c.markers[mk]
 		switch {
 		case !ok:
-			c.add(RuleMarker, "active booking without its hold on its person's IDENTITY#…/TERM#"+b.str("kind")+"#"+b.str("term"), b)
+			c.add(RuleMarker, "active booking without its hold on its person's IDENTITY#…/PERSON (held#"+b.str("offering_id")+")", b)
 		case m.str("booking_id") != b.str("id") || m.str("account") != b.str("account"):
 			c.add(RuleMarker, "the person's marker names another booking ("+m.str("booking_id")+"): two active bookings of one person and offering", b, m)
 		default:
@@ -504,7 +538,7 @@ func (c *checker) activeMarkers() {
 	}
 }
 
-// termCounters: each TERM#<kind>#<term> counter equals the person's active
+// termCounters: each active#<kind>#<term> counter of a PERSON item equals the person's active
 // bookings of that kind and term. An erased active booking (of an ended
 // offering) names no person but still counts in its person's counter, so
 // with such bookings of the kind and term a counter may exceed its count
@@ -532,7 +566,7 @@ func (c *checker) termCounters() {
 		t, ok := c.terms[k]
 		_, kt, _ := strings.Cut(k, "/")
 		if n := int64(len(bs)); !ok {
-			c.add(RuleTermCounter, fmt.Sprintf("no term counter TERM#%s, active bookings %d", kt, n), bs...)
+			c.add(RuleTermCounter, fmt.Sprintf("no term counter active#%s on the person item, active bookings %d", kt, n), bs...)
 		} else if t.num("active") < n || t.num("active") > n+erased[kt] {
 			c.add(RuleTermCounter, fmt.Sprintf("term counter %d, active bookings %d", t.num("active"), n), append(slices.Clone(bs), t)...)
 		}

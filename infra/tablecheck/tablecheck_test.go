@@ -247,11 +247,11 @@ func TestTableCheck(t *testing.T) {
 			})
 			return str(b, "SK")
 		}},
-		{"an active booking's marker (held on its person's term item) lost", tablecheck.RuleMarker, func() string {
+		{"an active booking's marker (held on its person item) lost", tablecheck.RuleMarker, func() string {
 			var held string
-			m := tb.find("term item holding a booking", func(m map[string]types.AttributeValue) bool {
+			m := tb.find("person item holding a booking", func(m map[string]types.AttributeValue) bool {
 				for name := range m {
-					if strings.HasPrefix(name, "held#") && prefixed("IDENTITY#", "TERM#")(m) {
+					if strings.HasPrefix(name, "held#") && prefixed("IDENTITY#", "PERSON")(m) {
 						held = name
 						return true
 					}
@@ -264,25 +264,60 @@ func TestTableCheck(t *testing.T) {
 		}},
 		{"a marker of a cancelled booking", tablecheck.RuleMarker, func() string {
 			b := tb.find("cancelled booking", isBooking("cancelled"))
-			sk := "TERM#" + str(b, "kind") + "#" + str(b, "term")
-			t := map[string]types.AttributeValue{
-				"PK": &types.AttributeValueMemberS{Value: "IDENTITY#" + str(b, "identity")},
-				"SK": &types.AttributeValueMemberS{Value: sk},
-			}
-			for _, m := range tb.items {
-				if str(m, "PK") == str(t, "PK") && str(m, "SK") == sk {
-					t = m
-				}
-			}
-			tb.put(with(t, "held#"+str(b, "offering_id"), str(b, "account")+"|"+str(b, "id")))
+			person := tb.find("its person item", func(m map[string]types.AttributeValue) bool {
+				return str(m, "PK") == "IDENTITY#"+str(b, "identity") && str(m, "SK") == "PERSON"
+			})
+			tb.put(with(person, "held#"+str(b, "offering_id"), str(b, "account")+"|"+str(b, "id")))
 			return str(b, "SK")
 		}},
 		{"a term counter one too high", tablecheck.RuleTermCounter, func() string {
-			c := tb.find("term counter", func(m map[string]types.AttributeValue) bool {
-				return prefixed("IDENTITY#", "TERM#")(m) && num(m, "active") > 0
+			var active string
+			c := tb.find("person item counting a term", func(m map[string]types.AttributeValue) bool {
+				for name := range m {
+					if strings.HasPrefix(name, "active#") && prefixed("IDENTITY#", "PERSON")(m) && num(m, name) > 0 {
+						active = name
+						return true
+					}
+				}
+				return false
 			})
-			tb.put(with(c, "active", num(c, "active")+1))
-			return str(c, "SK")
+			tb.put(with(c, active, num(c, active)+1))
+			return str(c, "PK") + " | PERSON"
+		}},
+		{"a term item of the layout before the person item", tablecheck.RuleTermCounter, func() string {
+			b := tb.find("confirmed booking", isBooking("confirmed"))
+			sk := "TERM#" + str(b, "kind") + "#" + str(b, "term")
+			tb.put(map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "IDENTITY#" + str(b, "identity")},
+				"SK": &types.AttributeValueMemberS{Value: sk}, "active": &types.AttributeValueMemberN{Value: "1"}})
+			return sk
+		}},
+		{"a no-show block without its absences", tablecheck.RuleBlock, func() string {
+			var absences string
+			p := tb.find("person item with a block", func(m map[string]types.AttributeValue) bool {
+				for name := range m {
+					if strings.HasPrefix(name, "block_absences#") && prefixed("IDENTITY#", "PERSON")(m) {
+						absences = name
+						return true
+					}
+				}
+				return false
+			})
+			tb.put(with(p, absences, nil))
+			return str(p, "PK") + " | PERSON"
+		}},
+		{"a block's cause left after the block", tablecheck.RuleBlock, func() string {
+			var until string
+			p := tb.find("person item with a block", func(m map[string]types.AttributeValue) bool {
+				for name := range m {
+					if strings.HasPrefix(name, "blocked_until#") && prefixed("IDENTITY#", "PERSON")(m) {
+						until = name
+						return true
+					}
+				}
+				return false
+			})
+			tb.put(with(p, until, nil, "block_absences#"+strings.TrimPrefix(until, "blocked_until#"), nil))
+			return str(p, "PK") + " | PERSON"
 		}},
 		{"a term limit exceeded", tablecheck.RuleTermLimit, func() string {
 			// A second active booking of one person in one kind and term,

@@ -406,12 +406,13 @@ func TestRuleBrokenByTheDraw(t *testing.T) {
 				}
 			}
 			// Meanwhile rank 1 booked: another course of the kind this
-			// term, or this one (its term item, as a booking writes it).
-			_, err = w.db.PutItem(w.ctx, &dynamodb.PutItemInput{TableName: &w.tbl, Item: map[string]types.AttributeValue{
-				"PK":                   &types.AttributeValueMemberS{Value: "IDENTITY#" + first.Identity},
-				"SK":                   &types.AttributeValueMemberS{Value: "TERM#" + string(w.o.Kind) + "#" + w.o.Term},
-				"active":               &types.AttributeValueMemberN{Value: "1"},
-				"held#" + tc.held(w.o): &types.AttributeValueMemberS{Value: "elsewhere|bk-elsewhere"}}})
+			// term, or this one (its person item, as a booking writes it).
+			_, err = w.db.UpdateItem(w.ctx, &dynamodb.UpdateItemInput{TableName: &w.tbl,
+				Key:                      map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "IDENTITY#" + first.Identity}, "SK": &types.AttributeValueMemberS{Value: "PERSON"}},
+				UpdateExpression:         aws("SET #held = :hold ADD #active :one"),
+				ExpressionAttributeNames: map[string]string{"#held": "held#" + tc.held(w.o), "#active": "active#" + string(w.o.Kind) + "#" + w.o.Term},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":hold": &types.AttributeValueMemberS{Value: "elsewhere|bk-elsewhere"},
+					":one": &types.AttributeValueMemberN{Value: "1"}}})
 			w.must(err)
 			if _, err := w.svc.Run(w.ctx, w.o.ID); err != nil {
 				t.Fatal(err)

@@ -184,11 +184,12 @@ func TestSiblingRefusedNotDrawnWhole(t *testing.T) {
 	sib := w.person(fam, 2)
 	apps := []domain.Application{w.unit(w.person(fam, 1), sib, w.person(fam, 3)), w.unit(w.person("acct-s1", 11)), w.unit(w.person("acct-s2", 12))}
 	w.seedRanked(apps)
-	_, err := w.db.PutItem(w.ctx, &dynamodb.PutItemInput{TableName: &w.tbl, Item: map[string]types.AttributeValue{
-		"PK":             &types.AttributeValueMemberS{Value: "IDENTITY#" + sib.Identity},
-		"SK":             &types.AttributeValueMemberS{Value: "TERM#" + string(w.o.Kind) + "#" + w.o.Term},
-		"active":         &types.AttributeValueMemberN{Value: "1"},
-		"held#" + w.o.ID: &types.AttributeValueMemberS{Value: "elsewhere|bk-elsewhere"}}})
+	_, err := w.db.UpdateItem(w.ctx, &dynamodb.UpdateItemInput{TableName: &w.tbl,
+		Key:                      map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "IDENTITY#" + sib.Identity}, "SK": &types.AttributeValueMemberS{Value: "PERSON"}},
+		UpdateExpression:         aws("SET #held = :hold ADD #active :one"),
+		ExpressionAttributeNames: map[string]string{"#held": "held#" + w.o.ID, "#active": "active#" + string(w.o.Kind) + "#" + w.o.Term},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":hold": &types.AttributeValueMemberS{Value: "elsewhere|bk-elsewhere"},
+			":one": &types.AttributeValueMemberN{Value: "1"}}})
 	w.must(err)
 	w.toDrawTime()
 	if _, err := w.svc.Run(w.ctx, w.o.ID); err != nil {

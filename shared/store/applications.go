@@ -430,9 +430,10 @@ type NewApplication struct {
 // TransactWriteItems with its checks, in the order that decides which
 // refusal is reported when several fail: a retry of the same request, a
 // person verified by another account, a no-show block, an application by
-// the same identity already there (already_applied), the term limit (a
-// ConditionCheck on the identity's counter, not an ADD: an application
-// counts only once the draw makes it a booking), then the record, the
+// the same identity already there (already_applied), the term limit (one
+// ConditionCheck of the identity's PERSON item for the verification, the
+// block and the limit, not an ADD: an application counts only once the
+// draw makes it a booking), then the record, the
 // draw's entry and the participant still there and not being erased.
 // Nothing written is shared with another applicant (not even the offering),
 // so a thousand applying at once do not contend. It returns the refusal,
@@ -452,15 +453,17 @@ func (st *Store) CreateApplication(ctx context.Context, na NewApplication) error
 	// Every person of the unit (the participant and any siblings) is
 	// checked as one applying alone would be.
 	for i, identity := range identities(a) {
-		st.personChecks(&t, identity, a.Account)
-		values := map[string]types.AttributeValue{}
-		cond := termGuard(o, values)
-		if len(values) == 0 {
-			values = nil
+		// One check of the person item: verified by no other account, no
+		// no-show block, the term limit (no ADD: an application counts only
+		// once the draw makes it a booking).
+		names, values := map[string]string{}, map[string]types.AttributeValue{}
+		cond := personGuard(o, a.Account, names, values)
+		if limit := limitGuard(o, names, values); limit != "" {
+			cond += " AND " + limit
 		}
-		t.add(termRefusal(o.MaxPerParticipantPerTerm, ""), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-			TableName: &st.table, Key: key(identityPK(identity), termSK(o.Kind, o.Term)),
-			ConditionExpression: aws.String(cond), ExpressionAttributeValues: values,
+		t.add(personRefusal(o, a.Account, nil), types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName: &st.table, Key: key(identityPK(identity), skPerson),
+			ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}})
 		t.add(checks(domain.RuleOneApplication, domain.Facts{}), types.TransactWriteItem{Put: &types.Put{

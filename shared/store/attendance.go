@@ -127,13 +127,15 @@ func (st *Store) PutAttendanceDay(ctx context.Context, o domain.Offering, day At
 			writes = append(writes, st.setOp(c.Identity, o, "DELETE", session))
 		}
 		if c.BlockTerm != "" {
-			// The block lives on the person's term item for that kind and
-			// term, which booking updates anyway: its condition checks the
-			// block with the limit.
-			u := &types.Update{TableName: &st.table, Key: key(identityPK(c.Identity), termSK(o.Kind, c.BlockTerm)),
-				UpdateExpression: aws.String("REMOVE blocked_until, block_absences, because_of")}
+			// The block lives on the person's PERSON item, under that kind
+			// and term's names, which booking updates anyway: its condition
+			// checks the block with the limit.
+			ta := termOf(o.Kind, c.BlockTerm)
+			u := &types.Update{TableName: &st.table, Key: key(identityPK(c.Identity), skPerson),
+				UpdateExpression:         aws.String("REMOVE #until, #n, #because"),
+				ExpressionAttributeNames: map[string]string{"#until": ta.blockedUntil, "#n": ta.blockAbsences, "#because": ta.becauseOf}}
 			if b := c.Block; b != nil {
-				u.UpdateExpression = aws.String("SET blocked_until = :until, block_absences = :n, because_of = :because")
+				u.UpdateExpression = aws.String("SET #until = :until, #n = :n, #because = :because")
 				u.ExpressionAttributeValues = map[string]types.AttributeValue{":until": s(b.Until), ":n": nAttr(b.Absences), ":because": s(b.BecauseOf)}
 			}
 			writes = append(writes, types.TransactWriteItem{Update: u})

@@ -285,7 +285,6 @@ type NewBooking struct {
 func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	b, o := nb.Booking, nb.Offering
 	now := b.CreatedAt
-	term := st.holdItem(o, b)
 
 	// The order decides which refusal is reported when several conditions
 	// fail: a retry of the same request first, then a person verified by
@@ -308,13 +307,10 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 		t.add(onFail{outcome: ErrIdempotencyTaken}, put)
 	}
 	// The person item: verified by no other account, the participant
-	// still there and not being erased (one check for both).
-	st.personOnBooking(&t, b)
-	// The term item holds the person's active offerings and any no-show
-	// block too: one condition on it checks block, duplicate and limit,
-	// and the item as it stood says which failed.
-	term.Update.ConditionExpression = aws.String("attribute_not_exists(blocked_until) AND " + *term.Update.ConditionExpression)
-	t.add(termRefusal(o.MaxPerParticipantPerTerm, b.OfferingID), term)
+	// still there and not being erased, no no-show block, the offering
+	// not held, the term limit; one Update holds the booking there, and
+	// the item as it stood says which failed.
+	st.personOnBooking(&t, o, b)
 	st.applyChange(&t, o.ID, nb.Change, now)
 
 	if nb.RequestHash == "" {
@@ -343,51 +339,65 @@ func (st *Store) idempotencyPut(t *txn, account, idemKey, hash, attr, id string,
 	}})
 }
 
-// personChecks are what applying checks of the person in the write
-// besides its term item (termGuard): verified by no other account (a
-// booking checks that and its participant at once: personOnBooking).
-func (st *Store) personChecks(t *txn, identity, account string) {
-	// Checked in the write, so a booking racing the verification lands
-	// before it (and is cancelled by it) or is refused.
-	t.add(checks(domain.RuleVerifiedElsewhere, domain.Facts{}), st.verifiedCheck(identity, account))
+// personGuard is the condition an identity's PERSON item must meet for
+// account to book or apply for o: verified by no other account, no no-show
+// block for o's kind and term (attendance sets it on this same item, so
+// the check costs no item of its own). Checked in the write, so a booking
+// racing a verification lands before it (and is cancelled by it) or is
+// refused. The refusal (personRefusal) is decided from the item as it
+// stood.
+func personGuard(o domain.Offering, account string, names map[string]string, values map[string]types.AttributeValue) string {
+	names["#blocked"] = termOf(o.Kind, o.Term).blockedUntil
+	values[":account"] = s(account)
+	return "(" + verifiedHolderIs + ") AND attribute_not_exists(#blocked)"
 }
 
-// termGuard is the condition a person's term item (TERM#<kind>#<term>)
-// must meet to book or apply for o: no no-show block (attendance sets
-// blocked_until on that same item, so the check costs no item of its own)
-// and, when o limits them, fewer active bookings than the limit. The
-// refusal (termRefusal) is decided from the item as it stood.
-func termGuard(o domain.Offering, values map[string]types.AttributeValue) string {
-	cond := "attribute_not_exists(blocked_until)"
-	if o.MaxPerParticipantPerTerm > 0 {
-		cond += " AND (attribute_not_exists(active) OR active < :max)"
-		values[":max"] = n(int64(o.MaxPerParticipantPerTerm))
+// limitGuard is the condition, when o limits them, that the person item
+// holds fewer active bookings of o's kind and term than the limit ("" when
+// o sets none).
+func limitGuard(o domain.Offering, names map[string]string, values map[string]types.AttributeValue) string {
+	if o.MaxPerParticipantPerTerm <= 0 {
+		return ""
 	}
-	return cond
+	names["#active"] = termOf(o.Kind, o.Term).active
+	values[":max"] = n(int64(o.MaxPerParticipantPerTerm))
+	return "(attribute_not_exists(#active) OR #active < :max)"
 }
 
-// termRefusal reads which rule the term item broke, for a booking of
-// offeringID (none when applying): a block it holds, else the offering
-// among those it holds (a duplicate), else the limit.
-func termRefusal(limit int, offeringID string) onFail {
+// personRefusal reads which rule the PERSON item as it stood (old) broke
+// for account's booking of b's offering and participant (b nil when
+// applying), in the order refusals are reported: another account's
+// verification; the participant gone meanwhile (no rule: read again, and
+// reading finds it gone); a no-show block for o's kind and term; the
+// offering held already (a duplicate); else the term limit.
+func personRefusal(o domain.Offering, account string, b *domain.Booking) onFail {
+	ta := termOf(o.Kind, o.Term)
 	return onFail{decide: func(old map[string]types.AttributeValue) (domain.Rule, domain.Facts) {
-		var term struct {
-			Until    string `dynamodbav:"blocked_until"`
-			Absences int    `dynamodbav:"block_absences"`
+		if a, ok := old["account"].(*types.AttributeValueMemberS); ok && a.Value != account {
+			return domain.RuleVerifiedElsewhere, domain.Facts{}
 		}
-		_ = attributevalue.UnmarshalMap(old, &term)
-		switch {
-		case term.Until != "":
-			return domain.RuleNoShowBlock, domain.Facts{BlockedUntil: term.Until, Absences: term.Absences}
-		case offeringID != "" && heldAlready(old, offeringID) != "":
+		if b != nil {
+			if p, ok := old[liveAttr(b.Account)].(*types.AttributeValueMemberS); !ok || p.Value != b.ParticipantID {
+				return "", domain.Facts{} // contended: read again
+			}
+		}
+		if until, ok := old[ta.blockedUntil].(*types.AttributeValueMemberS); ok {
+			var absences int
+			if v := old[ta.blockAbsences]; v != nil {
+				_ = attributevalue.Unmarshal(v, &absences)
+			}
+			return domain.RuleNoShowBlock, domain.Facts{BlockedUntil: until.Value, Absences: absences}
+		}
+		if b != nil && heldAlready(old, b.OfferingID) != "" {
 			return domain.RuleOnePerOffering, domain.Facts{}
 		}
-		return domain.RuleTermLimit, domain.Facts{Limit: limit}
+		return domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}
 	}}
 }
 
-// heldAttr is the attribute of a person's term item that holds their
-// active booking of an offering (the one-per-offering marker), its value
+// heldAttr is the attribute of a person's PERSON item that holds their
+// active booking of an offering (the one-per-offering marker; offering ids
+// are unique city-wide, so it names no kind or term), its value
 // holdOf: the account and booking, by which the person's other accounts'
 // bookings are found (HoldsOf). An attribute per offering rather than a
 // set: "not held" is then attribute_not_exists, which every DynamoDB
@@ -398,14 +408,15 @@ func holdOf(b domain.Booking) string { return b.Account + "|" + b.ID }
 
 // holdItem is what new bookings bs of one person (all of o's kind and
 // term; a sibling unit's child may take several offerings of a round at
-// once) hold on the person's term item TERM#<kind>#<term>: one more active
-// booking each (under o's limit), and each offering held (not held before:
-// one active booking of a person per offering, across accounts). One item,
-// not a marker per offering beside a counter: a booking writes one item for
-// both rules. ALL_OLD comes back on a failed condition, so the caller can
-// say which rule (termRefusal, heldRule).
+// once) hold on the person's PERSON item: one more active booking of the
+// kind and term each (active#<kind>#<term>, under o's limit), and each
+// offering held (not held before: one active booking of a person per
+// offering, across accounts). One item for both rules, and the one a
+// booking checks its person on (personOnBooking). ALL_OLD comes back on a
+// failed condition, so the caller can say which rule (personRefusal,
+// heldRule).
 func (st *Store) holdItem(o domain.Offering, bs ...domain.Booking) types.TransactWriteItem {
-	names := map[string]string{}
+	names := map[string]string{"#active": termOf(o.Kind, o.Term).active}
 	values := map[string]types.AttributeValue{":one": n(int64(len(bs)))}
 	var cond, set []string
 	for i, x := range bs {
@@ -414,14 +425,13 @@ func (st *Store) holdItem(o domain.Offering, bs ...domain.Booking) types.Transac
 		cond = append(cond, "attribute_not_exists("+h+")")
 		set = append(set, h+" = :h"+strconv.Itoa(i))
 	}
-	if o.MaxPerParticipantPerTerm > 0 {
-		cond = append(cond, "(attribute_not_exists(active) OR active < :max)")
-		values[":max"] = n(int64(o.MaxPerParticipantPerTerm))
+	if limit := limitGuard(o, names, values); limit != "" {
+		cond = append(cond, limit)
 	}
 	return types.TransactWriteItem{Update: &types.Update{
 		TableName:                           &st.table,
-		Key:                                 key(identityPK(bs[0].Identity), termSK(o.Kind, o.Term)),
-		UpdateExpression:                    aws.String("SET " + strings.Join(set, ", ") + " ADD active :one"),
+		Key:                                 key(identityPK(bs[0].Identity), skPerson),
+		UpdateExpression:                    aws.String("SET " + strings.Join(set, ", ") + " ADD #active :one"),
 		ConditionExpression:                 aws.String(strings.Join(cond, " AND ")),
 		ExpressionAttributeNames:            names,
 		ExpressionAttributeValues:           values,
@@ -429,7 +439,7 @@ func (st *Store) holdItem(o domain.Offering, bs ...domain.Booking) types.Transac
 	}}
 }
 
-// heldAlready is the first of offeringIDs that the term item old holds
+// heldAlready is the first of offeringIDs that the person item old holds
 // ("" for none): the duplicate that failed holdItem's condition.
 func heldAlready(old map[string]types.AttributeValue, offeringIDs ...string) string {
 	for _, id := range offeringIDs {
@@ -676,7 +686,7 @@ type Ending struct {
 
 // cancelItems are the writes that end one active booking as e says: the
 // booking (its status must still be what was read; an offer leaves the
-// index of offers by deadline), the identity's term item (one fewer
+// index of offers by deadline), the identity's person item (one fewer
 // active, the offering no longer held),
 // and its place in line if it waited. The offering's counters are the
 // caller's, as one cancellation may hand its place on.
@@ -713,9 +723,9 @@ func (st *Store) cancelItems(b domain.Booking, e Ending, now time.Time) []types.
 	// its hold went with the erasure, and nothing is counted against no one.
 	if b.Identity != "" {
 		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName: &st.table, Key: key(identityPK(b.Identity), termSK(b.Offering.Kind, b.Term)),
-			UpdateExpression:          aws.String("REMOVE #held ADD active :minus"),
-			ExpressionAttributeNames:  map[string]string{"#held": heldAttr(b.OfferingID)},
+			TableName: &st.table, Key: key(identityPK(b.Identity), skPerson),
+			UpdateExpression:          aws.String("REMOVE #held ADD #active :minus"),
+			ExpressionAttributeNames:  map[string]string{"#held": heldAttr(b.OfferingID), "#active": termOf(b.Offering.Kind, b.Term).active},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1)},
 		}})
 	}

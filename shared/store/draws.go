@@ -411,7 +411,7 @@ const (
 
 // DrawPlaceItems is how many items WriteAllocation writes at most for a
 // place of a unit of k children: the application record and its notice,
-// and for each child's booking its identity's term item (counter and
+// and for each child's booking its identity's person item (counter and
 // marker in one), the booking, its place in line and the participant's
 // presence.
 func DrawPlaceItems(k int) int { return 2 + 4*k }
@@ -425,7 +425,7 @@ const DrawBatchItems = 100 - 2
 // r.Allocated+len(places) (on condition it is still r.Allocated: a batch is
 // written once, whatever runs at once) and the offering's counters: for each
 // place its application record (on condition still applied), and for a
-// booking its identity's term item (its marker and counter, under the
+// booking its identity's person item (its marker and counter, under the
 // offering's limit), the booking, its place in line, the participant's presence; and
 // its draw_result notice. The first place whose booking breaks a rule is a
 // *PlaceRefused; another run's batch first is ErrDrawMoved.
@@ -558,11 +558,11 @@ func (st *Store) drawnUpdate(a domain.Application, d drawnOutcome) (types.Transa
 	}}, nil
 }
 
-// ruleHeld labels a person's term item in a draw's write (holdItem): it
+// ruleHeld labels a person item in a draw's write (holdItem): it
 // checks two rules, and the item as it stood says which broke (heldRule).
 const ruleHeld domain.Rule = "held"
 
-// heldRule is the rule a term item as it stood (old) broke for a booking
+// heldRule is the rule a person item as it stood (old) broke for a booking
 // of one of offeringIDs: one of them held already, else the term limit.
 func heldRule(old map[string]types.AttributeValue, offeringIDs ...string) domain.Rule {
 	if heldAlready(old, offeringIDs...) != "" {

@@ -48,15 +48,15 @@ func (st *Store) OfferingEnds(ctx context.Context, ids []string) (map[string]str
 // active (cancelled, or of an offering that has ended): the name, birth
 // date, last four characters and identity go, the booking stays for the
 // city's figures and the roster's counts, marked erased_at, and leaves the
-// resident's lists. Its hold on the identity's term item (the
+// resident's lists. Its hold on the identity's person item (the
 // one-per-offering marker) for an ended offering goes too, when it is this
 // booking's. Each step can be repeated.
 func (st *Store) EraseBooking(ctx context.Context, b domain.Booking, now time.Time) error {
 	if b.Status.Active() && b.Identity != "" {
-		// Its hold leaves the term item; the count stays (the booking
-		// still counts against its person's term).
+		// Its hold leaves the person item, which stays small with it; the
+		// count stays (the booking still counts against its person's term).
 		_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: &st.table, Key: key(identityPK(b.Identity), termSK(b.Offering.Kind, b.Term)),
+			TableName: &st.table, Key: key(identityPK(b.Identity), skPerson),
 			UpdateExpression:          aws.String("REMOVE #held"),
 			ConditionExpression:       aws.String("#held = :hold"),
 			ExpressionAttributeNames:  map[string]string{"#held": heldAttr(b.OfferingID)},

@@ -38,8 +38,7 @@ const (
 	prefixMessage  = "MESSAGE#"
 	prefixWait     = "WAIT#"
 	prefixIdem     = "IDEMPOTENCY#"
-	prefixTerm     = "TERM#"
-	prefixHeld     = "held#" // an attribute of a TERM# item: heldAttr
+	prefixHeld     = "held#" // an attribute of the PERSON item: heldAttr
 	prefixRoster   = "ROSTER#"
 	prefixOffering = "OFFERING#"
 	prefixAudit    = "AUDIT#"
@@ -82,10 +81,15 @@ func noShowSK(kind domain.Kind, term string) string {
 	return prefixNoShow + string(kind) + "#" + term
 }
 
-// termSK is an identity's item for a kind and term: how many active
-// bookings it holds (active) and any no-show block (blocked_until).
-func termSK(kind domain.Kind, term string) string {
-	return prefixTerm + string(kind) + "#" + term
+// termAttrs are the names of the attributes of an identity's PERSON item
+// for one kind and term: how many active bookings it holds and any no-show
+// block. (They were a TERM#<kind>#<term> item of their own, which a
+// booking wrote beside a check of PERSON: one item now, written once.)
+type termAttrs struct{ active, blockedUntil, blockAbsences, becauseOf string }
+
+func termOf(kind domain.Kind, term string) termAttrs {
+	kt := "#" + string(kind) + "#" + term
+	return termAttrs{"active" + kt, "blocked_until" + kt, "block_absences" + kt, "because_of" + kt}
 }
 
 // An offered booking is in GSI1 under OFFER_DUE#<shard> (a hash of its id)

@@ -402,7 +402,7 @@ func (e *RoundRefused) Error() string {
 // TransactWriteItems with the round's progress moved from r.Allocated to
 // r.Allocated+len(places) (on condition it is still r.Allocated) and the
 // members' counters; each place's application record (on condition still
-// applied), each booking with its child's term item (counter and
+// applied), each booking with its child's person item (counter and
 // one-per-offering marker in one),
 // place in line and the participant's presence, and the notice. A
 // booking refused by a rule is a *RoundRefused; another run's batch first
@@ -442,7 +442,7 @@ func (st *Store) WriteRoundAllocation(ctx context.Context, r RoundDraw, members 
 			return err
 		}
 		add(owner{i, -1, "skip"}, onFail{outcome: errSkip}, record)
-		// Each child's term item and presence once, however many of its
+		// Each child's person item and presence once, however many of its
 		// bookings the place writes (one item at most once a transaction):
 		// the item counts them all and holds each offering; members have no
 		// term limit, so only a duplicate can fail it.

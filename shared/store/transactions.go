@@ -82,7 +82,7 @@ type onFail struct {
 	// request reads again and retries.
 	contended bool
 	// decide, when set, picks the rule from the item as it stood: one
-	// item's condition checks several rules (a person's term item: no-show
+	// item's condition checks several rules (a person item: verification, participant, no-show
 	// block and term limit). No rule ("") means contended: read again.
 	decide func(old map[string]types.AttributeValue) (domain.Rule, domain.Facts)
 }

@@ -81,12 +81,17 @@ func TestTransactionOutcomes(t *testing.T) {
 	o.Confirmed = 1
 
 	offering := faults.Key("OFFERING#o1", "OFFERING")
-	// One item, the person's term item, holds the offerings booked and
-	// counts them: which rule failed is read from the item as it stood.
-	term := faults.Key("IDENTITY#identity-new", "TERM#evening_course#"+o.Term)
-	active := term
+	// One item, the person item, holds the offerings booked, counts them
+	// and names the participant and who verified the person: which rule
+	// failed is read from the item as it stood.
 	person := faults.Key("IDENTITY#identity-new", "PERSON")
-	heldO1 := map[string]types.AttributeValue{"held#o1": &types.AttributeValueMemberS{Value: "acc|held"}, "active": &types.AttributeValueMemberN{Value: "1"}}
+	active, term := person, person
+	live := &types.AttributeValueMemberS{Value: "p-new"}
+	heldO1 := map[string]types.AttributeValue{"live#acc": live,
+		"held#o1": &types.AttributeValueMemberS{Value: "acc|held"}, "active#evening_course#" + o.Term: &types.AttributeValueMemberN{Value: "1"}}
+	atLimit := map[string]types.AttributeValue{"live#acc": live, "active#evening_course#" + o.Term: &types.AttributeValueMemberN{Value: "2"}}
+	blocked := map[string]types.AttributeValue{"live#acc": live, "active#evening_course#" + o.Term: &types.AttributeValueMemberN{Value: "2"},
+		"blocked_until#evening_course#" + o.Term: &types.AttributeValueMemberS{Value: "2026-01-31"}, "block_absences#evening_course#" + o.Term: &types.AttributeValueMemberN{Value: "2"}}
 	heldBooking := faults.Key("ACCOUNT#acc", "BOOKING#held")
 	reason := func(code string, pick func(types.TransactWriteItem) bool) faults.Reason {
 		return faults.Reason{Code: code, Pick: pick}
@@ -132,13 +137,16 @@ func TestTransactionOutcomes(t *testing.T) {
 			Item: map[string]types.AttributeValue{"live#other": &types.AttributeValueMemberS{Value: "p-other"}}}), "retry", ""},
 		{"booking: verified by another account", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: person,
 			Item: map[string]types.AttributeValue{"account": &types.AttributeValueMemberS{Value: "other"}, "live#acc": &types.AttributeValueMemberS{Value: "p-new"}}}), "conflict", ""},
-		{"booking: term limit", book, faults.Cancelled(reason("ConditionalCheckFailed", term)), "term_limit_reached", ""},
+		{"booking: term limit", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: term, Item: atLimit}), "term_limit_reached", ""},
+		{"booking: no-show block, before the limit", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: term, Item: blocked}), "no_show_blocked", ""},
+		{"booking: verified elsewhere, before the block", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: person,
+			Item: map[string]types.AttributeValue{"account": &types.AttributeValueMemberS{Value: "other"}, "live#acc": live, "held#o1": heldO1["held#o1"]}}), "conflict", ""},
 		// DynamoDB reports every item: a broken rule beats a conflict or
 		// throttling elsewhere, an invalid item beats everything.
 		{"booking: rule and conflict", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: active, Item: heldO1}, reason("TransactionConflict", offering)), "already_booked", ""},
-		{"booking: rule and throttling", book, faults.Cancelled(reason("ThrottlingError", offering), reason("ConditionalCheckFailed", term)), "term_limit_reached", ""},
+		{"booking: rule and throttling", book, faults.Cancelled(reason("ThrottlingError", offering), faults.Reason{Code: "ConditionalCheckFailed", Pick: term, Item: atLimit}), "term_limit_reached", ""},
 		{"booking: throttling and conflict", book, faults.Cancelled(reason("ThrottlingError", active), reason("TransactionConflict", offering)), "unavailable", "ThrottlingError"},
-		{"booking: rule and validation", book, faults.Cancelled(reason("ConditionalCheckFailed", active), reason("ValidationError", offering)), "internal", "ValidationError"},
+		{"booking: rule and validation", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: active, Item: heldO1}, reason("ValidationError", offering)), "internal", "ValidationError"},
 		// The error itself rather than a reason.
 		{"booking: throttled call", book, faults.Error("ThrottlingException"), "unavailable", "ThrottlingException"},
 		{"booking: request limit", book, faults.Error("RequestLimitExceeded"), "unavailable", "RequestLimitExceeded"},

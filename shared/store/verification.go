@@ -15,16 +15,18 @@ import (
 )
 
 // An identity's person item (IDENTITY#<hmac>/PERSON) holds the facts a
-// booking checks of the person beside its term item, so one ConditionCheck
-// checks them all: who verified the identity (the Verification's
+// booking checks of the person and what it holds, so a booking writes one
+// item of its person, with every check on it: who verified the identity (the Verification's
 // attributes, account first; none while unverified), written once by
 // VerifyIdentity, and, for each account that registered it, live#<account>
 // naming that account's participant, set by registering, removed when its
 // erasure starts (MarkErasing) or it is deleted. Registering and booking
 // check it in their own transactions, so a write racing a verification or
 // an erasure either lands before it (and is cancelled or erased by it) or
-// is refused. The other accounts' bookings a verification cancels are found
-// from the holds on the identity's TERM# items.
+// is refused. Per kind and term it holds the active bookings' count and
+// any no-show block (termAttrs), and per active booking its hold
+// (heldAttr), from which the other accounts' bookings a verification
+// cancels are found.
 const (
 	skPerson         = "PERSON"
 	prefixLive       = "live#" // an attribute of the person item: liveAttr
@@ -42,34 +44,21 @@ var verificationAttrs = []string{"account", "participant_id", "centre_id", "book
 // the identity while it is there and not being erased.
 func liveAttr(account string) string { return prefixLive + account }
 
-// verifiedCheck is a transaction item that fails unless the identity is
-// unverified or verified by account.
-func (st *Store) verifiedCheck(identity, account string) types.TransactWriteItem {
-	return types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName: &st.table, Key: key(identityPK(identity), skPerson),
-		ConditionExpression:       aws.String(verifiedHolderIs),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":account": s(account)},
-	}}
-}
-
-// personOnBooking is booking b's one check of its person: the identity
-// verified by no other account, and b's participant still there and not
-// being erased (live#<account> names it). The refusal is decided from the
-// item as it stood: another account holding the verification is the rule;
-// else the participant went meanwhile, and reading again finds it gone.
-func (st *Store) personOnBooking(t *txn, b domain.Booking) {
-	t.add(onFail{decide: func(old map[string]types.AttributeValue) (domain.Rule, domain.Facts) {
-		if a, ok := old["account"].(*types.AttributeValueMemberS); ok && a.Value != b.Account {
-			return domain.RuleVerifiedElsewhere, domain.Facts{}
-		}
-		return "", domain.Facts{} // contended: read again
-	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		TableName: &st.table, Key: key(identityPK(b.Identity), skPerson),
-		ConditionExpression:                 aws.String("#live = :participant AND (" + verifiedHolderIs + ")"),
-		ExpressionAttributeNames:            map[string]string{"#live": liveAttr(b.Account)},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":account": s(b.Account), ":participant": s(b.ParticipantID)},
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}})
+// personOnBooking is booking b's one write of its person, the PERSON
+// item: its hold (holdItem: the offering held, one more active booking of
+// o's kind and term, under o's limit) on condition that the identity is
+// verified by no other account, b's participant is still there and not
+// being erased (live#<account> names it) and no no-show block stands for
+// o's kind and term (personGuard). The refusal is decided from the item as
+// it stood (personRefusal).
+func (st *Store) personOnBooking(t *txn, o domain.Offering, b domain.Booking) {
+	hold := st.holdItem(o, b)
+	u := hold.Update
+	u.ExpressionAttributeNames["#live"] = liveAttr(b.Account)
+	u.ExpressionAttributeValues[":participant"] = s(b.ParticipantID)
+	u.ConditionExpression = aws.String("#live = :participant AND " +
+		personGuard(o, b.Account, u.ExpressionAttributeNames, u.ExpressionAttributeValues) + " AND " + *u.ConditionExpression)
+	t.add(personRefusal(o, b.Account, &b), hold)
 }
 
 // personLive sets (or, remove, takes away) account's participant on the
@@ -182,7 +171,7 @@ func (st *Store) VerifyIdentity(ctx context.Context, identity string, v Verifica
 	return st.transact(ctx, &t)
 }
 
-// Hold is one active booking of an identity, from its term item's holds.
+// Hold is one active booking of an identity, from its person item's holds.
 type Hold struct {
 	OfferingID string
 	BookingID  string
@@ -190,28 +179,29 @@ type Hold struct {
 }
 
 // HoldsOf are an identity's active bookings in every account: one strongly
-// consistent Query of its TERM# items, whose held#<offering> attributes
+// consistent GetItem of its PERSON item, whose held#<offering> attributes
 // every booking sets and every cancellation removes in its own
 // transaction.
 func (st *Store) HoldsOf(ctx context.Context, identity string) ([]Hold, error) {
+	got, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(identityPK(identity), skPerson), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, classify(err)
+	}
 	var out []Hold
-	err := st.queryAll(ctx, partition{pk: identityPK(identity), prefix: prefixTerm}, func(m map[string]types.AttributeValue) error {
-		for name, v := range m {
-			o, ok := strings.CutPrefix(name, prefixHeld)
-			hold, isS := v.(*types.AttributeValueMemberS)
-			if !ok || !isS {
-				continue
-			}
-			// holdOf: account|booking; ids hold no "|".
-			if account, booking, ok := strings.Cut(hold.Value, "|"); ok {
-				out = append(out, Hold{OfferingID: o, Account: account, BookingID: booking})
-			}
+	for name, v := range got.Item {
+		o, ok := strings.CutPrefix(name, prefixHeld)
+		hold, isS := v.(*types.AttributeValueMemberS)
+		if !ok || !isS {
+			continue
 		}
-		return nil
-	}, consistent)
+		// holdOf: account|booking; ids hold no "|".
+		if account, booking, ok := strings.Cut(hold.Value, "|"); ok {
+			out = append(out, Hold{OfferingID: o, Account: account, BookingID: booking})
+		}
+	}
 	// By offering, as the markers' keys once ordered them.
 	slices.SortFunc(out, func(a, b Hold) int { return strings.Compare(a.OfferingID, b.OfferingID) })
-	return out, err
+	return out, nil
 }
 
 // VerifiedAccounts maps each of identities that is verified to the account

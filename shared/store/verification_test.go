@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/wuxi-enrol/enrol/infra/localdb/capacity"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
@@ -197,5 +201,61 @@ func TestVerifiedElsewhereNotices(t *testing.T) {
 	m := store.NewMessage("e", "sms", "sent", apperr.Text{ZH: "中文", EN: "English"}, w.now)
 	if m.Text != "中文 / English" || m.Event != "e" || !m.SentAt.Equal(w.now) || m.ID == "" {
 		t.Fatalf("NewMessage %+v", m)
+	}
+}
+
+// TestPersonItemSize: the person item a booking writes (every check of the
+// person is a condition of that write) costs the transaction's minimum of
+// 2 units only under 1 KB. With ids as the services make them (a Cognito
+// sub for the account, of_/bk_ ids), a verified person holding bookings of
+// two terms stays under it with four held at once; a cancellation takes
+// its hold off again, leaving the term's count. The figures are logged for
+// DESIGN.md ("What a request costs").
+func TestPersonItemSize(t *testing.T) {
+	w := newWorld(t)
+	account := "3f2b9c1e-5d4a-4e8b-9a6f-0c1d2e3f4a5b" // a Cognito sub's shape
+	p := w.register(account, 1)
+	size := func() int {
+		out, err := w.db.GetItem(w.ctx, &dynamodb.GetItemInput{TableName: &w.table, ConsistentRead: aws.Bool(true),
+			Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "IDENTITY#" + p.Identity},
+				"SK": &types.AttributeValueMemberS{Value: "PERSON"}}})
+		w.must(err)
+		n := 0
+		for name, v := range out.Item {
+			n += len(name)
+			switch v := v.(type) {
+			case *types.AttributeValueMemberS:
+				n += len(v.Value)
+			case *types.AttributeValueMemberN:
+				n += capacity.NumberSize(v.Value)
+			default:
+				t.Fatalf("%s: a %T on the person item", name, v)
+			}
+		}
+		return n
+	}
+	registered := size()
+	v := w.verification(p)
+	v.CentreID, v.BookingID, v.Staff = domain.NewID("ct", w.now), domain.NewID("bk", w.now), "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+	w.must(w.st.VerifyIdentity(w.ctx, p.Identity, v, w.verifyAudit(p)))
+	verified := size()
+
+	var bookings []domain.Booking
+	var sizes []int
+	for i, term := range []string{"2025-autumn", "2025-autumn", "2026-spring", "2026-spring"} {
+		o := w.offering(domain.NewID("of", w.now.Add(time.Duration(i)*time.Millisecond)), 10, func(o *domain.Offering) { o.Term = term })
+		bookings = append(bookings, w.book(p, o.ID))
+		sizes = append(sizes, size())
+	}
+	held := sizes[1] - sizes[0]        // a second hold of a term: the hold alone
+	term := sizes[0] - verified - held // a term's first booking adds its count too
+	t.Logf("person item: registered %d B, verified %d B; per held booking %d B, per kind and term %d B; holding 4 in 2 terms %d B",
+		registered, verified, held, term, sizes[3])
+	if sizes[3] >= 1024 {
+		t.Errorf("a verified person holding 4 bookings in 2 terms: %d B, over 1 KB (4 write units a booking, not 2)", sizes[3])
+	}
+	w.cancel(bookings[3])
+	if got := size(); got != sizes[2] {
+		t.Errorf("after a cancellation %d B, want %d (its hold off, the term's count kept)", got, sizes[2])
 	}
 }

@@ -23,8 +23,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "relayout:", err)
 		os.Exit(2)
 	}
-	fmt.Printf("moved %d listings, %d markers, %d no-show blocks, %d verifications; named %d participants on their person items\n",
-		r.Listings, r.Markers, r.Blocks, r.Verifications, r.People)
+	fmt.Printf("moved %d listings, %d markers, %d no-show blocks, %d term items, %d verifications; named %d participants on their person items\n",
+		r.Listings, r.Markers, r.Blocks, r.Terms, r.Verifications, r.People)
 	for _, k := range r.Skipped {
 		fmt.Println("SKIPPED (marker of no booking):", k)
 	}
