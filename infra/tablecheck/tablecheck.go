@@ -2,8 +2,9 @@
 // that "no partial write" and "nobody oversold" rest on (shared/store/DESIGN.md,
 // "Why the booking write is safe", "Centre staff's writes", "The ledger"):
 // the offering's counters equal its bookings, every active booking holds its
-// person's marker, term counter and (waiting) place in line and nothing else
-// holds them, idempotency records name bookings that exist, the ledger adds
+// person's marker and term counter (both on its PERSON item) and (waiting)
+// place in line and nothing else holds them, a no-show block is whole,
+// idempotency records name bookings that exist, the ledger adds
 // up to each offering's places and every staff change in places has its
 // audit record. It reads with Scan, which no request path uses: it is for a
 // restore drill and for tests, not for serving.
