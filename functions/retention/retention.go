@@ -1,16 +1,20 @@
 // Package retention is the daily job that erases personal data once it is
 // no longer needed: 12 months after the end of a participant's last
-// offering booked, or after registering for one who never booked.
+// offering booked, or after registering for one who never booked. Then it
+// releases the holds of offerings that have ended (shared/holds), which
+// keeps the person item a booking writes small.
 package retention
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/erasure"
+	"github.com/wuxi-enrol/enrol/shared/holds"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 )
@@ -35,9 +39,12 @@ type Result struct {
 	More bool
 }
 
-// New is the job RetentionFunction runs on its schedule.
+// New is the job RetentionFunction runs on its schedule: the erasures,
+// then the holds released, each logged with its counts; a failed erasure
+// does not keep the holds from being released.
 func New(d lambdafn.Deps) lambdafn.Job {
 	e := Service(d)
+	h := &holds.Service{Store: d.Store}
 	return func(ctx context.Context, at time.Time) error {
 		started := d.Now() // the injected clock, as every time in the job
 		res, err := Run(ctx, e, at, d.Log)
@@ -45,10 +52,19 @@ func New(d lambdafn.Deps) lambdafn.Job {
 			"already_gone", res.Gone, "failed", res.Failed, "more", res.More, "ms", d.Now().Sub(started).Milliseconds()}
 		if err != nil {
 			d.Log.Error("retention failed", append(attrs, "error", err.Error())...)
-			return err
+		} else {
+			d.Log.Info("retention", attrs...)
 		}
-		d.Log.Info("retention", attrs...)
-		return nil
+		started = d.Now()
+		rel, herr := h.Release(ctx, at, holds.MaxPerRun, d.Log)
+		attrs = []any{"date", rel.Day, "offerings", rel.Offerings, "passed_over", rel.Passed, "bookings", rel.Bookings,
+			"released", rel.Released, "kept", rel.Kept, "blocks_lifted", rel.Blocks, "more", rel.More, "ms", d.Now().Sub(started).Milliseconds()}
+		if herr != nil {
+			d.Log.Error("holds release failed", append(attrs, "error", herr.Error())...)
+		} else {
+			d.Log.Info("holds released", attrs...)
+		}
+		return errors.Join(err, herr)
 	}
 }
 

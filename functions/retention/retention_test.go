@@ -28,7 +28,8 @@ func day(s string) time.Time {
 // TestRetention: a participant who never booked is erased 12 months after
 // registering, one who booked 12 months after the end of the last offering
 // booked (a later booking moves the day), not a day before; the job logs
-// counts, never who; a second run the same day finds nothing.
+// counts, never who; a second run the same day finds nothing. The job
+// also releases the holds of ended offerings (shared/holds).
 func TestRetention(t *testing.T) {
 	st, h, _ := dbtest.Custody(t)
 	ctx := context.Background()
@@ -99,6 +100,10 @@ func TestRetention(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"erased":1`) {
 		t.Errorf("the job's log does not count what it erased:\n%s", logs.String())
+	}
+	// Its first run, both offerings ended, released their holds.
+	if !strings.Contains(logs.String(), `"msg":"holds released","date":"2026-08-01","offerings":2,"passed_over":0,"bookings":2,"released":2`) {
+		t.Errorf("the job's log does not count the holds it released:\n%s", logs.String())
 	}
 }
 

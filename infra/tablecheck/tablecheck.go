@@ -2,8 +2,9 @@
 // that "no partial write" and "nobody oversold" rest on (shared/store/DESIGN.md,
 // "Why the booking write is safe", "Centre staff's writes", "The ledger"):
 // the offering's counters equal its bookings, every active booking holds its
-// person's marker, term counter and (waiting) place in line and nothing else
-// holds them, idempotency records name bookings that exist, the ledger adds
+// person's marker and term counter (both on its PERSON item) and (waiting)
+// place in line and nothing else holds them, a no-show block is whole,
+// idempotency records name bookings that exist, the ledger adds
 // up to each offering's places and every staff change in places has its
 // audit record. It reads with Scan, which no request path uses: it is for a
 // restore drill and for tests, not for serving.
@@ -77,8 +78,10 @@ func (r Report) Count(rule string) int {
 // Options adjust a check.
 type Options struct {
 	// Now: idempotency records that expired before it are left out (DynamoDB's
-	// TTL deletes them within days, and the store treats them as gone). Zero:
-	// every record is checked.
+	// TTL deletes them within days, and the store treats them as gone), and
+	// an active booking of an offering that ended before its day may have
+	// lost its hold (the daily pass releases them). Zero: every record is
+	// checked, and only a listing's holds_released_on excuses a hold.
 	Now time.Time
 }
 
@@ -505,7 +508,10 @@ func (c *checker) blocks() {
 // on the person's PERSON item (held#<offering>, the
 // one-per-offering marker), and every hold names an active booking of that person and
 // offering. (Erasing a booking of an ended offering removes its identity
-// and its hold together.)
+// and its hold together.) Once the offering has ended its holds may be
+// gone (the daily pass releases them, shared/holds): its listing is
+// marked holds_released_on, or, while a pass is under way, its last day
+// is before Now's (in Wuxi).
 func (c *checker) activeMarkers() {
 	held := map[string]bool{}
 	for _, k := range slices.Sorted(maps.Keys(c.bookings)) {
@@ -516,6 +522,8 @@ func (c *checker) activeMarkers() {
 		mk := b.str("identity") + "/" + b.str("offering_id")
 		m, ok := c.markers[mk]
 		switch {
+		case !ok && c.released(b.str("offering_id")):
+			// Ended, its hold released: nothing left to guard.
 		case !ok:
 			c.add(RuleMarker, "active booking without its hold on its person's IDENTITY#…/PERSON (held#"+b.str("offering_id")+")", b)
 		case m.str("booking_id") != b.str("id") || m.str("account") != b.str("account"):
@@ -536,6 +544,17 @@ func (c *checker) activeMarkers() {
 			c.add(RuleMarker, "marker of a booking that is "+b.str("status")+", or no longer names the person", m, b)
 		}
 	}
+}
+
+// released reports whether an offering's holds may have been released:
+// its listing says so, or it ended before Now's day.
+func (c *checker) released(offeringID string) bool {
+	if c.listings[offeringID].str("holds_released_on") != "" {
+		return true
+	}
+	ends := c.offerings[offeringID].str("ends_on")
+	// Wuxi keeps UTC+8 all year.
+	return !c.o.Now.IsZero() && ends != "" && ends < c.o.Now.UTC().Add(8*time.Hour).Format(time.DateOnly)
 }
 
 // termCounters: each active#<kind>#<term> counter of a PERSON item equals the person's active

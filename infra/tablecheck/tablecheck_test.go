@@ -247,11 +247,11 @@ func TestTableCheck(t *testing.T) {
 			})
 			return str(b, "SK")
 		}},
-		{"an active booking's marker (held on its person item) lost", tablecheck.RuleMarker, func() string {
+		{"an active booking's marker (held on its person item) lost, its offering not ended", tablecheck.RuleMarker, func() string {
 			var held string
-			m := tb.find("person item holding a booking", func(m map[string]types.AttributeValue) bool {
+			m := tb.find("person item holding a booking of an offering not ended", func(m map[string]types.AttributeValue) bool {
 				for name := range m {
-					if strings.HasPrefix(name, "held#") && prefixed("IDENTITY#", "PERSON")(m) {
+					if strings.HasPrefix(name, "held#") && prefixed("IDENTITY#", "PERSON")(m) && !tb.ended(strings.TrimPrefix(name, "held#")) {
 						held = name
 						return true
 					}
@@ -433,4 +433,43 @@ func TestTableCheck(t *testing.T) {
 		r.Print(&out)
 		t.Fatalf("not restored:\n%s", out.String())
 	}
+
+	// Released (shared/holds): an active booking of an ended offering
+	// without its hold is no violation once the offering's listing says
+	// so, nor, while a pass is under way, once its last day is past.
+	t.Run("a hold released", func(t *testing.T) {
+		tb.t = t
+		defer tb.restore()
+		b := tb.find("confirmed booking of an offering not ended", func(m map[string]types.AttributeValue) bool {
+			return isBooking("confirmed")(m) && !tb.ended(str(m, "offering_id"))
+		})
+		person := tb.find("its person item", func(m map[string]types.AttributeValue) bool {
+			return str(m, "PK") == "IDENTITY#"+str(b, "identity") && str(m, "SK") == "PERSON"
+		})
+		tb.put(with(person, "held#"+str(b, "offering_id"), nil))
+		listing := tb.find("its listing", func(m map[string]types.AttributeValue) bool {
+			return str(m, "PK") == "OFFERING#"+str(b, "offering_id") && str(m, "SK") == "LISTING"
+		})
+		tb.put(with(listing, "holds_released_on", tb.now.Format(time.DateOnly)))
+		if r := tb.check(); !r.OK() {
+			var out strings.Builder
+			r.Print(&out)
+			t.Errorf("a released hold reported:\n%s", out.String())
+		}
+		tb.put(listing) // its mark not written yet, the offering not ended
+		if r := tb.check(); r.Count(tablecheck.RuleMarker) == 0 {
+			t.Errorf("a hold lost from an offering neither ended nor released: no %s violation", tablecheck.RuleMarker)
+		}
+	})
+}
+
+// ended reports whether the offering id ended before the table's day (in
+// Wuxi, UTC+8).
+func (tb *table) ended(id string) bool {
+	for _, m := range tb.items {
+		if str(m, "PK") == "OFFERING#"+id && str(m, "SK") == "OFFERING" {
+			return str(m, "ends_on") < tb.now.UTC().Add(8*time.Hour).Format(time.DateOnly)
+		}
+	}
+	return false
 }
