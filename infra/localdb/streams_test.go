@@ -38,7 +38,9 @@ func streamTable(t *testing.T, view types.StreamViewType) (*dynamodb.Client, *dy
 	return db, streams
 }
 
-func pkOf(pk string) map[string]types.AttributeValue { return map[string]types.AttributeValue{"PK": str(pk)} }
+func pkOf(pk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": str(pk)}
+}
 
 // recordLine is a stream record in brief: event, key, and the images' v.
 func recordLine(r stypes.Record) string {
