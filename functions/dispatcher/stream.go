@@ -34,7 +34,9 @@ func NewStream(d lambdafn.Deps) lambdafn.StreamHandler {
 			}
 			put++
 		}
-		d.Log.Info("booking notices", "records", len(ev.Records), "put", put, "failed", len(resp.BatchItemFailures))
+		// At DEBUG: a line per batch at INFO would add one for nearly every
+		// booking (the failure is logged above, at ERROR).
+		d.Log.Debug("booking notices", "records", len(ev.Records), "put", put, "failed", len(resp.BatchItemFailures))
 		return resp, nil
 	}
 }
