@@ -254,19 +254,34 @@ func TestEveryEventReachesTheResident(t *testing.T) {
 // returns it.
 func (e *env) bookingNotice(bookingID string) store.OutboxEntry {
 	e.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	return e.bookingNotices(bookingID)[0]
+}
+
+// bookingNotices waits, up to 60 s, for the notices of bookings ids, and
+// returns them in that order.
+func (e *env) bookingNotices(ids ...string) []store.OutboxEntry {
+	e.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		es, err := e.st.Store.OutboxEntries(context.Background())
 		if err != nil {
 			e.t.Fatal(err)
 		}
+		byID := map[string]store.OutboxEntry{}
 		for _, n := range es {
-			if n.ID == store.BookingNoticeID(bookingID) {
-				return n
+			byID[n.ID] = n
+		}
+		out := make([]store.OutboxEntry, 0, len(ids))
+		for _, id := range ids {
+			if n, ok := byID[store.BookingNoticeID(id)]; ok {
+				out = append(out, n)
 			}
 		}
+		if len(out) == len(ids) {
+			return out
+		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("booking %s: no notice in the outbox after 20 s (outbox %+v, stream failures %+v)", bookingID, es, e.st.StreamFailures())
+			e.t.Fatalf("%d of %d bookings' notices in the outbox after 60 s (stream failures %+v)", len(out), len(ids), e.st.StreamFailures())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
