@@ -24,6 +24,10 @@ type Stream struct {
 // from now on.
 func StreamOf(t testing.TB, st *store.Store) *Stream {
 	t.Helper()
+	once.Do(setup)
+	if err != nil {
+		t.Fatalf("DynamoDB for tests: %v", err)
+	}
 	ctx := context.Background()
 	streams := tmpl.Streams()
 	if len(streams) != 1 {
