@@ -496,6 +496,10 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 	handlers := map[string]lambda.Handler{}
 	jobs := map[string]*job{}
 	streams := map[string]lambdafn.StreamHandler{}
+	reads := map[string]bool{} // the functions a stream mapping invokes
+	for _, ev := range tmpl.Streams() {
+		reads[ev.FunctionID] = true
+	}
 	for _, id := range tmpl.FunctionLogicalIDs() {
 		f := tmpl.Functions[id]
 		fnEnv, err := functionEnv(f, env)
@@ -512,7 +516,7 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 		}
 		deps.Now, deps.Beacon = now, bc
 		deps.Metrics = metrics.NewSink(o.Metrics, "enrol-local", id, now)
-		if build, ok := Streams[id]; ok && len(f.Streams) > 0 {
+		if build, ok := Streams[id]; ok && reads[id] {
 			streams[id] = build(deps)
 		}
 		if build, ok := Triggers[id]; ok {

@@ -16,7 +16,8 @@ import (
 )
 
 // The local stand-ins for the template's event source mappings: for each
-// DynamoDB event (DispatcherFunction's BookingStream), a mapping
+// mapping of the table's stream to a function (samtemplate.Streams: the
+// mapping resource BookingStream, to DispatcherFunction), a mapping
 // (infra/eventsource) reads the table's stream and runs the function's
 // stream handler, as Lambda would; a batch it gives up on is logged and
 // kept in StreamFailures (the on-failure destination).
@@ -36,8 +37,8 @@ func (s *Stack) StreamFailures() []eventsource.Failure {
 	return slices.Clone(s.streams.failed)
 }
 
-// startStreams starts a mapping for each of the template's DynamoDB events
-// on the table, reading from now on (the events' StartingPosition).
+// startStreams starts a mapping for each of the template's mappings of the
+// table's stream, reading from now on (the events' StartingPosition).
 func (s *Stack) startStreams(ctx context.Context, tmpl *samtemplate.Template, base config.Config, db *dynamodb.Client, table string, handlers map[string]lambdafn.StreamHandler) error {
 	awsCfg, err := config.AWS(ctx, base.Region, base.DynamoDBEndpoint)
 	if err != nil {

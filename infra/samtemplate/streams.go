@@ -7,13 +7,18 @@ import (
 	"strings"
 )
 
-// EventDynamoDB is the event type that runs a function on a table's stream
-// (an event source mapping).
-const EventDynamoDB = "DynamoDB"
+// EventDynamoDB is the SAM event type that runs a function on a table's
+// stream; TypeEventSourceMapping the resource that does it without SAM.
+const (
+	EventDynamoDB          = "DynamoDB"
+	TypeEventSourceMapping = "AWS::Lambda::EventSourceMapping"
+)
 
-// StreamEvent is one DynamoDB event of a function, as far as a local
-// stand-in for Lambda's event source mapping needs it.
+// StreamEvent is one mapping of a table's stream to a function (a SAM
+// DynamoDB event, or an AWS::Lambda::EventSourceMapping on a stream), as
+// far as a local stand-in for Lambda's event source mapping needs it.
 type StreamEvent struct {
+	// EventName is the SAM event's name, or the mapping resource's id.
 	FunctionID, EventName string
 	// Stream is as written, rendered ("!GetAtt EnrolTable.StreamArn", or
 	// an !If of it).
@@ -103,29 +108,53 @@ func functionStreams(fnID string, props map[string]any) []StreamEvent {
 			continue
 		}
 		p := mapOf(em["Properties"])
-		s := StreamEvent{FunctionID: fnID, EventName: name, Stream: str(p, "Stream"),
-			StartingPosition: str(p, "StartingPosition"), BatchSize: num(p, "BatchSize"), MaximumRetryAttempts: -1,
-			ReportBatchItemFailures: slices.Contains(strs(p["FunctionResponseTypes"]), "ReportBatchItemFailures"),
-			OnFailure:               str(mapOf(mapOf(p["DestinationConfig"])["OnFailure"]), "Destination")}
-		if _, ok := p["MaximumRetryAttempts"]; ok {
-			s.MaximumRetryAttempts = num(p, "MaximumRetryAttempts")
-		}
-		filters, _ := mapOf(p["FilterCriteria"])["Filters"].([]any)
-		for _, f := range filters {
-			s.Filters = append(s.Filters, str(mapOf(f), "Pattern"))
-		}
-		out = append(out, s)
+		out = append(out, streamEvent(fnID, name, str(p, "Stream"), p))
 	}
 	slices.SortFunc(out, func(a, b StreamEvent) int { return strings.Compare(a.EventName, b.EventName) })
 	return out
 }
 
-// Streams lists every DynamoDB event of every function, by function, then
-// event.
+// mappingStreams are the AWS::Lambda::EventSourceMapping resources on a
+// DynamoDB stream (their EventSourceArn names a StreamArn or a stream/
+// ARN) of a function of the template (FunctionName: !Ref it).
+func (t *Template) mappingStreams() []StreamEvent {
+	var out []StreamEvent
+	for _, id := range t.ResourceIDs(TypeEventSourceMapping) {
+		p := t.Resources[id].Properties
+		src := str(p, "EventSourceArn")
+		fn, isRef := strings.CutPrefix(str(p, "FunctionName"), "!Ref ")
+		if !isRef || t.Functions[fn] == nil || !strings.Contains(src, "StreamArn") && !strings.Contains(src, ":dynamodb:") {
+			continue
+		}
+		out = append(out, streamEvent(fn, id, src, p))
+	}
+	return out
+}
+
+// streamEvent reads the properties a SAM DynamoDB event and a mapping
+// resource share.
+func streamEvent(fnID, name, stream string, p map[string]any) StreamEvent {
+	s := StreamEvent{FunctionID: fnID, EventName: name, Stream: stream,
+		StartingPosition: str(p, "StartingPosition"), BatchSize: num(p, "BatchSize"), MaximumRetryAttempts: -1,
+		ReportBatchItemFailures: slices.Contains(strs(p["FunctionResponseTypes"]), "ReportBatchItemFailures"),
+		OnFailure:               str(mapOf(mapOf(p["DestinationConfig"])["OnFailure"]), "Destination")}
+	if _, ok := p["MaximumRetryAttempts"]; ok {
+		s.MaximumRetryAttempts = num(p, "MaximumRetryAttempts")
+	}
+	filters, _ := mapOf(p["FilterCriteria"])["Filters"].([]any)
+	for _, f := range filters {
+		s.Filters = append(s.Filters, str(mapOf(f), "Pattern"))
+	}
+	return s
+}
+
+// Streams lists every mapping of a table's stream to a function: each
+// function's DynamoDB events, by function, then event, then the mapping
+// resources, by id.
 func (t *Template) Streams() []StreamEvent {
 	var out []StreamEvent
 	for _, id := range t.FunctionLogicalIDs() {
 		out = append(out, t.Functions[id].Streams...)
 	}
-	return out
+	return append(out, t.mappingStreams()...)
 }

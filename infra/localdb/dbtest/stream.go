@@ -11,8 +11,8 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
-// Stream reads a test table's stream as the template's DynamoDB event
-// (DispatcherFunction's BookingStream) does, with its filter: a test hands
+// Stream reads a test table's stream as the template's mapping of it
+// (BookingStream, to DispatcherFunction) does, with its filter: a test hands
 // what it reads to the function's stream handler (dispatcher.NewStream) as
 // Lambda would, when it likes, and as often as it likes.
 type Stream struct {
@@ -31,7 +31,7 @@ func StreamOf(t testing.TB, st *store.Store) *Stream {
 	ctx := context.Background()
 	streams := tmpl.Streams()
 	if len(streams) != 1 {
-		t.Fatalf("template.yaml has %d DynamoDB events; dbtest.Stream reads as the one would", len(streams))
+		t.Fatalf("template.yaml maps its stream %d times; dbtest.Stream reads as the one mapping would", len(streams))
 	}
 	ev := streams[0]
 	db, err := store.NewClient(ctx, config.Config{DynamoDBEndpoint: endpoint, Region: Region, DynamoDBNoCapacity: true})
