@@ -172,7 +172,7 @@ func (g *guard) serveStreams(op string, body []byte) *recorder {
 	if err := json.Unmarshal(body, &in); err != nil {
 		return errorRecorder("SerializationException", err)
 	}
-	notFound := errorRecorder("ResourceNotFoundException", fmt.Errorf("Requested resource not found: Stream: %s not found", in.StreamArn))
+	notFound := errorRecorder("ResourceNotFoundException", fmt.Errorf("requested resource not found: stream %s not found", in.StreamArn))
 	switch op {
 	case "ListStreams":
 		var list []map[string]string
