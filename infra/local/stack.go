@@ -571,8 +571,8 @@ func (s *Stack) Token(sub string, groups []string, centreIDs ...string) (string,
 	return s.Issuer.Mint(sub, groups, centreIDs, time.Hour)
 }
 
-// Close stops the schedules (cancelling a job they run), the gateway and
-// the embedded DynamoDB.
+// Close stops the stream mappings and the schedules (cancelling a job or a
+// batch they run), the gateway and the embedded DynamoDB.
 func (s *Stack) Close() error {
 	s.stopStreams()
 	if s.stopSchedules != nil {
