@@ -9,7 +9,9 @@ import (
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/infra/localcognito"
+	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/channels"
 	"github.com/wuxi-enrol/enrol/shared/citybus"
 	"github.com/wuxi-enrol/enrol/shared/config"
@@ -17,6 +19,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/signin"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // sent is GET /_local/messages and /_local/events: what the dispatcher sent.
@@ -244,4 +247,83 @@ func TestEveryEventReachesTheResident(t *testing.T) {
 	e.expect(e.do("POST", "/_local/schedule/RemindersFunction", "", nil), 200, "")
 	e.expect(e.do("POST", "/_local/schedule/RemindersFunction", "", nil), 200, "") // a second run reminds nobody again
 	e.toldOnce(yTok, "ev-y", notices.Reminder)
+}
+
+// bookingNotice waits, up to 20 s, for a booking's own notice to reach the
+// outbox from the table's stream (the dispatcher's BookingStream), and
+// returns it.
+func (e *env) bookingNotice(bookingID string) store.OutboxEntry {
+	e.t.Helper()
+	return e.bookingNotices(bookingID)[0]
+}
+
+// bookingNotices waits, up to 60 s, for the notices of bookings ids, and
+// returns them in that order.
+func (e *env) bookingNotices(ids ...string) []store.OutboxEntry {
+	e.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		es, err := e.st.Store.OutboxEntries(context.Background())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		byID := map[string]store.OutboxEntry{}
+		for _, n := range es {
+			byID[n.ID] = n
+		}
+		out := make([]store.OutboxEntry, 0, len(ids))
+		for _, id := range ids {
+			if n, ok := byID[store.BookingNoticeID(id)]; ok {
+				out = append(out, n)
+			}
+		}
+		if len(out) == len(ids) {
+			return out
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d of %d bookings' notices in the outbox after 60 s (stream failures %+v)", len(out), len(ids), e.st.StreamFailures())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestDispatchBookingNotices: a booking's own notice comes from the table's
+// stream: the stack's stand-in for the event source mapping hands the new
+// booking to the dispatcher's stream handler, which puts its notice in the
+// outbox, and the dispatcher's run publishes it on the bus, confirmed or
+// waitlisted, once, under the notice's id. The stream handler's first put
+// of the second notice lands but its answer is cut, so the record is
+// delivered again: still one notice, one event.
+func TestDispatchBookingNotices(t *testing.T) {
+	e := start(t, func(o *local.Options) { o.Faults = "0%" }) // the injector, without rules until the residents are in
+	e.offering("o-notice", 1)
+	aTok, aPart, _ := e.resident("notice-a")
+	bTok, bPart, _ := e.resident("notice-b")
+	a := e.book(aTok, "o-notice", aPart, false)
+	e.expect(a, 201, "")
+	e.bookingNotice(a.str("id"))
+	e.st.Faults().At(0, faults.Cut, "PutItem") // the next put, the stream handler's
+	b := e.book(bTok, "o-notice", bPart, true)
+	e.expect(b, 201, "")
+	e.bookingNotice(b.str("id"))
+	if got := e.st.Faults().Injected()[faults.Cut]; got != 1 {
+		t.Fatalf("%d puts cut, want the stream handler's first", got)
+	}
+	e.dispatch()
+	e.dispatch()
+	_, evs := e.sent()
+	got := map[string]int{}
+	for _, ev := range evs {
+		got[ev.DetailType+" "+ev.Detail.Account+" "+ev.Detail.BookingID+" "+ev.Detail.ID]++
+	}
+	want := map[string]int{
+		"enrol.booking.confirmed notice-a " + a.str("id") + " " + store.BookingNoticeID(a.str("id")):  1,
+		"enrol.booking.waitlisted notice-b " + b.str("id") + " " + store.BookingNoticeID(b.str("id")): 1,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("events %v\nwant %v", got, want)
+	}
+	if f := e.st.StreamFailures(); len(f) != 0 {
+		t.Fatalf("stream batches given up: %+v", f)
+	}
 }

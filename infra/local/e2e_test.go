@@ -478,7 +478,13 @@ func TestConcurrentBookingsOverHTTP(t *testing.T) {
 	t.Logf("%d of the sampled answers named a place that earlier arrivals in flight then took", moved)
 
 	// The burst's line promoted by a capacity raise (five writes): exactly
-	// the promoted are told, each once, by message and on the bus.
+	// the promoted are told, each once, by message and on the bus; every
+	// booking's own notice too, from the table's stream, once it is in.
+	ids := make([]string, len(all))
+	for i, g := range all {
+		ids[i] = g.id
+	}
+	e.bookingNotices(ids...)
 	e.expectPromotedToldOnce("hot", 180)
 	_, evs := e.sent()
 	made := map[string]int{}

@@ -49,3 +49,11 @@ var Jobs = map[string]func(lambdafn.Deps) lambdafn.Job{
 var Triggers = map[string]func(lambdafn.Deps) lambda.Handler{
 	"AccountsFunction": accounts.New,
 }
+
+// Streams builds the handler of each function a mapping of the table's
+// stream invokes (samtemplate.Streams), by logical id: the same constructors
+// its Lambda entry point calls (streams.go runs them as Lambda's event
+// source mapping would).
+var Streams = map[string]func(lambdafn.Deps) lambdafn.StreamHandler{
+	"DispatcherFunction": dispatcher.NewStream,
+}

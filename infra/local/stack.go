@@ -169,6 +169,8 @@ type Stack struct {
 	// stopSchedules ends the RunSchedules goroutines; scheduling waits for them.
 	stopSchedules context.CancelFunc
 	scheduling    sync.WaitGroup
+	// streams are the stand-ins for the event source mappings (streams.go).
+	streams streamFeeds
 }
 
 // DynamoDBEndpoint is the DynamoDB the stack uses.
@@ -321,11 +323,15 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 
 	fnOpts := o
 	fnOpts.DynamoDBOptions = fnDB
-	handlers, jobs, err := buildFunctions(ctx, tmpl, env, fnOpts, st.Beacon)
+	handlers, jobs, streams, err := buildFunctions(ctx, tmpl, env, fnOpts, st.Beacon)
 	if err != nil {
 		return fail(err)
 	}
 	st.jobs = jobs
+	// Before the seed, as the mapping exists before any booking on AWS.
+	if err := st.startStreams(ctx, tmpl, base, db, o.TableName, streams); err != nil {
+		return fail(err)
+	}
 	st.triggers = newPoolTriggers(tmpl, handlers)
 	if st.data != nil {
 		st.Issuer, err = gateway.OpenIssuer(st.URL+"/_local", Audience, o.Now, st.data.path(signingKeyFile))
@@ -485,26 +491,34 @@ func checkFunctions(tmpl *samtemplate.Template, jobs map[string]func(lambdafn.De
 // the environment variables the template declares for it, so a variable the
 // template adds without a local value stops the stack instead of drifting.
 // HTTP functions are for the gateway; jobs for the scheduler and RunJob.
-func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, o Options, bc beacon.Beacon) (map[string]lambda.Handler, map[string]*job, error) {
+func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[string]string, o Options, bc beacon.Beacon) (map[string]lambda.Handler, map[string]*job, map[string]lambdafn.StreamHandler, error) {
 	jobCtors, log, now := o.Jobs, o.FunctionLog, o.Now
 	handlers := map[string]lambda.Handler{}
 	jobs := map[string]*job{}
+	streams := map[string]lambdafn.StreamHandler{}
+	reads := map[string]bool{} // the functions a stream mapping invokes
+	for _, ev := range tmpl.Streams() {
+		reads[ev.FunctionID] = true
+	}
 	for _, id := range tmpl.FunctionLogicalIDs() {
 		f := tmpl.Functions[id]
 		fnEnv, err := functionEnv(f, env)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		cfg, err := config.FromLookup(lookup(fnEnv))
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", id, err)
+			return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
 		deps, err := lambdafn.Load(ctx, cfg, log.With("function", id), o.DynamoDBOptions...)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", id, err)
+			return nil, nil, nil, fmt.Errorf("%s: %w", id, err)
 		}
 		deps.Now, deps.Beacon = now, bc
 		deps.Metrics = metrics.NewSink(o.Metrics, "enrol-local", id, now)
+		if build, ok := Streams[id]; ok && reads[id] {
+			streams[id] = build(deps)
+		}
 		if build, ok := Triggers[id]; ok {
 			handlers[id] = build(deps)
 			continue
@@ -515,11 +529,11 @@ func buildFunctions(ctx context.Context, tmpl *samtemplate.Template, env map[str
 		}
 		build, ok := Functions[id]
 		if !ok {
-			return nil, nil, fmt.Errorf("template function %s has no local constructor in infra/local/functions.go", id)
+			return nil, nil, nil, fmt.Errorf("template function %s has no local constructor in infra/local/functions.go", id)
 		}
 		handlers[id] = lambdafn.Handler(build(deps), deps.Metrics)
 	}
-	return handlers, jobs, nil
+	return handlers, jobs, streams, nil
 }
 
 // functionEnv is the environment the stack gives function f: the local
@@ -557,9 +571,10 @@ func (s *Stack) Token(sub string, groups []string, centreIDs ...string) (string,
 	return s.Issuer.Mint(sub, groups, centreIDs, time.Hour)
 }
 
-// Close stops the schedules (cancelling a job they run), the gateway and
-// the embedded DynamoDB.
+// Close stops the stream mappings and the schedules (cancelling a job or a
+// batch they run), the gateway and the embedded DynamoDB.
 func (s *Stack) Close() error {
+	s.stopStreams()
 	if s.stopSchedules != nil {
 		s.stopSchedules()
 		s.scheduling.Wait()

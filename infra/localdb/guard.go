@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/wuxi-enrol/enrol/infra/localdb/capacity"
 )
@@ -71,10 +72,12 @@ type guard struct {
 	tables map[string]*tableSchema
 	// copies are the tables' items, which Query answers from (query.go).
 	copies map[string]*tableCopy
+	// streams are the tables' streams, by table (streams.go).
+	streams map[string]*streamLog
 }
 
 func newGuard(next http.Handler) *guard {
-	return &guard{next: next, tables: map[string]*tableSchema{}, copies: map[string]*tableCopy{}}
+	return &guard{next: next, tables: map[string]*tableSchema{}, copies: map[string]*tableCopy{}, streams: map[string]*streamLog{}}
 }
 
 type tableSchema struct {
@@ -129,9 +132,14 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.mu.Lock()
 		apply, err := g.schemaChange(op, body)
 		if err == nil {
-			rec = g.forward(r, body)
+			// minidyn has no streams: the guard keeps them.
+			enabled, view, named := streamSpec(body)
+			rec = g.forward(r, withoutStreamSpec(body))
 			if rec.status == http.StatusOK && apply != nil {
 				apply()
+			}
+			if rec.status == http.StatusOK && (named || op == "DeleteTable") {
+				g.setStream(tableNameOf(body), enabled && op != "DeleteTable", view, time.Now())
 			}
 		}
 		g.mu.Unlock()
@@ -149,6 +157,10 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, "GuardFailure", err)
 			return
 		}
+	case "ListStreams", "DescribeStream", "GetShardIterator", "GetRecords":
+		g.mu.RLock()
+		rec = g.serveStreams(op, body)
+		g.mu.RUnlock()
 	case "Query":
 		g.mu.RLock()
 		rec = g.query(r, body, m)
@@ -158,6 +170,9 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec = g.forward(r, body)
 		if m != nil && rec.status == http.StatusOK {
 			g.meterRead(m, op, body, rec)
+		}
+		if op == "DescribeTable" {
+			g.describeTableStream(body, rec)
 		}
 		g.mu.RUnlock()
 	}
@@ -428,10 +443,7 @@ func (g *guard) write(op string, body []byte, m capacity.Meter) (*recorder, erro
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	ops := g.writtenBy(op, body)
-	var pre []item
-	if m != nil {
-		pre = g.storedAll(ops)
-	}
+	pre := g.storedAll(ops)
 	rec, err := g.writeLocked(op, body)
 	if err != nil {
 		return nil, err
@@ -440,8 +452,10 @@ func (g *guard) write(op string, body []byte, m capacity.Meter) (*recorder, erro
 	if err := g.refresh(ops); err != nil {
 		return rec, err
 	}
+	post := g.storedAll(ops)
+	g.record(ops, pre, post)
 	if m != nil && rec.status == http.StatusOK {
-		g.meterWrites(m, ops, pre, g.storedAll(ops), 1)
+		g.meterWrites(m, ops, pre, post, 1)
 	}
 	return rec, nil
 }

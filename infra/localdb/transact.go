@@ -150,10 +150,7 @@ func (g *guard) transact(body []byte, m capacity.Meter) *recorder {
 	for i, it := range items {
 		ops[i] = writeOp{table: it.table, key: it.key}
 	}
-	var pre []item
-	if m != nil {
-		pre = g.storedAll(ops)
-	}
+	pre := g.storedAll(ops)
 	rec := g.transactItems(items)
 	if rec.status != http.StatusOK && errorType(rec) == "TransactionCanceledException" {
 		return rec // nothing was written
@@ -161,13 +158,14 @@ func (g *guard) transact(body []byte, m capacity.Meter) *recorder {
 	if err := g.refresh(ops); err != nil {
 		return errorRecorder("GuardFailure", err)
 	}
-	if m != nil && rec.status == http.StatusOK {
-		post := g.storedAll(ops)
-		for i, it := range items {
-			if it.kind == "ConditionCheck" {
-				post[i] = pre[i] // read, not changed
-			}
+	post := g.storedAll(ops)
+	for i, it := range items {
+		if it.kind == "ConditionCheck" {
+			post[i] = pre[i] // read, not changed
 		}
+	}
+	g.record(ops, pre, post)
+	if m != nil && rec.status == http.StatusOK {
 		g.meterWrites(m, ops, pre, post, capacity.Transactional)
 	}
 	return rec

@@ -28,6 +28,7 @@ type tableProps struct {
 		Projection projection
 	}
 	ProvisionedThroughput *throughput
+	StreamSpecification   *struct{ StreamViewType string }
 }
 
 type keyElement struct{ AttributeName, KeyType string }
@@ -63,6 +64,9 @@ func (t *Template) Table(logicalID string) (*dynamodb.CreateTableInput, error) {
 	in := &dynamodb.CreateTableInput{
 		KeySchema:             keySchema(p.KeySchema),
 		ProvisionedThroughput: p.ProvisionedThroughput.sdk(),
+	}
+	if p.StreamSpecification != nil {
+		in.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewType(p.StreamSpecification.StreamViewType)}
 	}
 	if p.BillingMode != "" {
 		in.BillingMode = types.BillingMode(p.BillingMode)

@@ -85,6 +85,8 @@ type Function struct {
 	Policies                                          []Statement
 	// Schedules are the function's Schedule and ScheduleV2 events.
 	Schedules []Schedule
+	// Streams are its DynamoDB events (streams.go).
+	Streams []StreamEvent
 	// NamedPolicies are managed policy names/ARNs and SAM policy templates
 	// (by template name), which are not expanded into statements.
 	NamedPolicies []string
@@ -236,6 +238,7 @@ func (t *Template) function(id string, r Resource) *Function {
 	f.Policies, f.NamedPolicies = policies(p["Policies"])
 	f.Routes = t.functionRoutes(id, p)
 	f.Schedules = functionSchedules(id, p)
+	f.Streams = functionStreams(id, p)
 	return f
 }
 

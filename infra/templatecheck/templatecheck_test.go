@@ -70,6 +70,30 @@ var justifiedActions = map[string]string{
 	"ses:SendEmail":                 "the dispatcher sends residents' e-mail from the verified identity (channels.Email)",
 	"secretsmanager:GetSecretValue": "the dispatcher reads the WeChat app secret to get an access token (channels.WeChat)",
 	"events:PutEvents":              "the dispatcher publishes enrol's events on the city's bus (citybus.Bus)",
+	"sqs:SendMessage":               "the booking stream's mapping, acting with the dispatcher's role, sends the batches it gives up on to BookingStreamFailures",
+}
+
+// streamActions are what Lambda's mapping of a table's stream does with
+// the role of the function it invokes, allowed on that stream alone
+// (streamStatement), to a function a mapping invokes.
+var streamActions = map[string]bool{"DescribeStream": true, "GetRecords": true, "GetShardIterator": true, "ListStreams": true}
+
+// streamStatement reports whether s allows stream reads only.
+func streamStatement(s samtemplate.Statement) bool {
+	return !slices.ContainsFunc(s.Actions, func(a string) bool {
+		name, ok := strings.CutPrefix(a, "dynamodb:")
+		return !ok || !streamActions[name]
+	})
+}
+
+// streamResources are each table's stream, or the stream of the table
+// DataTableName names.
+func streamResources(tpl *samtemplate.Template) map[string]bool {
+	ok := map[string]bool{}
+	for _, id := range tpl.ResourceIDs(samtemplate.TypeTable) {
+		ok["!If [UseDataTable, !Sub "+dataTableARN+"/stream/${DataTableStreamLabel}, !GetAtt "+id+".StreamArn]"] = true
+	}
+	return ok
 }
 
 // messagingResources is the one resource each of the dispatcher's
@@ -79,6 +103,7 @@ var messagingResources = map[string]string{
 	"ses:SendEmail":                 "!Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailIdentity}",
 	"secretsmanager:GetSecretValue": "!Ref WeChatCredentialsArn",
 	"events:PutEvents":              "!GetAtt CityBus.Arn",
+	"sqs:SendMessage":               "!GetAtt BookingStreamFailures.Arn",
 }
 
 const (
@@ -543,6 +568,10 @@ func tableResources(t *testing.T, tpl *samtemplate.Template) map[string]bool {
 func TestLeastPrivilege(t *testing.T) {
 	tpl := loadTemplate(t)
 	resources := tableResources(t, tpl)
+	mapped := map[string]bool{} // functions a stream mapping invokes
+	for _, ev := range tpl.Streams() {
+		mapped[ev.FunctionID] = true
+	}
 	for _, id := range sortedKeys(tpl.Functions) {
 		f := tpl.Functions[id]
 		t.Run(id, func(t *testing.T) {
@@ -579,6 +608,12 @@ func TestLeastPrivilege(t *testing.T) {
 						t.Errorf("%s: %q is not an IAM action (it grants nothing); %s", where, a, fix)
 						continue
 					}
+					if streamActions[name] {
+						if !mapped[id] || !streamStatement(s) {
+							t.Errorf("%s: %q only for a function a stream mapping invokes, in a statement of stream reads alone", where, a)
+						}
+						continue
+					}
 					if !dataPlane[name] {
 						t.Errorf("%s: %q is not a DynamoDB data-plane action a request handler needs", where, a)
 					}
@@ -589,6 +624,12 @@ func TestLeastPrivilege(t *testing.T) {
 				for _, r := range s.Resources {
 					if strings.ContainsAny(r, "*?") {
 						t.Errorf("%s: Resource %q has a wildcard", where, r)
+						continue
+					}
+					if streamStatement(s) {
+						if !streamResources(tpl)[r] {
+							t.Errorf("%s: Resource %q is not one of the template's tables' streams", where, r)
+						}
 						continue
 					}
 					if kmsStatement(s) {

@@ -146,13 +146,8 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 			b.WaitlistPosition = o.Waitlisted + 1
 			change.Guard.All = append(change.Guard.All, allocation.Is(allocation.Waitlisted, o.Waitlisted))
 		}
-		// The city's bus hears of every booking made (ids only), from the
-		// booking's own write.
-		event := notices.BookingConfirmed
-		if status == domain.BookingWaitlisted {
-			event = notices.BookingWaitlisted
-		}
-		change.Notices = append(change.Notices, notices.New(event, now).About(b))
+		// The city's bus hears of every booking made (ids only) from the
+		// table's stream, not from this write (store.BookingNotice).
 		nb := store.NewBooking{Booking: b, Offering: o, Change: change}
 		if req.IdempotencyKey != "" {
 			nb.RequestHash = req.hash()

@@ -38,6 +38,9 @@ func New(db *dynamodb.Client, table string, sealer Sealer) *Store {
 	return &Store{db: db, table: table, sealer: sealer}
 }
 
+// Table is the table's name (a test reads its stream).
+func (st *Store) Table() string { return st.table }
+
 // NewClient builds the DynamoDB client for cfg: AWS as usual, or the
 // endpoint in cfg.DynamoDBEndpoint (the local stack) with dummy credentials
 // and without response CRC checks, which the embedded server does not send.

@@ -27,6 +27,9 @@ const (
 	OutboxShards = 8
 )
 
+// OutboxShard is the outbox partition of notice id (tests find its item).
+func OutboxShard(id string) int { return outboxShard(id) }
+
 func outboxShard(id string) int {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(id))

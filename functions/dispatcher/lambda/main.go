@@ -1,5 +1,6 @@
 // Command lambda is DispatcherFunction's entry point on AWS Lambda, invoked
-// by its EventBridge schedule every minute.
+// by its EventBridge schedule every minute and by the table's stream
+// (BookingStream) with new bookings.
 package main
 
 import (
@@ -7,4 +8,4 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
-func main() { lambdafn.MainJob(dispatcher.New) }
+func main() { lambdafn.MainJobAndStream(dispatcher.New, dispatcher.NewStream) }
