@@ -12,7 +12,7 @@ BROWSER_PORT ?= 3999
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
 
-.PHONY: run test test-fidelity fuzz vet fmtcheck govet staticcheck cfnlint unit build clean bench fmt web browser-deps browser-test deploy deploy-web
+.PHONY: run test test-fidelity refusals-soak fuzz vet fmtcheck govet staticcheck cfnlint unit build clean bench fmt web browser-deps browser-test deploy deploy-web
 
 ## run: the whole system on this machine with demo data: the web front end
 ## and the API on http://127.0.0.1:$(PORT)/ (builds the front end when needed);
@@ -149,6 +149,19 @@ test-fidelity:
 	@mkdir -p build; rm -f build/figures.txt
 	$(FIGURES) $(GO) test -exec $(CURDIR)/infra/localdb/with-moto.sh -race -count=1 -timeout 25m -skip '$(FIDELITY_SKIP)' $(FIDELITY_PACKAGES)
 	@echo "make test-fidelity: figures measured on moto (build/figures.txt):"; sort build/figures.txt 2>/dev/null | sed 's/^/  /'
+
+# The bursts of issue 18, whose every refusal must name the rule that
+# stopped it: the service's (TestConcurrentRefusals, three bursts of 20 per
+# run) and the gateway's (TestConcurrentRefusalsOverHTTP). make test runs
+# each once; this runs them REFUSAL_RUNS times in a row, the race detector
+# on, stopping at the first failure.
+REFUSAL_RUNS ?= 50
+REFUSAL_TESTS := ^(TestConcurrentRefusals|TestConcurrentRefusalsOverHTTP)$$
+
+## refusals-soak: the refusal bursts (term limit, already booked, full) 50
+## times in a row on the embedded DynamoDB (REFUSAL_RUNS=n for another count)
+refusals-soak:
+	$(GO) test -race -count=$(REFUSAL_RUNS) -failfast -timeout 40m -run '$(REFUSAL_TESTS)' ./shared/residents/ ./infra/local/
 
 # Go's fuzzing runs one target of one package at a time: each target (read
 # from the test files, which costs no compile) for FUZZTIME. Plain `go test`

@@ -2,8 +2,10 @@ package residents_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -87,5 +89,109 @@ func TestRefusalsNameNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// refusalRounds is how many bursts each case of TestConcurrentRefusals
+// fires in one run (make test); make refusals-soak runs it 50 times over.
+const refusalRounds = 3
+
+// TestConcurrentRefusals: every refusal in a burst names the rule that
+// stopped it, never another (issue 18): one identity booking 20 open
+// offerings of a term at once with a limit of 2 is refused 18 times for
+// the term limit; 20 at once of one offering, 19 times already booked;
+// 20 people at once for 5 places without a line, 15 times full.
+func TestConcurrentRefusals(t *testing.T) {
+	const burst = 20
+	f := newFixture(t)
+	limit := func(o *domain.Offering) { o.MaxPerParticipantPerTerm = 2 }
+	for i := range burst {
+		f.offering(fmt.Sprintf("term-%d", i), 100, limit)
+	}
+	// fire books each of who's offerings at once (one goroutine each,
+	// released together) and counts the answers by code.
+	fire := func(t *testing.T, who []domain.Participant, offerings []string) (ok int, refused map[apperr.Code]int) {
+		t.Helper()
+		errs := make([]error, len(who))
+		var wg sync.WaitGroup
+		gate := make(chan struct{})
+		for i := range who {
+			wg.Go(func() {
+				<-gate
+				_, errs[i] = f.book(who[i], offerings[i], false)
+			})
+		}
+		close(gate)
+		wg.Wait()
+		refused = map[apperr.Code]int{}
+		for i, err := range errs {
+			if err == nil {
+				ok++
+				continue
+			}
+			e, isApp := err.(*apperr.Error)
+			if !isApp {
+				t.Fatalf("%s booking %s: %v", who[i].Account, offerings[i], err)
+			}
+			refused[e.Code]++
+		}
+		return ok, refused
+	}
+	seq := 5000
+	cases := []struct {
+		name  string
+		setup func(round int) ([]domain.Participant, []string)
+		ok    int
+		code  apperr.Code
+	}{
+		{"term limit", func(round int) ([]domain.Participant, []string) {
+			seq++
+			p := f.person(fmt.Sprintf("limit-%d", round), seq)
+			who, offerings := make([]domain.Participant, burst), make([]string, burst)
+			for i := range burst {
+				who[i], offerings[i] = p, fmt.Sprintf("term-%d", i)
+			}
+			return who, offerings
+		}, 2, apperr.TermLimitReached},
+		{"already booked", func(round int) ([]domain.Participant, []string) {
+			seq++
+			p := f.person(fmt.Sprintf("dup-%d", round), seq)
+			id := fmt.Sprintf("dup-%d", round)
+			f.offering(id, 10, limit)
+			who, offerings := make([]domain.Participant, burst), make([]string, burst)
+			for i := range burst {
+				who[i], offerings[i] = p, id
+			}
+			return who, offerings
+		}, 1, apperr.AlreadyBooked},
+		{"offering full", func(round int) ([]domain.Participant, []string) {
+			id := fmt.Sprintf("full-%d", round)
+			f.offering(id, 5, func(o *domain.Offering) { o.WaitlistEnabled = false })
+			who, offerings := make([]domain.Participant, burst), make([]string, burst)
+			for i := range burst {
+				seq++
+				who[i], offerings[i] = f.person(fmt.Sprintf("full-%d-%d", round, i), seq), id
+			}
+			return who, offerings
+		}, 5, apperr.OfferingFull},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for round := range refusalRounds {
+				who, offerings := c.setup(round)
+				ok, refused := fire(t, who, offerings)
+				if ok != c.ok || refused[c.code] != burst-c.ok || len(refused) != 1 {
+					t.Fatalf("round %d: %d booked, refused %v; want %d booked and %d refused %s", round, ok, refused, c.ok, burst-c.ok, c.code)
+				}
+			}
+		})
+	}
+	// The counters hold what the bursts booked: two a round.
+	confirmed := 0
+	for i := range burst {
+		confirmed += f.mustOffering(fmt.Sprintf("term-%d", i)).Confirmed
+	}
+	if confirmed != 2*refusalRounds {
+		t.Fatalf("the term offerings count %d confirmed, want %d", confirmed, 2*refusalRounds)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/residents"
 	"github.com/wuxi-enrol/enrol/shared/retry"
@@ -112,5 +113,67 @@ func TestPersistentConflictAnswersBeforeTheDeadline(t *testing.T) {
 	}
 	if n := inj.Hits("TransactWriteItems"); n != 1 {
 		t.Fatalf("cancelled request wrote %d times", n)
+	}
+}
+
+// TestRetryDecidesFromTheRules: a booking that lost a race (a conflict on
+// the person item, which reports no item, or the offering's counters
+// moved) reads the person again before writing again, and is refused for
+// the rule it breaks there (the term limit, the offering held) without a
+// second write; one that breaks none writes again and lands.
+func TestRetryDecidesFromTheRules(t *testing.T) {
+	limit := func(o *domain.Offering) { o.MaxPerParticipantPerTerm = 2 }
+	for _, c := range []struct {
+		name   string
+		before []string // offerings booked first
+		book   string
+		code   string // the cancellation reason of the first write
+		item   string // its item: the person or the offering
+		want   apperr.Code
+		again  int // the writes after the cancelled one
+	}{
+		{"conflict on the person, at the limit", []string{"a", "b"}, "c", "TransactionConflict", "person", apperr.TermLimitReached, 0},
+		{"offering changed, at the limit", []string{"a", "b"}, "c", "ConditionalCheckFailed", "offering", apperr.TermLimitReached, 0},
+		{"conflict on the person, already held", []string{"a"}, "a", "TransactionConflict", "person", apperr.AlreadyBooked, 0},
+		{"conflict on the person, below the limit", []string{"a"}, "c", "TransactionConflict", "person", "", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f, inj := faultyFixture(t)
+			for _, id := range []string{"a", "b", "c"} {
+				f.offering(id, 5, limit)
+			}
+			p := f.person("acc", 1)
+			for _, id := range c.before {
+				if _, err := f.book(p, id, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			pick := faults.Key("OFFERING#"+c.book, "OFFERING")
+			if c.item == "person" {
+				pick = faults.Key("IDENTITY#"+p.Identity, "PERSON")
+			}
+			// The first write is cancelled as DynamoDB cancels it in a race;
+			// nothing is written.
+			inj.Fail("TransactWriteItems", 1, faults.Cancelled(faults.Reason{Code: c.code, Pick: pick}))
+			ctx, tally := dbcalls.With(context.Background())
+			_, err := f.svc.Book(ctx, residents.Request{Account: p.Account, OfferingID: c.book, ParticipantID: p.ID})
+			if inj.Hits("TransactWriteItems") != 1 {
+				t.Fatalf("the fault was not met: %d hits", inj.Hits("TransactWriteItems"))
+			}
+			// The injector answers the first write before it is counted.
+			calls := tally.Snapshot()
+			if calls["TransactWriteItems"] != c.again || calls["GetItem"] != 1 {
+				t.Fatalf("calls %v after the cancelled write: want %d writes and the person read once", calls, c.again)
+			}
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !apperr.Is(err, c.want) {
+				t.Fatalf("answered %v, want %s", err, c.want)
+			}
+		})
 	}
 }

@@ -148,6 +148,16 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 		}
 		// The city's bus hears of every booking made (ids only) from the
 		// table's stream, not from this write (store.BookingNotice).
+		// A try after a lost race reads the person again and refuses from
+		// the rules on what it read (the term limit reached by the very
+		// bookings it raced, the offering held): the answer names the rule
+		// that stops it, whatever failed in the cancelled write, and it
+		// spends no write on a booking the rules refuse.
+		if attempt > 0 {
+			if err := s.Store.PersonRefusal(ctx, o, b); err != nil {
+				return err
+			}
+		}
 		nb := store.NewBooking{Booking: b, Offering: o, Change: change}
 		if req.IdempotencyKey != "" {
 			nb.RequestHash = req.hash()

@@ -366,33 +366,69 @@ func limitGuard(o domain.Offering, names map[string]string, values map[string]ty
 
 // personRefusal reads which rule the PERSON item as it stood (old) broke
 // for account's booking of b's offering and participant (b nil when
-// applying), in the order refusals are reported: another account's
-// verification; the participant gone meanwhile (no rule: read again, and
-// reading finds it gone); a no-show block for o's kind and term; the
-// offering held already (a duplicate); else the term limit.
+// applying): personRule. When the item shows no broken rule (no item came
+// back, or it no longer names the participant) the answer is read again,
+// never a rule guessed from which condition failed.
 func personRefusal(o domain.Offering, account string, b *domain.Booking) onFail {
-	ta := termOf(o.Kind, o.Term)
 	return onFail{decide: func(old map[string]types.AttributeValue) (domain.Rule, domain.Facts) {
-		if a, ok := old["account"].(*types.AttributeValueMemberS); ok && a.Value != account {
-			return domain.RuleVerifiedElsewhere, domain.Facts{}
-		}
-		if b != nil {
-			if p, ok := old[liveAttr(b.Account)].(*types.AttributeValueMemberS); !ok || p.Value != b.ParticipantID {
-				return "", domain.Facts{} // contended: read again
-			}
-		}
-		if until, ok := old[ta.blockedUntil].(*types.AttributeValueMemberS); ok {
-			var absences int
-			if v := old[ta.blockAbsences]; v != nil {
-				_ = attributevalue.Unmarshal(v, &absences)
-			}
-			return domain.RuleNoShowBlock, domain.Facts{BlockedUntil: until.Value, Absences: absences}
-		}
-		if b != nil && heldAlready(old, b.OfferingID) != "" {
-			return domain.RuleOnePerOffering, domain.Facts{}
-		}
-		return domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}
+		return personRule(o, account, b, old)
 	}}
+}
+
+// personRule is the rule a PERSON item (old) breaks for account's booking b
+// of o (b nil when applying), from the rules alone, in the order refusals
+// are reported: another account's verification; the participant gone
+// meanwhile (no rule: read again, and reading finds it gone); a no-show
+// block for o's kind and term; the offering held already (a duplicate);
+// the term limit reached. "" when it breaks none.
+func personRule(o domain.Offering, account string, b *domain.Booking, old map[string]types.AttributeValue) (domain.Rule, domain.Facts) {
+	ta := termOf(o.Kind, o.Term)
+	if a, ok := old["account"].(*types.AttributeValueMemberS); ok && a.Value != account {
+		return domain.RuleVerifiedElsewhere, domain.Facts{}
+	}
+	if b != nil {
+		if p, ok := old[liveAttr(b.Account)].(*types.AttributeValueMemberS); !ok || p.Value != b.ParticipantID {
+			return "", domain.Facts{} // contended: read again
+		}
+	}
+	if until, ok := old[ta.blockedUntil].(*types.AttributeValueMemberS); ok {
+		var absences int
+		if v := old[ta.blockAbsences]; v != nil {
+			_ = attributevalue.Unmarshal(v, &absences)
+		}
+		return domain.RuleNoShowBlock, domain.Facts{BlockedUntil: until.Value, Absences: absences}
+	}
+	if b != nil && heldAlready(old, b.OfferingID) != "" {
+		return domain.RuleOnePerOffering, domain.Facts{}
+	}
+	if o.MaxPerParticipantPerTerm > 0 {
+		var active int
+		if v := old[ta.active]; v != nil {
+			_ = attributevalue.Unmarshal(v, &active)
+		}
+		if active >= o.MaxPerParticipantPerTerm {
+			return domain.RuleTermLimit, domain.Facts{Limit: o.MaxPerParticipantPerTerm}
+		}
+	}
+	return "", domain.Facts{}
+}
+
+// PersonRefusal reads b's person (the identity's PERSON item, strongly
+// consistent) and answers the refusal of the first rule of the person's
+// that booking b of o would break (personRule), or nil. The booking's
+// write checks the same rules in its conditions; a booking that lost a
+// race reads them again with this before it writes again, so that its
+// refusal is decided from the rules on what it read, not from which
+// condition of a cancelled write failed.
+func (st *Store) PersonRefusal(ctx context.Context, o domain.Offering, b domain.Booking) error {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key(identityPK(b.Identity), skPerson), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return classify(err)
+	}
+	if r, f := personRule(o, b.Account, &b, out.Item); r != "" {
+		return domain.Refusal(r, f)
+	}
+	return nil
 }
 
 // heldAttr is the attribute of a person's PERSON item that holds their

@@ -335,3 +335,44 @@ func TestBookingIsItsKeysRecord(t *testing.T) {
 		t.Fatalf("%d confirmed, want persons 1, 2 and 3's unkeyed booking", o.Confirmed)
 	}
 }
+
+// TestPersonRefusalReadsTheRules: what a booking that lost a race reads
+// again before it writes again: the person item answers the rule the
+// booking would break, in the write's order (duplicate before the limit),
+// and nothing while it breaks none. On both emulators (make
+// test-fidelity runs it on moto).
+func TestPersonRefusalReadsTheRules(t *testing.T) {
+	w := newWorld(t)
+	limit := func(o *domain.Offering) { o.MaxPerParticipantPerTerm = 2 }
+	a, c := w.offering("a", 5, limit), w.offering("c", 5, limit)
+	w.offering("b", 5, limit)
+	p := w.register("acc", 1)
+	booking := func(o domain.Offering) domain.Booking {
+		return domain.Booking{ID: "bk-new", OfferingID: o.ID, ParticipantID: p.ID, Account: p.Account, Identity: p.Identity, Term: o.Term}
+	}
+	check := func(stage string, o domain.Offering, want apperr.Code) {
+		t.Helper()
+		err := w.st.PersonRefusal(w.ctx, o, booking(o))
+		switch {
+		case want == "" && err != nil:
+			t.Fatalf("%s, booking %s: %v, want no refusal", stage, o.ID, err)
+		case want != "" && !apperr.Is(err, want):
+			t.Fatalf("%s, booking %s: %v, want %s", stage, o.ID, err, want)
+		}
+	}
+	check("nothing booked", a, "")
+	w.book(p, "a")
+	check("one booked", a, apperr.AlreadyBooked)
+	check("one booked", c, "")
+	w.book(p, "b")
+	check("at the limit", c, apperr.TermLimitReached)
+	check("at the limit", a, apperr.AlreadyBooked)
+	// Another term's limit is its own.
+	check("at the limit of another term", w.offering("d", 5, limit, func(o *domain.Offering) { o.Term = "2026-spring" }), "")
+	// Another identity, never registered: no person item, nothing broken.
+	other := booking(c)
+	other.Identity = "identity-nobody"
+	if err := w.st.PersonRefusal(w.ctx, c, other); err != nil {
+		t.Fatalf("a person without an item: %v", err)
+	}
+}

@@ -138,6 +138,14 @@ func TestTransactionOutcomes(t *testing.T) {
 		{"booking: verified by another account", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: person,
 			Item: map[string]types.AttributeValue{"account": &types.AttributeValueMemberS{Value: "other"}, "live#acc": &types.AttributeValueMemberS{Value: "p-new"}}}), "conflict", ""},
 		{"booking: term limit", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: term, Item: atLimit}), "term_limit_reached", ""},
+		// The item as it stood breaks no rule (below the limit, nothing
+		// held, no block), or none came back: the refusal is not guessed
+		// from which condition failed (it used to be the term limit), the
+		// request reads again and decides from the rules.
+		{"booking: person's condition failed, no rule broken", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: person,
+			Item: map[string]types.AttributeValue{"live#acc": live, "active#evening_course#" + o.Term: &types.AttributeValueMemberN{Value: "1"}}}), "retry", ""},
+		{"booking: person's condition failed, no item back", book, faults.Cancelled(reason("ConditionalCheckFailed", person)), "retry", ""},
+		{"booking: conflict on the person", book, faults.Cancelled(reason("TransactionConflict", person)), "retry", ""},
 		{"booking: no-show block, before the limit", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: term, Item: blocked}), "no_show_blocked", ""},
 		{"booking: verified elsewhere, before the block", book, faults.Cancelled(faults.Reason{Code: "ConditionalCheckFailed", Pick: person,
 			Item: map[string]types.AttributeValue{"account": &types.AttributeValueMemberS{Value: "other"}, "live#acc": live, "held#o1": heldO1["held#o1"]}}), "conflict", ""},
