@@ -125,7 +125,11 @@ FIDELITY_PACKAGES = $$($(GO) list -f '{{.ImportPath}}{{range .TestImports}} {{.}
 # threads lost writes, a cancelled transaction restoring its copy of the
 # table over other requests' writes; the reminders job's tests, which lost
 # one run in three that way, run on it again.)
-FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestAdmissionBurst|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst
+# TestCapacityRaisePromotesMoreThanOneWrite (60 promotions in two transactions
+# of 32) stays too: since a booking's notice comes from the table's stream it
+# answers 503 in a whole run of the end-to-end tests on moto (three runs in
+# three), though it passes there alone (67 s); not understood yet.
+FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestAdmissionBurst|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst|TestCapacityRaisePromotesMoreThanOneWrite
 # Seeding the demo data takes a minute or more on moto, which copies the
 # whole table for every transaction: one seeded test runs on moto
 # (TestCatalogueFiltersOnTheDemoStack, every catalogue filter on the demo
