@@ -7,8 +7,7 @@
 // fails is tried again (from the first record it reports failed, with
 // ReportBatchItemFailures), up to MaximumRetryAttempts times, then goes to
 // the on-failure destination (a callback). It polls four times a second,
-// as Lambda polls a shard, and less often (up to every 2 s) while the
-// stream is quiet. Not copied: BisectBatchOnFunctionError (a
+// as Lambda polls a shard. Not copied: BisectBatchOnFunctionError (a
 // function error retries the whole batch), the batching window, more than
 // one shard (the guard's stream has one; moto's too).
 package eventsource
@@ -32,12 +31,8 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
-// PollInterval is how often a mapping asks for records when it found none,
-// doubling while the stream stays quiet up to IdlePollInterval.
-const (
-	PollInterval     = 250 * time.Millisecond
-	IdlePollInterval = 2 * time.Second
-)
+// PollInterval is how often a mapping asks for records when it found none.
+const PollInterval = 250 * time.Millisecond
 
 // Reader reads a table's stream as an event source mapping does: records
 // after the last one read, those the filters pass, as Lambda's event.
@@ -174,7 +169,6 @@ func (m *Mapping) Run(ctx context.Context) {
 	if size <= 0 {
 		size = 100
 	}
-	idle := PollInterval
 	for ctx.Err() == nil {
 		batch, read, err := m.Reader.Read(ctx, size)
 		if err != nil {
@@ -187,15 +181,9 @@ func (m *Mapping) Run(ctx context.Context) {
 		if len(batch) > 0 {
 			m.deliver(ctx, batch)
 		}
-		if read > 0 {
-			idle = PollInterval
-			continue
+		if read == 0 {
+			sleep(ctx, PollInterval)
 		}
-		// A quiet stream is asked less and less often, up to IdlePollInterval:
-		// each poll is two requests, and moto serves one request at a time,
-		// so a stack's idle polls slowed every other test sharing it.
-		sleep(ctx, idle)
-		idle = min(2*idle, IdlePollInterval)
 	}
 }
 
