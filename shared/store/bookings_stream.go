@@ -41,8 +41,10 @@ func BookingNotice(image map[string]string) (n notices.Notice, ok bool) {
 	if image["type"] != "booking" || !strings.HasPrefix(id, BookingIDPrefix) || image["round_id"] != "" {
 		return notices.Notice{}, false
 	}
-	// What About(b) takes from the booking, read back from its item.
-	return notices.Notice{ID: BookingNoticeID(id), Event: event, At: parseTime(image["created_at"]),
-		Account: image["account"], BookingID: id, OfferingID: image["offering_id"], CentreID: image["centre_id"],
-		Kind: domain.Kind(image["kind"]), Term: image["term"], Title: image["offering_title"], FirstSession: image["starts_on"]}, true
+	// The booking as far as About reads it, back from its item: the notice
+	// carries what the transaction's notice carried, by the same code.
+	b := domain.Booking{ID: id, OfferingID: image["offering_id"], Account: image["account"], Term: image["term"],
+		Offering: domain.BookedOffering{Title: image["offering_title"], Kind: domain.Kind(image["kind"]), StartsOn: image["starts_on"],
+			Centre: domain.CentreRef{ID: image["centre_id"]}}}
+	return notices.Notice{ID: BookingNoticeID(id), Event: event, At: parseTime(image["created_at"])}.About(b), true
 }
