@@ -54,7 +54,7 @@ const totp = "SOFTWARE_TOKEN_MFA"
 var mainlandMobile = regexp.MustCompile(`^\+861[3-9][0-9]{9}$`)
 
 // privileged are the groups that need TOTP.
-var privileged = []string{auth.CentreStaff, auth.CityOfficers}
+var privileged = []string{auth.CentreStaff, auth.CityOfficers, auth.DistrictOfficers}
 
 // Cognito is what the triggers call on the user pool API;
 // *cognitoidentityprovider.Client has it.

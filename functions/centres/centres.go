@@ -54,7 +54,7 @@ func New(d lambdafn.Deps) http.Handler {
 // on is checked per resource (another centre's is not found).
 func (a api) staff(fn func(http.ResponseWriter, *http.Request, auth.Caller) error) http.Handler {
 	return httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
-		c, err := a.deps.Config.Claims.Require(r, auth.CentreStaff, auth.CityOfficers)
+		c, err := a.deps.Config.Claims.Require(r, auth.CentreStaff, auth.CityOfficers, auth.DistrictOfficers)
 		if err != nil {
 			return err
 		}

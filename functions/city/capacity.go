@@ -1,6 +1,7 @@
 package city
 
 import (
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"net/http"
 	"time"
 
@@ -53,8 +54,8 @@ type participantCounts struct {
 
 // capacity is the figures now, from the counters of the offerings in
 // service: one Query per kind asked for (and per megabyte of them).
-func (a api) capacity(w http.ResponseWriter, r *http.Request) error {
-	q, err := parse(r)
+func (a api) capacity(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	q, err := parse(r, c)
 	if err != nil {
 		return err
 	}

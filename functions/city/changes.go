@@ -1,6 +1,7 @@
 package city
 
 import (
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"net/http"
 
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
@@ -11,9 +12,9 @@ import (
 
 // changes pages through the change ledger, oldest first; the CSV holds the
 // whole range.
-func (a api) changes(w http.ResponseWriter, r *http.Request) error {
+func (a api) changes(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	today := cityfigures.Date(a.now())
-	q, err := parseRange(r, today, "limit", "cursor")
+	q, err := parseRange(r, c, today, "limit", "cursor")
 	if err != nil {
 		return err
 	}

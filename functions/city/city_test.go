@@ -142,3 +142,71 @@ func TestMessageFailures(t *testing.T) {
 		t.Fatalf("newest dead letter %v", got)
 	}
 }
+
+// TestDistrictOfficers: a district officer reads every city view for their
+// own district only, named or not; another district is 403; writes stay
+// the city officers'.
+func TestDistrictOfficers(t *testing.T) {
+	now := time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone)
+	d := lambdafntest.Deps(t, clock.Fixed(now))
+	binhu, xishan := dbtest.Centre("c-binhu", "binhu"), dbtest.Centre("c-xishan", "xishan")
+	lambdafntest.Put(t, d, []domain.Centre{binhu, xishan}, dbtest.Offering("o-binhu", binhu, 10, now), dbtest.Offering("o-xishan", xishan, 25, now))
+	ctx := t.Context()
+	for _, o := range []string{"o-binhu", "o-xishan"} {
+		n := notices.New(notices.Promoted, now)
+		n.Account, n.OfferingID, n.CentreID = "sub-"+o, o, "c-"+o[2:]
+		if err := d.Store.PutNotice(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		e, err := d.Store.TakeNotice(ctx, store.OutboxEntry{Notice: n}, now.Add(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Store.DeadLetter(ctx, e, "no verified contact", now, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := city.New(d)
+	officer := lambdafntest.DistrictOfficer("d-binhu", "binhu")
+	get := func(name string, as *auth.Caller, path string, status int, code apperr.Code) lambdafntest.Case {
+		return lambdafntest.Case{Name: name, As: as, Method: http.MethodGet, Path: path, Status: status, Code: code}
+	}
+	var cases []lambdafntest.Case
+	for _, path := range []string{"/v1/city/capacity", "/v1/city/capacity/history", "/v1/city/capacity/changes", "/v1/city/targets", "/v1/city/demand"} {
+		cases = append(cases,
+			get(path+", own district unnamed", officer, path, 200, ""),
+			get(path+", own district named", officer, path+"?district=binhu", 200, ""),
+			get(path+", as CSV", officer, path+"?format=csv", 200, ""),
+			get(path+", another district", officer, path+"?district=xishan", 403, apperr.Forbidden),
+			get(path+", no district in the token", lambdafntest.DistrictOfficer("d-none", ""), path, 403, apperr.Forbidden))
+	}
+	cases = append(cases,
+		get("policy versions", officer, "/v1/city/priority-policies/childcare/versions", 200, ""),
+		lambdafntest.Case{Name: "writing a policy", As: officer, Method: http.MethodPut, Path: "/v1/city/priority-policies/childcare", Body: `{"tiers":[]}`, Status: 403, Code: apperr.Forbidden},
+		lambdafntest.Case{Name: "creating a round", As: officer, Method: http.MethodPost, Path: "/v1/city/rounds", Body: `{}`, Status: 403, Code: apperr.Forbidden})
+	lambdafntest.Run(t, h, cases)
+
+	var capacity struct {
+		District   string `json:"district"`
+		Total      struct{ Capacity, Centres int }
+		ByDistrict []struct{ District string } `json:"by_district"`
+	}
+	w := lambdafntest.Serve(h, get("", officer, "/v1/city/capacity", 0, ""))
+	if err := json.Unmarshal(w.Body.Bytes(), &capacity); err != nil || w.Code != 200 || capacity.District != "binhu" ||
+		capacity.Total.Capacity != 10 || capacity.Total.Centres != 1 || len(capacity.ByDistrict) != 1 || capacity.ByDistrict[0].District != "binhu" {
+		t.Fatalf("district capacity: %d %s", w.Code, w.Body)
+	}
+	var failures struct {
+		Items []struct {
+			OfferingID string `json:"offering_id"`
+		} `json:"items"`
+	}
+	w = lambdafntest.Serve(h, get("", officer, "/v1/city/message-failures", 0, ""))
+	if err := json.Unmarshal(w.Body.Bytes(), &failures); err != nil || w.Code != 200 || len(failures.Items) != 1 || failures.Items[0].OfferingID != "o-binhu" {
+		t.Fatalf("district message failures: %d %s", w.Code, w.Body)
+	}
+	w = lambdafntest.Serve(h, get("", lambdafntest.Officer("o"), "/v1/city/message-failures", 0, ""))
+	if err := json.Unmarshal(w.Body.Bytes(), &failures); err != nil || len(failures.Items) != 2 {
+		t.Fatalf("city message failures: %d %s", w.Code, w.Body)
+	}
+}

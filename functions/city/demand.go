@@ -1,6 +1,7 @@
 package city
 
 import (
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,8 +28,8 @@ type demandResponse struct {
 
 // demand is unmet demand now, from the same read as capacity. The CSV holds
 // every offering in service, most oversubscribed first.
-func (a api) demand(w http.ResponseWriter, r *http.Request) error {
-	q, err := parse(r, "limit")
+func (a api) demand(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	q, err := parse(r, c, "limit")
 	if err != nil {
 		return err
 	}

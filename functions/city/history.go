@@ -1,6 +1,7 @@
 package city
 
 import (
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"net/http"
 
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
@@ -23,9 +24,9 @@ type historyResponse struct {
 
 // history is one point a day from the daily snapshots; a day without a
 // snapshot (the job did not run) has no point.
-func (a api) history(w http.ResponseWriter, r *http.Request) error {
+func (a api) history(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	today := cityfigures.Date(a.now())
-	q, err := parseRange(r, today)
+	q, err := parseRange(r, c, today)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
 )
 
@@ -20,8 +22,10 @@ type query struct {
 }
 
 // parse checks the query: only the named parameters (besides kind, district
-// and format) are allowed, and each is validated with its field named.
-func parse(r *http.Request, allowed ...string) (query, error) {
+// and format) are allowed, and each is validated with its field named. A
+// district officer's query is their district's, whether they name it or
+// not; naming another is 403.
+func parse(r *http.Request, c auth.Caller, allowed ...string) (query, error) {
 	var q query
 	if err := httpapi.Query(r, append(allowed, "kind", "district", "format")...); err != nil {
 		return q, err
@@ -33,6 +37,11 @@ func parse(r *http.Request, allowed ...string) (query, error) {
 	if q.District, err = httpapi.DistrictParam(r); err != nil {
 		return q, err
 	}
+	district, ok := c.CityScope(string(q.District))
+	if !ok {
+		return q, otherDistrict()
+	}
+	q.District = domain.District(district)
 	switch r.URL.Query().Get("format") {
 	case "", "json":
 	case "csv":
@@ -45,8 +54,8 @@ func parse(r *http.Request, allowed ...string) (query, error) {
 
 // parseRange also reads from and to (YYYY-MM-DD, city days, both included):
 // by default the year up to today; never reversed, never over three years.
-func parseRange(r *http.Request, today string, allowed ...string) (query, error) {
-	q, err := parse(r, append(allowed, "from", "to")...)
+func parseRange(r *http.Request, c auth.Caller, today string, allowed ...string) (query, error) {
+	q, err := parse(r, c, append(allowed, "from", "to")...)
 	if err != nil {
 		return q, err
 	}
@@ -69,4 +78,9 @@ func parseRange(r *http.Request, today string, allowed ...string) (query, error)
 			With("to", "与 from 相距不能超过 3 年", "must be within 3 years of from")
 	}
 	return q, nil
+}
+
+// otherDistrict refuses a district officer another district's figures.
+func otherDistrict() error {
+	return apperr.New(apperr.Forbidden, "您只能查看本区的数据", "You may only see your own district's figures")
 }

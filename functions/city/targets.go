@@ -1,6 +1,7 @@
 package city
 
 import (
+	"github.com/wuxi-enrol/enrol/shared/auth"
 	"net/http"
 	"time"
 
@@ -10,27 +11,32 @@ import (
 )
 
 type targetsResponse struct {
-	Date  string                 `json:"date"`
-	AsOf  time.Time              `json:"as_of"`
-	Items []cityfigures.Progress `json:"items"`
+	Date string `json:"date"`
+	// District is set when the figures are one district's part of each
+	// city target (a district officer's view).
+	District domain.District        `json:"district,omitempty"`
+	AsOf     time.Time              `json:"as_of"`
+	Items    []cityfigures.Progress `json:"items"`
 }
 
 // targets is progress against every target (of ?kind=, if given), as of today.
-func (a api) targets(w http.ResponseWriter, r *http.Request) error {
-	q, err := parse(r)
+func (a api) targets(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	q, err := parse(r, c)
 	if err != nil {
 		return err
 	}
-	if q.District != "" {
+	// Targets are the city's; a city officer may not slice them, a
+	// district officer sees their district's part of each (parse set it).
+	if q.District != "" && c.In(auth.CityOfficers) {
 		return httpapi.BadParam("district", "目标针对全市，不分区", "targets are city-wide, not by district")
 	}
 	now := a.now()
 	today := cityfigures.Date(now)
-	items, err := a.city.Targets(r.Context(), q.Kind, today)
+	items, err := a.city.Targets(r.Context(), q.Kind, q.District, today)
 	if err != nil {
 		return err
 	}
-	res := targetsResponse{Date: today, AsOf: now.In(domain.CityZone), Items: items}
+	res := targetsResponse{Date: today, District: q.District, AsOf: now.In(domain.CityZone), Items: items}
 	if q.CSV {
 		rows := make([][]any, len(res.Items))
 		for i, p := range res.Items {

@@ -45,7 +45,7 @@ const Audience = "enrol-local"
 
 // oidcClaims are the claim names of the local stack's OIDC mode, the
 // template's defaults of OidcGroupsClaim and OidcCentresClaim.
-var oidcClaims = auth.Claims{Groups: "groups", Centres: "centre_ids"}
+var oidcClaims = auth.Claims{Groups: "groups", Centres: "centre_ids", District: "district"}
 
 // Options say how to run the stack.
 type Options struct {
@@ -291,14 +291,14 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		"KMS_ENDPOINT": st.kms.URL, "IDENTITY_KEY_ID": st.kms.IdentityKey, "PERSONAL_DATA_KEY_ID": st.kms.PersonalDataKey,
 		"COGNITO_ENDPOINT": st.Cognito.URL, "USER_POOL_ID": st.Cognito.PoolID,
 		// The local issuer's tokens name the claims as Cognito does.
-		"GROUPS_CLAIM": auth.CognitoGroupsClaim, "CENTRES_CLAIM": auth.CognitoCentresClaim,
+		"GROUPS_CLAIM": auth.CognitoGroupsClaim, "CENTRES_CLAIM": auth.CognitoCentresClaim, "DISTRICT_CLAIM": auth.CognitoDistrictClaim,
 	}
 	maps.Copy(env, localEnv)
 	if o.NoConsumedCapacity {
 		env["DYNAMODB_NO_CONSUMED_CAPACITY"] = "1"
 	}
 	if o.OIDC {
-		env["GROUPS_CLAIM"], env["CENTRES_CLAIM"], env["USER_POOL_ID"] = oidcClaims.Groups, oidcClaims.Centres, ""
+		env["GROUPS_CLAIM"], env["CENTRES_CLAIM"], env["DISTRICT_CLAIM"], env["USER_POOL_ID"] = oidcClaims.Groups, oidcClaims.Centres, oidcClaims.District, ""
 	}
 	st.env = env
 	base, err := config.FromLookup(lookup(env))
@@ -569,6 +569,11 @@ func (s *Stack) FunctionEnv(id string) (map[string]string, error) {
 // deleted from the pool cannot sign in (gateway.ErrDeleted).
 func (s *Stack) Token(sub string, groups []string, centreIDs ...string) (string, error) {
 	return s.Issuer.Mint(sub, groups, centreIDs, time.Hour)
+}
+
+// DistrictToken is an hour's token for a district officer of district.
+func (s *Stack) DistrictToken(sub, district string) (string, error) {
+	return s.Issuer.MintDistrict(sub, []string{"district-officers"}, nil, district, time.Hour)
 }
 
 // Close stops the stream mappings and the schedules (cancelling a job or a

@@ -17,6 +17,9 @@ const (
 	Residents    = "residents"
 	CentreStaff  = "centre-staff"
 	CityOfficers = "city-officers"
+	// DistrictOfficers read what city officers read, for their district
+	// (custom:district) only, and manage the centres in it.
+	DistrictOfficers = "district-officers"
 )
 
 // Public is the role of a request without a token (the request log's role).
@@ -27,15 +30,19 @@ type Caller struct {
 	Sub       string
 	Groups    []string
 	CentreIDs []string
+	// District is a district officer's district ("" for anyone else, and
+	// for a district officer whose token names none: they see nothing).
+	District string
 }
 
 // In reports whether the caller belongs to group.
 func (c Caller) In(group string) bool { return slices.Contains(c.Groups, group) }
 
-// Role is the caller's highest group (city-officers, then centre-staff,
-// then residents), for the request log; "none" for a caller in none of them.
+// Role is the caller's highest group (city-officers, district-officers,
+// centre-staff, then residents), for the request log; "none" for a caller
+// in none of them.
 func (c Caller) Role() string {
-	for _, g := range []string{CityOfficers, CentreStaff, Residents} {
+	for _, g := range []string{CityOfficers, DistrictOfficers, CentreStaff, Residents} {
 		if c.In(g) {
 			return g
 		}
@@ -43,23 +50,45 @@ func (c Caller) Role() string {
 	return "none"
 }
 
-// ManagesCentre: city officers manage every centre, staff only their own.
-func (c Caller) ManagesCentre(id string) bool {
-	return c.In(CityOfficers) || (c.In(CentreStaff) && slices.Contains(c.CentreIDs, id))
+// ManagesCentre: city officers manage every centre, district officers
+// those in their district, staff only their own.
+func (c Caller) ManagesCentre(id, district string) bool {
+	return c.In(CityOfficers) || c.OfficerOf(district) || (c.In(CentreStaff) && slices.Contains(c.CentreIDs, id))
+}
+
+// OfficerOf reports whether the caller is the district officer of district.
+func (c Caller) OfficerOf(district string) bool {
+	return district != "" && c.In(DistrictOfficers) && c.District == district
+}
+
+// CityScope is the district a city view answers for: "" (the whole city)
+// for a city officer; a district officer's own district, whatever they
+// asked for; ok is false when a district officer asks for another district
+// (or their token names none).
+func (c Caller) CityScope(asked string) (district string, ok bool) {
+	if c.In(CityOfficers) {
+		return asked, true
+	}
+	if c.District == "" || !c.In(DistrictOfficers) || (asked != "" && asked != c.District) {
+		return "", false
+	}
+	return c.District, true
 }
 
 // Cognito's names of the claims with the caller's groups and centres.
 const (
-	CognitoGroupsClaim  = "cognito:groups"
-	CognitoCentresClaim = "custom:centre_ids"
+	CognitoGroupsClaim   = "cognito:groups"
+	CognitoCentresClaim  = "custom:centre_ids"
+	CognitoDistrictClaim = "custom:district"
 )
 
 // Claims names the JWT claims a caller's groups and centres are read from:
 // Cognito's, or those an OpenID Connect provider gives (template parameters
-// OidcGroupsClaim, OidcCentresClaim; GROUPS_CLAIM, CENTRES_CLAIM). A name
+// OidcGroupsClaim, OidcCentresClaim, OidcDistrictClaim; GROUPS_CLAIM,
+// CENTRES_CLAIM, DISTRICT_CLAIM). A name
 // left "" is Cognito's, so the zero Claims reads a Cognito token.
 type Claims struct {
-	Groups, Centres string
+	Groups, Centres, District string
 }
 
 // FromRequest reads the caller from the API Gateway v2 request context.
@@ -80,6 +109,7 @@ func (n Claims) FromRequest(r *http.Request) (Caller, error) {
 		Sub:       claims["sub"],
 		Groups:    ParseList(claims[cmp.Or(n.Groups, CognitoGroupsClaim)]),
 		CentreIDs: ParseList(claims[cmp.Or(n.Centres, CognitoCentresClaim)]),
+		District:  strings.TrimSpace(claims[cmp.Or(n.District, CognitoDistrictClaim)]),
 	}
 	if c.Sub == "" {
 		return Caller{}, unauthorized()

@@ -105,10 +105,76 @@ func TestClaimNames(t *testing.T) {
 }
 
 func TestManagesCentre(t *testing.T) {
-	staff := Caller{Sub: "s", Groups: []string{CentreStaff}, CentreIDs: []string{"c1"}}
+	staff := Caller{Sub: "s", Groups: []string{CentreStaff}, CentreIDs: []string{"c1", "c3"}}
 	officer := Caller{Sub: "o", Groups: []string{CityOfficers}}
-	resident := Caller{Sub: "r", Groups: []string{Residents}, CentreIDs: []string{"c1"}}
-	if !staff.ManagesCentre("c1") || staff.ManagesCentre("c2") || !officer.ManagesCentre("c2") || resident.ManagesCentre("c1") {
-		t.Fatal("centre management rule")
+	district := Caller{Sub: "d", Groups: []string{DistrictOfficers}, District: "binhu"}
+	noDistrict := Caller{Sub: "d2", Groups: []string{DistrictOfficers}}
+	resident := Caller{Sub: "r", Groups: []string{Residents}, CentreIDs: []string{"c1"}, District: "binhu"}
+	cases := []struct {
+		who              string
+		c                Caller
+		centre, district string
+		want             bool
+	}{
+		{"staff, own centre", staff, "c1", "liangxi", true},
+		{"staff, second centre", staff, "c3", "xishan", true},
+		{"staff, other centre", staff, "c2", "liangxi", false},
+		{"city officer", officer, "c2", "yixing", true},
+		{"district officer, own district", district, "c9", "binhu", true},
+		{"district officer, other district", district, "c9", "liangxi", false},
+		{"district officer, centre of no district", district, "c9", "", false},
+		{"district officer without a district", noDistrict, "c9", "", false},
+		{"resident with claims", resident, "c1", "binhu", false},
+	}
+	for _, c := range cases {
+		if got := c.c.ManagesCentre(c.centre, c.district); got != c.want {
+			t.Errorf("%s: ManagesCentre(%q, %q) = %v, want %v", c.who, c.centre, c.district, got, c.want)
+		}
+	}
+}
+
+func TestCityScope(t *testing.T) {
+	officer := Caller{Sub: "o", Groups: []string{CityOfficers}}
+	district := Caller{Sub: "d", Groups: []string{DistrictOfficers}, District: "binhu"}
+	cases := []struct {
+		who, asked, want string
+		c                Caller
+		ok               bool
+	}{
+		{"city officer, whole city", "", "", officer, true},
+		{"city officer, a district", "xishan", "xishan", officer, true},
+		{"district officer, unasked", "", "binhu", district, true},
+		{"district officer, own", "binhu", "binhu", district, true},
+		{"district officer, another", "xishan", "", district, false},
+		{"district officer without a district", "", "", Caller{Sub: "x", Groups: []string{DistrictOfficers}}, false},
+		{"staff", "", "", Caller{Sub: "s", Groups: []string{CentreStaff}, District: "binhu"}, false},
+	}
+	for _, c := range cases {
+		got, ok := c.c.CityScope(c.asked)
+		if got != c.want || ok != c.ok {
+			t.Errorf("%s: CityScope(%q) = %q, %v; want %q, %v", c.who, c.asked, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// A district officer's district is read from custom:district, or from the
+// claim an OIDC provider names.
+func TestDistrictClaim(t *testing.T) {
+	cases := []struct {
+		name   string
+		names  Claims
+		claims map[string]string
+		want   string
+	}{
+		{"cognito", Claims{}, map[string]string{"sub": "d1", "cognito:groups": "[district-officers]", "custom:district": "binhu"}, "binhu"},
+		{"oidc", Claims{Groups: "groups", Centres: "centre_ids", District: "district"}, map[string]string{"sub": "d1", "groups": "[district-officers]", "district": " xishan "}, "xishan"},
+		{"oidc ignores cognito's", Claims{Groups: "groups", Centres: "centre_ids", District: "district"}, map[string]string{"sub": "d1", "groups": "[district-officers]", "custom:district": "binhu"}, ""},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("GET", "/", nil).WithContext(withClaims(c.claims))
+		got, err := c.names.Require(r, DistrictOfficers)
+		if err != nil || got.District != c.want || got.Role() != DistrictOfficers {
+			t.Errorf("%s: %+v %v, want district %q", c.name, got, err, c.want)
+		}
 	}
 }

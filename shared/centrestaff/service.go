@@ -34,12 +34,20 @@ type Service struct {
 }
 
 // Centre reads a centre the caller manages; any other is not found, so
-// centre ids cannot be probed.
+// centre ids cannot be probed. Staff are refused before the read; a
+// district officer's centre is read to learn its district.
 func (s *Service) Centre(ctx context.Context, c auth.Caller, centreID string) (domain.Centre, error) {
-	if !c.ManagesCentre(centreID) {
+	if !c.In(auth.CityOfficers) && !c.In(auth.DistrictOfficers) && !c.ManagesCentre(centreID, "") {
 		return domain.Centre{}, domain.NotFound("centre")
 	}
-	return s.Store.GetCentre(ctx, centreID)
+	centre, err := s.Store.GetCentre(ctx, centreID)
+	if err != nil {
+		return centre, err
+	}
+	if !c.ManagesCentre(centre.ID, string(centre.District)) {
+		return domain.Centre{}, domain.NotFound("centre")
+	}
+	return centre, nil
 }
 
 // Offering reads an offering of a centre the caller manages.
@@ -48,7 +56,7 @@ func (s *Service) Offering(ctx context.Context, c auth.Caller, offeringID string
 	if err != nil {
 		return o, err
 	}
-	if !c.ManagesCentre(o.Centre.ID) {
+	if !c.ManagesCentre(o.Centre.ID, string(o.Centre.District)) {
 		return domain.Offering{}, domain.NotFound("offering")
 	}
 	return o, nil

@@ -130,8 +130,10 @@ func (s *Service) History(ctx context.Context, from, to string) ([]Snapshot, err
 // Targets measures every target (of kind, if given) against the change
 // ledger as of today: one Query for the targets, then one Query per
 // megabyte of ledger over the days their windows span together (a year's
-// changes city-wide are a few thousand entries).
-func (s *Service) Targets(ctx context.Context, kind domain.Kind, today string) ([]cityfigures.Progress, error) {
+// changes city-wide are a few thousand entries). With a district, what is
+// achieved counts that district's changes only: its part of the city's
+// target.
+func (s *Service) Targets(ctx context.Context, kind domain.Kind, district domain.District, today string) ([]cityfigures.Progress, error) {
 	all, err := s.Store.Targets(ctx)
 	if err != nil {
 		return nil, err
@@ -144,7 +146,7 @@ func (s *Service) Targets(ctx context.Context, kind domain.Kind, today string) (
 	}
 	var changes []cityfigures.Change
 	if from, to, ok := span(ts, today); ok {
-		if changes, err = s.Store.Changes(ctx, from, to, store.ChangeFilter{}); err != nil {
+		if changes, err = s.Store.Changes(ctx, from, to, store.ChangeFilter{District: district}); err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
@@ -19,9 +20,19 @@ type MessageFailure struct {
 	FailedAt   time.Time `json:"failed_at"`
 }
 
-// MessageFailures is a page of the dead letters, newest first.
-func (s *Service) MessageFailures(ctx context.Context, page paging.Page) ([]MessageFailure, string, error) {
-	dl, next, err := s.Store.DeadLetters(ctx, page)
+// MessageFailures is a page of the dead letters, newest first; with a
+// district, only those about its centres' offerings (a page may then read
+// further, and hold fewer than its limit, before the cursor).
+func (s *Service) MessageFailures(ctx context.Context, district domain.District, page paging.Page) ([]MessageFailure, string, error) {
+	var only func(string) bool
+	if district != "" {
+		ids, err := s.centresOf(ctx, district)
+		if err != nil {
+			return nil, "", err
+		}
+		only = func(id string) bool { return ids[id] }
+	}
+	dl, next, err := s.Store.DeadLettersOf(ctx, page, only)
 	if err != nil {
 		return nil, "", err
 	}
@@ -31,4 +42,23 @@ func (s *Service) MessageFailures(ctx context.Context, page paging.Page) ([]Mess
 			Reason: d.Reason, Attempts: d.Attempts, FailedAt: d.FailedAt}
 	}
 	return out, next, nil
+}
+
+// centresOf is the set of a district's centre ids: a Query per page of them.
+func (s *Service) centresOf(ctx context.Context, district domain.District) (map[string]bool, error) {
+	ids := map[string]bool{}
+	page := paging.Page{Limit: 500}
+	for {
+		cs, next, err := s.Store.ListCentres(ctx, district, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			ids[c.ID] = true
+		}
+		if next == "" {
+			return ids, nil
+		}
+		page.Cursor = next
+	}
 }

@@ -65,8 +65,9 @@ type Config struct {
 	// ones). Every round is checked against quicknet's key, whichever relay.
 	DrandRelays []string
 
-	// Claims names the JWT claims the caller's groups and centres are read
-	// from (GROUPS_CLAIM, CENTRES_CLAIM; Cognito's by default).
+	// Claims names the JWT claims the caller's groups, centres and district
+	// are read from (GROUPS_CLAIM, CENTRES_CLAIM, DISTRICT_CLAIM; Cognito's
+	// by default).
 	Claims auth.Claims
 
 	// Messages: the dispatcher's channels and the city's bus (README,
@@ -94,7 +95,7 @@ type Messages struct {
 
 // FromEnv reads TABLE_NAME, IDENTITY_KEY_ID, PERSONAL_DATA_KEY_ID,
 // KMS_ENDPOINT, USER_POOL_ID, COGNITO_ENDPOINT, API_URL, DYNAMODB_ENDPOINT,
-// AWS_REGION, LOG_LEVEL, GROUPS_CLAIM, CENTRES_CLAIM, and the dispatcher's SMS_ORIGINATION_IDENTITY,
+// AWS_REGION, LOG_LEVEL, GROUPS_CLAIM, CENTRES_CLAIM, DISTRICT_CLAIM, and the dispatcher's SMS_ORIGINATION_IDENTITY,
 // SMS_KEYWORD, EMAIL_FROM, WECHAT_APP_ID, WECHAT_CREDENTIALS_ARN,
 // WECHAT_TEMPLATES ("event=template id,…") and CITY_BUS_NAME.
 func FromEnv() (Config, error) {
@@ -115,7 +116,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		DynamoDBEndpoint:   get("DYNAMODB_ENDPOINT"),
 		DynamoDBNoCapacity: get("DYNAMODB_NO_CONSUMED_CAPACITY") == "1",
 		Region:             get("AWS_REGION"),
-		Claims:             auth.Claims{Groups: get("GROUPS_CLAIM"), Centres: get("CENTRES_CLAIM")},
+		Claims:             auth.Claims{Groups: get("GROUPS_CLAIM"), Centres: get("CENTRES_CLAIM"), District: get("DISTRICT_CLAIM")},
 		Function:           get("AWS_LAMBDA_FUNCTION_NAME"),
 		Messages: Messages{
 			SMSOriginationIdentity: get("SMS_ORIGINATION_IDENTITY"), SMSKeyword: get("SMS_KEYWORD"),
@@ -132,6 +133,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	c.Claims.Groups = cmp.Or(c.Claims.Groups, auth.CognitoGroupsClaim)
 	c.Claims.Centres = cmp.Or(c.Claims.Centres, auth.CognitoCentresClaim)
+	c.Claims.District = cmp.Or(c.Claims.District, auth.CognitoDistrictClaim)
 	var errs []error
 	for r := range strings.SplitSeq(get("DRAND_RELAYS"), ",") {
 		if r = strings.TrimSpace(r); r == "" {

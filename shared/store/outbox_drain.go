@@ -212,11 +212,19 @@ func (st *Store) DeadLetter(ctx context.Context, e OutboxEntry, reason string, a
 
 // DeadLetters is a page of the dead letters, newest first.
 func (st *Store) DeadLetters(ctx context.Context, page paging.Page) ([]DeadLetter, string, error) {
+	return st.DeadLettersOf(ctx, page, nil)
+}
+
+// DeadLettersOf is DeadLetters of the centres centre accepts (nil: all).
+func (st *Store) DeadLettersOf(ctx context.Context, page paging.Page, centre func(id string) bool) ([]DeadLetter, string, error) {
 	out := []DeadLetter{}
-	next, err := st.queryPage(ctx, partition{pk: pkDeadLetter}, page, false, func(m map[string]types.AttributeValue) (bool, error) {
+	next, err := st.queryPage(ctx, partition{pk: pkDeadLetter}, page, centre != nil, func(m map[string]types.AttributeValue) (bool, error) {
 		var it deadLetterItem
 		if err := attributevalue.UnmarshalMap(m, &it); err != nil {
 			return false, err
+		}
+		if centre != nil && !centre(it.notice().CentreID) {
+			return false, nil
 		}
 		out = append(out, DeadLetter{Notice: it.notice(), Reason: it.Reason, Attempts: it.Attempts, FailedAt: parseTime(it.FailedAt).In(domain.CityZone)})
 		return true, nil

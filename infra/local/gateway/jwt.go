@@ -148,12 +148,18 @@ func (i *Issuer) Audience() string { return i.audience }
 // custom:centre_ids (comma-joined, omitted when empty), iss, aud, iat, exp,
 // token_use "id".
 func (i *Issuer) Mint(sub string, groups, centreIDs []string, ttl time.Duration) (string, error) {
-	tok, _, err := i.mint(sub, groups, centreIDs, ttl)
+	return i.MintDistrict(sub, groups, centreIDs, "", ttl)
+}
+
+// MintDistrict is Mint with a district officer's district in
+// custom:district (omitted when "").
+func (i *Issuer) MintDistrict(sub string, groups, centreIDs []string, district string, ttl time.Duration) (string, error) {
+	tok, _, err := i.mint(sub, groups, centreIDs, district, ttl)
 	return tok, err
 }
 
-// mint is Mint, also returning the token's exp.
-func (i *Issuer) mint(sub string, groups, centreIDs []string, ttl time.Duration) (string, time.Time, error) {
+// mint is MintDistrict, also returning the token's exp.
+func (i *Issuer) mint(sub string, groups, centreIDs []string, district string, ttl time.Duration) (string, time.Time, error) {
 	if i.deleted != nil && i.deleted(sub) {
 		return "", time.Time{}, ErrDeleted
 	}
@@ -183,12 +189,18 @@ func (i *Issuer) mint(sub string, groups, centreIDs []string, ttl time.Duration)
 		if len(centreIDs) > 0 {
 			claims[i.names.Centres] = centreIDs
 		}
+		if district != "" {
+			claims[i.names.District] = district
+		}
 	default:
 		if len(groups) > 0 {
 			claims[auth.CognitoGroupsClaim] = groups
 		}
 		if len(centreIDs) > 0 {
 			claims[auth.CognitoCentresClaim] = strings.Join(centreIDs, ",")
+		}
+		if district != "" {
+			claims[auth.CognitoDistrictClaim] = district
 		}
 	}
 	for k, v := range extra {

@@ -20,12 +20,14 @@ const (
 const tokenTTL = time.Hour
 
 // knownGroups are the contract's Cognito groups.
-var knownGroups = map[string]bool{"residents": true, "centre-staff": true, "city-officers": true}
+var knownGroups = map[string]bool{"residents": true, "centre-staff": true, "city-officers": true, "district-officers": true}
 
 type tokenRequest struct {
 	Sub       string   `json:"sub"`
 	Groups    []string `json:"groups"`
 	CentreIDs []string `json:"centre_ids"`
+	// District is a district officer's custom:district.
+	District string `json:"district"`
 }
 
 type tokenResponse struct {
@@ -81,7 +83,7 @@ func (g *Gateway) mintToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tok, exp, err := g.issuer.mint(req.Sub, req.Groups, req.CentreIDs, tokenTTL)
+	tok, exp, err := g.issuer.mint(req.Sub, req.Groups, req.CentreIDs, req.District, tokenTTL)
 	if errors.Is(err, ErrDeleted) {
 		// Cognito's answer to a deleted user's sign-in, without saying why.
 		writeProblem(w, r, http.StatusUnauthorized, "unauthorized", msgSignInRefused)

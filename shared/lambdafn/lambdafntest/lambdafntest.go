@@ -67,6 +67,11 @@ func Officer(sub string) *auth.Caller {
 	return &auth.Caller{Sub: sub, Groups: []string{auth.CityOfficers}}
 }
 
+// DistrictOfficer is the district officer of district.
+func DistrictOfficer(sub, district string) *auth.Caller {
+	return &auth.Caller{Sub: sub, Groups: []string{auth.DistrictOfficers}, District: district}
+}
+
 // As is r as the function receives it from API Gateway for c: the claims
 // flattened as payload 2.0 flattens them ("[a b]" for the groups). A nil c
 // sends no authorizer, as on a public route.
@@ -79,6 +84,9 @@ func As(r *http.Request, c *auth.Caller) *http.Request {
 		}
 		if len(c.CentreIDs) > 0 {
 			claims["custom:centre_ids"] = strings.Join(c.CentreIDs, ",")
+		}
+		if c.District != "" {
+			claims["custom:district"] = c.District
 		}
 		rc.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims},
