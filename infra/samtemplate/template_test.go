@@ -93,7 +93,7 @@ func TestRealTemplateFunctions(t *testing.T) {
 			"TABLE_NAME": "!If [UseDataTable, !Ref DataTableName, !Ref EnrolTable]",
 			"LOG_LEVEL":  "!Ref LogLevel",
 			// The claims shared/auth reads, as Cognito names them.
-			"GROUPS_CLAIM": "cognito:groups", "CENTRES_CLAIM": "custom:centre_ids",
+			"GROUPS_CLAIM": "cognito:groups", "CENTRES_CLAIM": "custom:centre_ids", "DISTRICT_CLAIM": "custom:district",
 		}
 		if id == "BookingsFunction" { // its own variables beside the Globals
 			wantEnv["IDENTITY_KEY_ID"] = "!GetAtt IdentityKey.Arn"

@@ -123,8 +123,8 @@ func TestAuthModes(t *testing.T) {
 		}
 		return n
 	}
-	if got := count(cognito); got[typeUserPool] != 1 || got[typeUserPoolClient] != 1 || got["AWS::Cognito::UserPoolDomain"] != 1 || got[typeUserPoolGroup] != 3 {
-		t.Errorf("cognito mode: Cognito resources %v, want a pool, a client, a domain and three groups", got)
+	if got := count(cognito); got[typeUserPool] != 1 || got[typeUserPoolClient] != 1 || got["AWS::Cognito::UserPoolDomain"] != 1 || got[typeUserPoolGroup] != 4 {
+		t.Errorf("cognito mode: Cognito resources %v, want a pool, a client, a domain and four groups", got)
 	}
 	for typ, n := range count(oidc) {
 		if n != 0 {

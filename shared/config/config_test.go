@@ -87,10 +87,10 @@ func TestClaims(t *testing.T) {
 		env  map[string]string
 		want auth.Claims
 	}{
-		{"unset", map[string]string{"TABLE_NAME": "t"}, auth.Claims{Groups: "cognito:groups", Centres: "custom:centre_ids"}},
-		{"empty", map[string]string{"TABLE_NAME": "t", "GROUPS_CLAIM": "", "CENTRES_CLAIM": " "}, auth.Claims{Groups: "cognito:groups", Centres: "custom:centre_ids"}},
-		{"oidc", map[string]string{"TABLE_NAME": "t", "GROUPS_CLAIM": "groups", "CENTRES_CLAIM": "centre_ids",
-			"SMS_ORIGINATION_IDENTITY": "", "EMAIL_FROM": "", "WECHAT_APP_ID": "", "WECHAT_TEMPLATES": ""}, auth.Claims{Groups: "groups", Centres: "centre_ids"}},
+		{"unset", map[string]string{"TABLE_NAME": "t"}, auth.Claims{Groups: "cognito:groups", Centres: "custom:centre_ids", District: "custom:district"}},
+		{"empty", map[string]string{"TABLE_NAME": "t", "GROUPS_CLAIM": "", "CENTRES_CLAIM": " ", "DISTRICT_CLAIM": ""}, auth.Claims{Groups: "cognito:groups", Centres: "custom:centre_ids", District: "custom:district"}},
+		{"oidc", map[string]string{"TABLE_NAME": "t", "GROUPS_CLAIM": "groups", "CENTRES_CLAIM": "centre_ids", "DISTRICT_CLAIM": "district",
+			"SMS_ORIGINATION_IDENTITY": "", "EMAIL_FROM": "", "WECHAT_APP_ID": "", "WECHAT_TEMPLATES": ""}, auth.Claims{Groups: "groups", Centres: "centre_ids", District: "district"}},
 	}
 	for _, c := range cases {
 		got, err := FromLookup(env(c.env))
