@@ -119,6 +119,8 @@ func TestPreTokenGeneration(t *testing.T) {
 		{"officer and resident without TOTP", noTOTP, []string{"city-officers", "residents"}, []string{"residents"}, true},
 		{"staff with TOTP", enrolled, []string{"centre-staff", "residents"}, []string{"centre-staff", "residents"}, false},
 		{"officer with TOTP", enrolled, []string{"city-officers"}, []string{"city-officers"}, false},
+		{"district officer without TOTP", noTOTP, []string{"district-officers"}, []string{}, true},
+		{"district officer with TOTP", enrolled, []string{"district-officers"}, []string{"district-officers"}, false},
 	}
 	for _, source := range []string{"TokenGeneration_HostedAuth", "TokenGeneration_RefreshTokens"} {
 		for _, tt := range tests {
