@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,6 +79,11 @@ func TestTargetRoutes(t *testing.T) {
 		put("a query parameter", officer, path+"?x=1", body, 400, apperr.InvalidRequest),
 		put("a year before 2020", officer, "/v1/city/targets/2019/childcare", body, 422, apperr.ValidationFailed),
 		put("an unknown kind", officer, "/v1/city/targets/2026/yoga", body, 422, apperr.ValidationFailed),
+		put("a line break in the title", officer, path, `{"target":600,"title":"新增\n托位"}`, 422, apperr.ValidationFailed),
+		put("a title of 81 characters", officer, path, `{"target":600,"title":"`+strings.Repeat("位", 81)+`"}`, 422, apperr.ValidationFailed),
+		put("a target over a million", officer, path, `{"target":1000001,"title":"新增托位"}`, 422, apperr.ValidationFailed),
+		put("a baseline not a date", officer, path, `{"target":600,"baseline":"2026-02-30","title":"新增托位"}`, 422, apperr.ValidationFailed),
+		put("a year with a sign", officer, "/v1/city/targets/+2026/childcare", body, 422, apperr.ValidationFailed),
 		get("history neither true nor false", officer, "/v1/city/targets?history=nope", 400, apperr.InvalidRequest),
 		get("history as CSV", officer, "/v1/city/targets?history=true&format=csv", 400, apperr.InvalidRequest),
 	})

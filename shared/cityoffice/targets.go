@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
@@ -125,8 +126,11 @@ func validateTarget(year, kind string, in TargetInput) (cityfigures.Target, erro
 		v.Add("title", "请填写目标名称", "title is required")
 	} else {
 		t.Title = strings.TrimSpace(*in.Title)
-		if n := utf8.RuneCountInString(t.Title); n < minTitle || n > maxTitle {
+		switch n := utf8.RuneCountInString(t.Title); {
+		case n < minTitle || n > maxTitle:
 			v.Add("title", "目标名称应为 2 至 80 个字", "title must be 2 to 80 characters")
+		case strings.ContainsFunc(t.Title, unicode.IsControl):
+			v.Add("title", "目标名称不能含控制字符（如换行）", "title must not contain control characters (such as line breaks)")
 		}
 	}
 	if err := v.Err(); err != nil {
