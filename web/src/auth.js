@@ -27,6 +27,8 @@ export const DEMO_ACCOUNTS = [
   { role: 'resident', sub: 'demo-resident', groups: ['residents'], centre_ids: [] },
   { role: 'staff', sub: 'staff-liangxi-04', groups: ['centre-staff'], centre_ids: ['c-liangxi-04'] },
   { role: 'officer', sub: 'officer-wuxi-edu', groups: ['city-officers'], centre_ids: [] },
+  // The district officer of 梁溪区, the demo staff centre's district (seed.DemoDistrict).
+  { role: 'district', sub: 'officer-liangxi', groups: ['district-officers'], centre_ids: [], district: 'liangxi' },
 ];
 
 function decodeJwt(token) {
@@ -51,10 +53,12 @@ export function sessionFromToken(token) {
   const c = decodeJwt(token);
   const groups = listClaim(c['cognito:groups'] ?? c.groups);
   const centreIds = listClaim(c['custom:centre_ids'] ?? c.centre_ids);
+  // A district officer's one district (custom:district), '' for anyone else.
+  const district = typeof c['custom:district'] === 'string' ? c['custom:district'] : (c.district || '');
   // A centre staff member or officer without an authenticator app (TOTP) gets a token without
   // those groups and with enrol:mfa_setup (functions/accounts): the page says to enrol one.
   const mfaSetup = c['enrol:mfa_setup'] === 'required';
-  return { token, sub: c.sub || '', phone: c.phone_number || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, mfaSetup, exp: c.exp || 0 };
+  return { token, sub: c.sub || '', phone: c.phone_number || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, district, mfaSetup, exp: c.exp || 0 };
 }
 
 const store = {
@@ -107,19 +111,20 @@ document.addEventListener('visibilitychange', () => { if (document.visibilitySta
 export const isResident = (s) => !!s && s.groups.includes('residents');
 export const isStaff = (s) => !!s && (s.groups.includes('centre-staff') || s.groups.includes('city-officers'));
 export const isOfficer = (s) => !!s && s.groups.includes('city-officers');
+export const isDistrictOfficer = (s) => !!s && s.groups.includes('district-officers');
 
 export async function localSignIn(cfg, account) {
   const r = await fetch(cfg.apiUrl + '/_local/token', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ sub: account.sub, groups: account.groups, centre_ids: account.centre_ids }),
+    body: JSON.stringify({ sub: account.sub, groups: account.groups, centre_ids: account.centre_ids, district: account.district || '' }),
   });
   if (!r.ok) throw new Error('token ' + r.status);
   const { token } = await r.json();
   // Locally the ID token is the access token too: the Cognito stand-in verifies it as
   // the gateway does (infra/localcognito).
   tab.set(ACCESS, token);
-  tab.set(LOCAL_ACCOUNT, JSON.stringify({ sub: account.sub, groups: account.groups, centre_ids: account.centre_ids }));
+  tab.set(LOCAL_ACCOUNT, JSON.stringify({ sub: account.sub, groups: account.groups, centre_ids: account.centre_ids, district: account.district || '' }));
   saveSession(sessionFromToken(token));
   return session.value;
 }
