@@ -218,6 +218,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 		// The city's decisions: city officers only.
 		{key: "PUT /v1/city/priority-policies/{kind}", path: "/v1/city/priority-policies/care_class", access: forCityWriters, ok: 201, body: body(policyBody)},
+		{key: "PUT /v1/city/targets/{year}/{kind}", path: "/v1/city/targets/2027/childcare", access: forCityWriters, ok: 201,
+			body: body(map[string]any{"target": 2500, "title": "新增普惠性托位"})},
 		{key: "POST /v1/city/rounds", path: "/v1/city/rounds", access: forCityWriters, ok: 400, body: body(map[string]any{"colour": "red"})},
 		{key: "POST /v1/rounds/{round_id}/draw", path: "/v1/rounds/rd-none/draw", access: forCityWriters, ok: 404},
 	}
