@@ -67,8 +67,11 @@ var errAlreadyStaff = errors.New("store: already on the centre's staff")
 // (DynamoDB applies each ADD to the item as it then stands), which a read,
 // a union and a put could not promise. A transaction returns no values, so
 // the set as it now stands is read back with StaffCentres. added is false,
-// and nothing is written, when m is already on that staff.
-func (st *Store) AddStaff(ctx context.Context, m StaffMember, audit AuditEntry) (added bool, err error) {
+// and nothing is written, when m is already on that staff. adopt are
+// further centres to put in the set (without staff items): those the
+// person's pool account already named before the table kept their set
+// (accounts.sh), so the first invitation does not take them away.
+func (st *Store) AddStaff(ctx context.Context, m StaffMember, audit AuditEntry, adopt ...string) (added bool, err error) {
 	item, err := attributevalue.MarshalMap(staffItem{PK: centrePK(m.CentreID), SK: prefixStaff + m.UserID, Type: "staff",
 		CentreID: m.CentreID, UserID: m.UserID, Username: m.Username, Name: m.Name, PhoneMasked: m.PhoneMasked,
 		EmailMasked: m.EmailMasked, AddedAt: utc(m.AddedAt), AddedBy: m.AddedBy})
@@ -84,7 +87,7 @@ func (st *Store) AddStaff(ctx context.Context, m StaffMember, audit AuditEntry) 
 	t.add(contended, types.TransactWriteItem{Update: &types.Update{TableName: &st.table, Key: key(accountPK(m.UserID), skStaffCentres),
 		UpdateExpression:          aws.String("ADD centres :c SET username = :u, #type = :t"),
 		ExpressionAttributeNames:  map[string]string{"#type": "type"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberSS{Value: []string{m.CentreID}}, ":u": s(m.Username), ":t": s("staff_centres")}}})
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberSS{Value: union(m.CentreID, adopt)}, ":u": s(m.Username), ":t": s("staff_centres")}}})
 	switch err := st.transact(ctx, t); {
 	case errors.Is(err, errAlreadyStaff):
 		return false, nil
@@ -147,4 +150,15 @@ func (st *Store) StaffCentres(ctx context.Context, userID string) (centres []str
 	}
 	slices.Sort(centres)
 	return centres, true, nil
+}
+
+// union is id and ids, each once (a string set may not repeat a value).
+func union(id string, ids []string) []string {
+	out := []string{id}
+	for _, x := range ids {
+		if x != "" && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
