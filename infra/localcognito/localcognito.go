@@ -567,7 +567,7 @@ func (c *Cognito) adminCreateUser(pool, phone string, attrs []attr) (any, *apiEr
 	set := map[string]string{}
 	for _, a := range attrs {
 		switch {
-		case a.Name == "phone_number" && a.Value == phone:
+		case a.Name == "phone_number" && a.Value == phone, a.Name == "phone_number_verified":
 		case mutable[a.Name]:
 			set[a.Name] = a.Value
 		default:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/paging"
+	"github.com/wuxi-enrol/enrol/shared/retry"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
@@ -82,7 +83,12 @@ func TestStaffConcurrentCentres(t *testing.T) {
 		wg.Go(func() {
 			centre := fmt.Sprintf("c%d", i)
 			m := store.StaffMember{CentreID: centre, UserID: "u-9", Username: "u-9", Name: "李老师", AddedAt: w.now, AddedBy: "officer"}
-			_, errs[i] = w.st.AddStaff(w.ctx, m, store.Audit(centre, "officer", "staff.add", "u-9", nil, nil, w.now))
+			// A lost race is ErrContention (a TransactionConflict on the set's
+			// item): going round again, as the function does.
+			errs[i] = retry.Policy{}.Do(w.ctx, func(int) error {
+				_, err := w.st.AddStaff(w.ctx, m, store.Audit(centre, "officer", "staff.add", "u-9", nil, nil, w.now))
+				return err
+			})
 		})
 	}
 	wg.Wait()
