@@ -38,7 +38,6 @@ func setup(t *testing.T) (http.Handler, lambdafn.Deps, *localcognito.Server) {
 	return staffaccounts.New(d), d, srv
 }
 
-
 // userOf is the user the pool holds for phone.
 func userOf(t *testing.T, srv *localcognito.Server, h http.Handler, centre string) string {
 	t.Helper()

@@ -18,7 +18,7 @@ import (
 // staff where; the user pool's centre-staff group and custom:centre_ids are
 // written from it.
 const (
-	prefixStaff    = "STAFF#"       // CENTRE#<id> / STAFF#<sub>: a member of a centre's staff
+	prefixStaff    = "STAFF#"        // CENTRE#<id> / STAFF#<sub>: a member of a centre's staff
 	skStaffCentres = "STAFF_CENTRES" // ACCOUNT#<sub> / STAFF_CENTRES: the centres of one person
 )
 
