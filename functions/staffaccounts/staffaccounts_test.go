@@ -32,7 +32,10 @@ func setup(t *testing.T) (http.Handler, lambdafn.Deps, *localcognito.Server) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	d := lambdafntest.Deps(t, clock.Fixed(time.Date(2026, 9, 1, 9, 0, 0, 0, domain.CityZone)))
+	// A minute on at every reading, so audit records fall in order.
+	var mu sync.Mutex
+	at := time.Date(2026, 9, 1, 9, 0, 0, 0, domain.CityZone)
+	d := lambdafntest.Deps(t, func() time.Time { mu.Lock(); defer mu.Unlock(); at = at.Add(time.Minute); return at })
 	d.Config.UserPoolID, d.Config.CognitoEndpoint = srv.PoolID, srv.URL
 	lambdafntest.Put(t, d, []domain.Centre{dbtest.Centre("c1", "binhu"), dbtest.Centre("c2", "binhu"), dbtest.Centre("c3", "xishan")})
 	return staffaccounts.New(d), d, srv
@@ -139,6 +142,9 @@ func TestInviteAnswer(t *testing.T) {
 	}
 	if len(entries) != 2 || entries[0].Action != "staff.remove" || entries[1].Action != "staff.add" {
 		t.Fatalf("audit %+v, want staff.remove, staff.add", entries)
+	}
+	if first["email_masked"] != nil {
+		t.Errorf("an invitation by number alone shows an e-mail address: %v", first)
 	}
 	for _, e := range entries {
 		raw := string(e.Before) + string(e.After)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 )
 
@@ -106,4 +107,18 @@ func TestStaffInvitations(t *testing.T) {
 	if strings.Contains(string(r.body), "13912340077") || !strings.Contains(string(r.body), "139****0077") {
 		t.Error("the audit log shows the whole number")
 	}
+}
+
+// TestStaffInvitationsOIDC: with AuthMode oidc the city's identity platform
+// keeps the accounts: the staff routes answer 409 accounts_external (after
+// the caller's rights: a resident is still 403), and the pool stand-in
+// makes no one.
+func TestStaffInvitationsOIDC(t *testing.T) {
+	e := start(t, func(o *local.Options) { o.OIDC = true })
+	officer := e.token("officer-oidc", "city-officers")
+	path := "/v1/centres/" + e.centre.ID + "/staff"
+	e.expect(e.do("POST", path, officer, map[string]any{"phone": "13912340099", "name": "王老师"}), 409, "accounts_external")
+	e.expect(e.do("GET", path, officer, nil), 409, "accounts_external")
+	e.expect(e.do("DELETE", path+"/someone", officer, nil), 409, "accounts_external")
+	e.expect(e.do("POST", path, e.token("res-oidc", "residents"), map[string]any{"phone": "13912340099", "name": "王老师"}), 403, "forbidden")
 }

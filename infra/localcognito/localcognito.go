@@ -81,18 +81,73 @@ type Cognito struct {
 	// count each user's AdminUserGlobalSignOut calls.
 	attrs    map[string]map[string]string
 	signOuts map[string]int
-	now      func() time.Time // SetClock; nil until then
+	// made are the users AdminCreateUser made: unlike a demo user, one
+	// has no e-mail address unless it was given.
+	made map[string]bool
+	now  func() time.Time // SetClock; nil until then
 	// accessSub reads the user from an access token (VerifyAccessTokens).
 	accessSub func(token string) (string, error)
 	failure   string // an error type every call answers, for tests; "" for none
 	// save, if set, keeps the deleted users before a deletion is answered.
 	save func(deleted []string) error
+	// saveUsers, if set (KeepUsers), keeps the users' groups, numbers,
+	// attributes and TOTP before an Admin call that changed them answers.
+	saveUsers func(users) error
+}
+
+// users is what KeepUsers keeps of the pool.
+type users struct {
+	Groups map[string][]string          `json:"groups"`
+	Phones map[string]string            `json:"phones"`
+	NoTOTP map[string]bool              `json:"no_totp"`
+	Attrs  map[string]map[string]string `json:"attributes"`
+	Made   map[string]bool              `json:"made"`
+}
+
+// KeepUsers keeps what the Admin calls, SignUp and SetTOTP change (groups,
+// phone numbers, attributes, who has no TOTP) in the file at path (0600),
+// read back first when it exists, so invited staff keep their centres
+// across a restart of a stack with a data folder. Call it before serving.
+func (c *Cognito) KeepUsers(path string) error {
+	b, err := datadir.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b != nil {
+		var u users
+		if err := json.Unmarshal(b, &u); err != nil {
+			return fmt.Errorf("localcognito: %s: %w", path, err)
+		}
+		maps.Copy(c.groups, u.Groups)
+		maps.Copy(c.phones, u.Phones)
+		maps.Copy(c.noTOTP, u.NoTOTP)
+		maps.Copy(c.attrs, u.Attrs)
+		maps.Copy(c.made, u.Made)
+	}
+	c.saveUsers = func(u users) error {
+		b, _ := json.Marshal(u)
+		return datadir.WriteFile(path, b)
+	}
+	return nil
+}
+
+// keep saves the users where KeepUsers asked; called with c.mu held.
+func (c *Cognito) keep() *apiError {
+	if c.saveUsers == nil {
+		return nil
+	}
+	if err := c.saveUsers(users{c.groups, c.phones, c.noTOTP, c.attrs, c.made}); err != nil {
+		return &apiError{"InternalErrorException", "the change could not be kept", http.StatusInternalServerError}
+	}
+	return nil
 }
 
 // New is a pool with id poolID whose every user still exists.
 func New(poolID string) *Cognito {
 	return &Cognito{pool: poolID, deleted: map[string]bool{}, groups: map[string][]string{}, phones: map[string]string{}, noTOTP: map[string]bool{},
-		secrets: map[string]string{}, verified: map[string]bool{}, attrs: map[string]map[string]string{}, signOuts: map[string]int{}}
+		secrets: map[string]string{}, verified: map[string]bool{}, attrs: map[string]map[string]string{}, signOuts: map[string]int{}, made: map[string]bool{}}
 }
 
 // SetClock makes VerifySoftwareToken check codes at now (the stack's
@@ -118,6 +173,7 @@ func (c *Cognito) SignUp(sub, phone string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.phones[sub], c.noTOTP[sub] = phone, true
+	_ = c.keep() // a local sign-up; a failed save shows at the next Admin call's
 }
 
 // SetTOTP says whether the user sub has an authenticator app enrolled.
@@ -129,6 +185,7 @@ func (c *Cognito) SetTOTP(sub string, enrolled bool) {
 	} else {
 		c.noTOTP[sub] = true
 	}
+	_ = c.keep() // tests and the web's enrolment; see SignUp
 }
 
 // Groups are the groups AdminAddUserToGroup put the user sub in, sorted.
@@ -319,7 +376,7 @@ func (c *Cognito) adminAddUserToGroup(pool, username, group string) *apiError {
 		c.groups[username] = append(c.groups[username], group)
 		slices.Sort(c.groups[username])
 	}
-	return nil
+	return c.keep()
 }
 
 // adminGetUser answers with the user's attributes and MFA settings: TOTP
@@ -417,7 +474,7 @@ func (c *Cognito) setUserMFAPreference(token string, enabled *bool) *apiError {
 	default:
 		c.noTOTP[sub] = true
 	}
-	return nil
+	return c.keep()
 }
 
 // failing is the error every call answers while a test asks for it.
@@ -457,15 +514,19 @@ type attr struct{ Name, Value string }
 
 // attributes are the user's attributes as ListUsers and AdminGetUser
 // answer them: sub, the phone number (verified), the e-mail address (a
-// demo user's <sub>@demo.enrol.local unless one was set; never verified)
+// demo user's <sub>@demo.enrol.local unless one was set, none for a user
+// AdminCreateUser made without one; never verified)
 // and what AdminCreateUser and AdminUpdateUserAttributes set.
 func (c *Cognito) attributes(sub string) []attr {
 	set := c.attrs[sub]
 	email := set["email"]
-	if email == "" {
+	if email == "" && !c.made[sub] {
 		email = sub + "@demo.enrol.local"
 	}
-	out := []attr{{"sub", sub}, {"phone_number", c.phone(sub)}, {"phone_number_verified", "true"}, {"email", email}, {"email_verified", "false"}}
+	out := []attr{{"sub", sub}, {"phone_number", c.phone(sub)}, {"phone_number_verified", "true"}}
+	if email != "" {
+		out = append(out, attr{"email", email}, attr{"email_verified", "false"})
+	}
 	for _, k := range slices.Sorted(maps.Keys(set)) {
 		if k != "email" {
 			out = append(out, attr{k, set[k]})
@@ -575,9 +636,12 @@ func (c *Cognito) adminCreateUser(pool, phone string, attrs []attr) (any, *apiEr
 		}
 	}
 	sub := newSub()
-	c.phones[sub], c.noTOTP[sub] = phone, true
+	c.phones[sub], c.noTOTP[sub], c.made[sub] = phone, true, true
 	if len(set) > 0 {
 		c.attrs[sub] = set
+	}
+	if e := c.keep(); e != nil {
+		return nil, e
 	}
 	return map[string]any{"User": map[string]any{"Username": sub, "Enabled": true, "UserStatus": "FORCE_CHANGE_PASSWORD", "Attributes": c.attributes(sub)}}, nil
 }
@@ -603,7 +667,7 @@ func (c *Cognito) adminUpdateUserAttributes(pool, username string, attrs []attr)
 	for _, a := range attrs {
 		c.attrs[username][a.Name] = a.Value
 	}
-	return nil
+	return c.keep()
 }
 
 func (c *Cognito) adminDeleteUserAttributes(pool, username string, names []string) *apiError {
@@ -616,7 +680,7 @@ func (c *Cognito) adminDeleteUserAttributes(pool, username string, names []strin
 	for _, n := range names {
 		delete(c.attrs[username], n)
 	}
-	return nil
+	return c.keep()
 }
 
 // adminRemoveUserFromGroup takes the user out of a group; one not in it
@@ -632,7 +696,7 @@ func (c *Cognito) adminRemoveUserFromGroup(pool, username, group string) *apiErr
 		return &apiError{"ResourceNotFoundException", "Group not found.", http.StatusBadRequest}
 	}
 	c.groups[username] = slices.DeleteFunc(c.groups[username], func(g string) bool { return g == group })
-	return nil
+	return c.keep()
 }
 
 // adminUserGlobalSignOut revokes the user's refresh tokens: locally there

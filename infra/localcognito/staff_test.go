@@ -141,3 +141,50 @@ func attrOf(attrs []types.AttributeType, name string) string {
 	}
 	return ""
 }
+
+// TestKeepUsers: with KeepUsers, a user made, grouped and given centres
+// is there again, with the same sub, number, groups and attributes, in a
+// stand-in opened on the same file (a restarted stack's data folder).
+func TestKeepUsers(t *testing.T) {
+	dir := t.TempDir()
+	open := func() (*localcognito.Server, *cip.Client) {
+		srv, err := localcognito.Open("127.0.0.1:0", dir+"/deleted.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.KeepUsers(dir + "/users.json"); err != nil {
+			t.Fatal(err)
+		}
+		awsCfg, err := config.AWS(context.Background(), "cn-north-1", srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv, cip.NewFromConfig(awsCfg)
+	}
+	ctx := context.Background()
+	srv, c := open()
+	pool := aws.String(srv.PoolID)
+	out, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool, Username: aws.String("+8613912340002")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := aws.ToString(out.User.Username)
+	if _, err := c.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: pool, Username: aws.String(sub), GroupName: aws.String("centre-staff")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: pool, Username: aws.String(sub),
+		UserAttributes: []types.AttributeType{{Name: aws.String("custom:centre_ids"), Value: aws.String("c1")}}}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+
+	again, c := open()
+	t.Cleanup(func() { again.Close() })
+	if g, a := again.Groups(sub), again.Attributes(sub); !slices.Equal(g, []string{"centre-staff"}) || a["custom:centre_ids"] != "c1" {
+		t.Fatalf("after a restart: groups %v, attributes %v", g, a)
+	}
+	found, err := c.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: pool, Filter: aws.String(`phone_number = "+8613912340002"`)})
+	if err != nil || len(found.Users) != 1 || aws.ToString(found.Users[0].Username) != sub {
+		t.Fatalf("the number after a restart: %+v %v", found, err)
+	}
+}
