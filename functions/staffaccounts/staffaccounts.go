@@ -74,7 +74,17 @@ func New(d lambdafn.Deps) http.Handler {
 		}
 		return cip.NewFromConfig(awsCfg), nil
 	})
-	a := api{deps: d, admin: &centrestaff.Service{Store: d.Store, Now: d.Now}, pool: cfg.UserPoolID, cognito: connect}
+	return newAPI(d, connect)
+}
+
+// NewOn is New calling the user pool through c (tests put a wrapper of
+// the stand-in's client there to order concurrent writes).
+func NewOn(d lambdafn.Deps, c Cognito) http.Handler {
+	return newAPI(d, func() (Cognito, error) { return c, nil })
+}
+
+func newAPI(d lambdafn.Deps, connect func() (Cognito, error)) http.Handler {
+	a := api{deps: d, admin: &centrestaff.Service{Store: d.Store, Now: d.Now}, pool: d.Config.UserPoolID, cognito: connect}
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres/{centre_id}/staff", a.route(a.list, auth.CentreStaff, auth.CityOfficers, auth.DistrictOfficers))
 	mux.Handle("POST /v1/centres/{centre_id}/staff", a.route(a.invite, auth.CityOfficers, auth.DistrictOfficers))

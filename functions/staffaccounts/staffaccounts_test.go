@@ -11,16 +11,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/wuxi-enrol/enrol/functions/staffaccounts"
 	"github.com/wuxi-enrol/enrol/infra/localcognito"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
 	"github.com/wuxi-enrol/enrol/shared/clock"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn/lambdafntest"
 	"github.com/wuxi-enrol/enrol/shared/paging"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // setup is the function over a fresh table and a Cognito stand-in, with
@@ -216,5 +221,52 @@ func TestMasks(t *testing.T) {
 		if got := staffaccounts.MaskEmail(in); got != want {
 			t.Errorf("MaskEmail(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// lateWriter is the pool as two officers' writes reach it in the worst
+// order: when the invitation to c1 writes custom:centre_ids = "c1", another
+// officer has just added c2 to the same person (in the table) and written
+// "c1,c2" to the pool; the "c1" write lands after it.
+type lateWriter struct {
+	staffaccounts.Cognito
+	t    *testing.T
+	d    lambdafn.Deps
+	once sync.Once
+}
+
+func (l *lateWriter) AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdateUserAttributesInput, opts ...func(*cip.Options)) (*cip.AdminUpdateUserAttributesOutput, error) {
+	if aws.ToString(in.UserAttributes[0].Value) == "c1" {
+		l.once.Do(func() {
+			sub := aws.ToString(in.Username)
+			m := store.StaffMember{CentreID: "c2", UserID: sub, Username: sub, Name: "王老师", AddedAt: l.d.Now(), AddedBy: "officer-2"}
+			if _, err := l.d.Store.AddStaff(ctx, m, store.Audit("c2", "officer-2", "staff.add", sub, nil, nil, l.d.Now())); err != nil {
+				l.t.Error(err)
+			}
+			theirs := *in
+			theirs.UserAttributes = []types.AttributeType{{Name: aws.String("custom:centre_ids"), Value: aws.String("c1,c2")}}
+			if _, err := l.Cognito.AdminUpdateUserAttributes(ctx, &theirs, opts...); err != nil {
+				l.t.Error(err)
+			}
+		})
+	}
+	return l.Cognito.AdminUpdateUserAttributes(ctx, in, opts...)
+}
+
+// TestLateWriteRewritten: an invitation whose pool write lands after a
+// concurrent one's, carrying the older set, reads the set again, sees it
+// changed, and writes it again: the pool ends with both centres.
+func TestLateWriteRewritten(t *testing.T) {
+	_, d, srv := setup(t)
+	awsCfg, err := config.AWS(context.Background(), "cn-north-1", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := staffaccounts.NewOn(d, &lateWriter{Cognito: cip.NewFromConfig(awsCfg), t: t, d: d})
+	lambdafntest.Run(t, h, []lambdafntest.Case{{Name: "invite", As: lambdafntest.Officer("officer-1"), Method: "POST", Path: "/v1/centres/c1/staff",
+		Body: `{"phone":"13912340055","name":"王老师"}`, Status: 201}})
+	sub := userOf(t, srv, h, "c1")
+	if a := srv.Attributes(sub)["custom:centre_ids"]; a != "c1,c2" {
+		t.Fatalf("custom:centre_ids %q, want c1,c2 (the late write of c1 alone rewritten)", a)
 	}
 }
