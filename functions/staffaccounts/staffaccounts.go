@@ -13,6 +13,7 @@
 package staffaccounts
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -207,7 +208,7 @@ func (a api) invite(w http.ResponseWriter, r *http.Request, c auth.Caller, centr
 		return err
 	}
 	m := store.StaffMember{CentreID: centre.ID, UserID: u.sub, Username: u.username, Name: in.Name,
-		PhoneMasked: MaskPhone(u.phone), EmailMasked: MaskEmail(cmpOr(in.Email, u.email)), AddedAt: a.deps.Now(), AddedBy: c.Sub}
+		PhoneMasked: MaskPhone(u.phone), EmailMasked: MaskEmail(cmp.Or(in.Email, u.email)), AddedAt: a.deps.Now(), AddedBy: c.Sub}
 	var added bool
 	err = a.retry.Do(ctx, func(int) error {
 		_, known, err := a.deps.Store.StaffCentres(ctx, u.sub)
@@ -238,13 +239,6 @@ func (a api) invite(w http.ResponseWriter, r *http.Request, c auth.Caller, centr
 	}
 	httpapi.WriteJSON(w, status, invited{StaffMember: m, Created: created})
 	return nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // user is a pool user as the invitation needs them.
@@ -344,7 +338,7 @@ func (a api) remove(w http.ResponseWriter, r *http.Request, c auth.Caller, centr
 	if err != nil {
 		return err
 	}
-	username := cmpOr(m.Username, userID)
+	username := cmp.Or(m.Username, userID)
 	if err := a.sync(ctx, cog, username, userID); err != nil {
 		return err
 	}
