@@ -159,6 +159,34 @@ func TestPreTokenGeneration(t *testing.T) {
 	}
 }
 
+// TestDistrictClaim: a district officer with TOTP gets custom:district in
+// the ID token from their user attributes; without TOTP, or outside
+// district-officers, no district claim.
+func TestDistrictClaim(t *testing.T) {
+	srv, h := start(t)
+	srv.SignUp("u-new", "+8613812345679")
+	for _, tc := range []struct {
+		name, sub, groups, want string
+	}{
+		{"district officer", "demo-district", `["district-officers"]`, "binhu"},
+		{"without TOTP", "u-new", `["district-officers"]`, ""},
+		{"a city officer", "demo-city", `["city-officers"]`, ""},
+	} {
+		req := fmt.Sprintf(`{"userAttributes":{"sub":%q,"custom:district":"binhu"},"groupConfiguration":{"groupsToOverride":%s}}`, tc.sub, tc.groups)
+		out, err := h.Invoke(t.Context(), event("TokenGeneration_HostedAuth", srv.PoolID, tc.sub, req))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.CognitoEventUserPoolsPreTokenGen
+		if err := json.Unmarshal(out, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if got := ev.Response.ClaimsOverrideDetails.ClaimsToAddOrOverride["custom:district"]; got != tc.want {
+			t.Errorf("%s: custom:district %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestUnknownTrigger(t *testing.T) {
 	srv, h := start(t)
 	for _, payload := range [][]byte{event("CustomMessage_SignUp", srv.PoolID, "u-1", `{}`), []byte(`not json`)} {

@@ -38,8 +38,11 @@ const (
 	ApplicationsClosed Code = "applications_closed"
 	OfferExpired       Code = "offer_expired"
 	DrawNotReady       Code = "draw_not_ready"
-	Internal           Code = "internal"
-	Unavailable        Code = "unavailable"
+	// Issue 19: staff accounts where the city's identity platform keeps
+	// the accounts (AuthMode oidc): enrol cannot make or change them.
+	AccountsExternal Code = "accounts_external"
+	Internal         Code = "internal"
+	Unavailable      Code = "unavailable"
 )
 
 // statusOf is the single table from code to HTTP status.
@@ -68,6 +71,7 @@ var statusOf = map[Code]int{
 	ApplicationsClosed:     http.StatusConflict,
 	OfferExpired:           http.StatusConflict,
 	DrawNotReady:           http.StatusConflict,
+	AccountsExternal:       http.StatusConflict,
 	Internal:               http.StatusInternalServerError,
 	Unavailable:            http.StatusServiceUnavailable,
 }
