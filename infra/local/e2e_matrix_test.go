@@ -1,7 +1,10 @@
 package local_test
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"testing"
@@ -32,11 +35,12 @@ var matrixRoles = []string{asResident, asOwnStaff, asOtherStaff, asCityOfficer, 
 type access int
 
 const (
-	forAnyone      access = iota // anyone, with or without a token
-	forResidents                 // residents only: everyone else 403
-	forCentre                    // staff of the centre, city officers, the centre's district officer; other centres 404
-	forCityReaders               // city officers and district officers (their own district); residents and staff 403
-	forCityWriters               // city officers only
+	forAnyone         access = iota // anyone, with or without a token
+	forResidents                    // residents only: everyone else 403
+	forCentre                       // staff of the centre, city officers, the centre's district officer; other centres 404
+	forCityReaders                  // city officers and district officers (their own district); residents and staff 403
+	forCityWriters                  // city officers only
+	forCentreOfficers               // city officers and the centre\'s district officer; staff 403, other districts 404
 )
 
 // refusal is what role gets from a route of access a, where it is refused:
@@ -66,6 +70,13 @@ func (a access) refusal(role string) (status int, code string, refused bool) {
 		if role != asCityOfficer {
 			return 403, "forbidden", true
 		}
+	case forCentreOfficers:
+		switch role {
+		case asResident, asOwnStaff, asOtherStaff:
+			return 403, "forbidden", true
+		case asOtherDistrict:
+			return 404, "not_found", true
+		}
 	}
 	return 0, "", false
 }
@@ -84,6 +95,8 @@ type matrixRoute struct {
 	// otherDistrictOK: a city view a district officer of another
 	// district reads for their own district (it takes no district).
 	otherDistrictOK bool
+	// pathFor, if set, is the path for the role's slug (after setup).
+	pathFor func(slug string) string
 	// residentToken, if set, is the resident's token for this route (one
 	// that must not touch the resident the other routes use).
 	residentToken string
@@ -141,6 +154,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	session := o.Schedule.Sessions[0]
 	body := func(v any) func(string) any { return func(string) any { return v } }
+	leaving := map[string]string{} // a staff member for each role to remove
 	routes := []matrixRoute{
 		// Anyone.
 		{key: "GET /v1/centres", path: "/v1/centres", access: forAnyone, ok: 200},
@@ -205,6 +219,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{key: "POST /v1/offerings/{offering_id}/applications/{application_id}/claims", path: "/v1/offerings/o-lottery-closed/applications/" + applicationID + "/claims",
 			access: forCentre, ok: 409, body: body(map[string]any{"code": "dual_worker", "decision": "confirmed"})},
 
+		// A centre's staff list: its staff read it; officers invite and remove.
+		{key: "GET /v1/centres/{centre_id}/staff", path: "/v1/centres/" + mine + "/staff", access: forCentre, ok: 200},
+		{key: "POST /v1/centres/{centre_id}/staff", path: "/v1/centres/" + mine + "/staff", access: forCentreOfficers, ok: 201,
+			body: func(role string) any { return map[string]any{"phone": phoneOf(role), "name": "员工" + role} }},
+		{key: "DELETE /v1/centres/{centre_id}/staff/{user_id}", access: forCentreOfficers, ok: 204,
+			setup: func(slug string) {
+				r := e.do("POST", "/v1/centres/"+mine+"/staff", e.officerToken(), map[string]any{"phone": phoneOf("leaving " + slug), "name": "离职员工"})
+				e.expect(r, 201, "")
+				leaving[slug] = r.str("user_id")
+			},
+			pathFor: func(slug string) string { return "/v1/centres/" + mine + "/staff/" + cmp.Or(leaving[slug], "u-none") }},
+
 		// The city's views: city officers, and district officers for their
 		// own district (naming another is 403).
 		{key: "GET /v1/city/capacity", path: "/v1/city/capacity?district=binhu", access: forCityReaders, ok: 200},
@@ -245,7 +271,6 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for _, role := range matrixRoles {
 			t.Run(rt.key+"/"+role, func(t *testing.T) {
 				slug := strings.ReplaceAll(role, " ", "-")
-				path := strings.ReplaceAll(rt.path, "{role}", slug)
 				status, code, refused := rt.access.refusal(role)
 				if refused && role == asOtherDistrict && rt.otherDistrictOK {
 					status, code, refused = 0, "", false
@@ -255,6 +280,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 					if rt.setup != nil {
 						rt.setup(slug)
 					}
+				}
+				path := strings.ReplaceAll(rt.path, "{role}", slug)
+				if rt.pathFor != nil {
+					path = rt.pathFor(slug)
 				}
 				var b any
 				if rt.body != nil {
@@ -276,6 +305,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		e.expect(e.do("GET", "/v1/centres/nope/offerings", tokens[role], nil), 404, "not_found")
 		e.expect(e.do("PATCH", "/v1/offerings/nope", tokens[role], map[string]any{"title": "x"}), 404, "not_found")
 	}
+}
+
+// phoneOf is a mainland mobile number made from s.
+func phoneOf(s string) string {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return fmt.Sprintf("+86139%08d", h.Sum32()%100000000)
 }
 
 func methodOf(key string) string { return key[:strings.IndexByte(key, ' ')] }
