@@ -69,7 +69,9 @@ func TestCentreRegistryWrites(t *testing.T) {
 		want   []string
 	}{{"", []string{"c1", "cd", "ce"}}, {domain.CentreDraft, []string{"ce"}}, {domain.CentreSuspended, []string{"c1"}}, {domain.CentreActive, []string{"cd"}}} {
 		for _, limit := range []int{1, 10} {
-			got, _ := pageAll(t, limit, func(p paging.Page) ([]domain.Centre, string, error) { return w.st.ListRegistry(w.ctx, "binhu", tc.status, p) })
+			got, _ := pageAll(t, limit, func(p paging.Page) ([]domain.Centre, string, error) {
+				return w.st.ListRegistry(w.ctx, "binhu", tc.status, p)
+			})
 			if ids := idsOf(got, func(c domain.Centre) string { return c.ID }); !slices.Equal(ids, tc.want) {
 				t.Errorf("status %q limit %d: %v, want %v", tc.status, limit, ids, tc.want)
 			}
