@@ -185,7 +185,9 @@ func TestSuspensionInBatchesResumed(t *testing.T) {
 		reason cityfigures.Reason
 		action string
 	}{
-		{"suspension", func() (domain.Centre, error) { return f.admin.SuspendCentre(ctx, liangxiDO, "c1", "消防检查未通过") },
+		{"suspension", func() (domain.Centre, error) {
+			return f.admin.SuspendCentre(ctx, liangxiDO, "c1", "消防检查未通过")
+		},
 			domain.CentreSuspended, true, cityfigures.CentreSuspended, "offering.centre_suspended"},
 		{"reinstatement", func() (domain.Centre, error) {
 			active := domain.CentreActive
