@@ -99,6 +99,11 @@ func TestRegistryEndToEnd(t *testing.T) {
 	if mine.str("status") != "confirmed" {
 		t.Fatalf("the booking made before the suspension: %s", mine.body)
 	}
+	o := e.do("GET", "/v1/offerings/"+offering, "", nil)
+	e.expect(o, 200, "")
+	if o.json["centre_suspended"] != true || o.str("status") != "published" {
+		t.Fatalf("the public offering of a suspended centre: %s", o.body)
+	}
 	pub := e.do("GET", "/v1/centres/"+id, "", nil)
 	e.expect(pub, 200, "")
 	if pub.str("status") != "suspended" {
