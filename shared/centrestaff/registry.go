@@ -153,14 +153,21 @@ func (s *Service) SuspendCentre(ctx context.Context, c auth.Caller, id, reason s
 // centre is active in its own write, and the centre's status is written
 // before this runs.
 func (s *Service) flagOfferings(ctx context.Context, c auth.Caller, centre domain.Centre) error {
-	suspended := centre.Status == domain.CentreSuspended
-	need := func(o domain.Offering) bool {
-		if suspended {
-			return !o.CentreSuspended && (o.Status == domain.OfferingPublished || o.Status == domain.OfferingClosed)
-		}
-		return o.CentreSuspended
-	}
 	return s.Retry.Do(ctx, func(int) error {
+		// Each round follows the centre's status as it is now: another
+		// officer may have suspended or reinstated it meanwhile (each write
+		// checks it again).
+		centre, err := s.Store.GetCentre(ctx, centre.ID)
+		if err != nil {
+			return err
+		}
+		suspended := centre.Status == domain.CentreSuspended
+		need := func(o domain.Offering) bool {
+			if suspended {
+				return !o.CentreSuspended && (o.Status == domain.OfferingPublished || o.Status == domain.OfferingClosed)
+			}
+			return o.CentreSuspended
+		}
 		var todo []domain.Offering
 		page := paging.Page{Limit: 100}
 		for {

@@ -145,19 +145,24 @@ func (st *Store) centreActive(centreID string) types.TransactWriteItem {
 
 // MaxFlagsPerWrite bounds the offerings one write of a suspension or
 // reinstatement flags: three items each (the offering, its ledger entry,
-// its audit record), within DynamoDB's 100.
+// its audit record) beside the check of the centre, within DynamoDB's 100.
 const MaxFlagsPerWrite = 30
 
 // FlagCentreOfferings sets (suspended) or clears each offering's
 // centre_suspended flag, with its audit record and, where its places
 // change, its ledger entry (reason centre_suspended or centre_reinstated),
-// in one transaction. Each offering's status, capacity and flag must still
-// be those read, else ErrContention: read again. The counters are not
+// in one transaction, on condition that the centre is (suspended) or is not
+// (reinstated) suspended. Each offering's status, capacity and flag must
+// still be those read, else ErrContention: read again. All of os are of one
+// centre. The counters are not
 // conditioned on: bookings go on meanwhile, and the flag is an update, not
 // a whole write.
 func (st *Store) FlagCentreOfferings(ctx context.Context, os []domain.Offering, suspended bool, actor string, at time.Time) error {
 	if len(os) > MaxFlagsPerWrite {
 		return fmt.Errorf("store: %d offerings in one flag write", len(os))
+	}
+	if len(os) == 0 {
+		return nil
 	}
 	action, update, cond := "offering.centre_reinstated", "REMOVE centre_suspended", "attribute_exists(centre_suspended)"
 	values := func(o domain.Offering) map[string]types.AttributeValue {
@@ -167,6 +172,19 @@ func (st *Store) FlagCentreOfferings(ctx context.Context, os []domain.Offering, 
 		action, update, cond = "offering.centre_suspended", "SET centre_suspended = :t", "attribute_not_exists(centre_suspended)"
 	}
 	var t txn
+	// The centre must still be in the status the flags follow: a
+	// suspension and a reinstatement overlapping cannot leave an active
+	// centre's offerings flagged, or a suspended one's open.
+	centreStatus := types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: &st.table, Key: key(centrePK(os[0].Centre.ID), skCentre),
+		ConditionExpression:       aws.String("#status = :suspended"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":suspended": s(string(domain.CentreSuspended))},
+	}}
+	if !suspended {
+		centreStatus = st.centreActive(os[0].Centre.ID)
+	}
+	t.add(contended, centreStatus)
 	for _, o := range os {
 		v := values(o)
 		if suspended {

@@ -83,6 +83,24 @@ func TestCentreRegistryWrites(t *testing.T) {
 	}
 }
 
+// setCentre writes w's centre c1 suspended (or active again), as the
+// service does before flagging its offerings.
+func setCentre(w *world, suspended bool) {
+	w.t.Helper()
+	before, err := w.st.GetCentre(w.ctx, "c1")
+	w.must(err)
+	after := before
+	if suspended {
+		after, err = before.Suspend("检查", w.now)
+		w.must(err)
+	} else {
+		after.Status, after.SuspendedReason, after.SuspendedAt = domain.CentreActive, "", nil
+		now := w.now
+		after.UpdatedAt = &now
+	}
+	w.must(w.st.UpdateCentre(w.ctx, before, after, store.Audit("c1", "officer", "centre.x", "c1", nil, nil, w.now)))
+}
+
 // TestFlagCentreOfferings: flagging takes the offering's places out of the
 // ledger (centre_suspended, −capacity) with an audit record, keeps its
 // bookings, refuses new ones; a stale flag write is ErrContention;
@@ -95,6 +113,10 @@ func TestFlagCentreOfferings(t *testing.T) {
 	o, err := w.st.GetOffering(w.ctx, "o1")
 	w.must(err)
 	at := w.tick()
+	if err := w.st.FlagCentreOfferings(w.ctx, []domain.Offering{o}, true, "officer", at); !errors.Is(err, store.ErrContention) {
+		t.Fatalf("flagging while the centre is active: %v, want ErrContention", err)
+	}
+	setCentre(w, true)
 	if err := w.st.FlagCentreOfferings(w.ctx, []domain.Offering{func() domain.Offering { s := stale; s.Capacity = 6; return s }()}, true, "officer", at); !errors.Is(err, store.ErrContention) {
 		t.Fatalf("flagging with a stale capacity: %v, want ErrContention", err)
 	}
@@ -117,6 +139,10 @@ func TestFlagCentreOfferings(t *testing.T) {
 		t.Fatalf("the booking made before: %+v, %v", mine, err)
 	}
 	back := w.tick()
+	if err := w.st.FlagCentreOfferings(w.ctx, []domain.Offering{got}, false, "officer", back); !errors.Is(err, store.ErrContention) {
+		t.Fatalf("clearing while the centre is suspended: %v, want ErrContention", err)
+	}
+	setCentre(w, false)
 	w.must(w.st.FlagCentreOfferings(w.ctx, []domain.Offering{got}, false, "officer", back))
 	changes, err := w.st.Changes(w.ctx, "2025-08-01", "2025-08-02", store.ChangeFilter{})
 	w.must(err)
@@ -130,7 +156,9 @@ func TestFlagCentreOfferings(t *testing.T) {
 	}
 	audit, _, err := w.st.ListAudit(w.ctx, "c1", paging.Page{Limit: 10})
 	w.must(err)
-	if actions := idsOf(audit, func(a store.AuditEntry) string { return a.Action }); !slices.Equal(actions, []string{"offering.centre_reinstated", "offering.centre_suspended"}) {
+	actions := idsOf(audit, func(a store.AuditEntry) string { return a.Action })
+	slices.Sort(actions) // the centre's writes share instants with the flags'
+	if !slices.Equal(actions, []string{"centre.x", "centre.x", "offering.centre_reinstated", "offering.centre_suspended"}) {
 		t.Fatalf("audit %v", actions)
 	}
 	w.book(w.register("c", 3), "o1") // open again
@@ -144,6 +172,7 @@ func TestBookingRacingSuspension(t *testing.T) {
 	w := newWorld(t)
 	w.offering("o1", 5)
 	p := w.register("a", 1)
+	setCentre(w, true) // the centre's status first, as the service writes it
 	inj := &faults.Injector{}
 	racing, _, _ := dbtest.CustodyOn(t, w.cfg, inj.Option)
 	var once sync.Once
