@@ -41,8 +41,10 @@ const (
 	// Issue 19: staff accounts where the city's identity platform keeps
 	// the accounts (AuthMode oidc): enrol cannot make or change them.
 	AccountsExternal Code = "accounts_external"
-	Internal         Code = "internal"
-	Unavailable      Code = "unavailable"
+	// Issue 19: a draft centre's offerings cannot be published.
+	CentreNotActive Code = "centre_not_active"
+	Internal        Code = "internal"
+	Unavailable     Code = "unavailable"
 )
 
 // statusOf is the single table from code to HTTP status.
@@ -72,6 +74,7 @@ var statusOf = map[Code]int{
 	OfferExpired:           http.StatusConflict,
 	DrawNotReady:           http.StatusConflict,
 	AccountsExternal:       http.StatusConflict,
+	CentreNotActive:        http.StatusConflict,
 	Internal:               http.StatusInternalServerError,
 	Unavailable:            http.StatusServiceUnavailable,
 }
