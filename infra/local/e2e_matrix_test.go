@@ -219,6 +219,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{key: "POST /v1/offerings/{offering_id}/applications/{application_id}/claims", path: "/v1/offerings/o-lottery-closed/applications/" + applicationID + "/claims",
 			access: forCentre, ok: 409, body: body(map[string]any{"code": "dual_worker", "decision": "confirmed"})},
 
+		// The registry: city officers anywhere, district officers in their
+		// district (registering in another is 403, another's centre 404).
+		{key: "GET /v1/city/centres", path: "/v1/city/centres?district=binhu", access: forCityReaders, ok: 200},
+		{key: "POST /v1/centres", path: "/v1/centres", access: forCityReaders, ok: 201, body: body(map[string]any{
+			"name": "滨湖区新芽托育园", "district": "binhu", "licence_no": "320211-TY-0007", "address": "无锡市滨湖区蠡湖大道 1 号",
+			"phone": "0510-85550007", "kinds": []string{"childcare"}})},
+		{key: "PATCH /v1/centres/{centre_id}", path: "/v1/centres/" + mine, access: forCentreOfficers, ok: 200,
+			body: body(map[string]any{"phone": "0510-82345678"})},
+		{key: "POST /v1/centres/{centre_id}/suspend", path: "/v1/centres/c-suspend-{role}/suspend", access: forCentreOfficers, ok: 200,
+			body: body(map[string]any{"reason": "消防检查未通过"}), setup: func(slug string) {
+				if err := e.st.Store.PutCentre(ctx, dbtest.Centre("c-suspend-"+slug, "binhu"), true); err != nil {
+					t.Fatal(err)
+				}
+			}},
+
 		// A centre's staff list: its staff read it; officers invite and remove.
 		{key: "GET /v1/centres/{centre_id}/staff", path: "/v1/centres/" + mine + "/staff", access: forCentre, ok: 200},
 		{key: "POST /v1/centres/{centre_id}/staff", path: "/v1/centres/" + mine + "/staff", access: forCentreOfficers, ok: 201,
@@ -277,9 +292,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 				if !refused {
 					status = rt.ok
-					if rt.setup != nil {
-						rt.setup(slug)
-					}
+				}
+				// Every role gets its resource, so a refusal is of one that exists.
+				if rt.setup != nil {
+					rt.setup(slug)
 				}
 				path := strings.ReplaceAll(rt.path, "{role}", slug)
 				if rt.pathFor != nil {
