@@ -71,7 +71,7 @@ func Run(ctx context.Context, d Deps) (Summary, error) {
 	}
 	r := &runner{d: d, cal: newCalendar(d.Now()), offerings: map[string]domain.Offering{},
 		participants: map[string]domain.Participant{}, existing: map[string]map[string]domain.Booking{}}
-	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putParticipants, r.book, r.history, r.cityHistory, r.putLottery, r.putPolicies, r.putRound} {
+	for _, step := range []func(context.Context) error{r.putCentres, r.putOfferings, r.putJoining, r.putParticipants, r.book, r.history, r.cityHistory, r.putLottery, r.putPolicies, r.putRound} {
 		if err := step(ctx); err != nil {
 			return Summary{}, fmt.Errorf("seed: %w", err)
 		}
@@ -316,7 +316,8 @@ func (r *runner) close(ctx context.Context, id string) error {
 }
 
 func (r *runner) summary() Summary {
-	s := Summary{Centres: len(centres), Offerings: len(offerings) + 1, Participants: len(r.participants), Bookings: len(r.bookings),
+	// The +1s: the joining centre and its draft offering (putJoining).
+	s := Summary{Centres: len(centres) + 1, Offerings: len(offerings) + 1 + 1, Participants: len(r.participants), Bookings: len(r.bookings),
 		BlockedAccount: r.blocked[0], BlockedParticipant: r.blocked[1],
 		PastOfferings: r.hist.past, Changes: r.hist.changes, Snapshots: r.hist.snapshots, LedgerFrom: r.hist.from, Target: r.hist.target}
 	if r.d.Beacon != nil {

@@ -72,6 +72,7 @@ func run(t *testing.T, now func() time.Time) {
 	})
 	t.Run("city history", func(t *testing.T) { checkCityHistory(t, st, first, now()) })
 	t.Run("centres", func(t *testing.T) { checkCentres(t, st) })
+	t.Run("a centre joining", func(t *testing.T) { checkJoining(t, st) })
 	t.Run("offerings", func(t *testing.T) { checkOfferings(t, st, now()) })
 	t.Run("counters agree with bookings", func(t *testing.T) { checkBookings(t, st, svc, first, now()) })
 	t.Run("catalogue", func(t *testing.T) { checkCatalogue(t, st) })
@@ -165,6 +166,38 @@ func checkCentres(t *testing.T, st *store.Store) {
 		if per[dist] < 4 {
 			t.Errorf("district %s has %d centres, want ≥4", dist, per[dist])
 		}
+	}
+}
+
+// checkJoining: one centre is a draft (registered by its district's
+// officer, not in the public list), with a draft offering and its director
+// on its staff; after a second run still one of each.
+func checkJoining(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	c, err := st.GetCentre(ctx, DemoJoiningCentre)
+	if err != nil || c.Status != domain.CentreDraft || c.LicenceNo == "" || c.Location == nil || c.District != "xinwu" {
+		t.Fatalf("joining centre %+v %v: want a draft in xinwu with licence and location", c, err)
+	}
+	public, _, err := st.ListPublicCentres(ctx, "xinwu", paging.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range public {
+		if p.ID == DemoJoiningCentre {
+			t.Errorf("the draft centre is in the public list")
+		}
+	}
+	o, err := st.GetOffering(ctx, demoJoiningOffering)
+	if err != nil || o.Status != domain.OfferingDraft || o.Centre.ID != DemoJoiningCentre {
+		t.Errorf("joining offering %+v %v: want a draft of the joining centre", o, err)
+	}
+	staff, _, err := st.ListStaff(ctx, DemoJoiningCentre, paging.Page{Limit: 10})
+	if err != nil || len(staff) != 1 || staff[0].UserID != DemoJoiningStaff || staff[0].AddedBy != DemoDistrictOfficer("xinwu") {
+		t.Errorf("joining centre's staff %+v %v: want its director, added by xinwu's officer", staff, err)
+	}
+	audit, _, err := st.ListAudit(ctx, DemoJoiningCentre, paging.Page{Limit: 10})
+	if err != nil || len(audit) != 2 {
+		t.Errorf("joining centre's audit %+v %v: want its registration and its director's invitation, once each", audit, err)
 	}
 }
 
