@@ -174,12 +174,17 @@ enrol 已启动 / is running: %[1]s
   curl -s %[1]s/v1/city/capacity -H "Authorization: Bearer $DISTRICT"
   curl -s '%[1]s/v1/city/targets?history=true' -H "Authorization: Bearer $DISTRICT"
 
+  # 机构登记：筹建中的 %[25]s（草稿）、其员工，启用后即可发布项目 / the registry: %[25]s is joining (a draft), its staff; activate it to publish
+  curl -s '%[1]s/v1/city/centres?status=draft' -H "Authorization: Bearer $OFFICER"
+  curl -s %[1]s/v1/centres/%[25]s/staff -H "Authorization: Bearer $OFFICER"
+  curl -s -X PATCH %[1]s/v1/centres/%[25]s -H "Authorization: Bearer $OFFICER" -H 'Content-Type: application/json' -d '{"status":"active"}'
+
   # 上期两次无故缺勤的居民 %[16]s / %[16]s missed two sessions last term: booking answers no_show_blocked
 %[17]s
 按 Ctrl-C 停止 / press Ctrl-C to stop.
 `, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
 		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant,
 		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year), dataLine(st, dataDir)+faultsLine(st, faultSpec),
-		seed.DemoDistrictOfficer(seed.DemoDistrict), district, st.Now().In(domain.CityZone).Year()+1)
+		seed.DemoDistrictOfficer(seed.DemoDistrict), district, st.Now().In(domain.CityZone).Year()+1, seed.DemoJoiningCentre)
 	return nil
 }
