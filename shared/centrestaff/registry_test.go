@@ -63,7 +63,7 @@ func TestRegistryWho(t *testing.T) {
 			t.Errorf("%s: %v, want %s", tc.name, err, tc.want)
 		}
 	}
-	name := "改了名字的托育园"
+	address := "无锡市梁溪区人民中路 9 号"
 	for _, tc := range []struct {
 		name string
 		who  auth.Caller
@@ -75,7 +75,7 @@ func TestRegistryWho(t *testing.T) {
 		{"district officer of its district", liangxiDO, ""},
 		{"city officer", cityOfficer, ""},
 	} {
-		_, err := f.admin.PatchCentre(ctx, tc.who, "c1", domain.CentrePatch{Name: &name})
+		_, err := f.admin.PatchCentre(ctx, tc.who, "c1", domain.CentrePatch{Address: &address})
 		if (tc.want == "" && err != nil) || (tc.want != "" && !apperr.Is(err, tc.want)) {
 			t.Errorf("patch by %s: %v, want %q", tc.name, err, tc.want)
 		}

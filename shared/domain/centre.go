@@ -126,6 +126,13 @@ func (p CentrePatch) Apply(c Centre, now time.Time) (Centre, error) {
 	out := c
 	if p.Name != nil {
 		out.Name = CentreNameText.Check(&v, *p.Name)
+		// Offerings and bookings carry the centre's name as it was when
+		// they were written; renaming a centre in service would leave them
+		// naming the old one, so the name is settled before activation.
+		if out.Name != c.Name && c.Status != CentreDraft {
+			v.Add("name", "机构启用后名称不能修改（已发布的项目和居民的报名记录使用原名称）",
+				"the name cannot change once the centre is active (its offerings and residents' bookings carry it)")
+		}
 	}
 	if p.LicenceNo != nil {
 		out.LicenceNo = checkLicence(&v, *p.LicenceNo)

@@ -102,6 +102,9 @@ func TestCentrePatch(t *testing.T) {
 		check func(Centre) bool
 	}{
 		{"rename", base, `{"name":"新名字托育园"}`, nil, func(c Centre) bool { return c.Name == "新名字托育园" && c.Status == CentreDraft }},
+		{"rename once active", active, `{"name":"新名字托育园"}`, []string{"name"}, nil},
+		{"rename while activating", base, `{"name":"新名字托育园","status":"active"}`, nil, func(c Centre) bool { return c.Name == "新名字托育园" && c.Status == CentreActive }},
+		{"same name once active", active, `{"name":"` + base.Name + `"}`, nil, func(c Centre) bool { return c.Name == base.Name }},
 		{"location absent keeps it", base, `{"phone":"13800000000"}`, nil, func(c Centre) bool { return c.Location != nil && c.Phone == "13800000000" }},
 		{"location null clears it", base, `{"location":null}`, nil, func(c Centre) bool { return c.Location == nil }},
 		{"location moved", base, `{"location":{"lat":31.9,"lng":120.28}}`, nil, func(c Centre) bool { return c.Location.Lat == 31.9 }},
