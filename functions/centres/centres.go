@@ -37,8 +37,8 @@ func New(d lambdafn.Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/centres/{centre_id}/offerings", a.staff(centreList(a.admin.Offerings)))
 	mux.Handle("POST /v1/centres/{centre_id}/offerings", a.staff(a.createOffering))
-	mux.Handle("PATCH /v1/offerings/{offering_id}", a.staff(a.updateOffering))
-	mux.Handle("POST /v1/offerings/{offering_id}/cancel", a.staff(a.cancelOffering))
+	mux.Handle("PATCH /v1/offerings/{offering_id}", a.staff(edit("offering_id", a.admin.Update)))
+	mux.Handle("POST /v1/offerings/{offering_id}/cancel", a.staff(withReason("offering_id", domain.CancelReasonText, a.admin.Cancel)))
 	mux.Handle("GET /v1/offerings/{offering_id}/roster", a.staff(a.roster))
 	mux.Handle("PUT /v1/offerings/{offering_id}/attendance/{date}", a.staff(a.recordAttendance))
 	mux.Handle("GET /v1/offerings/{offering_id}/attendance", a.staff(a.attendance))
@@ -50,8 +50,8 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("POST /v1/offerings/{offering_id}/applications/{application_id}/claims", a.staff(a.decideClaim))
 	// Issue 19: the centre registry; the service lets only officers write.
 	mux.Handle("POST /v1/centres", a.staff(a.createCentre))
-	mux.Handle("PATCH /v1/centres/{centre_id}", a.staff(a.updateCentre))
-	mux.Handle("POST /v1/centres/{centre_id}/suspend", a.staff(a.suspendCentre))
+	mux.Handle("PATCH /v1/centres/{centre_id}", a.staff(edit("centre_id", a.admin.PatchCentre)))
+	mux.Handle("POST /v1/centres/{centre_id}/suspend", a.staff(withReason("centre_id", domain.SuspendReasonText, a.admin.SuspendCentre)))
 	mux.Handle("GET /v1/city/centres", a.staff(a.registry))
 	return httpapi.Serve(d.Log, d.Config.Claims, mux)
 }
@@ -104,48 +104,6 @@ func (a api) createOffering(w http.ResponseWriter, r *http.Request, c auth.Calle
 	}
 	w.Header().Set("Location", "/v1/offerings/"+o.ID)
 	httpapi.WriteJSON(w, http.StatusCreated, o)
-	return nil
-}
-
-func (a api) updateOffering(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "offering_id")
-	if err != nil {
-		return err
-	}
-	var p domain.Patch
-	if err := httpapi.DecodeJSON(r, &p); err != nil {
-		return err
-	}
-	o, err := a.admin.Update(r.Context(), c, id, p)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, o)
-	return nil
-}
-
-func (a api) cancelOffering(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "offering_id")
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Reason string `json:"reason"`
-	}
-	if err := httpapi.DecodeJSON(r, &body); err != nil {
-		return err
-	}
-	// Residents see the reason on every booking it ends.
-	var v apperr.Validation
-	reason := domain.CancelReasonText.Check(&v, body.Reason)
-	if err := v.Err(); err != nil {
-		return err
-	}
-	o, err := a.admin.Cancel(r.Context(), c, id, reason)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, o)
 	return nil
 }
 
@@ -343,50 +301,6 @@ func (a api) createCentre(w http.ResponseWriter, r *http.Request, c auth.Caller)
 	return nil
 }
 
-// updateCentre edits a centre; status "active" activates or reinstates it.
-func (a api) updateCentre(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "centre_id")
-	if err != nil {
-		return err
-	}
-	var p domain.CentrePatch
-	if err := httpapi.DecodeJSON(r, &p); err != nil {
-		return err
-	}
-	centre, err := a.admin.PatchCentre(r.Context(), c, id, p)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, centre)
-	return nil
-}
-
-// suspendCentre suspends a centre: its published offerings close to new
-// bookings and applications; what is booked stands.
-func (a api) suspendCentre(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
-	id, err := httpapi.PathID(r, "centre_id")
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Reason string `json:"reason"`
-	}
-	if err := httpapi.DecodeJSON(r, &body); err != nil {
-		return err
-	}
-	var v apperr.Validation
-	reason := domain.SuspendReasonText.Check(&v, body.Reason)
-	if err := v.Err(); err != nil {
-		return err
-	}
-	centre, err := a.admin.SuspendCentre(r.Context(), c, id, reason)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, centre)
-	return nil
-}
-
 // registry is the officers' list of centres in every status.
 func (a api) registry(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 	page, err := httpapi.ListQuery(r, "district", "status")
@@ -413,4 +327,43 @@ func (a api) registry(w http.ResponseWriter, r *http.Request, c auth.Caller) err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
 	return nil
+}
+
+// edit serves a PATCH of the resource named by the path parameter param:
+// the body decoded into In, applied by the caller's service, 200 with what
+// it made.
+func edit[In, Out any](param string, apply func(context.Context, auth.Caller, string, In) (Out, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
+	return func(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+		id, err := httpapi.PathID(r, param)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := httpapi.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+		out, err := apply(r.Context(), c, id, in)
+		if err != nil {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+// withReason serves an action that takes a reason {reason} (cancelling an
+// offering, suspending a centre), checked by rule: residents see it on
+// every booking it touches.
+func withReason[Out any](param string, rule domain.TextRule, act func(context.Context, auth.Caller, string, string) (Out, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
+	return edit(param, func(ctx context.Context, c auth.Caller, id string, body struct {
+		Reason string `json:"reason"`
+	}) (Out, error) {
+		var v apperr.Validation
+		reason := rule.Check(&v, body.Reason)
+		if err := v.Err(); err != nil {
+			var zero Out
+			return zero, err
+		}
+		return act(ctx, c, id, reason)
+	})
 }
