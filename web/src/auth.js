@@ -27,7 +27,11 @@ export const DEMO_ACCOUNTS = [
   { role: 'resident', sub: 'demo-resident', groups: ['residents'], centre_ids: [] },
   { role: 'staff', sub: 'staff-liangxi-04', groups: ['centre-staff'], centre_ids: ['c-liangxi-04'] },
   { role: 'officer', sub: 'officer-wuxi-edu', groups: ['city-officers'], centre_ids: [] },
+  { role: 'district', sub: 'officer-liangxi', groups: ['district-officers'], district: 'liangxi' },
 ];
+
+// The body of POST /_local/token for a demo account (a district officer's district too).
+const tokenBody = (a) => ({ sub: a.sub, groups: a.groups, centre_ids: a.centre_ids || [], ...(a.district ? { district: a.district } : {}) });
 
 function decodeJwt(token) {
   try {
@@ -54,7 +58,9 @@ export function sessionFromToken(token) {
   // A centre staff member or officer without an authenticator app (TOTP) gets a token without
   // those groups and with enrol:mfa_setup (functions/accounts): the page says to enrol one.
   const mfaSetup = c['enrol:mfa_setup'] === 'required';
-  return { token, sub: c.sub || '', phone: c.phone_number || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, mfaSetup, exp: c.exp || 0 };
+  // A district officer's district (custom:district; the local issuer's tokens carry it too).
+  const district = c['custom:district'] || c.district || '';
+  return { token, sub: c.sub || '', phone: c.phone_number || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, district, mfaSetup, exp: c.exp || 0 };
 }
 
 const store = {
@@ -107,19 +113,25 @@ document.addEventListener('visibilitychange', () => { if (document.visibilitySta
 export const isResident = (s) => !!s && s.groups.includes('residents');
 export const isStaff = (s) => !!s && (s.groups.includes('centre-staff') || s.groups.includes('city-officers'));
 export const isOfficer = (s) => !!s && s.groups.includes('city-officers');
+// A district officer: every city view for their district only, and its centres.
+export const isDistrictOfficer = (s) => !!s && s.groups.includes('district-officers') && !isOfficer(s);
+// Anyone who reads the dashboard and keeps the centre registry: city or district officers.
+export const isAnyOfficer = (s) => isOfficer(s) || isDistrictOfficer(s);
+// Where a session starts after signing in.
+export const homeOf = (s) => (isAnyOfficer(s) ? '#/city' : isStaff(s) ? '#/staff' : '#/');
 
 export async function localSignIn(cfg, account) {
   const r = await fetch(cfg.apiUrl + '/_local/token', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ sub: account.sub, groups: account.groups, centre_ids: account.centre_ids }),
+    body: JSON.stringify(tokenBody(account)),
   });
   if (!r.ok) throw new Error('token ' + r.status);
   const { token } = await r.json();
   // Locally the ID token is the access token too: the Cognito stand-in verifies it as
   // the gateway does (infra/localcognito).
   tab.set(ACCESS, token);
-  tab.set(LOCAL_ACCOUNT, JSON.stringify({ sub: account.sub, groups: account.groups, centre_ids: account.centre_ids }));
+  tab.set(LOCAL_ACCOUNT, JSON.stringify(tokenBody(account)));
   saveSession(sessionFromToken(token));
   return session.value;
 }
