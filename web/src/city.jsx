@@ -7,7 +7,13 @@ import { useSignal } from './signal.js';
 import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText } from './ui.jsx';
 import { ExplainForm } from './claims.jsx';
 import { isDistrictOfficer, isOfficer } from './auth.js';
-import { TargetsEditor } from './targets.jsx';
+
+// Only city officers set targets: the editor loads when one opens the page.
+function LazyTargets(props) {
+  const [m, setM] = useState(null);
+  useEffect(() => { let alive = true; import('./targets.jsx').then((x) => alive && setM(x), () => {}); return () => { alive = false; }; }, []);
+  return m ? <m.TargetsEditor {...props} /> : null;
+}
 
 let chartsModule = null;
 const loadCharts = () => (chartsModule ||= import('./charts.js'));
@@ -80,7 +86,7 @@ export function CityDashboard({ session }) {
       {data.loading && !d && <Loading />}
       <ErrorBox error={data.error} onRetry={data.reload} />
       {d && <Dashboard d={d} district={district} />}
-      {isOfficer(session) && <TargetsEditor onSaved={data.reload} />}
+      {isOfficer(session) && <LazyTargets onSaved={data.reload} />}
     </>
   );
 }

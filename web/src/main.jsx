@@ -5,7 +5,7 @@ import { loadConfig } from './config.js';
 import { setApiConfig, setApiLang } from './api.js';
 import { t, tIn, lang, setLang } from './i18n.js';
 import { useSignal } from './signal.js';
-import { route, parseHash, LiveRegion, PageHeading, ErrorBox, go, announce, errorText, returning, restore } from './ui.jsx';
+import { route, parseHash, LiveRegion, PageHeading, ErrorBox, Loading, go, announce, errorText, returning, restore } from './ui.jsx';
 import { DEMO_ACCOUNTS, session as sessionSignal, ended as endedSignal, dismissEnded, localSignIn, lastLocalAccount, hostedSignIn, hostedSignInMode, completeHosted, signOut, isResident, isStaff, isOfficer, isDistrictOfficer, isAnyOfficer, homeOf } from './auth.js';
 import { Browse, OfferingDetail, Participants, MyBookings } from './resident.jsx';
 import { StaffHome, StaffOffering } from './staff.jsx';
@@ -17,7 +17,6 @@ import { RoundsList, RoundPage } from './rounds.jsx';
 import { ExplainLookup } from './claims.jsx';
 import { PublicPolicy, PolicyAdmin, policyHref } from './policy.jsx';
 import { Security, totpEnrolment } from './security.jsx';
-import { CentreList, CentreNew, CentreDetail, CentreStaff } from './centres.jsx';
 
 function App({ cfg }) {
   const r = useSignal(route);
@@ -84,10 +83,10 @@ function App({ cfg }) {
   else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session), <StaffOffering id={decodeURIComponent(p[2])} />);
   else if (p[0] === 'staff') page = needs(isStaff(session), <StaffHome session={session} />);
   else if (p[0] === 'city' && p[1] === 'explain') page = needs(isOfficer(session) || isStaff(session), <ExplainLookup key={r.query.toString()} />);
-  else if (p[0] === 'city' && p[1] === 'centres' && p[2] === 'new') page = needs(isAnyOfficer(session), <CentreNew session={session} />);
-  else if (p[0] === 'city' && p[1] === 'centres' && p[2]) page = needs(isAnyOfficer(session), <CentreDetail key={p[2]} id={decodeURIComponent(p[2])} session={session} />);
-  else if (p[0] === 'city' && p[1] === 'centres') page = needs(isAnyOfficer(session), <CentreList key={r.query.toString()} session={session} />);
-  else if (p[0] === 'centres' && p[1] && p[2] === 'staff') page = needs(isAnyOfficer(session) || isStaff(session), <CentreStaff key={p[1]} id={decodeURIComponent(p[1])} session={session} />);
+  else if (p[0] === 'city' && p[1] === 'centres' && p[2] === 'new') page = needs(isAnyOfficer(session), <Registry page="CentreNew" session={session} />);
+  else if (p[0] === 'city' && p[1] === 'centres' && p[2]) page = needs(isAnyOfficer(session), <Registry page="CentreDetail" key={p[2]} id={decodeURIComponent(p[2])} session={session} />);
+  else if (p[0] === 'city' && p[1] === 'centres') page = needs(isAnyOfficer(session), <Registry page="CentreList" key={r.query.toString()} session={session} />);
+  else if (p[0] === 'centres' && p[1] && p[2] === 'staff') page = needs(isAnyOfficer(session) || isStaff(session), <Registry page="CentreStaff" key={p[1]} id={decodeURIComponent(p[1])} session={session} />);
   else if (p[0] === 'policies') page = <PublicPolicy kind={p[1] && decodeURIComponent(p[1])} />;
   else if (p[0] === 'city' && p[1] === 'policies') page = needs(isOfficer(session), <PolicyAdmin kind={p[2] && decodeURIComponent(p[2])} />);
   else if (p[0] === 'city') page = needs(isAnyOfficer(session), <CityDashboard session={session} />);
@@ -137,6 +136,23 @@ function App({ cfg }) {
       <LiveRegion />
     </>
   );
+}
+
+// The centre registry's pages (officers, and a centre's staff list) load on first use, so
+// a resident's first page does not carry them.
+const registry = () => import('./centres.jsx');
+function Registry({ page, ...props }) {
+  const [m, setM] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    let alive = true;
+    registry().then((x) => alive && setM(x), () => alive && setError({ code: 'network' }));
+    return () => { alive = false; };
+  }, []);
+  if (error) return <ErrorBox error={error} />;
+  if (!m) return <Loading />;
+  const P = m[page];
+  return <P {...props} />;
 }
 
 // The sign-in ended (the token expired or the API refused it): said in both languages, the
