@@ -14,7 +14,7 @@ addTexts({
   centresIntroDistrict: (d) => `${d}的全部机构，含草稿和已暂停的。新登记的机构是草稿：核对后启用，才出现在公开目录中并可发布项目。`,
   cst_draft: '草稿', cst_active: '已启用', cst_suspended: '已暂停', centreStatus: '状态',
   newCentre: '登记新机构', newCentreTitle: '登记新机构', centreName: '机构名称', licenceNo: '备案号或学校代码', licenceHint: '托育机构备案号，或学校的学校代码',
-  address: '地址', phone: '联系电话', kindsL: '开设类型（可多选）', locationL: '位置（可选）', lat: '纬度', lng: '经度', locationHint: '例如 31.57 和 120.30；两项都留空表示不填位置',
+  address: '地址', phone: '联系电话', kindsL: '开设类型（可多选）', locationL: '位置（可选）', lat: '纬度', lng: '经度', locationDt: '位置', locationHint: '例如 31.57 和 120.30；两项都留空表示不填位置',
   districtFixed: '区（只能登记本区的机构）', centreCreated: (n) => `已登记“${n}”（草稿）。核对后请启用。`, centreSaved: '机构信息已保存。',
   noCentres: '没有符合条件的机构。', centresShown: (n) => `共显示 ${n} 个机构`, backToCentres: '返回机构列表',
   editCentre: '修改机构信息', activate: '启用机构', activateHint: '启用后，机构出现在公开目录中，可以发布项目。', activated: '机构已启用。',
@@ -35,7 +35,7 @@ addTexts({
   centresIntroDistrict: (d) => `Every centre in ${d}, drafts and suspended ones included. A new centre is a draft: check it, then activate it to list it publicly and publish offerings.`,
   cst_draft: 'Draft', cst_active: 'Active', cst_suspended: 'Suspended', centreStatus: 'Status',
   newCentre: 'Register a centre', newCentreTitle: 'Register a centre', centreName: 'Centre name', licenceNo: 'Licence number or school id', licenceHint: 'The childcare registration number, or the school\u2019s id',
-  address: 'Address', phone: 'Phone', kindsL: 'Kinds offered (one or more)', locationL: 'Location (optional)', lat: 'Latitude', lng: 'Longitude', locationHint: 'e.g. 31.57 and 120.30; leave both empty for none',
+  address: 'Address', phone: 'Phone', kindsL: 'Kinds offered (one or more)', locationL: 'Location (optional)', lat: 'Latitude', lng: 'Longitude', locationDt: 'Location', locationHint: 'e.g. 31.57 and 120.30; leave both empty for none',
   districtFixed: 'District (your own only)', centreCreated: (n) => `"${n}" is registered as a draft. Check it, then activate it.`, centreSaved: 'The centre is saved.',
   noCentres: 'No centres match.', centresShown: (n) => `Showing ${n} centres`, backToCentres: 'Back to the centres',
   editCentre: 'Edit the centre', activate: 'Activate the centre', activateHint: 'Once active, the centre is listed publicly and may publish offerings.', activated: 'The centre is active.',
@@ -276,7 +276,7 @@ export function CentreDetail({ id, session }) {
             <div><dt>{t('phone')}</dt><dd>{centre.phone}</dd></div>
             <div class="span"><dt>{t('address')}</dt><dd>{centre.address}</dd></div>
             <div><dt>{t('kind')}</dt><dd>{(centre.kinds || []).map((k) => t('kind_' + k)).join('、')}</dd></div>
-            <div><dt>{t('locationL')}</dt><dd>{centre.location ? `${centre.location.lat}, ${centre.location.lng}` : t('noLocation')}</dd></div>
+            <div><dt>{t('locationDt')}</dt><dd>{centre.location ? `${centre.location.lat}, ${centre.location.lng}` : t('noLocation')}</dd></div>
             {centre.created_at && <div><dt>{t('createdAt')}</dt><dd>{fmtDateTime(centre.created_at)}</dd></div>}
             {centre.updated_at && <div><dt>{t('updatedAt')}</dt><dd>{fmtDateTime(centre.updated_at)}</dd></div>}
           </dl>
