@@ -282,6 +282,7 @@ export function CentreDetail({ id, session }) {
           </dl>
           <p class="actions">
             <a class="button-link" href={staffHref(centre.id)}>{t('staffLink')} →</a>
+            <a class="button-link" href={'#/staff?centre=' + enc(centre.id)}>{t('offeringsLink')} →</a>
           </p>
           {centre.status !== 'active' && <StatusChange centre={centre} onDone={done} />}
           <EditCentre key={centre.updated_at || centre.id} centre={centre} onDone={done} />
