@@ -5,17 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SHOTS, launch, newPage, token, apiCall, signIn, runId, fitsPhones, switchLang, tabThroughMain, BASE } from './helpers.mjs';
+import { SHOTS, launch, newPage, token, districtToken, apiCall, signIn, runId, fitsPhones, switchLang, tabThroughMain, BASE } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-const districtToken = async (sub, district) => {
-  const r = await fetch(BASE + '/_local/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sub, groups: ['district-officers'], district }) });
-  assert.equal(r.status, 200, await r.clone().text());
-  return (await r.json()).token;
-};
 
 test('a district officer lands on their district\u2019s dashboard and registry, and sees no other district', async () => {
   const liangxi = await districtToken('officer-liangxi', 'liangxi');
