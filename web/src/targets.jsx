@@ -13,14 +13,14 @@ addTexts({
   targetTitleHint: '看板和下载文件中显示的名称，例如“2026 年新增普惠性托位 3,000 个”', saveTarget: '保存目标',
   targetSaved: (y, k) => `${y} 年${k}的目标已保存。`, editThis: (y, k) => `修改 ${y} 年${k}的目标`, editBtn: '修改',
   targetHistory: '变更记录', targetHistoryOf: (y, k) => `${y} 年${k}目标的变更记录`, changedAt: '修改时间', changedBy: '修改人', noHistory: '没有变更记录。',
-  historyN: (n) => `${n} 次设定`,
+  historyN: (n) => `${n} 次设定`, yearFormat: '年度应为 4 位数字，例如 2026。',
 }, {
   targetsEdit: 'Set targets', targetsEditIntro: 'One target per year and kind. A change counts at once for progress; earlier values stay in the history.',
   targetYear: 'Year', targetKind: 'Kind', targetNumber: 'Target (new places)', targetBaseline: 'Counted from', targetTitleL: 'Title',
   targetTitleHint: 'As the dashboard and downloads show it, e.g. "3,000 new inclusive childcare places in 2026"', saveTarget: 'Save the target',
   targetSaved: (y, k) => `The ${y} target for ${k} is saved.`, editThis: (y, k) => `Edit the ${y} target for ${k}`, editBtn: 'Edit',
   targetHistory: 'History', targetHistoryOf: (y, k) => `History of the ${y} target for ${k}`, changedAt: 'Changed', changedBy: 'By', noHistory: 'No changes recorded.',
-  historyN: (n) => `set ${n} times`,
+  historyN: (n) => `set ${n} times`, yearFormat: 'The year is four digits, e.g. 2026.',
 });
 
 const thisYear = () => Number(new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 4));
@@ -47,6 +47,12 @@ export function TargetsEditor({ onSaved }) {
     e.preventDefault();
     setBusy(true); setError(null); setOk('');
     const year = f.year.trim(), kind = f.kind;
+    // The year is part of the address: checked here, as the API checks the rest.
+    if (!/^\d{4}$/.test(year)) {
+      const err = { code: 'validation_failed', errors: [{ field: 'year', message: t('yearFormat') }] };
+      setError(err); setTries((n) => n + 1); setBusy(false); announce(t('yearFormat'));
+      return;
+    }
     try {
       await api('PUT', `/v1/city/targets/${encodeURIComponent(year)}/${encodeURIComponent(kind)}`, {
         body: { target: f.target.trim() === '' ? 0 : Number(f.target), baseline: f.baseline, title: f.title.trim() },
