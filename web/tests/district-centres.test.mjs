@@ -130,19 +130,27 @@ test('an officer registers a centre, activates it, invites a staff member and se
     const member = staff.find((s) => s.name === '王老师' + run);
     assert.ok(member, JSON.stringify(staff));
 
-    // The new staff member's own sign-in: the centre's list, read-only.
-    const own = await token(member.user_id, ['centre-staff'], [id]);
+    // A centre's own staff read its list, read-only: the demo staff member's centre, with
+    // someone the officer invites there (a newly invited account must first enrol TOTP, so the
+    // demo account, which has, is the one signing in).
+    const colleague = '李老师' + run;
+    const colleaguePhone = '138' + String(Date.now() + 7).slice(-8);
+    const inv = await apiCall(officer, 'POST', '/v1/centres/c-liangxi-04/staff', { phone: colleaguePhone, name: colleague });
+    assert.equal(inv.status, 201, inv.text);
     const mine = await newPage(browser, { width: 390, height: 844 });
     try {
-      await mine.page.goto(BASE + '/config.json');
-      await mine.page.evaluate((t) => localStorage.setItem('enrol.token', t), own);
-      await mine.page.goto(BASE + '/#/centres/' + encodeURIComponent(id) + '/staff');
-      await mine.page.getByRole('heading', { level: 1, name: '机构人员 · ' + name }).waitFor();
-      await mine.page.locator('#staff-list li').filter({ hasText: '王老师' + run }).waitFor();
+      await signIn(mine.page, 'staff-liangxi-04');
+      await mine.page.getByRole('link', { name: '本机构人员' }).click();
+      await mine.page.getByRole('heading', { level: 1, name: /^机构人员 · / }).waitFor();
+      const li = mine.page.locator('#staff-list li').filter({ hasText: colleague });
+      await li.waitFor();
+      assert.ok(!(await li.innerText()).includes(colleaguePhone), 'the number is masked');
       await mine.page.getByTestId('staff-read-only').waitFor();
-      assert.equal(await mine.page.getByRole('button', { name: /移除|邀请/ }).count(), 0, 'no invite or remove for staff');
+      assert.equal(await mine.page.locator('main').getByRole('button', { name: /移除|邀请/ }).count(), 0, 'no invite or remove for staff');
+      assert.equal(await mine.page.locator('#inv-contact').count(), 0);
     } finally {
       await mine.context.close();
+      await apiCall(officer, 'DELETE', `/v1/centres/c-liangxi-04/staff/${encodeURIComponent(inv.json.user_id)}`);
     }
 
     // Remove, asked first.
