@@ -58,6 +58,9 @@ test('a district officer lands on their district\u2019s dashboard and registry, 
     await switchLang(page);
     await page.getByRole('link', { name: 'Liangxi dashboard' }).click();
     await page.getByRole('heading', { level: 1, name: 'Liangxi · places and demand' }).waitFor();
+    await page.locator('#chart-demand svg').waitFor();
+    await fitsPhones(page, 'the district dashboard in English');
+    await page.screenshot({ path: join(SHOTS, 'district-dashboard-en-390.png'), fullPage: true });
   } finally {
     await context.close();
   }
