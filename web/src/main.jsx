@@ -82,7 +82,7 @@ function App({ cfg }) {
   else if (p[0] === 'security') page = needs(totpEnrolment(cfg), <Security cfg={cfg} session={session} onSignInAgain={signInAgain} />);
   else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session) || isDistrictOfficer(session), <StaffOffering id={decodeURIComponent(p[2])} />);
   else if (p[0] === 'staff') page = needs(isStaff(session) || isDistrictOfficer(session), <StaffHome key={r.query.get('centre') || ''} session={session} centreId={r.query.get('centre') || ''} />);
-  else if (p[0] === 'city' && p[1] === 'explain') page = needs(isOfficer(session) || isStaff(session), <ExplainLookup key={r.query.toString()} />);
+  else if (p[0] === 'city' && p[1] === 'explain') page = needs(isAnyOfficer(session) || isStaff(session), <ExplainLookup key={r.query.toString()} />);
   else if (p[0] === 'city' && p[1] === 'centres' && p[2] === 'new') page = needs(isAnyOfficer(session), <Registry page="CentreNew" session={session} />);
   else if (p[0] === 'city' && p[1] === 'centres' && p[2]) page = needs(isAnyOfficer(session), <Registry page="CentreDetail" key={p[2]} id={decodeURIComponent(p[2])} session={session} />);
   else if (p[0] === 'city' && p[1] === 'centres') page = needs(isAnyOfficer(session), <Registry page="CentreList" key={r.query.toString()} session={session} />);
