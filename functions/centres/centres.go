@@ -1,7 +1,8 @@
 // Package centres is the centre staff's function (city officers may use it
 // for any centre): offerings in every status, publishing and editing,
 // cancelling, the roster and its exports, attendance, verifying a
-// participant's identity, and the audit log.
+// participant's identity, and the audit log; and the officers' centre
+// registry (registering, editing, activating, suspending centres).
 package centres
 
 import (
@@ -47,6 +48,11 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/offerings/{offering_id}/applications", a.staff(a.offeringApplications))
 	mux.Handle("GET /v1/offerings/{offering_id}/applications/{application_id}", a.staff(a.offeringApplication))
 	mux.Handle("POST /v1/offerings/{offering_id}/applications/{application_id}/claims", a.staff(a.decideClaim))
+	// Issue 19: the centre registry; the service lets only officers write.
+	mux.Handle("POST /v1/centres", a.staff(a.createCentre))
+	mux.Handle("PATCH /v1/centres/{centre_id}", a.staff(a.updateCentre))
+	mux.Handle("POST /v1/centres/{centre_id}/suspend", a.staff(a.suspendCentre))
+	mux.Handle("GET /v1/city/centres", a.staff(a.registry))
 	return httpapi.Serve(d.Log, d.Config.Claims, mux)
 }
 
@@ -318,5 +324,93 @@ func (a api) runDraw(w http.ResponseWriter, r *http.Request, c auth.Caller) erro
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, doc)
+	return nil
+}
+
+// createCentre registers a draft centre (officers; a district officer in
+// their own district).
+func (a api) createCentre(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	var in domain.NewCentre
+	if err := httpapi.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	centre, err := a.admin.CreateCentre(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/centres/"+centre.ID)
+	httpapi.WriteJSON(w, http.StatusCreated, centre)
+	return nil
+}
+
+// updateCentre edits a centre; status "active" activates or reinstates it.
+func (a api) updateCentre(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "centre_id")
+	if err != nil {
+		return err
+	}
+	var p domain.CentrePatch
+	if err := httpapi.DecodeJSON(r, &p); err != nil {
+		return err
+	}
+	centre, err := a.admin.PatchCentre(r.Context(), c, id, p)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, centre)
+	return nil
+}
+
+// suspendCentre suspends a centre: its published offerings close to new
+// bookings and applications; what is booked stands.
+func (a api) suspendCentre(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "centre_id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := httpapi.DecodeJSON(r, &body); err != nil {
+		return err
+	}
+	var v apperr.Validation
+	reason := domain.SuspendReasonText.Check(&v, body.Reason)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	centre, err := a.admin.SuspendCentre(r.Context(), c, id, reason)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, centre)
+	return nil
+}
+
+// registry is the officers' list of centres in every status.
+func (a api) registry(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	page, err := httpapi.ListQuery(r, "district", "status")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	district, status := domain.District(q.Get("district")), domain.CentreStatus(q.Get("status"))
+	var v apperr.Validation
+	if district != "" && !district.Valid() {
+		v.Add("district", "区县无效", "not a district")
+	}
+	switch status {
+	case "", domain.CentreDraft, domain.CentreActive, domain.CentreSuspended:
+	default:
+		v.Add("status", "状态应为 draft、active 或 suspended", "status must be draft, active or suspended")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	items, next, err := a.admin.Registry(r.Context(), c, district, status, page)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, httpapi.ListOf(items, next))
 	return nil
 }

@@ -19,10 +19,14 @@ type figures struct {
 	Utilization float64 `json:"utilization"`
 	Centres     int     `json:"centres"`
 	Offerings   int     `json:"offerings"`
+	// Suspended centres' offerings: their places are out of capacity, their
+	// bookings still in confirmed and waitlisted (issue 19).
+	SuspendedCentres int `json:"suspended_centres"`
+	SuspendedPlaces  int `json:"suspended_places"`
 }
 
 func figuresOf(f cityfigures.Figures) figures {
-	return figures{f.Capacity, f.Confirmed, f.Waitlisted, f.Available(), f.Utilization(), f.Centres, f.Offerings}
+	return figures{f.Capacity, f.Confirmed, f.Waitlisted, f.Available(), f.Utilization(), f.Centres, f.Offerings, f.SuspendedCentres, f.SuspendedPlaces}
 }
 
 // row is one slice of the city's figures.

@@ -39,6 +39,7 @@ func kindText(k domain.Kind) string {
 var reasonNames = map[cityfigures.Reason]string{
 	cityfigures.Published: "新开放", cityfigures.CapacityRaised: "扩容", cityfigures.CapacityCut: "缩减",
 	cityfigures.Cancelled: "取消", cityfigures.Ended: "结束", cityfigures.Withdrawn: "撤回",
+	cityfigures.CentreSuspended: "机构暂停", cityfigures.CentreReinstated: "机构恢复",
 }
 
 func reasonText(r cityfigures.Reason) string { return reasonNames[r] + " (" + string(r) + ")" }

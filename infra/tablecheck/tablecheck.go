@@ -646,7 +646,7 @@ func (c *checker) offerIndex() {
 
 // ledgerSums: each entry's delta is after − before, and an offering's entries
 // add up to its places now (DESIGN.md, "The ledger"): its capacity while
-// published or closed and not ended (an `ended` entry, written by the daily
+// published or closed, not ended and its centre not suspended (an `ended` entry, written by the daily
 // run, takes it out), zero otherwise. Offerings with no entry at all were
 // written without the ledger (fixtures, the seed's direct puts) and are
 // left alone unless in service.
@@ -667,7 +667,8 @@ func (c *checker) ledgerSums() {
 			continue // an offering of an earlier term the seed's history names, or one deleted
 		}
 		var places int64
-		if s := o.str("status"); (s == "published" || s == "closed") && !ended {
+		// A suspended centre's offering counts none (centre_suspended).
+		if s := o.str("status"); (s == "published" || s == "closed") && !ended && o.m["centre_suspended"] == nil {
 			places = o.num("capacity")
 		}
 		if sum != places {

@@ -363,6 +363,26 @@ func TestTableCheck(t *testing.T) {
 			tb.del(e)
 			return "OFFERING#" + str(e, "offering_id")
 		}},
+		{"an offering flagged for its centre's suspension without the ledger entry", tablecheck.RuleLedger, func() string {
+			e := tb.find("ledger entry of a published offering in the table", func(m map[string]types.AttributeValue) bool {
+				if str(m, "PK") != "LEDGER" || num(m, "delta") <= 0 {
+					return false
+				}
+				for _, o := range tb.items {
+					if str(o, "PK") == "OFFERING#"+str(m, "offering_id") && str(o, "SK") == "OFFERING" && str(o, "status") == "published" {
+						return true
+					}
+				}
+				return false
+			})
+			o := tb.find("its offering", func(m map[string]types.AttributeValue) bool {
+				return str(m, "PK") == "OFFERING#"+str(e, "offering_id") && str(m, "SK") == "OFFERING"
+			})
+			flagged := clone(o)
+			flagged["centre_suspended"] = &types.AttributeValueMemberBOOL{Value: true}
+			tb.put(flagged)
+			return "OFFERING#" + str(e, "offering_id")
+		}},
 		{"a ledger entry whose delta is not after − before", tablecheck.RuleLedger, func() string {
 			e := tb.find("ledger entry", prefixed("LEDGER", ""))
 			tb.put(with(e, "before", num(e, "before")+1, "delta", num(e, "delta")))

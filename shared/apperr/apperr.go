@@ -38,8 +38,10 @@ const (
 	ApplicationsClosed Code = "applications_closed"
 	OfferExpired       Code = "offer_expired"
 	DrawNotReady       Code = "draw_not_ready"
-	Internal           Code = "internal"
-	Unavailable        Code = "unavailable"
+	// Issue 19: a draft centre's offerings cannot be published.
+	CentreNotActive Code = "centre_not_active"
+	Internal        Code = "internal"
+	Unavailable     Code = "unavailable"
 )
 
 // statusOf is the single table from code to HTTP status.
@@ -68,6 +70,7 @@ var statusOf = map[Code]int{
 	ApplicationsClosed:     http.StatusConflict,
 	OfferExpired:           http.StatusConflict,
 	DrawNotReady:           http.StatusConflict,
+	CentreNotActive:        http.StatusConflict,
 	Internal:               http.StatusInternalServerError,
 	Unavailable:            http.StatusServiceUnavailable,
 }

@@ -75,6 +75,12 @@ func (s *Service) Create(ctx context.Context, c auth.Caller, centreID string, in
 	if err != nil {
 		return o, err
 	}
+	if o.Status == domain.OfferingPublished {
+		// A draft or suspended centre's offerings wait as drafts.
+		if err := centre.CanPublish(); err != nil {
+			return domain.Offering{}, err
+		}
+	}
 	var draw []store.DrawRecord
 	if o.IsLottery() {
 		d, err := NewDraw(s.Beacon, o)
@@ -126,6 +132,18 @@ func (s *Service) update(ctx context.Context, c auth.Caller, offeringID string, 
 		after, err := p.Apply(before, now)
 		if err != nil {
 			return err
+		}
+		if after.Status == domain.OfferingPublished && before.Status != domain.OfferingPublished {
+			// Publishing needs the centre active; the write checks it again.
+			centre, err := s.Store.GetCentre(ctx, before.Centre.ID)
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+			if err == nil { // (fixtures' offerings may have no centre item)
+				if err := centre.CanPublish(); err != nil {
+					return err
+				}
+			}
 		}
 		policy := allocation.For(before)
 		free, err := policy.Promotable(before, after, store.MaxPromotionsPerWrite)

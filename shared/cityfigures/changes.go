@@ -17,6 +17,10 @@ const (
 	Cancelled      Reason = "cancelled"       // the centre cancelled it
 	Ended          Reason = "ended"           // its last day passed
 	Withdrawn      Reason = "withdrawn"       // out of service for another reason
+	// Issue 19: the centre was suspended (its offerings' places leave the
+	// figures) or reinstated (they come back).
+	CentreSuspended  Reason = "centre_suspended"
+	CentreReinstated Reason = "centre_reinstated"
 )
 
 // SystemActor is who ends an offering's places when its last day has passed.
@@ -53,6 +57,10 @@ func ChangeOf(before, after domain.Offering, actor string, at time.Time) (c Chan
 	}
 	c = entry(after, at, was, is, actor)
 	switch {
+	case after.CentreSuspended && !before.CentreSuspended:
+		c.Reason = CentreSuspended
+	case before.CentreSuspended && !after.CentreSuspended && before.ID != "":
+		c.Reason = CentreReinstated
 	case was == 0:
 		c.Reason = Published
 	case is == 0 && after.Status == domain.OfferingCancelled:
@@ -71,10 +79,10 @@ func ChangeOf(before, after domain.Offering, actor string, at time.Time) (c Chan
 // last day has passed: dated the first moment of the next day, by the system.
 func EndOf(o domain.Offering) (Change, bool) {
 	last, err := time.ParseInLocation(time.DateOnly, o.EndsOn, domain.CityZone)
-	if err != nil || !InService(o, o.EndsOn) {
+	if err != nil || Places(o, o.EndsOn) == 0 { // a suspended centre's places left already
 		return Change{}, false
 	}
-	c := entry(o, last.AddDate(0, 0, 1), o.Capacity, 0, SystemActor)
+	c := entry(o, last.AddDate(0, 0, 1), Places(o, o.EndsOn), 0, SystemActor)
 	c.Reason = Ended
 	return c, true
 }

@@ -19,9 +19,12 @@ func InService(o domain.Offering, date string) bool {
 	return (o.Status == domain.OfferingPublished || o.Status == domain.OfferingClosed) && date <= o.EndsOn
 }
 
-// Places is what an offering counts toward the city's places on date.
+// Places is what an offering counts toward the city's places on date. A
+// suspended centre's offerings count none (issue 19): their places are not
+// open to anyone until it is reinstated; the bookings they hold still count
+// as confirmed (Count), as those residents keep their places.
 func Places(o domain.Offering, date string) int {
-	if InService(o, date) {
+	if InService(o, date) && !o.CentreSuspended {
 		return o.Capacity
 	}
 	return 0
@@ -57,6 +60,11 @@ type Figures struct {
 	Waitlisted int `json:"waitlisted"`
 	Centres    int `json:"centres"`
 	Offerings  int `json:"offerings"`
+	// Issue 19: offerings of suspended centres, otherwise in service: their
+	// places (not in Capacity) and their centres (not in Centres). Their
+	// bookings are in Confirmed and Waitlisted.
+	SuspendedCentres int `json:"suspended_centres"`
+	SuspendedPlaces  int `json:"suspended_places"`
 }
 
 // Available is capacity − confirmed, never negative.
@@ -80,10 +88,10 @@ type Tally map[Scope]Figures
 // count once per slice however many offerings they run in it.
 func Count(offerings []domain.Offering, date string) Tally {
 	t := Tally{}
-	centres := map[Scope]map[string]bool{}
+	centres, suspended := map[Scope]map[string]bool{}, map[Scope]map[string]bool{}
 	for _, s := range Scopes() {
 		t[s] = Figures{}
-		centres[s] = map[string]bool{}
+		centres[s], suspended[s] = map[string]bool{}, map[string]bool{}
 	}
 	for _, o := range offerings {
 		// An unknown kind or district has no slice to count in.
@@ -92,12 +100,18 @@ func Count(offerings []domain.Offering, date string) Tally {
 		}
 		for _, s := range []Scope{{}, {Kind: o.Kind}, {District: o.Centre.District}, {o.Kind, o.Centre.District}} {
 			f := t[s]
-			f.Capacity += o.Capacity
 			f.Confirmed += o.Confirmed
 			f.Waitlisted += o.Waitlisted
-			f.Offerings++
-			centres[s][o.Centre.ID] = true
-			f.Centres = len(centres[s])
+			if o.CentreSuspended {
+				f.SuspendedPlaces += o.Capacity
+				suspended[s][o.Centre.ID] = true
+				f.SuspendedCentres = len(suspended[s])
+			} else {
+				f.Capacity += o.Capacity
+				f.Offerings++
+				centres[s][o.Centre.ID] = true
+				f.Centres = len(centres[s])
+			}
 			t[s] = f
 		}
 	}

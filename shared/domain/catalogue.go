@@ -59,6 +59,16 @@ type Centre struct {
 	Address  string   `json:"address"`
 	Phone    string   `json:"phone"`
 	Kinds    []Kind   `json:"kinds"`
+	// Issue 19: the registry. LicenceNo is the 托育机构备案号 or school id.
+	LicenceNo string    `json:"licence_no"`
+	Location  *Location `json:"location,omitempty"`
+	// Status: draft (registering), active, suspended. A centre stored
+	// before the registry has none and reads as active (store).
+	Status          CentreStatus `json:"status"`
+	SuspendedReason string       `json:"suspended_reason,omitempty"`
+	SuspendedAt     *time.Time   `json:"suspended_at,omitempty"`
+	CreatedAt       *time.Time   `json:"created_at,omitempty"`
+	UpdatedAt       *time.Time   `json:"updated_at,omitempty"`
 }
 
 // Ref is how other resources name a centre.
@@ -156,6 +166,11 @@ type Offering struct {
 	// FullAt is when the last place was first taken; the city's demand
 	// figures measure from booking opening to it.
 	FullAt *time.Time `json:"-"`
+	// CentreSuspended: the offering's centre is suspended (issue 19). It is
+	// on the offering, not only the centre, so a booking decides from the
+	// offering it reads anyway (no read of the centre) and its write is
+	// conditioned on its absence.
+	CentreSuspended bool `json:"centre_suspended,omitempty"`
 }
 
 // NoteFull records now as the moment the offering filled, if it is full and

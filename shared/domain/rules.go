@@ -35,6 +35,9 @@ func Bookable(o Offering, p Participant, now time.Time) error {
 	if o.Status != OfferingPublished {
 		return apperr.New(apperr.BookingClosed, "该项目当前不接受报名", "This offering is not open for booking")
 	}
+	if o.CentreSuspended {
+		return errCentreSuspended(apperr.BookingClosed)
+	}
 	if o.IsLottery() && o.DrawnAt == nil {
 		return apperr.New(apperr.BookingClosed, "该项目以抽签分配名额，抽签完成前不能直接报名，请提交申请",
 			"Places in this offering are given by a draw: it cannot be booked before the draw is done; apply instead")
@@ -60,6 +63,9 @@ func Applicable(o Offering, p Participant, now time.Time) error {
 	}
 	if o.Status != OfferingPublished {
 		return apperr.New(apperr.ApplicationsClosed, "该项目当前不接受申请", "This offering is not taking applications")
+	}
+	if o.CentreSuspended {
+		return errCentreSuspended(apperr.BookingClosed)
 	}
 	if err := ApplicationsOpen(o, now); err != nil {
 		return err
@@ -132,4 +138,11 @@ func AgeText(m int, zh bool) string {
 	default:
 		return unit(y, "year", "years") + " " + unit(r, "month", "months")
 	}
+}
+
+// errCentreSuspended: the offering's centre is suspended, so it takes no
+// new bookings or applications; what was booked before stands.
+func errCentreSuspended(code apperr.Code) error {
+	return apperr.New(code, "该机构已暂停招生，暂不接受新的报名或申请；已有报名不受影响",
+		"This centre is suspended: it takes no new bookings or applications; bookings already made stand")
 }

@@ -18,14 +18,23 @@ type Service struct {
 	Store *store.Store
 }
 
-// ListCentres pages through the centres, of one district if given.
+// ListCentres pages through the centres, of one district if given: active
+// and suspended ones (with their status); a draft is not yet public.
 func (s *Service) ListCentres(ctx context.Context, district domain.District, page paging.Page) ([]domain.Centre, string, error) {
-	return s.Store.ListCentres(ctx, district, page)
+	return s.Store.ListPublicCentres(ctx, district, page)
 }
 
-// Centre is one centre.
+// Centre is one centre residents may see; a draft is not found, as if it
+// did not exist.
 func (s *Service) Centre(ctx context.Context, id string) (domain.Centre, error) {
-	return s.Store.GetCentre(ctx, id)
+	c, err := s.Store.GetCentre(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	if !c.Public() {
+		return domain.Centre{}, domain.NotFound("centre")
+	}
+	return c, nil
 }
 
 // Published pages through the published offerings that pass f.

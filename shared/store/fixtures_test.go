@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/config"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/idnumber"
 	"github.com/wuxi-enrol/enrol/shared/keycustody"
@@ -31,6 +32,7 @@ type world struct {
 	now   time.Time
 	c     domain.Centre
 	svc   *residents.Service
+	cfg   config.Config // for a second client of the same table
 }
 
 func newWorld(t *testing.T) *world {
@@ -38,7 +40,7 @@ func newWorld(t *testing.T) *world {
 	ctx := context.Background()
 	cfg := dbtest.Config(t)
 	st, ids, db := dbtest.CustodyOn(t, cfg)
-	w := &world{t: t, ctx: ctx, st: st, db: db, table: cfg.TableName, ids: ids,
+	w := &world{t: t, ctx: ctx, st: st, db: db, table: cfg.TableName, ids: ids, cfg: cfg,
 		now: time.Date(2025, 8, 1, 10, 0, 0, 0, domain.CityZone), c: dbtest.Centre("c1", "binhu")}
 	w.svc = &residents.Service{Store: st, Now: func() time.Time { return w.now }}
 	w.must(st.PutCentre(ctx, w.c, false))

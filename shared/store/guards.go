@@ -103,6 +103,13 @@ func guardCondition(g allocation.Guard, names map[string]string, values map[stri
 		values[":gstatus"] = s(string(g.Status))
 		all = append(all, "#status = :gstatus")
 	}
+	if g.Status == domain.OfferingPublished {
+		// A new place (a booking, first come or off the line) needs the
+		// centre not suspended: the flag is on the offering, so a booking
+		// racing a suspension either lands first (and stands) or fails
+		// here, without the booking reading the centre (issue 19).
+		all = append(all, "attribute_not_exists(centre_suspended)")
+	}
 	if g.WaitlistOpen {
 		values[":gtrue"] = &types.AttributeValueMemberBOOL{Value: true}
 		all = append(all, "waitlist_enabled = :gtrue")

@@ -45,6 +45,9 @@ func (st *Store) CreateOffering(ctx context.Context, o domain.Offering, a AuditE
 		types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	t.add(unconditional, listing)
 	t.add(unconditional, st.auditPut(a))
+	if o.Status == domain.OfferingPublished {
+		t.add(contended, st.centreActive(o.Centre.ID))
+	}
 	for _, d := range draw {
 		t.add(checks(domain.RuleNewOfferingID, domain.Facts{}), st.drawPut(d))
 	}
@@ -106,10 +109,16 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 	if b.Offered == 0 {
 		offered = "(offered = :o OR attribute_not_exists(offered))"
 	}
+	// The centre's suspension flag too: a suspension (or reinstatement)
+	// written meanwhile would be overwritten by this whole write.
+	suspended := "attribute_not_exists(centre_suspended)"
+	if b.CentreSuspended {
+		suspended = "attribute_exists(centre_suspended)"
+	}
 	var t txn
 	t.add(contended, types.TransactWriteItem{Put: &types.Put{
 		TableName: &st.table, Item: item,
-		ConditionExpression:      aws.String("#status = :status AND confirmed = :c AND waitlisted = :w AND " + offered),
+		ConditionExpression:      aws.String("#status = :status AND confirmed = :c AND waitlisted = :w AND " + offered + " AND " + suspended),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":status": s(string(b.Status)), ":c": n(int64(b.Confirmed)), ":w": n(int64(b.Waitlisted)), ":o": n(int64(b.Offered)),
@@ -125,6 +134,9 @@ func (st *Store) UpdateOffering(ctx context.Context, c OfferingChange) error {
 		t.add(unconditional, listing)
 	}
 	st.changeItems(&t, b.ID, c.Change, c.Now)
+	if c.After.Status == domain.OfferingPublished && b.Status != domain.OfferingPublished {
+		t.add(contended, st.centreActive(b.Centre.ID)) // publishing needs the centre active
+	}
 	if c.Draw != nil {
 		t.add(contended, st.drawMove(b.ID, *c.Draw))
 	}

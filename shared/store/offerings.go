@@ -59,6 +59,9 @@ type offeringItem struct {
 	TalliedAt       string `dynamodbav:"tallied_at,omitempty"`
 	// Issue 14: the round the offering is allocated in.
 	RoundID string `dynamodbav:"round_id,omitempty"`
+	// Issue 19: present (true) while the offering's centre is suspended; a
+	// new booking's write is conditioned on its absence (guardCondition).
+	CentreSuspended bool `dynamodbav:"centre_suspended,omitempty"`
 }
 
 // publishedSK orders the public catalogue: by kind, district, start date.
@@ -157,7 +160,7 @@ func offeringToItem(o domain.Offering) offeringItem {
 		Offered: o.Offered, Allocation: string(o.Allocation), OfferHours: o.OfferHours,
 		AppsOpenAt: utcOrEmpty(o.ApplicationsOpenAt), AppsCloseAt: utcOrEmpty(o.ApplicationsCloseAt),
 		DrawAt: utcOrEmpty(o.DrawAt), DrawnAt: utcOrEmpty(o.DrawnAt), Applicants: o.Applicants, RoundID: o.RoundID,
-		ApplicantsTally: o.ApplicantsTally, TalliedAt: utcOrEmpty(o.TalliedAt),
+		ApplicantsTally: o.ApplicantsTally, TalliedAt: utcOrEmpty(o.TalliedAt), CentreSuspended: o.CentreSuspended,
 	}
 	if o.FullAt != nil {
 		it.FullAt = utc(*o.FullAt)
@@ -181,7 +184,7 @@ func (it offeringItem) offering() domain.Offering {
 		Offered: it.Offered, Allocation: domain.Allocation(it.Allocation), OfferHours: it.OfferHours,
 		ApplicationsOpenAt: timeOrNil(it.AppsOpenAt), ApplicationsCloseAt: timeOrNil(it.AppsCloseAt),
 		DrawAt: timeOrNil(it.DrawAt), DrawnAt: timeOrNil(it.DrawnAt), Applicants: it.Applicants, RoundID: it.RoundID,
-		ApplicantsTally: it.ApplicantsTally, TalliedAt: timeOrNil(it.TalliedAt),
+		ApplicantsTally: it.ApplicantsTally, TalliedAt: timeOrNil(it.TalliedAt), CentreSuspended: it.CentreSuspended,
 	}
 	if o.Allocation == "" {
 		o.Allocation = domain.FirstCome

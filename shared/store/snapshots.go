@@ -24,7 +24,9 @@ type Snapshot struct {
 
 // A day's snapshot is one item in the SNAPSHOT partition, sorted by date, its
 // figures for every scope packed in one attribute ("kind|district" →
-// [capacity, confirmed, waitlisted, centres, offerings], about 2 KB), so a
+// [capacity, confirmed, waitlisted, centres, offerings, suspended centres,
+// suspended places]; snapshots taken before issue 19 have the first five,
+// the rest read as 0), about 2 KB, so a
 // year of history is one Query.
 type snapshotItem struct {
 	PK, SK  string
@@ -37,9 +39,9 @@ type snapshotItem struct {
 func scopeKey(s cityfigures.Scope) string { return string(s.Kind) + "|" + string(s.District) }
 
 func snapshotItemOf(sn Snapshot) (map[string]types.AttributeValue, error) {
-	cells := make(map[string][5]int, len(sn.Tally))
+	cells := make(map[string][7]int, len(sn.Tally))
 	for s, f := range sn.Tally {
-		cells[scopeKey(s)] = [5]int{f.Capacity, f.Confirmed, f.Waitlisted, f.Centres, f.Offerings}
+		cells[scopeKey(s)] = [7]int{f.Capacity, f.Confirmed, f.Waitlisted, f.Centres, f.Offerings, f.SuspendedCentres, f.SuspendedPlaces}
 	}
 	b, err := json.Marshal(cells)
 	if err != nil {
@@ -53,7 +55,7 @@ func unmarshalSnapshot(m map[string]types.AttributeValue) (Snapshot, error) {
 	if err := attributevalue.UnmarshalMap(m, &it); err != nil {
 		return Snapshot{}, err
 	}
-	var cells map[string][5]int
+	var cells map[string][7]int
 	if err := json.Unmarshal([]byte(it.Figures), &cells); err != nil {
 		return Snapshot{}, fmt.Errorf("snapshot %s: %w", it.Date, err)
 	}
@@ -62,6 +64,7 @@ func unmarshalSnapshot(m map[string]types.AttributeValue) (Snapshot, error) {
 		kind, district, _ := strings.Cut(k, "|")
 		sn.Tally[cityfigures.Scope{Kind: domain.Kind(kind), District: domain.District(district)}] = cityfigures.Figures{
 			Capacity: v[0], Confirmed: v[1], Waitlisted: v[2], Centres: v[3], Offerings: v[4],
+			SuspendedCentres: v[5], SuspendedPlaces: v[6],
 		}
 	}
 	return sn, nil
