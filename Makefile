@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 PORT ?= 3000
 # Every Lambda function's template logical id; <Name>Function lives in functions/<name>/.
-FUNCTIONS := CatalogueFunction BookingsFunction CentresFunction CityFunction SnapshotFunction RetentionFunction RemindersFunction DispatcherFunction OffersFunction DrawsFunction AccountsFunction
+FUNCTIONS := CatalogueFunction BookingsFunction CentresFunction CityFunction SnapshotFunction RetentionFunction RemindersFunction DispatcherFunction OffersFunction DrawsFunction AccountsFunction StaffAccountsFunction
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 

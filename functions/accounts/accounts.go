@@ -177,6 +177,23 @@ func (t *Triggers) postConfirmation(ctx context.Context, ev *events.CognitoEvent
 	return nil
 }
 
+// districtClaim puts a district officer's custom:district in the ID token
+// from the trigger's user attributes (which hold every attribute). The app
+// client's ReadAttributes, which would put it there by itself, cannot name
+// it: the attribute is added by the deploy script after CloudFormation has
+// updated the client (infra/deploy/deploy.sh), and a client may not read an
+// attribute the pool lacks.
+func districtClaim(ev *events.CognitoEventUserPoolsPreTokenGen, groups []string) {
+	d := ev.Request.UserAttributes[auth.CognitoDistrictClaim]
+	if d == "" || !slices.Contains(groups, auth.DistrictOfficers) {
+		return
+	}
+	if ev.Response.ClaimsOverrideDetails.ClaimsToAddOrOverride == nil {
+		ev.Response.ClaimsOverrideDetails.ClaimsToAddOrOverride = map[string]string{}
+	}
+	ev.Response.ClaimsOverrideDetails.ClaimsToAddOrOverride[auth.CognitoDistrictClaim] = d
+}
+
 // preTokenGeneration keeps a privileged group in the ID token only for a
 // user with TOTP enrolled. The groups are replaced through
 // groupOverrideDetails, the one way to change cognito:groups: Cognito
@@ -197,6 +214,7 @@ func (t *Triggers) preTokenGeneration(ctx context.Context, ev *events.CognitoEve
 		return apperr.Unexpected(fmt.Errorf("cognito AdminGetUser: %w", err))
 	}
 	if slices.Contains(u.UserMFASettingList, totp) || aws.ToString(u.PreferredMfaSetting) == totp {
+		districtClaim(ev, groups)
 		return nil
 	}
 	kept := []string{} // [] rather than null: no groups at all

@@ -119,6 +119,8 @@ func TestPreTokenGeneration(t *testing.T) {
 		{"officer and resident without TOTP", noTOTP, []string{"city-officers", "residents"}, []string{"residents"}, true},
 		{"staff with TOTP", enrolled, []string{"centre-staff", "residents"}, []string{"centre-staff", "residents"}, false},
 		{"officer with TOTP", enrolled, []string{"city-officers"}, []string{"city-officers"}, false},
+		{"district officer without TOTP", noTOTP, []string{"district-officers"}, []string{}, true},
+		{"district officer with TOTP", enrolled, []string{"district-officers"}, []string{"district-officers"}, false},
 	}
 	for _, source := range []string{"TokenGeneration_HostedAuth", "TokenGeneration_RefreshTokens"} {
 		for _, tt := range tests {
@@ -154,6 +156,34 @@ func TestPreTokenGeneration(t *testing.T) {
 	defer srv.Fail("")
 	if _, err := h.Invoke(t.Context(), event("TokenGeneration_HostedAuth", srv.PoolID, enrolled, `{"userAttributes":{},"groupConfiguration":{"groupsToOverride":["city-officers"]}}`)); err == nil {
 		t.Error("an officer was signed in while their MFA could not be read")
+	}
+}
+
+// TestDistrictClaim: a district officer with TOTP gets custom:district in
+// the ID token from their user attributes; without TOTP, or outside
+// district-officers, no district claim.
+func TestDistrictClaim(t *testing.T) {
+	srv, h := start(t)
+	srv.SignUp("u-new", "+8613812345679")
+	for _, tc := range []struct {
+		name, sub, groups, want string
+	}{
+		{"district officer", "demo-district", `["district-officers"]`, "binhu"},
+		{"without TOTP", "u-new", `["district-officers"]`, ""},
+		{"a city officer", "demo-city", `["city-officers"]`, ""},
+	} {
+		req := fmt.Sprintf(`{"userAttributes":{"sub":%q,"custom:district":"binhu"},"groupConfiguration":{"groupsToOverride":%s}}`, tc.sub, tc.groups)
+		out, err := h.Invoke(t.Context(), event("TokenGeneration_HostedAuth", srv.PoolID, tc.sub, req))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.CognitoEventUserPoolsPreTokenGen
+		if err := json.Unmarshal(out, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if got := ev.Response.ClaimsOverrideDetails.ClaimsToAddOrOverride["custom:district"]; got != tc.want {
+			t.Errorf("%s: custom:district %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
 

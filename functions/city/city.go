@@ -1,6 +1,6 @@
 // Package city is the education bureau's function: the city's places,
 // bookings and waitlists now and by day, every change in places, progress
-// against targets, and unmet demand; each also as CSV (?format=csv); and the
+// against targets (which city officers set), and unmet demand; each also as CSV (?format=csv); and the
 // priority policies' versions. City officers read the whole city; district
 // officers read the same for their district only; residents and centre
 // staff are refused.
@@ -35,6 +35,8 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("GET /v1/city/capacity/history", a.readers(a.history))
 	mux.Handle("GET /v1/city/capacity/changes", a.readers(a.changes))
 	mux.Handle("GET /v1/city/targets", a.readers(a.targets))
+	// Issue 19: targets are set by city officers only, every change kept.
+	mux.Handle("PUT /v1/city/targets/{year}/{kind}", a.officersAs(a.putTarget))
 	mux.Handle("GET /v1/city/demand", a.readers(a.demand))
 	mux.Handle("GET /v1/city/message-failures", a.readers(a.messageFailures))
 	// Issue 14: officers write and read every version; anyone reads the

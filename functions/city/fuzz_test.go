@@ -27,6 +27,8 @@ func FuzzRoutes(f *testing.F) {
 		{Pattern: "POST /v1/rounds/{round_id}/draw", As: officer},
 		{Pattern: "PUT /v1/city/priority-policies/{kind}", As: lambdafntest.Staff("s1", "c1")},
 		{Pattern: "GET /v1/city/capacity", As: nil},
+		{Pattern: "PUT /v1/city/targets/{year}/{kind}", As: officer},
+		{Pattern: "PUT /v1/city/targets/{year}/{kind}", As: lambdafntest.DistrictOfficer("d1", "binhu")},
 	}
 	lambdafntest.FuzzRoutes(f, city.New, routes,
 		lambdafntest.FuzzInput{Route: 0, Query: "kind=childcare&district=binhu&format=csv"},
@@ -42,5 +44,9 @@ func FuzzRoutes(f *testing.F) {
 		lambdafntest.FuzzInput{Route: 9, Body: `{"title_zh":"秋季托班","title_en":"Autumn childcare","kind":"childcare","term":"2025-autumn","offering_ids":["o1","o2"],"max_choices":2}`},
 		lambdafntest.FuzzInput{Route: 9, Body: `{"offering_ids":["o1","o1"],"max_choices":4}`},
 		lambdafntest.FuzzInput{Route: 10, Params: "r1"},
+		lambdafntest.FuzzInput{Route: 13, Params: "2027,childcare", Body: `{"target":2800,"baseline":"2027-01-01","title":"新增托位 · New places"}`},
+		lambdafntest.FuzzInput{Route: 13, Params: "99999999999999999999,yoga", Body: `{"target":-1,"baseline":"2027-02-30","title":"\u0000"}`},
+		lambdafntest.FuzzInput{Route: 3, Query: "history=true&format=csv"},
+		lambdafntest.FuzzInput{Route: 14, Params: "2027,childcare", Body: `{"target":1,"title":"xx"}`},
 	)
 }

@@ -3,6 +3,7 @@
 # stack's Cognito user pool, with the AWS CLI (README, 部署 / Deploying).
 #
 #   accounts.sh ENV officer PHONE [--print-password]
+#   accounts.sh ENV district-officer PHONE DISTRICT [--print-password]
 #   accounts.sh ENV staff PHONE CENTRE_ID[,CENTRE_ID...] [--print-password]
 #   accounts.sh ENV remove-staff PHONE CENTRE_ID
 #   accounts.sh ENV list-staff CENTRE_ID
@@ -13,13 +14,19 @@
 # Cognito's invitation SMS with a temporary password; --print-password
 # sends nothing and prints one to hand over in person instead.
 #
-# A stop-gap: issue 19 replaces this script with an API for officers.
+# DISTRICT is one of the eight districts' ids (liangxi, xishan, huishan,
+# binhu, xinwu, jingkai, jiangyin, yixing: shared/domain Districts).
+#
+# Officers invite staff through the API since issue 19 (POST
+# /v1/centres/{centre_id}/staff), which keeps who is staff where in the
+# table; staff and remove-staff here change only the pool, for a stack
+# without the web yet.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . infra/deploy/samconfig.sh
 
 usage() {
-	sed -n '5,9p' "$0" | sed 's/^#   //' >&2
+	sed -n '5,10p' "$0" | sed 's/^#   //' >&2
 	exit 2
 }
 fail() {
@@ -47,6 +54,13 @@ phone_arg() {
 	[[ $p =~ ^\+861[3-9][0-9]{9}$ ]] ||
 		fail "不是中国大陆手机号 / not a mainland China mobile number: $1 (+8613812345678 or 13812345678)"
 	printf '%s\n' "$p"
+}
+
+district_arg() {
+	case $1 in
+	liangxi | xishan | huishan | binhu | xinwu | jingkai | jiangyin | yixing) ;;
+	*) fail "不是无锡的区 / not a district of Wuxi: '$1' (liangxi xishan huishan binhu xinwu jingkai jiangyin yixing)" ;;
+	esac
 }
 
 centre_id_arg() {
@@ -137,6 +151,18 @@ officer)
 	find_or_create "$phone"
 	aws cognito-idp admin-add-user-to-group --user-pool-id "$pool" --username "$user" --group-name city-officers
 	echo "city-officers: $phone. $mfa_note"
+	;;
+district-officer)
+	[ $# -eq 2 ] || usage
+	phone=$(phone_arg "$1") district=$2
+	district_arg "$district"
+	open_pool
+	find_or_create "$phone"
+	# custom:district is added by deploy.sh (AddCustomAttributes).
+	aws cognito-idp admin-update-user-attributes --user-pool-id "$pool" --username "$user" \
+		--user-attributes "[{\"Name\":\"custom:district\",\"Value\":\"$district\"}]"
+	aws cognito-idp admin-add-user-to-group --user-pool-id "$pool" --username "$user" --group-name district-officers
+	echo "district-officers: $phone, custom:district=$district (in the token from the next sign-in). $mfa_note"
 	;;
 staff)
 	[ $# -eq 2 ] || usage

@@ -45,5 +45,20 @@ echo "部署 / deploying $env: stack $stack, account $account, region $region"
 make --no-print-directory web
 sam build --config-env "$env"
 sam deploy --config-env "$env"
+# District officers' custom:district (issue 19). Added here, with
+# AddCustomAttributes, not in the template's Schema: a changed Schema can
+# make CloudFormation replace the user pool, orphaning every booking (the
+# comment above UserPool). A custom attribute, once added, can be neither
+# changed nor removed, so it is added only when the pool lacks it.
+pool=$(stack_output "$stack" UserPoolId)
+if [ -n "$pool" ]; then
+	has=$(aws cognito-idp describe-user-pool --user-pool-id "$pool" \
+		--query "UserPool.SchemaAttributes[?Name=='custom:district'].Name" --output text)
+	if [ -z "$has" ] || [ "$has" = None ]; then
+		aws cognito-idp add-custom-attributes --user-pool-id "$pool" \
+			--custom-attributes 'Name=district,AttributeDataType=String,Mutable=true,StringAttributeConstraints={MinLength=1,MaxLength=32}'
+		echo "用户池已加上 custom:district / the user pool has custom:district now"
+	fi
+fi
 infra/deploy/web.sh "$stack"
 aws cloudformation describe-stacks --stack-name "$stack" --query 'Stacks[0].Outputs' --output table

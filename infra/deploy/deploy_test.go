@@ -117,3 +117,47 @@ func TestDeployRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestDeployAddsDistrictAttribute: after sam deploy, a user pool without
+// custom:district gets it (AddCustomAttributes, never the template's
+// Schema); one that has it, or a stack without a pool (AuthMode oidc), is
+// left alone.
+func TestDeployAddsDistrictAttribute(t *testing.T) {
+	const add = "aws cognito-idp add-custom-attributes --user-pool-id ap-northeast-1_Pool1 --custom-attributes Name=district,AttributeDataType=String,Mutable=true,StringAttributeConstraints={MinLength=1,MaxLength=32}"
+	for _, tc := range []struct {
+		name     string
+		settings map[string]string
+		adds     bool
+	}{
+		{"a pool without it", nil, true},
+		{"a pool with it", map[string]string{"FAKE_POOL_ATTRS": "custom:district"}, false},
+		{"no pool", map[string]string{"FAKE_OUT_UserPoolId": "", "FAKE_OUT_AuthIssuer": "https://id.wuxi.gov.cn", "FAKE_PARAM_OidcAudience": "enrol",
+			"FAKE_OIDC_CONFIG": `{"issuer":"https://id.wuxi.gov.cn","authorization_endpoint":"https://id.wuxi.gov.cn/auth","token_endpoint":"https://id.wuxi.gov.cn/token","end_session_endpoint":"https://id.wuxi.gov.cn/logout"}`}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStage(t, filled(t))
+			env := map[string]string{}
+			for k, v := range outputs {
+				env[k] = v
+			}
+			for k, v := range tc.settings {
+				env[k] = v
+			}
+			out, code, calls := s.run(t, env, "infra/deploy/deploy.sh", "dev")
+			if code != 0 {
+				t.Fatalf("exit %d\n%s", code, out)
+			}
+			log := strings.Join(calls, "\n")
+			if got := strings.Contains(log, add); got != tc.adds {
+				t.Errorf("add-custom-attributes called: %v, want %v\n%s", got, tc.adds, log)
+			}
+			if tc.adds && inOrder(calls, []string{"sam deploy --config-env dev", add, "aws s3 sync"}) != "" {
+				t.Errorf("not after sam deploy and before the upload:\n%s", log)
+			}
+			if tc.name == "no pool" && strings.Contains(log, "cognito-idp") {
+				t.Errorf("a stack without a pool: %s", log)
+			}
+		})
+	}
+}

@@ -38,6 +38,7 @@ case "$1 $2" in
 "cognito-idp list-users-in-group") printf '%b' "${FAKE_GROUP:-}" ;;
 "cognito-idp admin-list-groups-for-user") echo "${FAKE_GROUPS:-}" ;;
 "cognito-idp admin-get-user") printf 'CONFIRMED\t%s\n' "${FAKE_MFA:-}" ;;
+"cognito-idp describe-user-pool") echo "${FAKE_POOL_ATTRS:-None}" ;;
 esac
 `,
 	"sam": `printf 'sam %s\n' "$*" >> "$FAKE_LOG"

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/wuxi-enrol/enrol/infra/local/gateway"
 	"github.com/wuxi-enrol/enrol/infra/samtemplate"
+	"github.com/wuxi-enrol/enrol/shared/auth"
 )
 
 // The user pool's triggers, locally: the template's trigger function
@@ -68,9 +71,21 @@ func (s *Stack) invoke(ctx context.Context, name string, ev, out any) error {
 }
 
 // preTokenGeneration is the Issuer's TokenHook: the V1 event (ID token).
+// As Cognito does, the token carries the groups the pool holds for the user
+// (the stand-in's, added to any the caller of POST /_local/token named)
+// and the custom attributes the app client reads (custom:centre_ids,
+// custom:district) from the stand-in, unless the caller named them: so an
+// invited staff member signs in with the centres their invitations gave.
 func (s *Stack) preTokenGeneration(ctx context.Context, sub string, groups []string) ([]string, map[string]string, error) {
+	for _, g := range s.Cognito.Groups(sub) {
+		if !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
+	attrs := s.Cognito.Attributes(sub)
 	ev := events.CognitoEventUserPoolsPreTokenGen{CognitoEventUserPoolsHeader: s.header("TokenGeneration_HostedAuth", sub)}
 	ev.Request.UserAttributes = map[string]string{"sub": sub}
+	maps.Copy(ev.Request.UserAttributes, attrs)
 	ev.Request.GroupConfiguration = events.GroupConfiguration{GroupsToOverride: groups, IAMRolesToOverride: []string{}}
 	var out events.CognitoEventUserPoolsPreTokenGen
 	if err := s.invoke(ctx, "PreTokenGeneration", ev, &out); err != nil {
@@ -81,7 +96,18 @@ func (s *Stack) preTokenGeneration(ctx context.Context, sub string, groups []str
 	if d.GroupOverrideDetails.GroupsToOverride != nil {
 		groups = d.GroupOverrideDetails.GroupsToOverride
 	}
-	return groups, d.ClaimsToAddOrOverride, nil
+	claims := maps.Clone(d.ClaimsToAddOrOverride)
+	for _, name := range []string{auth.CognitoCentresClaim, auth.CognitoDistrictClaim} {
+		if v := attrs[name]; v != "" {
+			if claims == nil {
+				claims = map[string]string{}
+			}
+			if _, set := claims[name]; !set {
+				claims[name] = v
+			}
+		}
+	}
+	return groups, claims, nil
 }
 
 // signupAnswer is POST /_local/signup's answer.

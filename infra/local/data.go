@@ -17,7 +17,8 @@ import (
 // What the stack keeps in its data folder (Options.DataDir; make run's
 // ENROL_DATA, by default build/local-data): the embedded DynamoDB's
 // snapshot and journal, the KMS stand-in's two keys, the token issuer's
-// signing key, the users DELETE /v1/me removed from the pool, the clock,
+// signing key, the users DELETE /v1/me removed from the pool and the
+// pool's users' groups and attributes (staff invitations), the clock,
 // and whether the folder was set up (with the demo data or without).
 const (
 	DefaultDataDir  = "build/local-data"
@@ -25,6 +26,7 @@ const (
 	kmsKeysFile     = "kms-keys.json"
 	signingKeyFile  = "token-signing-key.pem"
 	deletedFile     = "cognito-deleted-users.json"
+	usersFile       = "cognito-users.json" // groups, numbers, attributes: invited staff's centres
 	clockFile       = "clock.json"
 	setupFile       = "setup.json"
 	noDataDirMarker = "none" // ENROL_DATA=none: keep nothing, as before

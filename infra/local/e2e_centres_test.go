@@ -10,7 +10,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/wuxi-enrol/enrol/infra/localdb/dbtest"
 	"github.com/wuxi-enrol/enrol/infra/localdb/faults"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
@@ -29,76 +28,6 @@ func (e *env) newOfferingBody(status string) map[string]any {
 		"schedule": map[string]any{"text": "每周一 19:00", "sessions": []string{d(start), d(start.AddDate(0, 0, 7)), d(start.AddDate(0, 0, 14))}},
 		"capacity": 20, "status": status,
 	}
-}
-
-// TestAuthorizationMatrix walks every centre route as every role, on its
-// own centre and on another's.
-func TestAuthorizationMatrix(t *testing.T) {
-	e := start(t)
-	other := dbtest.Centre("c-other", "xishan")
-	if err := e.st.Store.PutCentre(context.Background(), other, false); err != nil {
-		t.Fatal(err)
-	}
-	mine := e.centre.ID
-	e.offering("o-mine", 10)
-	rTok, rP, _ := e.resident("res-1")
-	booked := e.book(rTok, "o-mine", rP, false)
-	e.expect(booked, 201, "")
-	session := "2025-09-01"
-	roles := map[string]string{
-		"resident":     e.token("res-1", "residents"),
-		"own staff":    e.tokenFor("staff-1", []string{"centre-staff"}, mine),
-		"other staff":  e.tokenFor("staff-2", []string{"centre-staff"}, other.ID),
-		"city officer": e.token("officer-1", "city-officers"),
-		"no token":     "",
-	}
-	type route struct {
-		name, method, path string
-		body               func(role string) any
-		ok                 int
-	}
-	routes := []route{
-		{"list offerings", "GET", "/v1/centres/" + mine + "/offerings", nil, 200},
-		{"create offering", "POST", "/v1/centres/" + mine + "/offerings", func(string) any { return e.newOfferingBody("draft") }, 201},
-		{"edit offering", "PATCH", "/v1/offerings/o-mine", func(string) any { return map[string]any{"title": "锡青夜校 · 新标题"} }, 200},
-		{"roster", "GET", "/v1/offerings/o-mine/roster", nil, 200},
-		{"roster csv", "GET", "/v1/offerings/o-mine/roster?format=csv", nil, 200},
-		{"record attendance", "PUT", "/v1/offerings/o-mine/attendance/" + session, func(string) any {
-			return map[string]any{"records": []map[string]string{{"booking_id": booked.str("id"), "status": "present"}}}
-		}, 200},
-		{"attendance", "GET", "/v1/offerings/o-mine/attendance", nil, 200},
-		{"audit", "GET", "/v1/centres/" + mine + "/audit", nil, 200},
-		{"cancel offering", "POST", "/v1/offerings/o-cancel-%s/cancel", func(string) any { return map[string]any{"reason": "场地维修"} }, 200},
-	}
-	want := map[string]func(ok int) (int, string){
-		"resident":     func(int) (int, string) { return 403, "forbidden" },
-		"own staff":    func(ok int) (int, string) { return ok, "" },
-		"other staff":  func(int) (int, string) { return 404, "not_found" },
-		"city officer": func(ok int) (int, string) { return ok, "" },
-		"no token":     func(int) (int, string) { return 401, "unauthorized" },
-	}
-	for role, tok := range roles {
-		for _, rt := range routes {
-			t.Run(role+"/"+rt.name, func(t *testing.T) {
-				path := rt.path
-				if strings.Contains(path, "%s") {
-					id := "o-cancel-" + strings.ReplaceAll(role, " ", "-")
-					e.offering(id, 5)
-					path = fmt.Sprintf(path, strings.ReplaceAll(role, " ", "-"))
-				}
-				var body any
-				if rt.body != nil {
-					body = rt.body(role)
-				}
-				status, code := want[role](rt.ok)
-				e.expect(e.do(rt.method, path, tok, body), status, code)
-			})
-		}
-	}
-	// Unknown centres and offerings are not found for officers too.
-	officer := roles["city officer"]
-	e.expect(e.do("GET", "/v1/centres/nope/offerings", officer, nil), 404, "not_found")
-	e.expect(e.do("PATCH", "/v1/offerings/nope", officer, map[string]any{"title": "x"}), 404, "not_found")
 }
 
 func (e *env) tokenFor(sub string, groups []string, centres ...string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/wuxi-enrol/enrol/functions/reminders"
 	"github.com/wuxi-enrol/enrol/functions/retention"
 	"github.com/wuxi-enrol/enrol/functions/snapshot"
+	"github.com/wuxi-enrol/enrol/functions/staffaccounts"
 	"github.com/wuxi-enrol/enrol/shared/lambdafn"
 )
 
@@ -29,6 +30,8 @@ var Functions = map[string]func(lambdafn.Deps) http.Handler{
 	"BookingsFunction":  bookings.New,
 	"CentresFunction":   centres.New,
 	"CityFunction":      city.New,
+	// StaffAccountsFunction invites staff into the Cognito stand-in.
+	"StaffAccountsFunction": staffaccounts.New,
 }
 
 // Jobs builds each scheduled function's job (a function with Schedule

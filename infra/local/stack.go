@@ -267,6 +267,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	progress("KMS 替身 / KMS stand-in: %s", st.kms.URL)
 	if st.data != nil {
 		st.Cognito, err = localcognito.Open("127.0.0.1:0", st.data.path(deletedFile))
+		if err == nil {
+			err = st.Cognito.KeepUsers(st.data.path(usersFile))
+		}
 	} else {
 		st.Cognito, err = localcognito.Start("127.0.0.1:0")
 	}

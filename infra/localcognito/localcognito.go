@@ -11,6 +11,16 @@
 // SetUserMFAPreference. UserAPI serves only those, for the local gateway
 // to expose to the browser.
 //
+// Staff accounts (issue 19, functions/staffaccounts): AdminCreateUser (a
+// phone number as username, a new sub, no TOTP), ListUsers filtered by
+// phone_number or email as well, AdminUpdateUserAttributes and
+// AdminDeleteUserAttributes (email, custom:centre_ids, custom:district),
+// AdminRemoveUserFromGroup and AdminUserGlobalSignOut (counted: locally
+// there is no refresh token to revoke). A phone number names its user
+// wherever a Username is asked for, as an alias does. The local stack puts
+// a user's groups and custom attributes held here in every token it mints
+// for them, as Cognito does.
+//
 // Groups and TOTP: the stand-in keeps the groups AdminAddUserToGroup added
 // (Groups) and says every user has an authenticator app (TOTP) enrolled,
 // so a demo staff member or officer keeps their groups through the
@@ -32,6 +42,7 @@
 package localcognito
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -65,18 +76,78 @@ type Cognito struct {
 	// the users whose key VerifySoftwareToken confirmed with a code.
 	secrets  map[string]string
 	verified map[string]bool
-	now      func() time.Time // SetClock; nil until then
+	// attrs are the attributes AdminCreateUser and AdminUpdateUserAttributes
+	// set (email, custom:centre_ids, custom:district, …), by sub; signOuts
+	// count each user's AdminUserGlobalSignOut calls.
+	attrs    map[string]map[string]string
+	signOuts map[string]int
+	// made are the users AdminCreateUser made: unlike a demo user, one
+	// has no e-mail address unless it was given.
+	made map[string]bool
+	now  func() time.Time // SetClock; nil until then
 	// accessSub reads the user from an access token (VerifyAccessTokens).
 	accessSub func(token string) (string, error)
 	failure   string // an error type every call answers, for tests; "" for none
 	// save, if set, keeps the deleted users before a deletion is answered.
 	save func(deleted []string) error
+	// saveUsers, if set (KeepUsers), keeps the users' groups, numbers,
+	// attributes and TOTP before an Admin call that changed them answers.
+	saveUsers func(users) error
+}
+
+// users is what KeepUsers keeps of the pool.
+type users struct {
+	Groups map[string][]string          `json:"groups"`
+	Phones map[string]string            `json:"phones"`
+	NoTOTP map[string]bool              `json:"no_totp"`
+	Attrs  map[string]map[string]string `json:"attributes"`
+	Made   map[string]bool              `json:"made"`
+}
+
+// KeepUsers keeps what the Admin calls, SignUp and SetTOTP change (groups,
+// phone numbers, attributes, who has no TOTP) in the file at path (0600),
+// read back first when it exists, so invited staff keep their centres
+// across a restart of a stack with a data folder. Call it before serving.
+func (c *Cognito) KeepUsers(path string) error {
+	b, err := datadir.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b != nil {
+		var u users
+		if err := json.Unmarshal(b, &u); err != nil {
+			return fmt.Errorf("localcognito: %s: %w", path, err)
+		}
+		maps.Copy(c.groups, u.Groups)
+		maps.Copy(c.phones, u.Phones)
+		maps.Copy(c.noTOTP, u.NoTOTP)
+		maps.Copy(c.attrs, u.Attrs)
+		maps.Copy(c.made, u.Made)
+	}
+	c.saveUsers = func(u users) error {
+		b, _ := json.Marshal(u)
+		return datadir.WriteFile(path, b)
+	}
+	return nil
+}
+
+// keep saves the users where KeepUsers asked; called with c.mu held.
+func (c *Cognito) keep() *apiError {
+	if c.saveUsers == nil {
+		return nil
+	}
+	if err := c.saveUsers(users{c.groups, c.phones, c.noTOTP, c.attrs, c.made}); err != nil {
+		return &apiError{"InternalErrorException", "the change could not be kept", http.StatusInternalServerError}
+	}
+	return nil
 }
 
 // New is a pool with id poolID whose every user still exists.
 func New(poolID string) *Cognito {
 	return &Cognito{pool: poolID, deleted: map[string]bool{}, groups: map[string][]string{}, phones: map[string]string{}, noTOTP: map[string]bool{},
-		secrets: map[string]string{}, verified: map[string]bool{}}
+		secrets: map[string]string{}, verified: map[string]bool{}, attrs: map[string]map[string]string{}, signOuts: map[string]int{}, made: map[string]bool{}}
 }
 
 // SetClock makes VerifySoftwareToken check codes at now (the stack's
@@ -102,6 +173,7 @@ func (c *Cognito) SignUp(sub, phone string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.phones[sub], c.noTOTP[sub] = phone, true
+	_ = c.keep() // a local sign-up; a failed save shows at the next Admin call's
 }
 
 // SetTOTP says whether the user sub has an authenticator app enrolled.
@@ -113,6 +185,7 @@ func (c *Cognito) SetTOTP(sub string, enrolled bool) {
 	} else {
 		c.noTOTP[sub] = true
 	}
+	_ = c.keep() // tests and the web's enrolment; see SignUp
 }
 
 // Groups are the groups AdminAddUserToGroup put the user sub in, sorted.
@@ -212,6 +285,41 @@ func (c *Cognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if e = decode(r, &in); e == nil {
 			out, e = c.adminGetUser(in.UserPoolId, in.Username)
 		}
+	case "AdminCreateUser":
+		var in struct {
+			UserPoolId, Username, MessageAction string
+			UserAttributes                      []attr
+			DesiredDeliveryMediums              []string
+		}
+		if e = decode(r, &in); e == nil {
+			out, e = c.adminCreateUser(in.UserPoolId, in.Username, in.UserAttributes)
+		}
+	case "AdminUpdateUserAttributes":
+		var in struct {
+			UserPoolId, Username string
+			UserAttributes       []attr
+		}
+		if e = decode(r, &in); e == nil {
+			e = c.adminUpdateUserAttributes(in.UserPoolId, in.Username, in.UserAttributes)
+		}
+	case "AdminDeleteUserAttributes":
+		var in struct {
+			UserPoolId, Username string
+			UserAttributeNames   []string
+		}
+		if e = decode(r, &in); e == nil {
+			e = c.adminDeleteUserAttributes(in.UserPoolId, in.Username, in.UserAttributeNames)
+		}
+	case "AdminRemoveUserFromGroup":
+		var in struct{ UserPoolId, Username, GroupName string }
+		if e = decode(r, &in); e == nil {
+			e = c.adminRemoveUserFromGroup(in.UserPoolId, in.Username, in.GroupName)
+		}
+	case "AdminUserGlobalSignOut":
+		var in struct{ UserPoolId, Username string }
+		if e = decode(r, &in); e == nil {
+			e = c.adminUserGlobalSignOut(in.UserPoolId, in.Username)
+		}
 	default:
 		e = &apiError{"UnknownOperationException", "localcognito does not implement " + op, http.StatusBadRequest}
 	}
@@ -235,7 +343,7 @@ func decode(r *http.Request, in any) *apiError {
 }
 
 // knownGroups are the pool's groups (template.yaml).
-var knownGroups = []string{"residents", "centre-staff", "city-officers"}
+var knownGroups = []string{"residents", "centre-staff", "city-officers", "district-officers"}
 
 // user is the checks every Admin call makes on pool and username.
 func (c *Cognito) user(pool, username string) *apiError {
@@ -257,6 +365,7 @@ func (c *Cognito) user(pool, username string) *apiError {
 func (c *Cognito) adminAddUserToGroup(pool, username, group string) *apiError {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	username = c.resolve(username)
 	if e := c.user(pool, username); e != nil {
 		return e
 	}
@@ -267,7 +376,7 @@ func (c *Cognito) adminAddUserToGroup(pool, username, group string) *apiError {
 		c.groups[username] = append(c.groups[username], group)
 		slices.Sort(c.groups[username])
 	}
-	return nil
+	return c.keep()
 }
 
 // adminGetUser answers with the user's attributes and MFA settings: TOTP
@@ -275,14 +384,11 @@ func (c *Cognito) adminAddUserToGroup(pool, username, group string) *apiError {
 func (c *Cognito) adminGetUser(pool, username string) (any, *apiError) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	username = c.resolve(username)
 	if e := c.user(pool, username); e != nil {
 		return nil, e
 	}
-	phone := c.phone(username)
-	type attr struct{ Name, Value string }
-	out := map[string]any{"Username": username, "Enabled": true, "UserStatus": "CONFIRMED", "UserAttributes": []attr{
-		{"sub", username}, {"phone_number", phone}, {"phone_number_verified", "true"},
-	}}
+	out := map[string]any{"Username": username, "Enabled": true, "UserStatus": "CONFIRMED", "UserAttributes": c.attributes(username)}
 	if !c.noTOTP[username] {
 		out["UserMFASettingList"] = []string{"SOFTWARE_TOKEN_MFA"}
 		out["PreferredMfaSetting"] = "SOFTWARE_TOKEN_MFA"
@@ -368,7 +474,7 @@ func (c *Cognito) setUserMFAPreference(token string, enabled *bool) *apiError {
 	default:
 		c.noTOTP[sub] = true
 	}
-	return nil
+	return c.keep()
 }
 
 // failing is the error every call answers while a test asks for it.
@@ -383,10 +489,12 @@ func (c *Cognito) failing() *apiError {
 	return &apiError{c.failure, "failing as the test asked", status}
 }
 
-// subFilter is the one filter ListUsers answers: sub = "<sub>".
-var subFilter = regexp.MustCompile(`^sub\s*=\s*"([^"]+)"$`)
+// userFilter is the filters ListUsers answers: sub, phone_number or
+// email = "<value>" (Cognito's exact match).
+var userFilter = regexp.MustCompile(`^(sub|phone_number|email)\s*=\s*"([^"]+)"$`)
 
-// phone is the number the user sub signed up with, else its DemoPhone.
+// phone is the number the user sub signed up or was created with, else
+// its DemoPhone.
 func (c *Cognito) phone(sub string) string {
 	if p, ok := c.phones[sub]; ok {
 		return p
@@ -401,34 +509,222 @@ func DemoPhone(sub string) string {
 	return fmt.Sprintf("+86138%08d", h.Sum32()%100000000)
 }
 
-// listUsers answers ListUsers with the demo user of one sub (none once
-// deleted).
+// attr is one of a user's attributes as the API writes them.
+type attr struct{ Name, Value string }
+
+// attributes are the user's attributes as ListUsers and AdminGetUser
+// answer them: sub, the phone number (verified), the e-mail address (a
+// demo user's <sub>@demo.enrol.local unless one was set, none for a user
+// AdminCreateUser made without one; never verified)
+// and what AdminCreateUser and AdminUpdateUserAttributes set.
+func (c *Cognito) attributes(sub string) []attr {
+	set := c.attrs[sub]
+	email := set["email"]
+	if email == "" && !c.made[sub] {
+		email = sub + "@demo.enrol.local"
+	}
+	out := []attr{{"sub", sub}, {"phone_number", c.phone(sub)}, {"phone_number_verified", "true"}}
+	if email != "" {
+		out = append(out, attr{"email", email}, attr{"email_verified", "false"})
+	}
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		if k != "email" {
+			out = append(out, attr{k, set[k]})
+		}
+	}
+	return out
+}
+
+// Attributes are the custom and e-mail attributes set on the user sub
+// (AdminCreateUser, AdminUpdateUserAttributes), as the ID token carries
+// those the app client may read.
+func (c *Cognito) Attributes(sub string) map[string]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.attrs[sub])
+}
+
+// SignOuts counts AdminUserGlobalSignOut calls for the user sub.
+func (c *Cognito) SignOuts(sub string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.signOuts[sub]
+}
+
+// resolve is the sub a Username names: a phone number is an alias
+// (UsernameAttributes phone_number) of the user created or signed up with
+// it; anything else is the sub itself.
+func (c *Cognito) resolve(username string) string {
+	for sub, p := range c.phones {
+		if p == username {
+			return sub
+		}
+	}
+	return username
+}
+
+// listUsers answers ListUsers filtered by sub (every sub not deleted is a
+// demo user), phone_number or email (only users created or signed up
+// here, or given that address, can be found by them).
 func (c *Cognito) listUsers(pool, filter string) (any, *apiError) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m := subFilter.FindStringSubmatch(strings.TrimSpace(filter))
+	m := userFilter.FindStringSubmatch(strings.TrimSpace(filter))
 	switch {
 	case c.failing() != nil:
 		return nil, c.failing()
 	case pool != c.pool:
 		return nil, &apiError{"ResourceNotFoundException", "User pool " + pool + " does not exist.", http.StatusBadRequest}
 	case m == nil:
-		return nil, &apiError{"InvalidParameterException", "localcognito answers only the filter sub = \"...\"", http.StatusBadRequest}
+		return nil, &apiError{"InvalidParameterException", "localcognito answers only the filters sub, phone_number or email = \"...\"", http.StatusBadRequest}
 	}
-	type attr struct{ Name, Value string }
+	var subs []string
+	switch m[1] {
+	case "sub":
+		subs = []string{m[2]}
+	case "phone_number":
+		for sub, p := range c.phones {
+			if p == m[2] {
+				subs = append(subs, sub)
+			}
+		}
+	case "email":
+		for sub, a := range c.attrs {
+			if a["email"] == m[2] {
+				subs = append(subs, sub)
+			}
+		}
+	}
+	slices.Sort(subs)
 	users := []any{}
-	if sub := m[1]; !c.deleted[sub] {
-		users = append(users, map[string]any{"Username": sub, "Enabled": true, "UserStatus": "CONFIRMED", "Attributes": []attr{
-			{"sub", sub}, {"phone_number", c.phone(sub)}, {"phone_number_verified", "true"},
-			{"email", sub + "@demo.enrol.local"}, {"email_verified", "false"},
-		}})
+	for _, sub := range subs {
+		if !c.deleted[sub] {
+			users = append(users, map[string]any{"Username": sub, "Enabled": true, "UserStatus": "CONFIRMED", "Attributes": c.attributes(sub)})
+		}
 	}
 	return map[string]any{"Users": users}, nil
+}
+
+// mutable are the attributes the Admin calls may set here: enrol's custom
+// ones and the e-mail address (the phone number is the username).
+var mutable = map[string]bool{"email": true, "custom:centre_ids": true, "custom:district": true}
+
+// adminCreateUser makes a user whose username is a phone number (the
+// pool's UsernameAttributes) with a new sub, in no group and without an
+// authenticator app, as Cognito leaves one; a number already taken is
+// UsernameExistsException.
+func (c *Cognito) adminCreateUser(pool, phone string, attrs []attr) (any, *apiError) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.user(pool, phone); e != nil {
+		return nil, e
+	}
+	if !e164.MatchString(phone) {
+		return nil, &apiError{"InvalidParameterException", "Username should be a phone number.", http.StatusBadRequest}
+	}
+	if c.resolve(phone) != phone {
+		return nil, &apiError{"UsernameExistsException", "An account with the given phone_number already exists.", http.StatusBadRequest}
+	}
+	set := map[string]string{}
+	for _, a := range attrs {
+		switch {
+		case a.Name == "phone_number" && a.Value == phone, a.Name == "phone_number_verified":
+		case mutable[a.Name]:
+			set[a.Name] = a.Value
+		default:
+			return nil, &apiError{"InvalidParameterException", "Attribute " + a.Name + " cannot be set here.", http.StatusBadRequest}
+		}
+	}
+	sub := newSub()
+	c.phones[sub], c.noTOTP[sub], c.made[sub] = phone, true, true
+	if len(set) > 0 {
+		c.attrs[sub] = set
+	}
+	if e := c.keep(); e != nil {
+		return nil, e
+	}
+	return map[string]any{"User": map[string]any{"Username": sub, "Enabled": true, "UserStatus": "FORCE_CHANGE_PASSWORD", "Attributes": c.attributes(sub)}}, nil
+}
+
+// e164 is a phone number as Cognito takes one: + and up to 15 digits.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+func (c *Cognito) adminUpdateUserAttributes(pool, username string, attrs []attr) *apiError {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	username = c.resolve(username)
+	if e := c.user(pool, username); e != nil {
+		return e
+	}
+	for _, a := range attrs {
+		if !mutable[a.Name] {
+			return &apiError{"InvalidParameterException", "Attribute " + a.Name + " cannot be set here.", http.StatusBadRequest}
+		}
+	}
+	if c.attrs[username] == nil {
+		c.attrs[username] = map[string]string{}
+	}
+	for _, a := range attrs {
+		c.attrs[username][a.Name] = a.Value
+	}
+	return c.keep()
+}
+
+func (c *Cognito) adminDeleteUserAttributes(pool, username string, names []string) *apiError {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	username = c.resolve(username)
+	if e := c.user(pool, username); e != nil {
+		return e
+	}
+	for _, n := range names {
+		delete(c.attrs[username], n)
+	}
+	return c.keep()
+}
+
+// adminRemoveUserFromGroup takes the user out of a group; one not in it
+// stays out, and the call succeeds, as Cognito's does.
+func (c *Cognito) adminRemoveUserFromGroup(pool, username, group string) *apiError {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	username = c.resolve(username)
+	if e := c.user(pool, username); e != nil {
+		return e
+	}
+	if !slices.Contains(knownGroups, group) {
+		return &apiError{"ResourceNotFoundException", "Group not found.", http.StatusBadRequest}
+	}
+	c.groups[username] = slices.DeleteFunc(c.groups[username], func(g string) bool { return g == group })
+	return c.keep()
+}
+
+// adminUserGlobalSignOut revokes the user's refresh tokens: locally there
+// are none, so it is only counted (SignOuts). ID tokens already issued
+// live out their hour, as on Cognito.
+func (c *Cognito) adminUserGlobalSignOut(pool, username string) *apiError {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	username = c.resolve(username)
+	if e := c.user(pool, username); e != nil {
+		return e
+	}
+	c.signOuts[username]++
+	return nil
+}
+
+// newSub is a random version 4 UUID, as Cognito's subs are.
+func newSub() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 func (c *Cognito) adminDeleteUser(pool, username string) *apiError {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	username = c.resolve(username)
 	if e := c.user(pool, username); e != nil {
 		return e
 	}

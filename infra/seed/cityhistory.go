@@ -2,6 +2,7 @@ package seed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -26,6 +27,15 @@ func cityTarget(today time.Time) cityfigures.Target {
 		Kind: domain.Childcare, Year: y, Metric: cityfigures.NewPlaces, Target: 2500, Baseline: fmt.Sprintf("%d-01-01", y),
 		Title: fmt.Sprintf("%d 年新增普惠性托位 2,500 个 · 2,500 new inclusive childcare places in %d", y, y),
 	}
+}
+
+// SeedActor is who the seed's target changes name (changed_by).
+const SeedActor = "seed"
+
+// TargetSetAt is when the seeded target was set, for a seed run on today:
+// 10:00 the day before its year began.
+func TargetSetAt(today time.Time) time.Time {
+	return historyStart(today).AddDate(0, 0, -1).Add(10 * time.Hour)
 }
 
 // historyDays is how many daily snapshots before today the seed writes;
@@ -85,8 +95,10 @@ func (r *runner) cityHistory(ctx context.Context) error {
 	if err := r.d.Store.PutSnapshots(ctx, h.snapshots); err != nil {
 		return fmt.Errorf("snapshots: %w", err)
 	}
+	// Set as an officer sets one, so it has its first history entry: by the
+	// seed, the day before its year began.
 	target := cityTarget(r.cal.today)
-	if err := r.d.Store.PutTarget(ctx, target, true); err != nil {
+	if _, err := r.d.Store.SetTarget(ctx, target, SeedActor, TargetSetAt(r.cal.today)); err != nil && !errors.Is(err, store.ErrContention) {
 		return fmt.Errorf("target: %w", err)
 	}
 	r.hist.target = target

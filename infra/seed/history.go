@@ -18,6 +18,26 @@ const (
 	DemoOfficer     = "officer-wuxi-edu"
 )
 
+// DemoDistrict is the district of the demo district officer `make run`
+// prints a token for (and the web's sign-in picker offers): DemoStaffCentre's.
+const DemoDistrict domain.District = "liangxi"
+
+// DemoDistrictOfficer is the demo district officer of district d (group
+// district-officers, custom:district d): officer-<d>, one per district.
+// Like every demo account it is a sub the local token route signs in
+// (POST /_local/token {"sub", "groups": ["district-officers"], "district"}).
+func DemoDistrictOfficer(d domain.District) string { return "officer-" + string(d) }
+
+// DemoDistrictOfficers are the demo district officers, one per district, in
+// domain.Districts' order.
+func DemoDistrictOfficers() []string {
+	out := make([]string, len(domain.Districts))
+	for i, d := range domain.Districts {
+		out[i] = DemoDistrictOfficer(d)
+	}
+	return out
+}
+
 // PastCourse is last term's evening course at the demo youth hub: its
 // sessions are over and its attendance recorded.
 const PastCourse = "o-liangxi-ec-past"

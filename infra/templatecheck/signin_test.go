@@ -14,6 +14,63 @@ import (
 var userPoolUsers = map[string][]string{
 	"BookingsFunction":   {"cognito-idp:AdminDeleteUser"},
 	"DispatcherFunction": {"cognito-idp:ListUsers"},
+	// Issue 19: officers invite staff; sorted, as the test compares them.
+	"StaffAccountsFunction": {"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUserAttributes",
+		"cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:ListUsers"},
+}
+
+// accountWrites are the user pool calls that make an account or change
+// what it may do (its groups, its attributes, its sessions).
+var accountWrites = []string{"cognito-idp:AdminCreateUser", "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup",
+	"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminUserGlobalSignOut",
+	"cognito-idp:AdminSetUserPassword", "cognito-idp:AdminEnableUser", "cognito-idp:AdminDisableUser", "cognito-idp:AdminLinkProviderForUser"}
+
+// accountWritesAllowed says who may make those calls: the staff accounts
+// function, and the user pool's triggers' AdminAddUserToGroup alone (a
+// self-registered resident joins residents on confirmation).
+var accountWritesAllowed = map[string][]string{
+	"StaffAccountsFunction":  {"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut"},
+	"AccountsUserPoolPolicy": {"cognito-idp:AdminAddUserToGroup"},
+}
+
+// TestOnlyStaffAccountsWritesAccounts: of every function's policy and
+// every IAM policy resource in the template, only StaffAccountsFunction
+// may make accounts or change their groups, attributes or sessions (the
+// triggers' policy only adds residents), and no statement allows
+// cognito-idp:* or Admin* by a wildcard.
+func TestOnlyStaffAccountsWritesAccounts(t *testing.T) {
+	tpl := loadTemplate(t)
+	check := func(who string, statements []samtemplate.Statement) {
+		var got []string
+		for _, s := range statements {
+			if s.Effect != "Allow" {
+				continue
+			}
+			for _, a := range s.Actions {
+				if strings.HasPrefix(a, "cognito-idp:") && strings.ContainsAny(a, "*?") {
+					t.Errorf("%s: wildcard %q", who, a)
+				}
+				if slices.Contains(accountWrites, a) {
+					got = append(got, a)
+				}
+			}
+		}
+		slices.Sort(got)
+		if want := accountWritesAllowed[who]; !slices.Equal(got, want) {
+			t.Errorf("%s may make or change accounts with %v, want %v", who, got, want)
+		}
+	}
+	for _, id := range sortedKeys(tpl.Functions) {
+		check(id, tpl.Functions[id].Policies)
+	}
+	for _, id := range tpl.ResourceIDs("AWS::IAM::Policy") {
+		var statements []samtemplate.Statement
+		for _, st := range mapOf(tpl.Resources[id].Properties["PolicyDocument"])["Statement"].([]any) {
+			s := mapOf(st)
+			statements = append(statements, samtemplate.Statement{Effect: samtemplate.Render(s["Effect"]), Actions: listOf(s["Action"])})
+		}
+		check(id, statements)
+	}
 }
 
 func cognitoStatement(s samtemplate.Statement) bool {

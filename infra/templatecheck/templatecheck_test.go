@@ -64,7 +64,15 @@ var justifiedActions = map[string]string{
 	"kms:Decrypt":         "the wrapped data key is unwrapped once per cold start to read personal fields",
 	// signin_test.go says who may, on which pool.
 	"cognito-idp:AdminDeleteUser": "DELETE /v1/me deletes the caller's sign-in account, which holds the phone number (signin.Accounts)",
-	"cognito-idp:ListUsers":       "the dispatcher reads a resident's verified phone and e-mail by sub (contacts.Directory)",
+	"cognito-idp:ListUsers":       "the dispatcher reads a resident's verified phone and e-mail by sub (contacts.Directory); the staff accounts function finds an invited person by number or e-mail",
+	// Issue 19: inviting staff (functions/staffaccounts); signin_test.go
+	// holds them to StaffAccountsFunction alone.
+	"cognito-idp:AdminCreateUser":           "an invited number with no account gets one (Cognito texts the invitation)",
+	"cognito-idp:AdminAddUserToGroup":       "an invited person joins centre-staff",
+	"cognito-idp:AdminRemoveUserFromGroup":  "a person with no centre left leaves centre-staff",
+	"cognito-idp:AdminUpdateUserAttributes": "custom:centre_ids is written from the table's centre set",
+	"cognito-idp:AdminDeleteUserAttributes": "custom:centre_ids is removed when no centre is left",
+	"cognito-idp:AdminUserGlobalSignOut":    "a removed staff member's refresh tokens stop",
 	// The dispatcher's outlets, each on the one resource messagingResources names.
 	"sms-voice:SendTextMessage":     "the dispatcher sends residents' SMS from the origination identity (channels.SMS)",
 	"ses:SendEmail":                 "the dispatcher sends residents' e-mail from the verified identity (channels.Email)",

@@ -38,6 +38,9 @@ const (
 	ApplicationsClosed Code = "applications_closed"
 	OfferExpired       Code = "offer_expired"
 	DrawNotReady       Code = "draw_not_ready"
+	// Issue 19: staff accounts where the city's identity platform keeps
+	// the accounts (AuthMode oidc): enrol cannot make or change them.
+	AccountsExternal Code = "accounts_external"
 	// Issue 19: a draft centre's offerings cannot be published.
 	CentreNotActive Code = "centre_not_active"
 	Internal        Code = "internal"
@@ -70,6 +73,7 @@ var statusOf = map[Code]int{
 	ApplicationsClosed:     http.StatusConflict,
 	OfferExpired:           http.StatusConflict,
 	DrawNotReady:           http.StatusConflict,
+	AccountsExternal:       http.StatusConflict,
 	CentreNotActive:        http.StatusConflict,
 	Internal:               http.StatusInternalServerError,
 	Unavailable:            http.StatusServiceUnavailable,

@@ -76,3 +76,30 @@ func Measure(t Target, changes []Change, today string) Progress {
 	p.Progress = Ratio(p.Achieved, t.Target)
 	return p
 }
+
+// TargetKey names a target: its year, kind and metric (one of each at a time).
+func (t Target) Key() string { return fmt.Sprintf("%04d#%s#%s", t.Year, t.Kind, t.Metric) }
+
+// TargetValues are what an officer sets of a target.
+type TargetValues struct {
+	Target   int    `json:"target"`
+	Baseline string `json:"baseline"`
+	Title    string `json:"title"`
+}
+
+// Values are t's settable values.
+func (t Target) Values() TargetValues {
+	return TargetValues{Target: t.Target, Baseline: t.Baseline, Title: t.Title}
+}
+
+// TargetChange is one change of a target, as its history shows it: the
+// values it set, when and by whom. Before (what it replaced, nil when the
+// change made the target) is kept but not shown: it is the entry before.
+type TargetChange struct {
+	TargetValues
+	ChangedAt time.Time     `json:"changed_at"`
+	ChangedBy string        `json:"changed_by"`
+	Key       string        `json:"-"` // the target's (Target.Key)
+	Version   int           `json:"-"` // 1 for the change that made it
+	Before    *TargetValues `json:"-"`
+}

@@ -12,12 +12,16 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/cityfigures"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/paging"
+	"github.com/wuxi-enrol/enrol/shared/retry"
 	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // Service reads (and, for the snapshot, writes) the city's figures.
 type Service struct {
 	Store *store.Store
+	// Retry is the policy for setting a target when another officer's
+	// change landed meanwhile; zero: retry.Default.
+	Retry retry.Policy
 }
 
 // Capacity is the tally of the offerings in service on today, within scope

@@ -31,8 +31,9 @@ type Config struct {
 	// KMSEndpoint overrides the AWS endpoint of KMS (the local stand-in).
 	KMSEndpoint string
 	// UserPoolID is the Cognito user pool of the residents' sign-in
-	// accounts, whose users DELETE /v1/me deletes; "" in a function that
-	// deletes none. CognitoEndpoint overrides its AWS endpoint (the local
+	// accounts, whose users DELETE /v1/me deletes and into which officers
+	// invite staff (StaffAccountsFunction); "" in a function that calls no
+	// pool. CognitoEndpoint overrides its AWS endpoint (the local
 	// stand-in, infra/localcognito).
 	UserPoolID      string
 	CognitoEndpoint string

@@ -27,7 +27,8 @@ export const DEMO_ACCOUNTS = [
   { role: 'resident', sub: 'demo-resident', groups: ['residents'], centre_ids: [] },
   { role: 'staff', sub: 'staff-liangxi-04', groups: ['centre-staff'], centre_ids: ['c-liangxi-04'] },
   { role: 'officer', sub: 'officer-wuxi-edu', groups: ['city-officers'], centre_ids: [] },
-  { role: 'district', sub: 'officer-liangxi', groups: ['district-officers'], district: 'liangxi' },
+  // The district officer of 梁溪区, the demo staff centre's district (seed.DemoDistrict).
+  { role: 'district', sub: 'officer-liangxi', groups: ['district-officers'], centre_ids: [], district: 'liangxi' },
 ];
 
 // The body of POST /_local/token for a demo account (a district officer's district too).
@@ -55,11 +56,11 @@ export function sessionFromToken(token) {
   const c = decodeJwt(token);
   const groups = listClaim(c['cognito:groups'] ?? c.groups);
   const centreIds = listClaim(c['custom:centre_ids'] ?? c.centre_ids);
+  // A district officer's one district (custom:district), '' for anyone else.
+  const district = typeof c['custom:district'] === 'string' ? c['custom:district'] : (c.district || '');
   // A centre staff member or officer without an authenticator app (TOTP) gets a token without
   // those groups and with enrol:mfa_setup (functions/accounts): the page says to enrol one.
   const mfaSetup = c['enrol:mfa_setup'] === 'required';
-  // A district officer's district (custom:district; the local issuer's tokens carry it too).
-  const district = c['custom:district'] || c.district || '';
   return { token, sub: c.sub || '', phone: c.phone_number || '', name: c.name || c.email || c['cognito:username'] || c.sub || '', groups, centreIds, district, mfaSetup, exp: c.exp || 0 };
 }
 

@@ -111,6 +111,10 @@ func banner(st *local.Stack, clockSet bool, dataDir, faultSpec string) error {
 	if err != nil {
 		return err
 	}
+	district, err := st.DistrictToken(seed.DemoDistrictOfficer(seed.DemoDistrict), string(seed.DemoDistrict))
+	if err != nil {
+		return err
+	}
 	s := st.Seeded
 	u := st.URL
 	participant := seed.DemoParticipantIDs()[len(seed.DemoParticipantIDs())-1]
@@ -160,12 +164,22 @@ enrol 已启动 / is running: %[1]s
   curl -s %[1]s/v1/city/targets -H "Authorization: Bearer $OFFICER"
   curl -s '%[1]s/v1/city/demand?limit=5' -H "Authorization: Bearer $OFFICER"
   curl -s %[1]s/v1/centres/%[13]s/audit -H "Authorization: Bearer $OFFICER"
+  # 设定年度目标（每次修改都保留）/ set a year's target (every change kept), then read it with its history
+  curl -s -X PUT %[1]s/v1/city/targets/%[24]d/childcare -H "Authorization: Bearer $OFFICER" \
+       -H 'Content-Type: application/json' -d '{"target":2800,"title":"%[24]d 年新增普惠性托位 · New inclusive childcare places in %[24]d"}'
+  curl -s '%[1]s/v1/city/targets?history=true' -H "Authorization: Bearer $OFFICER"
+
+  # 区级工作人员（%[22]s，每区一位：officer-<区>）/ a district officer (%[22]s; one per district: officer-<district>): the same views, their district only
+  DISTRICT=%[23]s
+  curl -s %[1]s/v1/city/capacity -H "Authorization: Bearer $DISTRICT"
+  curl -s '%[1]s/v1/city/targets?history=true' -H "Authorization: Bearer $DISTRICT"
 
   # 上期两次无故缺勤的居民 %[16]s / %[16]s missed two sessions last term: booking answers no_show_blocked
 %[17]s
 按 Ctrl-C 停止 / press Ctrl-C to stop.
 `, u, s.Centres, s.Offerings, s.Participants, s.Bookings, s.Confirmed, s.Waitlisted,
 		seed.DemoResident, token, seed.DemoOpenOffering, participant, staff, seed.DemoStaffCentre, seed.PastCourse, officer, s.BlockedParticipant,
-		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year), dataLine(st, dataDir)+faultsLine(st, faultSpec))
+		scheduleLines(st), clockLine(st, clockSet), s.Target.Baseline, fmt.Sprintf("%d-12-31", s.Target.Year), dataLine(st, dataDir)+faultsLine(st, faultSpec),
+		seed.DemoDistrictOfficer(seed.DemoDistrict), district, st.Now().In(domain.CityZone).Year()+1)
 	return nil
 }
