@@ -419,11 +419,14 @@ function StaffRow({ s, centreId, centreName, manage, onRemoved }) {
   const [busy, setBusy] = useState(false);
   const yes = useRef(null), again = useRef(null);
   useEffect(() => { if (asking && yes.current) yes.current.focus(); }, [asking]);
+  // Gone from the list at once; the list is read again behind it.
+  const [gone, setGone] = useState(false);
   const remove = async () => {
     setBusy(true); setError(null);
-    try { await api('DELETE', '/v1/centres/' + enc(centreId) + '/staff/' + enc(s.user_id)); onRemoved(); }
+    try { await api('DELETE', '/v1/centres/' + enc(centreId) + '/staff/' + enc(s.user_id)); setGone(true); onRemoved(); }
     catch (err) { setError(err); announce(errorText(err)); setBusy(false); }
   };
+  if (gone) return null;
   const contact = [s.phone_masked, s.email_masked].filter(Boolean).join(' · ');
   return (
     <li class="person" data-user={s.user_id}>
