@@ -31,6 +31,9 @@ export const DEMO_ACCOUNTS = [
   { role: 'district', sub: 'officer-liangxi', groups: ['district-officers'], centre_ids: [], district: 'liangxi' },
 ];
 
+// The body of POST /_local/token for a demo account (a district officer's district too).
+const tokenBody = (a) => ({ sub: a.sub, groups: a.groups, centre_ids: a.centre_ids || [], ...(a.district ? { district: a.district } : {}) });
+
 function decodeJwt(token) {
   try {
     const p = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
@@ -111,20 +114,25 @@ document.addEventListener('visibilitychange', () => { if (document.visibilitySta
 export const isResident = (s) => !!s && s.groups.includes('residents');
 export const isStaff = (s) => !!s && (s.groups.includes('centre-staff') || s.groups.includes('city-officers'));
 export const isOfficer = (s) => !!s && s.groups.includes('city-officers');
-export const isDistrictOfficer = (s) => !!s && s.groups.includes('district-officers');
+// A district officer: every city view for their district only, and its centres.
+export const isDistrictOfficer = (s) => !!s && s.groups.includes('district-officers') && !isOfficer(s);
+// Anyone who reads the dashboard and keeps the centre registry: city or district officers.
+export const isAnyOfficer = (s) => isOfficer(s) || isDistrictOfficer(s);
+// Where a session starts after signing in.
+export const homeOf = (s) => (isAnyOfficer(s) ? '#/city' : isStaff(s) ? '#/staff' : '#/');
 
 export async function localSignIn(cfg, account) {
   const r = await fetch(cfg.apiUrl + '/_local/token', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ sub: account.sub, groups: account.groups, centre_ids: account.centre_ids, district: account.district || '' }),
+    body: JSON.stringify(tokenBody(account)),
   });
   if (!r.ok) throw new Error('token ' + r.status);
   const { token } = await r.json();
   // Locally the ID token is the access token too: the Cognito stand-in verifies it as
   // the gateway does (infra/localcognito).
   tab.set(ACCESS, token);
-  tab.set(LOCAL_ACCOUNT, JSON.stringify({ sub: account.sub, groups: account.groups, centre_ids: account.centre_ids, district: account.district || '' }));
+  tab.set(LOCAL_ACCOUNT, JSON.stringify(tokenBody(account)));
   saveSession(sessionFromToken(token));
   return session.value;
 }

@@ -6,6 +6,14 @@ import { t, lang, fmtPct, fmtNum, fmtDateTime } from './i18n.js';
 import { useSignal } from './signal.js';
 import { PageHeading, ErrorBox, Ok, Loading, useLoad, announce, errorText } from './ui.jsx';
 import { ExplainForm } from './claims.jsx';
+import { isDistrictOfficer, isOfficer } from './auth.js';
+
+// Only city officers set targets: the editor loads when one opens the page.
+function LazyTargets(props) {
+  const [m, setM] = useState(null);
+  useEffect(() => { let alive = true; import('./targets.jsx').then((x) => alive && setM(x), () => {}); return () => { alive = false; }; }, []);
+  return m ? <m.TargetsEditor {...props} /> : null;
+}
 
 let chartsModule = null;
 const loadCharts = () => (chartsModule ||= import('./charts.js'));
@@ -50,8 +58,11 @@ const axisText = { color: '#333' };
 const phoneGrid = { left: 8, right: 8, top: 64, bottom: 8, containLabel: true };
 const nameLeft = { ...axisText, align: 'left' }, nameRight = { ...axisText, align: 'right' };
 
-export function CityDashboard() {
+// A district officer sees the same page for their district: the API answers for it
+// alone, so the by-district comparisons become by kind and the totals are the district's.
+export function CityDashboard({ session }) {
   useSignal(lang);
+  const district = isDistrictOfficer(session) ? session.district : '';
   const data = useLoad(async () => {
     const [capacity, histChildcare, histAll, targets, demand] = await Promise.all([
       get('/v1/city/capacity'),
@@ -65,7 +76,8 @@ export function CityDashboard() {
   const d = data.data;
   return (
     <>
-      <PageHeading>{t('cityTitle')}</PageHeading>
+      <PageHeading>{district ? t('districtTitle', t('d_' + district)) : t('cityTitle')}</PageHeading>
+      {district && <p class="intro" data-district={district}>{t('districtScope', t('d_' + district))}</p>}
       <details class="panel" data-testid="explain-panel">
         <summary><h2 class="inline">{t('explainLookup')}</h2></summary>
         <p class="hint">{t('explainLookupIntro')}</p>
@@ -73,27 +85,33 @@ export function CityDashboard() {
       </details>
       {data.loading && !d && <Loading />}
       <ErrorBox error={data.error} onRetry={data.reload} />
-      {d && <Dashboard d={d} />}
+      {d && <Dashboard d={d} district={district} />}
+      {isOfficer(session) && <LazyTargets onSaved={data.reload} />}
     </>
   );
 }
 
-function Dashboard({ d }) {
+function Dashboard({ d, district }) {
   const dn = (r) => t('d_' + r.district);
   const cap = d.capacity;
+  // One district: its places by kind, where the city compares districts.
+  const capRows = district ? cap.by_kind : cap.by_district;
+  const capName = district ? (r) => t('kind_' + r.kind) : dn;
+  const capTitle = district ? t('capByKind') : t('capByDistrict');
+  const totalName = district ? t('districtTotal', t('d_' + district)) : t('total');
   const capOption = {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     grid: phoneGrid,
-    xAxis: { type: 'category', data: cap.by_district.map(dn), axisLabel: { ...axisText, interval: 0, rotate: 45 } },
+    xAxis: { type: 'category', data: capRows.map(capName), axisLabel: { ...axisText, interval: 0, rotate: district ? 0 : 45, width: 80, overflow: 'break' } },
     yAxis: [
       { type: 'value', name: t('capacity'), nameTextStyle: nameLeft, axisLabel: axisText },
       { type: 'value', name: t('utilization'), nameTextStyle: nameRight, min: 0, max: 100, axisLabel: { ...axisText, formatter: '{value}%' } },
     ],
     series: [
-      { name: t('capacity'), type: 'bar', barMaxWidth: 24, data: cap.by_district.map((r) => r.capacity) },
-      { name: t('confirmedN'), type: 'bar', barMaxWidth: 24, data: cap.by_district.map((r) => r.confirmed) },
-      { name: t('utilization'), type: 'line', yAxisIndex: 1, data: cap.by_district.map((r) => +(r.utilization * 100).toFixed(1)) },
+      { name: t('capacity'), type: 'bar', barMaxWidth: 24, data: capRows.map((r) => r.capacity) },
+      { name: t('confirmedN'), type: 'bar', barMaxWidth: 24, data: capRows.map((r) => r.confirmed) },
+      { name: t('utilization'), type: 'line', yAxisIndex: 1, data: capRows.map((r) => +(r.utilization * 100).toFixed(1)) },
     ],
   };
   const hc = d.histChildcare.items, ha = d.histAll.items;
@@ -149,7 +167,7 @@ function Dashboard({ d }) {
   return (
     <>
       <p class="muted">{t('asOf', fmtDateTime(cap.as_of))}</p>
-      <section class="kpis" aria-label={t('total')}>
+      <section class="kpis" aria-label={totalName}>
         <div class="kpi"><span class="kpi-v">{fmtNum(cap.total.capacity)}</span><span class="kpi-l">{t('capacity')}</span></div>
         <div class="kpi"><span class="kpi-v">{fmtNum(cap.total.confirmed)}</span><span class="kpi-l">{t('confirmedN')}</span></div>
         <div class="kpi"><span class="kpi-v">{fmtNum(cap.total.waitlisted)}</span><span class="kpi-l">{t('waitlist')}</span></div>
@@ -157,13 +175,13 @@ function Dashboard({ d }) {
       </section>
 
       <section aria-labelledby="cap-h" class="panel">
-        <h2 id="cap-h">{t('capByDistrict')}</h2>
-        <Chart id="chart-capacity" option={capOption} label={t('capByDistrict')} />
+        <h2 id="cap-h">{capTitle}</h2>
+        <Chart id="chart-capacity" option={capOption} label={capTitle} />
         <CsvButton path="/v1/city/capacity?format=csv" />
-        <Table id="table-capacity" caption={t('tableOf', t('capByDistrict'))}
-          head={[t('district'), t('capacity'), t('confirmedN'), t('waitlist'), t('available'), t('utilization'), t('centres'), t('offerings')]}
-          rows={[...cap.by_district.map((r) => [dn(r), r.capacity, r.confirmed, r.waitlisted, r.available, fmtPct(r.utilization), r.centres, r.offerings]),
-            [t('total'), cap.total.capacity, cap.total.confirmed, cap.total.waitlisted, cap.total.available, fmtPct(cap.total.utilization), cap.total.centres, cap.total.offerings]]} />
+        <Table id="table-capacity" caption={t('tableOf', capTitle)}
+          head={[district ? t('kind') : t('district'), t('capacity'), t('confirmedN'), t('waitlist'), t('available'), t('utilization'), t('centres'), t('offerings')]}
+          rows={[...capRows.map((r) => [capName(r), r.capacity, r.confirmed, r.waitlisted, r.available, fmtPct(r.utilization), r.centres, r.offerings]),
+            [totalName, cap.total.capacity, cap.total.confirmed, cap.total.waitlisted, cap.total.available, fmtPct(cap.total.utilization), cap.total.centres, cap.total.offerings]]} />
       </section>
 
       <section aria-labelledby="growth-h" class="panel">
@@ -186,8 +204,8 @@ function Dashboard({ d }) {
       </section>
 
       <section aria-labelledby="demand-h" class="panel">
-        <h2 id="demand-h">{t('demand')}</h2>
-        <Chart id="chart-demand" option={demandOption} label={t('demand')} tall />
+        <h2 id="demand-h">{district ? t('demandOne') : t('demand')}</h2>
+        <Chart id="chart-demand" option={demandOption} label={district ? t('demandOne') : t('demand')} tall />
         <CsvButton path="/v1/city/demand?format=csv" />
         <Table id="table-demand" caption={t('tableOf', t('demand'))} head={[t('district'), t('offerings'), t('fullOfferings'), t('capacity'), t('confirmedN'), t('waitlist'), t('medianHours')]}
           rows={dem.by_district.map((r) => [dn(r), r.offerings, r.full_offerings, r.capacity, r.confirmed, r.waitlisted, r.median_hours_to_full ?? '–'])} />

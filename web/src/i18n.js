@@ -122,6 +122,10 @@ const zh = {
   beaconHint: (s, r) => `随机数来自公共信标（${s} 第 ${r} 轮），申请截止前无人知道；可到信标来源核对。`, cliHint: '也可在电脑上用命令行核验：',
   findMine: '查找我的签号', applicationId: '申请编号', find: '查找', mineRank: (r, n) => `你的签号名次：第 ${r} 名（共 ${n} 个）。`, mineListed: '你的签号在名单中。', mineMissing: '你的签号不在这次抽签中：请核对申请编号。',
   verdictTitle: '核验结果', drawResults: '抽签结果', number: '随机号', firstRows: (n, m) => `显示前 ${n} 名（共 ${m} 个）。`, yours: '（你的）',
+  // Issue 19: district officers, the centre registry, staff, targets.
+  navDistrict: (d) => `${d}看板`, navCentres: '机构登记', navCentreStaff: '本机构人员', demoDistrict: '区教育局（梁溪区 · 区看板）',
+  districtTitle: (d) => `${d} · 名额与需求`, districtTotal: (d) => `${d}合计`, capByKind: '各类型名额与使用率', demandOne: '需求：候补人数与满员项目',
+  districtScope: (d) => `本页只显示${d}的数据。`,
 };
 
 const en = {
@@ -243,6 +247,10 @@ const en = {
   beaconHint: (s, r) => `The randomness comes from a public beacon (${s} round ${r}) nobody knew before applications closed; check it at its source.`, cliHint: 'Or check it on a computer from the command line:',
   findMine: 'Find my ticket', applicationId: 'Application id', find: 'Find', mineRank: (r, n) => `Your ticket: rank ${r} of ${n}.`, mineListed: 'Your ticket is among the tickets.', mineMissing: 'Your ticket is not in this draw: check the application id.',
   verdictTitle: 'Verdict', drawResults: 'Results', number: 'Number', firstRows: (n, m) => `The first ${n} ranks of ${m}.`, yours: ' (yours)',
+  // Issue 19: district officers, the centre registry, staff, targets.
+  navDistrict: (d) => `${d} dashboard`, navCentres: 'Centre registry', navCentreStaff: 'Centre staff', demoDistrict: 'District bureau (Liangxi · district dashboard)',
+  districtTitle: (d) => `${d} · places and demand`, districtTotal: (d) => `${d} total`, capByKind: 'Places and use by kind', demandOne: 'Demand: waitlists and full offerings',
+  districtScope: (d) => `This page shows ${d} only.`,
 };
 
 export function fmtAge(months, l) {

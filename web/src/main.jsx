@@ -5,8 +5,8 @@ import { loadConfig } from './config.js';
 import { setApiConfig, setApiLang } from './api.js';
 import { t, tIn, lang, setLang } from './i18n.js';
 import { useSignal } from './signal.js';
-import { route, parseHash, LiveRegion, PageHeading, ErrorBox, go, announce, errorText, returning, restore } from './ui.jsx';
-import { DEMO_ACCOUNTS, session as sessionSignal, ended as endedSignal, dismissEnded, localSignIn, lastLocalAccount, hostedSignIn, hostedSignInMode, completeHosted, signOut, isResident, isStaff, isOfficer } from './auth.js';
+import { route, parseHash, LiveRegion, PageHeading, ErrorBox, Loading, go, announce, errorText, returning, restore } from './ui.jsx';
+import { DEMO_ACCOUNTS, session as sessionSignal, ended as endedSignal, dismissEnded, localSignIn, lastLocalAccount, hostedSignIn, hostedSignInMode, completeHosted, signOut, isResident, isStaff, isOfficer, isDistrictOfficer, isAnyOfficer, homeOf } from './auth.js';
 import { Browse, OfferingDetail, Participants, MyBookings } from './resident.jsx';
 import { StaffHome, StaffOffering } from './staff.jsx';
 import { CityDashboard } from './city.jsx';
@@ -57,7 +57,7 @@ function App({ cfg }) {
     if (!a) { go('#/signin'); return; }
     try {
       const s = await localSignIn(cfg, a);
-      go(isOfficer(s) ? '#/city' : isStaff(s) ? '#/staff' : '#/');
+      go(homeOf(s));
     } catch { go('#/signin'); }
   };
   const security = !!session && totpEnrolment(cfg) && (isStaff(session) || session.mfaSetup);
@@ -80,12 +80,16 @@ function App({ cfg }) {
   else if (p[0] === 'me' && p[1] === 'account') page = needs(isResident(session), <Account cfg={cfg} session={session} />);
   else if (p[0] === 'privacy') page = <Privacy />;
   else if (p[0] === 'security') page = needs(totpEnrolment(cfg), <Security cfg={cfg} session={session} onSignInAgain={signInAgain} />);
-  else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session), <StaffOffering id={decodeURIComponent(p[2])} />);
-  else if (p[0] === 'staff') page = needs(isStaff(session), <StaffHome session={session} />);
-  else if (p[0] === 'city' && p[1] === 'explain') page = needs(isOfficer(session) || isStaff(session), <ExplainLookup key={r.query.toString()} />);
+  else if (p[0] === 'staff' && p[1] === 'offerings' && p[2]) page = needs(isStaff(session) || isDistrictOfficer(session), <StaffOffering id={decodeURIComponent(p[2])} />);
+  else if (p[0] === 'staff') page = needs(isStaff(session) || isDistrictOfficer(session), <StaffHome key={r.query.get('centre') || ''} session={session} centreId={r.query.get('centre') || ''} />);
+  else if (p[0] === 'city' && p[1] === 'explain') page = needs(isAnyOfficer(session) || isStaff(session), <ExplainLookup key={r.query.toString()} />);
+  else if (p[0] === 'city' && p[1] === 'centres' && p[2] === 'new') page = needs(isAnyOfficer(session), <Registry page="CentreNew" session={session} />);
+  else if (p[0] === 'city' && p[1] === 'centres' && p[2]) page = needs(isAnyOfficer(session), <Registry page="CentreDetail" key={p[2]} id={decodeURIComponent(p[2])} session={session} />);
+  else if (p[0] === 'city' && p[1] === 'centres') page = needs(isAnyOfficer(session), <Registry page="CentreList" key={r.query.toString()} session={session} />);
+  else if (p[0] === 'centres' && p[1] && p[2] === 'staff') page = needs(isAnyOfficer(session) || isStaff(session), <Registry page="CentreStaff" key={p[1]} id={decodeURIComponent(p[1])} session={session} />);
   else if (p[0] === 'policies') page = <PublicPolicy kind={p[1] && decodeURIComponent(p[1])} />;
   else if (p[0] === 'city' && p[1] === 'policies') page = needs(isOfficer(session), <PolicyAdmin kind={p[2] && decodeURIComponent(p[2])} />);
-  else if (p[0] === 'city') page = needs(isOfficer(session), <CityDashboard />);
+  else if (p[0] === 'city') page = needs(isAnyOfficer(session), <CityDashboard session={session} />);
   else page = <><PageHeading>404</PageHeading><p><a href="#/">{t('back')}</a></p></>;
 
   const cur = (href) => (('#' + r.path) === href ? 'page' : undefined);
@@ -115,7 +119,9 @@ function App({ cfg }) {
             {isResident(session) && <li><a href="#/me/account" aria-current={cur('#/me/account')}>{t('navAccount')}</a></li>}
             {isStaff(session) && <li><a href="#/staff" aria-current={cur('#/staff')}>{t('navStaff')}</a></li>}
             {security && <li><a href="#/security" aria-current={cur('#/security')}>{t('navSecurity')}</a></li>}
-            {isOfficer(session) && <li><a href="#/city" aria-current={cur('#/city')}>{t('navCity')}</a></li>}
+            {isStaff(session) && !isOfficer(session) && session.centreIds[0] && <li><a href={'#/centres/' + encodeURIComponent(session.centreIds[0]) + '/staff'} aria-current={r.path.startsWith('/centres/') ? 'page' : undefined}>{t('navCentreStaff')}</a></li>}
+            {isAnyOfficer(session) && <li><a href="#/city" aria-current={cur('#/city')}>{isDistrictOfficer(session) ? t('navDistrict', t('d_' + session.district)) : t('navCity')}</a></li>}
+            {isAnyOfficer(session) && <li><a href="#/city/centres" aria-current={r.path.startsWith('/city/centres') || r.path.startsWith('/centres/') ? 'page' : undefined}>{t('navCentres')}</a></li>}
             {isOfficer(session) && <li><a href="#/city/policies" aria-current={r.path.startsWith('/city/policies') ? 'page' : undefined}>{t('navPolicy')}</a></li>}
           </ul>
         </nav>
@@ -130,6 +136,23 @@ function App({ cfg }) {
       <LiveRegion />
     </>
   );
+}
+
+// The centre registry's pages (officers, and a centre's staff list) load on first use, so
+// a resident's first page does not carry them.
+const registry = () => import('./centres.jsx');
+function Registry({ page, ...props }) {
+  const [m, setM] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    let alive = true;
+    registry().then((x) => alive && setM(x), () => alive && setError({ code: 'network' }));
+    return () => { alive = false; };
+  }, []);
+  if (error) return <ErrorBox error={error} />;
+  if (!m) return <Loading />;
+  const P = m[page];
+  return <P {...props} />;
 }
 
 // The sign-in ended (the token expired or the API refused it): said in both languages, the
@@ -175,8 +198,7 @@ function SignIn({ cfg }) {
   const pick = async (a) => {
     setError(null);
     try {
-      await localSignIn(cfg, a);
-      const home = a.role === 'staff' ? '#/staff' : a.role === 'officer' ? '#/city' : '#/';
+      const home = homeOf(await localSignIn(cfg, a));
       go(ret && ret.startsWith('#/') && ret !== '#/' && !ret.startsWith('#/signin') ? ret : home);
     } catch (e) {
       const err = e.code ? e : { code: 'unavailable' };
@@ -191,7 +213,7 @@ function SignIn({ cfg }) {
       </>
     );
   }
-  const labels = { resident: t('demoResident'), staff: t('demoStaff'), officer: t('demoOfficer') };
+  const labels = { resident: t('demoResident'), staff: t('demoStaff'), officer: t('demoOfficer'), district: t('demoDistrict') };
   return (
     <>
       <PageHeading>{t('signInTitle')}</PageHeading>

@@ -32,10 +32,18 @@ export const ACCOUNTS = {
   'demo-resident': { groups: ['residents'], centre_ids: [] },
   'staff-liangxi-04': { groups: ['centre-staff'], centre_ids: ['c-liangxi-04'] },
   'officer-wuxi-edu': { groups: ['city-officers'], centre_ids: [] },
+  'officer-liangxi': { groups: ['district-officers'], centre_ids: [], district: 'liangxi' },
 };
 
 export async function token(sub, groups, centre_ids = []) {
   const r = await fetch(BASE + '/_local/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sub, groups, centre_ids }) });
+  if (!r.ok) throw new Error('token: ' + r.status + ' ' + (await r.text()));
+  return (await r.json()).token;
+}
+
+// A district officer's token: custom:district says which district (issue 19).
+export async function districtToken(sub, district) {
+  const r = await fetch(BASE + '/_local/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sub, groups: ['district-officers'], district }) });
   if (!r.ok) throw new Error('token: ' + r.status + ' ' + (await r.text()));
   return (await r.json()).token;
 }

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { BASE, SHOTS, launch, newPage, token, apiCall, signInWithToken, residentFor, catalogue, openAt, addDays, todayShanghai } from './helpers.mjs';
+import { BASE, SHOTS, launch, newPage, token, districtToken, apiCall, signInWithToken, residentFor, catalogue, openAt, addDays, todayShanghai } from './helpers.mjs';
 
 const PHONES = [320, 360, 390, 430];
 const SHOT_AT = new Set((process.env.SHOT_WIDTHS || '390').split(',').map(Number));
@@ -76,6 +76,7 @@ test('every page fits phone screens in both languages; screenshots', async () =>
     resident: r.tok,
     staff: await token('staff-liangxi-04', ['centre-staff'], ['c-liangxi-04']),
     officer: await token('officer-wuxi-edu', ['city-officers']),
+    district: await districtToken('officer-liangxi', 'liangxi'),
   };
   const pages = [
     { name: 'browse', desk: true, who: 'anonymous', hash: '#/', marker: 'li.card' },
@@ -103,6 +104,12 @@ test('every page fits phone screens in both languages; screenshots', async () =>
     { name: 'staff-offerings', desk: true, who: 'staff', hash: '#/staff', marker: 'tr[data-offering]', open: true },
     { name: 'staff-roster', desk: true, who: 'staff', hash: '#/staff/offerings/' + STAFF_OFFERING, marker: 'fieldset.att', open: true },
     { name: 'city-dashboard', desk: true, who: 'officer', hash: '#/city', marker: '#chart-demand svg' },
+    // Issue 19: the centre registry, a centre, its staff (the targets editor is on city-dashboard;
+    // the district's dashboard is measured in district-centres.test.mjs, in both languages).
+    { name: 'centres', desk: true, who: 'district', hash: '#/city/centres', marker: 'tr[data-centre]' },
+    { name: 'centre-new', who: 'district', hash: '#/city/centres/new', marker: '#cn-name' },
+    { name: 'centre', who: 'officer', hash: '#/city/centres/c-liangxi-04', marker: '[data-testid=centre-status]', open: true },
+    { name: 'centre-staff', who: 'officer', hash: '#/centres/c-liangxi-04/staff', marker: '#inv-contact' },
   ];
 
   const problems = [];
