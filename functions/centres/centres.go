@@ -53,6 +53,7 @@ func New(d lambdafn.Deps) http.Handler {
 	mux.Handle("PATCH /v1/centres/{centre_id}", a.staff(edit("centre_id", a.admin.PatchCentre)))
 	mux.Handle("POST /v1/centres/{centre_id}/suspend", a.staff(withReason("centre_id", domain.SuspendReasonText, a.admin.SuspendCentre)))
 	mux.Handle("GET /v1/city/centres", a.staff(a.registry))
+	mux.Handle("GET /v1/city/centres/{centre_id}", a.staff(a.registryEntry))
 	return httpapi.Serve(d.Log, d.Config.Claims, mux)
 }
 
@@ -298,6 +299,24 @@ func (a api) createCentre(w http.ResponseWriter, r *http.Request, c auth.Caller)
 	}
 	w.Header().Set("Location", "/v1/centres/"+centre.ID)
 	httpapi.WriteJSON(w, http.StatusCreated, centre)
+	return nil
+}
+
+// registryEntry is one centre as officers see it, drafts included (the
+// public GET /v1/centres/{centre_id} does not answer for a draft).
+func (a api) registryEntry(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+	id, err := httpapi.PathID(r, "centre_id")
+	if err != nil {
+		return err
+	}
+	if err := httpapi.Query(r); err != nil {
+		return err
+	}
+	centre, err := a.admin.RegistryCentre(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, centre)
 	return nil
 }
 

@@ -222,6 +222,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// The registry: city officers anywhere, district officers in their
 		// district (registering in another is 403, another's centre 404).
 		{key: "GET /v1/city/centres", path: "/v1/city/centres?district=binhu", access: forCityReaders, ok: 200},
+		{key: "GET /v1/city/centres/{centre_id}", path: "/v1/city/centres/" + mine, access: forCentreOfficers, ok: 200},
 		{key: "POST /v1/centres", path: "/v1/centres", access: forCityReaders, ok: 201, body: body(map[string]any{
 			"name": "滨湖区新芽托育园", "district": "binhu", "licence_no": "320211-TY-0007", "address": "无锡市滨湖区蠡湖大道 1 号",
 			"phone": "0510-85550007", "kinds": []string{"childcare"}})},

@@ -38,9 +38,10 @@ func officer(c auth.Caller) error {
 	return errOfficersOnly
 }
 
-// registryCentre reads a centre for an officer's write: staff and residents
-// are refused (403), another district's centre is not found (404).
-func (s *Service) registryCentre(ctx context.Context, c auth.Caller, id string) (domain.Centre, error) {
+// RegistryCentre reads a centre for an officer, drafts included: staff
+// and residents are refused (403), another district's centre is not found
+// (404).
+func (s *Service) RegistryCentre(ctx context.Context, c auth.Caller, id string) (domain.Centre, error) {
 	if err := officer(c); err != nil {
 		return domain.Centre{}, err
 	}
@@ -80,7 +81,7 @@ func (s *Service) CreateCentre(ctx context.Context, c auth.Caller, in domain.New
 func (s *Service) PatchCentre(ctx context.Context, c auth.Caller, id string, p domain.CentrePatch) (domain.Centre, error) {
 	var out domain.Centre
 	err := s.Retry.Do(ctx, func(int) error {
-		before, err := s.registryCentre(ctx, c, id)
+		before, err := s.RegistryCentre(ctx, c, id)
 		if err != nil {
 			return err
 		}
@@ -118,7 +119,7 @@ func (s *Service) PatchCentre(ctx context.Context, c auth.Caller, id string, p d
 func (s *Service) SuspendCentre(ctx context.Context, c auth.Caller, id, reason string) (domain.Centre, error) {
 	var out domain.Centre
 	err := s.Retry.Do(ctx, func(int) error {
-		before, err := s.registryCentre(ctx, c, id)
+		before, err := s.RegistryCentre(ctx, c, id)
 		if err != nil {
 			return err
 		}
