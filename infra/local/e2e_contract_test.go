@@ -183,7 +183,7 @@ func (e *env) checkContract(req *http.Request, resp *http.Response, body []byte)
 // document, so its silence means something.
 func TestContractCheckBites(t *testing.T) {
 	cd := openAPI(t)
-	centre := `{"id":"c1","name":"n","district":"binhu","address":"a","phone":"p","kinds":["childcare"]}`
+	centre := `{"id":"c1","name":"n","district":"binhu","address":"a","phone":"p","kinds":["childcare"],"licence_no":"320211-TY-0001","status":"active"}`
 	cases := []struct {
 		name, method, path string
 		status             int
