@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SHOTS, launch, newPage, token, districtToken, apiCall, signIn, runId, fitsPhones, switchLang, tabThroughMain, BASE } from './helpers.mjs';
+import { SHOTS, launch, newPage, token, districtToken, apiCall, signIn, runId, fitsPhones, switchLang, tabThroughMain, BASE, addDays, todayShanghai } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -110,6 +110,28 @@ test('an officer registers a centre, activates it, invites a staff member and se
     const pub = await apiCall(null, 'GET', '/v1/centres/' + id);
     assert.equal(pub.status, 200, pub.text);
     assert.equal(pub.json.name, name);
+
+    // Its first nursery group published (through the API, as its staff would): the district's
+    // dashboard counts the new centre and its places.
+    const districtOfficer = await districtToken('officer-liangxi', 'liangxi');
+    const before = (await apiCall(districtOfficer, 'GET', '/v1/city/capacity')).json.total;
+    const starts = addDays(todayShanghai(), 60);
+    const group = await apiCall(districtOfficer, 'POST', `/v1/centres/${id}/offerings`, {
+      kind: 'childcare', title: '托小班（1–2 岁）' + run, starts_on: starts, ends_on: addDays(starts, 180), capacity: 17, status: 'published',
+      schedule: { text: '周一至周五 7:30–17:30' }, min_age_months: 12, max_age_months: 24,
+    });
+    assert.equal(group.status, 201, group.text);
+    const after = (await apiCall(districtOfficer, 'GET', '/v1/city/capacity')).json.total;
+    assert.equal(after.capacity - before.capacity, 17, JSON.stringify({ before, after }));
+    assert.equal(after.centres - before.centres, 1, JSON.stringify({ before, after }));
+    await page.getByRole('link', { name: '梁溪区看板' }).click();
+    const total = page.locator('#table-capacity tbody tr').last();
+    await total.waitFor();
+    const cells = await total.locator('td, th').allInnerTexts();
+    assert.ok(cells.some((c) => c.replace(/,/g, '') === String(after.capacity)), `the dashboard's total shows ${after.capacity} places: ${cells.join(' | ')}`);
+    assert.ok(cells.some((c) => c === String(after.centres)), `and ${after.centres} centres: ${cells.join(' | ')}`);
+    await page.goto(BASE + '/#/city/centres/' + encodeURIComponent(id));
+    await page.getByRole('heading', { level: 1, name }).waitFor();
 
     // Staff: invite by phone; listed, masked.
     await page.getByRole('link', { name: /机构人员/ }).click();
