@@ -5,14 +5,16 @@ import (
 	"testing"
 )
 
-// TestCentreJoinsTheProgramme is issue 19's journey on the demo stack: the
+// TestCentreJoinsTheProgramme is issue 19's journey through the gateway: the
 // district officer registers a centre (a draft), invites its director by
 // phone; the director signs in and prepares the first course, which cannot
 // be published until the district officer activates the centre; then it is
 // published, a resident books, and the places are in the city's figures and
 // the district's, and in no other district's.
 func TestCentreJoinsTheProgramme(t *testing.T) {
-	e := start(t, withSeed)
+	e := start(t)
+	// Figures elsewhere in the city, so that "the district's only" shows.
+	e.offering("o-binhu-elsewhere", 12)
 	city := e.officerToken()
 	xinwu := e.districtToken("officer-xinwu", "xinwu")
 	binhu := e.districtToken("officer-binhu", "binhu")
