@@ -67,6 +67,19 @@ export function StatusBadge({ status }) {
 // not answer for a draft; another district's centre is 404 to a district officer).
 const findCentre = (id) => get('/v1/city/centres/' + enc(id));
 
+// One of the registry's filters: "all" first, then options as [value, text].
+function FilterSelect({ id, label, value, onChange, options }) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t('all')}</option>
+        {options.map(([v, text]) => <option key={v} value={v}>{text}</option>)}
+      </select>
+    </div>
+  );
+}
+
 // #/city/centres?district=&status=: the registry, filtered, a page at a time.
 export function CentreList({ session }) {
   useSignal(lang);
@@ -106,22 +119,10 @@ export function CentreList({ session }) {
       <p class="intro">{own ? t('centresIntroDistrict', t('d_' + own)) : t('centresIntro')}</p>
       <p><a class="button-link" href="#/city/centres/new" data-testid="new-centre">+ {t('newCentre')}</a></p>
       <form class="filters" onSubmit={submit} aria-label={t('filters')}>
-        {!own && (
-          <div class="field">
-            <label for="cf-district">{t('fDistrict')}</label>
-            <select id="cf-district" value={f.district} onChange={(e) => setF({ ...f, district: e.currentTarget.value })}>
-              <option value="">{t('all')}</option>
-              {DISTRICTS.map((d) => <option key={d} value={d}>{t('d_' + d)}</option>)}
-            </select>
-          </div>
-        )}
-        <div class="field">
-          <label for="cf-status">{t('centreStatus')}</label>
-          <select id="cf-status" value={f.status} onChange={(e) => setF({ ...f, status: e.currentTarget.value })}>
-            <option value="">{t('all')}</option>
-            {STATUSES.map((s) => <option key={s} value={s}>{t('cst_' + s)}</option>)}
-          </select>
-        </div>
+        {!own && <FilterSelect id="cf-district" label={t('fDistrict')} value={f.district} onChange={(district) => setF({ ...f, district })}
+          options={DISTRICTS.map((d) => [d, t('d_' + d)])} />}
+        <FilterSelect id="cf-status" label={t('centreStatus')} value={f.status} onChange={(status) => setF({ ...f, status })}
+          options={STATUSES.map((st) => [st, t('cst_' + st)])} />
         <button type="submit" class="primary">{t('search')}</button>
       </form>
       <ErrorBox error={error} onRetry={() => fetchPage('')} />
