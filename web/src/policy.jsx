@@ -58,7 +58,7 @@ function TierTable({ p, full, id }) {
   const head = full ? [t('tierCol'), t('codeCol'), t('zhCol'), t('enCol'), t('evidenceCol')] : [t('tierCol'), t('nameCol'), t('evidenceCol')];
   return (
     <div class="table-wrap" tabIndex={0} role="region" aria-label={t('versionN', p.version)}>
-      <table class="data" id={id} data-version={p.version}>
+      <table class="data" id={id} data-kind={p.kind} data-version={p.version}>
         <caption>{t('policyVersionN', p.version, fmtDateTime(p.effective_from))}</caption>
         <thead><tr>{head.map((h) => <th key={h} scope="col">{h}</th>)}</tr></thead>
         <tbody>

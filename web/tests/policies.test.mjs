@@ -11,6 +11,12 @@ import { BASE, SHOTS, launch, newPage, token, apiCall, signIn, runId, switchLang
 const KIND = 'care_class';
 const LOTTERY = 'o-binhu-ec-lottery';
 let browser;
+// Waits for the table to show this kind's version: right after a tab changes, the previous
+// kind's table (often the same version number) is still on the page.
+const shows = (page, sel, version) => page.waitForFunction(([s, k, v]) => {
+  const t = document.querySelector(s);
+  return t?.dataset.kind === k && t.dataset.version === String(v);
+}, [sel, KIND, version]);
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
@@ -29,7 +35,7 @@ test('an officer writes a new version (errors beside their fields first) and see
     await page.getByRole('heading', { level: 1, name: '优先级政策' }).waitFor();
     await page.getByRole('navigation', { name: '类型' }).getByRole('link', { name: '七彩公益安心托班' }).click();
     const current = page.locator('#policy-current');
-    await page.waitForFunction((v) => document.querySelector('#policy-current')?.dataset.version === String(v), old.version);
+    await shows(page, '#policy-current', old.version);
     assert.equal(await current.locator('tbody tr').count(), old.tiers.length);
     assert.ok((await current.innerText()).includes(old.tiers[0].zh));
     assert.equal(await page.locator('#policy-versions tbody tr').count(), before.length);
@@ -55,12 +61,12 @@ test('an officer writes a new version (errors beside their fields first) and see
     await page.locator('#pol-0-zh').fill(old.tiers[0].zh + mark);
     await page.getByRole('button', { name: '发布新版本' }).click();
     await page.getByRole('status').filter({ hasText: `已发布第 ${next} 版，现已生效。` }).waitFor();
-    await page.waitForFunction((v) => document.querySelector('#policy-current')?.dataset.version === String(v), next);
+    await shows(page, '#policy-current', next);
     assert.ok((await current.innerText()).includes(old.tiers[0].zh + mark));
     assert.equal(await page.locator(`#policy-versions tr[data-version="${next}"]`).getAttribute('data-status'), 'in_force');
     assert.equal(await page.locator(`#policy-versions tr[data-version="${old.version}"]`).getAttribute('data-status'), 'superseded');
     await page.getByRole('link', { name: `查看第 ${old.version} 版` }).click();
-    await page.waitForFunction((v) => document.querySelector('#policy-version')?.dataset.version === String(v), old.version);
+    await shows(page, '#policy-version', old.version);
     assert.ok(!(await page.locator('#policy-version').innerText()).includes(mark), 'the old version as it was');
     const stored = (await apiCall(city, 'GET', `/v1/city/priority-policies/${KIND}/versions/${next}`)).json;
     assert.equal(stored.tiers[0].zh, old.tiers[0].zh + mark);
@@ -80,7 +86,7 @@ test('an officer writes a new version (errors beside their fields first) and see
     await p.getByRole('heading', { level: 1, name: '录取优先规则' }).waitFor();
     await p.getByTestId('no-policy').waitFor(); // evening courses have none
     await p.getByRole('navigation', { name: '类型' }).getByRole('link', { name: '七彩公益安心托班' }).click();
-    await p.waitForFunction((v) => document.querySelector('#policy-public')?.dataset.version === String(v), next);
+    await shows(p, '#policy-public', next);
     const text = await p.locator('#policy-public').innerText();
     assert.ok(text.includes(old.tiers[0].zh + mark) && text.includes(old.tiers[0].evidence), text);
     assert.ok(!text.includes(old.tiers[0].code), 'the public sees names, not codes');
