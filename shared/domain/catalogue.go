@@ -16,21 +16,23 @@ var CityZone = time.FixedZone("CST", 8*3600)
 // Kind is what an offering is.
 type Kind string
 
-// The three programmes.
+// The four programmes.
 const (
 	Childcare     Kind = "childcare"      // 普惠性托位
 	CareClass     Kind = "care_class"     // 七彩公益安心托班
 	EveningCourse Kind = "evening_course" // 锡青夜校
+	SeniorCourse  Kind = "senior_course"  // 锡银学堂
 )
 
 // Kinds lists every kind.
-var Kinds = []Kind{Childcare, CareClass, EveningCourse}
+var Kinds = []Kind{Childcare, CareClass, EveningCourse, SeniorCourse}
 
 // KindNames are the programmes' public Chinese names.
 var KindNames = map[Kind]string{
 	Childcare:     "普惠性托位",
 	CareClass:     "七彩公益安心托班",
 	EveningCourse: "锡青夜校",
+	SeniorCourse:  "锡银学堂",
 }
 
 // Valid reports whether k is one of Kinds.

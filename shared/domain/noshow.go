@@ -16,6 +16,7 @@ type NoShowRule struct {
 // shown with it), so a centre's offering carries the rule it was booked under.
 var NoShowRules = map[Kind]NoShowRule{
 	EveningCourse: {MaxUnexcused: 2, Seasons: []string{"spring", "autumn"}},
+	SeniorCourse:  {MaxUnexcused: 2, Seasons: []string{"spring", "autumn"}},
 }
 
 // BlockedTerm is the term that too many unexcused absences in o's term

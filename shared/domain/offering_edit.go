@@ -52,6 +52,7 @@ var kindDefaults = map[Kind]struct {
 	Childcare:     {0, 36, 0, false},
 	CareClass:     {72, 155, 0, true},
 	EveningCourse: {216, 551, 2, true},
+	SeniorCourse:  {660, 1200, 2, true}, // 55 and over
 }
 
 // kindSeasons are the terms each programme runs in, by default.
@@ -59,6 +60,7 @@ var kindSeasons = map[Kind][]string{
 	Childcare:     {"winter", "spring", "summer", "autumn"},
 	CareClass:     {"winter", "summer"},
 	EveningCourse: {"spring", "autumn"},
+	SeniorCourse:  {"spring", "autumn"},
 }
 
 // Limits on what a centre may publish.

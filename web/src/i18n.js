@@ -5,8 +5,8 @@ const zh = {
   appName: '无锡托育与夜校报名', skip: '跳到主要内容', langSwitch: 'English', langSwitchLabel: 'Switch to English',
   navBrowse: '找名额', navBookings: '我的报名', navParticipants: '报名人', navStaff: '机构管理', navCity: '全市看板',
   signIn: '登录', signOut: '退出登录', signedInAs: '已登录：', loading: '加载中…', retry: '重试', close: '关闭',
-  kind_childcare: '普惠性托位', kind_care_class: '七彩公益安心托班', kind_evening_course: '锡青夜校',
-  kindHint_childcare: '0–3 岁', kindHint_care_class: '6–12 岁小学生', kindHint_evening_course: '18–45 岁青年',
+  kind_childcare: '普惠性托位', kind_care_class: '七彩公益安心托班', kind_evening_course: '锡青夜校', kind_senior_course: '锡银学堂',
+  kindHint_childcare: '0–3 岁', kindHint_care_class: '6–12 岁小学生', kindHint_evening_course: '18–45 岁青年', kindHint_senior_course: '55 岁及以上',
   d_liangxi: '梁溪区', d_xishan: '锡山区', d_huishan: '惠山区', d_binhu: '滨湖区', d_xinwu: '新吴区', d_jingkai: '经开区', d_jiangyin: '江阴市', d_yixing: '宜兴市',
   browseTitle: '找托位、托班和夜校', browseIntro: '浏览已发布的项目，无需登录；报名时再登录。',
   filters: '筛选', fKind: '类型', fDistrict: '区域', fAge: '年龄（月）', fAgeHint: '例如 24 表示 2 岁', fAvailable: '只看有余位', all: '全部', search: '查询',
@@ -132,8 +132,8 @@ const en = {
   appName: 'Wuxi childcare & evening school booking', skip: 'Skip to main content', langSwitch: '中文', langSwitchLabel: '切换到中文',
   navBrowse: 'Find a place', navBookings: 'My bookings', navParticipants: 'Participants', navStaff: 'Centre', navCity: 'City dashboard',
   signIn: 'Sign in', signOut: 'Sign out', signedInAs: 'Signed in: ', loading: 'Loading…', retry: 'Retry', close: 'Close',
-  kind_childcare: 'Inclusive childcare', kind_care_class: 'Holiday care class', kind_evening_course: 'Youth evening school',
-  kindHint_childcare: 'ages 0–3', kindHint_care_class: 'pupils 6–12', kindHint_evening_course: 'ages 18–45',
+  kind_childcare: 'Inclusive childcare', kind_care_class: 'Holiday care class', kind_evening_course: 'Youth evening school', kind_senior_course: 'Xiyin senior learning',
+  kindHint_childcare: 'ages 0–3', kindHint_care_class: 'pupils 6–12', kindHint_evening_course: 'ages 18–45', kindHint_senior_course: 'ages 55 and over',
   d_liangxi: 'Liangxi', d_xishan: 'Xishan', d_huishan: 'Huishan', d_binhu: 'Binhu', d_xinwu: 'Xinwu', d_jingkai: 'Jingkai', d_jiangyin: 'Jiangyin', d_yixing: 'Yixing',
   browseTitle: 'Find childcare, care classes and evening courses', browseIntro: 'Browse published offerings without signing in; sign in to book.',
   filters: 'Filters', fKind: 'Kind', fDistrict: 'District', fAge: 'Age (months)', fAgeHint: 'e.g. 24 for a two-year-old', fAvailable: 'Only with places left', all: 'All', search: 'Search',
@@ -278,7 +278,7 @@ export const t = (key, ...args) => tIn(lang.value, key, ...args);
 // A page's own texts, kept beside it (policy.jsx) and added when its module loads.
 export function addTexts(zhPart, enPart) { Object.assign(zh, zhPart); Object.assign(en, enPart); }
 
-export const KINDS = ['childcare', 'care_class', 'evening_course'];
+export const KINDS = ['childcare', 'care_class', 'evening_course', 'senior_course'];
 export const DISTRICTS = ['liangxi', 'xishan', 'huishan', 'binhu', 'xinwu', 'jingkai', 'jiangyin', 'yixing'];
 
 export const fmtDate = (d) => d || '';
