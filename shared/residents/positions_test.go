@@ -7,6 +7,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/dbcalls"
 	"github.com/wuxi-enrol/enrol/shared/domain"
+	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 )
 
@@ -38,6 +39,7 @@ func TestListPlacesEachLineOnce(t *testing.T) {
 	check := func(step string, want map[string]int) {
 		t.Helper()
 		tctx, tally := dbcalls.With(ctx)
+		tctx, rec := metrics.With(tctx)
 		bs, _, err := f.svc.List(tctx, "family", "", paging.Page{Limit: 50})
 		if err != nil || len(bs) != len(want) {
 			t.Fatalf("%s: %d bookings, %v", step, len(bs), err)
@@ -47,8 +49,12 @@ func TestListPlacesEachLineOnce(t *testing.T) {
 				t.Fatalf("%s: %s in %s at %d, want %d", step, b.ID, b.OfferingID, b.WaitlistPosition, want[b.ID])
 			}
 		}
-		if got := fmt.Sprint(tally.Snapshot()); got != "map[Query:3]" {
-			t.Fatalf("%s: calls %s, want one Query for the page and one per line", step, got)
+		// The tally counts attempts; an attempt the SDK retried (a busy
+		// machine's timeout) is not a call this code made.
+		calls := tally.Snapshot()
+		calls["Query"] -= int(rec.Get(metrics.StoreRetries))
+		if got := fmt.Sprint(calls); got != "map[Query:3]" {
+			t.Fatalf("%s: calls %s (retries taken out), want one Query for the page and one per line", step, got)
 		}
 	}
 	check("as booked", want)
