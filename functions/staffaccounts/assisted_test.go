@@ -287,3 +287,42 @@ func TestAssistPoolFailure(t *testing.T) {
 		t.Fatalf("outbox %+v %v after the retry, want the one notice", out, err)
 	}
 }
+
+// TestAssistConcurrent: two desks find one new number at the same moment:
+// both 201 with the same account, made once (the loser of AdminCreateUser
+// finds the winner's), and each finding is written (two links' worth of
+// audit records and notices).
+func TestAssistConcurrent(t *testing.T) {
+	for round := range 5 {
+		h, d, _, _, made := counter(t)
+		var wg sync.WaitGroup
+		got := make([]struct {
+			code    int
+			account string
+			created bool
+		}, 2)
+		for i, centre := range []string{"c1", "c2"} {
+			wg.Go(func() {
+				w := lambdafntest.Serve(h, lambdafntest.Case{As: lambdafntest.Officer("officer-" + centre), Method: "POST",
+					Path: "/v1/centres/" + centre + "/assisted", Body: `{"phone":"13912340077","name":"王奶奶"}`})
+				var a struct {
+					AccountID string `json:"account_id"`
+					Created   bool   `json:"created"`
+				}
+				_ = json.Unmarshal(w.Body.Bytes(), &a)
+				got[i].code, got[i].account, got[i].created = w.Code, a.AccountID, a.Created
+			})
+		}
+		wg.Wait()
+		if got[0].code != 201 || got[1].code != 201 || got[0].account == "" || got[0].account != got[1].account || got[0].created == got[1].created {
+			t.Fatalf("round %d: answers %+v, want 201 twice, one account, made by one", round, got)
+		}
+		if len(made.calls) > 2 {
+			t.Fatalf("round %d: %d AdminCreateUser calls", round, len(made.calls))
+		}
+		out, err := d.Store.OutboxEntries(context.Background())
+		if err != nil || len(out) != 2 {
+			t.Fatalf("round %d: outbox %d %v, want a notice for each finding", round, len(out), err)
+		}
+	}
+}
