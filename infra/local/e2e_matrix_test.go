@@ -237,6 +237,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 		// A centre's staff list: its staff read it; officers invite and remove.
 		{key: "GET /v1/centres/{centre_id}/staff", path: "/v1/centres/" + mine + "/staff", access: forCentre, ok: 200},
+		// At the counter: the centre's staff (and officers) find a resident by phone.
+		{key: "POST /v1/centres/{centre_id}/assisted", path: "/v1/centres/" + mine + "/assisted", access: forCentre, ok: 201,
+			body: func(role string) any { return map[string]any{"phone": phoneOf("counter " + role), "name": "王奶奶"} }},
 		{key: "POST /v1/centres/{centre_id}/staff", path: "/v1/centres/" + mine + "/staff", access: forCentreOfficers, ok: 201,
 			body: func(role string) any { return map[string]any{"phone": phoneOf(role), "name": "员工" + role} }},
 		{key: "DELETE /v1/centres/{centre_id}/staff/{user_id}", access: forCentreOfficers, ok: 204,

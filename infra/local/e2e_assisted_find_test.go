@@ -1,0 +1,98 @@
+package local_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wuxi-enrol/enrol/infra/local"
+	"github.com/wuxi-enrol/enrol/shared/channels"
+	"github.com/wuxi-enrol/enrol/shared/notices"
+)
+
+// TestCounterFindsResident: at the counter, the centre's staff find a
+// resident by a number no account has: 201, created true, the link valid
+// for 12 hours of the stack's clock; the same number spelt otherwise finds
+// the same account (created false). The dispatcher's run texts the number
+// once for each finding, naming the centre and its phone. The new account
+// then signs in as a resident (POST /_local/token with its sub alone: the
+// stand-in holds its residents group) and sees both messages in its own
+// /v1/me/messages.
+func TestCounterFindsResident(t *testing.T) {
+	e := start(t)
+	staff := e.tokenFor("staff-counter", []string{"centre-staff"}, e.centre.ID)
+	path := "/v1/centres/" + e.centre.ID + "/assisted"
+
+	r := e.do("POST", path, staff, map[string]any{"phone": "139 1234-0088", "name": "王奶奶"})
+	e.expect(r, 201, "")
+	account := r.str("account_id")
+	if account == "" || r.json["created"] != true || r.str("phone_last4") != "0088" || r.str("name") != "王奶奶" {
+		t.Fatalf("first finding: %s", r.body)
+	}
+	until, err := time.Parse(time.RFC3339, r.str("valid_until"))
+	if want := e.st.Now().Add(12 * time.Hour); err != nil || until.After(want) || until.Before(want.Add(-time.Minute)) {
+		t.Fatalf("valid_until %s, want the stack's now + 12 h (%v)", r.str("valid_until"), want)
+	}
+
+	r = e.do("POST", path, e.officerToken(), map[string]any{"phone": "+86 13912340088", "name": "王阿姨"})
+	e.expect(r, 201, "")
+	if r.str("account_id") != account || r.json["created"] != false || r.str("name") != "王奶奶" {
+		t.Fatalf("second finding: %s, want %s found, named as made", r.body, account)
+	}
+
+	e.dispatch()
+	msgs, evs := e.sent()
+	var texts []channels.Sent
+	for _, m := range msgs {
+		if m.Account == account {
+			texts = append(texts, m)
+		}
+	}
+	if len(texts) != 2 {
+		t.Fatalf("messages to the account: %+v, want two SMS", texts)
+	}
+	for _, m := range texts {
+		if m.Channel != "sms" || m.To != "+8613912340088" || m.Event != string(notices.AssistedAtCounter) ||
+			!strings.HasPrefix(m.Text, e.centre.Name+"工作人员正在柜台用本手机号为您办理报名") || !strings.Contains(m.Text, "请致电"+e.centre.Phone) ||
+			!strings.Contains(m.Text, "Staff at "+e.centre.Name) {
+			t.Errorf("message %+v, want an SMS to the number naming the centre and its phone", m)
+		}
+	}
+	for _, ev := range evs {
+		if ev.Detail.Account == account {
+			t.Errorf("the counter's notice was published on the bus: %+v", ev)
+		}
+	}
+
+	signIn := e.do("POST", "/_local/token", "", map[string]any{"sub": account})
+	e.expect(signIn, 200, "")
+	tok := signIn.str("token")
+	if g, _ := claimsOf(t, tok)["cognito:groups"].([]any); !slices.Contains(g, any("residents")) {
+		t.Fatalf("the account's token: groups %v, want residents", g)
+	}
+	e.expect(e.do("GET", "/v1/me/bookings", tok, nil), 200, "")
+	r = e.do("GET", "/v1/me/messages", tok, nil)
+	e.expect(r, 200, "")
+	items, _ := r.json["items"].([]any)
+	counted := 0
+	for _, it := range items {
+		if m, _ := it.(map[string]any); m["event"] == string(notices.AssistedAtCounter) && m["channel"] == "sms" && m["status"] == "sent" {
+			counted++
+		}
+	}
+	if counted != 2 {
+		t.Fatalf("the resident's messages: %s, want the two counter SMS", r.body)
+	}
+}
+
+// TestCounterFindOIDC: where the city's identity platform keeps the
+// accounts, finding at the counter is 409 accounts_external for the
+// centre's staff (a resident is still 403).
+func TestCounterFindOIDC(t *testing.T) {
+	e := start(t, func(o *local.Options) { o.OIDC = true })
+	path := "/v1/centres/" + e.centre.ID + "/assisted"
+	body := map[string]any{"phone": "13912340099", "name": "王奶奶"}
+	e.expect(e.do("POST", path, e.tokenFor("staff-oidc", []string{"centre-staff"}, e.centre.ID), body), 409, "accounts_external")
+	e.expect(e.do("POST", path, e.token("res-oidc", "residents"), body), 403, "forbidden")
+}
