@@ -2,7 +2,10 @@ package staffaccounts
 
 import (
 	"cmp"
+	"context"
+	"crypto/rand"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,6 +78,11 @@ func (a api) assist(w http.ResponseWriter, r *http.Request, c auth.Caller, centr
 	if err != nil {
 		return err
 	}
+	if u.pending {
+		if err := a.confirm(ctx, cog, u.username); err != nil {
+			return err
+		}
+	}
 	if _, err := cog.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: aws.String(a.pool),
 		Username: aws.String(u.username), GroupName: aws.String(auth.Residents)}); err != nil {
 		return busy("AdminAddUserToGroup", err)
@@ -92,4 +100,26 @@ func (a api) assist(w http.ResponseWriter, r *http.Request, c auth.Caller, centr
 	httpapi.WriteJSON(w, http.StatusCreated, assisted{AccountID: u.sub, PhoneLast4: last4, Created: created,
 		Name: cmp.Or(u.name, in.Name), ValidUntil: link.Until})
 	return nil
+}
+
+// confirm gives an account made without Cognito's message a random
+// permanent password nobody knows: Cognito refuses "forgot password" to an
+// account still waiting for its first password (FORCE_CHANGE_PASSWORD), so
+// without it the resident could never sign in on their own; with it they
+// set their own through the code texted to their number. Done for every
+// pending account the counter finds, so a retry after a failure here
+// finishes it (a staff invitee who never signed in, found at the counter,
+// then signs in the same way).
+func (a api) confirm(ctx context.Context, cog Cognito, username string) error {
+	if _, err := cog.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(a.pool),
+		Username: aws.String(username), Password: aws.String(unknownPassword()), Permanent: true}); err != nil {
+		return busy("AdminSetUserPassword", err)
+	}
+	return nil
+}
+
+// unknownPassword is 26 random characters of each class the pool's policy
+// asks for (upper and lower case letters, digits), never shown or kept.
+func unknownPassword() string {
+	return "Aa1" + strings.ToLower(rand.Text())[:20] + rand.Text()[:3]
 }

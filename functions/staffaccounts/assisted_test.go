@@ -326,3 +326,48 @@ func TestAssistConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestAssistConfirmsAccounts: Cognito refuses "forgot password" to an
+// account waiting for its first password, so an account the counter makes
+// is given one nobody knows (CONFIRMED), and so is a waiting account it
+// finds (a retry after a failure between the two); an account that
+// already signed in is left as it is.
+func TestAssistConfirmsAccounts(t *testing.T) {
+	h, _, srv, _, made := counter(t)
+	ctx := context.Background()
+	cli := made.Cognito.(*cip.Client)
+	status := func(username string) types.UserStatusType {
+		t.Helper()
+		out, err := cli.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(srv.PoolID), Username: aws.String(username)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.UserStatus
+	}
+	find := func(phone string) string {
+		t.Helper()
+		w := lambdafntest.Serve(h, lambdafntest.Case{As: lambdafntest.Staff("staff-1", "c1"), Method: "POST", Path: "/v1/centres/c1/assisted",
+			Body: `{"phone":"` + phone + `","name":"王奶奶"}`})
+		var a struct {
+			AccountID string `json:"account_id"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil || w.Code != 201 {
+			t.Fatalf("find %s: %d %s", phone, w.Code, w.Body)
+		}
+		return a.AccountID
+	}
+	if s := status(find("13912340011")); s != types.UserStatusTypeConfirmed {
+		t.Errorf("an account made at the counter is %s, want CONFIRMED", s)
+	}
+	waiting, err := cli.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(srv.PoolID), Username: aws.String("+8613912340012"),
+		MessageAction: types.MessageActionTypeSuppress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := status(aws.ToString(waiting.User.Username)); s != types.UserStatusTypeForceChangePassword {
+		t.Fatalf("the stand-in's new account is %s, want FORCE_CHANGE_PASSWORD", s)
+	}
+	if s := status(find("13912340012")); s != types.UserStatusTypeConfirmed {
+		t.Errorf("a waiting account found at the counter is %s, want CONFIRMED", s)
+	}
+}

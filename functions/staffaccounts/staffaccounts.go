@@ -50,6 +50,7 @@ type Cognito interface {
 	AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdateUserAttributesInput, opts ...func(*cip.Options)) (*cip.AdminUpdateUserAttributesOutput, error)
 	AdminDeleteUserAttributes(ctx context.Context, in *cip.AdminDeleteUserAttributesInput, opts ...func(*cip.Options)) (*cip.AdminDeleteUserAttributesOutput, error)
 	AdminUserGlobalSignOut(ctx context.Context, in *cip.AdminUserGlobalSignOutInput, opts ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error)
+	AdminSetUserPassword(ctx context.Context, in *cip.AdminSetUserPasswordInput, opts ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error)
 }
 
 // centresAttr is the pool attribute the token's centres come from.
@@ -260,6 +261,9 @@ func (a api) invite(w http.ResponseWriter, r *http.Request, c auth.Caller, centr
 // user is a pool user as the invitation and the counter need them.
 type user struct {
 	sub, username, phone, email, name, centres string
+	// pending: made by AdminCreateUser and never given a password
+	// (FORCE_CHANGE_PASSWORD).
+	pending bool
 }
 
 func userOf(username *string, attrs []types.AttributeType) user {
@@ -311,7 +315,9 @@ func (a api) findOrCreate(ctx context.Context, cog Cognito, in account) (user, b
 				return user{}, false, busy("ListUsers", err)
 			}
 			if len(out.Users) > 0 {
-				return userOf(out.Users[0].Username, out.Users[0].Attributes), false, nil
+				u := userOf(out.Users[0].Username, out.Users[0].Attributes)
+				u.pending = out.Users[0].UserStatus == types.UserStatusTypeForceChangePassword
+				return u, false, nil
 			}
 		}
 		if in.phone == "" {
@@ -336,7 +342,9 @@ func (a api) findOrCreate(ctx context.Context, cog Cognito, in account) (user, b
 		if err != nil {
 			return user{}, false, busy("AdminCreateUser", err)
 		}
-		return userOf(out.User.Username, out.User.Attributes), true, nil
+		u := userOf(out.User.Username, out.User.Attributes)
+		u.pending = out.User.UserStatus == types.UserStatusTypeForceChangePassword
+		return u, true, nil
 	}
 	return user{}, false, retry.Busy(errors.New("staffaccounts: the account was neither found nor made"))
 }

@@ -85,7 +85,10 @@ type Cognito struct {
 	// made are the users AdminCreateUser made: unlike a demo user, one
 	// has no e-mail address unless it was given.
 	made map[string]bool
-	now  func() time.Time // SetClock; nil until then
+	// pending are the users AdminCreateUser made and no
+	// AdminSetUserPassword (permanent) has confirmed: FORCE_CHANGE_PASSWORD.
+	pending map[string]bool
+	now     func() time.Time // SetClock; nil until then
 	// accessSub reads the user from an access token (VerifyAccessTokens).
 	accessSub func(token string) (string, error)
 	failure   string // an error type every call answers, for tests; "" for none
@@ -98,11 +101,12 @@ type Cognito struct {
 
 // users is what KeepUsers keeps of the pool.
 type users struct {
-	Groups map[string][]string          `json:"groups"`
-	Phones map[string]string            `json:"phones"`
-	NoTOTP map[string]bool              `json:"no_totp"`
-	Attrs  map[string]map[string]string `json:"attributes"`
-	Made   map[string]bool              `json:"made"`
+	Groups  map[string][]string          `json:"groups"`
+	Phones  map[string]string            `json:"phones"`
+	NoTOTP  map[string]bool              `json:"no_totp"`
+	Attrs   map[string]map[string]string `json:"attributes"`
+	Made    map[string]bool              `json:"made"`
+	Pending map[string]bool              `json:"pending,omitempty"`
 }
 
 // KeepUsers keeps what the Admin calls, SignUp and SetTOTP change (groups,
@@ -126,6 +130,7 @@ func (c *Cognito) KeepUsers(path string) error {
 		maps.Copy(c.noTOTP, u.NoTOTP)
 		maps.Copy(c.attrs, u.Attrs)
 		maps.Copy(c.made, u.Made)
+		maps.Copy(c.pending, u.Pending)
 	}
 	c.saveUsers = func(u users) error {
 		b, _ := json.Marshal(u)
@@ -139,7 +144,7 @@ func (c *Cognito) keep() *apiError {
 	if c.saveUsers == nil {
 		return nil
 	}
-	if err := c.saveUsers(users{c.groups, c.phones, c.noTOTP, c.attrs, c.made}); err != nil {
+	if err := c.saveUsers(users{c.groups, c.phones, c.noTOTP, c.attrs, c.made, c.pending}); err != nil {
 		return &apiError{"InternalErrorException", "the change could not be kept", http.StatusInternalServerError}
 	}
 	return nil
@@ -148,7 +153,7 @@ func (c *Cognito) keep() *apiError {
 // New is a pool with id poolID whose every user still exists.
 func New(poolID string) *Cognito {
 	return &Cognito{pool: poolID, deleted: map[string]bool{}, groups: map[string][]string{}, phones: map[string]string{}, noTOTP: map[string]bool{},
-		secrets: map[string]string{}, verified: map[string]bool{}, attrs: map[string]map[string]string{}, signOuts: map[string]int{}, made: map[string]bool{}}
+		secrets: map[string]string{}, verified: map[string]bool{}, attrs: map[string]map[string]string{}, signOuts: map[string]int{}, made: map[string]bool{}, pending: map[string]bool{}}
 }
 
 // SetClock makes VerifySoftwareToken check codes at now (the stack's
@@ -295,6 +300,14 @@ func (c *Cognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if e = decode(r, &in); e == nil {
 			out, e = c.adminCreateUser(in.UserPoolId, in.Username, in.UserAttributes)
 		}
+	case "AdminSetUserPassword":
+		var in struct {
+			UserPoolId, Username, Password string
+			Permanent                      bool
+		}
+		if e = decode(r, &in); e == nil {
+			e = c.adminSetUserPassword(in.UserPoolId, in.Username, in.Password, in.Permanent)
+		}
 	case "AdminUpdateUserAttributes":
 		var in struct {
 			UserPoolId, Username string
@@ -389,7 +402,7 @@ func (c *Cognito) adminGetUser(pool, username string) (any, *apiError) {
 	if e := c.user(pool, username); e != nil {
 		return nil, e
 	}
-	out := map[string]any{"Username": username, "Enabled": true, "UserStatus": "CONFIRMED", "UserAttributes": c.attributes(username)}
+	out := map[string]any{"Username": username, "Enabled": true, "UserStatus": c.status(username), "UserAttributes": c.attributes(username)}
 	if !c.noTOTP[username] {
 		out["UserMFASettingList"] = []string{"SOFTWARE_TOKEN_MFA"}
 		out["PreferredMfaSetting"] = "SOFTWARE_TOKEN_MFA"
@@ -600,7 +613,7 @@ func (c *Cognito) listUsers(pool, filter string) (any, *apiError) {
 	users := []any{}
 	for _, sub := range subs {
 		if !c.deleted[sub] {
-			users = append(users, map[string]any{"Username": sub, "Enabled": true, "UserStatus": "CONFIRMED", "Attributes": c.attributes(sub)})
+			users = append(users, map[string]any{"Username": sub, "Enabled": true, "UserStatus": c.status(sub), "Attributes": c.attributes(sub)})
 		}
 	}
 	return map[string]any{"Users": users}, nil
@@ -638,7 +651,7 @@ func (c *Cognito) adminCreateUser(pool, phone string, attrs []attr) (any, *apiEr
 		}
 	}
 	sub := newSub()
-	c.phones[sub], c.noTOTP[sub], c.made[sub] = phone, true, true
+	c.phones[sub], c.noTOTP[sub], c.made[sub], c.pending[sub] = phone, true, true, true
 	if len(set) > 0 {
 		c.attrs[sub] = set
 	}
@@ -646,6 +659,36 @@ func (c *Cognito) adminCreateUser(pool, phone string, attrs []attr) (any, *apiEr
 		return nil, e
 	}
 	return map[string]any{"User": map[string]any{"Username": sub, "Enabled": true, "UserStatus": "FORCE_CHANGE_PASSWORD", "Attributes": c.attributes(sub)}}, nil
+}
+
+// status is the user's UserStatus: FORCE_CHANGE_PASSWORD until a made
+// user is given a permanent password; c.mu held.
+func (c *Cognito) status(sub string) string {
+	if c.pending[sub] {
+		return "FORCE_CHANGE_PASSWORD"
+	}
+	return "CONFIRMED"
+}
+
+// adminSetUserPassword checks the password against the pool's policy (10
+// characters, upper and lower case letters, digits: template.yaml) and, when
+// permanent, confirms a made user. The stand-in keeps no passwords: its
+// sign-in is the demo picker.
+func (c *Cognito) adminSetUserPassword(pool, username, password string, permanent bool) *apiError {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	username = c.resolve(username)
+	if e := c.user(pool, username); e != nil {
+		return e
+	}
+	if len(password) < 10 || !strings.ContainsAny(password, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") ||
+		!strings.ContainsAny(password, "abcdefghijklmnopqrstuvwxyz") || !strings.ContainsAny(password, "0123456789") {
+		return &apiError{"InvalidPasswordException", "Password does not conform to policy.", http.StatusBadRequest}
+	}
+	if permanent {
+		delete(c.pending, username)
+	}
+	return c.keep()
 }
 
 // e164 is a phone number as Cognito takes one: + and up to 15 digits.

@@ -16,7 +16,7 @@ var userPoolUsers = map[string][]string{
 	"DispatcherFunction": {"cognito-idp:ListUsers"},
 	// Issue 19: officers invite staff; sorted, as the test compares them.
 	"StaffAccountsFunction": {"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUserAttributes",
-		"cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:ListUsers"},
+		"cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut", "cognito-idp:ListUsers"},
 }
 
 // accountWrites are the user pool calls that make an account or change
@@ -29,7 +29,7 @@ var accountWrites = []string{"cognito-idp:AdminCreateUser", "cognito-idp:AdminAd
 // function, and the user pool's triggers' AdminAddUserToGroup alone (a
 // self-registered resident joins residents on confirmation).
 var accountWritesAllowed = map[string][]string{
-	"StaffAccountsFunction":  {"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut"},
+	"StaffAccountsFunction":  {"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminRemoveUserFromGroup", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut"},
 	"AccountsUserPoolPolicy": {"cognito-idp:AdminAddUserToGroup"},
 }
 

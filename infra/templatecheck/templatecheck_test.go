@@ -73,6 +73,7 @@ var justifiedActions = map[string]string{
 	"cognito-idp:AdminUpdateUserAttributes": "custom:centre_ids is written from the table's centre set",
 	"cognito-idp:AdminDeleteUserAttributes": "custom:centre_ids is removed when no centre is left",
 	"cognito-idp:AdminUserGlobalSignOut":    "a removed staff member's refresh tokens stop",
+	"cognito-idp:AdminSetUserPassword":      "a resident made at the counter gets a password nobody knows, so Cognito lets them reset it by SMS code",
 	// The dispatcher's outlets, each on the one resource messagingResources names.
 	"sms-voice:SendTextMessage":     "the dispatcher sends residents' SMS from the origination identity (channels.SMS)",
 	"ses:SendEmail":                 "the dispatcher sends residents' e-mail from the verified identity (channels.Email)",
