@@ -272,7 +272,7 @@ func checkLottery(v *apperr.Validation, o Offering, now time.Time) {
 
 func checkSessions(v *apperr.Validation, sessions []string, startsOn, endsOn string, required bool) {
 	if required && len(sessions) == 0 {
-		v.Add("schedule.sessions", "托班和夜校须列出上课日期", "care classes and evening courses list their session dates")
+		v.Add("schedule.sessions", "托班、夜校和锡银学堂须列出上课日期", "care classes, evening courses and senior courses list their session dates")
 	}
 	if len(sessions) > maxSessions {
 		v.Add("schedule.sessions", "上课日期过多", "too many sessions")
