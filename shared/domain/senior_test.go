@@ -96,3 +96,24 @@ func TestKindChoicesNameEveryKind(t *testing.T) {
 		t.Errorf("%q / %q", zh, en)
 	}
 }
+
+// A 锡银学堂 course carries the evening courses' rules: two a term, and two
+// unexcused absences block the kind's next term (autumn → spring).
+func TestSeniorCourseRules(t *testing.T) {
+	now := time.Date(2026, 8, 1, 9, 0, 0, 0, CityZone)
+	c := Centre{ID: "c1", Name: "江阴市老年大学锡银学堂", District: "jiangyin", Kinds: []Kind{SeniorCourse}}
+	for _, tc := range []struct{ starts, ends, term, blocks string }{
+		{"2026-09-15", "2026-11-03", "2026-autumn", "2027-spring"},
+		{"2027-03-02", "2027-04-20", "2027-spring", "2027-autumn"},
+	} {
+		o, err := Create(NewOffering{Kind: SeniorCourse, Title: "太极拳", StartsOn: tc.starts, EndsOn: tc.ends, Capacity: 40,
+			Schedule: Schedule{Text: "每周二上午", Sessions: []string{tc.starts, tc.ends}}}, c, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		term, limit, ok := o.BlockedTerm()
+		if o.Term != tc.term || !ok || term != tc.blocks || limit != 2 || o.MaxPerParticipantPerTerm != 2 {
+			t.Errorf("%s: term %s, blocks %s (limit %d, %v), %d a term", tc.starts, o.Term, term, limit, ok, o.MaxPerParticipantPerTerm)
+		}
+	}
+}
