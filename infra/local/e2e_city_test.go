@@ -257,7 +257,9 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 	}
 	// Each breakdown stays within what was asked, so its rows are known:
 	// districts × kinds asked for (a loop over no rows would check nothing).
-	for q, rows := range map[string]int{"": 8 + 3 + 24, "?kind=evening_course": 8 + 1 + 8, "?district=yixing": 1 + 3 + 3,
+	kinds := len(domain.Kinds) // senior_course's rows too, at zero here
+	for q, rows := range map[string]int{"": 8 + kinds + 8*kinds, "?kind=evening_course": 8 + 1 + 8, "?district=yixing": 1 + kinds + kinds,
+		"?kind=senior_course":                 8 + 1 + 8,
 		"?kind=evening_course&district=binhu": 1 + 1 + 1, "?kind=childcare": 8 + 1 + 8} {
 		res := decode[capacityReply](t, e.do("GET", "/v1/city/capacity"+q, tok, nil))
 		v, _ := url.ParseQuery(strings.TrimPrefix(q, "?"))
@@ -324,7 +326,7 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 		}
 	}
 
-	// Every city request answered from Queries, 3 (one per kind) without
+	// Every city request answered from Queries, one per kind (4) without
 	// a kind, 1 with one, and the offerings their listing entries name, one
 	// BatchGetItem per 100 (none where a kind has no offerings here); never
 	// a Scan.
@@ -334,14 +336,14 @@ func TestCityFiguresAgreeWithBookings(t *testing.T) {
 		gets    int // the city's participant counts, one item (JSON only)
 		batches int // the offerings named by the listing entries
 	}{
-		{"/v1/city/capacity", 3, 1, 1},
+		{"/v1/city/capacity", len(domain.Kinds), 1, 1},
 		{"/v1/city/capacity?kind=childcare", 1, 1, 0},
-		{"/v1/city/capacity?district=binhu", 3, 1, 1},
+		{"/v1/city/capacity?district=binhu", len(domain.Kinds), 1, 1},
 		{"/v1/city/demand?kind=evening_course", 1, 0, 1},
 		{"/v1/city/capacity/history", 1, 0, 0},
 		{"/v1/city/capacity/changes", 1, 0, 0},
 		{"/v1/city/targets", 1, 0, 0}, // no targets here, so no ledger read
-		{"/v1/city/capacity?format=csv", 3, 0, 1},
+		{"/v1/city/capacity?format=csv", len(domain.Kinds), 0, 1},
 	} {
 		e.logs.Reset()
 		r := e.do("GET", tt.path, tok, nil)
@@ -437,7 +439,8 @@ func TestCityCSV(t *testing.T) {
 		rows       int // data rows
 		has        string
 	}{
-		{"/v1/city/capacity", "city-capacity-", 1 + 8 + 3 + 24, "全市 (all),全部 (all),25,0,0,25,0,1,2"},
+		{"/v1/city/capacity", "city-capacity-", 1 + 8 + len(domain.Kinds) + 8*len(domain.Kinds), "全市 (all),全部 (all),25,0,0,25,0,1,2"},
+		{"/v1/city/capacity?kind=senior_course", "city-capacity-", 1 + 8 + 1 + 8, "全市 (all),锡银学堂 (senior_course),0,0,0,0,0,0,0"},
 		{"/v1/city/capacity?kind=evening_course&district=binhu", "city-capacity-", 4, "滨湖区 (binhu),锡青夜校 (evening_course),25,0,0,25,0,1,2"},
 		{"/v1/city/capacity/history", "capacity-history-", 1, ",全市 (all),全部 (all),25,0,0,25,0,1,2"},
 		{"/v1/city/capacity/changes", "capacity-changes-", 3, ",扩容 (capacity_raised),12,15,3," + officer},

@@ -7,10 +7,12 @@ const (
 	cc = domain.Childcare
 	cl = domain.CareClass
 	ec = domain.EveningCourse
+	sc = domain.SeniorCourse
 )
 
 // centres are four per district: nurseries (普惠托育), holiday care class
-// sites (七彩安心托班) and youth evening schools (锡青夜校). Streets are real
+// sites (七彩安心托班) and youth evening schools (锡青夜校); and 锡银学堂
+// sites for older residents in four of them (a fifth centre there). Streets are real
 // ones of each district; house numbers and phone numbers are made up.
 var centres = []domain.Centre{
 	// 梁溪区
@@ -18,6 +20,7 @@ var centres = []domain.Centre{
 	{ID: "c-liangxi-02", Name: "梁溪区广益街道社区托育园", District: "liangxi", Address: "无锡市梁溪区广石路 86 号广益佳苑社区服务中心 1 楼", Phone: "0510-82318822", Kinds: []domain.Kind{cc}},
 	{ID: "c-liangxi-03", Name: "梁溪区清名桥街道七彩安心托班", District: "liangxi", Address: "无锡市梁溪区南长街 312 号清名桥街道文体中心", Phone: "0510-85102271", Kinds: []domain.Kind{cl}},
 	{ID: "c-liangxi-04", Name: "梁溪区江海街道青年夜校", District: "liangxi", Address: "无锡市梁溪区江海西路 198 号青年之家 3 楼", Phone: "0510-83186420", Kinds: []domain.Kind{ec}},
+	{ID: "c-liangxi-05", Name: "梁溪区老年大学锡银学堂", District: "liangxi", Address: "无锡市梁溪区健康路 18 号梁溪区老年大学", Phone: "0510-82728855", Kinds: []domain.Kind{sc}},
 
 	// 锡山区
 	{ID: "c-xishan-01", Name: "锡山区东亭街道普惠托育中心", District: "xishan", Address: "无锡市锡山区东亭中路 58 号", Phone: "0510-88206613", Kinds: []domain.Kind{cc}},
@@ -36,6 +39,7 @@ var centres = []domain.Centre{
 	{ID: "c-binhu-02", Name: "滨湖区蠡园街道社区托育园", District: "binhu", Address: "无锡市滨湖区青祁路 156 号", Phone: "0510-85121179", Kinds: []domain.Kind{cc}},
 	{ID: "c-binhu-03", Name: "滨湖区荣巷街道七彩安心托班", District: "binhu", Address: "无锡市滨湖区荣巷街道梁溪路 35 号", Phone: "0510-85517430", Kinds: []domain.Kind{cl}},
 	{ID: "c-binhu-04", Name: "滨湖区蠡湖街道青年夜校", District: "binhu", Address: "无锡市滨湖区湖滨路 1 号蠡湖青年汇", Phone: "0510-85867702", Kinds: []domain.Kind{ec}},
+	{ID: "c-binhu-05", Name: "滨湖区蠡园街道锡银学堂", District: "binhu", Address: "无锡市滨湖区青祁路 201 号蠡园街道颐养中心 2 楼", Phone: "0510-85130628", Kinds: []domain.Kind{sc}},
 
 	// 新吴区
 	{ID: "c-xinwu-01", Name: "新吴区江溪街道普惠托育中心", District: "xinwu", Address: "无锡市新吴区锡兴路 45 号", Phone: "0510-85221806", Kinds: []domain.Kind{cc}},
@@ -54,10 +58,12 @@ var centres = []domain.Centre{
 	{ID: "c-jiangyin-02", Name: "江阴市云亭街道社区托育园", District: "jiangyin", Address: "江阴市云亭街道定山路 18 号", Phone: "0510-86151732", Kinds: []domain.Kind{cc}},
 	{ID: "c-jiangyin-03", Name: "江阴市澄江街道七彩安心托班", District: "jiangyin", Address: "江阴市澄江街道虹桥北路 95 号", Phone: "0510-86802258", Kinds: []domain.Kind{cl}},
 	{ID: "c-jiangyin-04", Name: "江阴市城东街道青年夜校", District: "jiangyin", Address: "江阴市城东街道芙蓉大道 318 号", Phone: "0510-86018640", Kinds: []domain.Kind{ec}},
+	{ID: "c-jiangyin-05", Name: "江阴市老年大学锡银学堂", District: "jiangyin", Address: "江阴市澄江街道君山路 9 号江阴市老年大学", Phone: "0510-86423317", Kinds: []domain.Kind{sc}},
 
 	// 宜兴市
 	{ID: "c-yixing-01", Name: "宜兴市宜城街道普惠托育中心", District: "yixing", Address: "宜兴市宜城街道人民北路 112 号", Phone: "0510-87921586", Kinds: []domain.Kind{cc}},
 	{ID: "c-yixing-02", Name: "宜兴市新街街道社区托育园", District: "yixing", Address: "宜兴市新街街道氿滨大道 520 号", Phone: "0510-87066213", Kinds: []domain.Kind{cc}},
 	{ID: "c-yixing-03", Name: "宜兴市屺亭街道七彩安心托班", District: "yixing", Address: "宜兴市屺亭街道宜北路 77 号", Phone: "0510-87812094", Kinds: []domain.Kind{cl}},
 	{ID: "c-yixing-04", Name: "宜兴市丁蜀镇青年夜校", District: "yixing", Address: "宜兴市丁蜀镇陶都路 150 号", Phone: "0510-87190538", Kinds: []domain.Kind{ec}},
+	{ID: "c-yixing-05", Name: "宜兴市宜城街道锡银学堂", District: "yixing", Address: "宜兴市宜城街道东庙巷 22 号宜城街道老年活动中心", Phone: "0510-87985126", Kinds: []domain.Kind{sc}},
 }

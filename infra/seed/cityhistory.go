@@ -52,7 +52,7 @@ func historyStart(today time.Time) time.Time {
 
 // pastID tells the offerings of earlier terms from the current ones
 // ("o-binhu-cc-2025-09-2" against "o-binhu-cc-02").
-var pastID = regexp.MustCompile(`^o-[a-z]+-(cc|cl|ec)-\d{4}-`)
+var pastID = regexp.MustCompile(`^o-[a-z]+-(cc|cl|ec|sc)-\d{4}-`)
 
 // cityHistory writes what the city views show of the past: offerings of
 // earlier terms, the change ledger of every offering that was ever in
@@ -330,6 +330,7 @@ func planCityHistory(cal calendar, current []domain.Offering) (history, error) {
 	p.childcare()
 	p.careClasses()
 	p.eveningCourses()
+	p.seniorCourses()
 	today := day(cal.today)
 	for i := range p.lines {
 		l := &p.lines[i]
@@ -382,7 +383,7 @@ func planCityHistory(cal calendar, current []domain.Offering) (history, error) {
 // Current offerings were published a little before their booking opened
 // (longer ahead for nurseries), and three were edited before it opened.
 var (
-	publishLead  = map[domain.Kind]int{domain.Childcare: 14, domain.CareClass: 10, domain.EveningCourse: 7}
+	publishLead  = map[domain.Kind]int{domain.Childcare: 14, domain.CareClass: 10, domain.EveningCourse: 7, domain.SeniorCourse: 7}
 	currentEdits = map[string]struct{ daysBeforeOpening, delta int }{
 		"o-binhu-cc-03":   {4, +5}, // a second room opened: 20 → 25
 		"o-xinwu-cl-01":   {2, +5}, // more volunteers: 45 → 50
@@ -502,6 +503,9 @@ func (p *pastPlanner) settle(l *lifeline, neverFull bool) {
 		full, fill, maxWait, minShare = vary(id, "full", 4) != 0, time.Duration(20+vary(id, "fill", 340))*time.Minute, 20, 85
 	case domain.EveningCourse:
 		full, fill, maxWait, minShare = vary(id, "full", 2) == 0, time.Duration(1+vary(id, "fill", 72))*time.Hour, 14, 55
+	case domain.SeniorCourse:
+		// Oversubscribed: two in three fill within two days, with long lines.
+		full, fill, maxWait, minShare = vary(id, "full", 3) != 0, time.Duration(1+vary(id, "fill", 48))*time.Hour, 18, 70
 	default:
 		full, fill, maxWait, minShare = vary(id, "full", 3) == 0, time.Duration(1+vary(id, "fill", 20))*24*time.Hour, 6, 70
 	}
@@ -712,6 +716,39 @@ func (p *pastPlanner) eveningCourses() {
 			term++
 		}
 	}
+}
+
+// seniorCourses: the 锡银学堂 sites' courses of the same spring and autumn
+// terms as the evening courses (they ran, booked by phone and at the desk,
+// before they were offered here), one each from earlierSeniorCourses.
+func (p *pastPlanner) seniorCourses() {
+	term := 0
+	for y := p.start.Year(); y <= p.cal.today.Year(); y++ {
+		for _, start := range []time.Time{onOrAfter(date(y, time.March, 2), time.Monday), onOrAfter(date(y, time.September, 14), time.Monday)} {
+			published := at(start.AddDate(0, 0, -24), 9).Add(30 * time.Minute)
+			if published.Before(p.start) || !start.Before(p.cal.eveningStart) || termOf(start) == p.cal.eveningTerm {
+				continue
+			}
+			for _, c := range p.centresOf(domain.SeniorCourse) {
+				course := earlierSeniorCourses[term%len(earlierSeniorCourses)]
+				cal := p.cal
+				cal.eveningStart, cal.eveningTerm = start, termOf(start)
+				p.add(planned{
+					spec: offeringSpec{id: fmt.Sprintf("o-%s-sc-%s", c.District, termOf(start)), centre: c.ID, kind: domain.SeniorCourse,
+						title: course.title, desc: course.desc, weekday: course.weekday, hours: course.hours, capacity: course.capacity, fee: course.fee},
+					cal: cal, published: published, open: at(start.AddDate(0, 0, -17), 10),
+				})
+			}
+			term++
+		}
+	}
+}
+
+// earlierSeniorCourses are the 锡银学堂 courses of earlier terms, taken in turn.
+var earlierSeniorCourses = []earlierCourse{
+	{"书法：隶书入门", "临写《曹全碑》，讲笔法与结构，笔墨纸由学堂提供。", time.Tuesday, "9:00–11:00", 24, 0},
+	{"太极拳：八式入门", "八式太极拳与站桩，动作舒缓，适合初学者。请穿平底鞋。", time.Monday, "8:30–10:00", 40, 0},
+	{"智能手机：视频通话与网上办事", "微信视频、扫码支付、网上挂号和防诈骗，志愿者一对一辅导。请带上自己的手机。", time.Wednesday, "14:00–15:30", 30, 0},
 }
 
 type earlierCourse struct {

@@ -219,7 +219,7 @@ func checkPast(t *testing.T, past []domain.Offering, now time.Time) {
 // table, so the history must not grow as the years pass.
 func maxPast(now time.Time) int {
 	years := math.Ceil(now.Sub(historyStart(now)).Hours() / 24 / 365)
-	return 55 * int(years)
+	return 65 * int(years)
 }
 
 // TestCityHistoryOnAnyDay plans the history in memory for days across three

@@ -24,12 +24,12 @@ const (
 type offeringSpec struct {
 	id, centre string
 	kind       domain.Kind
-	title      string // evening courses only; the others' titles are built
+	title      string // evening and senior courses only; the others' titles are built
 	desc       string
 	group      ageGroup     // childcare
 	period     int          // care class: 0 or 1, the holiday's 期
-	weekday    time.Weekday // evening course
-	hours      string       // evening course, e.g. "19:00–21:00"
+	weekday    time.Weekday // evening and senior course
+	hours      string       // evening and senior course, e.g. "19:00–21:00"
 	capacity   int
 	fee        int // fen
 	noWaitlist bool
@@ -162,6 +162,33 @@ var offerings = []offeringSpec{
 		desc: "认识阳羡茶史与宜兴红茶的制作，学习紫砂壶冲泡和茶席布置。"},
 	{id: "o-yixing-ec-03", centre: "c-yixing-04", kind: ec, title: "古筝入门", weekday: time.Monday, hours: "19:00–21:00", capacity: 25, fee: 15000, state: closed, noWaitlist: true, book: 8,
 		desc: "指法、识谱和两首江南小曲。因授课老师调整，本期已停止报名，已报名学员照常上课。"},
+
+	// 锡银学堂: weekly daytime courses for residents aged 55 and over, in
+	// four districts (the lottery course is in lottery.go).
+	{id: "o-liangxi-sc-01", centre: "c-liangxi-05", kind: sc, title: "书法：颜体楷书", weekday: time.Tuesday, hours: "9:00–11:00", capacity: 20, fee: 0, state: nearlyFull, book: 19,
+		desc: "从颜真卿《多宝塔碑》的基本笔画练起，兼讲碑帖欣赏与章法，笔墨纸由学堂提供。结课作品在老年大学走廊展出。"},
+	{id: "o-liangxi-sc-02", centre: "c-liangxi-05", kind: sc, title: "智能手机使用：扫码、挂号与防诈骗", weekday: time.Wednesday, hours: "14:00–15:30", capacity: 30, fee: 0, book: 4,
+		desc: "一人一机、志愿者一对一辅导：微信视频、健康码与扫码支付、网上挂号和打车，以及识别冒充客服、保健品骗局的方法。请带上自己的手机。"},
+	{id: "o-liangxi-sc-03", centre: "c-liangxi-05", kind: sc, title: "养生保健：慢病管理与合理用药", weekday: time.Thursday, hours: "9:30–11:00", capacity: 40, fee: 0,
+		desc: "由社区卫生服务中心医生主讲高血压、糖尿病的日常管理、合理用药和跌倒预防，每次课后可免费量血压。"},
+	{id: "o-binhu-sc-01", centre: "c-binhu-05", kind: sc, title: "太极拳：二十四式", weekday: time.Monday, hours: "8:30–10:00", capacity: 40, fee: 0, book: 3,
+		desc: "在蠡园湖边广场学练二十四式简化太极拳，动作舒缓，适合初学者。雨天改在室内活动室。请穿平底鞋。"},
+	{id: "o-binhu-sc-02", centre: "c-binhu-05", kind: sc, title: "国画花鸟入门", weekday: time.Thursday, hours: "14:00–16:00", capacity: 24, fee: 10000,
+		desc: "学画梅兰竹菊和太湖边常见的花鸟，讲用笔、用墨和设色。费用含宣纸和颜料，毛笔可向学堂借用。"},
+	{id: "o-binhu-sc-03", centre: "c-binhu-05", kind: sc, title: "老年摄影：手机拍出好照片", weekday: time.Friday, hours: "9:00–11:00", capacity: 30, fee: 5000,
+		desc: "用手机拍人像、花卉和风景，学构图与简单修图，外拍蠡园和渤公岛。"},
+	{id: "o-jiangyin-sc-01", centre: "c-jiangyin-05", kind: sc, title: "合唱：老歌新唱", weekday: time.Tuesday, hours: "14:00–16:00", capacity: 40, fee: 0, book: 2,
+		desc: "练习发声与二声部合唱，曲目有《茉莉花》《太湖美》等，结课参加江阴市老年大学汇报演出。"},
+	{id: "o-jiangyin-sc-02", centre: "c-jiangyin-05", kind: sc, title: "剪纸与江南民俗", weekday: time.Wednesday, hours: "9:00–11:00", capacity: 24, fee: 3000,
+		desc: "学剪窗花、团花和生肖，听江阴的岁时节令故事。费用含红纸和剪刀。"},
+	{id: "o-jiangyin-sc-03", centre: "c-jiangyin-05", kind: sc, title: "八段锦与健步走", weekday: time.Friday, hours: "8:00–9:30", capacity: 40, fee: 0, state: notYetOpen,
+		desc: "由康复科医师带练八段锦，讲解关节保护和健步走的正确姿势。报名开放时间见下方。"},
+	{id: "o-yixing-sc-01", centre: "c-yixing-05", kind: sc, title: "紫砂壶鉴赏", weekday: time.Monday, hours: "14:00–16:00", capacity: 30, fee: 5000,
+		desc: "认识紫砂泥料、壶型与制作工艺，走进丁蜀的作坊和陶瓷博物馆，学会辨识常见的仿品。"},
+	{id: "o-yixing-sc-02", centre: "c-yixing-05", kind: sc, title: "宜兴方言戏曲：锡剧选段", weekday: time.Wednesday, hours: "14:00–16:00", capacity: 30, fee: 0, book: 3,
+		desc: "跟锡剧团老师学唱《珍珠塔》《双推磨》选段，了解锡剧的唱腔与身段。"},
+	{id: "o-yixing-sc-03", centre: "c-yixing-05", kind: sc, title: "养生茶饮与食疗", weekday: time.Thursday, hours: "9:30–11:00", capacity: 24, fee: 8000, state: draft,
+		desc: "四季茶饮和家常食疗方，由中医师讲解，每次课可品尝当季茶饮。课程筹备中，以正式发布为准。"},
 }
 
 // offering builds the stored offering of spec s on the calendar.
@@ -208,6 +235,22 @@ func (s offeringSpec) offering(c domain.Centre, cal calendar) domain.Offering {
 		o.BookingClosesAt = at(first.AddDate(0, 0, -1), 18)
 		o.MinAgeMonths, o.MaxAgeMonths = 18*12, 45*12+11
 		o.MaxPerParticipantPerTerm = 2
+	case domain.SeniorCourse:
+		// Weekly daytime classes in the evening courses' terms (spring and
+		// autumn, both kinds' seasons), for 55 and over on the first day.
+		first := cal.eveningStart.AddDate(0, 0, (int(s.weekday)+6)%7)
+		var sessions []string
+		for i := range eveningSessions {
+			sessions = append(sessions, day(first.AddDate(0, 0, 7*i)))
+		}
+		o.Title = "锡银学堂 · " + s.title
+		o.Term, o.StartsOn, o.EndsOn = cal.eveningTerm, sessions[0], sessions[len(sessions)-1]
+		o.Schedule = domain.Schedule{Text: fmt.Sprintf("每%s %s，共 %d 次", weekdayNames[s.weekday], s.hours, eveningSessions), Sessions: sessions}
+		o.BookingClosesAt = at(first.AddDate(0, 0, -1), 18)
+		o.MinAgeMonths, o.MaxAgeMonths = 55*12, 100*12
+		o.MaxPerParticipantPerTerm = 2
+		rule := domain.NoShowRules[domain.SeniorCourse]
+		o.NoShowRule = &rule
 	}
 	switch s.state {
 	case notYetOpen:

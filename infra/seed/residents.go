@@ -55,10 +55,12 @@ var regions = []string{"320213", "320205", "320206", "320211", "320214", "320202
 var surnames = []string{"王", "张", "陈", "周", "吴", "徐", "朱", "钱", "孙", "沈", "顾", "华", "蒋", "杨", "黄", "刘", "许", "陆", "邵", "过", "秦", "薛", "荣", "浦", "堵", "丁", "范", "季"}
 
 var (
-	menNames   = []string{"建华", "志强", "伟", "磊", "俊杰", "海峰", "晓东", "文斌", "浩", "明辉", "立新", "凯", "宇航", "振宇", "晨", "杰", "涛", "鹏", "斌", "亮"}
-	womenNames = []string{"静", "丽娟", "雯", "婷婷", "晓燕", "敏", "佳", "慧", "倩", "芳", "雪", "琳", "颖", "蕾", "洁", "露", "佳怡", "梦瑶", "欣", "云"}
-	boyNames   = []string{"浩宇", "宇轩", "沐阳", "梓睿", "俊熙", "奕辰", "铭泽", "皓轩", "子墨", "一鸣", "景行", "承泽", "思远", "嘉树"}
-	girlNames  = []string{"子涵", "一诺", "梓萱", "欣怡", "诗涵", "若曦", "雨桐", "可馨", "安琪", "思彤", "语嫣", "嘉懿", "朵朵", "芊芊"}
+	menNames        = []string{"建华", "志强", "伟", "磊", "俊杰", "海峰", "晓东", "文斌", "浩", "明辉", "立新", "凯", "宇航", "振宇", "晨", "杰", "涛", "鹏", "斌", "亮"}
+	womenNames      = []string{"静", "丽娟", "雯", "婷婷", "晓燕", "敏", "佳", "慧", "倩", "芳", "雪", "琳", "颖", "蕾", "洁", "露", "佳怡", "梦瑶", "欣", "云"}
+	elderMenNames   = []string{"建国", "国强", "福生", "德明", "荣根", "志刚", "金宝", "永昌"}
+	elderWomenNames = []string{"秀英", "桂英", "玉兰", "美华", "凤英", "月娥", "雪琴", "素珍"}
+	boyNames        = []string{"浩宇", "宇轩", "沐阳", "梓睿", "俊熙", "奕辰", "铭泽", "皓轩", "子墨", "一鸣", "景行", "承泽", "思远", "嘉树"}
+	girlNames       = []string{"子涵", "一诺", "梓萱", "欣怡", "诗涵", "若曦", "雨桐", "可馨", "安琪", "思彤", "语嫣", "嘉懿", "朵朵", "芊芊"}
 )
 
 // population lists everyone to seed, demo account last. Birth dates are set
@@ -158,6 +160,24 @@ func population(cal calendar) []resident {
 		}
 		b := cal.eveningStart.AddDate(-(22 + s%7), 0, -(s*41)%300)
 		add(account, name, domain.EveningCourse, b, male, regions[s%len(regions)])
+	}
+
+	// Grandparents (锡银学堂, 55 and over on the term's first day: 56 to 79
+	// on eveningStart, less up to 300 days) in half the families and a few
+	// more: enough for a nearly full course of 20. After everyone else, so
+	// earlier residents keep their ID numbers.
+	for f := range families {
+		if f%2 != 0 && f%7 != 1 {
+			continue
+		}
+		account := fmt.Sprintf("resident-%03d", f+1)
+		male := f%4 == 0
+		name := surnames[f%len(surnames)] + elderWomenNames[f%len(elderWomenNames)]
+		if male {
+			name = surnames[f%len(surnames)] + elderMenNames[f%len(elderMenNames)]
+		}
+		b := cal.eveningStart.AddDate(-(56 + (f*7)%24), 0, -(f*29)%300)
+		add(account, name, domain.SeniorCourse, b, male, regions[f%len(regions)])
 	}
 
 	// The demo family: no bookings, one participant for each kind.

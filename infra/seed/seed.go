@@ -1,5 +1,5 @@
 // Package seed fills a store with demo data for the local stack: centres in
-// every district, offerings of all three kinds in every state a resident or
+// every district, offerings of all four kinds in every state a resident or
 // the city can meet, and residents with bookings. Everything is written
 // through the store and the booking service, so the demo obeys the same
 // rules as production data, and with fixed ids and idempotency keys, so
@@ -321,7 +321,7 @@ func (r *runner) summary() Summary {
 		BlockedAccount: r.blocked[0], BlockedParticipant: r.blocked[1],
 		PastOfferings: r.hist.past, Changes: r.hist.changes, Snapshots: r.hist.snapshots, LedgerFrom: r.hist.from, Target: r.hist.target}
 	if r.d.Beacon != nil {
-		s.Offerings += 1 + len(roundSpecs) // the lottery and the round's
+		s.Offerings += 2 + len(roundSpecs) // the two lotteries and the round's
 	}
 	for _, b := range r.bookings {
 		switch b.status {

@@ -60,8 +60,8 @@ func run(t *testing.T, now func() time.Time) {
 	runAgain(t, d, first)
 
 	t.Run("summary", func(t *testing.T) {
-		if first.Centres < 30 || first.Offerings < 60 || first.Participants < 60 || first.Participants > 130 {
-			t.Errorf("summary %+v: want ≥30 centres, ≥60 offerings, 60–130 participants", first)
+		if first.Centres < 30 || first.Offerings < 60 || first.Participants < 60 || first.Participants > 150 {
+			t.Errorf("summary %+v: want ≥30 centres, ≥60 offerings, 60–150 participants", first)
 		}
 		if first.Bookings == 0 || first.Bookings > 400 || first.Confirmed+first.Waitlisted > first.Bookings {
 			t.Errorf("summary %+v: want 1–400 bookings", first)
@@ -275,6 +275,7 @@ func checkTypical(t *testing.T, o domain.Offering) {
 		domain.Childcare:     {10, 30, 0, 36, 1, 200000},
 		domain.CareClass:     {40, 50, 72, 155, 1, 20000},
 		domain.EveningCourse: {20, 40, 216, 551, 2, 30000},
+		domain.SeniorCourse:  {20, 40, 660, 1200, 2, 20000},
 	}[o.Kind]
 	if o.Capacity < want.minCap || o.Capacity > want.maxCap || o.MinAgeMonths < want.minAge || o.MaxAgeMonths > want.maxAge ||
 		o.MaxPerParticipantPerTerm != want.perTerm || o.FeeFen < 0 || o.FeeFen > want.maxFee {
@@ -501,8 +502,8 @@ func checkResidents(t *testing.T, cal calendar) {
 			t.Errorf("%s is born %s, in the future", r.id, day(r.birth))
 		}
 	}
-	if count < 60 || count > 130 {
-		t.Errorf("%d residents, want about 60–120", count)
+	if count < 60 || count > 150 {
+		t.Errorf("%d residents, want about 60–150", count)
 	}
 }
 
@@ -536,7 +537,7 @@ func TestPlanOnAnyDay(t *testing.T) {
 			if lead := o.StartsOn; lead < day(now.Add(leadTime)) {
 				t.Fatalf("%s on %s starts %s, too soon", s.id, day(now), lead)
 			}
-			if end, _ := domain.TermEnds(o.Term); domain.TermOf(mustDate(t, o.StartsOn)) != o.Term || (o.Kind == domain.EveningCourse && o.EndsOn > day(end)) {
+			if end, _ := domain.TermEnds(o.Term); domain.TermOf(mustDate(t, o.StartsOn)) != o.Term || (o.Kind != domain.Childcare && o.Kind != domain.CareClass && o.EndsOn > day(end)) {
 				t.Fatalf("%s on %s: %s–%s is not in its term %s", s.id, day(now), o.StartsOn, o.EndsOn, o.Term)
 			}
 		}

@@ -108,18 +108,25 @@ func TestCount(t *testing.T) {
 		offering("d", domain.EveningCourse, "liangxi", "c2", domain.OfferingPublished, 40, 40, 9),
 		offering("e", domain.EveningCourse, "liangxi", "c2", domain.OfferingDraft, 99, 0, 0),
 		offering("f", domain.EveningCourse, "nowhere", "c3", domain.OfferingPublished, 99, 0, 0),
+		offering("g", domain.SeniorCourse, "liangxi", "c4", domain.OfferingPublished, 20, 19, 0),
+		offering("h", domain.SeniorCourse, "liangxi", "c4", domain.OfferingPublished, 30, 30, 6),
 	}
 	tally := Count(os, "2026-11-28")
-	if len(tally) != len(Scopes()) || len(Scopes()) != 4*9 {
+	// every kind and all kinds, by every district and all districts
+	if len(tally) != len(Scopes()) || len(Scopes()) != (len(domain.Kinds)+1)*(len(domain.Districts)+1) {
 		t.Fatalf("%d scopes", len(tally))
 	}
 	tests := []struct {
 		scope Scope
 		want  Figures
 	}{
-		{Scope{}, Figures{Capacity: 100, Confirmed: 56, Waitlisted: 11, Centres: 2, Offerings: 4}},
+		{Scope{}, Figures{Capacity: 150, Confirmed: 105, Waitlisted: 17, Centres: 3, Offerings: 6}},
 		{Scope{District: "binhu"}, Figures{Capacity: 60, Confirmed: 16, Waitlisted: 2, Centres: 1, Offerings: 3}},
+		{Scope{District: "liangxi"}, Figures{Capacity: 90, Confirmed: 89, Waitlisted: 15, Centres: 2, Offerings: 3}},
 		{Scope{Kind: domain.EveningCourse}, Figures{Capacity: 70, Confirmed: 41, Waitlisted: 9, Centres: 2, Offerings: 2}},
+		{Scope{Kind: domain.SeniorCourse}, Figures{Capacity: 50, Confirmed: 49, Waitlisted: 6, Centres: 1, Offerings: 2}},
+		{Scope{domain.SeniorCourse, "liangxi"}, Figures{Capacity: 50, Confirmed: 49, Waitlisted: 6, Centres: 1, Offerings: 2}},
+		{Scope{domain.SeniorCourse, "binhu"}, Figures{}},
 		{Scope{domain.Childcare, "binhu"}, Figures{Capacity: 30, Confirmed: 15, Waitlisted: 2, Centres: 1, Offerings: 2}},
 		{Scope{domain.CareClass, "binhu"}, Figures{}},
 	}
@@ -128,7 +135,7 @@ func TestCount(t *testing.T) {
 			t.Errorf("%+v: %+v, want %+v", tt.scope, got, tt.want)
 		}
 	}
-	if u := tally[Scope{}].Utilization(); u != 0.56 {
+	if u := tally[Scope{}].Utilization(); u != 0.7 {
 		t.Errorf("utilization %v", u)
 	}
 	if (Figures{}).Utilization() != 0 || (Figures{Capacity: 3, Confirmed: 4}).Available() != 0 {

@@ -65,7 +65,8 @@ func PolicyKind(s string) (domain.Kind, error) {
 	if k := domain.Kind(s); k.Valid() {
 		return k, nil
 	}
-	return "", apperr.New(apperr.NotFound, "没有这类项目（应为 childcare、care_class 或 evening_course）", "No such kind (childcare, care_class or evening_course)")
+	zh, en := domain.KindChoices()
+	return "", apperr.New(apperr.NotFound, "没有这类项目（应为 "+zh+"）", "No such kind ("+en+")")
 }
 
 // PolicyVersionNumber is the version a path names; not_found when it is not

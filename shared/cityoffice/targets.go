@@ -98,7 +98,8 @@ func validateTarget(year, kind string, in TargetInput) (cityfigures.Target, erro
 	}
 	t.Year = y
 	if !t.Kind.Valid() {
-		v.Add("kind", "类型应为 childcare、care_class 或 evening_course", "kind must be childcare, care_class or evening_course")
+		zh, en := domain.KindChoices()
+		v.Add("kind", "类型应为 "+zh, "kind must be "+en)
 	}
 	switch {
 	case in.Target == nil:

@@ -6,6 +6,7 @@ package domain
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,18 @@ var KindNames = map[Kind]string{
 
 // Valid reports whether k is one of Kinds.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
+
+// KindChoices spells out Kinds for messages ("childcare、care_class、…
+// 或 senior_course" / "childcare, care_class, … or senior_course"), built
+// from the list so a new kind is named everywhere at once.
+func KindChoices() (zh, en string) {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	last := len(names) - 1
+	return strings.Join(names[:last], "、") + " 或 " + names[last], strings.Join(names[:last], ", ") + " or " + names[last]
+}
 
 // District is one of Wuxi's districts and county-level cities.
 type District string

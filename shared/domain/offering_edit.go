@@ -48,11 +48,14 @@ const DefaultLotteryOfferHours = 48
 var kindDefaults = map[Kind]struct {
 	minAge, maxAge, maxPerTerm int
 	sessions                   bool
+	// minAgeFloor: a centre may raise the minimum age but never lower it
+	// (锡银学堂 is for 55 and over; a 65+ course is fine, a 50+ one is not).
+	minAgeFloor bool
 }{
-	Childcare:     {0, 36, 0, false},
-	CareClass:     {72, 155, 0, true},
-	EveningCourse: {216, 551, 2, true},
-	SeniorCourse:  {660, 1200, 2, true}, // 55 and over
+	Childcare:     {0, 36, 0, false, false},
+	CareClass:     {72, 155, 0, true, false},
+	EveningCourse: {216, 551, 2, true, false},
+	SeniorCourse:  {660, 1200, 2, true, true},
 }
 
 // kindSeasons are the terms each programme runs in, by default.
@@ -79,7 +82,8 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 	var v apperr.Validation
 	def, kindOK := kindDefaults[in.Kind]
 	if !kindOK {
-		v.Add("kind", "kind 应为 childcare、care_class 或 evening_course", "kind must be childcare, care_class or evening_course")
+		zh, en := KindChoices()
+		v.Add("kind", "kind 应为 "+zh, "kind must be "+en)
 	}
 	o := Offering{
 		ID: NewID("of", now), Kind: in.Kind, Centre: c.Ref(), Title: TitleText.Check(&v, in.Title),
@@ -194,6 +198,11 @@ func Create(in NewOffering, c Centre, now time.Time) (Offering, error) {
 		v.Add("max_age_months", fmt.Sprintf("该类项目的年龄应在 %d 到 %d 个月之间", def.minAge, def.maxAge),
 			fmt.Sprintf("this kind of offering is for ages %d to %d months", def.minAge, def.maxAge))
 	}
+	if kindOK && def.minAgeFloor && o.MinAgeMonths < def.minAge {
+		v.Add("min_age_months",
+			fmt.Sprintf("%s面向 %s及以上的居民：最小年龄不能低于 %d 个月，可以设得更高", KindNames[in.Kind], AgeText(def.minAge, true), def.minAge),
+			fmt.Sprintf("%s is for residents aged %s and over: min_age_months cannot be below %d (it may be higher)", in.Kind, AgeText(def.minAge, false), def.minAge))
+	}
 	if o.MaxPerParticipantPerTerm < 0 || o.MaxPerParticipantPerTerm > 20 {
 		v.Add("max_per_participant_per_term", "应为 0（不限）到 20", "must be 0 (no limit) to 20")
 	}
@@ -263,7 +272,7 @@ func checkLottery(v *apperr.Validation, o Offering, now time.Time) {
 
 func checkSessions(v *apperr.Validation, sessions []string, startsOn, endsOn string, required bool) {
 	if required && len(sessions) == 0 {
-		v.Add("schedule.sessions", "托班和夜校须列出上课日期", "care classes and evening courses list their session dates")
+		v.Add("schedule.sessions", "托班、夜校和锡银学堂须列出上课日期", "care classes, evening courses and senior courses list their session dates")
 	}
 	if len(sessions) > maxSessions {
 		v.Add("schedule.sessions", "上课日期过多", "too many sessions")

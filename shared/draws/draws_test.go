@@ -107,7 +107,11 @@ func (w *world) applyMany(n int) {
 func (w *world) applicant(seq int, claims ...domain.Claim) domain.Application {
 	account := fmt.Sprintf("acct-%d", seq)
 	// A thousand people a birthday (an ID number's sequence is 0..999).
-	birth := time.Date(1990, 1, 1+seq/1000, 0, 0, 0, 0, domain.CityZone)
+	born := 1990
+	if w.o.Kind == domain.SeniorCourse {
+		born = 1960 // 65 on the course's start: 锡银学堂 is for 55 and over
+	}
+	birth := time.Date(born, 1, 1+seq/1000, 0, 0, 0, 0, domain.CityZone)
 	p, err := domain.Register(w.ctx, domain.NewParticipant{Name: fmt.Sprintf("居民%d", seq), BirthDate: birth.Format(domain.DateLayout),
 		IDNumber: idnumber.Make("320213", birth, seq%1000)}, account, w.ids, w.now)
 	w.must(err)
@@ -294,6 +298,42 @@ func TestTicketsExcludeWithdrawn(t *testing.T) {
 	}
 	w.apps = slices.Delete(w.apps, 2, 3)
 	w.check(doc, 2, nil)
+}
+
+// TestAdultKindsDrawn: a 锡银学堂 lottery is drawn as an evening course's
+// is: offers for the first places, the rest in line by rank. (The
+// children's kinds are drawn by the rounds' tests.)
+func TestAdultKindsDrawn(t *testing.T) {
+	ages := map[domain.Kind][2]int{domain.EveningCourse: {216, 551}, domain.SeniorCourse: {660, 1200}}
+	for _, k := range []domain.Kind{domain.EveningCourse, domain.SeniorCourse} {
+		t.Run(string(k), func(t *testing.T) {
+			w := newWorld(t, 2, func(o *domain.Offering) { o.Kind, o.MinAgeMonths, o.MaxAgeMonths = k, ages[k][0], ages[k][1] })
+			for i := range 5 {
+				w.apply(i + 1)
+			}
+			for _, a := range w.apps {
+				p, err := w.st.GetParticipant(w.ctx, a.Account, a.ParticipantID)
+				w.must(err)
+				if err := domain.CheckAge(w.o, p); err != nil {
+					t.Fatalf("applicant %s is not of age for %s: %v", a.ID, k, err)
+				}
+			}
+			w.toDrawTime()
+			if _, err := w.svc.Run(w.ctx, w.o.ID); err != nil {
+				t.Fatal(err)
+			}
+			doc, err := w.svc.Document(w.ctx, w.o.ID)
+			w.must(err)
+			w.check(doc, 2, nil)
+			for _, bs := range w.bookings() {
+				for _, b := range bs {
+					if b.Offering.Kind != k {
+						t.Errorf("booking %s is of kind %s, want %s", b.ID, b.Offering.Kind, k)
+					}
+				}
+			}
+		})
+	}
 }
 
 // members is which members a document shows, as JSON.

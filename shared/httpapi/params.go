@@ -17,7 +17,8 @@ func BadParam(field, zh, en string) error {
 func KindParam(r *http.Request) (domain.Kind, error) {
 	k := domain.Kind(r.URL.Query().Get("kind"))
 	if k != "" && !k.Valid() {
-		return "", BadParam("kind", "kind 应为 childcare、care_class 或 evening_course", "kind must be childcare, care_class or evening_course")
+		zh, en := domain.KindChoices()
+		return "", BadParam("kind", "kind 应为 "+zh, "kind must be "+en)
 	}
 	return k, nil
 }

@@ -125,6 +125,7 @@ enrol 已启动 / is running: %[1]s
 
   # 浏览目录（无需登录）/ browse the catalogue (no token)
   curl -s '%[1]s/v1/offerings?kind=evening_course&available=true&limit=5'
+  curl -s '%[1]s/v1/offerings?kind=senior_course&limit=5'    # 锡银学堂, 55 岁及以上 / 55 and over
 
   # 取得令牌（本地代替 Cognito）/ get a token (the local stand-in for Cognito)
   curl -s -X POST %[1]s/_local/token -H 'Content-Type: application/json' \
