@@ -29,6 +29,16 @@ func cityTarget(today time.Time) cityfigures.Target {
 	}
 }
 
+// seniorTarget is this year's goal for 锡银学堂: 1,000 new places for
+// older residents (the plan names the brand, not a number: the demo's).
+func seniorTarget(today time.Time) cityfigures.Target {
+	y := today.In(domain.CityZone).Year()
+	return cityfigures.Target{
+		Kind: domain.SeniorCourse, Year: y, Metric: cityfigures.NewPlaces, Target: 1000, Baseline: fmt.Sprintf("%d-01-01", y),
+		Title: fmt.Sprintf("%d 年锡银学堂新增课位 1,000 个 · 1,000 new 锡银学堂 places for older residents in %d", y, y),
+	}
+}
+
 // SeedActor is who the seed's target changes name (changed_by).
 const SeedActor = "seed"
 
@@ -96,7 +106,13 @@ func (r *runner) cityHistory(ctx context.Context) error {
 		return fmt.Errorf("snapshots: %w", err)
 	}
 	// Set as an officer sets one, so it has its first history entry: by the
-	// seed, the day before its year began.
+	// seed, the day before its year began. 锡银学堂's first: the childcare
+	// target marks the history complete. Setting a target to the values it
+	// has writes nothing, so a run cut short between them writes it once.
+	senior := seniorTarget(r.cal.today)
+	if _, err := r.d.Store.SetTarget(ctx, senior, SeedActor, TargetSetAt(r.cal.today).AddDate(1, 0, 0)); err != nil && !errors.Is(err, store.ErrContention) {
+		return fmt.Errorf("target: %w", err)
+	}
 	target := cityTarget(r.cal.today)
 	if _, err := r.d.Store.SetTarget(ctx, target, SeedActor, TargetSetAt(r.cal.today)); err != nil && !errors.Is(err, store.ErrContention) {
 		return fmt.Errorf("target: %w", err)

@@ -68,17 +68,22 @@ func checkCityHistory(t *testing.T, st *store.Store, sum Summary, now time.Time)
 		}
 	}
 
-	// Last year's target, its whole year in the ledger.
-	want := cityTarget(now)
+	// Last year's target, its whole year in the ledger; and this year's
+	// for 锡银学堂.
+	want, senior := cityTarget(now), seniorTarget(now)
 	targets, err := st.Targets(ctx)
-	if err != nil || !slices.Equal(targets, []cityfigures.Target{want}) || sum.Target != want || want.Baseline < day(historyStart(now)) {
-		t.Fatalf("targets %+v, %v, summary %+v; want %+v, measured from the history's start", targets, err, sum.Target, want)
+	if err != nil || !slices.Equal(targets, []cityfigures.Target{want, senior}) || sum.Target != want || want.Baseline < day(historyStart(now)) {
+		t.Fatalf("targets %+v, %v, summary %+v; want %+v and %+v, measured from the history's start", targets, err, sum.Target, want, senior)
 	}
-	// Set as an officer would, its first change the seed's.
-	hist, err := st.TargetHistory(ctx, "")
+	// Set as an officer would, each one's first change the seed's.
+	hist, err := st.TargetHistory(ctx, want.Key())
 	if err != nil || len(hist) != 1 || hist[0].TargetValues != want.Values() || hist[0].ChangedBy != SeedActor ||
 		!hist[0].ChangedAt.Equal(TargetSetAt(now)) || hist[0].Before != nil || hist[0].Key != want.Key() {
 		t.Fatalf("target history %+v, %v; want one entry by %q at %s", hist, err, SeedActor, TargetSetAt(now))
+	}
+	if hist, err := st.TargetHistory(ctx, senior.Key()); err != nil || len(hist) != 1 || hist[0].TargetValues != senior.Values() ||
+		hist[0].ChangedBy != SeedActor || hist[0].Before != nil {
+		t.Fatalf("锡银学堂's target history %+v, %v; want one entry by %q", hist, err, SeedActor)
 	}
 	_, to := want.Window(today)
 	window, err := st.Changes(ctx, want.Baseline, to, store.ChangeFilter{Kind: domain.Childcare})
@@ -316,8 +321,8 @@ func TestCityHistoryWrittenOnce(t *testing.T) {
 	if after := stored(); after != before {
 		t.Errorf("a later run changed the store: %v (offerings, ledger entries, snapshots), was %v", after, before)
 	}
-	if hist, err := st.TargetHistory(ctx, ""); err != nil || len(hist) != 1 {
-		t.Errorf("target history after two runs: %+v, %v; want the first run's one entry", hist, err)
+	if hist, err := st.TargetHistory(ctx, ""); err != nil || len(hist) != 2 {
+		t.Errorf("target history after two runs: %+v, %v; want the first run's entry of each target (2)", hist, err)
 	}
 	if first[2] != historyDays || before[2] != historyDays || before[1] != first[1] {
 		t.Errorf("first run %v, store %v: want %d snapshots and every entry stored", first, before, historyDays)
