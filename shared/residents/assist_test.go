@@ -132,6 +132,10 @@ func TestCounterActsAsOnline(t *testing.T) {
 	if err != nil || b.By != domain.ByStaff || b.Status != domain.BookingWaitlisted || b.WaitlistPosition != 1 {
 		t.Fatalf("booking at the counter: %+v %v", b, err)
 	}
+	// A refusal at the counter writes nothing, its audit record included.
+	if _, err := f.svc.Book(ctx, residents.Request{Account: "acc-g", OfferingID: "o", ParticipantID: p.ID, JoinWaitlist: true, Assist: who.Assist}); !apperr.Is(err, apperr.AlreadyBooked) {
+		t.Fatalf("booking twice at the counter: %v, want already_booked", err)
+	}
 	if mine, _, _ := f.svc.List(ctx, "acc-g", "", paging.Page{Limit: 10}); len(mine) != 1 || mine[0].By != domain.ByStaff || mine[0].ID != b.ID {
 		t.Fatalf("the resident's bookings: %+v", mine)
 	}
