@@ -111,6 +111,7 @@ func (a api) createOffering(w http.ResponseWriter, r *http.Request, c auth.Calle
 // rosterLine is a roster entry as JSON.
 type rosterLine struct {
 	BookingID        string               `json:"booking_id"`
+	Code             string               `json:"code"`
 	Participant      rosterParticipant    `json:"participant"`
 	Status           domain.BookingStatus `json:"status"`
 	WaitlistPosition int                  `json:"waitlist_position,omitempty"`
@@ -171,7 +172,7 @@ func (a api) roster(w http.ResponseWriter, r *http.Request, c auth.Caller) error
 	for _, e := range ro.Entries {
 		p, ab, ex := ro.Summary(e)
 		lines = append(lines, rosterLine{
-			BookingID: e.BookingID, Status: e.Status, WaitlistPosition: e.WaitlistPosition, BookedAt: e.BookedAt.In(domain.CityZone),
+			BookingID: e.BookingID, Code: domain.BookingCode(e.BookingID), Status: e.Status, WaitlistPosition: e.WaitlistPosition, BookedAt: e.BookedAt.In(domain.CityZone),
 			Participant: rosterParticipant{Name: e.ParticipantName, IDNumberLast4: e.IDNumberLast4, AgeMonths: e.AgeMonths,
 				Age: domain.AgeText(e.AgeMonths, !httpapi.English(r))},
 			Attendance: rosterAttendance{Present: p, Absent: ab, Excused: ex, Days: e.Attendance},

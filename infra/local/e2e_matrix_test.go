@@ -148,6 +148,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		asOtherDistrict: e.districtToken("officer-xishan", "xishan"),
 		asNobody:        "",
 	}
+	// The counter (issue 20): the centre's link to the matrix's resident
+	// holds, so a refusal there is by role, not for want of a link.
+	e.link(mine, "res-1", e.st.Now(), e.st.Now().Add(12*time.Hour))
+	counter := counterPath(mine, "res-1")
 	o, err := e.st.Store.GetOffering(ctx, "o-mine")
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +238,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
+
+		// Booking at the counter: staff act for the resident, at their own centre.
+		{key: "GET /v1/centres/{centre_id}/assisted/{account_id}/participants", path: counter + "/participants", access: forCentre, ok: 200},
+		{key: "POST /v1/centres/{centre_id}/assisted/{account_id}/participants", path: counter + "/participants", access: forCentre, ok: 422, body: body(map[string]any{"name": "x"})},
+		{key: "POST /v1/centres/{centre_id}/assisted/{account_id}/offerings/{offering_id}/bookings", path: counter + "/offerings/o-mine/bookings", access: forCentre, ok: 409,
+			body: body(map[string]any{"participant_id": rP, "join_waitlist": false})},
+		{key: "POST /v1/centres/{centre_id}/assisted/{account_id}/offerings/{offering_id}/applications", path: counter + "/offerings/o-mine/applications", access: forCentre, ok: 409,
+			body: body(map[string]any{"participant_id": rP})},
+		{key: "GET /v1/centres/{centre_id}/assisted/{account_id}/bookings", path: counter + "/bookings", access: forCentre, ok: 200},
+		{key: "POST /v1/centres/{centre_id}/assisted/{account_id}/bookings/{booking_id}/cancel", path: counter + "/bookings/bk-none/cancel", access: forCentre, ok: 404},
+		{key: "POST /v1/centres/{centre_id}/assisted/{account_id}/bookings/{booking_id}/accept", path: counter + "/bookings/" + bookingID + "/accept", access: forCentre, ok: 200},
 
 		// A centre's staff list: its staff read it; officers invite and remove.
 		{key: "GET /v1/centres/{centre_id}/staff", path: "/v1/centres/" + mine + "/staff", access: forCentre, ok: 200},

@@ -129,6 +129,7 @@ const (
 	hStatus   = "状态 (Status)"
 	hBookedAt = "报名时间 (Booked at)"
 	hBooking  = "报名编号 (Booking ID)"
+	hCode     = "报名码 (Code)"
 	hPresent  = "出勤 (Present)"
 	hAbsent   = "缺勤 (Absent)"
 	hExcused  = "请假 (Excused)"
@@ -137,7 +138,7 @@ const (
 // rosterHeader is the roster's columns, shared by the CSV and the workbook's
 // first sheet so the two never drift apart.
 func (r Roster) rosterHeader() []string {
-	h := []string{hNo, hName, hIDLast4, hAge, hStatus, hBookedAt, hBooking, hPresent, hAbsent, hExcused}
+	h := []string{hNo, hName, hIDLast4, hAge, hStatus, hBookedAt, hBooking, hCode, hPresent, hAbsent, hExcused}
 	return append(h, r.sessions()...)
 }
 
@@ -148,7 +149,7 @@ func (r Roster) rosterHeader() []string {
 func (r Roster) rosterRow(i int, e Entry) []any {
 	p, a, x := r.Summary(e)
 	row := []any{i + 1, e.ParticipantName, download.Digits(e.IDNumberLast4), domain.AgeText(e.AgeMonths, true),
-		statusText(e), cityTime(e.BookedAt, timeLayout), e.BookingID, p, a, x}
+		statusText(e), cityTime(e.BookedAt, timeLayout), e.BookingID, domain.BookingCode(e.BookingID), p, a, x}
 	for _, d := range r.sessions() {
 		row = append(row, markText(e.Attendance[d]))
 	}

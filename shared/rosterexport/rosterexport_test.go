@@ -72,14 +72,14 @@ func emptyRoster() Roster {
 
 var wantHeader = append([]string{
 	"序号 (No.)", "姓名 (Name)", "身份证后四位 (ID last 4)", "年龄 (Age)",
-	"状态 (Status)", "报名时间 (Booked at)", "报名编号 (Booking ID)", "出勤 (Present)", "缺勤 (Absent)", "请假 (Excused)",
+	"状态 (Status)", "报名时间 (Booked at)", "报名编号 (Booking ID)", "报名码 (Code)", "出勤 (Present)", "缺勤 (Absent)", "请假 (Excused)",
 }, sessions...)
 
 var wantRows = [][]string{
-	{"1", "王小明", `="0012"`, "2 岁 3 个月", "确认", "2025-06-01 09:30:00", "bk_1", "2", "1", "0", "出勤", "缺勤", "出勤"},
-	{"2", "李雨桐", "123X", "8 个月", "确认", "2025-06-01 09:31:00", "bk_2", "1", "0", "1", "请假", "出勤", ""},
-	{"3", "'=HYPERLINK(\"http://x\")", `="4567"`, "3 岁", "候补 3", "2025-06-01 10:30:00", "bk_3", "0", "0", "0", "", "", ""},
-	{"4", "赵  大伟", `="0029"`, "35 岁 2 个月", "候补 4", "2025-06-01 11:30:00", "bk_4", "0", "0", "0", "", "", ""},
+	{"1", "王小明", `="0012"`, "2 岁 3 个月", "确认", "2025-06-01 09:30:00", "bk_1", "B65Q-X43M", "2", "1", "0", "出勤", "缺勤", "出勤"},
+	{"2", "李雨桐", "123X", "8 个月", "确认", "2025-06-01 09:31:00", "bk_2", "VY4E-797R", "1", "0", "1", "请假", "出勤", ""},
+	{"3", "'=HYPERLINK(\"http://x\")", `="4567"`, "3 岁", "候补 3", "2025-06-01 10:30:00", "bk_3", "C6KX-Z011", "0", "0", "0", "", "", ""},
+	{"4", "赵  大伟", `="0029"`, "35 岁 2 个月", "候补 4", "2025-06-01 11:30:00", "bk_4", "MZF8-3E2D", "0", "0", "0", "", "", ""},
 }
 
 func TestSummary(t *testing.T) {
@@ -132,7 +132,7 @@ func TestWriteCSV(t *testing.T) {
 		want [][]string
 	}{
 		{"roster", sampleRoster(), append([][]string{wantHeader}, wantRows...)},
-		{"empty roster gives the header only", emptyRoster(), [][]string{wantHeader[:10]}},
+		{"empty roster gives the header only", emptyRoster(), [][]string{wantHeader[:11]}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,7 +207,7 @@ func TestWriteXLSXRoster(t *testing.T) {
 	isText := func(c excelize.CellType) bool {
 		return c == excelize.CellTypeSharedString || c == excelize.CellTypeInlineString
 	}
-	for ref, ok := range map[string]func(excelize.CellType) bool{"A3": isNumber, "H3": isNumber, "C3": isText, "C6": isText, "D6": isText} {
+	for ref, ok := range map[string]func(excelize.CellType) bool{"A3": isNumber, "I3": isNumber, "H3": isText, "C3": isText, "C6": isText, "D6": isText} {
 		if got, _ := f.GetCellType(RosterSheet, ref); !ok(got) {
 			t.Errorf("%s has cell type %v", ref, got)
 		}
@@ -272,7 +272,7 @@ func TestWriteXLSXEmpty(t *testing.T) {
 		sheet string
 		want  []string
 	}{
-		{RosterSheet, wantHeader[:10]},
+		{RosterSheet, wantHeader[:11]},
 		{AttendanceSheet, []string{"序号 (No.)", "姓名 (Name)", "状态 (Status)", "出勤 (Present)", "缺勤 (Absent)", "请假 (Excused)"}},
 	}
 	for _, tt := range tests {
@@ -377,7 +377,7 @@ func TestWriteXLSXLayout(t *testing.T) {
 		text    []int
 		freeze  string
 	}{
-		{RosterSheet, 13, []int{0, 4, 7, 8, 9, 10, 11, 12}, []int{2}, "A3"},
+		{RosterSheet, 14, []int{0, 4, 8, 9, 10, 11, 12, 13}, []int{2}, "A3"},
 		{AttendanceSheet, 9, []int{0, 2, 3, 4, 5, 6, 7, 8}, nil, "C3"},
 	} {
 		last := col(tt.ncol - 1)

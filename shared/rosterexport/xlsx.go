@@ -49,9 +49,9 @@ func WriteXLSX(w io.Writer, r Roster) error {
 		rows[i] = r.rosterRow(i, e)
 	}
 	// No., status and the counts and marks read best centred.
-	centred := []int{0, 4, 7, 8, 9}
+	centred := []int{0, 4, 8, 9, 10}
 	for j := range r.sessions() {
-		centred = append(centred, 10+j)
+		centred = append(centred, 11+j)
 	}
 	roster := table{
 		sheet: RosterSheet, title: r.title(), header: r.rosterHeader(), rows: rows,
