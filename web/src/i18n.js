@@ -2,7 +2,8 @@
 import { signal } from './signal.js';
 
 const zh = {
-  appName: '无锡托育与夜校报名', skip: '跳到主要内容', langSwitch: 'English', langSwitchLabel: 'Switch to English',
+  appName: '无锡托育与夜校报名', skip: '跳到主要内容', langSwitch: 'English', langSwitchLabel: 'Switch to English', largeText: '大字模式',
+  navCounter: '柜台代办', byStaff: '柜台代办', byStaffTitle: '由机构工作人员在柜台代为办理', bookingCode: '报名码', kindAges: (h) => `默认年龄：${h}`,
   navBrowse: '找名额', navBookings: '我的报名', navParticipants: '报名人', navStaff: '机构管理', navCity: '全市看板',
   signIn: '登录', signOut: '退出登录', signedInAs: '已登录：', loading: '加载中…', retry: '重试', close: '关闭',
   kind_childcare: '普惠性托位', kind_care_class: '七彩公益安心托班', kind_evening_course: '锡青夜校', kind_senior_course: '锡银学堂',
@@ -129,7 +130,8 @@ const zh = {
 };
 
 const en = {
-  appName: 'Wuxi childcare & evening school booking', skip: 'Skip to main content', langSwitch: '中文', langSwitchLabel: '切换到中文',
+  appName: 'Wuxi childcare & evening school booking', skip: 'Skip to main content', langSwitch: '中文', langSwitchLabel: '切换到中文', largeText: 'Large text',
+  navCounter: 'Counter', byStaff: 'Booked at the counter', byStaffTitle: 'Made for you by centre staff at the counter', bookingCode: 'Booking code', kindAges: (h) => `Default ages: ${h}`,
   navBrowse: 'Find a place', navBookings: 'My bookings', navParticipants: 'Participants', navStaff: 'Centre', navCity: 'City dashboard',
   signIn: 'Sign in', signOut: 'Sign out', signedInAs: 'Signed in: ', loading: 'Loading…', retry: 'Retry', close: 'Close',
   kind_childcare: 'Inclusive childcare', kind_care_class: 'Holiday care class', kind_evening_course: 'Youth evening school', kind_senior_course: 'Xiyin senior learning',

@@ -17,12 +17,14 @@ import { RoundsList, RoundPage } from './rounds.jsx';
 import { ExplainLookup } from './claims.jsx';
 import { PublicPolicy, PolicyAdmin, policyHref } from './policy.jsx';
 import { Security, totpEnrolment } from './security.jsx';
+import { large as largeSignal, setLarge } from './display.js';
 
 function App({ cfg }) {
   const r = useSignal(route);
   const l = useSignal(lang);
   const session = useSignal(sessionSignal);
   const ended = useSignal(endedSignal);
+  const large = useSignal(largeSignal);
   const first = useRef(true);
 
   useEffect(() => { setApiLang(l); document.documentElement.lang = l; document.title = t('appName') + ' · enrol'; }, [l]);
@@ -101,6 +103,7 @@ function App({ cfg }) {
           <a class="brand" href="#/">{t('appName')}</a>
           <div class="tools">
             <button type="button" class="lang" lang={l === 'en' ? 'zh-CN' : 'en'} aria-label={t('langSwitchLabel')} onClick={() => setLang(l === 'en' ? 'zh-CN' : 'en')}>{t('langSwitch')}</button>
+            <button type="button" class="large-toggle" aria-pressed={large ? 'true' : 'false'} onClick={() => setLarge(!large)}><span aria-hidden="true">A+ </span>{t('largeText')}</button>
             {session ? (
               <>
                 <span class="who" title={session.sub}>{t('signedInAs')}{session.name}</span>
