@@ -13,7 +13,7 @@ import (
 // siblings?, claims?} and POST /v1/rounds/{round_id}/applications {…,
 // choices: [offering_id]} (ranked), with an optional Idempotency-Key; 201
 // (200 when it replays a retry).
-func (a api) apply(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+func (a api) apply(w http.ResponseWriter, r *http.Request, who residents.Actor) error {
 	round := r.PathValue("round_id") != ""
 	param := "offering_id"
 	if round {
@@ -43,13 +43,13 @@ func (a api) apply(w http.ResponseWriter, r *http.Request, c auth.Caller) error 
 	var res residents.ApplicationResult
 	if round {
 		res, err = a.booking.ApplyRound(r.Context(), residents.RoundApplyRequest{
-			Account: c.Sub, RoundID: id, ParticipantID: *body.ParticipantID, IdempotencyKey: key,
+			Account: who.Account, RoundID: id, ParticipantID: *body.ParticipantID, IdempotencyKey: key,
 			Siblings: body.Siblings, Choices: body.Choices, Claims: body.Claims,
 		})
 	} else {
 		res, err = a.booking.Apply(r.Context(), residents.ApplyRequest{
-			Account: c.Sub, OfferingID: id, ParticipantID: *body.ParticipantID, IdempotencyKey: key,
-			Siblings: body.Siblings, Claims: body.Claims,
+			Account: who.Account, OfferingID: id, ParticipantID: *body.ParticipantID, IdempotencyKey: key,
+			Siblings: body.Siblings, Claims: body.Claims, Assist: who.Assist,
 		})
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/auth"
+	"github.com/wuxi-enrol/enrol/shared/centrestaff"
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/erasure"
 	"github.com/wuxi-enrol/enrol/shared/httpapi"
@@ -29,6 +30,8 @@ type api struct {
 	// apiURL is the API's public address, which feed addresses start with.
 	apiURL string
 	claims auth.Claims
+	// centres says which centres a staff member manages, for the counter.
+	centres *centrestaff.Service
 }
 
 // New is the function's http.Handler; its routes are those of BookingsFunction in template.yaml.
@@ -38,20 +41,30 @@ func New(d lambdafn.Deps) http.Handler {
 	a.erasure = &erasure.Service{Store: d.Store, Booking: a.booking, Now: d.Now}
 	a.messages, a.calendars = &residents.Messages{Store: d.Store, Now: d.Now}, &residents.Calendar{Store: d.Store, Now: d.Now}
 	a.apiURL, a.claims = d.Config.APIURL, d.Config.Claims
+	a.centres = &centrestaff.Service{Store: d.Store, Now: d.Now}
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/me/participants", a.resident(a.createParticipant))
-	mux.Handle("GET /v1/me/participants", a.resident(a.listParticipants))
-	mux.Handle("POST /v1/offerings/{offering_id}/bookings", a.resident(a.book))
-	mux.Handle("GET /v1/me/bookings", a.resident(a.listBookings))
-	mux.Handle("GET /v1/me/bookings/{booking_id}", a.resident(mine("booking_id", a.booking.Get)))
-	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.resident(mine("booking_id", a.booking.Cancel)))
-	mux.Handle("POST /v1/me/bookings/{booking_id}/accept", a.resident(mine("booking_id", a.booking.Accept)))
+	mux.Handle("POST /v1/me/participants", a.me(a.createParticipant))
+	mux.Handle("GET /v1/me/participants", a.me(a.listParticipants))
+	mux.Handle("POST /v1/offerings/{offering_id}/bookings", a.me(a.book))
+	mux.Handle("GET /v1/me/bookings", a.me(a.listBookings))
+	mux.Handle("GET /v1/me/bookings/{booking_id}", a.me(mine("booking_id", own(a.booking.Get))))
+	mux.Handle("POST /v1/me/bookings/{booking_id}/cancel", a.me(mine("booking_id", a.booking.CancelAs)))
+	mux.Handle("POST /v1/me/bookings/{booking_id}/accept", a.me(mine("booking_id", a.booking.AcceptAs)))
 	// Applying to lottery offerings (applications.go).
-	mux.Handle("POST /v1/offerings/{offering_id}/applications", a.resident(a.apply))
-	mux.Handle("POST /v1/rounds/{round_id}/applications", a.resident(a.apply))
+	mux.Handle("POST /v1/offerings/{offering_id}/applications", a.me(a.apply))
+	mux.Handle("POST /v1/rounds/{round_id}/applications", a.me(a.apply))
 	mux.Handle("GET /v1/me/applications", a.resident(a.listApplications))
-	mux.Handle("GET /v1/me/applications/{application_id}", a.resident(mine("application_id", a.booking.Application)))
-	mux.Handle("POST /v1/me/applications/{application_id}/withdraw", a.resident(mine("application_id", a.booking.Withdraw)))
+	mux.Handle("GET /v1/me/applications/{application_id}", a.me(mine("application_id", own(a.booking.Application))))
+	mux.Handle("POST /v1/me/applications/{application_id}/withdraw", a.me(mine("application_id", own(a.booking.Withdraw))))
+	// Booking at the counter (issue 20): staff act for a resident's account
+	// through the very handlers above, with the counter as the actor.
+	mux.Handle("GET /v1/centres/{centre_id}/assisted/{account_id}/participants", a.counter(a.listParticipants))
+	mux.Handle("POST /v1/centres/{centre_id}/assisted/{account_id}/participants", a.counter(a.createParticipant))
+	mux.Handle("POST /v1/centres/{centre_id}/assisted/{account_id}/offerings/{offering_id}/bookings", a.counter(a.book))
+	mux.Handle("POST /v1/centres/{centre_id}/assisted/{account_id}/offerings/{offering_id}/applications", a.counter(a.apply))
+	mux.Handle("GET /v1/centres/{centre_id}/assisted/{account_id}/bookings", a.counter(a.listBookings))
+	mux.Handle("POST /v1/centres/{centre_id}/assisted/{account_id}/bookings/{booking_id}/cancel", a.counter(mine("booking_id", a.booking.CancelAs)))
+	mux.Handle("POST /v1/centres/{centre_id}/assisted/{account_id}/bookings/{booking_id}/accept", a.counter(mine("booking_id", a.booking.AcceptAs)))
 	// The resident's rights over their data (rights.go).
 	mux.Handle("DELETE /v1/me/participants/{participant_id}", a.resident(a.deleteParticipant))
 	mux.Handle("DELETE /v1/me/participants/{participant_id}/consent", a.resident(a.withdrawConsent))
@@ -80,12 +93,48 @@ func (a api) resident(fn func(http.ResponseWriter, *http.Request, auth.Caller) e
 	})
 }
 
-func (a api) createParticipant(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+// me lets a resident act on their own account.
+func (a api) me(fn func(http.ResponseWriter, *http.Request, residents.Actor) error) http.Handler {
+	return a.resident(func(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+		return fn(w, r, residents.Actor{Account: c.Sub})
+	})
+}
+
+// counter lets staff act for an account at a centre's counter: centre
+// staff and officers (others 403), of a centre they manage (another is 404,
+// as on every centre route: centrestaff.Service.Centre), whose link to the
+// account holds (else 409 assist_required).
+func (a api) counter(fn func(http.ResponseWriter, *http.Request, residents.Actor) error) http.Handler {
+	return httpapi.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		c, err := a.claims.Require(r, auth.CentreStaff, auth.CityOfficers, auth.DistrictOfficers)
+		if err != nil {
+			return err
+		}
+		centreID, err := httpapi.PathID(r, "centre_id")
+		if err != nil {
+			return err
+		}
+		account, err := httpapi.PathID(r, "account_id")
+		if err != nil {
+			return err
+		}
+		if _, err := a.centres.Centre(r.Context(), c, centreID); err != nil {
+			return err
+		}
+		who, err := a.booking.Counter(r.Context(), centreID, account, c.Sub)
+		if err != nil {
+			return err
+		}
+		return fn(w, r, who)
+	})
+}
+
+func (a api) createParticipant(w http.ResponseWriter, r *http.Request, who residents.Actor) error {
 	var in domain.NewParticipant
 	if err := httpapi.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	p, err := a.participants.Register(r.Context(), c.Sub, in)
+	p, err := a.participants.RegisterAs(r.Context(), who, in)
 	if err != nil {
 		return err
 	}
@@ -93,12 +142,12 @@ func (a api) createParticipant(w http.ResponseWriter, r *http.Request, c auth.Ca
 	return nil
 }
 
-func (a api) listParticipants(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+func (a api) listParticipants(w http.ResponseWriter, r *http.Request, who residents.Actor) error {
 	page, err := httpapi.ListQuery(r)
 	if err != nil {
 		return err
 	}
-	items, next, err := a.participants.List(r.Context(), c.Sub, page)
+	items, next, err := a.participants.List(r.Context(), who.Account, page)
 	if err != nil {
 		return err
 	}
@@ -109,7 +158,7 @@ func (a api) listParticipants(w http.ResponseWriter, r *http.Request, c auth.Cal
 // maxIdempotencyKey bounds the key, which becomes part of a DynamoDB sort key.
 const maxIdempotencyKey = 200
 
-func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+func (a api) book(w http.ResponseWriter, r *http.Request, who residents.Actor) error {
 	offeringID, err := httpapi.PathID(r, "offering_id")
 	if err != nil {
 		return err
@@ -126,8 +175,8 @@ func (a api) book(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
 		return err
 	}
 	res, err := a.booking.Book(r.Context(), residents.Request{
-		Account: c.Sub, OfferingID: offeringID, ParticipantID: *body.ParticipantID,
-		JoinWaitlist: body.JoinWaitlist, IdempotencyKey: key,
+		Account: who.Account, OfferingID: offeringID, ParticipantID: *body.ParticipantID,
+		JoinWaitlist: body.JoinWaitlist, IdempotencyKey: key, Assist: who.Assist,
 	})
 	if err != nil {
 		return err
@@ -168,7 +217,7 @@ func participantAndKey(r *http.Request, participantID *string) (string, error) {
 	return key, nil
 }
 
-func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+func (a api) listBookings(w http.ResponseWriter, r *http.Request, who residents.Actor) error {
 	page, err := httpapi.ListQuery(r, "status")
 	if err != nil {
 		return err
@@ -178,7 +227,7 @@ func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller)
 		return apperr.New(apperr.InvalidRequest, "status 应为 confirmed、waitlisted、offered、cancelled 或 expired", "status must be confirmed, waitlisted, offered, cancelled or expired").
 			With("status", "取值无效", "not a booking status")
 	}
-	items, next, err := a.booking.List(r.Context(), c.Sub, status, page)
+	items, next, err := a.booking.ListAs(r.Context(), who, status, page)
 	if err != nil {
 		return err
 	}
@@ -186,11 +235,11 @@ func (a api) listBookings(w http.ResponseWriter, r *http.Request, c auth.Caller)
 	return nil
 }
 
-// mine serves a read or an action on one of the caller's own resources,
-// named by the path's param: fn's answer, 200. A POST's body is optional;
-// one that is sent must be an empty JSON object.
-func mine[T any](param string, fn func(ctx context.Context, account, id string) (T, error)) func(http.ResponseWriter, *http.Request, auth.Caller) error {
-	return func(w http.ResponseWriter, r *http.Request, c auth.Caller) error {
+// mine serves a read or an action on one of the actor's account's
+// resources, named by the path's param: fn's answer, 200. A POST's body is
+// optional; one that is sent must be an empty JSON object.
+func mine[T any](param string, fn func(ctx context.Context, who residents.Actor, id string) (T, error)) func(http.ResponseWriter, *http.Request, residents.Actor) error {
+	return func(w http.ResponseWriter, r *http.Request, who residents.Actor) error {
 		id, err := httpapi.PathID(r, param)
 		if err != nil {
 			return err
@@ -201,11 +250,16 @@ func mine[T any](param string, fn func(ctx context.Context, account, id string) 
 				return err
 			}
 		}
-		v, err := fn(r.Context(), c.Sub, id)
+		v, err := fn(r.Context(), who, id)
 		if err != nil {
 			return err
 		}
 		httpapi.WriteJSON(w, http.StatusOK, v)
 		return nil
 	}
+}
+
+// own is fn, which only a resident reaches, on the actor's account.
+func own[T any](fn func(ctx context.Context, account, id string) (T, error)) func(context.Context, residents.Actor, string) (T, error) {
+	return func(ctx context.Context, who residents.Actor, id string) (T, error) { return fn(ctx, who.Account, id) }
 }

@@ -1,7 +1,9 @@
 // Package staffaccounts is StaffAccountsFunction: officers invite staff to a
-// centre and take them off it (issue 19). It alone holds the user pool's
-// admin rights (template.yaml: a policy on exactly the calls below, on the
-// pool's ARN), so no other function can make or change an account.
+// centre and take them off it (issue 19), and staff find or make a
+// resident's account by phone number at their centre's counter (issue 20).
+// It alone holds the user pool's admin rights (template.yaml: a policy on
+// exactly the calls below, on the pool's ARN), so no other function can
+// make or change an account.
 //
 // The table is the source of truth of who is staff where: a staff item per
 // centre and person, and each person's centre set (store.AddStaff). The
@@ -90,6 +92,7 @@ func newAPI(d lambdafn.Deps, connect func() (Cognito, error)) http.Handler {
 	mux.Handle("GET /v1/centres/{centre_id}/staff", a.route(a.list, auth.CentreStaff, auth.CityOfficers, auth.DistrictOfficers))
 	mux.Handle("POST /v1/centres/{centre_id}/staff", a.route(a.invite, auth.CityOfficers, auth.DistrictOfficers))
 	mux.Handle("DELETE /v1/centres/{centre_id}/staff/{user_id}", a.route(a.remove, auth.CityOfficers, auth.DistrictOfficers))
+	mux.Handle("POST /v1/centres/{centre_id}/assisted", a.route(a.assist, auth.CentreStaff, auth.CityOfficers, auth.DistrictOfficers))
 	return httpapi.Serve(d.Log, d.Config.Claims, mux)
 }
 
@@ -156,26 +159,39 @@ var (
 	phoneSpelling = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "")
 )
 
+// mobile is a typed mainland mobile number in E.164, as the pool keeps
+// it and functions/accounts' PreSignUp takes it: 139…, 86139… and +86139…
+// alike, spaces, dashes and brackets ignored; ok is false for anything
+// else ("" for nothing typed). Invitations and the counter both read
+// numbers here.
+func mobile(typed string) (e164 string, ok bool) {
+	p := phoneSpelling.Replace(strings.TrimSpace(typed))
+	switch {
+	case p == "", strings.HasPrefix(p, "+"):
+	case strings.HasPrefix(p, "86") && len(p) == 13:
+		p = "+" + p
+	default:
+		p = "+86" + p
+	}
+	return p, mainland.MatchString(p)
+}
+
+// errMobile is the field error of a number that is not a mainland mobile.
+var errMobile = [2]string{"应为中国大陆手机号码（1 开头的 11 位号码）", "phone must be a mainland China mobile number (11 digits starting with 1)"}
+
 // check validates and normalises an invitation: a mainland mobile number
-// (as functions/accounts' PreSignUp takes them; 139…, 86139… and +86139…
-// alike) and/or an e-mail address, and a name.
+// (mobile) and/or an e-mail address, and a name.
 func (in *invitation) check() error {
 	var v apperr.Validation
 	in.Name = staffName.Check(&v, in.Name)
-	in.Phone, in.Email = phoneSpelling.Replace(strings.TrimSpace(in.Phone)), strings.ToLower(strings.TrimSpace(in.Email))
-	switch {
-	case in.Phone == "":
-	case strings.HasPrefix(in.Phone, "+"):
-	case strings.HasPrefix(in.Phone, "86") && len(in.Phone) == 13:
-		in.Phone = "+" + in.Phone
-	default:
-		in.Phone = "+86" + in.Phone
-	}
+	var ok bool
+	in.Phone, ok = mobile(in.Phone)
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
 	switch {
 	case in.Phone == "" && in.Email == "":
 		v.Add("phone", "请填写手机号码或电子邮箱", "phone or email is required")
-	case in.Phone != "" && !mainland.MatchString(in.Phone):
-		v.Add("phone", "应为中国大陆手机号码（1 开头的 11 位号码）", "phone must be a mainland China mobile number (11 digits starting with 1)")
+	case in.Phone != "" && !ok:
+		v.Add("phone", errMobile[0], errMobile[1])
 	}
 	if in.Email != "" && (len(in.Email) > 254 || !emailAddress.MatchString(in.Email)) {
 		v.Add("email", "电子邮箱格式不正确", "email is not an e-mail address")
@@ -203,7 +219,7 @@ func (a api) invite(w http.ResponseWriter, r *http.Request, c auth.Caller, centr
 	if err != nil {
 		return apperr.Unexpected(err)
 	}
-	u, created, err := a.findOrCreate(ctx, cog, in)
+	u, created, err := a.findOrCreate(ctx, cog, account{phone: in.Phone, email: in.Email})
 	if err != nil {
 		return err
 	}
@@ -241,9 +257,9 @@ func (a api) invite(w http.ResponseWriter, r *http.Request, c auth.Caller, centr
 	return nil
 }
 
-// user is a pool user as the invitation needs them.
+// user is a pool user as the invitation and the counter need them.
 type user struct {
-	sub, username, phone, email, centres string
+	sub, username, phone, email, name, centres string
 }
 
 func userOf(username *string, attrs []types.AttributeType) user {
@@ -256,6 +272,8 @@ func userOf(username *string, attrs []types.AttributeType) user {
 			u.phone = v
 		case "email":
 			u.email = v
+		case "name":
+			u.name = v
 		case centresAttr:
 			u.centres = v
 		}
@@ -266,15 +284,25 @@ func userOf(username *string, attrs []types.AttributeType) user {
 	return u
 }
 
+// account is the account findOrCreate looks for, and makes if none is
+// found: its number (E.164), e-mail address and name ("" for none).
+// quiet makes it without Cognito's message: a resident made at the
+// counter is told by our own SMS (notices.AssistedAtCounter), not sent a
+// temporary password they did not ask for.
+type account struct {
+	phone, email, name string
+	quiet              bool
+}
+
 // findOrCreate finds the account by number, else by e-mail address, else
-// makes one with the number as username (Cognito texts the invitation and
-// a temporary password; TOTP is asked for at the first sign-in, without
-// which the token carries no staff group: functions/accounts). Two
-// officers inviting one new number at once: the loser's UsernameExists
-// finds the winner's account.
-func (a api) findOrCreate(ctx context.Context, cog Cognito, in invitation) (user, bool, error) {
+// makes one with the number as username, verified (Cognito texts the
+// invitation and a temporary password unless quiet; TOTP is asked for at
+// a staff member's first sign-in, without which the token carries no
+// staff group: functions/accounts). Two callers making one new number at
+// once: the loser's UsernameExists finds the winner's account.
+func (a api) findOrCreate(ctx context.Context, cog Cognito, in account) (user, bool, error) {
 	for range 2 {
-		for _, f := range [][2]string{{"phone_number", in.Phone}, {"email", in.Email}} {
+		for _, f := range [][2]string{{"phone_number", in.phone}, {"email", in.email}} {
 			if f[1] == "" {
 				continue
 			}
@@ -286,16 +314,22 @@ func (a api) findOrCreate(ctx context.Context, cog Cognito, in invitation) (user
 				return userOf(out.Users[0].Username, out.Users[0].Attributes), false, nil
 			}
 		}
-		if in.Phone == "" {
+		if in.phone == "" {
 			return user{}, false, errNeedsPhone
 		}
-		attrs := []types.AttributeType{{Name: aws.String("phone_number"), Value: aws.String(in.Phone)},
+		attrs := []types.AttributeType{{Name: aws.String("phone_number"), Value: aws.String(in.phone)},
 			{Name: aws.String("phone_number_verified"), Value: aws.String("true")}}
-		if in.Email != "" {
-			attrs = append(attrs, types.AttributeType{Name: aws.String("email"), Value: aws.String(in.Email)})
+		for _, at := range [][2]string{{"email", in.email}, {"name", in.name}} {
+			if at[1] != "" {
+				attrs = append(attrs, types.AttributeType{Name: aws.String(at[0]), Value: aws.String(at[1])})
+			}
 		}
-		out, err := cog.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(a.pool), Username: aws.String(in.Phone),
-			UserAttributes: attrs, DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeSms}})
+		create := &cip.AdminCreateUserInput{UserPoolId: aws.String(a.pool), Username: aws.String(in.phone),
+			UserAttributes: attrs, DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeSms}}
+		if in.quiet {
+			create.MessageAction, create.DesiredDeliveryMediums = types.MessageActionTypeSuppress, nil
+		}
+		out, err := cog.AdminCreateUser(ctx, create)
 		if _, taken := errors.AsType[*types.UsernameExistsException](err); taken {
 			continue // made meanwhile: find it
 		}

@@ -185,8 +185,9 @@ func TestConcurrentCentres(t *testing.T) {
 	}
 }
 
-// TestOIDC: with no user pool (AuthMode oidc) every staff route answers
-// accounts_external, after the caller's rights are checked.
+// TestOIDC: with no user pool (AuthMode oidc) every staff route, and the
+// counter's, answers accounts_external, after the caller's rights are
+// checked.
 func TestOIDC(t *testing.T) {
 	d := lambdafntest.Deps(t, clock.Fixed(time.Date(2026, 9, 1, 9, 0, 0, 0, domain.CityZone)))
 	lambdafntest.Put(t, d, []domain.Centre{dbtest.Centre("c1", "binhu")})
@@ -195,6 +196,8 @@ func TestOIDC(t *testing.T) {
 		{Name: "list", As: lambdafntest.Officer("o"), Method: "GET", Path: "/v1/centres/c1/staff", Status: 409, Code: apperr.AccountsExternal},
 		{Name: "invite", As: lambdafntest.Officer("o"), Method: "POST", Path: "/v1/centres/c1/staff", Body: `{"phone":"13912340001","name":"王"}`, Status: 409, Code: apperr.AccountsExternal},
 		{Name: "remove", As: lambdafntest.Officer("o"), Method: "DELETE", Path: "/v1/centres/c1/staff/u", Status: 409, Code: apperr.AccountsExternal},
+		{Name: "find at the counter", As: lambdafntest.Staff("s", "c1"), Method: "POST", Path: "/v1/centres/c1/assisted", Body: `{"phone":"13912340001","name":"王"}`, Status: 409, Code: apperr.AccountsExternal},
+		{Name: "resident at the counter", As: lambdafntest.Resident("r"), Method: "POST", Path: "/v1/centres/c1/assisted", Body: `{}`, Status: 403, Code: apperr.Forbidden},
 		{Name: "resident", As: lambdafntest.Resident("r"), Method: "POST", Path: "/v1/centres/c1/staff", Body: `{}`, Status: 403, Code: apperr.Forbidden},
 	})
 }

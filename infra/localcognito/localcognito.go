@@ -12,7 +12,8 @@
 // to expose to the browser.
 //
 // Staff accounts (issue 19, functions/staffaccounts): AdminCreateUser (a
-// phone number as username, a new sub, no TOTP), ListUsers filtered by
+// phone number as username, a new sub, no TOTP; residents made at a
+// centre's counter too, issue 20), ListUsers filtered by
 // phone_number or email as well, AdminUpdateUserAttributes and
 // AdminDeleteUserAttributes (email, custom:centre_ids, custom:district),
 // AdminRemoveUserFromGroup and AdminUserGlobalSignOut (counted: locally
@@ -606,8 +607,9 @@ func (c *Cognito) listUsers(pool, filter string) (any, *apiError) {
 }
 
 // mutable are the attributes the Admin calls may set here: enrol's custom
-// ones and the e-mail address (the phone number is the username).
-var mutable = map[string]bool{"email": true, "custom:centre_ids": true, "custom:district": true}
+// ones, the e-mail address and the name (a resident made at a centre's
+// counter); the phone number is the username.
+var mutable = map[string]bool{"email": true, "name": true, "custom:centre_ids": true, "custom:district": true}
 
 // adminCreateUser makes a user whose username is a phone number (the
 // pool's UsernameAttributes) with a new sub, in no group and without an

@@ -43,8 +43,11 @@ const (
 	AccountsExternal Code = "accounts_external"
 	// Issue 19: a draft centre's offerings cannot be published.
 	CentreNotActive Code = "centre_not_active"
-	Internal        Code = "internal"
-	Unavailable     Code = "unavailable"
+	// Issue 20: staff act for an account at the counter only while their
+	// centre's link to it (left by finding it by phone) holds.
+	AssistRequired Code = "assist_required"
+	Internal       Code = "internal"
+	Unavailable    Code = "unavailable"
 )
 
 // statusOf is the single table from code to HTTP status.
@@ -75,6 +78,7 @@ var statusOf = map[Code]int{
 	DrawNotReady:           http.StatusConflict,
 	AccountsExternal:       http.StatusConflict,
 	CentreNotActive:        http.StatusConflict,
+	AssistRequired:         http.StatusConflict,
 	Internal:               http.StatusInternalServerError,
 	Unavailable:            http.StatusServiceUnavailable,
 }

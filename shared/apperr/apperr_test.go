@@ -13,7 +13,7 @@ func TestStatusTable(t *testing.T) {
 		AlreadyBooked: 409, TermLimitReached: 409, BookingClosed: 409, OfferingFull: 409,
 		NoShowBlocked: 409, CapacityBelowConfirmed: 409, Conflict: 409, PayloadTooLarge: 413,
 		ValidationFailed: 422, NotEligible: 422, InvalidIDNumber: 422, IdempotencyKeyReused: 422,
-		TooManyRequests: 429, ParticipantLimit: 409, ConsentRequired: 422, HasActiveBookings: 409, AlreadyApplied: 409, ApplicationsClosed: 409, OfferExpired: 409, DrawNotReady: 409, AccountsExternal: 409, CentreNotActive: 409, Internal: 500, Unavailable: 503, Code("nonsense"): 500,
+		TooManyRequests: 429, ParticipantLimit: 409, ConsentRequired: 422, HasActiveBookings: 409, AlreadyApplied: 409, ApplicationsClosed: 409, OfferExpired: 409, DrawNotReady: 409, AccountsExternal: 409, CentreNotActive: 409, AssistRequired: 409, Internal: 500, Unavailable: 503, Code("nonsense"): 500,
 	}
 	for code, want := range cases {
 		if got := code.Status(); got != want {

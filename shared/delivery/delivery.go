@@ -304,7 +304,8 @@ type failed struct {
 }
 
 // plan is what e is sent to: the resident's chosen channels where they
-// have a verified address, and the bus. A resident with no verified address
+// have a verified address (and SMS for a notice that goes by SMS always:
+// notices.BySMSAlways), and the bus. A resident with no verified address
 // on any chosen channel is a permanent failure.
 func (s *Service) plan(ctx context.Context, e store.OutboxEntry) ([]send, contacts.Contact, failed) {
 	var sends []send
@@ -316,6 +317,9 @@ func (s *Service) plan(ctx context.Context, e store.OutboxEntry) ([]send, contac
 		chosen, err := s.Store.MessagePreferences(ctx, e.Account)
 		if err != nil {
 			return nil, to, failed{err: fmt.Errorf("preferences: %w", err)}
+		}
+		if e.BySMSAlways() && !slices.Contains(chosen, "sms") {
+			chosen = append(slices.Clone(chosen), "sms") // about the number: to the number
 		}
 		if to, err = s.Contacts.Contact(ctx, e.Account); err != nil {
 			return nil, to, failed{err: fmt.Errorf("contacts: %w", err)}

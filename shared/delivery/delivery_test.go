@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -508,6 +509,34 @@ func TestInAppOnly(t *testing.T) {
 		msgs, err := w.st.ListMessages(w.ctx, acct)
 		if err != nil || len(msgs) != 1 || msgs[0].Channel != delivery.InApp || msgs[0].Status != "sent" {
 			t.Errorf("%s: messages %+v %v, want one in the app", acct, msgs, err)
+		}
+	}
+}
+
+// TestBySMSAlways: the counter's notice reaches a resident who chose
+// e-mail alone by SMS as well (it is about their number); one who chose
+// SMS gets it once; other notices keep to the chosen channels.
+func TestBySMSAlways(t *testing.T) {
+	w := newWorld(t)
+	w.prefer("all", "email")
+	w.prefer("phone", "sms")
+	counter := func(account string) {
+		n := notices.New(notices.AssistedAtCounter, w.now).AtCounter(domain.Centre{ID: "c1", Name: "阳光托育", Phone: "0510-82345678"})
+		n.Account = account
+		w.must(w.st.PutNotice(w.ctx, n))
+	}
+	counter("all")
+	counter("phone")
+	w.notice(notices.Promoted, "all")
+	if res := w.drain(); res.Finished != 3 || res.Dead != 0 {
+		t.Fatalf("%+v", res)
+	}
+	if c := w.count(); c["all/sms"] != 1 || c["all/email"] != 2 || c["phone/sms"] != 1 || c["all/wechat"] != 0 {
+		t.Fatalf("sent %v, want all/sms 1 (the counter's), all/email 2, phone/sms 1", c)
+	}
+	for _, s := range w.rec.Sent() {
+		if s.Channel == "sms" && (s.Event != string(notices.AssistedAtCounter) || !strings.Contains(s.Text, "0510-82345678")) {
+			t.Errorf("SMS %+v, want the counter's notice with the centre's number", s)
 		}
 	}
 }

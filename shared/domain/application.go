@@ -61,6 +61,8 @@ type Application struct {
 	PolicyVersion int `json:"policy_version,omitempty"`
 	// Explanation says why the application got its rank (after the draw).
 	Explanation *Explanation `json:"explanation,omitempty"`
+	// By is ByStaff for an application made at a centre's counter (issue 20).
+	By string `json:"by,omitempty"`
 
 	Account  string `json:"-"`
 	Identity string `json:"-"`

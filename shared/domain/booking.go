@@ -16,6 +16,9 @@ type Participant struct {
 	// this account (then no other account can book or register it).
 	Verified   bool       `json:"verified"`
 	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+	// By is ByStaff for a participant registered at a centre's counter
+	// (issue 20); "" when the resident registered it.
+	By string `json:"by,omitempty"`
 	// Consent is the guardian's, for a child registered under 14; nil for
 	// everyone else.
 	Consent *Consent `json:"consent,omitempty"`
@@ -117,6 +120,8 @@ type Booking struct {
 	RoundID    string `json:"round_id,omitempty"`
 	Preference int    `json:"preference,omitempty"`
 	Group      string `json:"group,omitempty"`
+	// By is ByStaff for a booking made at a centre's counter (issue 20).
+	By string `json:"by,omitempty"`
 
 	Account  string `json:"-"`
 	Identity string `json:"-"`
@@ -149,5 +154,9 @@ func (b Booking) MarshalJSON() ([]byte, error) {
 		t := q.OfferExpiresAt.In(CityZone)
 		q.OfferExpiresAt = &t
 	}
-	return json.Marshal(q)
+	// The code is the id's, worked out, never stored.
+	return json.Marshal(struct {
+		plain
+		Code string `json:"code"`
+	}{q, BookingCode(b.ID)})
 }

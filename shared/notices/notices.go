@@ -29,6 +29,9 @@ const (
 	// VerifiedElsewhere: a booking ended because its identity was verified
 	// for another account.
 	VerifiedElsewhere Event = "verified_elsewhere"
+	// AssistedAtCounter: staff found (or made) the account by its phone
+	// number at a centre's counter and may act for it (issue 20).
+	AssistedAtCounter Event = "assisted_at_counter"
 )
 
 // Events only the city's other systems hear of.
@@ -66,6 +69,10 @@ type Notice struct {
 	// "waitlisted" or "not_drawn"; Rank their place in the drawn order.
 	Result string
 	Rank   int
+	// CentreName and CentrePhone of the centre whose staff found the
+	// account at the counter (assisted_at_counter), as they were then.
+	CentreName  string
+	CentrePhone string
 }
 
 // New is a notice of event at at, with a fresh id.
@@ -88,6 +95,13 @@ func (n Notice) OfOffering(o domain.Offering) Notice {
 	return n
 }
 
+// AtCounter fills in the centre whose staff found the account at the
+// counter.
+func (n Notice) AtCounter(c domain.Centre) Notice {
+	n.CentreID, n.CentreName, n.CentrePhone = c.ID, c.Name, c.Phone
+	return n
+}
+
 // FirstSession is the date o first meets: its first listed session, else
 // the day it starts.
 func FirstSession(o domain.Offering) string {
@@ -99,3 +113,13 @@ func FirstSession(o domain.Offering) string {
 
 // ToResident reports whether the notice is a message to a resident.
 func (n Notice) ToResident() bool { return n.Account != "" && texts[n.Event] != nil }
+
+// bySMSAlways are the events sent by SMS whatever channels the resident
+// chose: they are about the phone number itself (someone used it at a
+// counter), so they go to that number, where its owner reads them, and a
+// resident who chose e-mail alone still hears at once.
+var bySMSAlways = map[Event]bool{AssistedAtCounter: true}
+
+// BySMSAlways reports whether n goes by SMS besides the resident's chosen
+// channels.
+func (n Notice) BySMSAlways() bool { return bySMSAlways[n.Event] }

@@ -89,3 +89,49 @@ func TestBusDetail(t *testing.T) {
 		t.Error("a reminder concerns one resident only")
 	}
 }
+
+// The counter's notice names the centre and gives its phone number, in
+// both languages, within one SMS whatever the name's and number's length
+// (the name gives way); it goes by SMS whatever the resident chose, and
+// not on the city's bus (it concerns one resident).
+func TestCounterText(t *testing.T) {
+	long := strings.Repeat("长", domain.CentreNameText.Max)
+	for _, name := range []string{"梁溪区阳光托育中心", long} {
+		for _, phone := range []string{"0510-82345678", "13912345678", "0510-82345678-123456", ""} {
+			c := domain.Centre{ID: "c1", Name: name, Phone: phone}
+			n := New(AssistedAtCounter, time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)).AtCounter(c)
+			n.Account = "sub-1"
+			text, ok := n.Text()
+			if !ok || !n.ToResident() || !n.BySMSAlways() {
+				t.Fatalf("%q %q: text %v, to resident %v, by SMS always %v", name, phone, ok, n.ToResident(), n.BySMSAlways())
+			}
+			if c := utf8.RuneCountInString(text.ZH); c > SMSLimit {
+				t.Errorf("%d-character name, phone %q: %d characters, over one SMS: %s", utf8.RuneCountInString(name), phone, c, text.ZH)
+			}
+			if !strings.HasPrefix(text.ZH, string([]rune(name)[:4])) || !strings.Contains(text.EN, name) {
+				t.Errorf("the centre is not named: %+v", text)
+			}
+			want, wantEN := phone, phone
+			if phone == "" {
+				want, wantEN = "请联系该机构", "Contact the centre"
+			}
+			if !strings.Contains(text.ZH, want) || !strings.Contains(text.EN, wantEN) || !strings.Contains(text.ZH, "柜台") {
+				t.Errorf("phone %q: not in the text: %+v", phone, text)
+			}
+			if _, _, ok := n.Bus(); ok {
+				t.Error("the counter's notice is on the bus")
+			}
+		}
+	}
+	short := New(AssistedAtCounter, time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)).AtCounter(domain.Centre{Name: "阳光托育", Phone: "0510-82345678"})
+	short.Account = "sub-1"
+	if text, _ := short.Text(); text.ZH != "阳光托育工作人员正在柜台用本手机号为您办理报名。如非本人同意，请致电0510-82345678。" ||
+		text.EN != "Staff at 阳光托育 are booking for you at the counter with this number. Not you? Call 0510-82345678." {
+		t.Errorf("text %+v", text)
+	}
+	for _, ev := range []Event{OfferMade, OfferExpiring, OfferExpired, Promoted, DrawResult, OfferingCancelled, Reminder, NoShowBlocked, VerifiedElsewhere} {
+		if (Notice{Event: ev}).BySMSAlways() {
+			t.Errorf("%s goes by SMS whatever the resident chose", ev)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package notices
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
 	"github.com/wuxi-enrol/enrol/shared/domain"
@@ -79,6 +80,19 @@ var texts = map[Event]func(n Notice) apperr.Text{
 			EN: fmt.Sprintf("Your booking of \"%s\" was cancelled: this identity was verified for another account.", short(n.Title)),
 		}
 	},
+	AssistedAtCounter: func(n Notice) apperr.Text {
+		call, callEN := "请致电"+n.CentrePhone, "Call "+n.CentrePhone
+		if n.CentrePhone == "" {
+			call, callEN = "请联系该机构", "Contact the centre"
+		}
+		// The number is what lets them object, so the centre's name
+		// gives way to it: whatever is left of one SMS.
+		rest := "工作人员正在柜台用本手机号为您办理报名。如非本人同意，" + call + "。"
+		return apperr.Text{
+			ZH: fit(n.CentreName, SMSLimit-utf8.RuneCountInString(rest)) + rest,
+			EN: fmt.Sprintf("Staff at %s are booking for you at the counter with this number. Not you? %s.", n.CentreName, callEN),
+		}
+	},
 }
 
 // SMSLimit is how many characters of Chinese text one SMS carries, with
@@ -90,12 +104,18 @@ const SMSLimit = 62
 const titleLimit = 20
 
 // short is title cut to titleLimit characters, marked where cut.
-func short(title string) string {
-	r := []rune(title)
-	if len(r) <= titleLimit {
-		return title
+func short(title string) string { return fit(title, titleLimit) }
+
+// fit is s cut to limit characters, marked where cut.
+func fit(s string, limit int) string {
+	r := []rune(s)
+	if len(r) <= limit {
+		return s
 	}
-	return string(r[:titleLimit-1]) + "…"
+	if limit < 1 {
+		return ""
+	}
+	return string(r[:limit-1]) + "…"
 }
 
 // Text is the resident's message for n, and whether n has one.

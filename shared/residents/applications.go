@@ -20,6 +20,8 @@ type ApplyRequest struct {
 	Siblings       []string
 	Claims         []string
 	IdempotencyKey string
+	// Assist is set when staff apply at their centre's counter (issue 20).
+	Assist *Assist
 }
 
 // hash identifies the request's content for idempotency; it is marked as
@@ -52,7 +54,7 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 	var res ApplicationResult
 	err := s.Retry.Do(ctx, func(int) error {
 		now := s.Now()
-		in, err := s.inputs(ctx, req.Account, req.OfferingID, req.ParticipantID, store.Earlier{Key: req.IdempotencyKey}, req.hash(), now)
+		in, err := s.inputs(ctx, req.Assist, req.Account, req.OfferingID, req.ParticipantID, store.Earlier{Key: req.IdempotencyKey}, req.hash(), now)
 		if err != nil {
 			return err
 		}
@@ -72,8 +74,10 @@ func (s *Service) Apply(ctx context.Context, req ApplyRequest) (ApplicationResul
 			return err
 		}
 		a := newApplication(id, o.ID, req.Account, p, u, []domain.Offering{o}, now)
+		a.By = req.Assist.by()
+		audit := req.Assist.audit("assist.apply", a.ID, req.Account, map[string]any{"offering_id": o.ID, "participant_id": p.ID}, now)
 		// ErrContention and ErrIdempotencyTaken go round again: read afresh.
-		if err := s.create(ctx, a, o, req.IdempotencyKey, req.hash(), now); err != nil {
+		if err := s.create(ctx, a, o, req.IdempotencyKey, req.hash(), now, audit); err != nil {
 			return err
 		}
 		res = ApplicationResult{Application: a}
@@ -155,8 +159,8 @@ func (s *Service) replay(ctx context.Context, account string, r *store.Replay) (
 
 // create writes application a (first choice o), recording the request
 // under its Idempotency-Key when it has one.
-func (s *Service) create(ctx context.Context, a domain.Application, o domain.Offering, key, hash string, now time.Time) error {
-	na := store.NewApplication{Application: a, Offering: o}
+func (s *Service) create(ctx context.Context, a domain.Application, o domain.Offering, key, hash string, now time.Time, audit *store.AuditEntry) error {
+	na := store.NewApplication{Application: a, Offering: o, Audit: audit}
 	if key != "" {
 		na.IdempotencyKey, na.RequestHash, na.IdempotencyTill = key, hash, now.Add(IdempotencyTTL)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/metrics"
 	"github.com/wuxi-enrol/enrol/shared/notices"
+	"github.com/wuxi-enrol/enrol/shared/store"
 )
 
 // Accept accepts the offer of one of the account's bookings (contract part
@@ -17,11 +18,22 @@ import (
 // expired) is 409 offer_expired; a booking with no offer is 409 conflict.
 // Declining is cancelling (Cancel).
 func (s *Service) Accept(ctx context.Context, account, id string) (domain.Booking, error) {
+	return s.AcceptAs(ctx, Actor{Account: account}, id)
+}
+
+// AcceptAs is Accept for who: at the counter only a booking at the
+// counter's centre (another is not found), audited (assist.accept) in the
+// same write.
+func (s *Service) AcceptAs(ctx context.Context, who Actor, id string) (domain.Booking, error) {
+	account := who.Account
 	var b domain.Booking
 	err := s.Retry.Do(ctx, func(int) error {
 		var err error
 		if b, err = s.Store.GetBooking(ctx, account, id); err != nil {
 			return err
+		}
+		if !who.Assist.reaches(b.Offering.Centre.ID) {
+			return domain.NotFound("booking")
 		}
 		now := s.Now()
 		switch {
@@ -40,7 +52,11 @@ func (s *Service) Accept(ctx context.Context, account, id string) (domain.Bookin
 		// A lost race (accepted, expired or declined meanwhile, or the
 		// deadline passed as the write landed) goes round again and is
 		// answered from the booking as it then stands.
-		if err := s.Store.AcceptOffer(ctx, b, c, now); err != nil {
+		var audit []store.AuditEntry
+		if a := who.Assist.audit("assist.accept", b.ID, account, map[string]any{"offering_id": b.OfferingID}, now); a != nil {
+			audit = append(audit, *a)
+		}
+		if err := s.Store.AcceptOffer(ctx, b, c, now, audit...); err != nil {
 			return err
 		}
 		metrics.Count(ctx, metrics.OffersAccepted)

@@ -21,11 +21,7 @@ type Participants struct {
 // Register checks and registers a participant in account; the write keeps
 // the account's limits (see store.CreateParticipant).
 func (s *Participants) Register(ctx context.Context, account string, in domain.NewParticipant) (domain.Participant, error) {
-	p, err := domain.Register(ctx, in, account, s.Identities, s.Now())
-	if err != nil {
-		return p, err
-	}
-	return p, s.Store.CreateParticipant(ctx, p)
+	return s.RegisterAs(ctx, Actor{Account: account}, in)
 }
 
 // List pages through the account's participants.

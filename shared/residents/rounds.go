@@ -50,7 +50,7 @@ func (s *Service) ApplyRound(ctx context.Context, req RoundApplyRequest) (Applic
 	var res ApplicationResult
 	err = s.Retry.Do(ctx, func(int) error {
 		now := s.Now()
-		in, err := s.inputs(ctx, req.Account, req.Choices[0], req.ParticipantID, store.Earlier{Key: req.IdempotencyKey}, req.hash(), now)
+		in, err := s.inputs(ctx, nil, req.Account, req.Choices[0], req.ParticipantID, store.Earlier{Key: req.IdempotencyKey}, req.hash(), now)
 		if err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func (s *Service) ApplyRound(ctx context.Context, req RoundApplyRequest) (Applic
 		}
 		first := chosen[0]
 		a := newApplication(id, r.ID, req.Account, p, u, chosen, now)
-		if err := s.create(ctx, a, first, req.IdempotencyKey, req.hash(), now); err != nil {
+		if err := s.create(ctx, a, first, req.IdempotencyKey, req.hash(), now, nil); err != nil {
 			return err
 		}
 		res = ApplicationResult{Application: a}

@@ -42,6 +42,9 @@ type Request struct {
 	ParticipantID  string `json:"participant_id"`
 	JoinWaitlist   bool   `json:"join_waitlist"`
 	IdempotencyKey string
+	// Assist is set when staff book at their centre's counter (issue 20):
+	// only the centre's offerings, marked by staff, audited.
+	Assist *Assist
 }
 
 // hash identifies the request's content for idempotency: the same key with a
@@ -61,11 +64,15 @@ func requestHash(content ...any) string {
 // for another request (hash) or spent (its booking erased), an offering
 // not public, a participant not the caller's. With a Replay the caller
 // answers as it first did.
-func (s *Service) inputs(ctx context.Context, account, offeringID, participantID string, earlier store.Earlier, hash string, now time.Time) (store.BookingInputs, error) {
+func (s *Service) inputs(ctx context.Context, at *Assist, account, offeringID, participantID string, earlier store.Earlier, hash string, now time.Time) (store.BookingInputs, error) {
 	in, err := s.Store.LoadBookingInputs(ctx, account, offeringID, participantID, earlier, now)
 	switch {
 	case err != nil:
 		return in, err
+	case at != nil && (in.Offering == nil || !at.reaches(in.Offering.Centre.ID)):
+		// At the counter another centre's offering is not there, before
+		// any other answer (even a replay): nothing is written.
+		return in, domain.NotFound("offering")
 	case in.Replay != nil && in.Replay.RequestHash != hash:
 		return in, apperr.New(apperr.IdempotencyKeyReused, "此 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was already used for a different request")
 	case in.Replay != nil && in.Replay.Booking != nil && in.Replay.Booking.Erased:
@@ -105,7 +112,7 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 	var res Result
 	err := s.Retry.Do(ctx, func(attempt int) error {
 		now := s.Now()
-		in, err := s.inputs(ctx, req.Account, req.OfferingID, req.ParticipantID, earlier, req.hash(), now)
+		in, err := s.inputs(ctx, req.Assist, req.Account, req.OfferingID, req.ParticipantID, earlier, req.hash(), now)
 		if err != nil {
 			return err
 		}
@@ -136,7 +143,7 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 			Account: req.Account, Identity: p.Identity, Term: o.Term, Stamp: now.UnixNano(),
 			BirthDate: p.BirthDate, IDNumberLast4: p.IDNumberLast4,
 			// Kept so that ending it decides an offer without reading the offering.
-			OfferHours: o.OfferHours,
+			OfferHours: o.OfferHours, By: req.Assist.by(),
 		}
 		// The first try can know its place in line for free, by also
 		// requiring the line to be as long as it was read; under contention
@@ -158,7 +165,8 @@ func (s *Service) Book(ctx context.Context, req Request) (Result, error) {
 				return err
 			}
 		}
-		nb := store.NewBooking{Booking: b, Offering: o, Change: change}
+		nb := store.NewBooking{Booking: b, Offering: o, Change: change,
+			Audit: req.Assist.audit("assist.book", b.ID, req.Account, map[string]any{"offering_id": o.ID, "participant_id": p.ID, "status": status}, now)}
 		if req.IdempotencyKey != "" {
 			nb.RequestHash = req.hash()
 		}
@@ -196,14 +204,7 @@ func (s *Service) Get(ctx context.Context, account, id string) (domain.Booking, 
 // List pages through the account's bookings with their places in line: one
 // Query for the page and one per offering the waitlisted ones wait for.
 func (s *Service) List(ctx context.Context, account string, status domain.BookingStatus, page paging.Page) ([]domain.Booking, string, error) {
-	bs, next, err := s.Store.ListBookings(ctx, account, status, page)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := s.Store.WaitlistPositions(ctx, bs); err != nil {
-		return nil, "", err
-	}
-	return bs, next, nil
+	return s.ListAs(ctx, Actor{Account: account}, status, page)
 }
 
 // Cancel cancels one of the account's bookings; cancelling a cancelled (or
@@ -212,9 +213,20 @@ func (s *Service) List(ctx context.Context, account string, status domain.Bookin
 // the offering holds offers) in the same write. Declining an offer is
 // cancelling it.
 func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Booking, error) {
-	return s.End(ctx, account, id, func(b domain.Booking, now time.Time) store.Ending {
-		n := notices.New(notices.BookingCancelled, now).About(b) // the bus's only: the resident did it
-		return store.Ending{By: store.ByResident, Notice: &n}
+	return s.CancelAs(ctx, Actor{Account: account}, id)
+}
+
+// CancelAs is Cancel for who: at the counter only a booking at the
+// counter's centre (another is not found), cancelled by staff and audited
+// (assist.cancel) in the same write.
+func (s *Service) CancelAs(ctx context.Context, who Actor, id string) (domain.Booking, error) {
+	return s.end(ctx, who, id, func(b domain.Booking, now time.Time) store.Ending {
+		n := notices.New(notices.BookingCancelled, now).About(b) // the bus's only: the resident did it (or was there)
+		e := store.Ending{By: store.ByResident, Notice: &n}
+		if who.Assist != nil {
+			e.By, e.Audit = store.ByStaff, who.Assist.audit("assist.cancel", b.ID, who.Account, map[string]any{"offering_id": b.OfferingID}, now)
+		}
+		return e
 	})
 }
 
@@ -222,12 +234,19 @@ func (s *Service) Cancel(ctx context.Context, account, id string) (domain.Bookin
 // whoever ending says (from the booking as read and the time), with what
 // ending records in the same write.
 func (s *Service) End(ctx context.Context, account, id string, ending func(domain.Booking, time.Time) store.Ending) (domain.Booking, error) {
+	return s.end(ctx, Actor{Account: account}, id, ending)
+}
+
+func (s *Service) end(ctx context.Context, who Actor, id string, ending func(domain.Booking, time.Time) store.Ending) (domain.Booking, error) {
 	var b domain.Booking
 	err := s.Retry.Do(ctx, func(int) error {
 		var err error
+		if b, err = s.Store.GetBooking(ctx, who.Account, id); err == nil && !who.Assist.reaches(b.Offering.Centre.ID) {
+			return domain.NotFound("booking")
+		}
 		// A booking already ended (cancelled, or an offer expired) is
 		// returned as it is: it holds nothing to hand on.
-		if b, err = s.Store.GetBooking(ctx, account, id); err != nil || !b.Status.Active() {
+		if err != nil || !b.Status.Active() {
 			return err
 		}
 		// The policy sees as much of the line as it needs to hand on what

@@ -86,6 +86,8 @@ type applicationItem struct {
 	SiblingIdentities []string             `dynamodbav:"sibling_identities,omitempty"`
 	Claims            map[string]claimItem `dynamodbav:"claims,omitempty"`
 	PolicyVersion     int                  `dynamodbav:"policy_version,omitempty"`
+	// By is "staff" for an application made at a centre's counter.
+	By string `dynamodbav:"by,omitempty"`
 	// Personal is the participant's name (and the siblings'), sealed under
 	// this item's key.
 	Personal []byte `dynamodbav:"personal,omitempty"`
@@ -238,7 +240,7 @@ func (st *Store) applicationItems(ctx context.Context, a domain.Application) (re
 		CentreID: a.Offering.Centre.ID, CentreName: a.Offering.Centre.Name, District: string(a.Offering.Centre.District),
 		StartsOn: a.Offering.StartsOn, ParticipantID: a.ParticipantID, Status: string(a.Status), Ticket: a.Ticket,
 		Tier: a.Tier, Account: a.Account, Identity: a.Identity, CreatedAt: utc(a.CreatedAt),
-		RoundID: a.RoundID, SiblingIDs: a.SiblingIDs, PolicyVersion: a.PolicyVersion,
+		RoundID: a.RoundID, SiblingIDs: a.SiblingIDs, PolicyVersion: a.PolicyVersion, By: a.By,
 	}
 	recPersonal := personal{Name: a.Participant.Name}
 	entryPersonal := personal{Name: a.Participant.Name, BirthDate: a.BirthDate, Last4: a.IDNumberLast4}
@@ -318,7 +320,7 @@ func (st *Store) unmarshalApplication(ctx context.Context, m map[string]types.At
 		Status: domain.ApplicationStatus(it.Status), Ticket: it.Ticket, Tier: it.Tier, CreatedAt: parseTime(it.CreatedAt),
 		Number: it.Number, Rank: it.Rank, BookingID: it.BookingID, NotDrawnReason: it.NotDrawnReason,
 		WithdrawnAt: timeOrNil(it.WithdrawnAt), Account: it.Account, Identity: it.Identity, Term: it.Term,
-		RoundID: it.RoundID, SiblingIDs: it.SiblingIDs, PolicyVersion: it.PolicyVersion,
+		RoundID: it.RoundID, SiblingIDs: it.SiblingIDs, PolicyVersion: it.PolicyVersion, By: it.By,
 	}
 	a.Siblings = siblingsOf(it.SiblingIDs, it.SiblingIdentities, p.Siblings)
 	for _, c := range it.Choices {
@@ -424,6 +426,9 @@ type NewApplication struct {
 	IdempotencyKey  string
 	RequestHash     string
 	IdempotencyTill time.Time
+	// Audit, when set (an application made at a centre's counter), is
+	// written in the same transaction.
+	Audit *AuditEntry
 }
 
 // CreateApplication writes an application's items in one
@@ -478,6 +483,9 @@ func (st *Store) CreateApplication(ctx context.Context, na NewApplication) error
 	t.add(contended, st.participantLive(a.Account, a.ParticipantID))
 	for _, sib := range a.Siblings {
 		t.add(contended, st.participantLive(a.Account, sib.ParticipantID))
+	}
+	if na.Audit != nil {
+		t.add(unconditional, st.auditPut(*na.Audit))
 	}
 	return st.transact(ctx, &t)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wuxi-enrol/enrol/shared/apperr"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 	"github.com/wuxi-enrol/enrol/shared/paging"
 	"github.com/wuxi-enrol/enrol/shared/store"
@@ -20,8 +21,8 @@ func TestAssistLink(t *testing.T) {
 	}
 	put := func(at time.Time) store.AssistLink {
 		l := store.AssistLink{CentreID: "c1", Account: "acct-1", Staff: "staff-1", PhoneLast4: "5678", At: at, Until: at.Add(12 * time.Hour)}
-		n := notices.New(notices.Event("assisted"), at)
-		n.Account, n.CentreID = "acct-1", "c1"
+		n := notices.New(notices.AssistedAtCounter, at).AtCounter(domain.Centre{ID: "c1", Name: "阳光托育", Phone: "0510-82345678"})
+		n.Account = "acct-1"
 		w.must(w.st.PutAssistLink(w.ctx, l, store.Audit("c1", "staff-1", "assist.find", "acct-1", nil, map[string]string{"phone_last4": "5678"}, at), n))
 		return l
 	}
@@ -50,8 +51,11 @@ func TestAssistLink(t *testing.T) {
 	w.must(err)
 	told := 0
 	for _, e := range out {
-		if e.Event == "assisted" && e.Account == "acct-1" {
+		if e.Event == notices.AssistedAtCounter && e.Account == "acct-1" && e.CentreID == "c1" {
 			told++
+			if e.CentreName != "阳光托育" || e.CentrePhone != "0510-82345678" {
+				t.Errorf("the notice's centre read back as %q %q", e.CentreName, e.CentrePhone)
+			}
 		}
 	}
 	if told != 2 {

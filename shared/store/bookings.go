@@ -69,6 +69,8 @@ type bookingItem struct {
 	RoundID    string `dynamodbav:"round_id,omitempty"`
 	Preference int    `dynamodbav:"preference,omitempty"`
 	Group      string `dynamodbav:"group,omitempty"`
+	// Issue 20: "staff" for a booking made at a centre's counter.
+	By string `dynamodbav:"by,omitempty"`
 }
 
 // bookingPut writes new booking b, on condition it is not there yet.
@@ -97,7 +99,7 @@ func (st *Store) bookingToItem(ctx context.Context, b domain.Booking) (bookingIt
 		CreatedAt: utc(b.CreatedAt), UpdatedAt: utc(b.UpdatedAt),
 		CancelledBy: b.CancelledBy, CancelReason: b.CancelReason,
 		OfferHours: b.OfferHours, OfferExpiresAt: utcOrEmpty(b.OfferExpiresAt),
-		RoundID: b.RoundID, Preference: b.Preference, Group: b.Group,
+		RoundID: b.RoundID, Preference: b.Preference, Group: b.Group, By: b.By,
 	}
 	if b.CancelledAt != nil {
 		it.CancelledAt = utc(*b.CancelledAt)
@@ -120,7 +122,7 @@ func (it bookingItem) booking(p personal) domain.Booking {
 		Account: it.Account, Identity: it.Identity, Term: it.Term, Stamp: it.Stamp,
 		CancelledBy: it.CancelledBy, CancelReason: it.CancelReason, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
 		Erased: it.ErasedAt != "", OfferHours: it.OfferHours, OfferExpiresAt: timeOrNil(it.OfferExpiresAt),
-		RoundID: it.RoundID, Preference: it.Preference, Group: it.Group,
+		RoundID: it.RoundID, Preference: it.Preference, Group: it.Group, By: it.By,
 	}
 	if it.CancelledAt != "" {
 		t := parseTime(it.CancelledAt)
@@ -272,6 +274,9 @@ type NewBooking struct {
 	// Idempotency-Key, stored on the booking, whose id was made from the key
 	// (domain.KeyedID): a retry reads that id and compares.
 	RequestHash string
+	// Audit, when set (a booking made at a centre's counter), is written
+	// in the same transaction: no counter booking without its record.
+	Audit *AuditEntry
 }
 
 // CreateBooking writes a booking in one TransactWriteItems: the identity's
@@ -320,6 +325,9 @@ func (st *Store) CreateBooking(ctx context.Context, nb NewBooking) error {
 	}
 	if b.Status == domain.BookingWaitlisted {
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: waitItem(b)}})
+	}
+	if nb.Audit != nil {
+		t.add(unconditional, st.auditPut(*nb.Audit))
 	}
 	return st.transact(ctx, &t)
 }
@@ -516,6 +524,14 @@ func (st *Store) GetBooking(ctx context.Context, account, id string) (domain.Boo
 // cursor is the last booking listed, its key and created_at, so a page
 // goes on after it even when it has left the list meanwhile.
 func (st *Store) ListBookings(ctx context.Context, account string, status domain.BookingStatus, page paging.Page) ([]domain.Booking, string, error) {
+	return st.ListBookingsAt(ctx, account, "", status, page)
+}
+
+// ListBookingsAt is ListBookings of the account's bookings at one centre
+// ("" for every centre), for staff at the counter (issue 20). The filter
+// is applied as the account's bookings are read, before the page is cut,
+// so pages are full and the cursor goes on as in ListBookings.
+func (st *Store) ListBookingsAt(ctx context.Context, account, centreID string, status domain.BookingStatus, page paging.Page) ([]domain.Booking, string, error) {
 	p := partition{pk: accountPK(account), prefix: prefixBooking}
 	after, err := decodeCursorWith(page.Cursor, p, listedAt)
 	if err != nil {
@@ -535,11 +551,12 @@ func (st *Store) ListBookings(ctx context.Context, account string, status domain
 			Status    string `dynamodbav:"status"`
 			CreatedAt string `dynamodbav:"created_at"`
 			ErasedAt  string `dynamodbav:"erased_at"`
+			CentreID  string `dynamodbav:"centre_id"`
 		}
 		if err := attributevalue.UnmarshalMap(m, &it); err != nil {
 			return err
 		}
-		if it.ErasedAt == "" && (status == "" || it.Status == string(status)) {
+		if it.ErasedAt == "" && (status == "" || it.Status == string(status)) && (centreID == "" || it.CentreID == centreID) {
 			rows = append(rows, listed{parseTime(it.CreatedAt), it.ID, m})
 		}
 		return nil
@@ -703,6 +720,8 @@ func (st *Store) Waiters(ctx context.Context, offeringID string, n int) ([]alloc
 const (
 	ByResident = "resident"
 	ByCentre   = "centre"
+	// ByStaff: centre staff for the resident, at the counter (issue 20).
+	ByStaff = domain.ByStaff
 	// BySystem: the booking's identity was verified for another account.
 	BySystem = "system"
 )

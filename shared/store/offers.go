@@ -55,7 +55,7 @@ func (st *Store) offerItems(offeringID string, w allocation.Waiting, until, now 
 // passed by now, and it leaves the index of offers by deadline. Any
 // failure is ErrContention: read again, and decide from what the booking
 // then says (accepted already, expired, past its deadline).
-func (st *Store) AcceptOffer(ctx context.Context, b domain.Booking, c allocation.Change, now time.Time) error {
+func (st *Store) AcceptOffer(ctx context.Context, b domain.Booking, c allocation.Change, now time.Time, audit ...AuditEntry) error {
 	var t txn
 	t.add(contended, types.TransactWriteItem{Update: &types.Update{
 		TableName: &st.table, Key: key(accountPK(b.Account), prefixBooking+b.ID),
@@ -68,6 +68,9 @@ func (st *Store) AcceptOffer(ctx context.Context, b domain.Booking, c allocation
 		},
 	}})
 	st.applyChange(&t, b.OfferingID, c, now)
+	for _, a := range audit { // accepted at a centre's counter
+		t.add(unconditional, st.auditPut(a))
+	}
 	return st.transact(ctx, &t)
 }
 

@@ -54,12 +54,14 @@ type noticeItem struct {
 	Deadline     string `dynamodbav:"deadline,omitempty"`
 	Result       string `dynamodbav:"result,omitempty"`
 	Rank         int    `dynamodbav:"rank,omitempty"`
+	CentreName   string `dynamodbav:"centre_name,omitempty"`
+	CentrePhone  string `dynamodbav:"centre_phone,omitempty"`
 }
 
 func toNoticeItem(n notices.Notice) noticeItem {
 	it := noticeItem{ID: n.ID, Event: string(n.Event), At: utc(n.At), Account: n.Account, OfferingID: n.OfferingID,
 		BookingID: n.BookingID, CentreID: n.CentreID, Kind: string(n.Kind), Term: n.Term, Title: n.Title,
-		FirstSession: n.FirstSession, Result: n.Result, Rank: n.Rank}
+		FirstSession: n.FirstSession, Result: n.Result, Rank: n.Rank, CentreName: n.CentreName, CentrePhone: n.CentrePhone}
 	if !n.Deadline.IsZero() {
 		it.Deadline = utc(n.Deadline)
 	}
@@ -69,7 +71,8 @@ func toNoticeItem(n notices.Notice) noticeItem {
 func (it noticeItem) notice() notices.Notice {
 	n := notices.Notice{ID: it.ID, Event: notices.Event(it.Event), At: parseTime(it.At), Account: it.Account,
 		OfferingID: it.OfferingID, BookingID: it.BookingID, CentreID: it.CentreID, Kind: domain.Kind(it.Kind),
-		Term: it.Term, Title: it.Title, FirstSession: it.FirstSession, Result: it.Result, Rank: it.Rank}
+		Term: it.Term, Title: it.Title, FirstSession: it.FirstSession, Result: it.Result, Rank: it.Rank,
+		CentreName: it.CentreName, CentrePhone: it.CentrePhone}
 	if it.Deadline != "" {
 		n.Deadline = parseTime(it.Deadline)
 	}

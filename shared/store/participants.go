@@ -26,6 +26,8 @@ type participantItem struct {
 	// Set by VerifyIdentity: when and by which staff member.
 	VerifiedAt string `dynamodbav:"verified_at,omitempty"`
 	VerifiedBy string `dynamodbav:"verified_by,omitempty"`
+	// By is "staff" for a participant registered at a centre's counter.
+	By string `dynamodbav:"by,omitempty"`
 	// RetainUntil, and its GSI3 key, say when the retention job erases the
 	// participant (retention.go).
 	RetainUntil    string `dynamodbav:"retain_until,omitempty"`
@@ -42,7 +44,7 @@ func (st *Store) unmarshalParticipant(ctx context.Context, m map[string]types.At
 		return domain.Participant{}, err
 	}
 	out := domain.Participant{ID: it.ID, Name: p.Name, BirthDate: p.BirthDate, IDNumberLast4: p.Last4,
-		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity}
+		CreatedAt: parseTime(it.CreatedAt), Account: it.Account, Identity: it.Identity, By: it.By}
 	if it.ConsentVersion != "" {
 		out.Consent = &domain.Consent{NoticeVersion: it.ConsentVersion, AgreedAt: parseTime(it.ConsentAt)}
 	}
@@ -76,13 +78,16 @@ type consentItem struct {
 // even when the transaction is refused, and deleting a participant gives it
 // back to the count of held participants, never to the day's attempts. The
 // day is p.CreatedAt's in the city.
-func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) error {
+//
+// A participant registered at a centre's counter comes with its audit
+// record (issue 20), written in the same transaction.
+func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant, audit ...AuditEntry) error {
 	if err := st.countRegistration(ctx, p.Account, p.CreatedAt); err != nil {
 		return err
 	}
 	retain := retainedFrom(p.CreatedAt)
 	it := participantItem{PK: accountPK(p.Account), SK: prefixPart + p.ID, Type: "participant", ID: p.ID,
-		Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt),
+		Identity: p.Identity, Account: p.Account, CreatedAt: utc(p.CreatedAt), By: p.By,
 		RetainUntil: retain, GSI3PK: pkRetention, GSI3SK: retentionSK(retain, p.Account, p.ID)}
 	sealed, err := st.seal(ctx, it.PK, it.SK, personal{Name: p.Name, BirthDate: p.BirthDate, Last4: p.IDNumberLast4})
 	if err != nil {
@@ -119,6 +124,9 @@ func (st *Store) CreateParticipant(ctx context.Context, p domain.Participant) er
 		}})
 	if consent != nil {
 		t.add(unconditional, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: consent, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	}
+	for _, a := range audit {
+		t.add(unconditional, st.auditPut(a))
 	}
 	return st.Retry.Do(ctx, func(int) error { return st.transact(ctx, &t) })
 }
