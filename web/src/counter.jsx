@@ -17,7 +17,7 @@ addTexts({
   cAnother: '换一位居民', cParticipants: '2. 报名人', cNoParticipants: '此账号还没有报名人，请先添加。', cAddParticipant: '添加报名人', cConsentAgree: (v) => `监护人在柜台已阅读并同意隐私告知（版本 ${v}）`,
   cOfferings: '3. 本机构可报名的项目', cNoOfferings: '本机构暂无已发布的项目。', cFor: (n) => `为 ${n} 办理`, cPickFirst: '请先选择报名人。',
   cBook: '代为报名', cWaitlist: '代为候补', cApply: '代为申请抽签', cNotOpen: '现在不能报名', cLeft: (a, c) => `余 ${a} / ${c}`,
-  cConfirmTitle: '报名确认', cAppliedTitle: '申请确认', cCode: '报名码', cOffering: '项目', cParticipant: '报名人', cFirstSession: '首次上课', cCentrePhone: '机构电话', cStatus: '状态',
+  cConfirmTitle: '报名确认', cAppliedTitle: '申请确认', cCode: '报名码', cOffering: '项目', cParticipant: '报名人', cFirstSession: '首次上课', cCentrePhone: '机构电话', cStatus: '状态', cResident: '居民', cTail: (n, l4) => `${n} · 手机尾号 ${l4}`, cBookedAt: '办理时间',
   cPrint: '打印确认单', cCodeHint: '请居民记下报名码；登录后在“我的报名”中也能看到。', cBookings: '4. 居民在本机构的报名', cNoBookings: '居民在本机构暂无报名。',
   cCancelOf: (n) => `为居民取消报名：${n}`, cAcceptOf: (n) => `为居民接受名额：${n}`, cCancelled: '已为居民取消报名。', cAccepted: '已为居民接受名额。',
   e_assist_required: '代办授权已失效：请重新用居民的手机号查找账号（居民会收到短信），再代为办理。', e_accounts_external: '本环境的账号由外部身份系统管理，不能在柜台新建账号。',
@@ -28,7 +28,7 @@ addTexts({
   cAnother: 'Serve another resident', cParticipants: '2. Participants', cNoParticipants: 'This account has no participants yet: add one first.', cAddParticipant: 'Add a participant', cConsentAgree: (v) => `The guardian at the counter has read and agrees to the privacy notice (version ${v})`,
   cOfferings: "3. This centre's offerings", cNoOfferings: 'This centre has no published offerings.', cFor: (n) => `For ${n}`, cPickFirst: 'Choose a participant first.',
   cBook: 'Book for them', cWaitlist: 'Join the waitlist for them', cApply: 'Apply for the draw for them', cNotOpen: 'Not open for booking now', cLeft: (a, c) => `${a} / ${c} left`,
-  cConfirmTitle: 'Booking confirmation', cAppliedTitle: 'Application confirmation', cCode: 'Booking code', cOffering: 'Offering', cParticipant: 'Participant', cFirstSession: 'First session', cCentrePhone: 'Centre phone', cStatus: 'Status',
+  cConfirmTitle: 'Booking confirmation', cAppliedTitle: 'Application confirmation', cCode: 'Booking code', cOffering: 'Offering', cParticipant: 'Participant', cFirstSession: 'First session', cCentrePhone: 'Centre phone', cStatus: 'Status', cResident: 'Resident', cTail: (n, l4) => `${n} · phone ending ${l4}`, cBookedAt: 'Done at',
   cPrint: 'Print the confirmation', cCodeHint: 'Ask the resident to note the code; it is also in My bookings when they sign in.', cBookings: "4. The resident's bookings at this centre", cNoBookings: 'No bookings at this centre yet.',
   cCancelOf: (n) => `Cancel for the resident: ${n}`, cAcceptOf: (n) => `Accept the place for the resident: ${n}`, cCancelled: 'Cancelled for the resident.', cAccepted: 'Place accepted for the resident.',
   e_assist_required: 'The leave to act has lapsed: find the resident again by phone (they are told by SMS), then act for them.', e_accounts_external: 'Accounts are managed by an external identity provider here: the counter cannot create one.',
@@ -58,7 +58,7 @@ export function Counter({ centreId }) {
         <Serve key={resident.account_id} base={base} centreId={centreId} resident={resident} onError={onError}
           onDone={(d) => { setDone(d); setBookingsKey((n) => n + 1); }} />
       )}
-      {resident && done && <Confirmation done={done} centre={c} />}
+      {resident && done && <Confirmation done={done} centre={c} resident={resident} />}
       {resident && <Bookings key={resident.account_id + ':' + bookingsKey} base={base} resident={resident} onError={onError} />}
     </>
   );
@@ -120,7 +120,9 @@ function Serve({ base, centreId, resident, onError, onDone }) {
   const list = (parts.data && parts.data.items) || [];
   useEffect(() => { if (!pid && list.length) setPid(list[0].id); }, [list.length]);
   const picked = list.find((p) => p.id === pid);
-  const published = ((offerings.data && offerings.data.items) || []).filter((o) => o.status === 'published');
+  // The offerings the chosen participant's age fits come first.
+  const fitsPicked = (o) => (picked && eligibleFor(o)(picked) ? 0 : 1);
+  const published = ((offerings.data && offerings.data.items) || []).filter((o) => o.status === 'published').sort((x, y) => fitsPicked(x) - fitsPicked(y));
   return (
     <div class="counter-steps">
       <section aria-labelledby="c-parts-h">
@@ -161,6 +163,7 @@ function AddParticipant({ ab, onAdded, onError }) {
   const [agreed, setAgreed] = useState(false);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const box = useRef(null);
   const consent = needsConsent(f.birth_date);
   const notice = useLoad(() => (consent ? loadNotice() : null), [consent]);
   const version = notice.data && notice.data.version;
@@ -173,13 +176,14 @@ function AddParticipant({ ab, onAdded, onError }) {
       if (consent) body.guardian_consent = { notice_version: version || '', agreed };
       const p = await api('POST', ab + '/participants', { body });
       setF(empty); setAgreed(false);
+      if (box.current) box.current.open = false;
       announce(t('added'));
       onAdded(p);
     } catch (err) { onError(err); setError(err); announce(errorText(err)); } finally { setBusy(false); }
   };
   const fe = (k) => fieldError(error, k);
   return (
-    <details class="panel">
+    <details class="panel" ref={box}>
       <summary><h3 class="inline">{t('cAddParticipant')}</h3></summary>
       <form onSubmit={submit} noValidate>
         <Field id="cp-name" label={t('name')} error={fe('name')}>{(a) => <input {...a} required maxLength={50} value={f.name} onInput={upd('name')} />}</Field>
@@ -243,7 +247,7 @@ function OfferingRow({ o, ab, participant, onError, onDone }) {
   );
 }
 
-function Confirmation({ done, centre }) {
+function Confirmation({ done, centre, resident }) {
   const o = done.offering, b = done.booking, a = done.application;
   const first = (o.schedule && o.schedule.sessions && o.schedule.sessions[0]) || o.starts_on;
   const status = b ? t('bst_' + b.status) + (b.status === 'waitlisted' && b.waitlist_position ? ' · ' + t('position', b.waitlist_position) : '') : t('ast_' + a.status);
@@ -259,9 +263,11 @@ function Confirmation({ done, centre }) {
       <dl>
         <dt>{t('cOffering')}</dt><dd>{o.title}</dd>
         <dt>{t('cParticipant')}</dt><dd>{done.participant.name}</dd>
+        <dt>{t('cResident')}</dt><dd>{t('cTail', resident.name, resident.phone_last4)}</dd>
         <dt>{t('cStatus')}</dt><dd data-status={(b || a).status}>{status}</dd>
         <dt>{t('cFirstSession')}</dt><dd>{first}{o.schedule && o.schedule.text ? ' · ' + o.schedule.text : ''}</dd>
         {centre && <><dt>{t('cCentrePhone')}</dt><dd>{centre.name} · {centre.phone}</dd></>}
+        {(b || a).created_at && <><dt>{t('cBookedAt')}</dt><dd>{fmtDateTime((b || a).created_at)}</dd></>}
       </dl>
       {b && <p class="hint">{t('cCodeHint')}</p>}
       <p class="no-print"><button type="button" class="primary" onClick={() => window.print()}>{t('cPrint')}</button></p>

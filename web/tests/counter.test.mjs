@@ -81,7 +81,7 @@ test('staff serve a new resident at the counter, from a phone number to a printe
     code = (await page.getByTestId('confirmation-code').textContent()).trim();
     assert.match(code, CODE);
     const text = await conf.innerText();
-    for (const want of [title, grandma, sessions[0], centre.phone, '已确认']) assert.ok(text.includes(want), `the confirmation says ${want}: ${text}`);
+    for (const want of [title, grandma, resident, digits.slice(-4), sessions[0], centre.phone, '已确认']) assert.ok(text.includes(want), `the confirmation says ${want}: ${text}`);
     const size = await page.getByTestId('confirmation-code').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     assert.ok(size >= 40, `the code is large (${size} px)`);
     console.log(`counter: booking ${code} for ${grandma}, code at ${size} px`);
@@ -137,5 +137,28 @@ test('staff serve a new resident at the counter, from a phone number to a printe
     assert.deepEqual(await axeSerious(phone.page), [], 'axe on the resident\'s bookings');
   } finally {
     await phone.context.close();
+  }
+
+  // Another day at the desk: the same number finds the same account, and staff cancel for them.
+  const desk = await newPage(browser, { width: 1280, height: 800 });
+  try {
+    await signIn(desk.page, 'staff-liangxi-04', `#/centres/${CENTRE}/counter`);
+    await desk.page.getByRole('heading', { level: 1, name: /柜台代办/ }).waitFor();
+    await desk.page.getByLabel('居民手机号').fill('+86' + digits);
+    await desk.page.getByLabel('居民姓名').fill(resident);
+    await desk.page.getByRole('button', { name: '查找或新建账号' }).click();
+    const again = desk.page.getByTestId('found');
+    await again.waitFor();
+    assert.equal(await again.getAttribute('data-created'), 'false');
+    assert.match(await again.textContent(), new RegExp(`已找到账号：手机尾号 ${digits.slice(-4)}`));
+    const row = desk.page.locator('li[data-booking]').filter({ hasText: code });
+    await row.getByRole('button', { name: new RegExp('为居民取消报名：' + title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).click();
+    await row.getByRole('group').getByRole('button', { name: '取消报名' }).click();
+    await desk.page.getByRole('status').filter({ hasText: '已为居民取消报名。' }).waitFor();
+    const gone = await apiCall(tok, 'GET', '/v1/me/bookings/' + b.id);
+    assert.equal(gone.json.status, 'cancelled', gone.text);
+    assert.equal(gone.json.cancelled_by, 'staff');
+  } finally {
+    await desk.context.close();
   }
 });
