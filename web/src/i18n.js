@@ -2,13 +2,14 @@
 import { signal } from './signal.js';
 
 const zh = {
-  appName: '无锡托育与夜校报名', skip: '跳到主要内容', langSwitch: 'English', langSwitchLabel: 'Switch to English',
+  appName: '无锡托育与夜校报名', skip: '跳到主要内容', langSwitch: 'English', langSwitchLabel: 'Switch to English', largeText: '大字模式',
+  navCounter: '柜台代办', byStaff: '柜台代办', byStaffTitle: '由机构工作人员在柜台代为办理', bookingCode: '报名码', kindAges: (h) => `默认年龄：${h}`,
   navBrowse: '找名额', navBookings: '我的报名', navParticipants: '报名人', navStaff: '机构管理', navCity: '全市看板',
   signIn: '登录', signOut: '退出登录', signedInAs: '已登录：', loading: '加载中…', retry: '重试', close: '关闭',
   kind_childcare: '普惠性托位', kind_care_class: '七彩公益安心托班', kind_evening_course: '锡青夜校', kind_senior_course: '锡银学堂',
   kindHint_childcare: '0–3 岁', kindHint_care_class: '6–12 岁小学生', kindHint_evening_course: '18–45 岁青年', kindHint_senior_course: '55 岁及以上',
   d_liangxi: '梁溪区', d_xishan: '锡山区', d_huishan: '惠山区', d_binhu: '滨湖区', d_xinwu: '新吴区', d_jingkai: '经开区', d_jiangyin: '江阴市', d_yixing: '宜兴市',
-  browseTitle: '找托位、托班和夜校', browseIntro: '浏览已发布的项目，无需登录；报名时再登录。',
+  browseTitle: '找托位、托班、夜校和锡银学堂', browseIntro: '浏览已发布的项目，无需登录；报名时再登录。',
   filters: '筛选', fKind: '类型', fDistrict: '区域', fAge: '年龄（月）', fAgeHint: '例如 24 表示 2 岁', fAvailable: '只看有余位', all: '全部', search: '查询',
   results: (n) => `共显示 ${n} 个项目`, noResults: '没有符合条件的项目。', loadMore: '加载更多',
   dates: '日期', fee: '费用', free: '免费', yuan: (y) => `¥${y}`, placesLeft: '余位', waitlist: '候补', people: (n) => `${n} 人`, capacity: '名额', confirmedN: '已确认',
@@ -45,7 +46,7 @@ const zh = {
   edit: '修改项目', saved: '已保存。', roster: '花名册', downloadCsv: '下载 CSV', downloadXlsx: '下载 Excel', downloaded: (n) => `已下载 ${n}`,
   attendance: '出勤', sessionDay: '上课日', att_present: '出勤', att_absent: '缺勤', att_excused: '请假', saveAttendance: '保存出勤', attendanceSaved: (d) => `${d} 的出勤已保存。`,
   noBookingsForDay: '没有已确认的报名。', noSessions: '该项目没有上课日期。', manage: '管理', no: '序号', ageL: '开课时年龄', bookedAt: '报名时间', totals: '出勤/缺勤/请假',
-  cityTitle: '全市托育与夜校看板', asOf: (d) => `数据截至 ${d}`, cityKind: '类型', capByDistrict: '各区名额与使用率', utilization: '使用率', available: '余位',
+  cityTitle: '全市托育、夜校与锡银学堂看板', asOf: (d) => `数据截至 ${d}`, cityKind: '类型', capByDistrict: '各区名额与使用率', utilization: '使用率', available: '余位',
   growth: '名额增长', growthChildcare: '普惠性托位名额（近一年）', growthAll: '全部名额（近一年）', target: '目标', achieved: '已完成', remaining: '尚差', progress: '进度',
   targetTitle: '目标进度', demand: '需求：各区候补人数', oversub: '最紧俏的项目', oversubscription: '超额倍数', hoursToFull: '满员用时（小时）', fullOfferings: '满员项目',
   medianHours: '满员中位小时数', date: '日期', district: '区', kind: '类型', offerings: '项目数', centres: '机构数', csv: '下载 CSV', tableOf: (t) => `${t}（数据表）`,
@@ -129,13 +130,14 @@ const zh = {
 };
 
 const en = {
-  appName: 'Wuxi childcare & evening school booking', skip: 'Skip to main content', langSwitch: '中文', langSwitchLabel: '切换到中文',
+  appName: 'Wuxi childcare & evening school booking', skip: 'Skip to main content', langSwitch: '中文', langSwitchLabel: '切换到中文', largeText: 'Large text',
+  navCounter: 'Counter', byStaff: 'Booked at the counter', byStaffTitle: 'Made for you by centre staff at the counter', bookingCode: 'Booking code', kindAges: (h) => `Default ages: ${h}`,
   navBrowse: 'Find a place', navBookings: 'My bookings', navParticipants: 'Participants', navStaff: 'Centre', navCity: 'City dashboard',
   signIn: 'Sign in', signOut: 'Sign out', signedInAs: 'Signed in: ', loading: 'Loading…', retry: 'Retry', close: 'Close',
   kind_childcare: 'Inclusive childcare', kind_care_class: 'Holiday care class', kind_evening_course: 'Youth evening school', kind_senior_course: 'Xiyin senior learning',
   kindHint_childcare: 'ages 0–3', kindHint_care_class: 'pupils 6–12', kindHint_evening_course: 'ages 18–45', kindHint_senior_course: 'ages 55 and over',
   d_liangxi: 'Liangxi', d_xishan: 'Xishan', d_huishan: 'Huishan', d_binhu: 'Binhu', d_xinwu: 'Xinwu', d_jingkai: 'Jingkai', d_jiangyin: 'Jiangyin', d_yixing: 'Yixing',
-  browseTitle: 'Find childcare, care classes and evening courses', browseIntro: 'Browse published offerings without signing in; sign in to book.',
+  browseTitle: 'Find childcare, care classes, evening and senior courses', browseIntro: 'Browse published offerings without signing in; sign in to book.',
   filters: 'Filters', fKind: 'Kind', fDistrict: 'District', fAge: 'Age (months)', fAgeHint: 'e.g. 24 for a two-year-old', fAvailable: 'Only with places left', all: 'All', search: 'Search',
   results: (n) => `Showing ${n} offerings`, noResults: 'No offerings match.', loadMore: 'Load more',
   dates: 'Dates', fee: 'Fee', free: 'Free', yuan: (y) => `¥${y}`, placesLeft: 'Places left', waitlist: 'Waitlist', people: (n) => `${n}`, capacity: 'Places', confirmedN: 'Confirmed',
@@ -172,7 +174,7 @@ const en = {
   edit: 'Edit offering', saved: 'Saved.', roster: 'Roster', downloadCsv: 'Download CSV', downloadXlsx: 'Download Excel', downloaded: (n) => `Downloaded ${n}`,
   attendance: 'Attendance', sessionDay: 'Session day', att_present: 'Present', att_absent: 'Absent', att_excused: 'Excused', saveAttendance: 'Save attendance', attendanceSaved: (d) => `Attendance for ${d} saved.`,
   noBookingsForDay: 'No confirmed bookings.', noSessions: 'This offering has no session dates.', manage: 'Manage', no: 'No.', ageL: 'Age at start', bookedAt: 'Booked at', totals: 'Present/absent/excused',
-  cityTitle: 'City dashboard: childcare, care classes, evening school', asOf: (d) => `As of ${d}`, cityKind: 'Kind', capByDistrict: 'Places and utilization by district', utilization: 'Utilization', available: 'Available',
+  cityTitle: 'City dashboard: childcare, care classes, evening and senior courses', asOf: (d) => `As of ${d}`, cityKind: 'Kind', capByDistrict: 'Places and utilization by district', utilization: 'Utilization', available: 'Available',
   growth: 'Growth in places', growthChildcare: 'Inclusive childcare places (last year)', growthAll: 'All places (last year)', target: 'Target', achieved: 'Achieved', remaining: 'Remaining', progress: 'Progress',
   targetTitle: 'Progress towards targets', demand: 'Demand: waitlisted by district', oversub: 'Most oversubscribed offerings', oversubscription: 'Oversubscription', hoursToFull: 'Hours to full', fullOfferings: 'Full offerings',
   medianHours: 'Median hours to full', date: 'Date', district: 'District', kind: 'Kind', offerings: 'Offerings', centres: 'Centres', csv: 'Download CSV', tableOf: (t) => `${t} (table)`,

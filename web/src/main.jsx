@@ -17,12 +17,14 @@ import { RoundsList, RoundPage } from './rounds.jsx';
 import { ExplainLookup } from './claims.jsx';
 import { PublicPolicy, PolicyAdmin, policyHref } from './policy.jsx';
 import { Security, totpEnrolment } from './security.jsx';
+import { large as largeSignal, setLarge } from './display.js';
 
 function App({ cfg }) {
   const r = useSignal(route);
   const l = useSignal(lang);
   const session = useSignal(sessionSignal);
   const ended = useSignal(endedSignal);
+  const large = useSignal(largeSignal);
   const first = useRef(true);
 
   useEffect(() => { setApiLang(l); document.documentElement.lang = l; document.title = t('appName') + ' · enrol'; }, [l]);
@@ -86,6 +88,7 @@ function App({ cfg }) {
   else if (p[0] === 'city' && p[1] === 'centres' && p[2] === 'new') page = needs(isAnyOfficer(session), <Registry page="CentreNew" session={session} />);
   else if (p[0] === 'city' && p[1] === 'centres' && p[2]) page = needs(isAnyOfficer(session), <Registry page="CentreDetail" key={p[2]} id={decodeURIComponent(p[2])} session={session} />);
   else if (p[0] === 'city' && p[1] === 'centres') page = needs(isAnyOfficer(session), <Registry page="CentreList" key={r.query.toString()} session={session} />);
+  else if (p[0] === 'centres' && p[1] && p[2] === 'counter') page = needs(isAnyOfficer(session) || isStaff(session), <Lazy load={counter} page="Counter" key={p[1]} centreId={decodeURIComponent(p[1])} session={session} />);
   else if (p[0] === 'centres' && p[1] && p[2] === 'staff') page = needs(isAnyOfficer(session) || isStaff(session), <Registry page="CentreStaff" key={p[1]} id={decodeURIComponent(p[1])} session={session} />);
   else if (p[0] === 'policies') page = <PublicPolicy kind={p[1] && decodeURIComponent(p[1])} />;
   else if (p[0] === 'city' && p[1] === 'policies') page = needs(isOfficer(session), <PolicyAdmin kind={p[2] && decodeURIComponent(p[2])} />);
@@ -101,6 +104,7 @@ function App({ cfg }) {
           <a class="brand" href="#/">{t('appName')}</a>
           <div class="tools">
             <button type="button" class="lang" lang={l === 'en' ? 'zh-CN' : 'en'} aria-label={t('langSwitchLabel')} onClick={() => setLang(l === 'en' ? 'zh-CN' : 'en')}>{t('langSwitch')}</button>
+            <button type="button" class="large-toggle" aria-pressed={large ? 'true' : 'false'} onClick={() => setLarge(!large)}><span aria-hidden="true">A+ </span>{t('largeText')}</button>
             {session ? (
               <>
                 <span class="who" title={session.sub}>{t('signedInAs')}{session.name}</span>
@@ -119,7 +123,8 @@ function App({ cfg }) {
             {isResident(session) && <li><a href="#/me/account" aria-current={cur('#/me/account')}>{t('navAccount')}</a></li>}
             {isStaff(session) && <li><a href="#/staff" aria-current={cur('#/staff')}>{t('navStaff')}</a></li>}
             {security && <li><a href="#/security" aria-current={cur('#/security')}>{t('navSecurity')}</a></li>}
-            {isStaff(session) && !isOfficer(session) && session.centreIds[0] && <li><a href={'#/centres/' + encodeURIComponent(session.centreIds[0]) + '/staff'} aria-current={r.path.startsWith('/centres/') ? 'page' : undefined}>{t('navCentreStaff')}</a></li>}
+            {isStaff(session) && session.centreIds[0] && <li><a href={'#/centres/' + encodeURIComponent(session.centreIds[0]) + '/counter'} aria-current={r.path.endsWith('/counter') ? 'page' : undefined}>{t('navCounter')}</a></li>}
+            {isStaff(session) && !isOfficer(session) && session.centreIds[0] && <li><a href={'#/centres/' + encodeURIComponent(session.centreIds[0]) + '/staff'} aria-current={r.path.startsWith('/centres/') && r.path.endsWith('/staff') ? 'page' : undefined}>{t('navCentreStaff')}</a></li>}
             {isAnyOfficer(session) && <li><a href="#/city" aria-current={cur('#/city')}>{isDistrictOfficer(session) ? t('navDistrict', t('d_' + session.district)) : t('navCity')}</a></li>}
             {isAnyOfficer(session) && <li><a href="#/city/centres" aria-current={r.path.startsWith('/city/centres') || r.path.startsWith('/centres/') ? 'page' : undefined}>{t('navCentres')}</a></li>}
             {isOfficer(session) && <li><a href="#/city/policies" aria-current={r.path.startsWith('/city/policies') ? 'page' : undefined}>{t('navPolicy')}</a></li>}
@@ -141,12 +146,15 @@ function App({ cfg }) {
 // The centre registry's pages (officers, and a centre's staff list) load on first use, so
 // a resident's first page does not carry them.
 const registry = () => import('./centres.jsx');
-function Registry({ page, ...props }) {
+function Registry(props) { return <Lazy load={registry} {...props} />; }
+// The counter (staff acting for a resident at the desk) likewise.
+const counter = () => import('./counter.jsx');
+function Lazy({ load, page, ...props }) {
   const [m, setM] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
     let alive = true;
-    registry().then((x) => alive && setM(x), () => alive && setError({ code: 'network' }));
+    load().then((x) => alive && setM(x), () => alive && setError({ code: 'network' }));
     return () => { alive = false; };
   }, []);
   if (error) return <ErrorBox error={error} />;

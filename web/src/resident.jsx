@@ -537,8 +537,10 @@ function BookingCard({ b, pointed, onCancelled, onAccepted }) {
     <li class={'card' + (pointed ? ' pointed' : '')} data-booking={b.id} data-offering={b.offering_id}>
       <h2 class="h3"><a href={'#/offerings/' + encodeURIComponent(b.offering_id)}>{b.offering.title}</a></h2>
       <p class="meta"><span class={'tag tag-' + b.offering.kind}>{t('kind_' + b.offering.kind)}</span> {b.offering.centre.name}</p>
+      {b.by === 'staff' && <p class="by-staff" data-testid="by-staff" title={t('byStaffTitle')}><span class="badge badge-counter">{t('byStaff')}</span></p>}
       <dl class="facts">
         <div><dt>{t('bookFor')}</dt><dd>{b.participant.name}</dd></div>
+        {b.code && <div><dt>{t('bookingCode')}</dt><dd class="code" data-testid="booking-code">{b.code}</dd></div>}
         <div><dt>{t('startsOn')}</dt><dd>{b.offering.starts_on}</dd></div>
         {b.round_id && b.preference > 0 && <div><dt>{t('roundL')}</dt><dd data-testid="booking-preference"><a href={'#/rounds/' + encodeURIComponent(b.round_id)}>{t('prefN', b.preference)}</a></dd></div>}
         {b.group && <div><dt>{t('siblingsL')}</dt><dd data-testid="booking-group">{t('groupTogether')}</dd></div>}

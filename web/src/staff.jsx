@@ -82,7 +82,7 @@ function NewOffering({ centreId, onCreated }) {
     <details class="panel">
       <summary><h2 class="inline">{t('newOffering')}</h2></summary>
       <form onSubmit={submit} noValidate class="grid-form">
-        <Field id="no-kind" label={t('kind')} error={fe('kind')}>
+        <Field id="no-kind" label={t('kind')} hint={t('kindAges', t('kindHint_' + f.kind))} error={fe('kind')}>
           {(a) => <select {...a} value={f.kind} onChange={upd('kind')}>{KINDS.map((k) => <option key={k} value={k}>{t('kind_' + k)}</option>)}</select>}
         </Field>
         <Field id="no-title" label={t('title')} error={fe('title')}>{(a) => <input {...a} required maxLength={100} value={f.title} onInput={upd('title')} />}</Field>

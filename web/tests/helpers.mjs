@@ -1,7 +1,8 @@
 // Shared helpers of the browser tests: the browser, the API, tokens and ID numbers.
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -287,4 +288,37 @@ export async function switchLang(page) {
   const was = await page.getAttribute('html', 'lang');
   await page.locator('header button.lang').click();
   await page.waitForFunction((l) => document.documentElement.lang !== l, was);
+}
+
+// axe-core (a dev dependency) run in the page: the violations of impact serious or critical,
+// each as "id (impact): help — the first elements". Empty when the page passes.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export async function axeSerious(page) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ content: AXE });
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.join(', ')}`);
+}
+
+// Every visible link, button, input, select and text area in the viewport's width, with its
+// size in CSS px; a radio button or check box is measured with its label (tapping either
+// works). Returns those smaller than min × min.
+export async function smallTargets(page, min) {
+  return page.evaluate((min) => {
+    const out = [];
+    const vw = window.innerWidth;
+    for (const el of document.querySelectorAll('a[href], button, input, select, textarea')) {
+      if (!el.checkVisibility({ visibilityProperty: true }) || el.closest('.sr-only')) continue;
+      let r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || r.right <= 0 || r.left >= vw) continue; // off screen (the skip link)
+      if ((el.type === 'checkbox' || el.type === 'radio') && el.labels && el.labels[0]) {
+        const l = el.labels[0].getBoundingClientRect();
+        r = { width: Math.max(r.right, l.right) - Math.min(r.left, l.left), height: Math.max(r.bottom, l.bottom) - Math.min(r.top, l.top) };
+      }
+      if (r.width < min - 0.5 || r.height < min - 0.5) out.push(`${window.__t.describe(el)} ${Math.round(r.width)}×${Math.round(r.height)}`);
+    }
+    return out;
+  }, min);
 }
