@@ -96,3 +96,49 @@ func TestCounterFindOIDC(t *testing.T) {
 	e.expect(e.do("POST", path, e.tokenFor("staff-oidc", []string{"centre-staff"}, e.centre.ID), body), 409, "accounts_external")
 	e.expect(e.do("POST", path, e.token("res-oidc", "residents"), body), 403, "forbidden")
 }
+
+// TestCounterFirstVisitToConfirmedBooking: the "done when", all
+// through the gateway: a grandmother with no account comes to the desk;
+// staff find her number (made, texted), register her, book this centre's
+// course, and read the booking back with its code; she later signs in and
+// sees the same booking, made at the counter, with the same code.
+func TestCounterFirstVisitToConfirmedBooking(t *testing.T) {
+	e := start(t)
+	e.offering("desk-course", 10)
+	staff := e.tokenFor("staff-desk", []string{"centre-staff"}, e.centre.ID)
+	found := e.do("POST", "/v1/centres/"+e.centre.ID+"/assisted", staff, map[string]any{"phone": "13912340099", "name": "李奶奶"})
+	e.expect(found, 201, "")
+	account := found.str("account_id")
+	if found.json["created"] != true {
+		t.Fatalf("a first visit: %s, want a new account", found.body)
+	}
+	p := e.counterRegister(staff, e.centre.ID, account)
+	e.expect(p, 201, "")
+	b := e.do("POST", counterPath(e.centre.ID, account)+"/offerings/desk-course/bookings", staff,
+		map[string]any{"participant_id": p.str("id"), "join_waitlist": true})
+	e.expect(b, 201, "")
+	code := b.str("code")
+	if b.str("status") != "confirmed" || b.str("by") != "staff" || len(code) != 9 {
+		t.Fatalf("the booking at the desk: %s", b.body)
+	}
+	listed := e.do("GET", counterPath(e.centre.ID, account)+"/bookings?status=confirmed", staff, nil)
+	e.expect(listed, 200, "")
+	if items, _ := listed.json["items"].([]any); len(items) != 1 || items[0].(map[string]any)["code"] != code {
+		t.Fatalf("the desk's list of her bookings: %s", listed.body)
+	}
+	if conf, _ := e.counters("desk-course"); conf != 1 {
+		t.Fatalf("the course's confirmed count %d, want 1", conf)
+	}
+
+	signIn := e.do("POST", "/_local/token", "", map[string]any{"sub": account})
+	e.expect(signIn, 200, "")
+	mine := e.do("GET", "/v1/me/bookings", signIn.str("token"), nil)
+	e.expect(mine, 200, "")
+	items, _ := mine.json["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("her bookings: %s", mine.body)
+	}
+	if got := items[0].(map[string]any); got["id"] != b.str("id") || got["by"] != "staff" || got["code"] != code || got["status"] != "confirmed" {
+		t.Fatalf("her booking %v, want %s made by staff with code %s", got, b.str("id"), code)
+	}
+}
