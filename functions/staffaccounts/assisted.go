@@ -63,17 +63,11 @@ func (in *assistRequest) check() error {
 // (created false then).
 func (a api) assist(w http.ResponseWriter, r *http.Request, c auth.Caller, centre domain.Centre) error {
 	var in assistRequest
-	if err := httpapi.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := in.check(); err != nil {
+	cog, err := a.accountRequest(r, &in)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	cog, err := a.cognito()
-	if err != nil {
-		return apperr.Unexpected(err)
-	}
 	u, created, err := a.findOrCreate(ctx, cog, account{phone: in.Phone, name: in.Name, quiet: true})
 	if err != nil {
 		return err

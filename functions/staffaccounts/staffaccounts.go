@@ -207,19 +207,29 @@ var errNeedsPhone = apperr.New(apperr.ValidationFailed, "该电子邮箱没有�
 	"No account has this e-mail address; a new account needs a mobile number (accounts sign in with their number)").
 	With("phone", "新账号须填写手机号码", "a new account needs phone")
 
-func (a api) invite(w http.ResponseWriter, r *http.Request, c auth.Caller, centre domain.Centre) error {
-	var in invitation
-	if err := httpapi.DecodeJSON(r, &in); err != nil {
-		return err
+// accountRequest reads and checks a request about one account (an
+// invitation, a finding at the counter), then reaches the pool.
+func (a api) accountRequest(r *http.Request, in interface{ check() error }) (Cognito, error) {
+	if err := httpapi.DecodeJSON(r, in); err != nil {
+		return nil, err
 	}
 	if err := in.check(); err != nil {
+		return nil, err
+	}
+	cog, err := a.cognito()
+	if err != nil {
+		return nil, apperr.Unexpected(err)
+	}
+	return cog, nil
+}
+
+func (a api) invite(w http.ResponseWriter, r *http.Request, c auth.Caller, centre domain.Centre) error {
+	var in invitation
+	cog, err := a.accountRequest(r, &in)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	cog, err := a.cognito()
-	if err != nil {
-		return apperr.Unexpected(err)
-	}
 	u, created, err := a.findOrCreate(ctx, cog, account{phone: in.Phone, email: in.Email})
 	if err != nil {
 		return err

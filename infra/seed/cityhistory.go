@@ -699,6 +699,29 @@ func (p *pastPlanner) careClasses() {
 // spring course in the ledger's second year when the teacher moved away;
 // the 江阴 hub's autumn courses add six seats two days into booking.
 func (p *pastPlanner) eveningCourses() {
+	p.pastTerms(func(term, y int, start, published time.Time) {
+		spring := start.Month() == time.March
+		for _, c := range p.centresOf(domain.EveningCourse) {
+			if term == 0 && !slices.Contains(earlyDistricts, c.District) {
+				continue
+			}
+			course := earlierCourses[c.District][term%len(earlierCourses[c.District])]
+			pl := p.pastCourse(c, "ec", domain.EveningCourse, course, start, published)
+			switch {
+			case spring && c.District == "xishan" && y == p.start.Year()+1:
+				pl.cancel, pl.cancelReason = at(start.AddDate(0, 0, -6), 11), "授课老师工作调动，本期课程取消，已报名学员均已退订。"
+			case !spring && c.District == "jiangyin":
+				pl.edits = []edit{{pl.open.AddDate(0, 0, 2).Add(-time.Hour), course.capacity + 6}}
+			}
+			p.add(pl)
+		}
+	})
+}
+
+// pastTerms calls each with the spring and autumn terms (weekly courses)
+// of the ledger's years before the current one, counted from 0, with the
+// day each was published.
+func (p *pastPlanner) pastTerms(each func(term, year int, start, published time.Time)) {
 	term := 0
 	for y := p.start.Year(); y <= p.cal.today.Year(); y++ {
 		for _, start := range []time.Time{onOrAfter(date(y, time.March, 2), time.Monday), onOrAfter(date(y, time.September, 14), time.Monday)} {
@@ -706,31 +729,21 @@ func (p *pastPlanner) eveningCourses() {
 			if published.Before(p.start) || !start.Before(p.cal.eveningStart) || termOf(start) == p.cal.eveningTerm {
 				continue
 			}
-			spring := start.Month() == time.March
-			for _, c := range p.centresOf(domain.EveningCourse) {
-				if term == 0 && !slices.Contains(earlyDistricts, c.District) {
-					continue
-				}
-				course := earlierCourses[c.District][term%len(earlierCourses[c.District])]
-				id := fmt.Sprintf("o-%s-ec-%s", c.District, termOf(start))
-				cal := p.cal
-				cal.eveningStart, cal.eveningTerm = start, termOf(start)
-				open := at(start.AddDate(0, 0, -17), 10)
-				pl := planned{
-					spec: offeringSpec{id: id, centre: c.ID, kind: domain.EveningCourse, title: course.title, desc: course.desc,
-						weekday: course.weekday, hours: course.hours, capacity: course.capacity, fee: course.fee},
-					cal: cal, published: published, open: open,
-				}
-				switch {
-				case spring && c.District == "xishan" && y == p.start.Year()+1:
-					pl.cancel, pl.cancelReason = at(start.AddDate(0, 0, -6), 11), "授课老师工作调动，本期课程取消，已报名学员均已退订。"
-				case !spring && c.District == "jiangyin":
-					pl.edits = []edit{{open.AddDate(0, 0, 2).Add(-time.Hour), course.capacity + 6}}
-				}
-				p.add(pl)
-			}
+			each(term, y, start, published)
 			term++
 		}
+	}
+}
+
+// pastCourse is a weekly course of an earlier term at centre c (code: ec
+// or sc in its id), open for booking 17 days before it starts.
+func (p *pastPlanner) pastCourse(c domain.Centre, code string, kind domain.Kind, course earlierCourse, start, published time.Time) planned {
+	cal := p.cal
+	cal.eveningStart, cal.eveningTerm = start, termOf(start)
+	return planned{
+		spec: offeringSpec{id: fmt.Sprintf("o-%s-%s-%s", c.District, code, termOf(start)), centre: c.ID, kind: kind, title: course.title, desc: course.desc,
+			weekday: course.weekday, hours: course.hours, capacity: course.capacity, fee: course.fee},
+		cal: cal, published: published, open: at(start.AddDate(0, 0, -17), 10),
 	}
 }
 
@@ -738,26 +751,11 @@ func (p *pastPlanner) eveningCourses() {
 // terms as the evening courses (they ran, booked by phone and at the desk,
 // before they were offered here), one each from earlierSeniorCourses.
 func (p *pastPlanner) seniorCourses() {
-	term := 0
-	for y := p.start.Year(); y <= p.cal.today.Year(); y++ {
-		for _, start := range []time.Time{onOrAfter(date(y, time.March, 2), time.Monday), onOrAfter(date(y, time.September, 14), time.Monday)} {
-			published := at(start.AddDate(0, 0, -24), 9).Add(30 * time.Minute)
-			if published.Before(p.start) || !start.Before(p.cal.eveningStart) || termOf(start) == p.cal.eveningTerm {
-				continue
-			}
-			for _, c := range p.centresOf(domain.SeniorCourse) {
-				course := earlierSeniorCourses[term%len(earlierSeniorCourses)]
-				cal := p.cal
-				cal.eveningStart, cal.eveningTerm = start, termOf(start)
-				p.add(planned{
-					spec: offeringSpec{id: fmt.Sprintf("o-%s-sc-%s", c.District, termOf(start)), centre: c.ID, kind: domain.SeniorCourse,
-						title: course.title, desc: course.desc, weekday: course.weekday, hours: course.hours, capacity: course.capacity, fee: course.fee},
-					cal: cal, published: published, open: at(start.AddDate(0, 0, -17), 10),
-				})
-			}
-			term++
+	p.pastTerms(func(term, _ int, start, published time.Time) {
+		for _, c := range p.centresOf(domain.SeniorCourse) {
+			p.add(p.pastCourse(c, "sc", domain.SeniorCourse, earlierSeniorCourses[term%len(earlierSeniorCourses)], start, published))
 		}
-	}
+	})
 }
 
 // earlierSeniorCourses are the 锡银学堂 courses of earlier terms, taken in turn.
