@@ -129,7 +129,7 @@ FIDELITY_PACKAGES = $$($(GO) list -f '{{.ImportPath}}{{range .TestImports}} {{.}
 # of 32) stays too: since a booking's notice comes from the table's stream it
 # answers 503 in a whole run of the end-to-end tests on moto (three runs in
 # three), though it passes there alone (67 s); not understood yet.
-FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestAdmissionBurst|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst|TestCapacityRaisePromotesMoreThanOneWrite
+FIDELITY_BURSTS := TestConcurrent.*|.*UnderConcurrency|TestAdmissionBurst|TestStaffRacingResidents|TestCityFiguresAgreeWithBookings|TestTwoRunsAtOnce.*|TestPolic.*ConcurrentPuts|TestBookingRacesVerification|TestCrashLosesNothingAcknowledged|TestChaosBurst|TestCapacityRaisePromotesMoreThanOneWrite|TestCounterIsNoFasterLaneOverHTTP
 # Seeding the demo data takes a minute or more on moto, which copies the
 # whole table for every transaction: one seeded test runs on moto
 # (TestCatalogueFiltersOnTheDemoStack, every catalogue filter on the demo
@@ -141,7 +141,7 @@ FIDELITY_DEMO := TestRun|TestAnyDay|TestTableCheck|TestRelayoutRestoresTheNewLay
 # moto: it answers a total only, with no table or index units, so nothing
 # asks it there (config.Config.DynamoDBNoCapacity) and the tests of the
 # count stay off it.
-FIDELITY_CAPACITY := TestCapacityTallied|TestBookingLogsItsCapacity
+FIDELITY_CAPACITY := TestCapacityTallied|TestBookingLogsItsCapacity|TestCounterBookingCost
 FIDELITY_SKIP = ^($(FIDELITY_BURSTS)|$(FIDELITY_CAPACITY)$(if $(filter all,$(FIDELITY)),,|$(FIDELITY_DEMO)))$$
 
 ## test-fidelity: the store and end-to-end tests again, with the race
