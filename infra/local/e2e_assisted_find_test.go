@@ -8,6 +8,7 @@ import (
 
 	"github.com/wuxi-enrol/enrol/infra/local"
 	"github.com/wuxi-enrol/enrol/shared/channels"
+	"github.com/wuxi-enrol/enrol/shared/domain"
 	"github.com/wuxi-enrol/enrol/shared/notices"
 )
 
@@ -140,5 +141,64 @@ func TestCounterFirstVisitToConfirmedBooking(t *testing.T) {
 	}
 	if got := items[0].(map[string]any); got["id"] != b.str("id") || got["by"] != "staff" || got["code"] != code || got["status"] != "confirmed" {
 		t.Fatalf("her booking %v, want %s made by staff with code %s", got, b.str("id"), code)
+	}
+}
+
+// TestCounterAppliesAndAccepts: the counter's other two writes through the
+// gateway. Staff apply for the resident to a lottery (by staff, audited),
+// and, when a place freed at a course with offers is offered to her (she
+// waited at the counter's booking), accept it for her: confirmed.
+func TestCounterAppliesAndAccepts(t *testing.T) {
+	e := start(t)
+	e.lotteryOffering("desk-lottery", 5)
+	e.offering("desk-offers", 1, func(o *domain.Offering) { o.OfferHours = 24 })
+	staff := e.tokenFor("staff-desk", []string{"centre-staff"}, e.centre.ID)
+	found := e.do("POST", "/v1/centres/"+e.centre.ID+"/assisted", staff, map[string]any{"phone": "13912340077", "name": "赵爷爷"})
+	e.expect(found, 201, "")
+	account := found.str("account_id")
+	desk := counterPath(e.centre.ID, account)
+	p := e.counterRegister(staff, e.centre.ID, account)
+	e.expect(p, 201, "")
+
+	app := e.do("POST", desk+"/offerings/desk-lottery/applications", staff, map[string]any{"participant_id": p.str("id")})
+	e.expect(app, 201, "")
+	if app.str("by") != "staff" {
+		t.Fatalf("the application at the counter: %s", app.body)
+	}
+
+	first, firstP, _ := e.resident("online-first")
+	ahead := e.book(first, "desk-offers", firstP, false)
+	e.expect(ahead, 201, "")
+	waiting := e.do("POST", desk+"/offerings/desk-offers/bookings", staff, map[string]any{"participant_id": p.str("id"), "join_waitlist": true})
+	e.expect(waiting, 201, "")
+	if waiting.str("status") != "waitlisted" {
+		t.Fatalf("the counter's booking behind a full course: %s", waiting.body)
+	}
+	e.expect(e.do("POST", "/v1/me/bookings/"+ahead.str("id")+"/cancel", first, nil), 200, "")
+	listed := e.do("GET", desk+"/bookings?status=offered", staff, nil)
+	e.expect(listed, 200, "")
+	if items, _ := listed.json["items"].([]any); len(items) != 1 || items[0].(map[string]any)["id"] != waiting.str("id") {
+		t.Fatalf("her offered bookings at this centre: %s", listed.body)
+	}
+	acc := e.do("POST", desk+"/bookings/"+waiting.str("id")+"/accept", staff, nil)
+	e.expect(acc, 200, "")
+	if acc.str("status") != "confirmed" {
+		t.Fatalf("accepted at the counter: %s", acc.body)
+	}
+
+	log := e.do("GET", "/v1/centres/"+e.centre.ID+"/audit", staff, nil)
+	e.expect(log, 200, "")
+	seen := map[string]bool{}
+	for _, it := range log.json["items"].([]any) {
+		a := it.(map[string]any)
+		after, _ := a["after"].(map[string]any)
+		if a["actor"] == "staff-desk" && after["account"] == account {
+			seen[a["action"].(string)] = true
+		}
+	}
+	for _, want := range []string{"assist.participant", "assist.apply", "assist.book", "assist.accept"} {
+		if !seen[want] {
+			t.Errorf("no %s by the staff member for the account in the audit log: %v", want, seen)
+		}
 	}
 }
