@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { BASE, SHOTS, launch, newPage, token, apiCall, signIn, signInWithToken, idNumber, addDays, todayShanghai, runId, axeSerious, switchLang } from './helpers.mjs';
+import { BASE, SHOTS, launch, newPage, token, apiCall, signIn, signInWithToken, idNumber, addDays, todayShanghai, runId, axeSerious, smallTargets, switchLang } from './helpers.mjs';
 
 const CENTRE = 'c-liangxi-04';
 const CODE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
@@ -100,6 +100,16 @@ test('staff serve a new resident at the counter, from a phone number to a printe
     assert.deepEqual(await axeSerious(page), [], 'axe on the counter page (en)');
     await page.screenshot({ path: join(SHOTS, 'counter-en-1280.png'), fullPage: true });
     await switchLang(page);
+
+    // An older colleague at the desk: the counter in large text, every target 48 px, axe clean.
+    const large = page.getByRole('button', { name: '大字模式' });
+    await large.click();
+    assert.equal(await large.getAttribute('aria-pressed'), 'true');
+    assert.deepEqual(await smallTargets(page, 48), [], 'the counter in large text: targets of 48 px or more');
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scrolling in large text');
+    assert.deepEqual(await axeSerious(page), [], 'axe on the counter page in large text');
+    await page.screenshot({ path: join(SHOTS, 'counter-large-zh-CN-1280.png'), fullPage: true });
+    await large.click();
 
     // Print: the button calls window.print, and the print view holds the confirmation only.
     await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed++; }; });
