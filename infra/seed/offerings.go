@@ -223,34 +223,27 @@ func (s offeringSpec) offering(c domain.Centre, cal calendar) domain.Offering {
 		o.BookingClosesAt = at(p.start.AddDate(0, 0, -3), 17)
 		o.MinAgeMonths, o.MaxAgeMonths = 6*12, 12*12+11
 		o.MaxPerParticipantPerTerm = 1
-	case domain.EveningCourse:
+	case domain.EveningCourse, domain.SeniorCourse:
+		// Weekly classes in the spring and autumn terms: evening courses
+		// for 18–45, 锡银学堂's daytime ones for 55 and over (with their
+		// no-show rule spelt out) on the first day.
 		first := cal.eveningStart.AddDate(0, 0, (int(s.weekday)+6)%7) // Monday-based offset
 		var sessions []string
 		for i := range eveningSessions {
 			sessions = append(sessions, day(first.AddDate(0, 0, 7*i)))
 		}
 		o.Title = "锡青夜校 · " + s.title
-		o.Term, o.StartsOn, o.EndsOn = cal.eveningTerm, sessions[0], sessions[len(sessions)-1]
-		o.Schedule = domain.Schedule{Text: fmt.Sprintf("每%s %s，共 %d 次", weekdayNames[s.weekday], s.hours, eveningSessions), Sessions: sessions}
-		o.BookingClosesAt = at(first.AddDate(0, 0, -1), 18)
 		o.MinAgeMonths, o.MaxAgeMonths = 18*12, 45*12+11
-		o.MaxPerParticipantPerTerm = 2
-	case domain.SeniorCourse:
-		// Weekly daytime classes in the evening courses' terms (spring and
-		// autumn, both kinds' seasons), for 55 and over on the first day.
-		first := cal.eveningStart.AddDate(0, 0, (int(s.weekday)+6)%7)
-		var sessions []string
-		for i := range eveningSessions {
-			sessions = append(sessions, day(first.AddDate(0, 0, 7*i)))
+		if s.kind == domain.SeniorCourse {
+			o.Title = "锡银学堂 · " + s.title
+			o.MinAgeMonths, o.MaxAgeMonths = 55*12, 100*12
+			rule := domain.NoShowRules[domain.SeniorCourse]
+			o.NoShowRule = &rule
 		}
-		o.Title = "锡银学堂 · " + s.title
 		o.Term, o.StartsOn, o.EndsOn = cal.eveningTerm, sessions[0], sessions[len(sessions)-1]
 		o.Schedule = domain.Schedule{Text: fmt.Sprintf("每%s %s，共 %d 次", weekdayNames[s.weekday], s.hours, eveningSessions), Sessions: sessions}
 		o.BookingClosesAt = at(first.AddDate(0, 0, -1), 18)
-		o.MinAgeMonths, o.MaxAgeMonths = 55*12, 100*12
 		o.MaxPerParticipantPerTerm = 2
-		rule := domain.NoShowRules[domain.SeniorCourse]
-		o.NoShowRule = &rule
 	}
 	switch s.state {
 	case notYetOpen:
